@@ -1,0 +1,12 @@
+//! Orgdesk's shared core: the JSON contract between the web app and the server
+//! ([`api`]) and the pure business rules both sides apply ([`email`], [`agent`]).
+//!
+//! Nothing here does IO, so the same code compiles to wasm (instant validation in
+//! the browser) and to native (the server, which always decides finally).
+
+pub mod agent;
+pub mod api;
+pub mod email;
+pub mod error;
+
+pub use error::{ErrorCode, FieldErrors};

@@ -1,0 +1,147 @@
+//! The built web app: static files from Trunk's `dist/`, served precompressed
+//! (`.br`, `.gz` made by `orgdesk precompress`), with `index.html` for every
+//! client route so deep links survive a reload.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{from_fn, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::services::{ServeDir, ServeFile};
+
+pub fn router(dist: Option<&Path>) -> Router {
+    let Some(dist) = dist else {
+        return Router::new().fallback(|| async {
+            (
+                StatusCode::NOT_FOUND,
+                "The Orgdesk web app is not built. Run scripts/run.sh, or set ORGDESK_DIST.",
+            )
+        });
+    };
+    let index = ServeFile::new(dist.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let files = ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(index);
+    Router::new()
+        .fallback_service(files)
+        .layer(from_fn(headers))
+}
+
+/// Hashed file names never change content, so browsers may keep them for a
+/// year; everything else (index.html) is revalidated on every load.
+async fn headers(req: Request, next: Next) -> Response {
+    let immutable = is_hashed_asset(req.uri().path());
+    let mut res = next.run(req).await.into_response();
+    let cache = if immutable && res.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    res
+}
+
+/// Trunk names assets `name-<16 hex digits>[_bg].ext`.
+fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    let stem = file.split('.').next().unwrap_or("");
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+const COMPRESSIBLE: &[&str] = &["wasm", "js", "css", "html", "svg", "json", "txt", "map"];
+
+/// Writes `.br` and `.gz` beside every compressible file under `dir`; returns how many files.
+pub fn precompress_dir(dir: &Path) -> Result<usize, String> {
+    let mut count = 0;
+    for path in walk(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))? {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !COMPRESSIBLE.contains(&ext) {
+            continue;
+        }
+        let data = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut br = Vec::new();
+        {
+            let mut w = brotli::CompressorWriter::new(&mut br, 64 * 1024, 11, 22);
+            w.write_all(&data).map_err(|e| e.to_string())?;
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&data).map_err(|e| e.to_string())?;
+        let gz = gz.finish().map_err(|e| e.to_string())?;
+        std::fs::write(with_suffix(&path, "br"), br).map_err(|e| e.to_string())?;
+        std::fs::write(with_suffix(&path, "gz"), gz).map_err(|e| e.to_string())?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".");
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+fn walk(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            out.extend(walk(&path)?);
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trunk_hashed_names_are_recognized() {
+        assert!(is_hashed_asset("/orgdesk-web-0123456789abcdef_bg.wasm"));
+        assert!(is_hashed_asset("/orgdesk-web-0123456789abcdef.js"));
+        assert!(is_hashed_asset("/main-0123456789abcdef.css"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/customers"));
+        assert!(!is_hashed_asset("/organizations/12"));
+    }
+
+    #[test]
+    fn precompress_writes_brotli_and_gzip_that_decode_to_the_original() {
+        let dir = tempfile::tempdir().unwrap();
+        let original = "hello orgdesk ".repeat(200);
+        std::fs::write(dir.path().join("app.js"), &original).unwrap();
+        std::fs::write(dir.path().join("logo.png"), [0u8, 1, 2]).unwrap();
+        assert_eq!(precompress_dir(dir.path()).unwrap(), 1);
+        let br = std::fs::read(dir.path().join("app.js.br")).unwrap();
+        let mut decoded = Vec::new();
+        brotli::BrotliDecompress(&mut &br[..], &mut decoded).unwrap();
+        assert_eq!(decoded, original.as_bytes());
+        let gz = std::fs::read(dir.path().join("app.js.gz")).unwrap();
+        let mut decoded = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut decoded)
+            .unwrap();
+        assert_eq!(decoded, original);
+        assert!(!dir.path().join("logo.png.br").exists());
+    }
+}

@@ -1,0 +1,384 @@
+//! Sign-in, sessions and roles.
+//!
+//! - Passwords are argon2id hashes; verification runs off the async threads.
+//! - A session is a random token in an HttpOnly, SameSite=Strict cookie; the
+//!   database keeps its SHA-256 (see `db::sessions`), so restarts keep sessions.
+//! - Every `/api` route but login passes [`require_session`]; state-changing
+//!   methods must also carry the session's CSRF token in `X-CSRF-Token`.
+//! - Failed sign-ins are throttled per email and per client address.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::Response;
+use orgdesk_core::agent::Role;
+use orgdesk_core::api::{CSRF_HEADER, SESSION_COOKIE};
+use rand::{Rng, RngCore};
+use sha2::{Digest, Sha256};
+
+use crate::config::{Config, DEFAULT_ADMIN_EMAIL};
+use crate::db::agents::AgentRow;
+use crate::db::{self, Db};
+use crate::error::ApiError;
+use crate::time_fmt::now_ms;
+use crate::AppState;
+
+/// How long a session lasts after sign-in.
+pub const SESSION_TTL: Duration = Duration::from_secs(14 * 24 * 3600);
+
+pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| ApiError::Internal(format!("hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
+/// Verifies `password` against `hash`; with no hash (unknown account) it checks a
+/// dummy hash anyway, so response times do not reveal which accounts exist.
+pub async fn verify_password(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let dummy = dummy_hash();
+        let (hash, real) = match &hash {
+            Some(h) => (h.as_str(), true),
+            None => (dummy, false),
+        };
+        let ok = PasswordHash::new(hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        ok && real
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(random_token(16).as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// `bytes` random bytes from the OS, hex-encoded.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A readable random password for the generated first admin.
+fn generated_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..18)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// Creates the first admin when there are no agents; returns the password if it was generated.
+pub async fn bootstrap_admin(db: &Db, config: &Config) -> Result<Option<String>, String> {
+    let existing = db::agents::count(db)
+        .await
+        .map_err(|e| format!("cannot read agents: {e}"))?;
+    if existing > 0 {
+        return Ok(None);
+    }
+    let email = config.admin_email.as_deref().unwrap_or(DEFAULT_ADMIN_EMAIL);
+    let email = orgdesk_core::email::Email::parse(email)
+        .map_err(|e| format!("ORGDESK_ADMIN_EMAIL: {e}"))?;
+    let (password, generated) = match &config.admin_password {
+        Some(p) => (p.clone(), None),
+        None => {
+            let p = generated_password();
+            (p.clone(), Some(p))
+        }
+    };
+    let hash = hash_password(password).await.map_err(|e| e.to_string())?;
+    db::agents::insert(
+        db,
+        email.as_str(),
+        "Administrator",
+        Role::Admin,
+        &hash,
+        now_ms(),
+    )
+    .await
+    .map_err(|e| format!("cannot create the first admin: {e}"))?;
+    Ok(generated)
+}
+
+/// The `Set-Cookie` value that starts a session (or, with `None`, ends it).
+pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    match token {
+        Some(t) => format!(
+            "{SESSION_COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+            SESSION_TTL.as_secs()
+        ),
+        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
+    }
+}
+
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
+        .map(|(_, value)| value.to_string())
+}
+
+/// The signed-in agent of this request, put there by [`require_session`].
+#[derive(Debug, Clone)]
+pub struct CurrentAgent {
+    pub agent: AgentRow,
+    pub csrf_token: String,
+    pub token_hash: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentAgent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<CurrentAgent>()
+            .cloned()
+            .ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// A signed-in agent whose role is admin.
+#[derive(Debug, Clone)]
+pub struct AdminAgent(pub CurrentAgent);
+
+impl<S: Send + Sync> FromRequestParts<S> for AdminAgent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let current = CurrentAgent::from_request_parts(parts, state).await?;
+        if current.agent.role() != Role::Admin {
+            return Err(ApiError::Forbidden(
+                "Only administrators can do this.".into(),
+            ));
+        }
+        Ok(AdminAgent(current))
+    }
+}
+
+fn is_state_changing(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Rejects state-changing requests that a browser marks as cross-site.
+pub fn reject_cross_site(method: &Method, headers: &HeaderMap) -> Result<(), ApiError> {
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == "cross-site");
+    if is_state_changing(method) && cross_site {
+        return Err(ApiError::Forbidden(
+            "Cross-site requests are not accepted.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Middleware on every `/api` route but login: a valid session, and the CSRF
+/// token on state-changing methods.
+pub async fn require_session(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let token = session_token(req.headers()).ok_or(ApiError::Unauthorized)?;
+    let hash = token_hash(&token);
+    let (agent, csrf_token) = db::sessions::find(&state.db, &hash, now_ms())
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    if is_state_changing(req.method()) {
+        reject_cross_site(req.method(), req.headers())?;
+        let sent = req
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !constant_time_eq(sent.as_bytes(), csrf_token.as_bytes()) {
+            return Err(ApiError::Forbidden(
+                "This request did not carry the session's security token. Reload the page and try again.".into(),
+            ));
+        }
+    }
+    req.extensions_mut().insert(CurrentAgent {
+        agent,
+        csrf_token,
+        token_hash: hash,
+    });
+    Ok(next.run(req).await)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The client's address, when the server was started with connect info.
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip()),
+        ))
+    }
+}
+
+/// Slows down repeated failed sign-ins: after a few failures for one email (or
+/// many from one address), each further attempt must wait twice as long as the last.
+#[derive(Default)]
+pub struct LoginThrottle {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+const EMAIL_FREE_FAILURES: u32 = 5;
+const IP_FREE_FAILURES: u32 = 20;
+const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+
+impl LoginThrottle {
+    fn keys(email: &str, ip: Option<IpAddr>) -> [(String, u32); 2] {
+        [
+            (
+                format!("email:{}", email.trim().to_lowercase()),
+                EMAIL_FREE_FAILURES,
+            ),
+            (
+                format!("ip:{}", ip.map(|i| i.to_string()).unwrap_or_default()),
+                IP_FREE_FAILURES,
+            ),
+        ]
+    }
+
+    fn wait_for(count: u32, free: u32) -> Duration {
+        if count < free {
+            return Duration::ZERO;
+        }
+        let doubling = (count - free).min(20);
+        Duration::from_secs(1u64 << doubling).min(MAX_WAIT)
+    }
+
+    /// `Err(seconds)` when this attempt must wait.
+    pub fn check(&self, email: &str, ip: Option<IpAddr>) -> Result<(), u64> {
+        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        for (key, free) in Self::keys(email, ip) {
+            if let Some((count, last)) = map.get(&key) {
+                let wait = Self::wait_for(*count, free);
+                let elapsed = now.duration_since(*last);
+                if elapsed < wait {
+                    return Err((wait - elapsed).as_secs().max(1));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn record_failure(&self, email: &str, ip: Option<IpAddr>) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        if map.len() > 50_000 {
+            map.retain(|_, (_, last)| now.duration_since(*last) < MAX_WAIT);
+        }
+        for (key, _) in Self::keys(email, ip) {
+            let entry = map.entry(key).or_insert((0, now));
+            entry.0 += 1;
+            entry.1 = now;
+        }
+    }
+
+    pub fn record_success(&self, email: &str, ip: Option<IpAddr>) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let [(email_key, _), _] = Self::keys(email, ip);
+        map.remove(&email_key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sixth_failure_for_an_email_must_wait() {
+        let throttle = LoginThrottle::default();
+        let ip = Some(IpAddr::from([127, 0, 0, 1]));
+        for _ in 0..EMAIL_FREE_FAILURES {
+            assert!(throttle.check("a@b.io", ip).is_ok());
+            throttle.record_failure("a@b.io", ip);
+        }
+        assert!(throttle.check("A@B.io ", ip).is_err());
+        assert!(
+            throttle.check("other@b.io", ip).is_ok(),
+            "other accounts are not slowed by one account's failures"
+        );
+        throttle.record_success("a@b.io", ip);
+        assert!(throttle.check("a@b.io", ip).is_ok());
+    }
+
+    #[test]
+    fn waits_double_and_are_capped() {
+        assert_eq!(LoginThrottle::wait_for(4, 5), Duration::ZERO);
+        assert_eq!(LoginThrottle::wait_for(5, 5), Duration::from_secs(1));
+        assert_eq!(LoginThrottle::wait_for(7, 5), Duration::from_secs(4));
+        assert_eq!(LoginThrottle::wait_for(60, 5), MAX_WAIT);
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_and_strict() {
+        let c = session_cookie(Some("abc"), false);
+        assert!(c.starts_with("orgdesk_session=abc;"));
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && !c.contains("Secure"));
+        assert!(session_cookie(None, true).contains("Max-Age=0; Secure"));
+    }
+
+    #[test]
+    fn the_session_token_is_read_among_other_cookies() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            "theme=dark; orgdesk_session=tok123; x=y".parse().unwrap(),
+        );
+        assert_eq!(session_token(&headers).as_deref(), Some("tok123"));
+        headers.insert(header::COOKIE, "orgdesk_session=".parse().unwrap());
+        assert_eq!(session_token(&headers), None);
+    }
+}

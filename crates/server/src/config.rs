@@ -1,0 +1,198 @@
+//! Configuration: every setting is an environment variable with a matching flag.
+//! Bad configuration stops start-up with one clear line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use orgdesk_core::email::Email;
+
+pub const DEFAULT_ADMIN_EMAIL: &str = "admin@orgdesk.local";
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "orgdesk",
+    version,
+    about = "Orgdesk: customers and customer organizations for helpdesk agents"
+)]
+pub struct Cli {
+    /// Listen address.
+    #[arg(long, env = "ORGDESK_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// sqlite://path/to/file.db (created if missing) or postgres://user:pass@host/db.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/orgdesk.db")]
+    pub database_url: String,
+    /// Directory of the built web app (Trunk's dist/). Defaults to ./dist when it exists.
+    #[arg(long, env = "ORGDESK_DIST")]
+    pub dist: Option<PathBuf>,
+    /// Email of the first admin, used only when the database has no agents yet.
+    #[arg(long, env = "ORGDESK_ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+    /// Password of the first admin; generated and printed once when unset.
+    #[arg(long, env = "ORGDESK_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// Mark the session cookie Secure (turn on when served over HTTPS).
+    #[arg(long, env = "ORGDESK_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+    /// Seed the demo data set when the database has no organizations yet.
+    #[arg(long, env = "ORGDESK_DEMO", default_value_t = false)]
+    pub demo: bool,
+    /// SMTP server for outgoing mail (invitations, notifications); mail stays in the outbox when unset.
+    #[arg(long, env = "ORGDESK_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    #[arg(long, env = "ORGDESK_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+    #[arg(long, env = "ORGDESK_SMTP_USER")]
+    pub smtp_user: Option<String>,
+    #[arg(long, env = "ORGDESK_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// Sender address of outgoing mail; required with --smtp-host.
+    #[arg(long, env = "ORGDESK_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Generate a large data set for benchmarks (one transaction, batched inserts).
+    Seed {
+        #[arg(long, default_value_t = 100_000)]
+        customers: u32,
+        #[arg(long, default_value_t = 10_000)]
+        organizations: u32,
+    },
+    /// Write .br and .gz files next to every compressible file of a built app.
+    Precompress { dir: PathBuf },
+}
+
+#[derive(Debug, Clone)]
+pub struct Smtp {
+    pub host: String,
+    pub port: u16,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub from: Email,
+}
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    pub dist: Option<PathBuf>,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    pub secure_cookies: bool,
+    pub demo: bool,
+    pub smtp: Option<Smtp>,
+}
+
+impl Config {
+    pub fn from_cli(cli: Cli) -> Result<Self, String> {
+        let addr: SocketAddr = cli.addr.parse().map_err(|_| {
+            format!(
+                "ORGDESK_ADDR {:?} is not an address like 127.0.0.1:8080",
+                cli.addr
+            )
+        })?;
+        let url = cli.database_url.trim().to_string();
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err("DATABASE_URL must start with sqlite:// or postgres://".into());
+        }
+        let dist = match cli.dist {
+            Some(dir) if dir.join("index.html").is_file() => Some(dir),
+            Some(dir) => {
+                return Err(format!(
+                    "ORGDESK_DIST {} has no index.html (build the app first)",
+                    dir.display()
+                ))
+            }
+            None => Some(PathBuf::from("dist")).filter(|d| d.join("index.html").is_file()),
+        };
+        if let Some(email) = &cli.admin_email {
+            Email::parse(email).map_err(|e| format!("ORGDESK_ADMIN_EMAIL {email:?}: {e}"))?;
+        }
+        if let Some(password) = &cli.admin_password {
+            orgdesk_core::agent::check_password(password)
+                .map_err(|e| format!("ORGDESK_ADMIN_PASSWORD: {e}"))?;
+        }
+        let smtp = match cli.smtp_host.filter(|h| !h.trim().is_empty()) {
+            None => None,
+            Some(host) => {
+                let from = cli
+                    .smtp_from
+                    .ok_or("ORGDESK_SMTP_FROM is required when ORGDESK_SMTP_HOST is set")?;
+                let from =
+                    Email::parse(&from).map_err(|e| format!("ORGDESK_SMTP_FROM {from:?}: {e}"))?;
+                Some(Smtp {
+                    host,
+                    port: cli.smtp_port,
+                    user: cli.smtp_user,
+                    password: cli.smtp_password,
+                    from,
+                })
+            }
+        };
+        Ok(Config {
+            addr,
+            database_url: url,
+            dist,
+            admin_email: cli.admin_email,
+            admin_password: cli.admin_password,
+            secure_cookies: cli.secure_cookies,
+            demo: cli.demo,
+            smtp,
+        })
+    }
+
+    /// A configuration for tests and embedding: the given database, no web app.
+    pub fn for_database(database_url: &str) -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url: database_url.to_string(),
+            dist: None,
+            admin_email: None,
+            admin_password: None,
+            secure_cookies: false,
+            demo: false,
+            smtp: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cli(args: &[&str]) -> Cli {
+        let mut argv = vec!["orgdesk"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv).unwrap()
+    }
+
+    #[test]
+    fn bad_settings_give_one_clear_line() {
+        let err = Config::from_cli(cli(&["--addr", "nowhere"])).unwrap_err();
+        assert!(err.contains("ORGDESK_ADDR"), "{err}");
+        let err = Config::from_cli(cli(&["--database-url", "mysql://x"])).unwrap_err();
+        assert!(err.contains("DATABASE_URL"), "{err}");
+        let err = Config::from_cli(cli(&["--admin-password", "short"])).unwrap_err();
+        assert!(err.contains("ORGDESK_ADMIN_PASSWORD"), "{err}");
+        let err = Config::from_cli(cli(&["--smtp-host", "mail.example.com"])).unwrap_err();
+        assert!(err.contains("ORGDESK_SMTP_FROM"), "{err}");
+        let err = Config::from_cli(cli(&["--dist", "/definitely/not/here"])).unwrap_err();
+        assert!(err.contains("ORGDESK_DIST"), "{err}");
+    }
+
+    #[test]
+    fn defaults_are_sqlite_on_localhost() {
+        let config = Config::from_cli(cli(&[])).unwrap();
+        assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.database_url, "sqlite://data/orgdesk.db");
+        assert!(config.smtp.is_none());
+    }
+}

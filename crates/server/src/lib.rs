@@ -1,0 +1,153 @@
+//! Orgdesk's server: the JSON API under `/api` and the built web app, in one process.
+//!
+//! [`app`] builds the whole router from an [`AppState`], so tests exercise exactly
+//! what production serves; [`run`] is what the `orgdesk` binary does.
+
+pub mod assets;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod seed;
+pub mod telemetry;
+pub mod time_fmt;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::auth::LoginThrottle;
+use crate::config::{Cli, Command, Config};
+use crate::db::Db;
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub throttle: Arc<LoginThrottle>,
+    pub openapi_json: Arc<String>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> Self {
+        Self {
+            db,
+            config: Arc::new(config),
+            throttle: Arc::new(LoginThrottle::default()),
+            openapi_json: Arc::new(openapi::document_json()),
+        }
+    }
+}
+
+/// The whole application: API, OpenAPI document and static files.
+pub fn app(state: AppState) -> Router {
+    let api = routes::api_router(state.clone());
+    let web = assets::router(state.config.dist.as_deref());
+    Router::new()
+        .merge(api)
+        .merge(web)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// Starts the server on an already bound listener and serves until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Connects, migrates and bootstraps the database described by the configuration.
+pub async fn prepare(config: &Config) -> Result<Db, String> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    if let Some(generated) = auth::bootstrap_admin(&db, config).await? {
+        println!(
+            "Created the first admin account: {} / password: {generated}",
+            generated_email(config)
+        );
+        println!("This password is shown only once. Sign in and change it under Administration.");
+    }
+    Ok(db)
+}
+
+fn generated_email(config: &Config) -> &str {
+    config
+        .admin_email
+        .as_deref()
+        .unwrap_or(config::DEFAULT_ADMIN_EMAIL)
+}
+
+/// What `orgdesk` does for a parsed command line.
+pub async fn run(cli: Cli) -> Result<(), String> {
+    let command = cli.command.clone();
+    let config = Config::from_cli(cli)?;
+    match command {
+        Some(Command::Precompress { dir }) => assets::precompress_dir(&dir).map(|n| {
+            println!("precompressed {n} files in {}", dir.display());
+        }),
+        Some(Command::Seed {
+            customers,
+            organizations,
+        }) => {
+            let db = prepare(&config).await?;
+            let started = std::time::Instant::now();
+            let stats = seed::bulk(&db, organizations, customers).await?;
+            println!(
+                "seeded {} organizations and {} customers in {:.1} s",
+                stats.organizations,
+                stats.customers,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        None => {
+            let db = prepare(&config).await?;
+            if config.demo && seed::demo(&db).await? {
+                println!("Seeded the demo data set.");
+            }
+            let listener = TcpListener::bind(config.addr)
+                .await
+                .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            let url = format!("http://{addr}/");
+            println!("Orgdesk is running at {url}");
+            println!("Sign in as {}", generated_email(&config));
+            if config.dist.is_none() {
+                println!("(no built web app found: serving the API only; run scripts/run.sh to build it)");
+            }
+            let state = AppState::new(db, config);
+            serve(listener, state, shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

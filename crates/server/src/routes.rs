@@ -1,0 +1,69 @@
+//! The `/api` router: one module per resource, each documented for OpenAPI.
+
+pub mod agents;
+pub mod auth;
+pub mod meta;
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
+use axum::routing::any;
+use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::extract::MAX_JSON_BYTES;
+use crate::{auth as session, AppState};
+
+/// Routes open to anyone: only sign-in.
+fn public_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(auth::login))
+}
+
+/// Routes that need a session (and, for changes, the CSRF token).
+fn protected_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(agents::list_agents, agents::create_agent))
+        .routes(routes!(agents::update_agent))
+        .routes(routes!(meta::openapi_json))
+}
+
+/// Every documented route, for the OpenAPI document.
+pub fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(crate::openapi::base())
+        .merge(public_routes())
+        .merge(protected_routes())
+}
+
+pub fn api_router(state: AppState) -> Router {
+    let protected =
+        protected_routes().route_layer(from_fn_with_state(state.clone(), session::require_session));
+    let (router, _) = OpenApiRouter::new()
+        .merge(public_routes())
+        .merge(protected)
+        .split_for_parts();
+    router
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
+        .with_state(state)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::NotFound("There is no such API route.".into())
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ApiError::Internal("a handler panicked".into()).into_response()
+}

@@ -1,0 +1,124 @@
+//! Sign-in, sign-out and "who am I".
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse};
+use orgdesk_core::api::{ErrorBody, LoginRequest, Session};
+use orgdesk_core::email::Email;
+use orgdesk_core::FieldErrors;
+
+use crate::auth::{self, ClientIp, CurrentAgent};
+use crate::db;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::time_fmt::now_ms;
+use crate::AppState;
+
+/// Signs in and sets the session cookie.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", security(()),
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = Session, description = "Signed in; the session cookie is set"),
+        (status = 401, body = ErrorBody, description = "Wrong email or password (one message for both)"),
+        (status = 422, body = ErrorBody, description = "Email or password missing"),
+        (status = 429, body = ErrorBody, description = "Too many failed attempts; see Retry-After"),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<impl IntoResponse> {
+    auth::reject_cross_site(&Method::POST, &headers)?;
+    let mut missing = FieldErrors::new();
+    if req.email.trim().is_empty() {
+        missing.insert("email".into(), "Enter your email address.".into());
+    }
+    if req.password.is_empty() {
+        missing.insert("password".into(), "Enter your password.".into());
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::Validation(missing));
+    }
+    if let Err(wait) = state.throttle.check(&req.email, ip) {
+        return Err(ApiError::TooManyRequests {
+            message: format!("Too many failed sign-in attempts. Try again in {wait} seconds."),
+            retry_after_secs: wait,
+        });
+    }
+    let found = match Email::parse(&req.email) {
+        Ok(email) => db::agents::find_for_login(&state.db, email.as_str()).await?,
+        Err(_) => None,
+    };
+    let (agent, hash) = match found {
+        Some((agent, hash)) => (Some(agent), Some(hash)),
+        None => (None, None),
+    };
+    let password_ok = auth::verify_password(req.password.clone(), hash).await;
+    let agent = match agent {
+        Some(agent) if password_ok && agent.active => agent,
+        _ => {
+            state.throttle.record_failure(&req.email, ip);
+            tracing::info!("failed sign-in");
+            return Err(ApiError::WrongCredentials);
+        }
+    };
+    state.throttle.record_success(&req.email, ip);
+
+    let token = auth::random_token(32);
+    let csrf_token = auth::random_token(16);
+    let now = now_ms();
+    let expires_at = now + i64::try_from(auth::SESSION_TTL.as_millis()).unwrap_or(i64::MAX / 2);
+    db::sessions::insert(
+        &state.db,
+        &auth::token_hash(&token),
+        agent.id,
+        &csrf_token,
+        now,
+        expires_at,
+    )
+    .await?;
+    if rand_cleanup() {
+        let _ = db::sessions::delete_expired(&state.db, now).await;
+    }
+    let cookie = auth::session_cookie(Some(&token), state.config.secure_cookies);
+    Ok((
+        AppendHeaders([(header::SET_COOKIE, cookie)]),
+        axum::Json(Session {
+            agent: agent.into_api(),
+            csrf_token,
+        }),
+    ))
+}
+
+/// Expired sessions are swept now and then, on sign-in.
+fn rand_cleanup() -> bool {
+    use rand::Rng;
+    rand::thread_rng().gen_ratio(1, 20)
+}
+
+/// Ends the session and clears the cookie.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+    responses((status = 204, description = "Signed out"), (status = 401, body = ErrorBody)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    current: CurrentAgent,
+) -> ApiResult<impl IntoResponse> {
+    db::sessions::delete(&state.db, &current.token_hash).await?;
+    let cookie = auth::session_cookie(None, state.config.secure_cookies);
+    Ok((
+        StatusCode::NO_CONTENT,
+        AppendHeaders([(header::SET_COOKIE, cookie)]),
+    ))
+}
+
+/// The signed-in agent and the CSRF token of this session.
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth",
+    responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
+pub async fn me(current: CurrentAgent) -> axum::Json<Session> {
+    axum::Json(Session {
+        agent: current.agent.into_api(),
+        csrf_token: current.csrf_token,
+    })
+}

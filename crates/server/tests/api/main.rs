@@ -1,0 +1,11 @@
+//! API tests: the real app on a real port with a fresh real database per test
+//! (SQLite file, or a new PostgreSQL database when TEST_DATABASE_URL is set).
+
+mod support;
+
+mod agents;
+mod auth;
+mod errors;
+mod openapi;
+mod seed;
+mod static_files;

@@ -1,0 +1,176 @@
+//! The only module that talks to the server (through gloo-net). Every function
+//! returns `Result<T, ApiError>`; the error carries the server's JSON error body.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use orgdesk_core::api::{
+    Agent, CreateAgentRequest, ErrorBody, LoginRequest, Session, UpdateAgentRequest, CSRF_HEADER,
+};
+use orgdesk_core::error::ErrorCode;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The server could not be reached at all.
+    Unreachable,
+    /// The server answered with an error body.
+    Server(ErrorBody),
+}
+
+impl ApiError {
+    /// A sentence to show a person.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Unreachable => {
+                "Cannot reach the Orgdesk server. Check your connection and try again.".into()
+            }
+            ApiError::Server(body) => body.message.clone(),
+        }
+    }
+
+    /// The message for one field, if the server named it.
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            ApiError::Server(body) => body.fields.get(name).cloned(),
+            ApiError::Unreachable => None,
+        }
+    }
+}
+
+/// What the rest of the app wants to hear about every call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A response arrived (the server is reachable).
+    Reachable,
+    /// No response at all.
+    Unreachable,
+    /// A call that needs a session got 401: the session has ended.
+    SessionEnded,
+}
+
+thread_local! {
+    static CSRF_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    static LISTENER: RefCell<Option<Rc<dyn Fn(Event)>>> = RefCell::new(None);
+}
+
+/// Registers the one listener for [`Event`]s (the app shell).
+pub fn set_listener(f: impl Fn(Event) + 'static) {
+    LISTENER.with(|l| *l.borrow_mut() = Some(Rc::new(f)));
+}
+
+fn emit(event: Event) {
+    if let Some(f) = LISTENER.with(|l| l.borrow().clone()) {
+        f(event);
+    }
+}
+
+fn remember(session: &Session) {
+    CSRF_TOKEN.with(|t| *t.borrow_mut() = Some(session.csrf_token.clone()));
+}
+
+fn forget() {
+    CSRF_TOKEN.with(|t| *t.borrow_mut() = None);
+}
+
+fn with_csrf(builder: RequestBuilder) -> RequestBuilder {
+    match CSRF_TOKEN.with(|t| t.borrow().clone()) {
+        Some(token) => builder.header(CSRF_HEADER, &token),
+        None => builder,
+    }
+}
+
+async fn send(
+    request: Result<Request, gloo_net::Error>,
+    needs_session: bool,
+) -> Result<Response, ApiError> {
+    let request = request.map_err(|_| ApiError::Unreachable)?;
+    let response = match request.send().await {
+        Ok(r) => r,
+        Err(_) => {
+            emit(Event::Unreachable);
+            return Err(ApiError::Unreachable);
+        }
+    };
+    emit(Event::Reachable);
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let body = response.json::<ErrorBody>().await.unwrap_or_else(|_| {
+        let code = if status == 401 {
+            ErrorCode::Unauthorized
+        } else {
+            ErrorCode::Internal
+        };
+        ErrorBody::new(code, format!("The server answered {status}."))
+    });
+    if status == 401 && needs_session {
+        forget();
+        emit(Event::SessionEnded);
+    }
+    Err(ApiError::Server(body))
+}
+
+async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    response.json::<T>().await.map_err(|e| {
+        ApiError::Server(ErrorBody::new(
+            ErrorCode::Internal,
+            format!("Unexpected answer from the server: {e}"),
+        ))
+    })
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    json(send(Request::get(path).build(), true).await?).await
+}
+
+async fn write<B: Serialize, T: DeserializeOwned>(
+    builder: RequestBuilder,
+    body: &B,
+) -> Result<T, ApiError> {
+    json(send(with_csrf(builder).json(body), true).await?).await
+}
+
+/// Signs in; on success the session cookie is set and the CSRF token remembered.
+pub async fn login(email: String, password: String) -> Result<Session, ApiError> {
+    let response = send(
+        Request::post("/api/auth/login").json(&LoginRequest { email, password }),
+        false,
+    )
+    .await?;
+    let session: Session = json(response).await?;
+    remember(&session);
+    Ok(session)
+}
+
+/// The current session, or an `Unauthorized` error when signed out.
+pub async fn me() -> Result<Session, ApiError> {
+    let response = send(Request::get("/api/auth/me").build(), false).await?;
+    let session: Session = json(response).await?;
+    remember(&session);
+    Ok(session)
+}
+
+pub async fn logout() -> Result<(), ApiError> {
+    let result = send(with_csrf(Request::post("/api/auth/logout")).build(), false)
+        .await
+        .map(|_| ());
+    forget();
+    result
+}
+
+pub async fn list_agents() -> Result<Vec<Agent>, ApiError> {
+    get("/api/agents").await
+}
+
+pub async fn create_agent(req: CreateAgentRequest) -> Result<Agent, ApiError> {
+    write(Request::post("/api/agents"), &req).await
+}
+
+pub async fn update_agent(id: i64, req: UpdateAgentRequest) -> Result<Agent, ApiError> {
+    write(Request::patch(&format!("/api/agents/{id}")), &req).await
+}

@@ -1,0 +1,100 @@
+//! The root component: context providers, the router and the routes.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::{path, NavigateOptions};
+
+use crate::api::{self, ApiError, Event};
+use crate::components::connection_banner::ConnectionBanner;
+use crate::components::top_bar::TopBar;
+use crate::pages::admin::AdminPage;
+use crate::pages::customers::CustomersPage;
+use crate::pages::login::LoginPage;
+use crate::pages::not_found::NotFoundPage;
+use crate::pages::projects::ProjectsPage;
+use crate::pages::tickets::TicketsPage;
+use crate::state::{self, Auth};
+
+#[component]
+pub fn App() -> impl IntoView {
+    let session = state::provide_session();
+    let connection = state::provide_connection();
+    api::set_listener(move |event| match event {
+        Event::Reachable => connection.0.set(true),
+        Event::Unreachable => connection.0.set(false),
+        Event::SessionEnded => session.0.set(Auth::SignedOut {
+            reason: Some("Your session has ended. Sign in again to continue.".into()),
+        }),
+    });
+    check_session(session);
+
+    view! {
+        <Router>
+            <ConnectionBanner on_retry=move || check_session(session) />
+            <Routes fallback=|| view! { <NotFoundPage /> }>
+                <Route path=path!("/login") view=LoginPage />
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("") view=|| view! { <Redirect path="/customers" /> } />
+                    <Route path=path!("customers") view=CustomersPage />
+                    <Route path=path!("projects") view=ProjectsPage />
+                    <Route path=path!("tickets") view=TicketsPage />
+                    <Route path=path!("admin") view=AdminPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Asks the server whether this browser has a session (at start, and on retry).
+fn check_session(session: state::SessionContext) {
+    spawn_local(async move {
+        match api::me().await {
+            Ok(s) => session.0.set(Auth::SignedIn(s)),
+            // Stay "checking" while the server is unreachable: the banner says so and offers a retry.
+            Err(ApiError::Unreachable) => {}
+            Err(_) => {
+                if session.0.get_untracked() == Auth::Checking {
+                    session.0.set(Auth::SignedOut { reason: None })
+                }
+            }
+        }
+    });
+}
+
+/// The signed-in frame: top bar and the routed page. Without a session it sends
+/// the agent to sign in, remembering where they were going.
+#[component]
+fn Shell() -> impl IntoView {
+    let session = state::use_session();
+    let location = use_location();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Auth::SignedOut { .. } = session.0.get() {
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            let next = String::from(js_sys::encode_uri_component(&here));
+            navigate(
+                &format!("/login?next={next}"),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+    move || match session.0.get() {
+        Auth::SignedIn(s) => view! {
+            <TopBar session=s />
+            <main class="app-main">
+                <Outlet />
+            </main>
+        }
+        .into_any(),
+        _ => view! { <p class="app-loading">"Loading Orgdesk…"</p> }.into_any(),
+    }
+}

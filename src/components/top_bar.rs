@@ -1,0 +1,48 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use orgdesk_core::agent::Role;
+use orgdesk_core::api::Session;
+
+use crate::api;
+use crate::state::{use_session, Auth};
+
+/// Brand, app navigation, the signed-in agent and sign-out.
+#[component]
+pub fn TopBar(session: Session) -> impl IntoView {
+    let ctx = use_session();
+    let navigate = use_navigate();
+    let is_admin = session.agent.role == Role::Admin;
+    let sign_out = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            // Even if the server is unreachable, forget the session locally.
+            let _ = api::logout().await;
+            ctx.0.set(Auth::SignedOut { reason: None });
+            navigate("/login", Default::default());
+        });
+    };
+    view! {
+        <header class="top-bar">
+            <a class="top-bar__brand" href="/customers">
+                "Orgdesk"
+            </a>
+            <nav class="top-bar__nav" aria-label="Apps">
+                <A href="/customers">"Customers"</A>
+                <A href="/projects">"Projects"</A>
+                <A href="/tickets">"Tickets"</A>
+                {is_admin.then(|| view! { <A href="/admin">"Administration"</A> })}
+            </nav>
+            <div class="top-bar__user">
+                <span class="top-bar__agent" data-testid="signed-in-agent">
+                    {session.agent.name.clone()}
+                    <span class="top-bar__role">{session.agent.role.as_str()}</span>
+                </span>
+                <button type="button" class="button button--quiet" on:click=sign_out>
+                    "Sign out"
+                </button>
+            </div>
+        </header>
+    }
+}

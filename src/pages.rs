@@ -1,0 +1,8 @@
+//! Routed screens.
+
+pub mod admin;
+pub mod customers;
+pub mod login;
+pub mod not_found;
+pub mod projects;
+pub mod tickets;
