@@ -72,6 +72,9 @@ fn Shell() -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Auth::SignedOut { .. } = session.0.get() {
+            if location.pathname.get_untracked().starts_with("/login") {
+                return;
+            }
             let here = format!(
                 "{}{}",
                 location.pathname.get_untracked(),

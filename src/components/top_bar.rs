@@ -19,8 +19,8 @@ pub fn TopBar(session: Session) -> impl IntoView {
         spawn_local(async move {
             // Even if the server is unreachable, forget the session locally.
             let _ = api::logout().await;
-            ctx.0.set(Auth::SignedOut { reason: None });
             navigate("/login", Default::default());
+            ctx.0.set(Auth::SignedOut { reason: None });
         });
     };
     view! {

@@ -1,1 +1,274 @@
+//! Browser test support: the real Orgdesk server (in this process, on a free
+//! port, fresh SQLite database, serving the real Trunk build from `dist/`)
+//! and a real headless Chromium driven through ChromeDriver.
+//!
+//! Helpers find elements the way a person does: by label, by button text, by
+//! visible text. Clicks and typing go through WebDriver, i.e. the browser's
+//! real input pipeline.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use orgdesk_server::config::Config;
+use orgdesk_server::db::Db;
+use orgdesk_server::AppState;
+use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
+use tokio::sync::oneshot;
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+
+/// How long to wait for something to appear before failing.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// The built web app the server serves. `scripts/test.sh` builds it first.
+pub fn dist_dir() -> PathBuf {
+    let dir = std::env::var_os("ORGDESK_TEST_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist"));
+    assert!(
+        dir.join("index.html").is_file(),
+        "no built web app at {} (run `bash scripts/test.sh`, which builds it with Trunk)",
+        dir.display()
+    );
+    dir
+}
+
+/// A running Orgdesk server.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub db: Db,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/orgdesk.db", dir.path().display());
+        let mut config = Config::for_database(&url);
+        config.admin_email = Some(ADMIN_EMAIL.into());
+        config.admin_password = Some(ADMIN_PASSWORD.into());
+        config.dist = Some(dist_dir());
+        let db = orgdesk_server::prepare(&config).await.expect("prepare database");
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let state = AppState::new(db.clone(), config);
+        let task = tokio::spawn(async move {
+            let _ = orgdesk_server::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        Server {
+            addr,
+            db,
+            shutdown: Some(tx),
+            task: Some(task),
+            _dir: dir,
+        }
+    }
+
+    /// Stops accepting connections and closes the open ones, as a crashed or stopped server would.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+    }
+}
+
+/// A headless Chromium session through its own ChromeDriver.
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn chromium_binary() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+impl Browser {
+    pub async fn open(server: &Server) -> Browser {
+        let port = free_port();
+        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let driver = Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {driver_bin} ({e}); scripts/test.sh installs chromium-driver"));
+        let profile = tempfile::tempdir().unwrap();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chromium_binary(),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_err = None;
+        for _ in 0..100 {
+            match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => {
+                    return Browser {
+                        client,
+                        base: format!("http://{}", server.addr),
+                        driver,
+                        _profile: profile,
+                    }
+                }
+                Err(e) => {
+                    last_err = Some(e);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+        panic!("cannot start a Chromium session: {last_err:?}");
+    }
+
+    pub async fn goto(&self, path: &str) {
+        self.client.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    /// Waits until the page's path (and query) is `expected`.
+    pub async fn wait_for_path(&self, expected: &str) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let path = self.path().await;
+            if path == expected {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "expected to be at {expected}, still at {path}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn reload(&self) {
+        self.client.refresh().await.unwrap();
+    }
+
+    async fn wait_xpath(&self, xpath: &str, what: &str) -> Element {
+        match self.client.wait().at_most(WAIT).for_element(Locator::XPath(xpath)).await {
+            Ok(e) => e,
+            Err(e) => {
+                let body = self.body_text().await;
+                panic!("{what} did not appear ({e}); the page shows:\n{body}")
+            }
+        }
+    }
+
+    pub async fn body_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(b) => b.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// The form control labelled `label`.
+    pub async fn field(&self, label: &str) -> Element {
+        let xpath = format!("//*[@id=(//label[normalize-space()={}])/@for]", xpath_literal(label));
+        self.wait_xpath(&xpath, &format!("the field labelled {label:?}")).await
+    }
+
+    /// Empties the field labelled `label` as a person would (select all, delete)
+    /// and types `text` into it.
+    pub async fn fill(&self, label: &str, text: &str) {
+        let field = self.field(label).await;
+        field.click().await.unwrap();
+        let (ctrl, null, backspace) = (char::from(Key::Control), char::from(Key::Null), char::from(Key::Backspace));
+        field.send_keys(&format!("{ctrl}a{null}{backspace}{text}")).await.unwrap();
+    }
+
+    /// The button (or link) whose accessible name is `name`.
+    pub async fn button(&self, name: &str) -> Element {
+        let lit = xpath_literal(name);
+        let xpath = format!("//button[normalize-space()={lit} or @aria-label={lit}]");
+        self.wait_xpath(&xpath, &format!("the button {name:?}")).await
+    }
+
+    pub async fn click_button(&self, name: &str) {
+        self.button(name).await.click().await.unwrap();
+    }
+
+    pub async fn click_link(&self, name: &str) {
+        let xpath = format!("//a[normalize-space()={}]", xpath_literal(name));
+        self.wait_xpath(&xpath, &format!("the link {name:?}")).await.click().await.unwrap();
+    }
+
+    /// Waits for an element whose own text contains `text`.
+    pub async fn wait_for_text(&self, text: &str) -> Element {
+        let xpath = format!("//*[contains(text(), {})]", xpath_literal(text));
+        self.wait_xpath(&xpath, &format!("the text {text:?}")).await
+    }
+
+    /// Waits for an alert (role=alert) whose text contains `text`.
+    pub async fn wait_for_alert(&self, text: &str) -> Element {
+        let xpath = format!("//*[@role='alert'][contains(normalize-space(), {})]", xpath_literal(text));
+        self.wait_xpath(&xpath, &format!("an alert saying {text:?}")).await
+    }
+
+    /// The error message shown next to the field labelled `label`.
+    pub async fn field_error(&self, label: &str) -> String {
+        let field = self.field(label).await;
+        let id = field.attr("id").await.unwrap().unwrap();
+        let xpath = format!("//*[@id='{id}-error']");
+        self.wait_xpath(&xpath, &format!("the error under {label:?}")).await.text().await.unwrap()
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) {
+        self.fill("Email", email).await;
+        self.fill("Password", password).await;
+        self.click_button("Sign in").await;
+    }
+
+    pub async fn close(self) {
+        let Browser { client, mut driver, .. } = self;
+        let _ = client.close().await;
+        let _ = driver.kill().await;
+    }
+}
+
+/// An XPath string literal for any text (handles both quote kinds).
+fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
