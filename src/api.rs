@@ -5,9 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use orgdesk_core::api::{
-    Agent, CreateAgentRequest, ErrorBody, LoginRequest, Session, UpdateAgentRequest, CSRF_HEADER,
-};
+use orgdesk_core::api::{Agent, CreateAgentRequest, ErrorBody, LoginRequest, Session, UpdateAgentRequest, CSRF_HEADER};
 use orgdesk_core::error::ErrorCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -25,9 +23,7 @@ impl ApiError {
     /// A sentence to show a person.
     pub fn message(&self) -> String {
         match self {
-            ApiError::Unreachable => {
-                "Cannot reach the Orgdesk server. Check your connection and try again.".into()
-            }
+            ApiError::Unreachable => "Cannot reach the Orgdesk server. Check your connection and try again.".into(),
             ApiError::Server(body) => body.message.clone(),
         }
     }
@@ -52,9 +48,11 @@ pub enum Event {
     SessionEnded,
 }
 
+type Listener = Rc<dyn Fn(Event)>;
+
 thread_local! {
     static CSRF_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
-    static LISTENER: RefCell<Option<Rc<dyn Fn(Event)>>> = RefCell::new(None);
+    static LISTENER: RefCell<Option<Listener>> = RefCell::new(None);
 }
 
 /// Registers the one listener for [`Event`]s (the app shell).
@@ -83,10 +81,7 @@ fn with_csrf(builder: RequestBuilder) -> RequestBuilder {
     }
 }
 
-async fn send(
-    request: Result<Request, gloo_net::Error>,
-    needs_session: bool,
-) -> Result<Response, ApiError> {
+async fn send(request: Result<Request, gloo_net::Error>, needs_session: bool) -> Result<Response, ApiError> {
     let request = request.map_err(|_| ApiError::Unreachable)?;
     let response = match request.send().await {
         Ok(r) => r,
@@ -101,11 +96,7 @@ async fn send(
     }
     let status = response.status();
     let body = response.json::<ErrorBody>().await.unwrap_or_else(|_| {
-        let code = if status == 401 {
-            ErrorCode::Unauthorized
-        } else {
-            ErrorCode::Internal
-        };
+        let code = if status == 401 { ErrorCode::Unauthorized } else { ErrorCode::Internal };
         ErrorBody::new(code, format!("The server answered {status}."))
     });
     if status == 401 && needs_session {
@@ -117,10 +108,7 @@ async fn send(
 
 async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     response.json::<T>().await.map_err(|e| {
-        ApiError::Server(ErrorBody::new(
-            ErrorCode::Internal,
-            format!("Unexpected answer from the server: {e}"),
-        ))
+        ApiError::Server(ErrorBody::new(ErrorCode::Internal, format!("Unexpected answer from the server: {e}")))
     })
 }
 
@@ -128,20 +116,13 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     json(send(Request::get(path).build(), true).await?).await
 }
 
-async fn write<B: Serialize, T: DeserializeOwned>(
-    builder: RequestBuilder,
-    body: &B,
-) -> Result<T, ApiError> {
+async fn write<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: &B) -> Result<T, ApiError> {
     json(send(with_csrf(builder).json(body), true).await?).await
 }
 
 /// Signs in; on success the session cookie is set and the CSRF token remembered.
 pub async fn login(email: String, password: String) -> Result<Session, ApiError> {
-    let response = send(
-        Request::post("/api/auth/login").json(&LoginRequest { email, password }),
-        false,
-    )
-    .await?;
+    let response = send(Request::post("/api/auth/login").json(&LoginRequest { email, password }), false).await?;
     let session: Session = json(response).await?;
     remember(&session);
     Ok(session)
@@ -156,9 +137,7 @@ pub async fn me() -> Result<Session, ApiError> {
 }
 
 pub async fn logout() -> Result<(), ApiError> {
-    let result = send(with_csrf(Request::post("/api/auth/logout")).build(), false)
-        .await
-        .map(|_| ());
+    let result = send(with_csrf(Request::post("/api/auth/logout")).build(), false).await.map(|_| ());
     forget();
     result
 }

@@ -24,9 +24,9 @@ pub fn App() -> impl IntoView {
     api::set_listener(move |event| match event {
         Event::Reachable => connection.0.set(true),
         Event::Unreachable => connection.0.set(false),
-        Event::SessionEnded => session.0.set(Auth::SignedOut {
-            reason: Some("Your session has ended. Sign in again to continue.".into()),
-        }),
+        Event::SessionEnded => {
+            session.0.set(Auth::SignedOut { reason: Some("Your session has ended. Sign in again to continue.".into()) })
+        }
     });
     check_session(session);
 
@@ -75,19 +75,9 @@ fn Shell() -> impl IntoView {
             if location.pathname.get_untracked().starts_with("/login") {
                 return;
             }
-            let here = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
-            );
+            let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
             let next = String::from(js_sys::encode_uri_component(&here));
-            navigate(
-                &format!("/login?next={next}"),
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            navigate(&format!("/login?next={next}"), NavigateOptions { replace: true, ..Default::default() });
         }
     });
     move || match session.0.get() {

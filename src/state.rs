@@ -27,8 +27,7 @@ impl SessionContext {
     }
 
     pub fn is_admin(&self) -> bool {
-        self.session()
-            .is_some_and(|s| s.agent.role == orgdesk_core::agent::Role::Admin)
+        self.session().is_some_and(|s| s.agent.role == orgdesk_core::agent::Role::Admin)
     }
 }
 

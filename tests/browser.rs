@@ -146,9 +146,16 @@ async fn an_admin_adds_an_agent_and_sees_errors_next_to_the_fields() {
 async fn an_agent_without_admin_rights_sees_no_administration() {
     let server = Server::start().await;
     let hash = orgdesk_server::auth::hash_password("agent-password-1".into()).await.unwrap();
-    orgdesk_server::db::agents::insert(&server.db, "kim@example.com", "Kim Okoye", orgdesk_core::agent::Role::Agent, &hash, 0)
-        .await
-        .unwrap();
+    orgdesk_server::db::agents::insert(
+        &server.db,
+        "kim@example.com",
+        "Kim Okoye",
+        orgdesk_core::agent::Role::Agent,
+        &hash,
+        0,
+    )
+    .await
+    .unwrap();
     let browser = Browser::open(&server).await;
     browser.goto("/admin").await;
     browser.sign_in("kim@example.com", "agent-password-1").await;

@@ -62,10 +62,7 @@ fn AgentsSection() -> impl IntoView {
 }
 
 #[component]
-fn AgentTable(
-    agents: Vec<Agent>,
-    on_update: Callback<(Agent, UpdateAgentRequest)>,
-) -> impl IntoView {
+fn AgentTable(agents: Vec<Agent>, on_update: Callback<(Agent, UpdateAgentRequest)>) -> impl IntoView {
     let me = use_session().session().map(|s| s.agent.id);
     view! {
         <table class="table" aria-label="Agents">

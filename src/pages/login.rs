@@ -29,18 +29,11 @@ pub fn LoginPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Auth::SignedIn(_) = session.0.get() {
             let next = safe_next(query.get_untracked().get("next"));
-            navigate(
-                &next,
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            navigate(&next, NavigateOptions { replace: true, ..Default::default() });
         }
     });
 
-    let login =
-        Action::new_local(move |(e, p): &(String, String)| api::login(e.clone(), p.clone()));
+    let login = Action::new_local(move |(e, p): &(String, String)| api::login(e.clone(), p.clone()));
     Effect::new(move |_| match login.value().get() {
         Some(Ok(s)) => session.0.set(Auth::SignedIn(s)),
         Some(Err(e)) => error.set(Some(e)),
@@ -76,11 +69,7 @@ pub fn LoginPage() -> impl IntoView {
         Auth::SignedOut { reason } => reason,
         _ => None,
     };
-    let general_error = move || {
-        error
-            .get()
-            .filter(|e| e.field("email").is_none() && e.field("password").is_none())
-    };
+    let general_error = move || error.get().filter(|e| e.field("email").is_none() && e.field("password").is_none());
 
     view! {
         <main class="login">

@@ -68,13 +68,7 @@ impl Server {
             })
             .await;
         });
-        Server {
-            addr,
-            db,
-            shutdown: Some(tx),
-            task: Some(task),
-            _dir: dir,
-        }
+        Server { addr, db, shutdown: Some(tx), task: Some(task), _dir: dir }
     }
 
     /// Stops accepting connections and closes the open ones, as a crashed or stopped server would.
@@ -135,12 +129,7 @@ impl Browser {
         for _ in 0..100 {
             match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&url).await {
                 Ok(client) => {
-                    return Browser {
-                        client,
-                        base: format!("http://{}", server.addr),
-                        driver,
-                        _profile: profile,
-                    }
+                    return Browser { client, base: format!("http://{}", server.addr), driver, _profile: profile }
                 }
                 Err(e) => {
                     last_err = Some(e);

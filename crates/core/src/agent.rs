@@ -87,22 +87,15 @@ pub struct NewAgent {
 /// Checks every field of a create-agent request and reports all problems at once.
 pub fn validate_new_agent(req: &CreateAgentRequest) -> Result<NewAgent, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let email = Email::parse(&req.email)
-        .map_err(|e| errors.insert("email".into(), e.to_string()))
-        .ok();
-    let name = parse_name(&req.name)
-        .map_err(|e| errors.insert("name".into(), e.into()))
-        .ok();
+    let email = Email::parse(&req.email).map_err(|e| errors.insert("email".into(), e.to_string())).ok();
+    let name = parse_name(&req.name).map_err(|e| errors.insert("name".into(), e.into())).ok();
     if let Err(e) = check_password(&req.password) {
         errors.insert("password".into(), e);
     }
     match (email, name) {
-        (Some(email), Some(name)) if errors.is_empty() => Ok(NewAgent {
-            email,
-            name,
-            role: req.role,
-            password: req.password.clone(),
-        }),
+        (Some(email), Some(name)) if errors.is_empty() => {
+            Ok(NewAgent { email, name, role: req.role, password: req.password.clone() })
+        }
         _ => Err(errors),
     }
 }
@@ -112,18 +105,12 @@ mod tests {
     use super::*;
 
     fn req(email: &str, name: &str, password: &str) -> CreateAgentRequest {
-        CreateAgentRequest {
-            email: email.into(),
-            name: name.into(),
-            role: Role::Agent,
-            password: password.into(),
-        }
+        CreateAgentRequest { email: email.into(), name: name.into(), role: Role::Agent, password: password.into() }
     }
 
     #[test]
     fn a_valid_request_is_normalized() {
-        let agent =
-            validate_new_agent(&req(" Bo@Example.com ", "  Bo Diaz ", "correct horse")).unwrap();
+        let agent = validate_new_agent(&req(" Bo@Example.com ", "  Bo Diaz ", "correct horse")).unwrap();
         assert_eq!(agent.email.as_str(), "bo@example.com");
         assert_eq!(agent.name, "Bo Diaz");
         assert_eq!(agent.role, Role::Agent);
@@ -132,10 +119,7 @@ mod tests {
     #[test]
     fn every_bad_field_is_reported_at_once() {
         let errors = validate_new_agent(&req("nope", "   ", "short")).unwrap_err();
-        assert_eq!(
-            errors.keys().map(String::as_str).collect::<Vec<_>>(),
-            ["email", "name", "password"]
-        );
+        assert_eq!(errors.keys().map(String::as_str).collect::<Vec<_>>(), ["email", "name", "password"]);
     }
 
     #[test]

@@ -70,9 +70,7 @@ impl Email {
 }
 
 fn is_local_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || "!#$%&'*+-/=?^_`{|}~.".contains(c)
-        || (!c.is_ascii() && !c.is_whitespace())
+    c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c) || (!c.is_ascii() && !c.is_whitespace())
 }
 
 /// A host name with at least two labels: letters, digits and inner hyphens,
@@ -90,14 +88,9 @@ pub fn is_valid_host(host: &str) -> bool {
             && l.len() <= 63
             && !l.starts_with('-')
             && !l.ends_with('-')
-            && l.chars().all(|c| {
-                c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && c.is_alphanumeric())
-            })
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && c.is_alphanumeric()))
     };
-    labels.iter().all(label_ok)
-        && !labels
-            .last()
-            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+    labels.iter().all(label_ok) && !labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
 }
 
 impl TryFrom<String> for Email {
@@ -161,10 +154,7 @@ mod tests {
 
     #[test]
     fn domain_is_the_part_after_the_last_at() {
-        assert_eq!(
-            Email::parse("Ann@Example.com").unwrap().domain(),
-            "example.com"
-        );
+        assert_eq!(Email::parse("Ann@Example.com").unwrap().domain(), "example.com");
     }
 
     #[test]

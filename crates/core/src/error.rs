@@ -63,11 +63,7 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            fields: FieldErrors::new(),
-        }
+        Self { code, message: message.into(), fields: FieldErrors::new() }
     }
 
     /// A 422 listing the offending fields.
@@ -77,11 +73,7 @@ impl ErrorBody {
         } else {
             format!("{} fields need attention.", fields.len())
         };
-        Self {
-            code: ErrorCode::Validation,
-            message,
-            fields,
-        }
+        Self { code: ErrorCode::Validation, message, fields }
     }
 
     pub fn with_field(mut self, field: &str, message: impl Into<String>) -> Self {
@@ -98,10 +90,7 @@ mod tests {
     fn error_body_serializes_with_snake_case_code_and_fields() {
         let body = ErrorBody::new(ErrorCode::Conflict, "Taken").with_field("email", "in use");
         let json = serde_json::to_value(&body).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({"code": "conflict", "message": "Taken", "fields": {"email": "in use"}})
-        );
+        assert_eq!(json, serde_json::json!({"code": "conflict", "message": "Taken", "fields": {"email": "in use"}}));
     }
 
     #[test]
@@ -126,14 +115,8 @@ mod tests {
     fn validation_message_counts_fields() {
         let mut fields = FieldErrors::new();
         fields.insert("a".into(), "x".into());
-        assert_eq!(
-            ErrorBody::validation(fields.clone()).message,
-            "One field needs attention."
-        );
+        assert_eq!(ErrorBody::validation(fields.clone()).message, "One field needs attention.");
         fields.insert("b".into(), "y".into());
-        assert_eq!(
-            ErrorBody::validation(fields).message,
-            "2 fields need attention."
-        );
+        assert_eq!(ErrorBody::validation(fields).message, "2 fields need attention.");
     }
 }

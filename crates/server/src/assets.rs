@@ -15,22 +15,12 @@ use tower_http::services::{ServeDir, ServeFile};
 pub fn router(dist: Option<&Path>) -> Router {
     let Some(dist) = dist else {
         return Router::new().fallback(|| async {
-            (
-                StatusCode::NOT_FOUND,
-                "The Orgdesk web app is not built. Run scripts/run.sh, or set ORGDESK_DIST.",
-            )
+            (StatusCode::NOT_FOUND, "The Orgdesk web app is not built. Run scripts/run.sh, or set ORGDESK_DIST.")
         });
     };
-    let index = ServeFile::new(dist.join("index.html"))
-        .precompressed_br()
-        .precompressed_gzip();
-    let files = ServeDir::new(dist)
-        .precompressed_br()
-        .precompressed_gzip()
-        .fallback(index);
-    Router::new()
-        .fallback_service(files)
-        .layer(from_fn(headers))
+    let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
+    let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(index);
+    Router::new().fallback_service(files).layer(from_fn(headers))
 }
 
 /// Hashed file names never change content, so browsers may keep them for a
@@ -38,22 +28,12 @@ pub fn router(dist: Option<&Path>) -> Router {
 async fn headers(req: Request, next: Next) -> Response {
     let immutable = is_hashed_asset(req.uri().path());
     let mut res = next.run(req).await.into_response();
-    let cache = if immutable && res.status().is_success() {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
+    let cache = if immutable && res.status().is_success() { "public, max-age=31536000, immutable" } else { "no-cache" };
     let h = res.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     res
 }
 
@@ -62,8 +42,7 @@ fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("");
     let stem = file.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 const COMPRESSIBLE: &[&str] = &["wasm", "js", "css", "html", "svg", "json", "txt", "map"];
@@ -139,8 +118,7 @@ mod tests {
         assert_eq!(decoded, original.as_bytes());
         let gz = std::fs::read(dir.path().join("app.js.gz")).unwrap();
         let mut decoded = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut decoded)
-            .unwrap();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut decoded).unwrap();
         assert_eq!(decoded, original);
         assert!(!dir.path().join("logo.png.br").exists());
     }

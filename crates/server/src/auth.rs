@@ -57,11 +57,7 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
             None => (dummy, false),
         };
         let ok = PasswordHash::new(hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
             .unwrap_or(false);
         ok && real
     })
@@ -73,10 +69,7 @@ fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(random_token(16).as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .unwrap_or_default()
+        Argon2::default().hash_password(random_token(16).as_bytes(), &salt).map(|h| h.to_string()).unwrap_or_default()
     })
 }
 
@@ -95,22 +88,17 @@ pub fn token_hash(token: &str) -> String {
 fn generated_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rngs::OsRng;
-    (0..18)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
+    (0..18).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
 }
 
 /// Creates the first admin when there are no agents; returns the password if it was generated.
 pub async fn bootstrap_admin(db: &Db, config: &Config) -> Result<Option<String>, String> {
-    let existing = db::agents::count(db)
-        .await
-        .map_err(|e| format!("cannot read agents: {e}"))?;
+    let existing = db::agents::count(db).await.map_err(|e| format!("cannot read agents: {e}"))?;
     if existing > 0 {
         return Ok(None);
     }
     let email = config.admin_email.as_deref().unwrap_or(DEFAULT_ADMIN_EMAIL);
-    let email = orgdesk_core::email::Email::parse(email)
-        .map_err(|e| format!("ORGDESK_ADMIN_EMAIL: {e}"))?;
+    let email = orgdesk_core::email::Email::parse(email).map_err(|e| format!("ORGDESK_ADMIN_EMAIL: {e}"))?;
     let (password, generated) = match &config.admin_password {
         Some(p) => (p.clone(), None),
         None => {
@@ -119,16 +107,9 @@ pub async fn bootstrap_admin(db: &Db, config: &Config) -> Result<Option<String>,
         }
     };
     let hash = hash_password(password).await.map_err(|e| e.to_string())?;
-    db::agents::insert(
-        db,
-        email.as_str(),
-        "Administrator",
-        Role::Admin,
-        &hash,
-        now_ms(),
-    )
-    .await
-    .map_err(|e| format!("cannot create the first admin: {e}"))?;
+    db::agents::insert(db, email.as_str(), "Administrator", Role::Admin, &hash, now_ms())
+        .await
+        .map_err(|e| format!("cannot create the first admin: {e}"))?;
     Ok(generated)
 }
 
@@ -167,11 +148,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentAgent {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<CurrentAgent>()
-            .cloned()
-            .ok_or(ApiError::Unauthorized)
+        parts.extensions.get::<CurrentAgent>().cloned().ok_or(ApiError::Unauthorized)
     }
 }
 
@@ -185,9 +162,7 @@ impl<S: Send + Sync> FromRequestParts<S> for AdminAgent {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let current = CurrentAgent::from_request_parts(parts, state).await?;
         if current.agent.role() != Role::Admin {
-            return Err(ApiError::Forbidden(
-                "Only administrators can do this.".into(),
-            ));
+            return Err(ApiError::Forbidden("Only administrators can do this.".into()));
         }
         Ok(AdminAgent(current))
     }
@@ -199,14 +174,9 @@ fn is_state_changing(method: &Method) -> bool {
 
 /// Rejects state-changing requests that a browser marks as cross-site.
 pub fn reject_cross_site(method: &Method, headers: &HeaderMap) -> Result<(), ApiError> {
-    let cross_site = headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == "cross-site");
+    let cross_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "cross-site");
     if is_state_changing(method) && cross_site {
-        return Err(ApiError::Forbidden(
-            "Cross-site requests are not accepted.".into(),
-        ));
+        return Err(ApiError::Forbidden("Cross-site requests are not accepted.".into()));
     }
     Ok(())
 }
@@ -220,27 +190,17 @@ pub async fn require_session(
 ) -> Result<Response, ApiError> {
     let token = session_token(req.headers()).ok_or(ApiError::Unauthorized)?;
     let hash = token_hash(&token);
-    let (agent, csrf_token) = db::sessions::find(&state.db, &hash, now_ms())
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
+    let (agent, csrf_token) = db::sessions::find(&state.db, &hash, now_ms()).await?.ok_or(ApiError::Unauthorized)?;
     if is_state_changing(req.method()) {
         reject_cross_site(req.method(), req.headers())?;
-        let sent = req
-            .headers()
-            .get(CSRF_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
         if !constant_time_eq(sent.as_bytes(), csrf_token.as_bytes()) {
             return Err(ApiError::Forbidden(
                 "This request did not carry the session's security token. Reload the page and try again.".into(),
             ));
         }
     }
-    req.extensions_mut().insert(CurrentAgent {
-        agent,
-        csrf_token,
-        token_hash: hash,
-    });
+    req.extensions_mut().insert(CurrentAgent { agent, csrf_token, token_hash: hash });
     Ok(next.run(req).await)
 }
 
@@ -255,12 +215,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(addr)| addr.ip()),
-        ))
+        Ok(ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())))
     }
 }
 
@@ -278,14 +233,8 @@ const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
 impl LoginThrottle {
     fn keys(email: &str, ip: Option<IpAddr>) -> [(String, u32); 2] {
         [
-            (
-                format!("email:{}", email.trim().to_lowercase()),
-                EMAIL_FREE_FAILURES,
-            ),
-            (
-                format!("ip:{}", ip.map(|i| i.to_string()).unwrap_or_default()),
-                IP_FREE_FAILURES,
-            ),
+            (format!("email:{}", email.trim().to_lowercase()), EMAIL_FREE_FAILURES),
+            (format!("ip:{}", ip.map(|i| i.to_string()).unwrap_or_default()), IP_FREE_FAILURES),
         ]
     }
 
@@ -346,10 +295,7 @@ mod tests {
             throttle.record_failure("a@b.io", ip);
         }
         assert!(throttle.check("A@B.io ", ip).is_err());
-        assert!(
-            throttle.check("other@b.io", ip).is_ok(),
-            "other accounts are not slowed by one account's failures"
-        );
+        assert!(throttle.check("other@b.io", ip).is_ok(), "other accounts are not slowed by one account's failures");
         throttle.record_success("a@b.io", ip);
         assert!(throttle.check("a@b.io", ip).is_ok());
     }
@@ -373,10 +319,7 @@ mod tests {
     #[test]
     fn the_session_token_is_read_among_other_cookies() {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            "theme=dark; orgdesk_session=tok123; x=y".parse().unwrap(),
-        );
+        headers.insert(header::COOKIE, "theme=dark; orgdesk_session=tok123; x=y".parse().unwrap());
         assert_eq!(session_token(&headers).as_deref(), Some("tok123"));
         headers.insert(header::COOKIE, "orgdesk_session=".parse().unwrap());
         assert_eq!(session_token(&headers), None);

@@ -10,11 +10,7 @@ use orgdesk_core::email::Email;
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@orgdesk.local";
 
 #[derive(Debug, Clone, Parser)]
-#[command(
-    name = "orgdesk",
-    version,
-    about = "Orgdesk: customers and customer organizations for helpdesk agents"
-)]
+#[command(name = "orgdesk", version, about = "Orgdesk: customers and customer organizations for helpdesk agents")]
 pub struct Cli {
     /// Listen address.
     #[arg(long, env = "ORGDESK_ADDR", default_value = "127.0.0.1:8080")]
@@ -90,51 +86,31 @@ pub struct Config {
 
 impl Config {
     pub fn from_cli(cli: Cli) -> Result<Self, String> {
-        let addr: SocketAddr = cli.addr.parse().map_err(|_| {
-            format!(
-                "ORGDESK_ADDR {:?} is not an address like 127.0.0.1:8080",
-                cli.addr
-            )
-        })?;
+        let addr: SocketAddr = cli
+            .addr
+            .parse()
+            .map_err(|_| format!("ORGDESK_ADDR {:?} is not an address like 127.0.0.1:8080", cli.addr))?;
         let url = cli.database_url.trim().to_string();
-        if !(url.starts_with("sqlite:")
-            || url.starts_with("postgres://")
-            || url.starts_with("postgresql://"))
-        {
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             return Err("DATABASE_URL must start with sqlite:// or postgres://".into());
         }
         let dist = match cli.dist {
             Some(dir) if dir.join("index.html").is_file() => Some(dir),
-            Some(dir) => {
-                return Err(format!(
-                    "ORGDESK_DIST {} has no index.html (build the app first)",
-                    dir.display()
-                ))
-            }
+            Some(dir) => return Err(format!("ORGDESK_DIST {} has no index.html (build the app first)", dir.display())),
             None => Some(PathBuf::from("dist")).filter(|d| d.join("index.html").is_file()),
         };
         if let Some(email) = &cli.admin_email {
             Email::parse(email).map_err(|e| format!("ORGDESK_ADMIN_EMAIL {email:?}: {e}"))?;
         }
         if let Some(password) = &cli.admin_password {
-            orgdesk_core::agent::check_password(password)
-                .map_err(|e| format!("ORGDESK_ADMIN_PASSWORD: {e}"))?;
+            orgdesk_core::agent::check_password(password).map_err(|e| format!("ORGDESK_ADMIN_PASSWORD: {e}"))?;
         }
         let smtp = match cli.smtp_host.filter(|h| !h.trim().is_empty()) {
             None => None,
             Some(host) => {
-                let from = cli
-                    .smtp_from
-                    .ok_or("ORGDESK_SMTP_FROM is required when ORGDESK_SMTP_HOST is set")?;
-                let from =
-                    Email::parse(&from).map_err(|e| format!("ORGDESK_SMTP_FROM {from:?}: {e}"))?;
-                Some(Smtp {
-                    host,
-                    port: cli.smtp_port,
-                    user: cli.smtp_user,
-                    password: cli.smtp_password,
-                    from,
-                })
+                let from = cli.smtp_from.ok_or("ORGDESK_SMTP_FROM is required when ORGDESK_SMTP_HOST is set")?;
+                let from = Email::parse(&from).map_err(|e| format!("ORGDESK_SMTP_FROM {from:?}: {e}"))?;
+                Some(Smtp { host, port: cli.smtp_port, user: cli.smtp_user, password: cli.smtp_password, from })
             }
         };
         Ok(Config {

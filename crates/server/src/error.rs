@@ -21,19 +21,13 @@ pub enum ApiError {
     #[error("{0}")]
     NotFound(String),
     #[error("{message}")]
-    Conflict {
-        message: String,
-        fields: FieldErrors,
-    },
+    Conflict { message: String, fields: FieldErrors },
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("invalid fields")]
     Validation(FieldErrors),
     #[error("{message}")]
-    TooManyRequests {
-        message: String,
-        retry_after_secs: u64,
-    },
+    TooManyRequests { message: String, retry_after_secs: u64 },
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("database: {0}")]
@@ -61,34 +55,26 @@ impl ApiError {
     pub fn body(&self) -> ErrorBody {
         match self {
             ApiError::BadRequest(m) => ErrorBody::new(ErrorCode::BadRequest, m.clone()),
-            ApiError::Unauthorized => ErrorBody::new(
-                ErrorCode::Unauthorized,
-                "Your session has ended. Sign in to continue.",
-            ),
-            ApiError::WrongCredentials => ErrorBody::new(
-                ErrorCode::Unauthorized,
-                "The email or password is incorrect.",
-            ),
+            ApiError::Unauthorized => {
+                ErrorBody::new(ErrorCode::Unauthorized, "Your session has ended. Sign in to continue.")
+            }
+            ApiError::WrongCredentials => {
+                ErrorBody::new(ErrorCode::Unauthorized, "The email or password is incorrect.")
+            }
             ApiError::Forbidden(m) => ErrorBody::new(ErrorCode::Forbidden, m.clone()),
             ApiError::NotFound(m) => ErrorBody::new(ErrorCode::NotFound, m.clone()),
-            ApiError::Conflict { message, fields } => ErrorBody {
-                code: ErrorCode::Conflict,
-                message: message.clone(),
-                fields: fields.clone(),
-            },
+            ApiError::Conflict { message, fields } => {
+                ErrorBody { code: ErrorCode::Conflict, message: message.clone(), fields: fields.clone() }
+            }
             ApiError::PayloadTooLarge(m) => ErrorBody::new(ErrorCode::PayloadTooLarge, m.clone()),
             ApiError::Validation(fields) => ErrorBody::validation(fields.clone()),
-            ApiError::TooManyRequests { message, .. } => {
-                ErrorBody::new(ErrorCode::TooManyRequests, message.clone())
+            ApiError::TooManyRequests { message, .. } => ErrorBody::new(ErrorCode::TooManyRequests, message.clone()),
+            ApiError::MethodNotAllowed => {
+                ErrorBody::new(ErrorCode::MethodNotAllowed, "This route does not accept that method.")
             }
-            ApiError::MethodNotAllowed => ErrorBody::new(
-                ErrorCode::MethodNotAllowed,
-                "This route does not accept that method.",
-            ),
-            ApiError::Database(_) | ApiError::Internal(_) => ErrorBody::new(
-                ErrorCode::Internal,
-                "Something went wrong on the server. Please try again.",
-            ),
+            ApiError::Database(_) | ApiError::Internal(_) => {
+                ErrorBody::new(ErrorCode::Internal, "Something went wrong on the server. Please try again.")
+            }
         }
     }
 }
@@ -102,17 +88,11 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %e, "internal error");
         }
         let body = self.body();
-        let status = StatusCode::from_u16(body.code.http_status())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(body.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::TooManyRequests {
-            retry_after_secs, ..
-        } = self
-        {
+        if let ApiError::TooManyRequests { retry_after_secs, .. } = self {
             if let Ok(v) = retry_after_secs.to_string().parse() {
-                response
-                    .headers_mut()
-                    .insert(axum::http::header::RETRY_AFTER, v);
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
             }
         }
         response

@@ -31,32 +31,16 @@ where
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                v.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .eq_ignore_ascii_case("application/json")
-            })
+            .map(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
             .unwrap_or(false);
         if !is_json {
-            return Err(ApiError::BadRequest(
-                "Send the body as JSON (Content-Type: application/json).".into(),
-            ));
+            return Err(ApiError::BadRequest("Send the body as JSON (Content-Type: application/json).".into()));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
-            BytesRejection::FailedToBufferBody(_)
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
-            {
-                ApiError::PayloadTooLarge(format!(
-                    "The request body is larger than {} KiB.",
-                    MAX_JSON_BYTES / 1024
-                ))
+            BytesRejection::FailedToBufferBody(_) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::PayloadTooLarge(format!("The request body is larger than {} KiB.", MAX_JSON_BYTES / 1024))
             }
-            other => ApiError::BadRequest(format!(
-                "Could not read the request body: {}",
-                other.body_text()
-            )),
+            other => ApiError::BadRequest(format!("Could not read the request body: {}", other.body_text())),
         })?;
         parse_json(&bytes).map(ApiJson)
     }
@@ -70,17 +54,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = err.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                let field = if path == "." {
-                    "body".to_string()
-                } else {
-                    path
-                };
+                let field = if path == "." { "body".to_string() } else { path };
                 let message = inner.to_string();
-                let message = message
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or(&message)
-                    .to_string();
+                let message = message.split(" at line ").next().unwrap_or(&message).to_string();
                 ApiError::invalid(&field, message)
             }
             _ => ApiError::BadRequest(format!("The body is not valid JSON: {inner}")),

@@ -49,10 +49,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let api = routes::api_router(state.clone());
     let web = assets::router(state.config.dist.as_deref());
-    Router::new()
-        .merge(api)
-        .merge(web)
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+    Router::new().merge(api).merge(web).layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 /// Starts the server on an already bound listener and serves until `shutdown` resolves.
@@ -61,12 +58,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Connects, migrates and bootstraps the database described by the configuration.
@@ -74,20 +68,14 @@ pub async fn prepare(config: &Config) -> Result<Db, String> {
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     if let Some(generated) = auth::bootstrap_admin(&db, config).await? {
-        println!(
-            "Created the first admin account: {} / password: {generated}",
-            generated_email(config)
-        );
+        println!("Created the first admin account: {} / password: {generated}", generated_email(config));
         println!("This password is shown only once. Sign in and change it under Administration.");
     }
     Ok(db)
 }
 
 fn generated_email(config: &Config) -> &str {
-    config
-        .admin_email
-        .as_deref()
-        .unwrap_or(config::DEFAULT_ADMIN_EMAIL)
+    config.admin_email.as_deref().unwrap_or(config::DEFAULT_ADMIN_EMAIL)
 }
 
 /// What `orgdesk` does for a parsed command line.
@@ -98,10 +86,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Precompress { dir }) => assets::precompress_dir(&dir).map(|n| {
             println!("precompressed {n} files in {}", dir.display());
         }),
-        Some(Command::Seed {
-            customers,
-            organizations,
-        }) => {
+        Some(Command::Seed { customers, organizations }) => {
             let db = prepare(&config).await?;
             let started = std::time::Instant::now();
             let stats = seed::bulk(&db, organizations, customers).await?;
@@ -118,9 +103,8 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             if config.demo && seed::demo(&db).await? {
                 println!("Seeded the demo data set.");
             }
-            let listener = TcpListener::bind(config.addr)
-                .await
-                .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+            let listener =
+                TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             let url = format!("http://{addr}/");
             println!("Orgdesk is running at {url}");
@@ -129,9 +113,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 println!("(no built web app found: serving the API only; run scripts/run.sh to build it)");
             }
             let state = AppState::new(db, config);
-            serve(listener, state, shutdown_signal())
-                .await
-                .map_err(|e| e.to_string())
+            serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())
         }
     }
 }
@@ -142,8 +124,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -23,9 +23,7 @@ impl Modify for SessionCookie {
         if let Some(components) = openapi.components.as_mut() {
             components.add_security_scheme(
                 "session",
-                SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
-                    orgdesk_core::api::SESSION_COOKIE,
-                ))),
+                SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(orgdesk_core::api::SESSION_COOKIE))),
             );
         }
     }

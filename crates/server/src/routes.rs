@@ -32,26 +32,18 @@ fn protected_routes() -> OpenApiRouter<AppState> {
 
 /// Every documented route, for the OpenAPI document.
 pub fn documented() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(crate::openapi::base())
-        .merge(public_routes())
-        .merge(protected_routes())
+    OpenApiRouter::with_openapi(crate::openapi::base()).merge(public_routes()).merge(protected_routes())
 }
 
 pub fn api_router(state: AppState) -> Router {
-    let protected =
-        protected_routes().route_layer(from_fn_with_state(state.clone(), session::require_session));
-    let (router, _) = OpenApiRouter::new()
-        .merge(public_routes())
-        .merge(protected)
-        .split_for_parts();
+    let protected = protected_routes().route_layer(from_fn_with_state(state.clone(), session::require_session));
+    let (router, _) = OpenApiRouter::new().merge(public_routes()).merge(protected).split_for_parts();
     router
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            panic_response,
-        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .with_state(state)
 }
 

@@ -11,25 +11,15 @@ use crate::{auth, in_write_tx, on_db};
 pub const DEMO_AGENT_PASSWORD: &str = "orgdesk-demo";
 
 const FIRST: &[&str] = &[
-    "Ava", "Ben", "Chloe", "Daniel", "Elena", "Farid", "Grace", "Hiro", "Isla", "Jonas", "Kemi",
-    "Liam", "Maya", "Noah", "Olga", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera",
-    "Wen", "Yusuf", "Zoe",
+    "Ava", "Ben", "Chloe", "Daniel", "Elena", "Farid", "Grace", "Hiro", "Isla", "Jonas", "Kemi", "Liam", "Maya",
+    "Noah", "Olga", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wen", "Yusuf", "Zoe",
 ];
 const LAST: &[&str] = &[
-    "Adams", "Baker", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jensen",
-    "Kowalski", "Lopez", "Moreau", "Nakamura", "Okafor", "Patel", "Quiroga", "Rossi", "Silva",
-    "Tanaka", "Ueda", "Varga", "Weber", "Young",
+    "Adams", "Baker", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jensen", "Kowalski", "Lopez",
+    "Moreau", "Nakamura", "Okafor", "Patel", "Quiroga", "Rossi", "Silva", "Tanaka", "Ueda", "Varga", "Weber", "Young",
 ];
-const POSITIONS: &[&str] = &[
-    "Office Manager",
-    "IT Lead",
-    "Accountant",
-    "Head of Operations",
-    "Developer",
-    "Support Coordinator",
-    "",
-    "",
-];
+const POSITIONS: &[&str] =
+    &["Office Manager", "IT Lead", "Accountant", "Head of Operations", "Developer", "Support Coordinator", "", ""];
 
 struct Org {
     id: i64,
@@ -57,21 +47,10 @@ pub async fn demo(db: &Db) -> Result<bool, String> {
     if orgs > 0 {
         return Ok(false);
     }
-    let hash = auth::hash_password(DEMO_AGENT_PASSWORD.into())
-        .await
-        .map_err(|e| e.to_string())?;
-    for (email, name) in [
-        ("sam@orgdesk.local", "Sam Rivera"),
-        ("kim@orgdesk.local", "Kim Okoye"),
-    ] {
-        if db::agents::find_for_login(db, email)
-            .await
-            .map_err(|e| e.to_string())?
-            .is_none()
-        {
-            db::agents::insert(db, email, name, Role::Agent, &hash, now_ms())
-                .await
-                .map_err(|e| e.to_string())?;
+    let hash = auth::hash_password(DEMO_AGENT_PASSWORD.into()).await.map_err(|e| e.to_string())?;
+    for (email, name) in [("sam@orgdesk.local", "Sam Rivera"), ("kim@orgdesk.local", "Kim Okoye")] {
+        if db::agents::find_for_login(db, email).await.map_err(|e| e.to_string())?.is_none() {
+            db::agents::insert(db, email, name, Role::Agent, &hash, now_ms()).await.map_err(|e| e.to_string())?;
         }
     }
     let names: &[(&str, &[&str])] = &[
@@ -133,9 +112,7 @@ pub async fn demo(db: &Db) -> Result<bool, String> {
         });
         n += 1;
     }
-    insert_all(db, &orgs, &customers)
-        .await
-        .map_err(|e| format!("seeding demo data failed: {e}"))?;
+    insert_all(db, &orgs, &customers).await.map_err(|e| format!("seeding demo data failed: {e}"))?;
     Ok(true)
 }
 
@@ -161,53 +138,36 @@ pub async fn bulk(db: &Db, organizations: u32, customers: u32) -> Result<SeedSta
     let people: Vec<Customer> = (0..customers as i64)
         .map(|i| {
             let id = cbase + i;
-            let org =
-                (!orgs.is_empty() && i % 10 != 9).then(|| &orgs[(i as usize * 7919) % orgs.len()]);
+            let org = (!orgs.is_empty() && i % 10 != 9).then(|| &orgs[(i as usize * 7919) % orgs.len()]);
             let first = FIRST[(id as usize * 13) % FIRST.len()];
             let last = LAST[(id as usize * 17) % LAST.len()];
-            let domain = org
-                .map(|o| o.domains[0].clone())
-                .unwrap_or_else(|| "gmail.com".into());
+            let domain = org.map(|o| o.domains[0].clone()).unwrap_or_else(|| "gmail.com".into());
             Customer {
                 id,
-                email: format!(
-                    "{}.{}.{id}@{domain}",
-                    first.to_lowercase(),
-                    last.to_lowercase()
-                ),
+                email: format!("{}.{}.{id}@{domain}", first.to_lowercase(), last.to_lowercase()),
                 first: first.into(),
                 last: last.into(),
                 org: org.map(|o| (o.id, POSITIONS[(id as usize) % POSITIONS.len()].to_string())),
             }
         })
         .collect();
-    insert_all(db, &orgs, &people)
-        .await
-        .map_err(|e| format!("seeding failed: {e}"))?;
-    Ok(SeedStats {
-        organizations,
-        customers,
-    })
+    insert_all(db, &orgs, &people).await.map_err(|e| format!("seeding failed: {e}"))?;
+    Ok(SeedStats { organizations, customers })
 }
 
 async fn next_id(db: &Db, table: &str) -> Result<i64, String> {
     let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}");
-    on_db!(db, pool => sqlx::query_scalar::<_, i64>(&sql).fetch_one(pool).await)
-        .map_err(|e| e.to_string())
+    on_db!(db, pool => sqlx::query_scalar::<_, i64>(&sql).fetch_one(pool).await).map_err(|e| e.to_string())
 }
 
 const BATCH: usize = 1000;
 
 async fn insert_all(db: &Db, orgs: &[Org], customers: &[Customer]) -> Result<(), sqlx::Error> {
     let now = now_ms();
-    let domains: Vec<(&str, i64)> = orgs
-        .iter()
-        .flat_map(|o| o.domains.iter().map(move |d| (d.as_str(), o.id)))
-        .collect();
-    let members: Vec<(i64, i64, &str)> = customers
-        .iter()
-        .filter_map(|c| c.org.as_ref().map(|(org, pos)| (c.id, *org, pos.as_str())))
-        .collect();
+    let domains: Vec<(&str, i64)> =
+        orgs.iter().flat_map(|o| o.domains.iter().map(move |d| (d.as_str(), o.id))).collect();
+    let members: Vec<(i64, i64, &str)> =
+        customers.iter().filter_map(|c| c.org.as_ref().map(|(org, pos)| (c.id, *org, pos.as_str()))).collect();
     let postgres = matches!(db, Db::Postgres(_));
     in_write_tx!(db, tx => async {
         for chunk in orgs.chunks(BATCH) {

@@ -51,10 +51,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<AgentRow>, sqlx::Error> {
 }
 
 /// The agent with this (normalized) email and its password hash, for sign-in.
-pub async fn find_for_login(
-    db: &Db,
-    email: &str,
-) -> Result<Option<(AgentRow, String)>, sqlx::Error> {
+pub async fn find_for_login(db: &Db, email: &str) -> Result<Option<(AgentRow, String)>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
@@ -62,8 +59,7 @@ pub async fn find_for_login(
         password_hash: String,
     }
     let sql = format!("SELECT {COLUMNS}, password_hash FROM agents WHERE email = $1");
-    let row: Option<Row> =
-        on_db!(db, pool => sqlx::query_as(&sql).bind(email).fetch_optional(pool).await)?;
+    let row: Option<Row> = on_db!(db, pool => sqlx::query_as(&sql).bind(email).fetch_optional(pool).await)?;
     Ok(row.map(|r| (r.agent, r.password_hash)))
 }
 

@@ -27,11 +27,7 @@ pub async fn insert(
 }
 
 /// The active agent and CSRF token of an unexpired session.
-pub async fn find(
-    db: &Db,
-    token_hash: &str,
-    now: i64,
-) -> Result<Option<(AgentRow, String)>, sqlx::Error> {
+pub async fn find(db: &Db, token_hash: &str, now: i64) -> Result<Option<(AgentRow, String)>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]

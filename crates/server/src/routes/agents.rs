@@ -16,10 +16,7 @@ use crate::AppState;
 /// All agents, active first.
 #[utoipa::path(get, path = "/api/agents", tag = "agents",
     responses((status = 200, body = Vec<Agent>), (status = 401, body = ErrorBody)))]
-pub async fn list_agents(
-    State(state): State<AppState>,
-    _: CurrentAgent,
-) -> ApiResult<Json<Vec<Agent>>> {
+pub async fn list_agents(State(state): State<AppState>, _: CurrentAgent) -> ApiResult<Json<Vec<Agent>>> {
     let rows = db::agents::list(&state.db).await?;
     Ok(Json(rows.into_iter().map(|r| r.into_api()).collect()))
 }
@@ -40,22 +37,14 @@ pub async fn create_agent(
 ) -> ApiResult<(StatusCode, Json<Agent>)> {
     let new = validate_new_agent(&req).map_err(ApiError::Validation)?;
     let hash = auth::hash_password(new.password).await?;
-    let row = db::agents::insert(
-        &state.db,
-        new.email.as_str(),
-        &new.name,
-        new.role,
-        &hash,
-        now_ms(),
-    )
-    .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            ApiError::conflict_on("email", "Another agent already uses this email address.")
-        } else {
-            e.into()
-        }
-    })?;
+    let row =
+        db::agents::insert(&state.db, new.email.as_str(), &new.name, new.role, &hash, now_ms()).await.map_err(|e| {
+            if is_unique_violation(&e) {
+                ApiError::conflict_on("email", "Another agent already uses this email address.")
+            } else {
+                e.into()
+            }
+        })?;
     tracing::info!(agent_id = row.id, "agent created");
     Ok((StatusCode::CREATED, Json(row.into_api())))
 }
@@ -81,28 +70,16 @@ pub async fn update_agent(
         Some(n) => Some(parse_name(n).map_err(|e| ApiError::invalid("name", e))?),
         None => None,
     };
-    let existing = db::agents::get(&state.db, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("No such agent.".into()))?;
+    let existing = db::agents::get(&state.db, id).await?.ok_or_else(|| ApiError::NotFound("No such agent.".into()))?;
     let loses_admin = existing.role() == Role::Admin
         && existing.active
         && (req.role == Some(Role::Agent) || req.active == Some(false));
     if loses_admin && db::agents::other_active_admins(&state.db, id).await? == 0 {
-        let field = if req.active == Some(false) {
-            "active"
-        } else {
-            "role"
-        };
-        return Err(ApiError::conflict_on(
-            field,
-            "Orgdesk needs at least one active admin.",
-        ));
+        let field = if req.active == Some(false) { "active" } else { "role" };
+        return Err(ApiError::conflict_on(field, "Orgdesk needs at least one active admin."));
     }
     if id == admin.agent.id && req.active == Some(false) {
-        return Err(ApiError::conflict_on(
-            "active",
-            "You cannot deactivate your own account.",
-        ));
+        return Err(ApiError::conflict_on("active", "You cannot deactivate your own account."));
     }
     let row = db::agents::update(&state.db, id, name.as_deref(), req.role, req.active)
         .await?

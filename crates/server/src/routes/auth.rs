@@ -70,26 +70,12 @@ pub async fn login(
     let csrf_token = auth::random_token(16);
     let now = now_ms();
     let expires_at = now + i64::try_from(auth::SESSION_TTL.as_millis()).unwrap_or(i64::MAX / 2);
-    db::sessions::insert(
-        &state.db,
-        &auth::token_hash(&token),
-        agent.id,
-        &csrf_token,
-        now,
-        expires_at,
-    )
-    .await?;
+    db::sessions::insert(&state.db, &auth::token_hash(&token), agent.id, &csrf_token, now, expires_at).await?;
     if rand_cleanup() {
         let _ = db::sessions::delete_expired(&state.db, now).await;
     }
     let cookie = auth::session_cookie(Some(&token), state.config.secure_cookies);
-    Ok((
-        AppendHeaders([(header::SET_COOKIE, cookie)]),
-        axum::Json(Session {
-            agent: agent.into_api(),
-            csrf_token,
-        }),
-    ))
+    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), axum::Json(Session { agent: agent.into_api(), csrf_token })))
 }
 
 /// Expired sessions are swept now and then, on sign-in.
@@ -101,24 +87,15 @@ fn rand_cleanup() -> bool {
 /// Ends the session and clears the cookie.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
     responses((status = 204, description = "Signed out"), (status = 401, body = ErrorBody)))]
-pub async fn logout(
-    State(state): State<AppState>,
-    current: CurrentAgent,
-) -> ApiResult<impl IntoResponse> {
+pub async fn logout(State(state): State<AppState>, current: CurrentAgent) -> ApiResult<impl IntoResponse> {
     db::sessions::delete(&state.db, &current.token_hash).await?;
     let cookie = auth::session_cookie(None, state.config.secure_cookies);
-    Ok((
-        StatusCode::NO_CONTENT,
-        AppendHeaders([(header::SET_COOKIE, cookie)]),
-    ))
+    Ok((StatusCode::NO_CONTENT, AppendHeaders([(header::SET_COOKIE, cookie)])))
 }
 
 /// The signed-in agent and the CSRF token of this session.
 #[utoipa::path(get, path = "/api/auth/me", tag = "auth",
     responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
 pub async fn me(current: CurrentAgent) -> axum::Json<Session> {
-    axum::Json(Session {
-        agent: current.agent.into_api(),
-        csrf_token: current.csrf_token,
-    })
+    axum::Json(Session { agent: current.agent.into_api(), csrf_token: current.csrf_token })
 }

@@ -10,8 +10,5 @@ use crate::AppState;
 #[utoipa::path(get, path = "/api/openapi.json", tag = "meta",
     responses((status = 200, description = "OpenAPI 3 document", content_type = "application/json")))]
 pub async fn openapi_json(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        state.openapi_json.as_str().to_owned(),
-    )
+    ([(header::CONTENT_TYPE, "application/json")], state.openapi_json.as_str().to_owned())
 }

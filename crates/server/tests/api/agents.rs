@@ -30,16 +30,13 @@ async fn a_taken_email_is_a_409_on_the_email_field() {
     app.login_admin().await;
     app.create_agent("sam@example.com", "agent").await;
     let res = app
-        .post("/api/agents", json!({"email": "SAM@example.com", "name": "Other", "role": "agent", "password": "sam-password-1"}))
+        .post(
+            "/api/agents",
+            json!({"email": "SAM@example.com", "name": "Other", "role": "agent", "password": "sam-password-1"}),
+        )
         .await;
     let body = error_body(res, StatusCode::CONFLICT, "conflict").await;
-    assert!(
-        body["fields"]["email"]
-            .as_str()
-            .unwrap()
-            .contains("already"),
-        "{body}"
-    );
+    assert!(body["fields"]["email"].as_str().unwrap().contains("already"), "{body}");
     let agents: Vec<Value> = app.get("/api/agents").await.json().await.unwrap();
     assert_eq!(agents.len(), 2);
 }
@@ -49,10 +46,7 @@ async fn invalid_fields_are_all_reported_and_nothing_is_created() {
     let mut app = TestApp::spawn().await;
     app.login_admin().await;
     let res = app
-        .post(
-            "/api/agents",
-            json!({"email": "not-an-email", "name": "  ", "role": "agent", "password": "short"}),
-        )
+        .post("/api/agents", json!({"email": "not-an-email", "name": "  ", "role": "agent", "password": "short"}))
         .await;
     let body = error_body(res, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
     for field in ["email", "name", "password"] {
@@ -70,20 +64,21 @@ async fn agents_can_list_agents_but_not_create_or_change_them() {
     let mut sam = app.other_client();
     sam.login("sam@example.com", "agent-password-1").await;
     assert_eq!(sam.get("/api/agents").await.status(), StatusCode::OK);
-    let res = sam.post("/api/agents", json!({"email": "new@example.com", "name": "New", "role": "admin", "password": "long-enough-1"})).await;
+    let res = sam
+        .post(
+            "/api/agents",
+            json!({"email": "new@example.com", "name": "New", "role": "admin", "password": "long-enough-1"}),
+        )
+        .await;
     error_body(res, StatusCode::FORBIDDEN, "forbidden").await;
     error_body(
-        sam.patch(&format!("/api/agents/{sam_id}"), json!({"role": "admin"}))
-            .await,
+        sam.patch(&format!("/api/agents/{sam_id}"), json!({"role": "admin"})).await,
         StatusCode::FORBIDDEN,
         "forbidden",
     )
     .await;
     let me: Value = sam.get("/api/auth/me").await.json().await.unwrap();
-    assert_eq!(
-        me["agent"]["role"], "agent",
-        "the agent could not promote itself"
-    );
+    assert_eq!(me["agent"]["role"], "agent", "the agent could not promote itself");
 }
 
 #[tokio::test]
@@ -95,20 +90,14 @@ async fn deactivating_an_agent_ends_their_sessions_and_blocks_sign_in() {
     sam.login("sam@example.com", "agent-password-1").await;
     assert_eq!(sam.get("/api/auth/me").await.status(), StatusCode::OK);
 
-    let res = app
-        .patch(&format!("/api/agents/{sam_id}"), json!({"active": false}))
-        .await;
+    let res = app.patch(&format!("/api/agents/{sam_id}"), json!({"active": false})).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.json::<Value>().await.unwrap()["active"], false);
-    assert_eq!(
-        sam.get("/api/auth/me").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(sam.get("/api/auth/me").await.status(), StatusCode::UNAUTHORIZED);
     let (status, _, _) = sam.login("sam@example.com", "agent-password-1").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-    app.patch(&format!("/api/agents/{sam_id}"), json!({"active": true}))
-        .await;
+    app.patch(&format!("/api/agents/{sam_id}"), json!({"active": true})).await;
     let (status, _, _) = sam.login("sam@example.com", "agent-password-1").await;
     assert_eq!(status, StatusCode::OK, "reactivated agents sign in again");
 }
@@ -120,16 +109,14 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated() {
     let me: Value = app.get("/api/auth/me").await.json().await.unwrap();
     let my_id = me["agent"]["id"].as_i64().unwrap();
     let body = error_body(
-        app.patch(&format!("/api/agents/{my_id}"), json!({"role": "agent"}))
-            .await,
+        app.patch(&format!("/api/agents/{my_id}"), json!({"role": "agent"})).await,
         StatusCode::CONFLICT,
         "conflict",
     )
     .await;
     assert!(body["fields"]["role"].is_string());
     error_body(
-        app.patch(&format!("/api/agents/{my_id}"), json!({"active": false}))
-            .await,
+        app.patch(&format!("/api/agents/{my_id}"), json!({"active": false})).await,
         StatusCode::CONFLICT,
         "conflict",
     )
@@ -137,9 +124,7 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated() {
 
     // With a second admin, the first may step down to agent.
     app.create_agent("second@example.com", "admin").await;
-    let res = app
-        .patch(&format!("/api/agents/{my_id}"), json!({"role": "agent"}))
-        .await;
+    let res = app.patch(&format!("/api/agents/{my_id}"), json!({"role": "agent"})).await;
     assert_eq!(res.status(), StatusCode::OK);
 }
 
@@ -149,27 +134,18 @@ async fn renaming_validates_the_name_and_unknown_agents_are_404() {
     app.login_admin().await;
     let id = app.create_agent("sam@example.com", "agent").await;
     let body = error_body(
-        app.patch(&format!("/api/agents/{id}"), json!({"name": ""}))
-            .await,
+        app.patch(&format!("/api/agents/{id}"), json!({"name": ""})).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation",
     )
     .await;
     assert!(body["fields"]["name"].is_string());
-    let res = app
-        .patch(&format!("/api/agents/{id}"), json!({"name": "Samuel"}))
-        .await;
+    let res = app.patch(&format!("/api/agents/{id}"), json!({"name": "Samuel"})).await;
     assert_eq!(res.json::<Value>().await.unwrap()["name"], "Samuel");
+    error_body(app.patch("/api/agents/999999", json!({"name": "Ghost"})).await, StatusCode::NOT_FOUND, "not_found")
+        .await;
     error_body(
-        app.patch("/api/agents/999999", json!({"name": "Ghost"}))
-            .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    error_body(
-        app.patch(&format!("/api/agents/{id}"), json!({"password_hash": "x"}))
-            .await,
+        app.patch(&format!("/api/agents/{id}"), json!({"password_hash": "x"})).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation",
     )

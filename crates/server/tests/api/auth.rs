@@ -10,10 +10,7 @@ async fn signing_in_sets_an_http_only_strict_cookie_and_me_returns_the_agent() {
     assert_eq!(status, StatusCode::OK);
     let cookie = headers.get("set-cookie").unwrap().to_str().unwrap();
     assert!(cookie.starts_with("orgdesk_session="), "{cookie}");
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-        "{cookie}"
-    );
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     assert_eq!(body["agent"]["email"], ADMIN_EMAIL);
     assert_eq!(body["agent"]["role"], "admin");
     assert!(body["agent"].get("password_hash").is_none());
@@ -36,25 +33,12 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_401() {
     let (s1, _, wrong_password) = app.login(ADMIN_EMAIL, "not-the-password").await;
     let (s2, _, unknown_email) = app.login("nobody@example.com", ADMIN_PASSWORD).await;
     let (s3, _, not_an_email) = app.login("nobody", ADMIN_PASSWORD).await;
-    assert_eq!(
-        (s1, s2, s3),
-        (
-            StatusCode::UNAUTHORIZED,
-            StatusCode::UNAUTHORIZED,
-            StatusCode::UNAUTHORIZED
-        )
-    );
+    assert_eq!((s1, s2, s3), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
     assert_eq!(wrong_password, unknown_email);
     assert_eq!(wrong_password, not_an_email);
     assert_eq!(wrong_password["code"], "unauthorized");
-    assert_eq!(
-        wrong_password["message"],
-        "The email or password is incorrect."
-    );
-    assert_eq!(
-        app.get("/api/auth/me").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(wrong_password["message"], "The email or password is incorrect.");
+    assert_eq!(app.get("/api/auth/me").await.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -63,10 +47,7 @@ async fn empty_credentials_name_the_missing_fields() {
     let (status, _, body) = app.login(" ", "").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["code"], "validation");
-    assert!(
-        body["fields"]["email"].is_string() && body["fields"]["password"].is_string(),
-        "{body}"
-    );
+    assert!(body["fields"]["email"].is_string() && body["fields"]["password"].is_string(), "{body}");
 }
 
 #[tokio::test]
@@ -79,18 +60,9 @@ async fn repeated_failures_are_slowed_down_even_for_the_right_password() {
     let (status, headers, body) = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert_eq!(body["code"], "too_many_requests");
-    let retry: u64 = headers
-        .get("retry-after")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry: u64 = headers.get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
     assert!(retry >= 1);
-    assert_eq!(
-        app.get("/api/auth/me").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.get("/api/auth/me").await.status(), StatusCode::UNAUTHORIZED);
     // After the wait, the right password works again.
     tokio::time::sleep(std::time::Duration::from_millis(1100 * retry)).await;
     let (status, _, _) = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
@@ -108,25 +80,12 @@ async fn signing_out_ends_the_session_on_the_server() {
 
     let res = other.post("/api/auth/logout", json!({})).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    assert!(res
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .contains("Max-Age=0"));
-    assert_eq!(
-        other.get("/api/auth/me").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert!(res.headers().get("set-cookie").unwrap().to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(other.get("/api/auth/me").await.status(), StatusCode::UNAUTHORIZED);
 
     // Replaying the old cookie does not bring the session back.
-    let replay = reqwest::Client::new()
-        .get(app.url("/api/auth/me"))
-        .header("cookie", &raw_cookie)
-        .send()
-        .await
-        .unwrap();
+    let replay =
+        reqwest::Client::new().get(app.url("/api/auth/me")).header("cookie", &raw_cookie).send().await.unwrap();
     error_body(replay, StatusCode::UNAUTHORIZED, "unauthorized").await;
     // Another session of the same agent is independent and still valid.
     assert_eq!(app.get("/api/auth/me").await.status(), StatusCode::OK);
@@ -149,19 +108,9 @@ async fn changes_without_the_csrf_token_are_refused_and_change_nothing() {
     app.login_admin().await;
     let good_token = app.csrf.take();
     let body = json!({"email": "x@example.com", "name": "X", "role": "agent", "password": "long-enough-1"});
-    error_body(
-        app.post("/api/agents", body.clone()).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
+    error_body(app.post("/api/agents", body.clone()).await, StatusCode::FORBIDDEN, "forbidden").await;
     app.csrf = Some("not-the-token".into());
-    error_body(
-        app.post("/api/agents", body.clone()).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
+    error_body(app.post("/api/agents", body.clone()).await, StatusCode::FORBIDDEN, "forbidden").await;
     app.csrf = good_token;
     let cross_site = app
         .client
@@ -200,27 +149,14 @@ async fn the_first_start_generates_an_admin_password_once() {
     let config = orgdesk_server::config::Config::for_database(&url);
     let db = orgdesk_server::db::Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
-    let generated = orgdesk_server::auth::bootstrap_admin(&db, &config)
-        .await
-        .unwrap()
-        .expect("a generated password");
+    let generated = orgdesk_server::auth::bootstrap_admin(&db, &config).await.unwrap().expect("a generated password");
     assert!(generated.len() >= 16);
-    assert_eq!(
-        orgdesk_server::auth::bootstrap_admin(&db, &config)
-            .await
-            .unwrap(),
-        None,
-        "only on an empty database"
-    );
+    assert_eq!(orgdesk_server::auth::bootstrap_admin(&db, &config).await.unwrap(), None, "only on an empty database");
 
     let state = orgdesk_server::AppState::new(db, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(orgdesk_server::serve(
-        listener,
-        state,
-        std::future::pending(),
-    ));
+    tokio::spawn(orgdesk_server::serve(listener, state, std::future::pending()));
     let res = reqwest::Client::new()
         .post(format!("http://{addr}/api/auth/login"))
         .json(&json!({"email": orgdesk_server::config::DEFAULT_ADMIN_EMAIL, "password": generated}))

@@ -39,20 +39,13 @@ async fn a_body_that_is_not_json_is_a_400() {
 async fn a_wrong_type_is_a_422_naming_the_field() {
     let mut app = TestApp::spawn().await;
     app.login_admin().await;
-    let res = app
-        .post(
-            "/api/agents",
-            json!({"email": 42, "name": "X", "role": "agent", "password": "long-enough-1"}),
-        )
-        .await;
+    let res =
+        app.post("/api/agents", json!({"email": 42, "name": "X", "role": "agent", "password": "long-enough-1"})).await;
     let body = error_body(res, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
     assert!(body["fields"]["email"].is_string(), "{body}");
 
     let res = app
-        .post(
-            "/api/agents",
-            json!({"email": "a@b.io", "name": "X", "role": "root", "password": "long-enough-1"}),
-        )
+        .post("/api/agents", json!({"email": "a@b.io", "name": "X", "role": "root", "password": "long-enough-1"}))
         .await;
     let body = error_body(res, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
     assert!(body["fields"]["role"].is_string(), "{body}");
@@ -75,10 +68,7 @@ async fn an_oversize_body_is_a_413() {
     app.login_admin().await;
     let huge = "x".repeat(2 * 1024 * 1024);
     let res = app
-        .post(
-            "/api/agents",
-            json!({"email": "a@b.io", "name": huge, "role": "agent", "password": "long-enough-1"}),
-        )
+        .post("/api/agents", json!({"email": "a@b.io", "name": huge, "role": "agent", "password": "long-enough-1"}))
         .await;
     error_body(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
 }
@@ -87,28 +77,17 @@ async fn an_oversize_body_is_a_413() {
 async fn a_bad_path_parameter_is_a_400() {
     let mut app = TestApp::spawn().await;
     app.login_admin().await;
-    error_body(
-        app.patch("/api/agents/abc", json!({})).await,
-        StatusCode::BAD_REQUEST,
-        "bad_request",
-    )
-    .await;
+    error_body(app.patch("/api/agents/abc", json!({})).await, StatusCode::BAD_REQUEST, "bad_request").await;
 }
 
 #[tokio::test]
 async fn unknown_api_routes_are_json_404s_and_wrong_methods_json_405s() {
     let mut app = TestApp::spawn().await;
     app.login_admin().await;
-    error_body(
-        app.get("/api/nothing/here").await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    error_body(app.get("/api/nothing/here").await, StatusCode::NOT_FOUND, "not_found").await;
     error_body(app.get("/api").await, StatusCode::NOT_FOUND, "not_found").await;
     error_body(
-        app.call(reqwest::Method::DELETE, "/api/auth/me", None)
-            .await,
+        app.call(reqwest::Method::DELETE, "/api/auth/me", None).await,
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
     )

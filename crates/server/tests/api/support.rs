@@ -26,25 +26,14 @@ pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
         Ok(admin_url) if !admin_url.is_empty() => {
             use sqlx::Connection;
             let name = format!("orgdesk_test_{}", orgdesk_server::auth::random_token(8));
-            let mut conn = sqlx::PgConnection::connect(&admin_url)
-                .await
-                .expect("connect to TEST_DATABASE_URL");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .expect("create test database");
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(b, _)| b)
-                .unwrap_or(&admin_url);
+            let mut conn = sqlx::PgConnection::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
             (format!("{base}/{name}"), None)
         }
         _ => {
             let dir = tempfile::tempdir().unwrap();
-            (
-                format!("sqlite://{}/orgdesk.db", dir.path().display()),
-                Some(dir),
-            )
+            (format!("sqlite://{}/orgdesk.db", dir.path().display()), Some(dir))
         }
     }
 }
@@ -78,16 +67,12 @@ impl TestApp {
 
     async fn start(config: Config, dir: Option<tempfile::TempDir>) -> TestApp {
         let database_url = config.database_url.clone();
-        let db = orgdesk_server::prepare(&config)
-            .await
-            .expect("prepare database");
+        let db = orgdesk_server::prepare(&config).await.expect("prepare database");
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = AppState::new(db.clone(), config);
         let server = tokio::spawn(async move {
-            orgdesk_server::serve(listener, state, std::future::pending())
-                .await
-                .unwrap();
+            orgdesk_server::serve(listener, state, std::future::pending()).await.unwrap();
         });
         TestApp {
             addr,
@@ -105,11 +90,7 @@ impl TestApp {
     }
 
     /// Signs in; on success keeps the session's CSRF token. Returns status, headers and body.
-    pub async fn login(
-        &mut self,
-        email: &str,
-        password: &str,
-    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    pub async fn login(&mut self, email: &str, password: &str) -> (StatusCode, reqwest::header::HeaderMap, Value) {
         let res = self
             .client
             .post(self.url("/api/auth/login"))
@@ -158,7 +139,10 @@ impl TestApp {
     /// Creates an agent as the signed-in admin and returns its id.
     pub async fn create_agent(&self, email: &str, role: &str) -> i64 {
         let res = self
-            .post("/api/agents", json!({"email": email, "name": "Test Agent", "role": role, "password": "agent-password-1"}))
+            .post(
+                "/api/agents",
+                json!({"email": email, "name": "Test Agent", "role": role, "password": "agent-password-1"}),
+            )
             .await;
         assert_eq!(res.status(), StatusCode::CREATED);
         res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
@@ -181,19 +165,11 @@ impl TestApp {
 /// Asserts the JSON error body and returns it.
 pub async fn error_body(res: Response, status: StatusCode, code: &str) -> Value {
     assert_eq!(res.status(), status, "status");
-    let ct = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     assert!(ct.starts_with("application/json"), "content type {ct}");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], code, "{body}");
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
     assert!(body["fields"].is_object(), "{body}");
     body
 }

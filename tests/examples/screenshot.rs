@@ -1,0 +1,22 @@
+//! Takes the README screenshot: starts Orgdesk with the demo data, signs in in
+//! headless Chromium and saves `docs/screenshot.png`.
+//!
+//! `cargo run -p orgdesk-browser-tests --example screenshot` (after `trunk build --release`).
+
+use orgdesk_browser_tests::*;
+
+#[tokio::main]
+async fn main() {
+    let server = Server::start().await;
+    orgdesk_server::seed::demo(&server.db).await.expect("demo data");
+    let browser = Browser::open(&server).await;
+    browser.goto("/admin").await;
+    browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    browser.wait_for_text("Add agent").await;
+    browser.wait_for_text("Sam Rivera").await;
+    let png = browser.client.screenshot().await.expect("screenshot");
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshot.png");
+    std::fs::write(&out, png).expect("write screenshot");
+    println!("wrote {}", out.display());
+    browser.close().await;
+}
