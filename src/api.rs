@@ -5,7 +5,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use orgdesk_core::api::{Agent, CreateAgentRequest, ErrorBody, LoginRequest, Session, UpdateAgentRequest, CSRF_HEADER};
+use orgdesk_core::api::{
+    Agent, CreateAgentRequest, CreateCustomerRequest, CreateOrganizationRequest, Customer, CustomerPage, ErrorBody,
+    LoginRequest, MoveCustomersRequest, MoveCustomersResult, Organization, OrganizationPage, Session, Settings,
+    UpdateAgentRequest, UpdateCustomerRequest, UpdateOrganizationRequest, UpdateSettingsRequest, CSRF_HEADER,
+};
 use orgdesk_core::error::ErrorCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -142,6 +146,71 @@ pub async fn logout() -> Result<(), ApiError> {
     result
 }
 
+async fn delete(path: &str) -> Result<(), ApiError> {
+    send(with_csrf(Request::delete(path)).build(), true).await.map(|_| ())
+}
+
+/// `&q=...` for a non-empty search, URL-encoded.
+fn search_param(q: &str) -> String {
+    let q = q.trim();
+    if q.is_empty() {
+        String::new()
+    } else {
+        format!("&q={}", String::from(js_sys::encode_uri_component(q)))
+    }
+}
+
+pub async fn list_organizations(q: &str, offset: usize, limit: usize) -> Result<OrganizationPage, ApiError> {
+    get(&format!("/api/organizations?offset={offset}&limit={limit}{}", search_param(q))).await
+}
+
+/// Members of one organization (`Some(id)`) or the unassigned customers (`None`).
+pub async fn list_members(
+    organization_id: Option<i64>,
+    q: &str,
+    offset: usize,
+    limit: usize,
+) -> Result<CustomerPage, ApiError> {
+    let group = organization_id.map(|id| id.to_string()).unwrap_or_else(|| "none".into());
+    get(&format!("/api/customers?organization_id={group}&offset={offset}&limit={limit}{}", search_param(q))).await
+}
+
+pub async fn create_customer(req: CreateCustomerRequest) -> Result<Customer, ApiError> {
+    write(Request::post("/api/customers"), &req).await
+}
+
+pub async fn update_customer(id: i64, req: UpdateCustomerRequest) -> Result<Customer, ApiError> {
+    write(Request::patch(&format!("/api/customers/{id}")), &req).await
+}
+
+pub async fn delete_customer(id: i64) -> Result<(), ApiError> {
+    delete(&format!("/api/customers/{id}")).await
+}
+
+pub async fn move_customers(req: MoveCustomersRequest) -> Result<MoveCustomersResult, ApiError> {
+    write(Request::post("/api/customers/move"), &req).await
+}
+
+pub async fn create_organization(req: CreateOrganizationRequest) -> Result<Organization, ApiError> {
+    write(Request::post("/api/organizations"), &req).await
+}
+
+pub async fn update_organization(id: i64, req: UpdateOrganizationRequest) -> Result<Organization, ApiError> {
+    write(Request::patch(&format!("/api/organizations/{id}")), &req).await
+}
+
+pub async fn delete_organization(id: i64) -> Result<(), ApiError> {
+    delete(&format!("/api/organizations/{id}")).await
+}
+
+pub async fn get_settings() -> Result<Settings, ApiError> {
+    get("/api/settings").await
+}
+
+pub async fn update_settings(req: UpdateSettingsRequest) -> Result<Settings, ApiError> {
+    write(Request::patch("/api/settings"), &req).await
+}
+
 pub async fn list_agents() -> Result<Vec<Agent>, ApiError> {
     get("/api/agents").await
 }
@@ -152,4 +221,9 @@ pub async fn create_agent(req: CreateAgentRequest) -> Result<Agent, ApiError> {
 
 pub async fn update_agent(id: i64, req: UpdateAgentRequest) -> Result<Agent, ApiError> {
     write(Request::patch(&format!("/api/agents/{id}")), &req).await
+}
+
+/// One page of the outbox (admins only), newest first.
+pub async fn list_outbox(offset: usize, limit: usize) -> Result<orgdesk_core::api::outbox::OutboxPage, ApiError> {
+    get(&format!("/api/outbox?offset={offset}&limit={limit}")).await
 }

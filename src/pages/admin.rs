@@ -2,14 +2,16 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orgdesk_core::agent::{validate_new_agent, Role};
+use orgdesk_core::api::outbox::{OutboxMessage, OutboxPage};
 use orgdesk_core::api::{Agent, CreateAgentRequest, UpdateAgentRequest};
 use orgdesk_core::FieldErrors;
 
 use crate::api::{self, ApiError};
+use crate::components::customer_settings::CustomerSettings;
 use crate::components::text_field::TextField;
 use crate::state::use_session;
 
-/// Administration: agent accounts (admins only; the server enforces it too).
+/// Administration: agent accounts and the outbox (admins only; the server enforces it too).
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let session = use_session();
@@ -21,6 +23,8 @@ pub fn AdminPage() -> impl IntoView {
                 fallback=|| view! { <p class="notice notice--error" role="alert">"Only administrators can open Administration."</p> }
             >
                 <AgentsSection />
+                <CustomerSettings />
+                <OutboxSection />
             </Show>
         </section>
     }
@@ -202,5 +206,137 @@ fn AddAgentForm(on_added: Callback<()>) -> impl IntoView {
                 })
             }}
         </form>
+    }
+}
+
+/// How many outbox messages one page shows.
+const OUTBOX_PAGE: usize = 50;
+
+/// The outbox: every email Orgdesk sends, newest first, with its delivery status.
+#[component]
+fn OutboxSection() -> impl IntoView {
+    let offset = RwSignal::new(0usize);
+    let version = RwSignal::new(0u32);
+    let page = LocalResource::new(move || {
+        version.get();
+        api::list_outbox(offset.get(), OUTBOX_PAGE)
+    });
+
+    view! {
+        <section aria-labelledby="outbox-title">
+            <h2 class="section__title" id="outbox-title">"Outbox"</h2>
+            <p class="hint">
+                "Every email Orgdesk sends, such as invitations, is kept here. Without SMTP settings, emails stay pending."
+            </p>
+            <div class="form__actions" style="margin-bottom: 0.9rem">
+                <button type="button" class="button button--small" on:click=move |_| version.update(|v| *v += 1)>
+                    "Refresh"
+                </button>
+            </div>
+            <Transition fallback=|| view! { <p>"Loading the outbox…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <OutboxTable page=page offset=offset /> }.into_any(),
+                        Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn OutboxTable(page: OutboxPage, offset: RwSignal<usize>) -> impl IntoView {
+    if page.total == 0 {
+        return view! {
+            <p class="empty-state">"No emails yet. Invitations and other emails appear here as soon as Orgdesk sends them."</p>
+        }
+        .into_any();
+    }
+    let start = offset.get_untracked();
+    let shown = page.items.len();
+    let total = usize::try_from(page.total).unwrap_or(0);
+    let summary = if shown == 0 {
+        format!("No emails on this page; {total} in all.")
+    } else {
+        format!("Emails {}–{} of {total}, newest first.", start + 1, start + shown)
+    };
+    let has_previous = start > 0;
+    let has_next = start + shown < total;
+
+    view! {
+        <p class="hint" role="status">{summary}</p>
+        <table class="table" aria-label="Outbox">
+            <thead>
+                <tr>
+                    <th scope="col">"Recipient"</th>
+                    <th scope="col">"Subject"</th>
+                    <th scope="col">"Kind"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Attempts"</th>
+                    <th scope="col">"Created"</th>
+                </tr>
+            </thead>
+            <tbody>{page.items.into_iter().map(|message| view! { <OutboxRow message=message /> }).collect_view()}</tbody>
+        </table>
+        <nav class="form__actions" aria-label="Outbox pages">
+            <button
+                type="button"
+                class="button button--small"
+                disabled=!has_previous
+                on:click=move |_| offset.update(|o| *o = o.saturating_sub(OUTBOX_PAGE))
+            >
+                "Previous"
+            </button>
+            <button
+                type="button"
+                class="button button--small"
+                disabled=!has_next
+                on:click=move |_| offset.update(|o| *o += OUTBOX_PAGE)
+            >
+                "Next"
+            </button>
+        </nav>
+    }
+    .into_any()
+}
+
+#[component]
+fn OutboxRow(message: OutboxMessage) -> impl IntoView {
+    let status_title = match &message.sent_at {
+        Some(at) => format!("Sent {}", short_time(at)),
+        None => String::new(),
+    };
+    view! {
+        <tr>
+            <td>{message.recipient}</td>
+            <td>{message.subject}</td>
+            <td>{capitalized(&message.kind)}</td>
+            <td title=status_title>
+                {message.status.label()}
+                {message.last_error.map(|e| view! { <br /><small>{e}</small> })}
+            </td>
+            <td>{message.attempts}</td>
+            <td style="white-space: nowrap">
+                <time datetime=message.created_at.clone()>{short_time(&message.created_at)}</time>
+            </td>
+        </tr>
+    }
+}
+
+/// `2026-11-22T10:11:12.123Z` as `2026-11-22 10:11 UTC`.
+fn short_time(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(date), Some(time)) => format!("{date} {time} UTC"),
+        _ => rfc3339.to_string(),
+    }
+}
+
+/// `invitation` as `Invitation`.
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -241,6 +242,109 @@ impl Browser {
         self.fill("Email", email).await;
         self.fill("Password", password).await;
         self.click_button("Sign in").await;
+    }
+
+    /// The control whose aria-label is `label` (checkboxes in rows, the search box).
+    pub async fn field_by_aria(&self, label: &str) -> Element {
+        let xpath = format!("//*[@aria-label={}]", xpath_literal(label));
+        self.wait_xpath(&xpath, &format!("the control {label:?}")).await
+    }
+
+    /// Clicks with Shift held, through the real input pipeline.
+    pub async fn shift_click(&self, element: &Element) {
+        use fantoccini::actions::{KeyAction, KeyActions};
+        let shift = char::from(Key::Shift);
+        // Tick by tick: Shift goes down first and comes up only after the click.
+        let keys = KeyActions::new("keys".into())
+            .then(KeyAction::Down { value: shift })
+            .then(KeyAction::Pause { duration: Duration::ZERO })
+            .then(KeyAction::Pause { duration: Duration::ZERO })
+            .then(KeyAction::Pause { duration: Duration::ZERO })
+            .then(KeyAction::Up { value: shift });
+        let mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::Pause { duration: Duration::ZERO })
+            .then(PointerAction::MoveToElement { element: element.clone(), duration: None, x: 0.0, y: 0.0 })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        let actions = fantoccini::actions::Actions::from(keys).and(mouse);
+        self.client.perform_actions(actions).await.unwrap();
+        self.client.release_actions().await.unwrap();
+    }
+
+    /// Presses the mouse on `from`, moves it (in steps, as a hand does) onto `to`, and releases it.
+    pub async fn drag(&self, from: &Element, to: &Element) {
+        let actions = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement { element: from.clone(), duration: None, x: 0.0, y: 0.0 })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+            .then(PointerAction::MoveBy { duration: Some(Duration::from_millis(80)), x: 0.0, y: 12.0 })
+            .then(PointerAction::MoveToElement {
+                element: to.clone(),
+                duration: Some(Duration::from_millis(300)),
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Pause { duration: Duration::from_millis(100) })
+            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        self.client.perform_actions(actions).await.unwrap();
+        self.client.release_actions().await.unwrap();
+    }
+
+    /// The header row of the group named `name` ("No organization" for the unassigned).
+    pub async fn group(&self, name: &str) -> Element {
+        let xpath = format!(
+            "//div[@data-testid='org-group'][.//span[contains(@class,'org-group__name')][normalize-space()={}]]",
+            xpath_literal(name)
+        );
+        self.wait_xpath(&xpath, &format!("the group {name:?}")).await
+    }
+
+    /// The member count text of a group ("3 members"); `None` if the row was
+    /// re-rendered while it was being read.
+    pub async fn group_count(&self, name: &str) -> Option<String> {
+        let group = self.group(name).await;
+        group.find(Locator::Css(".org-group__count")).await.ok()?.text().await.ok()
+    }
+
+    /// Waits until the group's count reads `expected`.
+    pub async fn wait_for_group_count(&self, name: &str, expected: &str) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let count = self.group_count(name).await;
+            if count.as_deref() == Some(expected) {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{name}: expected {expected:?}, the page shows {count:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Expands a collapsed group by clicking its toggle.
+    pub async fn expand(&self, name: &str) {
+        let toggle = self.button(&format!("Expand {name}")).await;
+        toggle.click().await.unwrap();
+        self.button(&format!("Collapse {name}")).await;
+    }
+
+    /// The row of the customer shown as `name`.
+    pub async fn customer_row(&self, name: &str) -> Element {
+        let xpath = format!(
+            "//div[contains(@class,'customer-row')][.//span[contains(@class,'customer-row__name')][normalize-space()={}]]",
+            xpath_literal(name)
+        );
+        self.wait_xpath(&xpath, &format!("the customer {name:?}")).await
+    }
+
+    /// The name of the group a visible customer row belongs to (by its drop attribute).
+    pub async fn group_of(&self, customer: &str) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            // The row may be re-rendered between finding and reading it.
+            if let Ok(Some(group)) = self.customer_row(customer).await.attr("data-drop-group").await {
+                return group;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "could not read the group of {customer}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     pub async fn close(self) {

@@ -1,6 +1,8 @@
 //! The JSON contract: request and response bodies of every `/api` route.
 //! Field names here are the wire names.
 
+pub mod outbox;
+
 use serde::{Deserialize, Serialize};
 
 use crate::agent::Role;
@@ -62,3 +64,6 @@ pub struct UpdateAgentRequest {
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "orgdesk_session";
+
+pub mod customers;
+pub use customers::*;

@@ -6,6 +6,8 @@
 
 pub mod agent;
 pub mod api;
+pub mod customer;
+pub mod domain;
 pub mod email;
 pub mod error;
 

@@ -27,6 +27,9 @@ pub struct Cli {
     /// Password of the first admin; generated and printed once when unset.
     #[arg(long, env = "ORGDESK_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
+    /// The address people use to reach Orgdesk, for links in emails (default: http://ORGDESK_ADDR).
+    #[arg(long, env = "ORGDESK_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Mark the session cookie Secure (turn on when served over HTTPS).
     #[arg(long, env = "ORGDESK_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
@@ -42,6 +45,9 @@ pub struct Cli {
     pub smtp_user: Option<String>,
     #[arg(long, env = "ORGDESK_SMTP_PASSWORD", hide_env_values = true)]
     pub smtp_password: Option<String>,
+    /// plain, starttls or tls; by default chosen by port (465 tls; 25, 1025, 2525 and loopback plain; else starttls).
+    #[arg(long, env = "ORGDESK_SMTP_SECURITY", value_enum)]
+    pub smtp_security: Option<crate::mailer::Security>,
     /// Sender address of outgoing mail; required with --smtp-host.
     #[arg(long, env = "ORGDESK_SMTP_FROM")]
     pub smtp_from: Option<String>,
@@ -66,6 +72,7 @@ pub enum Command {
 pub struct Smtp {
     pub host: String,
     pub port: u16,
+    pub security: Option<crate::mailer::Security>,
     pub user: Option<String>,
     pub password: Option<String>,
     pub from: Email,
@@ -79,6 +86,7 @@ pub struct Config {
     pub dist: Option<PathBuf>,
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
+    pub public_url: String,
     pub secure_cookies: bool,
     pub demo: bool,
     pub smtp: Option<Smtp>,
@@ -110,11 +118,24 @@ impl Config {
             Some(host) => {
                 let from = cli.smtp_from.ok_or("ORGDESK_SMTP_FROM is required when ORGDESK_SMTP_HOST is set")?;
                 let from = Email::parse(&from).map_err(|e| format!("ORGDESK_SMTP_FROM {from:?}: {e}"))?;
-                Some(Smtp { host, port: cli.smtp_port, user: cli.smtp_user, password: cli.smtp_password, from })
+                Some(Smtp {
+                    host,
+                    port: cli.smtp_port,
+                    security: cli.smtp_security,
+                    user: cli.smtp_user,
+                    password: cli.smtp_password,
+                    from,
+                })
             }
+        };
+        let public_url = match cli.public_url.map(|u| u.trim().trim_end_matches('/').to_string()) {
+            Some(u) if u.starts_with("http://") || u.starts_with("https://") => u,
+            Some(u) => return Err(format!("ORGDESK_PUBLIC_URL {u:?} must start with http:// or https://")),
+            None => format!("http://{addr}"),
         };
         Ok(Config {
             addr,
+            public_url,
             database_url: url,
             dist,
             admin_email: cli.admin_email,
@@ -133,6 +154,7 @@ impl Config {
             dist: None,
             admin_email: None,
             admin_password: None,
+            public_url: "http://127.0.0.1".into(),
             secure_cookies: false,
             demo: false,
             smtp: None,

@@ -6,6 +6,9 @@
 //! driver so each is type-checked against its own database.
 
 pub mod agents;
+pub mod customers;
+pub mod organizations;
+pub mod outbox;
 pub mod sessions;
 pub mod settings;
 
@@ -135,4 +138,38 @@ impl Db {
 /// True when `err` is a unique-constraint violation (so the caller can answer 409).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// `$start, $start+1, ...` for `n` bind parameters.
+pub fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The byte range of keys that start with the (lower-cased, trimmed) search text:
+/// `key >= from AND key < to`, which an index answers on both databases.
+pub fn prefix_range(q: &str) -> (String, String) {
+    let from = q.trim().to_lowercase();
+    let to = format!("{from}\u{10FFFF}");
+    (from, to)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_count_from_start() {
+        assert_eq!(super::placeholders(3, 3), "$3, $4, $5");
+        assert_eq!(super::placeholders(1, 0), "");
+    }
+
+    #[test]
+    fn the_prefix_range_covers_longer_keys_only() {
+        let (from, to) = super::prefix_range("  Ann ");
+        assert_eq!(from, "ann");
+        for key in ["ann", "anna", "ann lee", "anné"] {
+            assert!(key >= from.as_str() && key < to.as_str(), "{key}");
+        }
+        for key in ["an", "anm", "ano", "bob"] {
+            assert!(!(key >= from.as_str() && key < to.as_str()), "{key}");
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod mailer;
 pub mod openapi;
 pub mod routes;
 pub mod seed;
@@ -112,6 +113,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             if config.dist.is_none() {
                 println!("(no built web app found: serving the API only; run scripts/run.sh to build it)");
             }
+            let _mailer = mailer::spawn(db.clone(), config.smtp.clone());
             let state = AppState::new(db, config);
             serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())
         }

@@ -2,7 +2,11 @@
 
 pub mod agents;
 pub mod auth;
+pub mod customers;
 pub mod meta;
+pub mod organizations;
+pub mod outbox;
+pub mod settings;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -28,6 +32,17 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(agents::list_agents, agents::create_agent))
         .routes(routes!(agents::update_agent))
         .routes(routes!(meta::openapi_json))
+        .routes(routes!(customers::list_customers, customers::create_customer))
+        .routes(routes!(customers::get_customer, customers::update_customer, customers::delete_customer))
+        .routes(routes!(customers::move_customers))
+        .routes(routes!(organizations::list_organizations, organizations::create_organization))
+        .routes(routes!(
+            organizations::get_organization,
+            organizations::update_organization,
+            organizations::delete_organization
+        ))
+        .routes(routes!(settings::get_settings, settings::update_settings))
+        .routes(routes!(outbox::list_outbox))
 }
 
 /// Every documented route, for the OpenAPI document.

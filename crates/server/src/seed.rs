@@ -2,6 +2,7 @@
 //! (`orgdesk seed`). Both write in one transaction with batched inserts.
 
 use orgdesk_core::agent::Role;
+use orgdesk_core::customer::customer_sort_name;
 
 use crate::db::{self, Db};
 use crate::time_fmt::now_ms;
@@ -185,9 +186,18 @@ async fn insert_all(db: &Db, orgs: &[Org], customers: &[Customer]) -> Result<(),
             qb.build().execute(&mut *tx).await?;
         }
         for chunk in customers.chunks(BATCH) {
-            let mut qb = sqlx::QueryBuilder::new("INSERT INTO customers (id, email, first_name, last_name, created_at) ");
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO customers (id, email, first_name, last_name, first_key, last_key, sort_name, created_at) ",
+            );
             qb.push_values(chunk, |mut b, c| {
-                b.push_bind(c.id).push_bind(&c.email).push_bind(&c.first).push_bind(&c.last).push_bind(now);
+                b.push_bind(c.id)
+                    .push_bind(&c.email)
+                    .push_bind(&c.first)
+                    .push_bind(&c.last)
+                    .push_bind(c.first.to_lowercase())
+                    .push_bind(c.last.to_lowercase())
+                    .push_bind(customer_sort_name(&c.first, &c.last, &c.email))
+                    .push_bind(now);
             });
             qb.build().execute(&mut *tx).await?;
         }

@@ -5,7 +5,10 @@ mod support;
 
 mod agents;
 mod auth;
+mod customers;
 mod errors;
 mod openapi;
+mod organizations;
+mod outbox;
 mod seed;
 mod static_files;

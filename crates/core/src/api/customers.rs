@@ -1,0 +1,162 @@
+//! Customers, organizations, moves and the Customers settings.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Customer {
+    pub id: i64,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub organization_id: Option<i64>,
+    pub organization_name: Option<String>,
+    /// Job title within the organization ("" when none).
+    pub position: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+impl Customer {
+    /// "First Last", or the email when the customer has no name.
+    pub fn display_name(&self) -> String {
+        let name = format!("{} {}", self.first_name, self.last_name);
+        let name = name.trim();
+        if name.is_empty() {
+            self.email.clone()
+        } else {
+            name.to_string()
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerPage {
+    pub items: Vec<Customer>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateCustomerRequest {
+    pub email: String,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    /// "Create and send invitation": a one-time invitation goes to the outbox.
+    #[serde(default)]
+    pub send_invitation: bool,
+}
+
+/// Partial update: absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCustomerRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Job title within the current organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Organization {
+    pub id: i64,
+    pub name: String,
+    pub domains: Vec<String>,
+    pub member_count: i64,
+    /// With a search: how many members match it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_count: Option<i64>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationPage {
+    pub items: Vec<Organization>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+    /// Customers in no organization (matching the search, if any).
+    pub unassigned_count: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateOrganizationRequest {
+    pub name: String,
+    #[serde(default)]
+    pub domains: Vec<String>,
+}
+
+/// Partial update: absent fields stay as they are; `domains` replaces the whole set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrganizationRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domains: Option<Vec<String>>,
+}
+
+/// Moves customers into an organization, or out of any (`organization_id: null`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MoveCustomersRequest {
+    pub customer_ids: Vec<i64>,
+    pub organization_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MovedCustomer {
+    pub customer_id: i64,
+    /// Where the customer was before, for Undo.
+    pub from_organization_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MoveCustomersResult {
+    pub organization_id: Option<i64>,
+    pub moved: Vec<MovedCustomer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Settings {
+    /// "Automatically create customer organization based on domain".
+    pub auto_create_organizations: bool,
+    /// The built-in public email providers (never get an organization of their own).
+    pub builtin_public_domains: Vec<String>,
+    /// Public email providers that admins added.
+    pub extra_public_domains: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSettingsRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_create_organizations: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_public_domains: Option<Vec<String>>,
+}
+
+/// The largest number of customers one move may carry.
+pub const MAX_MOVE: usize = 10_000;
+/// The largest page the list endpoints return.
+pub const MAX_PAGE: i64 = 200;

@@ -1,0 +1,150 @@
+//! Rules for customer and organization fields, shared by the forms and the server.
+
+use crate::api::customers::{CreateCustomerRequest, CreateOrganizationRequest};
+use crate::domain::Domain;
+use crate::email::Email;
+use crate::FieldErrors;
+
+pub const MAX_TEXT: usize = 120;
+
+/// An optional short text (first/last name, position): trimmed, at most 120 characters.
+pub fn parse_short_text(input: &str, what: &str) -> Result<String, String> {
+    let s = input.trim();
+    if s.chars().count() > MAX_TEXT {
+        return Err(format!("{what} has at most {MAX_TEXT} characters."));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(format!("{what} cannot contain control characters."));
+    }
+    Ok(s.to_string())
+}
+
+/// An organization name: trimmed, 1 to 120 characters. Unique regardless of case (the server checks).
+pub fn parse_organization_name(input: &str) -> Result<String, String> {
+    let s = parse_short_text(input, "A name")?;
+    if s.is_empty() {
+        return Err("Enter a name.".into());
+    }
+    Ok(s)
+}
+
+/// The key that makes organization names unique regardless of case.
+pub fn organization_name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// The list's sort key: lower-cased "first last", or the email.
+pub fn customer_sort_name(first: &str, last: &str, email: &str) -> String {
+    let name = format!("{} {}", first.trim(), last.trim()).trim().to_lowercase();
+    if name.is_empty() {
+        email.to_string()
+    } else {
+        name
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCustomer {
+    pub email: Email,
+    pub first_name: String,
+    pub last_name: String,
+    pub send_invitation: bool,
+}
+
+pub fn validate_new_customer(req: &CreateCustomerRequest) -> Result<NewCustomer, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let email = Email::parse(&req.email).map_err(|e| errors.insert("email".into(), e.to_string())).ok();
+    let first =
+        parse_short_text(&req.first_name, "A first name").map_err(|e| errors.insert("first_name".into(), e)).ok();
+    let last = parse_short_text(&req.last_name, "A last name").map_err(|e| errors.insert("last_name".into(), e)).ok();
+    match (email, first, last) {
+        (Some(email), Some(first_name), Some(last_name)) => {
+            Ok(NewCustomer { email, first_name, last_name, send_invitation: req.send_invitation })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Parses a list of domains for one organization; duplicates (after normalizing) are an error.
+pub fn parse_domain_list(inputs: &[String]) -> Result<Vec<Domain>, String> {
+    let mut out: Vec<Domain> = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let domain = Domain::parse(input).map_err(|e| format!("{}: {e}", input.trim()))?;
+        if out.contains(&domain) {
+            return Err(format!("{} is listed twice.", domain.as_str()));
+        }
+        out.push(domain);
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrganization {
+    pub name: String,
+    pub domains: Vec<Domain>,
+}
+
+pub fn validate_new_organization(req: &CreateOrganizationRequest) -> Result<NewOrganization, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let name = parse_organization_name(&req.name).map_err(|e| errors.insert("name".into(), e)).ok();
+    let domains = parse_domain_list(&req.domains).map_err(|e| errors.insert("domains".into(), e)).ok();
+    match (name, domains) {
+        (Some(name), Some(domains)) => Ok(NewOrganization { name, domains }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_customer_needs_only_a_valid_email() {
+        let c = validate_new_customer(&CreateCustomerRequest { email: " Ann@Acme.com ".into(), ..Default::default() })
+            .unwrap();
+        assert_eq!(c.email.as_str(), "ann@acme.com");
+        assert_eq!((c.first_name.as_str(), c.last_name.as_str()), ("", ""));
+    }
+
+    #[test]
+    fn customer_errors_name_every_bad_field() {
+        let errors = validate_new_customer(&CreateCustomerRequest {
+            email: "nope".into(),
+            first_name: "x".repeat(121),
+            last_name: "ok".into(),
+            send_invitation: false,
+        })
+        .unwrap_err();
+        assert_eq!(errors.keys().map(String::as_str).collect::<Vec<_>>(), ["email", "first_name"]);
+    }
+
+    #[test]
+    fn organization_names_are_trimmed_and_required() {
+        assert_eq!(parse_organization_name("  Acme  "), Ok("Acme".into()));
+        assert!(parse_organization_name("   ").is_err());
+        assert!(parse_organization_name(&"a".repeat(121)).is_err());
+        assert_eq!(organization_name_key(" ACME Corp "), "acme corp");
+    }
+
+    #[test]
+    fn a_domain_listed_twice_is_refused_even_in_another_spelling() {
+        let err = parse_domain_list(&["acme.com".into(), "@ACME.com.".into()]).unwrap_err();
+        assert!(err.contains("twice"), "{err}");
+        assert_eq!(parse_domain_list(&["acme.com".into(), "acme.co.uk".into()]).unwrap().len(), 2);
+        assert!(parse_domain_list(&["http://acme.com".into()]).is_err());
+    }
+
+    #[test]
+    fn the_sort_name_falls_back_to_the_email() {
+        assert_eq!(customer_sort_name(" Ann ", "Lee", "a@b.io"), "ann lee");
+        assert_eq!(customer_sort_name("", " ", "a@b.io"), "a@b.io");
+    }
+
+    #[test]
+    fn an_organization_request_reports_name_and_domains() {
+        let errors =
+            validate_new_organization(&CreateOrganizationRequest { name: "".into(), domains: vec!["a b".into()] })
+                .unwrap_err();
+        assert!(errors.contains_key("name") && errors.contains_key("domains"));
+    }
+}

@@ -1,0 +1,338 @@
+//! Customers, their membership in an organization, and moves between organizations.
+
+use orgdesk_core::api::{Customer, MovedCustomer};
+use orgdesk_core::customer::{customer_sort_name, NewCustomer};
+use orgdesk_core::domain::{best_match, candidate_claims, is_public_email_domain, normalize_host, Domain};
+
+use crate::db::organizations::CUSTOMER_MATCH;
+use crate::db::{placeholders, prefix_range, Db};
+use crate::error::ApiError;
+use crate::time_fmt::rfc3339;
+use crate::{in_write_tx, on_db};
+
+#[derive(Debug, sqlx::FromRow)]
+struct CustomerRow {
+    id: i64,
+    email: String,
+    first_name: String,
+    last_name: String,
+    organization_id: Option<i64>,
+    organization_name: Option<String>,
+    position: Option<String>,
+    created_at: i64,
+}
+
+impl From<CustomerRow> for Customer {
+    fn from(r: CustomerRow) -> Self {
+        Customer {
+            id: r.id,
+            email: r.email,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            organization_id: r.organization_id,
+            organization_name: r.organization_name,
+            position: r.position.unwrap_or_default(),
+            created_at: rfc3339(r.created_at),
+        }
+    }
+}
+
+const SELECT: &str =
+    "SELECT c.id, c.email, c.first_name, c.last_name, m.organization_id, o.name AS organization_name, \
+     m.position, c.created_at FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
+     LEFT JOIN organizations o ON o.id = m.organization_id";
+
+/// Which customers a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    All,
+    Unassigned,
+    Organization(i64),
+}
+
+/// A page of customers sorted by name; the search matches the start of a
+/// first name, last name, full name, email or organization name.
+pub async fn list(
+    db: &Db,
+    group: Group,
+    q: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Customer>, i64), sqlx::Error> {
+    let mut conditions: Vec<String> = Vec::new();
+    let range = q.map(prefix_range);
+    let mut next = 1;
+    if range.is_some() {
+        conditions.push(format!("({CUSTOMER_MATCH} OR (o.name_key >= $1 AND o.name_key < $2))"));
+        next = 3;
+    }
+    match group {
+        Group::All => {}
+        Group::Unassigned => conditions.push("m.customer_id IS NULL".into()),
+        Group::Organization(_) => {
+            conditions.push(format!("m.organization_id = ${next}"));
+            next += 1;
+        }
+    }
+    let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+    let sql = format!("{SELECT}{filter} ORDER BY c.sort_name, c.id LIMIT ${} OFFSET ${}", next, next + 1);
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
+         LEFT JOIN organizations o ON o.id = m.organization_id{filter}"
+    );
+    let org = match group {
+        Group::Organization(id) => Some(id),
+        _ => None,
+    };
+    let rows: Vec<CustomerRow> = on_db!(db, pool => {
+        let mut query = sqlx::query_as(&sql);
+        if let Some((from, to)) = &range {
+            query = query.bind(from).bind(to);
+        }
+        if let Some(id) = org {
+            query = query.bind(id);
+        }
+        query.bind(limit).bind(offset).fetch_all(pool).await
+    })?;
+    let total: i64 = on_db!(db, pool => {
+        let mut query = sqlx::query_scalar(&count_sql);
+        if let Some((from, to)) = &range {
+            query = query.bind(from).bind(to);
+        }
+        if let Some(id) = org {
+            query = query.bind(id);
+        }
+        query.fetch_one(pool).await
+    })?;
+    Ok((rows.into_iter().map(Customer::from).collect(), total))
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Customer>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE c.id = $1");
+    let row: Option<CustomerRow> = on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
+    Ok(row.map(Customer::from))
+}
+
+/// The Customers settings that decide automatic association.
+#[derive(Debug, Clone)]
+pub struct Association {
+    pub auto_create: bool,
+    pub extra_public: Vec<String>,
+}
+
+/// What creating a customer did, besides creating them.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub id: i64,
+    pub organization_created: bool,
+    /// The invitation token (only its hash is stored), when one was sent.
+    pub invitation_token: Option<String>,
+}
+
+pub struct Invitation<'a> {
+    pub token: &'a str,
+    pub token_hash: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub expires_at: i64,
+}
+
+/// Creates a customer and, in the same transaction, joins them to the
+/// organization that owns their email domain, or creates one for it
+/// (when the setting is on and the domain is not a public provider), and
+/// queues the invitation.
+pub async fn create(
+    db: &Db,
+    new: &NewCustomer,
+    association: &Association,
+    invitation: Option<Invitation<'_>>,
+    now: i64,
+) -> Result<Created, ApiError> {
+    let email = new.email.as_str();
+    let host = normalize_host(new.email.domain()).unwrap_or_else(|| new.email.domain().to_string());
+    let candidates = candidate_claims(&host);
+    let claims_sql = format!(
+        "SELECT domain, organization_id FROM organization_domains WHERE domain IN ({})",
+        placeholders(1, candidates.len().max(1))
+    );
+    let auto_create = association.auto_create && !is_public_email_domain(&host, &association.extra_public);
+    let sort_name = customer_sort_name(&new.first_name, &new.last_name, email);
+    let result: Result<Created, ApiError> = in_write_tx!(db, tx => async {
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE email = $1").bind(email).fetch_optional(&mut *tx).await?;
+        if taken.is_some() {
+            return Err(email_taken());
+        }
+        let mut query = sqlx::query_as::<_, (String, i64)>(&claims_sql);
+        if candidates.is_empty() {
+            query = query.bind("");
+        }
+        for c in &candidates {
+            query = query.bind(c);
+        }
+        let claims: Vec<(Domain, i64)> = query
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .filter_map(|(d, org)| Domain::parse(&d).ok().map(|d| (d, org)))
+            .collect();
+        let matched = best_match(&host, claims.iter().map(|(d, _)| d))
+            .and_then(|d| claims.iter().find(|(c, _)| c == d).map(|(_, org)| *org));
+        let mut organization_created = false;
+        let organization = match matched {
+            Some(org) => Some(org),
+            None if auto_create => match Domain::parse(&host) {
+                Ok(domain) => {
+                    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE name_key = $1")
+                        .bind(&host).fetch_optional(&mut *tx).await?;
+                    match existing {
+                        Some(org) => {
+                            // An organization already carries the domain's name: it gets the domain.
+                            sqlx::query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
+                                .bind(domain.as_str()).bind(org).execute(&mut *tx).await?;
+                            Some(org)
+                        }
+                        None => {
+                            organization_created = true;
+                            Some(crate::insert_organization!(tx, &host, std::slice::from_ref(&domain), now).await?)
+                        }
+                    }
+                }
+                Err(_) => None,
+            },
+            None => None,
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO customers (email, first_name, last_name, first_key, last_key, sort_name, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+            .bind(email)
+            .bind(&new.first_name)
+            .bind(&new.last_name)
+            .bind(new.first_name.to_lowercase())
+            .bind(new.last_name.to_lowercase())
+            .bind(&sort_name)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        if let Some(org) = organization {
+            sqlx::query("INSERT INTO memberships (customer_id, organization_id) VALUES ($1, $2)")
+                .bind(id).bind(org).execute(&mut *tx).await?;
+        }
+        let mut invitation_token = None;
+        if let Some(inv) = &invitation {
+            sqlx::query("INSERT INTO invitations (token_hash, customer_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                .bind(inv.token_hash).bind(id).bind(now).bind(inv.expires_at).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO outbox (kind, recipient, subject, body, customer_id, status, attempts, next_attempt_at, created_at) \
+                 VALUES ('invitation', $1, $2, $3, $4, 'pending', 0, $5, $5)")
+                .bind(email).bind(inv.subject).bind(inv.body).bind(id).bind(now).execute(&mut *tx).await?;
+            invitation_token = Some(inv.token.to_string());
+        }
+        Ok::<Created, ApiError>(Created { id, organization_created, invitation_token })
+    }.await);
+    result.map_err(|e| match &e {
+        ApiError::Database(err) if crate::db::is_unique_violation(err) => {
+            ApiError::conflict_on("email", "Someone else was just created with this email. Reload and try again.")
+        }
+        _ => e,
+    })
+}
+
+pub fn email_taken() -> ApiError {
+    ApiError::conflict_on("email", "A customer with this email address already exists.")
+}
+
+pub struct Changes {
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub position: Option<String>,
+}
+
+/// Applies a partial update; `Ok(false)` when the customer does not exist.
+pub async fn update(db: &Db, id: i64, changes: &Changes) -> Result<bool, ApiError> {
+    in_write_tx!(db, tx => async {
+        let current: Option<(String, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT c.email, c.first_name, c.last_name, m.organization_id FROM customers c \
+             LEFT JOIN memberships m ON m.customer_id = c.id WHERE c.id = $1")
+            .bind(id).fetch_optional(&mut *tx).await?;
+        let Some((email, first, last, org)) = current else { return Ok(false) };
+        let email = changes.email.clone().unwrap_or(email);
+        let first = changes.first_name.clone().unwrap_or(first);
+        let last = changes.last_name.clone().unwrap_or(last);
+        let other: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE email = $1 AND id <> $2")
+            .bind(&email).bind(id).fetch_optional(&mut *tx).await?;
+        if other.is_some() {
+            return Err(email_taken());
+        }
+        sqlx::query("UPDATE customers SET email = $1, first_name = $2, last_name = $3, first_key = $4, last_key = $5, sort_name = $6 WHERE id = $7")
+            .bind(&email).bind(&first).bind(&last).bind(first.to_lowercase()).bind(last.to_lowercase())
+            .bind(customer_sort_name(&first, &last, &email)).bind(id)
+            .execute(&mut *tx).await?;
+        if let Some(position) = &changes.position {
+            if org.is_none() && !position.is_empty() {
+                return Err(ApiError::invalid("position", "A position needs an organization: move the customer into one first."));
+            }
+            sqlx::query("UPDATE memberships SET position = $1 WHERE customer_id = $2").bind(position).bind(id).execute(&mut *tx).await?;
+        }
+        Ok::<bool, ApiError>(true)
+    }.await)
+}
+
+pub async fn delete(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
+    in_write_tx!(db, tx => async {
+        sqlx::query("DELETE FROM memberships WHERE customer_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM invitations WHERE customer_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE outbox SET customer_id = NULL WHERE customer_id = $1").bind(id).execute(&mut *tx).await?;
+        let n = sqlx::query("DELETE FROM customers WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+        Ok::<bool, sqlx::Error>(n > 0)
+    }.await)
+}
+
+const CHUNK: usize = 500;
+
+/// Moves the customers into `organization` (or out of any), all or nothing.
+pub async fn move_customers(db: &Db, ids: &[i64], organization: Option<i64>) -> Result<Vec<MovedCustomer>, ApiError> {
+    in_write_tx!(db, tx => async {
+        if let Some(org) = organization {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE id = $1").bind(org).fetch_optional(&mut *tx).await?;
+            if exists.is_none() {
+                return Err(ApiError::NotFound("That organization no longer exists. Reload to see the current list.".into()));
+            }
+        }
+        let mut moved = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT c.id, m.organization_id FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id WHERE c.id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query_as::<_, (i64, Option<i64>)>(&sql);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            let found = query.fetch_all(&mut *tx).await?;
+            if found.len() != chunk.len() {
+                let missing: Vec<String> = chunk.iter().filter(|id| !found.iter().any(|(f, _)| f == *id)).map(|id| id.to_string()).collect();
+                return Err(ApiError::invalid("customer_ids", format!("These customers no longer exist: {}.", missing.join(", "))));
+            }
+            // Customers already in the target keep their membership (and position) as they are.
+            let changing: Vec<i64> = found.iter().filter(|(_, from)| *from != organization).map(|(id, _)| *id).collect();
+            if !changing.is_empty() {
+                let delete = format!("DELETE FROM memberships WHERE customer_id IN ({})", placeholders(1, changing.len()));
+                let mut del = sqlx::query(&delete);
+                for id in &changing {
+                    del = del.bind(id);
+                }
+                del.execute(&mut *tx).await?;
+                if let Some(org) = organization {
+                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO memberships (customer_id, organization_id) ");
+                    qb.push_values(&changing, |mut b, id| {
+                        b.push_bind(*id).push_bind(org);
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+            }
+            moved.extend(found.into_iter().map(|(customer_id, from)| MovedCustomer { customer_id, from_organization_id: from }));
+        }
+        Ok::<Vec<MovedCustomer>, ApiError>(moved)
+    }.await)
+}

@@ -1,0 +1,251 @@
+//! Customer organizations and their email domains.
+
+use std::collections::BTreeMap;
+
+use orgdesk_core::api::Organization;
+use orgdesk_core::customer::organization_name_key;
+use orgdesk_core::domain::Domain;
+
+use crate::db::{placeholders, prefix_range, Db};
+use crate::error::ApiError;
+use crate::time_fmt::rfc3339;
+use crate::{in_write_tx, on_db};
+
+#[derive(Debug, sqlx::FromRow)]
+struct OrgRow {
+    id: i64,
+    name: String,
+    created_at: i64,
+    member_count: i64,
+    match_count: Option<i64>,
+}
+
+/// Customers whose first name, last name, full name or email starts with the search ($1..$2 range).
+pub const CUSTOMER_MATCH: &str = "((c.first_key >= $1 AND c.first_key < $2) OR (c.last_key >= $1 AND c.last_key < $2) \
+     OR (c.sort_name >= $1 AND c.sort_name < $2) OR (c.email >= $1 AND c.email < $2))";
+/// Organizations whose name starts with the search.
+pub const ORG_MATCH: &str = "(o.name_key >= $1 AND o.name_key < $2)";
+
+pub struct OrgList {
+    pub items: Vec<Organization>,
+    pub total: i64,
+    pub unassigned: i64,
+}
+
+/// One page of organizations by name, with member counts; with a search, the
+/// organizations whose name or some member matches it.
+pub async fn list(db: &Db, q: Option<&str>, offset: i64, limit: i64) -> Result<OrgList, sqlx::Error> {
+    let member_count = "(SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id)";
+    let rows: Vec<OrgRow>;
+    let total: i64;
+    let unassigned: i64;
+    match q.map(prefix_range) {
+        None => {
+            let sql = format!(
+                "SELECT o.id, o.name, o.created_at, {member_count} AS member_count, CAST(NULL AS BIGINT) AS match_count \
+                 FROM organizations o ORDER BY o.name_key, o.id LIMIT $1 OFFSET $2"
+            );
+            rows = on_db!(db, pool => sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await)?;
+            total = on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM organizations").fetch_one(pool).await)?;
+            unassigned = on_db!(db, pool => sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM customers) - (SELECT COUNT(*) FROM memberships)").fetch_one(pool).await)?;
+        }
+        Some((from, to)) => {
+            let filter = format!(
+                "{ORG_MATCH} OR o.id IN (SELECT m.organization_id FROM customers c \
+                 JOIN memberships m ON m.customer_id = c.id WHERE {CUSTOMER_MATCH})"
+            );
+            let sql = format!(
+                "SELECT o.id, o.name, o.created_at, {member_count} AS member_count, \
+                 CASE WHEN {ORG_MATCH} THEN {member_count} ELSE (SELECT COUNT(*) FROM memberships m \
+                   JOIN customers c ON c.id = m.customer_id WHERE m.organization_id = o.id AND {CUSTOMER_MATCH}) END \
+                   AS match_count \
+                 FROM organizations o WHERE {filter} ORDER BY o.name_key, o.id LIMIT $3 OFFSET $4"
+            );
+            rows = on_db!(db, pool => sqlx::query_as(&sql).bind(&from).bind(&to).bind(limit).bind(offset).fetch_all(pool).await)?;
+            let count_sql = format!("SELECT COUNT(*) FROM organizations o WHERE {filter}");
+            total = on_db!(db, pool => sqlx::query_scalar(&count_sql).bind(&from).bind(&to).fetch_one(pool).await)?;
+            let unassigned_sql = format!(
+                "SELECT COUNT(*) FROM customers c WHERE {CUSTOMER_MATCH} \
+                 AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.customer_id = c.id)"
+            );
+            unassigned =
+                on_db!(db, pool => sqlx::query_scalar(&unassigned_sql).bind(&from).bind(&to).fetch_one(pool).await)?;
+        }
+    }
+    let items = with_domains(db, rows).await?;
+    Ok(OrgList { items, total, unassigned })
+}
+
+async fn with_domains(db: &Db, rows: Vec<OrgRow>) -> Result<Vec<Organization>, sqlx::Error> {
+    let mut domains: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    if !rows.is_empty() {
+        let sql = format!(
+            "SELECT organization_id, domain FROM organization_domains WHERE organization_id IN ({}) ORDER BY domain",
+            placeholders(1, rows.len())
+        );
+        let pairs: Vec<(i64, String)> = on_db!(db, pool => {
+            let mut query = sqlx::query_as(&sql);
+            for r in &rows {
+                query = query.bind(r.id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        for (org, domain) in pairs {
+            domains.entry(org).or_default().push(domain);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| Organization {
+            domains: domains.remove(&r.id).unwrap_or_default(),
+            id: r.id,
+            name: r.name,
+            member_count: r.member_count,
+            match_count: r.match_count,
+            created_at: rfc3339(r.created_at),
+        })
+        .collect())
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Organization>, sqlx::Error> {
+    let rows: Vec<OrgRow> = on_db!(db, pool => sqlx::query_as(
+        "SELECT o.id, o.name, o.created_at, (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id) AS member_count, \
+         CAST(NULL AS BIGINT) AS match_count FROM organizations o WHERE o.id = $1")
+        .bind(id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(with_domains(db, rows).await?.pop())
+}
+
+pub fn name_taken(name: &str) -> ApiError {
+    ApiError::conflict_on("name", format!("An organization named {name} already exists."))
+}
+
+/// Inserts an organization with its domains, in the caller's transaction `$tx`.
+/// Expands to `Result<i64, ApiError>`.
+#[macro_export]
+macro_rules! insert_organization {
+    ($tx:ident, $name:expr, $domains:expr, $now:expr) => {
+        async {
+            let name: &str = $name;
+            let domains: &[orgdesk_core::domain::Domain] = $domains;
+            let key = orgdesk_core::customer::organization_name_key(name);
+            let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE name_key = $1")
+                .bind(&key)
+                .fetch_optional(&mut *$tx)
+                .await?;
+            if existing.is_some() {
+                return Err($crate::db::organizations::name_taken(name));
+            }
+            $crate::check_domains_free!($tx, domains, None::<i64>).await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO organizations (name, name_key, created_at) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(name)
+            .bind(&key)
+            .bind($now)
+            .fetch_one(&mut *$tx)
+            .await?;
+            for d in domains {
+                sqlx::query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
+                    .bind(d.as_str())
+                    .bind(id)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+            Ok::<i64, $crate::error::ApiError>(id)
+        }
+    };
+}
+
+/// Fails with a 409 naming the owner when any of the domains belongs to another organization.
+#[macro_export]
+macro_rules! check_domains_free {
+    ($tx:ident, $domains:expr, $except:expr) => {
+        async {
+            let domains: &[orgdesk_core::domain::Domain] = $domains;
+            let except: Option<i64> = $except;
+            if domains.is_empty() {
+                return Ok::<(), $crate::error::ApiError>(());
+            }
+            let sql = format!(
+                "SELECT d.domain, o.name, o.id FROM organization_domains d JOIN organizations o ON o.id = d.organization_id \
+                 WHERE d.domain IN ({}) ORDER BY d.domain",
+                $crate::db::placeholders(1, domains.len())
+            );
+            let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql);
+            for d in domains {
+                query = query.bind(d.as_str());
+            }
+            let taken = query.fetch_all(&mut *$tx).await?;
+            if let Some((domain, owner, _)) = taken.into_iter().find(|(_, _, id)| Some(*id) != except) {
+                return Err($crate::error::ApiError::conflict_on(
+                    "domains",
+                    format!("{domain} already belongs to {owner}."),
+                ));
+            }
+            Ok(())
+        }
+    };
+}
+
+pub async fn create(db: &Db, name: &str, domains: &[Domain], now: i64) -> Result<i64, ApiError> {
+    let result: Result<i64, ApiError> =
+        in_write_tx!(db, tx => crate::insert_organization!(tx, name, domains, now).await);
+    result.map_err(|e| unique_to_conflict(e, name))
+}
+
+fn unique_to_conflict(e: ApiError, name: &str) -> ApiError {
+    match &e {
+        ApiError::Database(err) if crate::db::is_unique_violation(err) => {
+            let msg = err.to_string();
+            if msg.contains("domain") {
+                ApiError::conflict_on("domains", "One of these domains was just claimed by another organization.")
+            } else {
+                name_taken(name)
+            }
+        }
+        _ => e,
+    }
+}
+
+/// Renames and/or replaces the domain set, in one transaction. `Ok(false)` when the organization does not exist.
+pub async fn update(db: &Db, id: i64, name: Option<&str>, domains: Option<&[Domain]>) -> Result<bool, ApiError> {
+    let shown_name = name.unwrap_or_default().to_string();
+    let result: Result<bool, ApiError> = in_write_tx!(db, tx => async {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        if exists.is_none() {
+            return Ok(false);
+        }
+        if let Some(name) = name {
+            let key = organization_name_key(name);
+            let other: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE name_key = $1 AND id <> $2")
+                .bind(&key).bind(id).fetch_optional(&mut *tx).await?;
+            if other.is_some() {
+                return Err(name_taken(name));
+            }
+            sqlx::query("UPDATE organizations SET name = $1, name_key = $2 WHERE id = $3").bind(name).bind(&key).bind(id).execute(&mut *tx).await?;
+        }
+        if let Some(domains) = domains {
+            crate::check_domains_free!(tx, domains, Some(id)).await?;
+            sqlx::query("DELETE FROM organization_domains WHERE organization_id = $1").bind(id).execute(&mut *tx).await?;
+            for d in domains {
+                sqlx::query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
+                    .bind(d.as_str()).bind(id).execute(&mut *tx).await?;
+            }
+        }
+        Ok::<bool, ApiError>(true)
+    }.await);
+    result.map_err(|e| unique_to_conflict(e, &shown_name))
+}
+
+/// Deletes an organization; its members become unassigned (no customer is deleted).
+pub async fn delete(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
+    in_write_tx!(db, tx => async {
+        sqlx::query("DELETE FROM memberships WHERE organization_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM organization_domains WHERE organization_id = $1").bind(id).execute(&mut *tx).await?;
+        let deleted = sqlx::query("DELETE FROM organizations WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+        Ok::<bool, sqlx::Error>(deleted > 0)
+    }.await)
+}

@@ -1,0 +1,220 @@
+//! Customers: list (grouped by organization, searched, paged), create (joining
+//! the organization of their email domain), edit, delete, and moves.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use orgdesk_core::api::{
+    CreateCustomerRequest, Customer, CustomerPage, ErrorBody, MoveCustomersRequest, MoveCustomersResult,
+    UpdateCustomerRequest, MAX_MOVE, MAX_PAGE,
+};
+use orgdesk_core::customer::{parse_short_text, validate_new_customer};
+use orgdesk_core::email::Email;
+use orgdesk_core::FieldErrors;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::{self, CurrentAgent};
+use crate::db::customers::{self as store, Changes, Group, Invitation};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::routes::settings::association;
+use crate::time_fmt::now_ms;
+use crate::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// An organization id, or `none` for customers in no organization; all customers when absent.
+    pub organization_id: Option<String>,
+    /// Matches the start of a first name, last name, full name, email or organization name.
+    pub q: Option<String>,
+    pub offset: Option<i64>,
+    /// At most 200; 50 when absent.
+    pub limit: Option<i64>,
+}
+
+/// Offset and limit from a query, checked.
+pub fn paging(offset: Option<i64>, limit: Option<i64>) -> ApiResult<(i64, i64)> {
+    let offset = offset.unwrap_or(0);
+    let limit = limit.unwrap_or(50);
+    if offset < 0 {
+        return Err(ApiError::invalid("offset", "The offset cannot be negative."));
+    }
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::invalid("limit", format!("The limit is between 1 and {MAX_PAGE}.")));
+    }
+    Ok((offset, limit))
+}
+
+/// A trimmed, non-empty search text, at most 100 characters.
+pub fn search_text(q: Option<&str>) -> ApiResult<Option<String>> {
+    match q.map(str::trim).filter(|q| !q.is_empty()) {
+        Some(q) if q.chars().count() > 100 => Err(ApiError::invalid("q", "Search for at most 100 characters.")),
+        other => Ok(other.map(str::to_string)),
+    }
+}
+
+/// Customers sorted by name, one page at a time.
+#[utoipa::path(get, path = "/api/customers", tag = "customers", params(ListQuery),
+    responses((status = 200, body = CustomerPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_customers(
+    State(state): State<AppState>,
+    _: CurrentAgent,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<CustomerPage>> {
+    let (offset, limit) = paging(query.offset, query.limit)?;
+    let group = match query.organization_id.as_deref().map(str::trim) {
+        None | Some("") => Group::All,
+        Some("none") => Group::Unassigned,
+        Some(id) => Group::Organization(
+            id.parse().map_err(|_| ApiError::invalid("organization_id", "Use an organization id or `none`."))?,
+        ),
+    };
+    let q = search_text(query.q.as_deref())?;
+    let (items, total) = store::list(&state.db, group, q.as_deref(), offset, limit).await?;
+    Ok(Json(CustomerPage { items, total, offset, limit }))
+}
+
+/// Creates a customer. They join the organization that owns their email domain;
+/// when none does, an organization is created for the domain (if the setting is on
+/// and the domain is not a public email provider). With `send_invitation`, a
+/// one-time invitation goes to the outbox.
+#[utoipa::path(post, path = "/api/customers", tag = "customers", request_body = CreateCustomerRequest,
+    responses((status = 201, body = Customer), (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Email already used"), (status = 422, body = ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn create_customer(
+    State(state): State<AppState>,
+    _: CurrentAgent,
+    ApiJson(req): ApiJson<CreateCustomerRequest>,
+) -> ApiResult<(StatusCode, Json<Customer>)> {
+    let new = validate_new_customer(&req).map_err(ApiError::Validation)?;
+    let association = association(&state.db).await?;
+    let now = now_ms();
+    let token = auth::random_token(32);
+    let token_hash = auth::token_hash(&token);
+    let body = invitation_body(&state, &new.first_name, &token);
+    let invitation = new.send_invitation.then(|| Invitation {
+        token: &token,
+        token_hash: &token_hash,
+        subject: "You are invited to our help center",
+        body: &body,
+        expires_at: now + 7 * 24 * 3600 * 1000,
+    });
+    let created = store::create(&state.db, &new, &association, invitation, now).await?;
+    let customer =
+        store::get(&state.db, created.id).await?.ok_or_else(|| ApiError::Internal("customer vanished".into()))?;
+    tracing::info!(customer_id = created.id, organization_created = created.organization_created, "customer created");
+    Ok((StatusCode::CREATED, Json(customer)))
+}
+
+fn invitation_body(state: &AppState, first_name: &str, token: &str) -> String {
+    let greeting = if first_name.is_empty() { "Hello,".to_string() } else { format!("Hello {first_name},") };
+    format!(
+        "{greeting}\n\nYou have been invited to our help center, where you can follow your requests.\n\
+         Accept the invitation and choose a password here (the link works once, for 7 days):\n\n\
+         {}/portal/invitations/{token}\n",
+        state.config.public_url.trim_end_matches('/')
+    )
+}
+
+#[utoipa::path(get, path = "/api/customers/{id}", tag = "customers", params(("id" = i64, Path)),
+    responses((status = 200, body = Customer), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_customer(
+    State(state): State<AppState>,
+    _: CurrentAgent,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Customer>> {
+    store::get(&state.db, id).await?.map(Json).ok_or_else(not_found)
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("No such customer.".into())
+}
+
+/// Edits a customer's email, names or position (the organization changes through moves).
+#[utoipa::path(patch, path = "/api/customers/{id}", tag = "customers", params(("id" = i64, Path)),
+    request_body = UpdateCustomerRequest,
+    responses((status = 200, body = Customer), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_customer(
+    State(state): State<AppState>,
+    _: CurrentAgent,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<UpdateCustomerRequest>,
+) -> ApiResult<Json<Customer>> {
+    let mut errors = FieldErrors::new();
+    let email = req
+        .email
+        .as_deref()
+        .map(Email::parse)
+        .transpose()
+        .map_err(|e| errors.insert("email".into(), e.to_string()))
+        .ok()
+        .flatten();
+    let mut text = |field: &str, value: &Option<String>, what: &str| {
+        value
+            .as_deref()
+            .map(|v| parse_short_text(v, what))
+            .transpose()
+            .map_err(|e| errors.insert(field.into(), e))
+            .ok()
+            .flatten()
+    };
+    let first_name = text("first_name", &req.first_name, "A first name");
+    let last_name = text("last_name", &req.last_name, "A last name");
+    let position = text("position", &req.position, "A position");
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let changes = Changes { email: email.map(String::from), first_name, last_name, position };
+    if !store::update(&state.db, id, &changes).await? {
+        return Err(not_found());
+    }
+    store::get(&state.db, id).await?.map(Json).ok_or_else(not_found)
+}
+
+/// Deletes a customer (their organization keeps its other members).
+#[utoipa::path(delete, path = "/api/customers/{id}", tag = "customers", params(("id" = i64, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_customer(
+    State(state): State<AppState>,
+    _: CurrentAgent,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    if store::delete(&state.db, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found())
+    }
+}
+
+/// Moves customers into an organization (or, with `organization_id: null`, out of
+/// any): one transaction, all or nothing. Returns where each one was, for Undo.
+#[utoipa::path(post, path = "/api/customers/move", tag = "customers", request_body = MoveCustomersRequest,
+    responses((status = 200, body = MoveCustomersResult), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "The organization does not exist"),
+        (status = 422, body = ErrorBody, description = "No, too many, repeated or unknown customers")))]
+#[tracing::instrument(skip_all, fields(count = req.customer_ids.len()))]
+pub async fn move_customers(
+    State(state): State<AppState>,
+    _: CurrentAgent,
+    ApiJson(req): ApiJson<MoveCustomersRequest>,
+) -> ApiResult<Json<MoveCustomersResult>> {
+    let ids = &req.customer_ids;
+    if ids.is_empty() {
+        return Err(ApiError::invalid("customer_ids", "Choose at least one customer."));
+    }
+    if ids.len() > MAX_MOVE {
+        return Err(ApiError::invalid("customer_ids", format!("Move at most {MAX_MOVE} customers at once.")));
+    }
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if sorted.len() != ids.len() {
+        return Err(ApiError::invalid("customer_ids", "A customer is listed twice."));
+    }
+    let moved = store::move_customers(&state.db, ids, req.organization_id).await?;
+    Ok(Json(MoveCustomersResult { organization_id: req.organization_id, moved }))
+}

@@ -1,0 +1,134 @@
+//! Customer organizations: list with member counts, create, rename, change domains, delete.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use orgdesk_core::api::{
+    CreateOrganizationRequest, ErrorBody, Organization, OrganizationPage, UpdateOrganizationRequest,
+};
+use orgdesk_core::customer::{parse_domain_list, parse_organization_name, validate_new_organization};
+use orgdesk_core::FieldErrors;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::CurrentAgent;
+use crate::db::organizations as store;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::routes::customers::{paging, search_text};
+use crate::time_fmt::now_ms;
+use crate::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Keeps organizations whose name, or some member's name or email, starts with this.
+    pub q: Option<String>,
+    pub offset: Option<i64>,
+    /// At most 200; 50 when absent.
+    pub limit: Option<i64>,
+}
+
+/// Organizations by name, with member counts and the number of unassigned customers.
+#[utoipa::path(get, path = "/api/organizations", tag = "organizations", params(ListQuery),
+    responses((status = 200, body = OrganizationPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_organizations(
+    State(state): State<AppState>,
+    _: CurrentAgent,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<OrganizationPage>> {
+    let (offset, limit) = paging(query.offset, query.limit)?;
+    let q = search_text(query.q.as_deref())?;
+    let list = store::list(&state.db, q.as_deref(), offset, limit).await?;
+    Ok(Json(OrganizationPage {
+        items: list.items,
+        total: list.total,
+        offset,
+        limit,
+        unassigned_count: list.unassigned,
+    }))
+}
+
+/// Creates an organization. Its name is unique regardless of case; each domain
+/// belongs to at most one organization.
+#[utoipa::path(post, path = "/api/organizations", tag = "organizations", request_body = CreateOrganizationRequest,
+    responses((status = 201, body = Organization), (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Name or domain taken (the message names the owner)"),
+        (status = 422, body = ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn create_organization(
+    State(state): State<AppState>,
+    _: CurrentAgent,
+    ApiJson(req): ApiJson<CreateOrganizationRequest>,
+) -> ApiResult<(StatusCode, Json<Organization>)> {
+    let new = validate_new_organization(&req).map_err(ApiError::Validation)?;
+    let id = store::create(&state.db, &new.name, &new.domains, now_ms()).await?;
+    let org = store::get(&state.db, id).await?.ok_or_else(not_found)?;
+    Ok((StatusCode::CREATED, Json(org)))
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("No such organization.".into())
+}
+
+#[utoipa::path(get, path = "/api/organizations/{id}", tag = "organizations", params(("id" = i64, Path)),
+    responses((status = 200, body = Organization), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_organization(
+    State(state): State<AppState>,
+    _: CurrentAgent,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Organization>> {
+    store::get(&state.db, id).await?.map(Json).ok_or_else(not_found)
+}
+
+/// Renames an organization and/or replaces its domains (one transaction).
+#[utoipa::path(patch, path = "/api/organizations/{id}", tag = "organizations", params(("id" = i64, Path)),
+    request_body = UpdateOrganizationRequest,
+    responses((status = 200, body = Organization), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_organization(
+    State(state): State<AppState>,
+    _: CurrentAgent,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<UpdateOrganizationRequest>,
+) -> ApiResult<Json<Organization>> {
+    let mut errors = FieldErrors::new();
+    let name = req
+        .name
+        .as_deref()
+        .map(parse_organization_name)
+        .transpose()
+        .map_err(|e| errors.insert("name".into(), e))
+        .ok()
+        .flatten();
+    let domains = req
+        .domains
+        .as_deref()
+        .map(parse_domain_list)
+        .transpose()
+        .map_err(|e| errors.insert("domains".into(), e))
+        .ok()
+        .flatten();
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if !store::update(&state.db, id, name.as_deref(), domains.as_deref()).await? {
+        return Err(not_found());
+    }
+    store::get(&state.db, id).await?.map(Json).ok_or_else(not_found)
+}
+
+/// Deletes an organization. Its members become unassigned; no customer is deleted.
+#[utoipa::path(delete, path = "/api/organizations/{id}", tag = "organizations", params(("id" = i64, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_organization(
+    State(state): State<AppState>,
+    _: CurrentAgent,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    if store::delete(&state.db, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found())
+    }
+}

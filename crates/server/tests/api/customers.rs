@@ -1,0 +1,366 @@
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+async fn org(app: &TestApp, name: &str, domains: &[&str]) -> i64 {
+    let res = app.post("/api/organizations", json!({"name": name, "domains": domains})).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+async fn customer(app: &TestApp, email: &str) -> Value {
+    let res = app.post("/api/customers", json!({"email": email})).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{email}");
+    res.json().await.unwrap()
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    orgdesk_server::on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
+}
+
+async fn admin() -> TestApp {
+    let mut app = TestApp::spawn().await;
+    app.login_admin().await;
+    app
+}
+
+#[tokio::test]
+async fn a_new_customer_joins_the_organization_that_owns_their_domain() {
+    let app = admin().await;
+    let acme = org(&app, "Acme", &["acme.com", "*.acme.co.uk"]).await;
+    let c = customer(&app, "Ann@ACME.com").await;
+    assert_eq!(c["email"], "ann@acme.com");
+    assert_eq!(c["organization_id"], acme);
+    assert_eq!(c["organization_name"], "Acme");
+    let c = customer(&app, "bo@sales.acme.co.uk").await;
+    assert_eq!(c["organization_id"], acme, "the wildcard covers subdomains");
+}
+
+#[tokio::test]
+async fn an_exact_domain_beats_a_wildcard_and_the_most_specific_wildcard_wins() {
+    let app = admin().await;
+    let parent = org(&app, "Parent", &["*.example.com"]).await;
+    let eu = org(&app, "EU branch", &["*.eu.example.com"]).await;
+    let exact = org(&app, "Exact", &["paris.eu.example.com"]).await;
+    assert_eq!(customer(&app, "a@paris.eu.example.com").await["organization_id"], exact);
+    assert_eq!(customer(&app, "b@rome.eu.example.com").await["organization_id"], eu);
+    assert_eq!(customer(&app, "c@us.example.com").await["organization_id"], parent);
+}
+
+#[tokio::test]
+async fn an_unknown_domain_creates_an_organization_named_after_it() {
+    let app = admin().await;
+    let c = customer(&app, "ann@newco.io").await;
+    assert_eq!(c["organization_name"], "newco.io");
+    let org: Value = app.get(&format!("/api/organizations/{}", c["organization_id"])).await.json().await.unwrap();
+    assert_eq!(org["domains"], json!(["newco.io"]));
+    let c2 = customer(&app, "bo@newco.io").await;
+    assert_eq!(c2["organization_id"], c["organization_id"], "the second one joins it");
+}
+
+#[tokio::test]
+async fn public_providers_and_the_switch_leave_customers_unassigned() {
+    let app = admin().await;
+    assert_eq!(customer(&app, "pat@gmail.com").await["organization_id"], Value::Null);
+    assert_eq!(customer(&app, "pat@yahoo.co.uk").await["organization_id"], Value::Null);
+    let res = app.patch("/api/settings", json!({"extra_public_domains": ["@Mail.Example.org"]})).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["extra_public_domains"], json!(["mail.example.org"]));
+    assert_eq!(customer(&app, "x@mail.example.org").await["organization_id"], Value::Null);
+
+    let res = app.patch("/api/settings", json!({"auto_create_organizations": false})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(customer(&app, "cy@othercorp.io").await["organization_id"], Value::Null);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM organizations").await, 0);
+    // Matching an existing domain still works with the switch off.
+    let acme = org(&app, "Acme", &["acme.com"]).await;
+    assert_eq!(customer(&app, "dee@acme.com").await["organization_id"], acme);
+}
+
+#[tokio::test]
+async fn only_admins_change_settings() {
+    let mut app = admin().await;
+    app.create_agent("sam@example.com", "agent").await;
+    let mut sam = app.other_client();
+    sam.login("sam@example.com", "agent-password-1").await;
+    assert_eq!(sam.get("/api/settings").await.status(), StatusCode::OK);
+    error_body(
+        sam.patch("/api/settings", json!({"auto_create_organizations": false})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let s: Value = app.get("/api/settings").await.json().await.unwrap();
+    assert_eq!(s["auto_create_organizations"], true);
+    let _ = &mut app;
+}
+
+#[tokio::test]
+async fn bad_settings_change_nothing() {
+    let app = admin().await;
+    let body = error_body(
+        app.patch(
+            "/api/settings",
+            json!({"auto_create_organizations": false, "extra_public_domains": ["not a domain"]}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert!(body["fields"]["extra_public_domains"].is_string());
+    let s: Value = app.get("/api/settings").await.json().await.unwrap();
+    assert_eq!(s["auto_create_organizations"], true, "the valid half was not applied either");
+}
+
+#[tokio::test]
+async fn a_duplicate_email_is_a_409_and_bad_input_a_422_with_nothing_created() {
+    let app = admin().await;
+    customer(&app, "ann@acme.com").await;
+    let body = error_body(
+        app.post("/api/customers", json!({"email": " ANN@acme.com "})).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    assert!(body["fields"]["email"].is_string());
+    let body = error_body(
+        app.post("/api/customers", json!({"email": "nope", "first_name": "x".repeat(200)})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert!(body["fields"]["email"].is_string() && body["fields"]["first_name"].is_string());
+    error_body(
+        app.post("/api/customers", json!({"first_name": "No email"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM customers").await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM organizations").await, 1);
+}
+
+#[tokio::test]
+async fn create_and_send_invitation_queues_a_one_time_invitation() {
+    let app = admin().await;
+    let res = app
+        .post("/api/customers", json!({"email": "ann@acme.com", "first_name": "Ann", "send_invitation": true}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations").await, 1);
+    let (recipient, body): (String, String) = orgdesk_server::on_db!(&app.db, pool =>
+        sqlx::query_as("SELECT recipient, body FROM outbox WHERE kind = 'invitation'").fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(recipient, "ann@acme.com");
+    assert!(body.contains("/portal/invitations/") && body.contains("Hello Ann"), "{body}");
+    // The token in the mail is not what the database stores.
+    let token = body.split("/portal/invitations/").nth(1).unwrap().trim();
+    let stored: String = orgdesk_server::on_db!(&app.db, pool =>
+        sqlx::query_scalar("SELECT token_hash FROM invitations").fetch_one(pool).await)
+    .unwrap();
+    assert_ne!(stored, token);
+    assert_eq!(stored, orgdesk_server::auth::token_hash(token));
+
+    customer(&app, "bo@acme.com").await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox").await, 1, "plain Create sends nothing");
+}
+
+#[tokio::test]
+async fn the_list_pages_by_name_filters_by_group_and_searches() {
+    let app = admin().await;
+    let acme = org(&app, "Acme", &["acme.com"]).await;
+    for (email, first, last) in
+        [("zoe@acme.com", "Zoe", "Adams"), ("al@acme.com", "Al", "Zorn"), ("mo@acme.com", "", "")]
+    {
+        let res = app.post("/api/customers", json!({"email": email, "first_name": first, "last_name": last})).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    customer(&app, "pat@gmail.com").await;
+    let page: Value = app.get(&format!("/api/customers?organization_id={acme}&limit=2")).await.json().await.unwrap();
+    assert_eq!(page["total"], 3);
+    let names: Vec<&str> = page["items"].as_array().unwrap().iter().map(|c| c["email"].as_str().unwrap()).collect();
+    assert_eq!(names, ["al@acme.com", "mo@acme.com"], "sorted by name, the email standing in for a missing name");
+    let page: Value =
+        app.get(&format!("/api/customers?organization_id={acme}&limit=2&offset=2")).await.json().await.unwrap();
+    assert_eq!(page["items"][0]["email"], "zoe@acme.com");
+    let page: Value = app.get("/api/customers?organization_id=none").await.json().await.unwrap();
+    assert_eq!(page["total"], 1);
+    for (q, expected) in [("zor", 1), ("ADAMS", 1), ("zoe a", 1), ("al@", 1), ("acm", 3), ("nobody", 0)] {
+        let page: Value = app.get(&format!("/api/customers?q={}", urlencode(q))).await.json().await.unwrap();
+        assert_eq!(page["total"], expected, "q={q}");
+    }
+
+    let orgs: Value = app.get("/api/organizations?q=zoe").await.json().await.unwrap();
+    assert_eq!(orgs["total"], 1);
+    assert_eq!(orgs["items"][0]["member_count"], 3);
+    assert_eq!(orgs["items"][0]["match_count"], 1);
+    let orgs: Value = app.get("/api/organizations?q=pat").await.json().await.unwrap();
+    assert_eq!((orgs["total"].as_i64(), orgs["unassigned_count"].as_i64()), (Some(0), Some(1)));
+    let orgs: Value = app.get("/api/organizations").await.json().await.unwrap();
+    assert_eq!((orgs["total"].as_i64(), orgs["unassigned_count"].as_i64()), (Some(1), Some(1)));
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+#[tokio::test]
+async fn bad_list_parameters_are_clear_errors() {
+    let app = admin().await;
+    for path in [
+        "/api/customers?limit=0",
+        "/api/customers?limit=500",
+        "/api/customers?offset=-1",
+        "/api/customers?organization_id=abc",
+        "/api/organizations?limit=1000",
+    ] {
+        error_body(app.get(path).await, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    }
+    error_body(app.get("/api/customers?limit=abc").await, StatusCode::BAD_REQUEST, "bad_request").await;
+}
+
+#[tokio::test]
+async fn editing_a_customer_validates_and_keeps_emails_unique() {
+    let app = admin().await;
+    org(&app, "Acme", &["acme.com"]).await;
+    let ann = customer(&app, "ann@acme.com").await;
+    customer(&app, "bo@acme.com").await;
+    let id = ann["id"].as_i64().unwrap();
+    let res = app.patch(&format!("/api/customers/{id}"), json!({"first_name": " Ann ", "position": "CTO"})).await;
+    let updated: Value = res.json().await.unwrap();
+    assert_eq!((updated["first_name"].as_str(), updated["position"].as_str()), (Some("Ann"), Some("CTO")));
+    error_body(
+        app.patch(&format!("/api/customers/{id}"), json!({"email": "bo@acme.com"})).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    error_body(
+        app.patch(&format!("/api/customers/{id}"), json!({"email": "bad"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    error_body(
+        app.patch(&format!("/api/customers/{id}"), json!({"organization_id": 5})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    error_body(app.patch("/api/customers/99999", json!({"first_name": "X"})).await, StatusCode::NOT_FOUND, "not_found")
+        .await;
+    let now: Value = app.get(&format!("/api/customers/{id}")).await.json().await.unwrap();
+    assert_eq!(now["email"], "ann@acme.com");
+}
+
+#[tokio::test]
+async fn deleting_a_customer_removes_only_them() {
+    let app = admin().await;
+    let acme = org(&app, "Acme", &["acme.com"]).await;
+    let ann = customer(&app, "ann@acme.com").await;
+    customer(&app, "bo@acme.com").await;
+    let res = app.call(reqwest::Method::DELETE, &format!("/api/customers/{}", ann["id"]), None).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let o: Value = app.get(&format!("/api/organizations/{acme}")).await.json().await.unwrap();
+    assert_eq!(o["member_count"], 1);
+    error_body(
+        app.call(reqwest::Method::DELETE, &format!("/api/customers/{}", ann["id"]), None).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_move_is_one_transaction_and_reports_where_each_customer_was() {
+    let app = admin().await;
+    let acme = org(&app, "Acme", &["acme.com"]).await;
+    let globex = org(&app, "Globex", &["globex.com"]).await;
+    let a = customer(&app, "a@acme.com").await["id"].as_i64().unwrap();
+    let b = customer(&app, "b@gmail.com").await["id"].as_i64().unwrap();
+    let res = app.post("/api/customers/move", json!({"customer_ids": [a, b], "organization_id": globex})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let result: Value = res.json().await.unwrap();
+    assert_eq!(
+        result["moved"],
+        json!([{"customer_id": a, "from_organization_id": acme}, {"customer_id": b, "from_organization_id": null}])
+    );
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await, 2);
+
+    // One unknown id: nothing moves.
+    let body = error_body(
+        app.post("/api/customers/move", json!({"customer_ids": [a, 987654], "organization_id": acme})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert!(body["fields"]["customer_ids"].as_str().unwrap().contains("987654"));
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await, 2);
+
+    // Out of every organization: customers stay, memberships go.
+    let res = app.post("/api/customers/move", json!({"customer_ids": [a, b], "organization_id": null})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM memberships").await, 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM customers").await, 2);
+}
+
+#[tokio::test]
+async fn bad_moves_are_refused_clearly() {
+    let app = admin().await;
+    let a = customer(&app, "a@gmail.com").await["id"].as_i64().unwrap();
+    error_body(
+        app.post("/api/customers/move", json!({"customer_ids": [], "organization_id": null})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    error_body(
+        app.post("/api/customers/move", json!({"customer_ids": [a, a], "organization_id": null})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    error_body(
+        app.post("/api/customers/move", json!({"customer_ids": [a], "organization_id": 424242})).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let too_many: Vec<i64> = (1..=10_001).collect();
+    error_body(
+        app.post("/api/customers/move", json!({"customer_ids": too_many, "organization_id": null})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    error_body(
+        app.post("/api/customers/move", json!({"customer_ids": "1,2", "organization_id": null})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn moving_a_large_selection_is_all_or_nothing() {
+    let app = admin().await;
+    let globex = org(&app, "Globex", &["globex.com"]).await;
+    orgdesk_server::seed::bulk(&app.db, 0, 1_200).await.unwrap();
+    let ids: Vec<i64> = orgdesk_server::on_db!(&app.db, pool =>
+        sqlx::query_scalar("SELECT id FROM customers ORDER BY id").fetch_all(pool).await)
+    .unwrap();
+    assert_eq!(ids.len(), 1_200);
+    let res = app.post("/api/customers/move", json!({"customer_ids": ids, "organization_id": globex})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await, 1_200);
+    let mut with_bad = ids.clone();
+    with_bad.push(99_999_999);
+    let res = app.post("/api/customers/move", json!({"customer_ids": with_bad, "organization_id": null})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        count(&app, &format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await,
+        1_200,
+        "the first chunks were rolled back"
+    );
+}

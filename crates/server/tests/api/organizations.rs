@@ -1,0 +1,158 @@
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+async fn admin() -> TestApp {
+    let mut app = TestApp::spawn().await;
+    app.login_admin().await;
+    app
+}
+
+#[tokio::test]
+async fn an_organization_is_created_with_normalized_domains() {
+    let app = admin().await;
+    let res = app
+        .post(
+            "/api/organizations",
+            json!({"name": "  Acme Corp ", "domains": ["@ACME.com.", " acme.co.uk", "*.Acme.DE"]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let org: Value = res.json().await.unwrap();
+    assert_eq!(org["name"], "Acme Corp");
+    assert_eq!(org["domains"], json!(["*.acme.de", "acme.co.uk", "acme.com"]));
+    assert_eq!(org["member_count"], 0);
+}
+
+#[tokio::test]
+async fn names_are_unique_regardless_of_case() {
+    let app = admin().await;
+    app.post("/api/organizations", json!({"name": "Acme"})).await;
+    let body =
+        error_body(app.post("/api/organizations", json!({"name": "ACME"})).await, StatusCode::CONFLICT, "conflict")
+            .await;
+    assert!(body["fields"]["name"].as_str().unwrap().contains("already exists"));
+}
+
+#[tokio::test]
+async fn a_taken_domain_is_a_409_naming_the_owner_and_nothing_is_created() {
+    let app = admin().await;
+    app.post("/api/organizations", json!({"name": "Acme", "domains": ["acme.com"]})).await;
+    let body = error_body(
+        app.post("/api/organizations", json!({"name": "Other", "domains": ["other.com", "ACME.com"]})).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    assert_eq!(body["fields"]["domains"], "acme.com already belongs to Acme.");
+    let list: Value = app.get("/api/organizations").await.json().await.unwrap();
+    assert_eq!(list["total"], 1, "Other was not created");
+}
+
+#[tokio::test]
+async fn invalid_names_and_domains_are_422s_naming_the_field() {
+    let app = admin().await;
+    for (body, field) in [
+        (json!({"name": ""}), "name"),
+        (json!({"name": "X", "domains": ["not a domain"]}), "domains"),
+        (json!({"name": "X", "domains": ["http://acme.com"]}), "domains"),
+        (json!({"name": "X", "domains": ["ann@acme.com"]}), "domains"),
+        (json!({"name": "X", "domains": ["acme.com:8080"]}), "domains"),
+        (json!({"name": "X", "domains": ["localhost"]}), "domains"),
+        (json!({"name": "X", "domains": ["acme.com", "ACME.COM"]}), "domains"),
+        (json!({"name": "X", "domains": "acme.com"}), "domains"),
+    ] {
+        let res = error_body(
+            app.post("/api/organizations", body.clone()).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+        )
+        .await;
+        assert!(res["fields"][field].is_string(), "{body} -> {res}");
+    }
+    assert_eq!(app.get("/api/organizations").await.json::<Value>().await.unwrap()["total"], 0);
+}
+
+#[tokio::test]
+async fn renaming_and_replacing_domains_keep_the_rules() {
+    let app = admin().await;
+    let acme: Value =
+        app.post("/api/organizations", json!({"name": "Acme", "domains": ["acme.com"]})).await.json().await.unwrap();
+    app.post("/api/organizations", json!({"name": "Globex", "domains": ["globex.com"]})).await;
+    let id = acme["id"].as_i64().unwrap();
+    let res = app
+        .patch(&format!("/api/organizations/{id}"), json!({"name": "Acme Inc", "domains": ["acme.com", "acme.io"]}))
+        .await;
+    let updated: Value = res.json().await.unwrap();
+    assert_eq!(updated["name"], "Acme Inc");
+    assert_eq!(updated["domains"], json!(["acme.com", "acme.io"]));
+    error_body(
+        app.patch(&format!("/api/organizations/{id}"), json!({"name": "globex"})).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    error_body(
+        app.patch(&format!("/api/organizations/{id}"), json!({"domains": ["globex.com"]})).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    error_body(
+        app.patch("/api/organizations/99999", json!({"name": "Ghost"})).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let now: Value = app.get(&format!("/api/organizations/{id}")).await.json().await.unwrap();
+    assert_eq!(now["domains"], json!(["acme.com", "acme.io"]), "the refused change left the domains alone");
+}
+
+#[tokio::test]
+async fn deleting_an_organization_unassigns_its_members_and_frees_its_domains() {
+    let app = admin().await;
+    let acme: Value =
+        app.post("/api/organizations", json!({"name": "Acme", "domains": ["acme.com"]})).await.json().await.unwrap();
+    let id = acme["id"].as_i64().unwrap();
+    app.post("/api/customers", json!({"email": "ann@acme.com"})).await;
+    app.post("/api/customers", json!({"email": "bo@acme.com"})).await;
+    let res = app.call(reqwest::Method::DELETE, &format!("/api/organizations/{id}"), None).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let page: Value = app.get("/api/customers?organization_id=none").await.json().await.unwrap();
+    assert_eq!(page["total"], 2, "the members are unassigned, not deleted");
+    let res = app.post("/api/organizations", json!({"name": "Acme 2", "domains": ["acme.com"]})).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "the domain is free again");
+}
+
+#[tokio::test]
+async fn the_organization_list_pages_by_name_with_counts() {
+    let app = admin().await;
+    for name in ["Charlie", "alpha", "Bravo"] {
+        app.post("/api/organizations", json!({"name": name})).await;
+    }
+    let page: Value = app.get("/api/organizations?limit=2").await.json().await.unwrap();
+    let names: Vec<&str> = page["items"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["alpha", "Bravo"]);
+    assert_eq!(page["total"], 3);
+    let page: Value = app.get("/api/organizations?limit=2&offset=2").await.json().await.unwrap();
+    assert_eq!(page["items"][0]["name"], "Charlie");
+}
+
+#[tokio::test]
+async fn agents_manage_organizations_and_anonymous_users_do_not() {
+    let mut app = admin().await;
+    app.create_agent("sam@example.com", "agent").await;
+    let mut sam = app.other_client();
+    sam.login("sam@example.com", "agent-password-1").await;
+    assert_eq!(sam.post("/api/organizations", json!({"name": "Sam's"})).await.status(), StatusCode::CREATED);
+    let anonymous = app.other_client();
+    error_body(
+        anonymous.post("/api/organizations", json!({"name": "Nope"})).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    error_body(anonymous.get("/api/customers").await, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    let _ = &mut app;
+}

@@ -1,0 +1,86 @@
+use leptos::prelude::*;
+use orgdesk_core::api::{Customer, UpdateCustomerRequest};
+use orgdesk_core::FieldErrors;
+
+use crate::api::{self, ApiError};
+use crate::components::dialog::Dialog;
+use crate::components::text_field::TextField;
+
+/// What happened to the customer being edited.
+#[derive(Clone, Debug)]
+pub enum CustomerEdit {
+    Saved(Customer),
+    Deleted(Customer),
+}
+
+/// Edit a customer's email, names and position; or delete them (asks first).
+#[component]
+pub fn EditCustomerDialog(
+    customer: Customer,
+    #[prop(into)] on_close: Callback<()>,
+    #[prop(into)] on_done: Callback<CustomerEdit>,
+) -> impl IntoView {
+    let id = customer.id;
+    let has_org = customer.organization_id.is_some();
+    let email = RwSignal::new(customer.email.clone());
+    let first = RwSignal::new(customer.first_name.clone());
+    let last = RwSignal::new(customer.last_name.clone());
+    let position = RwSignal::new(customer.position.clone());
+    let errors = RwSignal::new(FieldErrors::new());
+    let general = RwSignal::new(None::<String>);
+    let confirming = RwSignal::new(false);
+    let original = StoredValue::new(customer.clone());
+    let save = Action::new_local(move |req: &UpdateCustomerRequest| api::update_customer(id, req.clone()));
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(c)) => on_done.run(CustomerEdit::Saved(c)),
+        Some(Err(ApiError::Server(body))) if !body.fields.is_empty() => errors.set(body.fields),
+        Some(Err(e)) => general.set(Some(e.message())),
+        None => {}
+    });
+    let remove = Action::new_local(move |_: &()| api::delete_customer(id));
+    Effect::new(move |_| match remove.value().get() {
+        Some(Ok(())) => on_done.run(CustomerEdit::Deleted(original.get_value())),
+        Some(Err(e)) => general.set(Some(e.message())),
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        general.set(None);
+        save.dispatch(UpdateCustomerRequest {
+            email: Some(email.get_untracked()),
+            first_name: Some(first.get_untracked()),
+            last_name: Some(last.get_untracked()),
+            position: has_org.then(|| position.get_untracked()),
+        });
+    };
+    let err = move |f: &'static str| Signal::derive(move || errors.get().get(f).cloned());
+    let title = format!("Edit {}", customer.display_name());
+    view! {
+        <Dialog id="edit-customer" title=title on_close=on_close>
+            <form class="form" novalidate=true on:submit=on_submit>
+                <TextField id="edit-email" label="Email" value=email error=err("email") input_type="email" />
+                <TextField id="edit-first-name" label="First name" value=first error=err("first_name") />
+                <TextField id="edit-last-name" label="Last name" value=last error=err("last_name") />
+                {has_org.then(|| view! { <TextField id="edit-position" label="Position" value=position error=err("position") /> })}
+                {move || general.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+                <div class="form__actions">
+                    <button type="submit" class="button button--primary" disabled=move || save.pending().get()>
+                        "Save"
+                    </button>
+                    <Show
+                        when=move || confirming.get()
+                        fallback=move || view! {
+                            <button type="button" class="button button--danger" on:click=move |_| confirming.set(true)>
+                                "Delete customer"
+                            </button>
+                        }
+                    >
+                        <button type="button" class="button button--danger" on:click=move |_| { remove.dispatch(()); }>
+                            "Yes, delete this customer"
+                        </button>
+                    </Show>
+                </div>
+            </form>
+        </Dialog>
+    }
+}

@@ -1,0 +1,367 @@
+//! The Customers list as data: groups (organizations, plus "No organization")
+//! loaded a page at a time, expanded groups with their members loaded a page at
+//! a time, and the flattening of all that into fixed-height rows for the
+//! virtualized view. Pure logic, unit-tested natively.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use orgdesk_core::api::{Customer, Organization};
+
+/// Rows per organization page and per member page fetched from the server.
+pub const PAGE: usize = 100;
+
+/// A group of the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GroupKey {
+    Unassigned,
+    Org(i64),
+}
+
+impl GroupKey {
+    pub fn organization_id(self) -> Option<i64> {
+        match self {
+            GroupKey::Unassigned => None,
+            GroupKey::Org(id) => Some(id),
+        }
+    }
+
+    pub fn from_organization_id(id: Option<i64>) -> Self {
+        id.map(GroupKey::Org).unwrap_or(GroupKey::Unassigned)
+    }
+
+    /// The value of the `data-drop-group` attribute.
+    pub fn attr(self) -> String {
+        match self {
+            GroupKey::Unassigned => "none".into(),
+            GroupKey::Org(id) => id.to_string(),
+        }
+    }
+
+    pub fn parse_attr(s: &str) -> Option<Self> {
+        if s == "none" {
+            Some(GroupKey::Unassigned)
+        } else {
+            s.parse().ok().map(GroupKey::Org)
+        }
+    }
+}
+
+/// Members of one expanded group: `rows[i]` is the i-th member by name, once loaded.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Members {
+    pub rows: Vec<Option<Customer>>,
+    pub requested: HashSet<usize>,
+}
+
+/// Position of a group in the list: the unassigned group is -1, organizations 0, 1, ...
+pub type GroupIndex = i64;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Model {
+    /// Bumped on every reset, so late answers for an older search are dropped.
+    pub generation: u32,
+    pub query: String,
+    /// Known once the first page of organizations arrived.
+    pub total_orgs: Option<usize>,
+    pub unassigned_count: i64,
+    pub orgs: HashMap<usize, Organization>,
+    pub org_pages_requested: HashSet<usize>,
+    /// Member (or, while searching, matching member) counts by group.
+    pub counts: HashMap<GroupKey, i64>,
+    pub expanded: BTreeMap<GroupIndex, GroupKey>,
+    pub members: HashMap<GroupKey, Members>,
+}
+
+/// What sits at one row of the flattened list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    Header(GroupIndex),
+    Member(GroupIndex, usize),
+}
+
+impl Model {
+    pub fn reset(&mut self, query: String) {
+        let generation = self.generation.wrapping_add(1);
+        *self = Model { generation, query, ..Model::default() };
+    }
+
+    pub fn key_at(&self, index: GroupIndex) -> Option<GroupKey> {
+        if index < 0 {
+            Some(GroupKey::Unassigned)
+        } else {
+            self.orgs.get(&(index as usize)).map(|o| GroupKey::Org(o.id))
+        }
+    }
+
+    pub fn count(&self, key: GroupKey) -> i64 {
+        match key {
+            GroupKey::Unassigned => self.unassigned_count,
+            other => self.counts.get(&other).copied().unwrap_or(0),
+        }
+    }
+
+    fn member_rows(&self, key: GroupKey) -> usize {
+        self.members.get(&key).map(|m| m.rows.len()).unwrap_or_else(|| self.count(key).max(0) as usize)
+    }
+
+    /// All rows: one header per group, plus the members of expanded groups.
+    pub fn total_rows(&self) -> usize {
+        let headers = self.total_orgs.unwrap_or(0) + 1;
+        headers + self.expanded.values().map(|k| self.member_rows(*k)).sum::<usize>()
+    }
+
+    /// The row at flat position `pos` (which must be below `total_rows`).
+    pub fn row_at(&self, pos: usize) -> Row {
+        let mut flat = 0usize;
+        let mut next: GroupIndex = -1;
+        for (&g, &key) in &self.expanded {
+            let collapsed = (g - next) as usize;
+            if pos < flat + collapsed {
+                return Row::Header(next + (pos - flat) as i64);
+            }
+            flat += collapsed;
+            if pos == flat {
+                return Row::Header(g);
+            }
+            flat += 1;
+            let n = self.member_rows(key);
+            if pos < flat + n {
+                return Row::Member(g, pos - flat);
+            }
+            flat += n;
+            next = g + 1;
+        }
+        Row::Header(next + (pos - flat) as i64)
+    }
+
+    pub fn toggle(&mut self, index: GroupIndex) {
+        if self.expanded.remove(&index).is_none() {
+            if let Some(key) = self.key_at(index) {
+                self.expanded.insert(index, key);
+                let n = self.count(key).max(0) as usize;
+                self.members.entry(key).or_insert_with(|| Members { rows: vec![None; n], requested: HashSet::new() });
+            }
+        }
+    }
+
+    pub fn member(&self, index: GroupIndex, i: usize) -> Option<&Customer> {
+        let key = self.expanded.get(&index)?;
+        self.members.get(key)?.rows.get(i)?.as_ref()
+    }
+
+    /// Organization pages and member pages the rows `from..to` need and nobody asked for yet.
+    pub fn missing_pages(&self, from: usize, to: usize) -> (Vec<usize>, Vec<(GroupKey, usize)>) {
+        let mut org_pages = Vec::new();
+        let mut member_pages = Vec::new();
+        if self.total_orgs.is_none() {
+            if !self.org_pages_requested.contains(&0) {
+                org_pages.push(0);
+            }
+            return (org_pages, member_pages);
+        }
+        for pos in from..to.min(self.total_rows()) {
+            match self.row_at(pos) {
+                Row::Header(g) if g >= 0 => {
+                    let page = g as usize / PAGE;
+                    if !self.orgs.contains_key(&(g as usize))
+                        && !self.org_pages_requested.contains(&page)
+                        && !org_pages.contains(&page)
+                    {
+                        org_pages.push(page);
+                    }
+                }
+                Row::Member(g, i) => {
+                    let Some(key) = self.expanded.get(&g).copied() else { continue };
+                    let page = i / PAGE;
+                    let loaded = self
+                        .members
+                        .get(&key)
+                        .is_some_and(|m| m.rows.get(i).is_some_and(Option::is_some) || m.requested.contains(&page));
+                    if !loaded && !member_pages.contains(&(key, page)) {
+                        member_pages.push((key, page));
+                    }
+                }
+                Row::Header(_) => {}
+            }
+        }
+        (org_pages, member_pages)
+    }
+
+    pub fn add_org_page(&mut self, page: usize, items: Vec<Organization>, total: i64, unassigned: i64) {
+        self.total_orgs = Some(total.max(0) as usize);
+        self.unassigned_count = unassigned;
+        for (i, org) in items.into_iter().enumerate() {
+            let count = org.match_count.unwrap_or(org.member_count);
+            self.counts.insert(GroupKey::Org(org.id), count);
+            self.orgs.insert(page * PAGE + i, org);
+        }
+    }
+
+    pub fn add_member_page(&mut self, key: GroupKey, page: usize, items: Vec<Customer>, total: i64) {
+        let members = self.members.entry(key).or_default();
+        let total = total.max(0) as usize;
+        if members.rows.len() != total {
+            members.rows.resize(total, None);
+        }
+        for (i, c) in items.into_iter().enumerate() {
+            if let Some(slot) = members.rows.get_mut(page * PAGE + i) {
+                *slot = Some(c);
+            }
+        }
+    }
+
+    /// Shows a move at once: the customers leave their groups, the counts change,
+    /// and the target group's loaded members are dropped so they are fetched again.
+    pub fn apply_move(&mut self, moves: &[(i64, GroupKey)], target: GroupKey) {
+        let mut arrived = 0;
+        for &(id, from) in moves {
+            if from == target {
+                continue;
+            }
+            arrived += 1;
+            self.adjust_count(from, -1);
+            if let Some(m) = self.members.get_mut(&from) {
+                if let Some(pos) = m.rows.iter().position(|r| r.as_ref().is_some_and(|c| c.id == id)) {
+                    m.rows.remove(pos);
+                } else if !m.rows.is_empty() {
+                    // Not loaded yet: drop one unloaded slot so the count matches.
+                    if let Some(pos) = m.rows.iter().rposition(Option::is_none) {
+                        m.rows.remove(pos);
+                    }
+                }
+                m.requested.clear();
+            }
+        }
+        self.adjust_count(target, arrived);
+        self.invalidate(&[target]);
+    }
+
+    fn adjust_count(&mut self, key: GroupKey, delta: i64) {
+        match key {
+            GroupKey::Unassigned => self.unassigned_count += delta,
+            other => *self.counts.entry(other).or_insert(0) += delta,
+        }
+    }
+
+    /// Forgets the loaded members of these groups so they are fetched again.
+    pub fn invalidate(&mut self, keys: &[GroupKey]) {
+        for key in keys {
+            let n = self.count(*key).max(0) as usize;
+            if let Some(m) = self.members.get_mut(key) {
+                *m = Members { rows: vec![None; n], requested: HashSet::new() };
+            }
+        }
+    }
+
+    pub fn org_name(&self, key: GroupKey) -> String {
+        match key {
+            GroupKey::Unassigned => "No organization".into(),
+            GroupKey::Org(id) => self.orgs.values().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(id: i64, members: i64) -> Organization {
+        Organization {
+            id,
+            name: format!("Org {id}"),
+            domains: vec![],
+            member_count: members,
+            match_count: None,
+            created_at: String::new(),
+        }
+    }
+
+    fn customer(id: i64) -> Customer {
+        Customer {
+            id,
+            email: format!("c{id}@x.io"),
+            first_name: String::new(),
+            last_name: String::new(),
+            organization_id: None,
+            organization_name: None,
+            position: String::new(),
+            created_at: String::new(),
+        }
+    }
+
+    fn model() -> Model {
+        let mut m = Model::default();
+        m.add_org_page(0, vec![org(10, 2), org(11, 3), org(12, 0)], 3, 4);
+        m
+    }
+
+    #[test]
+    fn collapsed_groups_are_one_row_each_with_no_organization_first() {
+        let m = model();
+        assert_eq!(m.total_rows(), 4);
+        assert_eq!(m.row_at(0), Row::Header(-1));
+        assert_eq!(m.row_at(3), Row::Header(2));
+    }
+
+    #[test]
+    fn expanded_groups_put_their_members_under_their_header() {
+        let mut m = model();
+        m.toggle(0);
+        m.toggle(-1);
+        assert_eq!(m.total_rows(), 4 + 2 + 4);
+        let rows: Vec<Row> = (0..m.total_rows()).map(|p| m.row_at(p)).collect();
+        assert_eq!(
+            rows,
+            [
+                Row::Header(-1),
+                Row::Member(-1, 0),
+                Row::Member(-1, 1),
+                Row::Member(-1, 2),
+                Row::Member(-1, 3),
+                Row::Header(0),
+                Row::Member(0, 0),
+                Row::Member(0, 1),
+                Row::Header(1),
+                Row::Header(2),
+            ]
+        );
+        m.toggle(0);
+        assert_eq!(m.total_rows(), 8, "collapsing hides the members again");
+    }
+
+    #[test]
+    fn only_missing_pages_are_requested() {
+        let mut m = Model::default();
+        assert_eq!(m.missing_pages(0, 50), (vec![0], vec![]));
+        m.add_org_page(0, (0..PAGE as i64).map(|i| org(i, 1)).collect(), 250, 0);
+        assert_eq!(m.missing_pages(0, 50), (vec![], vec![]));
+        assert_eq!(m.missing_pages(95, 130).0, vec![1]);
+        m.toggle(3);
+        assert_eq!(m.missing_pages(0, 10).1, vec![(GroupKey::Org(3), 0)]);
+        m.add_member_page(GroupKey::Org(3), 0, vec![customer(1)], 1);
+        assert_eq!(m.missing_pages(0, 10).1, vec![]);
+    }
+
+    #[test]
+    fn a_move_updates_counts_and_rows_at_once() {
+        let mut m = model();
+        m.toggle(1);
+        m.add_member_page(GroupKey::Org(11), 0, vec![customer(1), customer(2), customer(3)], 3);
+        m.apply_move(&[(2, GroupKey::Org(11))], GroupKey::Unassigned);
+        assert_eq!(m.count(GroupKey::Org(11)), 2);
+        assert_eq!(m.count(GroupKey::Unassigned), 5);
+        let ids: Vec<i64> = m.members[&GroupKey::Org(11)].rows.iter().flatten().map(|c| c.id).collect();
+        assert_eq!(ids, [1, 3]);
+        // Moving into the group it is already in changes nothing.
+        m.apply_move(&[(1, GroupKey::Org(11))], GroupKey::Org(11));
+        assert_eq!(m.count(GroupKey::Org(11)), 2);
+    }
+
+    #[test]
+    fn group_keys_round_trip_through_the_drop_attribute() {
+        for key in [GroupKey::Unassigned, GroupKey::Org(42)] {
+            assert_eq!(GroupKey::parse_attr(&key.attr()), Some(key));
+        }
+        assert_eq!(GroupKey::parse_attr("x"), None);
+    }
+}
