@@ -1,5 +1,6 @@
 //! Takes the README screenshot: starts Orgdesk with the demo data, signs in in
-//! headless Chromium and saves `docs/screenshot.png`.
+//! headless Chromium, opens two organizations of the Customers app and saves
+//! `docs/screenshot.png`.
 //!
 //! `cargo run -p orgdesk-browser-tests --example screenshot` (after `trunk build --release`).
 
@@ -10,10 +11,12 @@ async fn main() {
     let server = Server::start().await;
     orgdesk_server::seed::demo(&server.db).await.expect("demo data");
     let browser = Browser::open(&server).await;
-    browser.goto("/admin").await;
+    browser.goto("/customers").await;
     browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    browser.wait_for_text("Add agent").await;
-    browser.wait_for_text("Sam Rivera").await;
+    browser.expand("Acme Corporation").await;
+    browser.expand("Globex").await;
+    browser.wait_for_text("acme.co.uk, acme.com").await;
+    browser.field_by_aria("Select Ava Adams").await.click().await.unwrap();
     let png = browser.client.screenshot().await.expect("screenshot");
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshot.png");
     std::fs::write(&out, png).expect("write screenshot");

@@ -4,7 +4,7 @@ use orgdesk_core::api::{Customer, MovedCustomer};
 use orgdesk_core::customer::{customer_sort_name, NewCustomer};
 use orgdesk_core::domain::{best_match, candidate_claims, is_public_email_domain, normalize_host, Domain};
 
-use crate::db::organizations::CUSTOMER_MATCH;
+use crate::db::organizations::MATCHED_CUSTOMERS;
 use crate::db::{placeholders, prefix_range, Db};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
@@ -63,7 +63,12 @@ pub async fn list(
     let range = q.map(prefix_range);
     let mut next = 1;
     if range.is_some() {
-        conditions.push(format!("({CUSTOMER_MATCH} OR (o.name_key >= $1 AND o.name_key < $2))"));
+        // Unassigned customers have no organization name to match.
+        conditions.push(if group == Group::Unassigned {
+            format!("c.id IN ({MATCHED_CUSTOMERS})")
+        } else {
+            format!("(c.id IN ({MATCHED_CUSTOMERS}) OR (o.name_key >= $1 AND o.name_key < $2))")
+        });
         next = 3;
     }
     match group {

@@ -18,13 +18,18 @@ struct OrgRow {
     created_at: i64,
     member_count: i64,
     match_count: Option<i64>,
+    /// Only in search results: the number of matches and of matching unassigned customers.
+    #[sqlx(default)]
+    total: Option<i64>,
+    #[sqlx(default)]
+    unassigned: Option<i64>,
 }
 
-/// Customers whose first name, last name, full name or email starts with the search ($1..$2 range).
-pub const CUSTOMER_MATCH: &str = "((c.first_key >= $1 AND c.first_key < $2) OR (c.last_key >= $1 AND c.last_key < $2) \
-     OR (c.sort_name >= $1 AND c.sort_name < $2) OR (c.email >= $1 AND c.email < $2))";
-/// Organizations whose name starts with the search.
-pub const ORG_MATCH: &str = "(o.name_key >= $1 AND o.name_key < $2)";
+/// Ids of the customers matching the search ($1..$2), each condition answered by an index.
+pub const MATCHED_CUSTOMERS: &str = "SELECT id FROM customers WHERE first_key >= $1 AND first_key < $2 \
+     UNION SELECT id FROM customers WHERE last_key >= $1 AND last_key < $2 \
+     UNION SELECT id FROM customers WHERE sort_name >= $1 AND sort_name < $2 \
+     UNION SELECT id FROM customers WHERE email >= $1 AND email < $2";
 
 pub struct OrgList {
     pub items: Vec<Organization>,
@@ -51,26 +56,47 @@ pub async fn list(db: &Db, q: Option<&str>, offset: i64, limit: i64) -> Result<O
                 "SELECT (SELECT COUNT(*) FROM customers) - (SELECT COUNT(*) FROM memberships)").fetch_one(pool).await)?;
         }
         Some((from, to)) => {
-            let filter = format!(
-                "{ORG_MATCH} OR o.id IN (SELECT m.organization_id FROM customers c \
-                 JOIN memberships m ON m.customer_id = c.id WHERE {CUSTOMER_MATCH})"
+            // The matching customers come from four index range scans; the
+            // organizations from their members' hits and from their own names.
+            // One pass yields the page, the total and the unassigned count.
+            let with = format!(
+                "WITH matched AS ({MATCHED_CUSTOMERS}), \
+                 member_hits AS (SELECT m.organization_id AS org_id, COUNT(*) AS hits FROM matched \
+                   JOIN memberships m ON m.customer_id = matched.id GROUP BY m.organization_id), \
+                 name_hits AS (SELECT id AS org_id FROM organizations WHERE name_key >= $1 AND name_key < $2), \
+                 hits AS (SELECT org_id FROM member_hits UNION SELECT org_id FROM name_hits)"
             );
             let sql = format!(
-                "SELECT o.id, o.name, o.created_at, {member_count} AS member_count, \
-                 CASE WHEN {ORG_MATCH} THEN {member_count} ELSE (SELECT COUNT(*) FROM memberships m \
-                   JOIN customers c ON c.id = m.customer_id WHERE m.organization_id = o.id AND {CUSTOMER_MATCH}) END \
-                   AS match_count \
-                 FROM organizations o WHERE {filter} ORDER BY o.name_key, o.id LIMIT $3 OFFSET $4"
+                "{with}, page AS (SELECT o.id, o.name, o.name_key, o.created_at, COALESCE(h.hits, 0) AS hits, \
+                   CASE WHEN n.org_id IS NULL THEN 0 ELSE 1 END AS name_hit, COUNT(*) OVER () AS total \
+                   FROM hits JOIN organizations o ON o.id = hits.org_id \
+                   LEFT JOIN member_hits h ON h.org_id = o.id LEFT JOIN name_hits n ON n.org_id = o.id \
+                   ORDER BY o.name_key, o.id LIMIT $3 OFFSET $4) \
+                 SELECT p.id, p.name, p.created_at, \
+                   (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = p.id) AS member_count, \
+                   CASE WHEN p.name_hit = 1 THEN (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = p.id) \
+                     ELSE p.hits END AS match_count, \
+                   p.total AS total, \
+                   (SELECT COUNT(*) FROM matched WHERE NOT EXISTS \
+                     (SELECT 1 FROM memberships m WHERE m.customer_id = matched.id)) AS unassigned \
+                 FROM page p ORDER BY p.name_key, p.id"
             );
             rows = on_db!(db, pool => sqlx::query_as(&sql).bind(&from).bind(&to).bind(limit).bind(offset).fetch_all(pool).await)?;
-            let count_sql = format!("SELECT COUNT(*) FROM organizations o WHERE {filter}");
-            total = on_db!(db, pool => sqlx::query_scalar(&count_sql).bind(&from).bind(&to).fetch_one(pool).await)?;
-            let unassigned_sql = format!(
-                "SELECT COUNT(*) FROM customers c WHERE {CUSTOMER_MATCH} \
-                 AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.customer_id = c.id)"
-            );
-            unassigned =
-                on_db!(db, pool => sqlx::query_scalar(&unassigned_sql).bind(&from).bind(&to).fetch_one(pool).await)?;
+            match rows.first() {
+                Some(first) => {
+                    total = first.total.unwrap_or_default();
+                    unassigned = first.unassigned.unwrap_or_default();
+                }
+                None => {
+                    // Past the last page (or nothing matches): count separately.
+                    let count_sql = format!(
+                        "{with} SELECT (SELECT COUNT(*) FROM hits), (SELECT COUNT(*) FROM matched WHERE NOT EXISTS \
+                           (SELECT 1 FROM memberships m WHERE m.customer_id = matched.id))"
+                    );
+                    (total, unassigned) =
+                        on_db!(db, pool => sqlx::query_as(&count_sql).bind(&from).bind(&to).fetch_one(pool).await)?;
+                }
+            }
         }
     }
     let items = with_domains(db, rows).await?;

@@ -195,6 +195,10 @@ async fn the_list_pages_by_name_filters_by_group_and_searches() {
     assert_eq!(orgs["total"], 1);
     assert_eq!(orgs["items"][0]["member_count"], 3);
     assert_eq!(orgs["items"][0]["match_count"], 1);
+    let past_the_end: Value = app.get("/api/organizations?q=zoe&offset=10").await.json().await.unwrap();
+    assert_eq!((past_the_end["total"].as_i64(), past_the_end["items"].as_array().map(Vec::len)), (Some(1), Some(0)));
+    let by_org_name: Value = app.get("/api/organizations?q=ACM").await.json().await.unwrap();
+    assert_eq!(by_org_name["items"][0]["match_count"], 3, "an organization found by name matches all its members");
     let orgs: Value = app.get("/api/organizations?q=pat").await.json().await.unwrap();
     assert_eq!((orgs["total"].as_i64(), orgs["unassigned_count"].as_i64()), (Some(0), Some(1)));
     let orgs: Value = app.get("/api/organizations").await.json().await.unwrap();
