@@ -3,9 +3,10 @@ use orgdesk_core::api::{CreateCustomerRequest, Customer};
 use orgdesk_core::customer::validate_new_customer;
 use orgdesk_core::FieldErrors;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::dialog::Dialog;
 use crate::components::text_field::TextField;
+use crate::forms::show_save_error;
 
 /// "Add customer": email required, names optional; "Create" or "Create and send invitation".
 #[component]
@@ -21,8 +22,7 @@ pub fn AddCustomerDialog(
     let create = Action::new_local(move |req: &CreateCustomerRequest| api::create_customer(req.clone()));
     Effect::new(move |_| match create.value().get() {
         Some(Ok(c)) => on_created.run(c),
-        Some(Err(ApiError::Server(body))) if !body.fields.is_empty() => errors.set(body.fields),
-        Some(Err(e)) => general.set(Some(e.message())),
+        Some(Err(e)) => show_save_error(e, errors, general),
         None => {}
     });
     let submit = move |send_invitation: bool| {

@@ -2,9 +2,10 @@ use leptos::prelude::*;
 use orgdesk_core::api::{Customer, UpdateCustomerRequest};
 use orgdesk_core::FieldErrors;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::dialog::Dialog;
 use crate::components::text_field::TextField;
+use crate::forms::show_save_error;
 
 /// What happened to the customer being edited.
 #[derive(Clone, Debug)]
@@ -33,8 +34,7 @@ pub fn EditCustomerDialog(
     let save = Action::new_local(move |req: &UpdateCustomerRequest| api::update_customer(id, req.clone()));
     Effect::new(move |_| match save.value().get() {
         Some(Ok(c)) => on_done.run(CustomerEdit::Saved(c)),
-        Some(Err(ApiError::Server(body))) if !body.fields.is_empty() => errors.set(body.fields),
-        Some(Err(e)) => general.set(Some(e.message())),
+        Some(Err(e)) => show_save_error(e, errors, general),
         None => {}
     });
     let remove = Action::new_local(move |_: &()| api::delete_customer(id));

@@ -3,9 +3,10 @@ use orgdesk_core::api::{CreateOrganizationRequest, Organization, UpdateOrganizat
 use orgdesk_core::customer::validate_new_organization;
 use orgdesk_core::FieldErrors;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::dialog::Dialog;
 use crate::components::text_field::TextField;
+use crate::forms::show_save_error;
 
 /// Splits "acme.com, acme.co.uk  @acme.de" into entries.
 pub fn split_domains(text: &str) -> Vec<String> {
@@ -41,8 +42,7 @@ pub fn OrganizationDialog(
     });
     Effect::new(move |_| match save.value().get() {
         Some(Ok(org)) => on_saved.run(org),
-        Some(Err(ApiError::Server(body))) if !body.fields.is_empty() => errors.set(body.fields),
-        Some(Err(e)) => general.set(Some(e.message())),
+        Some(Err(e)) => show_save_error(e, errors, general),
         None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {

@@ -496,7 +496,7 @@ pub fn CustomersPage() -> impl IntoView {
                 class="customers__list"
                 class:customers__list--dragging=move || drag.with(Option::is_some)
                 node_ref=list
-                role="list"
+                role="region"
                 aria-label="Customers by organization"
                 on:scroll=move |_| {
                     if let Some(el) = list.get_untracked() {

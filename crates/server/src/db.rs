@@ -49,36 +49,32 @@ macro_rules! begin_write {
 }
 
 /// Runs `$body` inside a write transaction on either driver; `$tx` is the
-/// transaction. The body returns `Result<T, sqlx::Error>`; the transaction
-/// commits on `Ok` and rolls back on `Err`, so multi-row changes are all or nothing.
+/// transaction. The body returns `Result<T, E>` (E from `sqlx::Error`); the
+/// transaction commits on `Ok` and rolls back (on drop) on `Err`, so multi-row
+/// changes are all or nothing.
 #[macro_export]
 macro_rules! in_write_tx {
     ($db:expr, $tx:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite(pool) => {
-                let mut $tx = $crate::begin_write!(sqlite pool)?;
-                let out = $body;
-                match out {
-                    Ok(v) => {
-                        $tx.commit().await?;
-                        Ok(v)
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-            $crate::db::Db::Postgres(pool) => {
-                let mut $tx = $crate::begin_write!(postgres pool)?;
-                let out = $body;
-                match out {
-                    Ok(v) => {
-                        $tx.commit().await?;
-                        Ok(v)
-                    }
-                    Err(e) => Err(e),
-                }
-            }
+            $crate::db::Db::Sqlite(pool) => $crate::commit_if_ok!($crate::begin_write!(sqlite pool), $tx => $body),
+            $crate::db::Db::Postgres(pool) => $crate::commit_if_ok!($crate::begin_write!(postgres pool), $tx => $body),
         }
     };
+}
+
+/// One arm of [`in_write_tx!`]: begin, run the body, commit only on `Ok`.
+#[macro_export]
+macro_rules! commit_if_ok {
+    ($begin:expr, $tx:ident => $body:expr) => {{
+        let mut $tx = $begin?;
+        match $body {
+            Ok(v) => {
+                $tx.commit().await?;
+                Ok(v)
+            }
+            Err(e) => Err(e),
+        }
+    }};
 }
 
 impl Db {

@@ -62,6 +62,15 @@ pub fn api_router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// 204 when something was deleted, else 404 with `message`.
+pub(crate) fn deleted(found: bool, message: &str) -> Result<axum::http::StatusCode, ApiError> {
+    if found {
+        Ok(axum::http::StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound(message.into()))
+    }
+}
+
 async fn api_not_found() -> ApiError {
     ApiError::NotFound("There is no such API route.".into())
 }

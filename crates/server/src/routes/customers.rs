@@ -183,11 +183,7 @@ pub async fn delete_customer(
     _: CurrentAgent,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    if store::delete(&state.db, id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(not_found())
-    }
+    crate::routes::deleted(store::delete(&state.db, id).await?, "No such customer.")
 }
 
 /// Moves customers into an organization (or, with `organization_id: null`, out of

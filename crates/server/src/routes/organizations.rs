@@ -126,9 +126,5 @@ pub async fn delete_organization(
     _: CurrentAgent,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    if store::delete(&state.db, id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(not_found())
-    }
+    crate::routes::deleted(store::delete(&state.db, id).await?, "No such organization.")
 }

@@ -368,3 +368,42 @@ async fn moving_a_large_selection_is_all_or_nothing() {
         "the first chunks were rolled back"
     );
 }
+
+/// The list's unassigned count (kept by triggers) against a real count.
+async fn assert_unassigned_count_is_true(app: &TestApp, step: &str) {
+    let counted = count(
+        app,
+        "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.customer_id = c.id)",
+    )
+    .await;
+    let page: Value = app.get("/api/organizations").await.json().await.unwrap();
+    assert_eq!(page["unassigned_count"].as_i64(), Some(counted), "after {step}");
+}
+
+#[tokio::test]
+async fn the_unassigned_count_stays_true_through_every_kind_of_change() {
+    let app = admin().await;
+    let a = customer(&app, "a@gmail.com").await["id"].as_i64().unwrap();
+    assert_unassigned_count_is_true(&app, "creating an unassigned customer").await;
+    let acme = org(&app, "Acme", &["acme.com"]).await;
+    let b = customer(&app, "b@acme.com").await["id"].as_i64().unwrap();
+    customer(&app, "c@newco.io").await;
+    assert_unassigned_count_is_true(&app, "creating members").await;
+    app.post("/api/customers/move", json!({"customer_ids": [a, b], "organization_id": null})).await;
+    assert_unassigned_count_is_true(&app, "moving out").await;
+    app.post("/api/customers/move", json!({"customer_ids": [a, b], "organization_id": acme})).await;
+    assert_unassigned_count_is_true(&app, "moving in").await;
+    app.call(reqwest::Method::DELETE, &format!("/api/customers/{b}"), None).await;
+    assert_unassigned_count_is_true(&app, "deleting a member").await;
+    let d = customer(&app, "d@gmail.com").await["id"].as_i64().unwrap();
+    app.call(reqwest::Method::DELETE, &format!("/api/customers/{d}"), None).await;
+    assert_unassigned_count_is_true(&app, "deleting an unassigned customer").await;
+    app.call(reqwest::Method::DELETE, &format!("/api/organizations/{acme}"), None).await;
+    assert_unassigned_count_is_true(&app, "deleting an organization").await;
+    orgdesk_server::seed::bulk(&app.db, 50, 700).await.unwrap();
+    assert_unassigned_count_is_true(&app, "a bulk seed").await;
+    let refused =
+        app.post("/api/customers/move", json!({"customer_ids": [a, 99_999_999], "organization_id": null})).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_unassigned_count_is_true(&app, "a refused move").await;
+}
