@@ -116,9 +116,7 @@ async fn dragging_a_customer_onto_another_group_moves_them_for_good() {
     let browser = signed_in(&server).await;
 
     browser.expand("Acme").await;
-    let ann = browser.customer_row("Ann Lee").await;
-    let globex = browser.group("Globex").await;
-    browser.drag(&ann, &globex).await;
+    browser.drag_to_group("Ann Lee", "Globex").await;
     browser.wait_for_text("Moved 1 customer to Globex.").await;
     browser.wait_for_group_count("Globex", "1 member").await;
     browser.wait_for_group_count("Acme", "1 member").await;
@@ -143,14 +141,11 @@ async fn a_multi_selection_moves_together_and_can_be_undone() {
     browser.expand("Acme").await;
 
     // Click the first, shift-click the third: a range of three.
-    browser.field_by_aria("Select Ada Acme").await.click().await.unwrap();
-    let cal = browser.field_by_aria("Select Cal Acme").await;
-    browser.shift_click(&cal).await;
+    browser.click_labelled("Select Ada Acme").await;
+    browser.shift_click_labelled("Select Cal Acme").await;
     browser.wait_for_text("3 selected").await;
 
-    let bea = browser.customer_row("Bea Acme").await;
-    let globex = browser.group("Globex").await;
-    browser.drag(&bea, &globex).await;
+    browser.drag_to_group("Bea Acme", "Globex").await;
     browser.wait_for_text("Moved 3 customers to Globex.").await;
     browser.wait_for_group_count("Globex", "3 members").await;
     browser.wait_for_group_count("Acme", "1 member").await;
@@ -169,9 +164,7 @@ async fn dropping_on_no_organization_takes_the_customer_out_without_deleting_the
     add_customer(&server, "ann@acme.com", "Ann", "Lee").await;
     let browser = signed_in(&server).await;
     browser.expand("Acme").await;
-    let ann = browser.customer_row("Ann Lee").await;
-    let none = browser.group("No organization").await;
-    browser.drag(&ann, &none).await;
+    browser.drag_to_group("Ann Lee", "No organization").await;
     browser.wait_for_text("Moved 1 customer to No organization.").await;
     browser.wait_for_group_count("No organization", "1 member").await;
     browser.wait_for_group_count("Acme", "0 members").await;
@@ -191,8 +184,7 @@ async fn the_keyboard_moves_customers_without_a_mouse() {
     browser.expand("Acme").await;
 
     // Focus the checkbox and press Space, then use the toolbar action.
-    let checkbox = browser.field_by_aria("Select Ann Lee").await;
-    checkbox.send_keys(" ").await.unwrap();
+    browser.keys_to_labelled("Select Ann Lee", " ").await;
     browser.wait_for_text("1 selected").await;
     browser.click_button("Move to organization…").await;
     let search = browser.field("Organization").await;
@@ -220,9 +212,7 @@ async fn a_move_the_server_refuses_is_rolled_back_with_a_message() {
 
     // Another agent deletes the target while this page still shows it.
     db::organizations::delete(&server.db, gone).await.unwrap();
-    let ann = browser.customer_row("Ann Lee").await;
-    let target = browser.group("Gone Inc").await;
-    browser.drag(&ann, &target).await;
+    browser.drag_to_group("Ann Lee", "Gone Inc").await;
     browser.wait_for_alert("Could not move 1 customer: That organization no longer exists").await;
     browser.wait_for_group_count("Acme", "1 member").await;
     browser.customer_row("Ann Lee").await;
@@ -241,8 +231,7 @@ async fn searching_filters_groups_and_members_on_the_server() {
     add_customer(&server, "ann@acme.com", "Ann", "Lee").await;
     add_customer(&server, "zed@globex.com", "Zed", "Moss").await;
     let browser = signed_in(&server).await;
-    let search = browser.field_by_aria("Search customers").await;
-    search.send_keys("zed").await.unwrap();
+    browser.keys_to_labelled("Search customers", "zed").await;
     browser.wait_for_group_count("Globex", "1 match").await;
     browser.wait_for_text("1 organization").await;
     assert!(browser.client.find(fantoccini::Locator::XPath("//span[normalize-space()='Acme']")).await.is_err());

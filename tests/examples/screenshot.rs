@@ -16,7 +16,7 @@ async fn main() {
     browser.expand("Acme Corporation").await;
     browser.expand("Globex").await;
     browser.wait_for_text("acme.co.uk, acme.com").await;
-    browser.field_by_aria("Select Ava Adams").await.click().await.unwrap();
+    browser.click_labelled("Select Ava Adams").await;
     let png = browser.client.screenshot().await.expect("screenshot");
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshot.png");
     std::fs::write(&out, png).expect("write screenshot");

@@ -209,8 +209,18 @@ impl Browser {
         self.wait_xpath(&xpath, &format!("the button {name:?}")).await
     }
 
+    /// Clicks the button named `name`. Rows of the virtualized list are re-rendered when
+    /// their data arrives, so a button found a moment ago may be replaced: find it again.
     pub async fn click_button(&self, name: &str) {
-        self.button(name).await.click().await.unwrap();
+        let mut last = None;
+        for _ in 0..5 {
+            match self.button(name).await.click().await {
+                Ok(()) => return,
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("could not click {name:?}: {last:?}");
     }
 
     pub async fn click_link(&self, name: &str) {
@@ -250,8 +260,47 @@ impl Browser {
         self.wait_xpath(&xpath, &format!("the control {label:?}")).await
     }
 
-    /// Clicks with Shift held, through the real input pipeline.
-    pub async fn shift_click(&self, element: &Element) {
+    /// Clicks the control labelled `label` (by aria-label), finding it again if it was re-rendered.
+    pub async fn click_labelled(&self, label: &str) {
+        let mut last = None;
+        for _ in 0..5 {
+            match self.field_by_aria(label).await.click().await {
+                Ok(()) => return,
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("could not click {label:?}: {last:?}");
+    }
+
+    /// Sends keys to the control labelled `label`, finding it again if it was re-rendered.
+    pub async fn keys_to_labelled(&self, label: &str, keys: &str) {
+        let mut last = None;
+        for _ in 0..5 {
+            match self.field_by_aria(label).await.send_keys(keys).await {
+                Ok(()) => return,
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("could not type into {label:?}: {last:?}");
+    }
+
+    /// Clicks the control labelled `label` with Shift held, through the real input pipeline.
+    pub async fn shift_click_labelled(&self, label: &str) {
+        let mut last = None;
+        for _ in 0..5 {
+            let element = self.field_by_aria(label).await;
+            match self.try_shift_click(&element).await {
+                Ok(()) => return,
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("could not shift-click {label:?}: {last:?}");
+    }
+
+    async fn try_shift_click(&self, element: &Element) -> Result<(), fantoccini::error::CmdError> {
         use fantoccini::actions::{KeyAction, KeyActions};
         let shift = char::from(Key::Shift);
         // Tick by tick: Shift goes down first and comes up only after the click.
@@ -267,12 +316,33 @@ impl Browser {
             .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
             .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
         let actions = fantoccini::actions::Actions::from(keys).and(mouse);
-        self.client.perform_actions(actions).await.unwrap();
-        self.client.release_actions().await.unwrap();
+        let done = self.client.perform_actions(actions).await;
+        self.client.release_actions().await?;
+        done
+    }
+
+    /// Drags the customer row shown as `customer` onto the group header `group`,
+    /// finding both afresh if the list re-rendered them in between.
+    pub async fn drag_to_group(&self, customer: &str, group: &str) {
+        let mut last = None;
+        for _ in 0..5 {
+            let from = self.customer_row(customer).await;
+            let to = self.group(group).await;
+            match self.try_drag(&from, &to).await {
+                Ok(()) => return,
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("could not drag {customer:?} onto {group:?}: {last:?}");
     }
 
     /// Presses the mouse on `from`, moves it (in steps, as a hand does) onto `to`, and releases it.
     pub async fn drag(&self, from: &Element, to: &Element) {
+        self.try_drag(from, to).await.unwrap();
+    }
+
+    async fn try_drag(&self, from: &Element, to: &Element) -> Result<(), fantoccini::error::CmdError> {
         let actions = MouseActions::new("mouse".into())
             .then(PointerAction::MoveToElement { element: from.clone(), duration: None, x: 0.0, y: 0.0 })
             .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
@@ -285,8 +355,9 @@ impl Browser {
             })
             .then(PointerAction::Pause { duration: Duration::from_millis(100) })
             .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
-        self.client.perform_actions(actions).await.unwrap();
-        self.client.release_actions().await.unwrap();
+        let done = self.client.perform_actions(actions).await;
+        self.client.release_actions().await?;
+        done
     }
 
     /// The header row of the group named `name` ("No organization" for the unassigned).
@@ -320,8 +391,7 @@ impl Browser {
 
     /// Expands a collapsed group by clicking its toggle.
     pub async fn expand(&self, name: &str) {
-        let toggle = self.button(&format!("Expand {name}")).await;
-        toggle.click().await.unwrap();
+        self.click_button(&format!("Expand {name}")).await;
         self.button(&format!("Collapse {name}")).await;
     }
 
