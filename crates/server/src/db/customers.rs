@@ -156,9 +156,10 @@ pub async fn create(
     let email = new.email.as_str();
     let host = normalize_host(new.email.domain()).unwrap_or_else(|| new.email.domain().to_string());
     let candidates = candidate_claims(&host);
+    // Never empty: the host itself is the first candidate.
     let claims_sql = format!(
         "SELECT domain, organization_id FROM organization_domains WHERE domain IN ({})",
-        placeholders(1, candidates.len().max(1))
+        placeholders(1, candidates.len())
     );
     let auto_create = association.auto_create && !is_public_email_domain(&host, &association.extra_public);
     let sort_name = customer_sort_name(&new.first_name, &new.last_name, email);
@@ -168,9 +169,6 @@ pub async fn create(
             return Err(email_taken());
         }
         let mut query = sqlx::query_as::<_, (String, i64)>(&claims_sql);
-        if candidates.is_empty() {
-            query = query.bind("");
-        }
         for c in &candidates {
             query = query.bind(c);
         }

@@ -19,15 +19,9 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
     orgdesk_server::on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
 }
 
-async fn admin() -> TestApp {
-    let mut app = TestApp::spawn().await;
-    app.login_admin().await;
-    app
-}
-
 #[tokio::test]
 async fn a_new_customer_joins_the_organization_that_owns_their_domain() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     let acme = org(&app, "Acme", &["acme.com", "*.acme.co.uk"]).await;
     let c = customer(&app, "Ann@ACME.com").await;
     assert_eq!(c["email"], "ann@acme.com");
@@ -39,7 +33,7 @@ async fn a_new_customer_joins_the_organization_that_owns_their_domain() {
 
 #[tokio::test]
 async fn an_exact_domain_beats_a_wildcard_and_the_most_specific_wildcard_wins() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     let parent = org(&app, "Parent", &["*.example.com"]).await;
     let eu = org(&app, "EU branch", &["*.eu.example.com"]).await;
     let exact = org(&app, "Exact", &["paris.eu.example.com"]).await;
@@ -50,7 +44,7 @@ async fn an_exact_domain_beats_a_wildcard_and_the_most_specific_wildcard_wins() 
 
 #[tokio::test]
 async fn an_unknown_domain_creates_an_organization_named_after_it() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     let c = customer(&app, "ann@newco.io").await;
     assert_eq!(c["organization_name"], "newco.io");
     let org: Value = app.get(&format!("/api/organizations/{}", c["organization_id"])).await.json().await.unwrap();
@@ -61,7 +55,7 @@ async fn an_unknown_domain_creates_an_organization_named_after_it() {
 
 #[tokio::test]
 async fn public_providers_and_the_switch_leave_customers_unassigned() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     assert_eq!(customer(&app, "pat@gmail.com").await["organization_id"], Value::Null);
     assert_eq!(customer(&app, "pat@yahoo.co.uk").await["organization_id"], Value::Null);
     let res = app.patch("/api/settings", json!({"extra_public_domains": ["@Mail.Example.org"]})).await;
@@ -79,7 +73,7 @@ async fn public_providers_and_the_switch_leave_customers_unassigned() {
 
 #[tokio::test]
 async fn only_admins_change_settings() {
-    let mut app = admin().await;
+    let mut app = TestApp::spawn_admin().await;
     app.create_agent("sam@example.com", "agent").await;
     let mut sam = app.other_client();
     sam.login("sam@example.com", "agent-password-1").await;
@@ -97,7 +91,7 @@ async fn only_admins_change_settings() {
 
 #[tokio::test]
 async fn bad_settings_change_nothing() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     let body = error_body(
         app.patch(
             "/api/settings",
@@ -115,7 +109,7 @@ async fn bad_settings_change_nothing() {
 
 #[tokio::test]
 async fn a_duplicate_email_is_a_409_and_bad_input_a_422_with_nothing_created() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     customer(&app, "ann@acme.com").await;
     let body = error_body(
         app.post("/api/customers", json!({"email": " ANN@acme.com "})).await,
@@ -143,7 +137,7 @@ async fn a_duplicate_email_is_a_409_and_bad_input_a_422_with_nothing_created() {
 
 #[tokio::test]
 async fn create_and_send_invitation_queues_a_one_time_invitation() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     let res = app
         .post("/api/customers", json!({"email": "ann@acme.com", "first_name": "Ann", "send_invitation": true}))
         .await;
@@ -168,7 +162,7 @@ async fn create_and_send_invitation_queues_a_one_time_invitation() {
 
 #[tokio::test]
 async fn the_list_pages_by_name_filters_by_group_and_searches() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     let acme = org(&app, "Acme", &["acme.com"]).await;
     for (email, first, last) in
         [("zoe@acme.com", "Zoe", "Adams"), ("al@acme.com", "Al", "Zorn"), ("mo@acme.com", "", "")]
@@ -211,7 +205,7 @@ fn urlencode(s: &str) -> String {
 
 #[tokio::test]
 async fn bad_list_parameters_are_clear_errors() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     for path in [
         "/api/customers?limit=0",
         "/api/customers?limit=500",
@@ -226,7 +220,7 @@ async fn bad_list_parameters_are_clear_errors() {
 
 #[tokio::test]
 async fn editing_a_customer_validates_and_keeps_emails_unique() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     org(&app, "Acme", &["acme.com"]).await;
     let ann = customer(&app, "ann@acme.com").await;
     customer(&app, "bo@acme.com").await;
@@ -260,7 +254,7 @@ async fn editing_a_customer_validates_and_keeps_emails_unique() {
 
 #[tokio::test]
 async fn deleting_a_customer_removes_only_them() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     let acme = org(&app, "Acme", &["acme.com"]).await;
     let ann = customer(&app, "ann@acme.com").await;
     customer(&app, "bo@acme.com").await;
@@ -278,7 +272,7 @@ async fn deleting_a_customer_removes_only_them() {
 
 #[tokio::test]
 async fn a_move_is_one_transaction_and_reports_where_each_customer_was() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     let acme = org(&app, "Acme", &["acme.com"]).await;
     let globex = org(&app, "Globex", &["globex.com"]).await;
     let a = customer(&app, "a@acme.com").await["id"].as_i64().unwrap();
@@ -311,7 +305,7 @@ async fn a_move_is_one_transaction_and_reports_where_each_customer_was() {
 
 #[tokio::test]
 async fn bad_moves_are_refused_clearly() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     let a = customer(&app, "a@gmail.com").await["id"].as_i64().unwrap();
     error_body(
         app.post("/api/customers/move", json!({"customer_ids": [], "organization_id": null})).await,
@@ -348,7 +342,7 @@ async fn bad_moves_are_refused_clearly() {
 
 #[tokio::test]
 async fn moving_a_large_selection_is_all_or_nothing() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     let globex = org(&app, "Globex", &["globex.com"]).await;
     orgdesk_server::seed::bulk(&app.db, 0, 1_200).await.unwrap();
     let ids: Vec<i64> = orgdesk_server::on_db!(&app.db, pool =>
@@ -382,7 +376,7 @@ async fn assert_unassigned_count_is_true(app: &TestApp, step: &str) {
 
 #[tokio::test]
 async fn the_unassigned_count_stays_true_through_every_kind_of_change() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     let a = customer(&app, "a@gmail.com").await["id"].as_i64().unwrap();
     assert_unassigned_count_is_true(&app, "creating an unassigned customer").await;
     let acme = org(&app, "Acme", &["acme.com"]).await;

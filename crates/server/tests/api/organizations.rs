@@ -3,15 +3,9 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
-async fn admin() -> TestApp {
-    let mut app = TestApp::spawn().await;
-    app.login_admin().await;
-    app
-}
-
 #[tokio::test]
 async fn an_organization_is_created_with_normalized_domains() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     let res = app
         .post(
             "/api/organizations",
@@ -27,7 +21,7 @@ async fn an_organization_is_created_with_normalized_domains() {
 
 #[tokio::test]
 async fn names_are_unique_regardless_of_case() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     app.post("/api/organizations", json!({"name": "Acme"})).await;
     let body =
         error_body(app.post("/api/organizations", json!({"name": "ACME"})).await, StatusCode::CONFLICT, "conflict")
@@ -37,7 +31,7 @@ async fn names_are_unique_regardless_of_case() {
 
 #[tokio::test]
 async fn a_taken_domain_is_a_409_naming_the_owner_and_nothing_is_created() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     app.post("/api/organizations", json!({"name": "Acme", "domains": ["acme.com"]})).await;
     let body = error_body(
         app.post("/api/organizations", json!({"name": "Other", "domains": ["other.com", "ACME.com"]})).await,
@@ -52,7 +46,7 @@ async fn a_taken_domain_is_a_409_naming_the_owner_and_nothing_is_created() {
 
 #[tokio::test]
 async fn invalid_names_and_domains_are_422s_naming_the_field() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     for (body, field) in [
         (json!({"name": ""}), "name"),
         (json!({"name": "X", "domains": ["not a domain"]}), "domains"),
@@ -76,7 +70,7 @@ async fn invalid_names_and_domains_are_422s_naming_the_field() {
 
 #[tokio::test]
 async fn renaming_and_replacing_domains_keep_the_rules() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     let acme: Value =
         app.post("/api/organizations", json!({"name": "Acme", "domains": ["acme.com"]})).await.json().await.unwrap();
     app.post("/api/organizations", json!({"name": "Globex", "domains": ["globex.com"]})).await;
@@ -111,7 +105,7 @@ async fn renaming_and_replacing_domains_keep_the_rules() {
 
 #[tokio::test]
 async fn deleting_an_organization_unassigns_its_members_and_frees_its_domains() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     let acme: Value =
         app.post("/api/organizations", json!({"name": "Acme", "domains": ["acme.com"]})).await.json().await.unwrap();
     let id = acme["id"].as_i64().unwrap();
@@ -127,7 +121,7 @@ async fn deleting_an_organization_unassigns_its_members_and_frees_its_domains() 
 
 #[tokio::test]
 async fn the_organization_list_pages_by_name_with_counts() {
-    let app = admin().await;
+    let app = TestApp::spawn_admin().await;
     for name in ["Charlie", "alpha", "Bravo"] {
         app.post("/api/organizations", json!({"name": name})).await;
     }
@@ -141,7 +135,7 @@ async fn the_organization_list_pages_by_name_with_counts() {
 
 #[tokio::test]
 async fn agents_manage_organizations_and_anonymous_users_do_not() {
-    let mut app = admin().await;
+    let mut app = TestApp::spawn_admin().await;
     app.create_agent("sam@example.com", "agent").await;
     let mut sam = app.other_client();
     sam.login("sam@example.com", "agent-password-1").await;

@@ -50,6 +50,13 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
+    /// A fresh server with the admin signed in.
+    pub async fn spawn_admin() -> TestApp {
+        let mut app = Self::spawn().await;
+        app.login_admin().await;
+        app
+    }
+
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         let (url, dir) = fresh_database().await;
         let mut config = test_config(&url);
