@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (documented figures in README.md): the Customers app at 100k customers
-# in 10k organizations, in headless Chromium and under 32 concurrent API clients.
+# in 10k organizations, in headless Chromium and under 32 concurrent API clients; then the
+# Tickets API at 1M items on SQLite and PostgreSQL.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 ensure_web_toolchain
@@ -9,3 +10,9 @@ build_web
 cargo build --release -p orgdesk-server -p orgdesk-browser-tests --example bench_customers
 precompress_web "$ROOT/target/release/orgdesk"
 "$ROOT/target/release/examples/bench_customers"
+
+# The Tickets API at 1,000,000 items (10k organizations, 100k customers), on a fresh
+# SQLite file and on a fresh PostgreSQL database (local cluster, or TEST_DATABASE_URL).
+ensure_postgres
+cargo build --release -p orgdesk-server --example bench_items
+"$ROOT/target/release/examples/bench_items"

@@ -5,6 +5,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use orgdesk_core::api::work::{
+    AddFollowerRequest, AddItemFollowerRequest, Conversation, CreateItemRequest, CreateMessageRequest,
+    CreateProjectRequest, CustomerRef, Follower, FollowerKind, GroupBy, Item, ItemGroupPage, ItemPage, ItemQuery,
+    Message, MovePreview, MovePreviewRequest, Project, ProjectPage, StartConversationRequest, StartedConversation,
+    UpdateItemRequest, UpdateProjectRequest,
+};
 use orgdesk_core::api::{
     Agent, CreateAgentRequest, CreateCustomerRequest, CreateOrganizationRequest, Customer, CustomerPage, ErrorBody,
     LoginRequest, MoveCustomersRequest, MoveCustomersResult, Organization, OrganizationPage, Session, Settings,
@@ -226,4 +232,120 @@ pub async fn update_agent(id: i64, req: UpdateAgentRequest) -> Result<Agent, Api
 /// One page of the outbox (admins only), newest first.
 pub async fn list_outbox(offset: usize, limit: usize) -> Result<orgdesk_core::api::outbox::OutboxPage, ApiError> {
     get(&format!("/api/outbox?offset={offset}&limit={limit}")).await
+}
+
+/// One customer (for a filter chip after a reload).
+pub async fn get_customer(id: i64) -> Result<Customer, ApiError> {
+    get(&format!("/api/customers/{id}")).await
+}
+
+/// Customers whose name, email or organization starts with `q`, any organization.
+pub async fn search_customers(q: &str, limit: usize) -> Result<CustomerPage, ApiError> {
+    get(&format!("/api/customers?offset=0&limit={limit}{}", search_param(q))).await
+}
+
+pub async fn get_organization(id: i64) -> Result<Organization, ApiError> {
+    get(&format!("/api/organizations/{id}")).await
+}
+
+/// What moving these customers would do to the items they requested.
+pub async fn move_preview(customer_ids: Vec<i64>) -> Result<MovePreview, ApiError> {
+    write(Request::post("/api/customers/move/preview"), &MovePreviewRequest { customer_ids }).await
+}
+
+/// `archived`: `false` (active), `true` (archived) or `all`.
+pub async fn list_projects(archived: &str, q: &str, offset: usize, limit: usize) -> Result<ProjectPage, ApiError> {
+    get(&format!("/api/projects?archived={archived}&offset={offset}&limit={limit}{}", search_param(q))).await
+}
+
+pub async fn get_project(id: i64) -> Result<Project, ApiError> {
+    get(&format!("/api/projects/{id}")).await
+}
+
+pub async fn create_project(req: CreateProjectRequest) -> Result<Project, ApiError> {
+    write(Request::post("/api/projects"), &req).await
+}
+
+pub async fn update_project(id: i64, req: UpdateProjectRequest) -> Result<Project, ApiError> {
+    write(Request::patch(&format!("/api/projects/{id}")), &req).await
+}
+
+pub async fn list_project_followers(id: i64) -> Result<Vec<Follower>, ApiError> {
+    get(&format!("/api/projects/{id}/followers")).await
+}
+
+pub async fn add_project_follower(id: i64, req: AddFollowerRequest) -> Result<Follower, ApiError> {
+    write(Request::post(&format!("/api/projects/{id}/followers")), &req).await
+}
+
+pub async fn remove_project_follower(id: i64, kind: FollowerKind, follower_id: i64) -> Result<(), ApiError> {
+    let kind = match kind {
+        FollowerKind::Customer => "customers",
+        FollowerKind::Organization => "organizations",
+    };
+    delete(&format!("/api/projects/{id}/followers/{kind}/{follower_id}")).await
+}
+
+pub async fn list_project_conversations(id: i64) -> Result<Vec<Conversation>, ApiError> {
+    get(&format!("/api/projects/{id}/conversations")).await
+}
+
+pub async fn start_project_conversation(
+    id: i64,
+    req: StartConversationRequest,
+) -> Result<StartedConversation, ApiError> {
+    write(Request::post(&format!("/api/projects/{id}/conversations")), &req).await
+}
+
+pub async fn start_organization_conversation(
+    id: i64,
+    req: StartConversationRequest,
+) -> Result<StartedConversation, ApiError> {
+    write(Request::post(&format!("/api/organizations/{id}/conversations")), &req).await
+}
+
+/// The query string (without `?`) of an item filter, the same on the page's URL and the API.
+pub fn item_query_string(query: &ItemQuery) -> String {
+    crate::pages::tickets::filters::query_string(query)
+}
+
+pub async fn list_items(query: &ItemQuery) -> Result<ItemPage, ApiError> {
+    get(&format!("/api/items?{}", item_query_string(query))).await
+}
+
+pub async fn list_item_groups(group_by: GroupBy, query: &ItemQuery) -> Result<ItemGroupPage, ApiError> {
+    let by = match group_by {
+        GroupBy::Organization => "organization",
+        GroupBy::Project => "project",
+        GroupBy::Status => "status",
+    };
+    get(&format!("/api/items/groups?group_by={by}&{}", item_query_string(query))).await
+}
+
+pub async fn create_item(req: CreateItemRequest) -> Result<Item, ApiError> {
+    write(Request::post("/api/items"), &req).await
+}
+
+pub async fn get_item(id: i64) -> Result<Item, ApiError> {
+    get(&format!("/api/items/{id}")).await
+}
+
+pub async fn update_item(id: i64, req: UpdateItemRequest) -> Result<Item, ApiError> {
+    write(Request::patch(&format!("/api/items/{id}")), &req).await
+}
+
+pub async fn list_messages(item_id: i64) -> Result<Vec<Message>, ApiError> {
+    get(&format!("/api/items/{item_id}/messages")).await
+}
+
+pub async fn create_message(item_id: i64, req: CreateMessageRequest) -> Result<Message, ApiError> {
+    write(Request::post(&format!("/api/items/{item_id}/messages")), &req).await
+}
+
+pub async fn add_item_follower(item_id: i64, customer_id: i64) -> Result<Vec<CustomerRef>, ApiError> {
+    write(Request::post(&format!("/api/items/{item_id}/followers")), &AddItemFollowerRequest { customer_id }).await
+}
+
+pub async fn remove_item_follower(item_id: i64, customer_id: i64) -> Result<(), ApiError> {
+    delete(&format!("/api/items/{item_id}/followers/{customer_id}")).await
 }

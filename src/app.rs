@@ -13,8 +13,8 @@ use crate::pages::admin::AdminPage;
 use crate::pages::customers::CustomersPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
-use crate::pages::projects::ProjectsPage;
-use crate::pages::tickets::TicketsPage;
+use crate::pages::projects::{ProjectPanel, ProjectsPage};
+use crate::pages::tickets::{ItemPanel, TicketsPage};
 use crate::state::{self, Auth};
 
 #[component]
@@ -38,8 +38,14 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=|| view! { <Redirect path="/customers" /> } />
                     <Route path=path!("customers") view=CustomersPage />
-                    <Route path=path!("projects") view=ProjectsPage />
-                    <Route path=path!("tickets") view=TicketsPage />
+                    <ParentRoute path=path!("projects") view=ProjectsPage>
+                        <Route path=path!("") view=|| () />
+                        <Route path=path!(":id") view=ProjectPanel />
+                    </ParentRoute>
+                    <ParentRoute path=path!("tickets") view=TicketsPage>
+                        <Route path=path!("") view=|| () />
+                        <Route path=path!(":id") view=ItemPanel />
+                    </ParentRoute>
                     <Route path=path!("admin") view=AdminPage />
                 </ParentRoute>
             </Routes>

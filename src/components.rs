@@ -2,11 +2,17 @@
 
 pub mod add_customer_dialog;
 pub mod connection_banner;
+pub mod conversation_form;
 pub mod customer_settings;
 pub mod dialog;
 pub mod edit_customer_dialog;
 pub mod move_dialog;
+pub mod new_item_dialog;
 pub mod organization_dialog;
+pub mod project_dialog;
+pub mod search_picker;
+pub mod select_field;
+pub mod text_area;
 pub mod text_field;
 pub mod toast;
 pub mod top_bar;

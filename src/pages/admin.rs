@@ -1,6 +1,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use orgdesk_core::agent::{validate_new_agent, Role};
 use orgdesk_core::api::outbox::{OutboxMessage, OutboxPage};
 use orgdesk_core::api::{Agent, CreateAgentRequest, UpdateAgentRequest};
@@ -272,6 +273,7 @@ fn OutboxTable(page: OutboxPage, offset: RwSignal<usize>) -> impl IntoView {
                     <th scope="col">"Recipient"</th>
                     <th scope="col">"Subject"</th>
                     <th scope="col">"Kind"</th>
+                    <th scope="col">"About"</th>
                     <th scope="col">"Status"</th>
                     <th scope="col">"Attempts"</th>
                     <th scope="col">"Created"</th>
@@ -312,6 +314,9 @@ fn OutboxRow(message: OutboxMessage) -> impl IntoView {
             <td>{message.recipient}</td>
             <td>{message.subject}</td>
             <td>{capitalized(&message.kind)}</td>
+            <td>
+                {message.item_id.map(|id| view! { <A href=format!("/tickets/{id}")>{format!("Item #{id}")}</A> })}
+            </td>
             <td title=status_title>
                 {message.status.label()}
                 {message.last_error.map(|e| view! { <br /><small>{e}</small> })}

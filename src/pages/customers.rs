@@ -12,16 +12,19 @@ use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use orgdesk_core::api::work::{MovePreview, StartedConversation};
 use orgdesk_core::api::{Customer, MoveCustomersRequest, MovedCustomer, Organization};
 use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::components::add_customer_dialog::AddCustomerDialog;
+use crate::components::conversation_form::{ConversationForm, ConversationTarget};
 use crate::components::dialog::Dialog;
 use crate::components::edit_customer_dialog::{CustomerEdit, EditCustomerDialog};
 use crate::components::move_dialog::MoveDialog;
 use crate::components::organization_dialog::OrganizationDialog;
 use crate::components::toast::{Toast, ToastView};
+use crate::pages::projects::notified_text;
 use model::{GroupIndex, GroupKey, Model, Row, PAGE};
 
 /// Every row is this tall, so the list can place rows without measuring them.
@@ -41,6 +44,20 @@ enum Dialogs {
     DeleteOrganization(Organization, i64),
     EditCustomer(Customer),
     Move,
+    /// A move that takes items along: asks first.
+    ConfirmMove(PendingMove),
+    MessageOrganization(Organization),
+}
+
+/// A move waiting for the agent's confirmation, with what it does to items.
+#[derive(Clone, Debug)]
+struct PendingMove {
+    moves: Vec<(i64, GroupKey)>,
+    target: GroupKey,
+    target_name: String,
+    /// The organization the customers leave, when they all leave the same one.
+    from_name: Option<String>,
+    preview: MovePreview,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -203,6 +220,35 @@ pub fn CustomersPage() -> impl IntoView {
         });
     };
 
+    // Before a move, ask the server what it does to the customers' items: open items
+    // follow them, closed ones stay. When any would, the agent confirms first.
+    let request_move = move |moves: Vec<(i64, GroupKey)>, target: GroupKey, target_name: String| {
+        let moving: Vec<(i64, GroupKey)> = moves.into_iter().filter(|(_, from)| *from != target).collect();
+        if moving.is_empty() {
+            return;
+        }
+        let ids: Vec<i64> = moving.iter().map(|(id, _)| *id).collect();
+        let mut origins: Vec<GroupKey> = moving.iter().map(|(_, g)| *g).collect();
+        origins.sort();
+        origins.dedup();
+        let from_name = (origins.len() == 1).then(|| model.with_untracked(|m| m.org_name(origins[0])));
+        spawn_local(async move {
+            match api::move_preview(ids).await {
+                Ok(preview) if preview.open_items > 0 || preview.closed_items > 0 => {
+                    dialog.set(Some(Dialogs::ConfirmMove(PendingMove {
+                        moves: moving,
+                        target,
+                        target_name,
+                        from_name,
+                        preview,
+                    })))
+                }
+                // Nothing to say, or the preview failed: the move itself decides.
+                _ => perform_move(moving, target, target_name),
+            }
+        });
+    };
+
     // Dragging: a press on a row becomes a drag after a few pixels; the group
     // under the pointer is the drop target; near the list's edges the list scrolls.
     let target_under = move |x: f64, y: f64| -> Option<GroupKey> {
@@ -248,7 +294,7 @@ pub fn CustomersPage() -> impl IntoView {
             drag.set(None);
             if let Some(target) = d.over {
                 let name = model.with_untracked(|m| m.org_name(target));
-                perform_move(d.moves, target, name);
+                request_move(d.moves, target, name);
             }
         }
     });
@@ -326,10 +372,15 @@ pub fn CustomersPage() -> impl IntoView {
                 let is_target = move || drag.with(|d| d.as_ref().is_some_and(|d| d.over == Some(key)));
                 let is_dragging = move || drag.with(Option::is_some);
                 let actions = org.map(|o| {
-                    let (edit, del) = (o.clone(), o.clone());
+                    let (edit, del, message) = (o.clone(), o.clone(), o.clone());
                     let edit_label = format!("Edit {}", o.name);
                     let delete_label = format!("Delete {}", o.name);
+                    let message_label = format!("Message {}", o.name);
                     view! {
+                        <button type="button" class="button button--small button--ghost" aria-label=message_label
+                            on:click=move |_| dialog.set(Some(Dialogs::MessageOrganization(message.clone())))>
+                            "Message"
+                        </button>
                         <button type="button" class="button button--small button--ghost" aria-label=edit_label
                             on:click=move |_| dialog.set(Some(Dialogs::EditOrganization(edit.clone())))>
                             "Edit"
@@ -557,9 +608,36 @@ pub fn CustomersPage() -> impl IntoView {
                     <MoveDialog count=selected_count on_close=close on_pick=move |(org, name): (Option<i64>, String)| {
                         dialog.set(None);
                         let moves: Vec<(i64, GroupKey)> = selection.get_untracked().into_iter().collect();
-                        perform_move(moves, GroupKey::from_organization_id(org), name);
+                        request_move(moves, GroupKey::from_organization_id(org), name);
                     } />
                 }.into_any(),
+                Dialogs::ConfirmMove(pending) => view! {
+                    <ConfirmMove pending=pending on_close=close on_confirm=move |p: PendingMove| {
+                        dialog.set(None);
+                        perform_move(p.moves, p.target, p.target_name);
+                    } />
+                }.into_any(),
+                Dialogs::MessageOrganization(org) => {
+                    let title = format!("Message {}", org.name);
+                    let members = org.member_count;
+                    view! {
+                        <Dialog id="message-organization" title=title on_close=close>
+                            <p class="hint">
+                                {if members == 1 { "Its 1 member receives this message by email.".to_string() } else { format!("Each of its {members} members receives this message by email.") }}
+                            </p>
+                            <ConversationForm
+                                target=ConversationTarget::Organization(org.id)
+                                subject_id="org-conversation-subject"
+                                body_id="org-conversation-body"
+                                submit_label="Send to all members"
+                                on_sent=move |started: StartedConversation| {
+                                    dialog.set(None);
+                                    show(notified_text(started.notified, "member"), false, None);
+                                }
+                            />
+                        </Dialog>
+                    }.into_any()
+                }
             })}
         </section>
     }
@@ -651,5 +729,70 @@ fn DeleteOrganization(
                 </button>
             </div>
         </Dialog>
+    }
+}
+
+/// "1 open item will move with them to Globex; 2 closed items stay with Acme."
+pub fn move_warning(preview: &MovePreview, target: &str, from: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    match preview.open_items {
+        0 => {}
+        1 => parts.push(format!("1 open item will move with them to {target}")),
+        n => parts.push(format!("{n} open items will move with them to {target}")),
+    }
+    let stay = match from {
+        Some("No organization") => "without an organization".to_string(),
+        Some(name) => format!("with {name}"),
+        None => "with their current organizations".to_string(),
+    };
+    match preview.closed_items {
+        0 => {}
+        1 => parts.push(format!("1 closed item stays {stay}")),
+        n => parts.push(format!("{n} closed items stay {stay}")),
+    }
+    format!("{}.", parts.join("; "))
+}
+
+#[component]
+fn ConfirmMove(
+    pending: PendingMove,
+    #[prop(into)] on_close: Callback<()>,
+    #[prop(into)] on_confirm: Callback<PendingMove>,
+) -> impl IntoView {
+    let n = pending.moves.len();
+    let who = if n == 1 { "1 customer".to_string() } else { format!("{n} customers") };
+    let title = format!("Move {who} to {}?", pending.target_name);
+    let warning = move_warning(&pending.preview, &pending.target_name, pending.from_name.as_deref());
+    let pending = StoredValue::new(pending);
+    view! {
+        <Dialog id="confirm-move" title=title on_close=on_close>
+            <p class="notice notice--warning" role="alert">{warning}</p>
+            <div class="form__actions">
+                <button type="button" class="button button--primary" on:click=move |_| on_confirm.run(pending.get_value())>
+                    "Move"
+                </button>
+                <button type="button" class="button" on:click=move |_| on_close.run(())>
+                    "Cancel"
+                </button>
+            </div>
+        </Dialog>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_move_warning_counts_open_and_closed_items() {
+        let p = MovePreview { open_items: 2, closed_items: 1 };
+        assert_eq!(
+            move_warning(&p, "Globex", Some("Acme")),
+            "2 open items will move with them to Globex; 1 closed item stays with Acme."
+        );
+        let p = MovePreview { open_items: 1, closed_items: 0 };
+        assert_eq!(move_warning(&p, "Globex", None), "1 open item will move with them to Globex.");
+        let p = MovePreview { open_items: 0, closed_items: 3 };
+        assert_eq!(move_warning(&p, "Acme", Some("No organization")), "3 closed items stay without an organization.");
     }
 }

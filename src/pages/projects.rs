@@ -1,12 +1,519 @@
-use leptos::prelude::*;
+//! The Projects app: active and archived projects (searched and paged on the
+//! server), and the project panel (`/projects/{id}`) with its items, followers
+//! and conversations.
 
-/// The Projects app. Projects arrive with the work-items issue (#4).
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::{use_navigate, use_params_map};
+use orgdesk_core::api::work::{
+    AddFollowerRequest, Conversation, Follower, FollowerKind, Item, ItemQuery, ItemType, Project, StartedConversation,
+    UpdateProjectRequest,
+};
+
+use crate::api;
+use crate::components::conversation_form::{ConversationForm, ConversationTarget};
+use crate::components::new_item_dialog::NewItemDialog;
+use crate::components::project_dialog::ProjectDialog;
+use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
+use crate::components::toast::{Toast, ToastView};
+use crate::pages::tickets::{close_on_escape, short_time, ItemRow, ITEM_PAGE};
+
+/// Projects per page of the list.
+const PROJECT_PAGE: usize = 50;
+
+/// What the list and the panel share: bump `version` after a change; `toast` shows a message.
+#[derive(Clone, Copy)]
+struct ProjectsContext {
+    version: RwSignal<u32>,
+    toast: RwSignal<Option<Toast>>,
+}
+
+impl ProjectsContext {
+    fn changed(&self, text: String) {
+        self.version.update(|v| *v += 1);
+        self.toast.set(Some(Toast { text, error: false, undo: None }));
+    }
+
+    fn failed(&self, text: String) {
+        self.toast.set(Some(Toast { text, error: true, undo: None }));
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Dialogs {
+    New,
+    Edit(Project),
+}
+
+/// Archives or brings back a project.
+fn set_archived(ctx: ProjectsContext, project: Project, archived: bool) {
+    spawn_local(async move {
+        let req = UpdateProjectRequest { archived: Some(archived), ..Default::default() };
+        match api::update_project(project.id, req).await {
+            Ok(p) if p.archived => ctx.changed(format!("Archived {}.", p.name)),
+            Ok(p) => ctx.changed(format!("Restored {}.", p.name)),
+            Err(e) => ctx.failed(format!("Could not change {}: {}", project.name, e.message())),
+        }
+    });
+}
+
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
+    let ctx = ProjectsContext { version: RwSignal::new(0), toast: RwSignal::new(None) };
+    provide_context(ctx);
+    let dialog = RwSignal::new(None::<Dialogs>);
+    provide_context(dialog);
+    let archived = RwSignal::new(false);
+    let text = RwSignal::new(String::new());
+    let query = RwSignal::new(String::new());
+    let offset = RwSignal::new(0usize);
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let page = LocalResource::new(move || {
+        ctx.version.track();
+        let which = if archived.get() { "true" } else { "false" };
+        let (q, offset) = (query.get(), offset.get());
+        async move { api::list_projects(which, &q, offset, PROJECT_PAGE).await }
+    });
+    let on_search = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        text.set(value.clone());
+        if let Some(t) = timer.get_value() {
+            t.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                offset.set(0);
+                query.set(value.trim().to_string());
+            },
+            Duration::from_millis(250),
+        )
+        .ok();
+        timer.set_value(handle);
+    };
+    let show = move |which: bool| {
+        offset.set(0);
+        archived.set(which);
+    };
+    let close = Callback::new(move |_| dialog.set(None));
+
     view! {
-        <section class="page">
-            <h1 class="page__title">"Projects"</h1>
-            <p class="empty-state">"Projects are not built yet (issue #4)."</p>
+        <section class="page projects">
+            <div class="page__toolbar">
+                <h1 class="page__title">"Projects"</h1>
+                <div class="segmented" role="group" aria-label="Which projects">
+                    <button type="button" class="segmented__option" aria-pressed=move || (!archived.get()).to_string()
+                        on:click=move |_| show(false)>
+                        "Active"
+                    </button>
+                    <button type="button" class="segmented__option" aria-pressed=move || archived.get().to_string()
+                        on:click=move |_| show(true)>
+                        "Archived"
+                    </button>
+                </div>
+                <input
+                    class="field__input page__search"
+                    type="search"
+                    aria-label="Search projects"
+                    placeholder="Search by name"
+                    prop:value=move || text.get()
+                    on:input=on_search
+                />
+                <button type="button" class="button button--primary" on:click=move |_| dialog.set(Some(Dialogs::New))>
+                    "New project"
+                </button>
+            </div>
+            <Transition fallback=|| view! { <p class="app-loading">"Loading projects…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(p) if p.total == 0 => {
+                            let text = if !query.get_untracked().is_empty() {
+                                "No projects match this search."
+                            } else if archived.get_untracked() {
+                                "No archived projects."
+                            } else {
+                                "No projects yet. Create one to hold tickets and tasks."
+                            };
+                            view! { <p class="empty-state">{text}</p> }.into_any()
+                        }
+                        Ok(p) => {
+                            let start = offset.get_untracked();
+                            let shown = p.items.len();
+                            let total = usize::try_from(p.total).unwrap_or(0);
+                            view! {
+                                <p class="page__summary" role="status">
+                                    {format!("Projects {}–{} of {total}", start + 1, start + shown)}
+                                </p>
+                                <table class="table" aria-label="Projects">
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"Name"</th>
+                                            <th scope="col">"Description"</th>
+                                            <th scope="col">"Items"</th>
+                                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {p.items.into_iter().map(|project| view! { <ProjectRow project=project /> }).collect_view()}
+                                    </tbody>
+                                </table>
+                                <nav class="form__actions" aria-label="Project pages">
+                                    <button type="button" class="button button--small" disabled={start == 0}
+                                        on:click=move |_| offset.update(|o| *o = o.saturating_sub(PROJECT_PAGE))>
+                                        "Previous"
+                                    </button>
+                                    <button type="button" class="button button--small" disabled={start + shown >= total}
+                                        on:click=move |_| offset.update(|o| *o += PROJECT_PAGE)>
+                                        "Next"
+                                    </button>
+                                </nav>
+                            }
+                            .into_any()
+                        }
+                        Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <Outlet />
+            <ToastView toast=ctx.toast />
+            {move || dialog.get().map(|d| match d {
+                Dialogs::New => view! {
+                    <ProjectDialog on_close=close on_saved=move |p: Project| {
+                        dialog.set(None);
+                        ctx.changed(format!("Created {}.", p.name));
+                    } />
+                }
+                .into_any(),
+                Dialogs::Edit(project) => view! {
+                    <ProjectDialog existing=project on_close=close on_saved=move |p: Project| {
+                        dialog.set(None);
+                        ctx.changed(format!("Saved {}.", p.name));
+                    } />
+                }
+                .into_any(),
+            })}
         </section>
+    }
+}
+
+#[component]
+fn ProjectRow(project: Project) -> impl IntoView {
+    let ctx = expect_context::<ProjectsContext>();
+    let dialog = expect_context::<RwSignal<Option<Dialogs>>>();
+    let rename_label = format!("Rename {}", project.name);
+    let archive_label = format!("{} {}", if project.archived { "Unarchive" } else { "Archive" }, project.name);
+    let items = match (project.open_item_count, project.item_count) {
+        (_, 0) => "No items".to_string(),
+        (open, 1) => format!("{open} open of 1 item"),
+        (open, all) => format!("{open} open of {all} items"),
+    };
+    let (edit, toggle) = (project.clone(), project.clone());
+    view! {
+        <tr class:table__row--inactive=project.archived>
+            <td><A href=format!("/projects/{}", project.id)>{project.name.clone()}</A></td>
+            <td class="table__muted">{project.description.clone()}</td>
+            <td style="white-space: nowrap">{items}</td>
+            <td class="table__actions">
+                <button type="button" class="button button--small button--ghost" aria-label=rename_label
+                    on:click=move |_| dialog.set(Some(Dialogs::Edit(edit.clone())))>
+                    "Rename"
+                </button>
+                <button type="button" class="button button--small button--ghost" aria-label=archive_label
+                    on:click=move |_| set_archived(ctx, toggle.clone(), !toggle.archived)>
+                    {if project.archived { "Unarchive" } else { "Archive" }}
+                </button>
+            </td>
+        </tr>
+    }
+}
+
+/// The project panel: its details, items, followers and conversations.
+#[component]
+pub fn ProjectPanel() -> impl IntoView {
+    let params = use_params_map();
+    let ctx = expect_context::<ProjectsContext>();
+    let dialog = expect_context::<RwSignal<Option<Dialogs>>>();
+    let navigate = use_navigate();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok())));
+    let project = LocalResource::new(move || {
+        ctx.version.track();
+        let id = id.get();
+        async move {
+            match id {
+                Some(id) => api::get_project(id).await.map_err(|e| e.message()),
+                None => Err("There is no such project.".to_string()),
+            }
+        }
+    });
+    let new_item = RwSignal::new(None::<ItemType>);
+    let close = Callback::new(move |_: ()| navigate("/projects", Default::default()));
+    close_on_escape(close);
+    view! {
+        <aside class="panel" aria-label="Project details">
+            <div class="panel__bar">
+                <span class="panel__crumb">"Project"</span>
+                <button type="button" class="button button--small button--ghost panel__close" aria-label="Close project"
+                    on:click=move |_| close.run(())>
+                    "×"
+                </button>
+            </div>
+            <Transition fallback=|| view! { <p class="app-loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match project.await {
+                        Err(e) => view! { <p class="notice notice--error" role="alert">{e}</p> }.into_any(),
+                        Ok(p) => {
+                            let (edit, toggle) = (p.clone(), p.clone());
+                            view! {
+                                <h2 class="panel__title">
+                                    {p.name.clone()}
+                                    {p.archived.then(|| view! { <span class="badge badge--archived">"Archived"</span> })}
+                                </h2>
+                                <p class="panel__description">{p.description.clone()}</p>
+                                <div class="form__actions">
+                                    <button type="button" class="button button--small"
+                                        on:click=move |_| dialog.set(Some(Dialogs::Edit(edit.clone())))>
+                                        "Rename project"
+                                    </button>
+                                    <button type="button" class="button button--small"
+                                        on:click=move |_| set_archived(ctx, toggle.clone(), !toggle.archived)>
+                                        {if p.archived { "Unarchive project" } else { "Archive project" }}
+                                    </button>
+                                </div>
+                            }
+                            .into_any()
+                        }
+                    }
+                })}
+            </Transition>
+            {move || id.get().map(|id| view! {
+                <section class="panel__section" aria-labelledby="project-items-title">
+                    <div class="panel__section-head">
+                        <h3 class="panel__heading" id="project-items-title">"Items"</h3>
+                        <button type="button" class="button button--small button--primary" on:click=move |_| new_item.set(Some(ItemType::Ticket))>
+                            "New ticket"
+                        </button>
+                        <button type="button" class="button button--small" on:click=move |_| new_item.set(Some(ItemType::Task))>
+                            "New task"
+                        </button>
+                    </div>
+                    <ProjectItems project_id=id />
+                </section>
+                <ProjectFollowers project_id=id />
+                <ProjectConversations project_id=id />
+                {move || new_item.get().map(|t| view! {
+                    <NewItemDialog project_id=id item_type=t on_close=move |_| new_item.set(None)
+                        on_created=move |item: Item| {
+                            new_item.set(None);
+                            ctx.changed(format!("Created {} #{}.", item.item_type.as_str(), item.id));
+                        } />
+                })}
+            })}
+        </aside>
+    }
+}
+
+/// The project's items, a page at a time, newest first.
+#[component]
+fn ProjectItems(project_id: i64) -> impl IntoView {
+    let ctx = expect_context::<ProjectsContext>();
+    let offset = RwSignal::new(0usize);
+    let page = LocalResource::new(move || {
+        ctx.version.track();
+        let query = ItemQuery {
+            project_id: Some(project_id),
+            offset: Some(offset.get() as i64),
+            limit: Some(ITEM_PAGE as i64),
+            ..Default::default()
+        };
+        async move { api::list_items(&query).await }
+    });
+    view! {
+        <Transition fallback=|| view! { <p class="hint">"Loading items…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) if p.total == 0 => view! { <p class="hint">"No items yet."</p> }.into_any(),
+                    Ok(p) => {
+                        let start = offset.get_untracked();
+                        let shown = p.items.len();
+                        let total = usize::try_from(p.total).unwrap_or(0);
+                        view! {
+                            <ul class="item-rows" aria-label="Project items">
+                                {p.items.into_iter().map(|item| view! { <ItemRow item=item search=String::new() /> }).collect_view()}
+                            </ul>
+                            <nav class="form__actions" aria-label="Item pages">
+                                <span class="hint">{format!("Items {}–{} of {total}", start + 1, start + shown)}</span>
+                                <button type="button" class="button button--small" disabled={start == 0}
+                                    on:click=move |_| offset.update(|o| *o = o.saturating_sub(ITEM_PAGE))>
+                                    "Previous"
+                                </button>
+                                <button type="button" class="button button--small" disabled={start + shown >= total}
+                                    on:click=move |_| offset.update(|o| *o += ITEM_PAGE)>
+                                    "Next"
+                                </button>
+                            </nav>
+                        }
+                        .into_any()
+                    }
+                    Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Customers and organizations following the project (an organization stands for all its members).
+#[component]
+fn ProjectFollowers(project_id: i64) -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let error = RwSignal::new(None::<String>);
+    let followers = LocalResource::new(move || {
+        version.track();
+        api::list_project_followers(project_id)
+    });
+    let add = move |req: AddFollowerRequest| {
+        error.set(None);
+        spawn_local(async move {
+            match api::add_project_follower(project_id, req).await {
+                Ok(_) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    };
+    let remove = move |f: Follower| {
+        error.set(None);
+        spawn_local(async move {
+            match api::remove_project_follower(project_id, f.kind, f.id).await {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    };
+    view! {
+        <section class="panel__section" aria-labelledby="project-followers-title">
+            <h3 class="panel__heading" id="project-followers-title">"Followers"</h3>
+            <p class="hint">"Followers receive the project's conversations. An organization includes all its members, future ones too."</p>
+            {move || error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match followers.await {
+                        Ok(list) if list.is_empty() => view! { <p class="hint">"Nobody follows this project yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="chips" aria-label="Project followers">
+                                {list.into_iter().map(|f| {
+                                    let label = format!("Remove {}", f.name);
+                                    let detail = match f.kind {
+                                        FollowerKind::Customer => f.email.clone().unwrap_or_default(),
+                                        FollowerKind::Organization => match f.member_count {
+                                            Some(1) => "Organization · 1 member".to_string(),
+                                            Some(n) => format!("Organization · {n} members"),
+                                            None => "Organization".to_string(),
+                                        },
+                                    };
+                                    let name = f.name.clone();
+                                    let is_org = f.kind == FollowerKind::Organization;
+                                    view! {
+                                        <li class="chip" class:chip--organization=is_org>
+                                            <span>{name}</span>
+                                            <span class="chip__detail">{detail}</span>
+                                            <button type="button" class="chip__remove" aria-label=label on:click=move |_| remove(f.clone())>"×"</button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <div class="panel__pickers">
+                <SearchPicker id="follower-customer" label="Add customer" kind=PickerKind::Customer
+                    on_pick=move |p: Pick| add(AddFollowerRequest { customer_id: Some(p.id), organization_id: None }) />
+                <SearchPicker id="follower-organization" label="Add organization" kind=PickerKind::Organization
+                    on_pick=move |p: Pick| add(AddFollowerRequest { customer_id: None, organization_id: Some(p.id) }) />
+            </div>
+        </section>
+    }
+}
+
+/// Conversations with the project's followers, and a form to start one.
+#[component]
+fn ProjectConversations(project_id: i64) -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let sent = RwSignal::new(None::<String>);
+    let list = LocalResource::new(move || {
+        version.track();
+        api::list_project_conversations(project_id)
+    });
+    view! {
+        <section class="panel__section" aria-labelledby="project-conversations-title">
+            <h3 class="panel__heading" id="project-conversations-title">"Conversations"</h3>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(list) if list.is_empty() => view! { <p class="hint">"No conversations yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="conversations">
+                                {list.into_iter().map(|c| view! { <ConversationView conversation=c /> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <h4 class="panel__subheading">"Start a conversation"</h4>
+            {move || sent.get().map(|s| view! { <p class="notice" role="status">{s}</p> })}
+            <ConversationForm
+                target=ConversationTarget::Project(project_id)
+                subject_id="project-conversation-subject"
+                body_id="project-conversation-body"
+                submit_label="Start conversation"
+                on_sent=move |started: StartedConversation| {
+                    sent.set(Some(notified_text(started.notified, "follower")));
+                    version.update(|v| *v += 1);
+                }
+            />
+        </section>
+    }
+}
+
+/// "Sent to 3 members." / "Sent to 1 follower." / "Nobody was notified: ...".
+pub fn notified_text(n: i64, who: &str) -> String {
+    match n {
+        0 => format!("Saved. No {who}s to notify."),
+        1 => format!("Sent to 1 {who}."),
+        n => format!("Sent to {n} {who}s."),
+    }
+}
+
+#[component]
+fn ConversationView(conversation: Conversation) -> impl IntoView {
+    view! {
+        <li class="conversation">
+            <p class="conversation__subject">{conversation.subject.clone()}</p>
+            <ol class="timeline">
+                {conversation.messages.into_iter().map(|m| view! {
+                    <li class="message message--reply">
+                        <header class="message__header">
+                            <span class="message__author">{m.author_name.clone()}</span>
+                            <span class="badge badge--public">{notified_text(m.notified, "recipient")}</span>
+                            <time class="message__time" datetime=m.created_at.clone()>{short_time(&m.created_at)}</time>
+                        </header>
+                        <p class="message__body">{m.body.clone()}</p>
+                    </li>
+                }).collect_view()}
+            </ol>
+        </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn notifications_are_counted_in_words() {
+        assert_eq!(super::notified_text(3, "member"), "Sent to 3 members.");
+        assert_eq!(super::notified_text(1, "member"), "Sent to 1 member.");
+        assert_eq!(super::notified_text(0, "follower"), "Saved. No followers to notify.");
     }
 }

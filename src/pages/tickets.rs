@@ -1,12 +1,534 @@
-use leptos::prelude::*;
+//! The Tickets app: every ticket and task, filtered and grouped on the server
+//! (by organization unless the URL says otherwise). Groups come a page at a
+//! time with their counts; a group's items are fetched only when it is opened,
+//! a page at a time, so a million items never reach the browser at once.
+//! Filters live in the URL: a reload or a shared link shows the same list.
 
-/// The Tickets app. Tickets arrive with the work-items issue (#4).
+pub mod filters;
+mod item_panel;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use orgdesk_core::api::work::{Item, ItemGroup, ItemStatus, ItemType, Priority};
+
+use crate::api;
+use crate::components::new_item_dialog::NewItemDialog;
+use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
+use crate::components::select_field::SelectField;
+use crate::components::toast::{Toast, ToastView};
+use filters::{Filters, Grouping};
+pub use item_panel::{close_on_escape, ItemPanel};
+
+/// Groups fetched per page.
+const GROUP_PAGE: usize = 50;
+/// Items fetched per page within a group.
+pub const ITEM_PAGE: usize = 25;
+
+/// What the list and the item panel share: bump `version` after a change so the
+/// list fetches again; `toast` shows a short message.
+#[derive(Clone, Copy)]
+pub struct TicketsContext {
+    pub version: RwSignal<u32>,
+    pub toast: RwSignal<Option<Toast>>,
+    /// The page's query string, to keep the filters when opening or closing an item.
+    pub search: Memo<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Groups {
+    generation: u32,
+    groups: Vec<ItemGroup>,
+    total_groups: i64,
+    total_items: Option<i64>,
+    loading: bool,
+    error: Option<String>,
+}
+
 #[component]
 pub fn TicketsPage() -> impl IntoView {
+    let query_map = use_query_map();
+    let filters = Memo::new(move |_| query_map.with(|m| Filters::parse(|k| m.get(k))));
+    let search = Memo::new(move |_| filters.with(Filters::search));
+    let location = use_location();
+    let navigate = use_navigate();
+    let open_item = {
+        let navigate = navigate.clone();
+        Callback::new(move |id: i64| {
+            let s = search.get_untracked();
+            let url = if s.is_empty() { format!("/tickets/{id}") } else { format!("/tickets/{id}?{s}") };
+            navigate(&url, Default::default());
+        })
+    };
+    let version = RwSignal::new(0u32);
+    let toast = RwSignal::new(None::<Toast>);
+    provide_context(TicketsContext { version, toast, search });
+    let new_item = RwSignal::new(false);
+    let expanded = RwSignal::new(HashSet::<String>::new());
+    let groups = RwSignal::new(Groups::default());
+
+    // Filters change the URL (replacing the entry: a filter is not a new page).
+    let set_filters = Callback::new(move |f: Filters| {
+        let path = location.pathname.get_untracked();
+        let search = f.search();
+        let url = if search.is_empty() { path } else { format!("{path}?{search}") };
+        navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+    });
+    let update = move |change: &dyn Fn(&mut Filters)| {
+        let mut f = filters.get_untracked();
+        change(&mut f);
+        set_filters.run(f);
+    };
+
+    // Groups: page 0 whenever the filters or the data change; more on request.
+    let load_groups = move |offset: usize| {
+        let f = filters.get_untracked();
+        let Some(by) = f.grouping.group_by() else { return };
+        let generation = groups.with_untracked(|g| g.generation);
+        groups.update(|g| g.loading = true);
+        let mut query = f.query.clone();
+        query.offset = Some(offset as i64);
+        query.limit = Some(GROUP_PAGE as i64);
+        spawn_local(async move {
+            let result = api::list_item_groups(by, &query).await;
+            groups.update(|g| {
+                if g.generation != generation {
+                    return;
+                }
+                g.loading = false;
+                match result {
+                    Ok(page) => {
+                        g.groups.truncate(offset);
+                        g.groups.extend(page.groups);
+                        g.total_groups = page.total_groups;
+                        g.total_items = Some(page.total_items);
+                        g.error = None;
+                    }
+                    Err(e) => g.error = Some(e.message()),
+                }
+            });
+        });
+    };
+    let previous_grouping = StoredValue::new(None::<Grouping>);
+    Effect::new(move |_| {
+        let grouping = filters.with(|f| f.grouping);
+        version.track();
+        if previous_grouping.get_value() != Some(grouping) {
+            expanded.set(HashSet::new());
+            previous_grouping.set_value(Some(grouping));
+        }
+        groups.update(|g| *g = Groups { generation: g.generation.wrapping_add(1), ..Groups::default() });
+        load_groups(0);
+    });
+
+    // The text filter, debounced.
+    let text = RwSignal::new(filters.get_untracked().query.q.unwrap_or_default());
+    Effect::new(move |_| {
+        let q = filters.with(|f| f.query.q.clone()).unwrap_or_default();
+        if q.trim() != text.get_untracked().trim() {
+            text.set(q);
+        }
+    });
+    let text_timer = StoredValue::new(None::<TimeoutHandle>);
+    let on_text = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        text.set(value.clone());
+        if let Some(t) = text_timer.get_value() {
+            t.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                let v = value.trim().to_string();
+                update(&|f| f.query.q = (!v.is_empty()).then(|| v.clone()));
+            },
+            Duration::from_millis(300),
+        )
+        .ok();
+        text_timer.set_value(handle);
+    };
+
+    let projects = LocalResource::new(|| api::list_projects("all", "", 0, 200));
+    let agents = LocalResource::new(api::list_agents);
+    let project_options = Signal::derive(move || {
+        let mut options = vec![(String::new(), "All projects".to_string())];
+        if let Some(Ok(page)) = projects.get() {
+            options.extend(page.items.into_iter().map(|p| (p.id.to_string(), p.name)));
+        }
+        options
+    });
+    let agent_options = Signal::derive(move || {
+        let mut options = vec![(String::new(), "Anyone".to_string()), ("none".to_string(), "Unassigned".to_string())];
+        if let Some(Ok(list)) = agents.get() {
+            options.extend(list.into_iter().map(|a| (a.id.to_string(), a.name)));
+        }
+        options
+    });
+    let priority_options = Signal::derive(|| {
+        let mut options = vec![(String::new(), "Any priority".to_string())];
+        options.extend(Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())));
+        options
+    });
+    let type_options = Signal::derive(|| {
+        let mut options = vec![(String::new(), "Tickets and tasks".to_string())];
+        options.extend(ItemType::ALL.iter().map(|t| (t.as_str().to_string(), format!("{}s", t.label()))));
+        options
+    });
+    let grouping_options =
+        Signal::derive(|| Grouping::ALL.iter().map(|g| (g.as_str().to_string(), g.label().to_string())).collect());
+
+    // The requester and organization filters show names; after a reload only the ids are known.
+    let requester_pick = LocalResource::new(move || {
+        let id = filters.with(|f| f.query.requester_id);
+        async move {
+            match id {
+                Some(id) => Some(match api::get_customer(id).await {
+                    Ok(c) => Pick { id, name: c.display_name(), detail: c.email },
+                    Err(_) => Pick { id, name: format!("Customer #{id}"), detail: String::new() },
+                }),
+                None => None,
+            }
+        }
+    });
+    let organization_pick = LocalResource::new(move || {
+        let org = filters.with(|f| f.query.organization.clone());
+        async move {
+            match org.as_deref() {
+                Some("none") => Some(Pick { id: 0, name: "No organization".into(), detail: String::new() }),
+                Some(id) => {
+                    let id: i64 = id.parse().ok()?;
+                    Some(match api::get_organization(id).await {
+                        Ok(o) => Pick { id, name: o.name, detail: String::new() },
+                        Err(_) => Pick { id, name: format!("Organization #{id}"), detail: String::new() },
+                    })
+                }
+                None => None,
+            }
+        }
+    });
+
+    let summary = move || {
+        let f = filters.get();
+        let g = groups.get();
+        if f.grouping == Grouping::None {
+            return String::new();
+        }
+        match g.total_items {
+            None => "Loading…".to_string(),
+            Some(items) => {
+                let item_word = if items == 1 { "item" } else { "items" };
+                let group_word = if g.total_groups == 1 { "group" } else { "groups" };
+                format!("{items} {item_word} in {} {group_word}", g.total_groups)
+            }
+        }
+    };
+
     view! {
-        <section class="page">
-            <h1 class="page__title">"Tickets"</h1>
-            <p class="empty-state">"Tickets are not built yet (issue #4)."</p>
+        <section class="page tickets">
+            <div class="page__toolbar">
+                <h1 class="page__title">"Tickets"</h1>
+                <input
+                    class="field__input page__search"
+                    type="search"
+                    aria-label="Search tickets"
+                    placeholder="Search titles, or #123 for an item"
+                    prop:value=move || text.get()
+                    on:input=on_text
+                />
+                <button type="button" class="button button--primary" on:click=move |_| new_item.set(true)>
+                    "New ticket"
+                </button>
+            </div>
+            <div class="filters" role="group" aria-label="Filters">
+                <SelectField id="filter-project" label="Project"
+                    value=Signal::derive(move || filters.with(|f| f.query.project_id.map(|p| p.to_string()).unwrap_or_default()))
+                    options=project_options
+                    on_change=move |v: String| update(&|f| f.query.project_id = v.parse().ok()) />
+                <fieldset class="filters__statuses">
+                    <legend class="field__label">"Status"</legend>
+                    {ItemStatus::ALL.into_iter().map(|s| {
+                        let id = format!("filter-status-{}", s.as_str());
+                        view! {
+                            <span class="checkbox-field checkbox-field--light">
+                                <input type="checkbox" id=id.clone()
+                                    prop:checked=move || filters.with(|f| f.statuses().contains(&s))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        update(&|f| f.toggle_status(s, on));
+                                    } />
+                                <label for=id>{s.label()}</label>
+                            </span>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <SelectField id="filter-priority" label="Priority"
+                    value=Signal::derive(move || filters.with(|f| f.query.priority.clone().unwrap_or_default()))
+                    options=priority_options
+                    on_change=move |v: String| update(&|f| f.query.priority = (!v.is_empty()).then(|| v.clone())) />
+                <SelectField id="filter-assignee" label="Assignee"
+                    value=Signal::derive(move || filters.with(|f| f.query.assignee.clone().unwrap_or_default()))
+                    options=agent_options
+                    on_change=move |v: String| update(&|f| f.query.assignee = (!v.is_empty()).then(|| v.clone())) />
+                <SelectField id="filter-type" label="Type"
+                    value=Signal::derive(move || filters.with(|f| f.query.item_type.map(|t| t.as_str().to_string()).unwrap_or_default()))
+                    options=type_options
+                    on_change=move |v: String| update(&|f| f.query.item_type = ItemType::parse(&v)) />
+                <SearchPicker id="filter-requester" label="Requester" kind=PickerKind::Customer
+                    selected=Signal::derive(move || requester_pick.get().flatten())
+                    on_pick=move |p: Pick| update(&|f| f.query.requester_id = Some(p.id))
+                    on_clear=Callback::new(move |_| update(&|f| f.query.requester_id = None)) />
+                <div class="filters__organization">
+                    <SearchPicker id="filter-organization" label="Organization" kind=PickerKind::Organization
+                        selected=Signal::derive(move || organization_pick.get().flatten())
+                        on_pick=move |p: Pick| update(&|f| f.query.organization = Some(p.id.to_string()))
+                        on_clear=Callback::new(move |_| update(&|f| f.query.organization = None)) />
+                    <button type="button" class="button button--small button--ghost"
+                        on:click=move |_| update(&|f| f.query.organization = Some("none".into()))>
+                        "Only items without organization"
+                    </button>
+                </div>
+                <SelectField id="filter-group" label="Group by"
+                    value=Signal::derive(move || filters.with(|f| f.grouping.as_str().to_string()))
+                    options=grouping_options
+                    on_change=move |v: String| update(&|f| f.grouping = Grouping::parse(&v).unwrap_or_default()) />
+                <Show when=move || filters.with(Filters::any)>
+                    <button type="button" class="button button--small filters__clear"
+                        on:click=move |_| update(&|f| f.query = Default::default())>
+                        "Clear filters"
+                    </button>
+                </Show>
+            </div>
+            <p class="page__summary" aria-live="polite">{summary}</p>
+            {move || groups.with(|g| g.error.clone()).map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <div class="work-list" role="region" aria-label="Tickets">
+                {move || {
+                    if filters.with(|f| f.grouping == Grouping::None) {
+                        view! { <GroupItems key=None filters=filters /> }.into_any()
+                    } else {
+                        view! {
+                            <For
+                                each=move || groups.with(|g| g.groups.iter().map(|x| (g.generation, x.clone())).collect::<Vec<_>>())
+                                key=|(generation, g)| format!("{generation}:{}:{}:{}", g.key, g.label, g.count)
+                                children=move |(_, g)| view! { <GroupView group=g filters=filters expanded=expanded /> }
+                            />
+                            <Show when=move || groups.with(|g| !g.loading && g.total_items == Some(0))>
+                                <p class="empty-state">
+                                    {move || if filters.with(Filters::any) { "No items match these filters." } else { "No tickets or tasks yet." }}
+                                </p>
+                            </Show>
+                            <Show when=move || groups.with(|g| (g.groups.len() as i64) < g.total_groups)>
+                                <button type="button" class="button work-list__more" disabled=move || groups.with(|g| g.loading)
+                                    on:click=move |_| load_groups(groups.with_untracked(|g| g.groups.len()))>
+                                    {move || groups.with(|g| format!("Show more groups ({} more)", g.total_groups - g.groups.len() as i64))}
+                                </button>
+                            </Show>
+                        }
+                        .into_any()
+                    }
+                }}
+            </div>
+            <Outlet />
+            <ToastView toast=toast />
+            <Show when=move || new_item.get()>
+                <NewItemDialog
+                    on_close=move |_| new_item.set(false)
+                    on_created=move |item: Item| {
+                        new_item.set(false);
+                        toast.set(Some(Toast { text: format!("Created {} #{}.", item.item_type.as_str(), item.id), error: false, undo: None }));
+                        version.update(|v| *v += 1);
+                        open_item.run(item.id);
+                    }
+                />
+            </Show>
         </section>
+    }
+}
+
+/// One group: its header (a button that opens and closes it, with the count),
+/// and when open, its items.
+#[component]
+fn GroupView(group: ItemGroup, filters: Memo<Filters>, expanded: RwSignal<HashSet<String>>) -> impl IntoView {
+    let key = group.key.clone();
+    let is_open = {
+        let key = key.clone();
+        move || expanded.with(|e| e.contains(&key))
+    };
+    let toggle = {
+        let key = key.clone();
+        move |_| {
+            expanded.update(|e| {
+                if !e.remove(&key) {
+                    e.insert(key.clone());
+                }
+            })
+        }
+    };
+    let count = if group.count == 1 { "1 item".to_string() } else { format!("{} items", group.count) };
+    let label = group.label.clone();
+    let toggle_label = {
+        let is_open = is_open.clone();
+        move || format!("{} {label}", if is_open() { "Collapse" } else { "Expand" })
+    };
+    let open_attr = {
+        let is_open = is_open.clone();
+        move || if is_open() { "true" } else { "false" }
+    };
+    let arrow = {
+        let is_open = is_open.clone();
+        move || if is_open() { "▾" } else { "▸" }
+    };
+    let is_none = key == "none";
+    let items_key = key.clone();
+    view! {
+        <div class="work-group" data-testid="item-group" data-group-key=key.clone()>
+            <button type="button" class="work-group__header" aria-expanded=open_attr aria-label=toggle_label on:click=toggle>
+                <span class="work-group__arrow" aria-hidden="true">{arrow}</span>
+                <span class="work-group__name" class:work-group__name--none=is_none>{group.label.clone()}</span>
+                <span class="work-group__count">{count}</span>
+            </button>
+            <Show when=is_open>
+                <GroupItems key=Some(items_key.clone()) filters=filters />
+            </Show>
+        </div>
+    }
+}
+
+/// The items of one group (or of the whole list, ungrouped), a page at a time.
+#[component]
+fn GroupItems(key: Option<String>, filters: Memo<Filters>) -> impl IntoView {
+    let ctx = expect_context::<TicketsContext>();
+    let items = RwSignal::new(Vec::<Item>::new());
+    let total = RwSignal::new(None::<i64>);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let generation = StoredValue::new(0u32);
+    let key = StoredValue::new(key);
+    let load = move |offset: usize| {
+        let f = filters.get_untracked();
+        let query = match key.get_value() {
+            Some(k) => f.group_query(&k, offset, ITEM_PAGE),
+            None => {
+                let mut q = f.query.clone();
+                q.offset = Some(offset as i64);
+                q.limit = Some(ITEM_PAGE as i64);
+                q
+            }
+        };
+        let mine = generation.get_value();
+        loading.set(true);
+        spawn_local(async move {
+            let result = api::list_items(&query).await;
+            if generation.get_value() != mine {
+                return;
+            }
+            loading.set(false);
+            match result {
+                Ok(page) => {
+                    items.update(|list| {
+                        list.truncate(offset);
+                        list.extend(page.items);
+                    });
+                    total.set(Some(page.total));
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    };
+    Effect::new(move |_| {
+        filters.track();
+        ctx.version.track();
+        generation.update_value(|g| *g = g.wrapping_add(1));
+        items.set(Vec::new());
+        total.set(None);
+        load(0);
+    });
+    let search = ctx.search;
+    let ungrouped = key.with_value(Option::is_none);
+    view! {
+        <div class="work-group__items">
+            {ungrouped.then(|| view! {
+                <p class="page__summary work-group__total">
+                    {move || match total.get() {
+                        Some(1) => "1 item".to_string(),
+                        Some(n) => format!("{n} items"),
+                        None => String::new(),
+                    }}
+                </p>
+            })}
+            {move || error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ul class="item-rows">
+                <For
+                    each=move || items.get()
+                    key=|item| (item.id, item.updated_at.clone(), item.title.clone(), item.status)
+                    children=move |item| view! { <ItemRow item=item search=search /> }
+                />
+            </ul>
+            <Show when=move || total.get() == Some(0)>
+                <p class="work-group__empty">"No items."</p>
+            </Show>
+            <Show when=move || total.get().is_some_and(|t| (items.with(Vec::len) as i64) < t)>
+                <button type="button" class="button button--small work-list__more" disabled=move || loading.get()
+                    on:click=move |_| load(items.with_untracked(Vec::len))>
+                    {move || format!("Show more ({} more)", total.get().unwrap_or(0) - items.with(Vec::len) as i64)}
+                </button>
+            </Show>
+            <Show when=move || loading.get() && total.get().is_none()>
+                <p class="work-group__empty">"Loading…"</p>
+            </Show>
+        </div>
+    }
+}
+
+/// One item in a list: a link to its panel, with its type, status, priority and people.
+#[component]
+pub fn ItemRow(item: Item, #[prop(into)] search: Signal<String>) -> impl IntoView {
+    let id = item.id;
+    let href = move || {
+        let s = search.get();
+        if s.is_empty() {
+            format!("/tickets/{id}")
+        } else {
+            format!("/tickets/{id}?{s}")
+        }
+    };
+    let requester = item.requester.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| "No requester".into());
+    let assignee = item.assignee_name.clone().unwrap_or_else(|| "Unassigned".into());
+    view! {
+        <li class="item-row" data-item-id=id>
+            <span class="item-row__id">{format!("#{id}")}</span>
+            {type_badge(item.item_type)}
+            <a class="item-row__title" href=href>{item.title.clone()}</a>
+            <span class="item-row__people">{requester}" · "{assignee}</span>
+            {status_badge(item.status)}
+            {priority_badge(item.priority)}
+        </li>
+    }
+}
+
+pub fn status_badge(status: ItemStatus) -> impl IntoView {
+    let class = format!("badge badge--status badge--{}", status.as_str());
+    view! { <span class=class>{status.label()}</span> }
+}
+
+pub fn priority_badge(priority: Priority) -> impl IntoView {
+    let class = format!("badge badge--priority badge--{}", priority.as_str());
+    view! { <span class=class title="Priority">{priority.label()}</span> }
+}
+
+pub fn type_badge(item_type: ItemType) -> impl IntoView {
+    let class = format!("badge badge--type badge--{}", item_type.as_str());
+    view! { <span class=class>{item_type.label()}</span> }
+}
+
+/// `2026-11-22T10:11:12.123Z` as `2026-11-22 10:11 UTC`.
+pub fn short_time(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(date), Some(time)) => format!("{date} {time} UTC"),
+        _ => rfc3339.to_string(),
     }
 }

@@ -417,6 +417,68 @@ impl Browser {
         }
     }
 
+    /// The form control labelled `label` inside `scope` (an XPath such as [`DIALOG`] or [`PANEL`]).
+    pub async fn field_in(&self, scope: &str, label: &str) -> Element {
+        let xpath = format!("{scope}//*[@id=({scope}//label[normalize-space()={}])/@for]", xpath_literal(label));
+        self.wait_xpath(&xpath, &format!("the field labelled {label:?} in {scope}")).await
+    }
+
+    /// Like [`Browser::fill`], for the field labelled `label` inside `scope`.
+    pub async fn fill_in(&self, scope: &str, label: &str, text: &str) {
+        let field = self.field_in(scope, label).await;
+        field.click().await.unwrap();
+        let (ctrl, null, backspace) = (char::from(Key::Control), char::from(Key::Null), char::from(Key::Backspace));
+        field.send_keys(&format!("{ctrl}a{null}{backspace}{text}")).await.unwrap();
+    }
+
+    /// Picks the option shown as `option` in the drop-down labelled `label` inside `scope`.
+    pub async fn choose_in(&self, scope: &str, label: &str, option: &str) {
+        let mut last = None;
+        for _ in 0..20 {
+            let select = self.field_in(scope, label).await;
+            match select.select_by_label(option).await {
+                Ok(()) => return,
+                Err(e) => last = Some(e),
+            }
+            // The options may still be loading.
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        panic!("could not choose {option:?} in {label:?}: {last:?}");
+    }
+
+    /// The error message shown next to the field labelled `label` inside `scope`.
+    pub async fn field_error_in(&self, scope: &str, label: &str) -> String {
+        let field = self.field_in(scope, label).await;
+        let id = field.attr("id").await.unwrap().unwrap();
+        let xpath = format!("//*[@id='{id}-error']");
+        self.wait_xpath(&xpath, &format!("the error under {label:?}")).await.text().await.unwrap()
+    }
+
+    /// Waits until the text of the element at `xpath` contains `text`.
+    pub async fn wait_for_text_in(&self, xpath: &str, text: &str) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let shown = match self.client.find(Locator::XPath(xpath)).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if shown.contains(text) {
+                return shown;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "expected {xpath} to show {text:?}; it shows {shown:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The texts of every element matching `xpath`, now.
+    pub async fn texts(&self, xpath: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in self.client.find_all(Locator::XPath(xpath)).await.unwrap_or_default() {
+            out.push(e.text().await.unwrap_or_default());
+        }
+        out
+    }
+
     pub async fn close(self) {
         let Browser { client, mut driver, .. } = self;
         let _ = client.close().await;
@@ -424,8 +486,73 @@ impl Browser {
     }
 }
 
+/// The open dialog.
+pub const DIALOG: &str = "//*[@role='dialog']";
+/// The open detail panel (an item's or a project's).
+pub const PANEL: &str = "//aside[contains(@class,'panel')]";
+
+/// The API, signed in as the admin: for setting up what a test starts from.
+pub struct Api {
+    pub client: reqwest::Client,
+    pub base: String,
+    csrf: String,
+}
+
+impl Api {
+    pub async fn sign_in(server: &Server) -> Api {
+        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let base = format!("http://{}", server.addr);
+        let res = client
+            .post(format!("{base}/api/auth/login"))
+            .json(&serde_json::json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "sign-in: {}", res.status());
+        let session: serde_json::Value = res.json().await.unwrap();
+        let csrf = session["csrf_token"].as_str().unwrap().to_string();
+        Api { client, base, csrf }
+    }
+
+    async fn answer(res: reqwest::Response, what: &str) -> serde_json::Value {
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        assert!(status.is_success(), "{what}: {status} {body}");
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
+    }
+
+    pub async fn get(&self, path: &str) -> serde_json::Value {
+        let res = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        Self::answer(res, path).await
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        Self::answer(res, path).await
+    }
+
+    pub async fn patch(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let res = self
+            .client
+            .patch(format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        Self::answer(res, path).await
+    }
+}
+
 /// An XPath string literal for any text (handles both quote kinds).
-fn xpath_literal(s: &str) -> String {
+pub fn xpath_literal(s: &str) -> String {
     if !s.contains('\'') {
         format!("'{s}'")
     } else if !s.contains('"') {

@@ -2,6 +2,7 @@
 //! Field names here are the wire names.
 
 pub mod outbox;
+pub mod work;
 
 use serde::{Deserialize, Serialize};
 

@@ -10,5 +10,6 @@ pub mod customer;
 pub mod domain;
 pub mod email;
 pub mod error;
+pub mod work;
 
 pub use error::{ErrorCode, FieldErrors};

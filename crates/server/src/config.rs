@@ -57,12 +57,18 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
-    /// Generate a large data set for benchmarks (one transaction, batched inserts).
+    /// Generate a large data set for benchmarks (one transaction each for customers and items).
     Seed {
         #[arg(long, default_value_t = 100_000)]
         customers: u32,
         #[arg(long, default_value_t = 10_000)]
         organizations: u32,
+        /// Items (tickets and tasks) spread over the projects, customers and agents.
+        #[arg(long, default_value_t = 0)]
+        items: u32,
+        /// Projects to hold the generated items.
+        #[arg(long, default_value_t = 20)]
+        projects: u32,
     },
     /// Write .br and .gz files next to every compressible file of a built app.
     Precompress { dir: PathBuf },

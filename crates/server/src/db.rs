@@ -6,9 +6,12 @@
 //! driver so each is type-checked against its own database.
 
 pub mod agents;
+pub mod conversations;
 pub mod customers;
+pub mod items;
 pub mod organizations;
 pub mod outbox;
+pub mod projects;
 pub mod sessions;
 pub mod settings;
 

@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use orgdesk_core::FieldErrors;
+
 use crate::error::ApiError;
 
 /// The largest JSON body any route accepts.
@@ -103,5 +105,22 @@ where
             .await
             .map(|Query(v)| ApiQuery(v))
             .map_err(|e: QueryRejection| ApiError::BadRequest(e.body_text()))
+    }
+}
+
+/// A field of a partial update: `None` when absent, or when invalid (the message then
+/// goes into `errors` under `field`, so one response names every bad field).
+pub fn patch_field<I: ?Sized, T, E: ToString>(
+    value: Option<&I>,
+    field: &str,
+    parse: impl FnOnce(&I) -> Result<T, E>,
+    errors: &mut FieldErrors,
+) -> Option<T> {
+    match value.map(parse)? {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.insert(field.into(), e.to_string());
+            None
+        }
     }
 }

@@ -15,6 +15,7 @@ pub mod routes;
 pub mod seed;
 pub mod telemetry;
 pub mod time_fmt;
+pub mod versioned_cache;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub throttle: Arc<LoginThrottle>,
     pub openapi_json: Arc<String>,
+    pub search_cache: Arc<versioned_cache::SearchCache>,
+    pub group_cache: Arc<versioned_cache::GroupCache>,
 }
 
 impl AppState {
@@ -42,6 +45,8 @@ impl AppState {
             config: Arc::new(config),
             throttle: Arc::new(LoginThrottle::default()),
             openapi_json: Arc::new(openapi::document_json()),
+            search_cache: Arc::default(),
+            group_cache: Arc::default(),
         }
     }
 }
@@ -87,7 +92,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Precompress { dir }) => assets::precompress_dir(&dir).map(|n| {
             println!("precompressed {n} files in {}", dir.display());
         }),
-        Some(Command::Seed { customers, organizations }) => {
+        Some(Command::Seed { customers, organizations, items, projects }) => {
             let db = prepare(&config).await?;
             let started = std::time::Instant::now();
             let stats = seed::bulk(&db, organizations, customers).await?;
@@ -97,6 +102,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 stats.customers,
                 started.elapsed().as_secs_f64()
             );
+            if items > 0 {
+                let started = std::time::Instant::now();
+                seed::bulk_items(&db, items, projects).await?;
+                println!("seeded {projects} projects and {items} items in {:.1} s", started.elapsed().as_secs_f64());
+            }
             Ok(())
         }
         None => {

@@ -6,13 +6,13 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Orgdesk API", description = "Customers and customer organizations for helpdesk agents. \
+    info(title = "Orgdesk API", description = "Customers, customer organizations, projects, tickets and conversations for helpdesk agents. \
         Every route but `POST /api/auth/login` needs the session cookie; state-changing routes also need \
         the `X-CSRF-Token` header from `GET /api/auth/me`. Errors are `{\"code\",\"message\",\"fields\"}`."),
     components(schemas(ErrorBody)),
     modifiers(&SessionCookie),
     security(("session" = [])),
-    tags((name = "auth"), (name = "agents"), (name = "customers"), (name = "organizations"), (name = "settings"), (name = "outbox"), (name = "meta"))
+    tags((name = "auth"), (name = "agents"), (name = "customers"), (name = "organizations"), (name = "projects"), (name = "items"), (name = "conversations"), (name = "settings"), (name = "outbox"), (name = "meta"))
 )]
 struct ApiDoc;
 

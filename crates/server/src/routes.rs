@@ -2,10 +2,13 @@
 
 pub mod agents;
 pub mod auth;
+pub mod conversations;
 pub mod customers;
+pub mod items;
 pub mod meta;
 pub mod organizations;
 pub mod outbox;
+pub mod projects;
 pub mod settings;
 
 use axum::extract::DefaultBodyLimit;
@@ -43,6 +46,22 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(settings::get_settings, settings::update_settings))
         .routes(routes!(outbox::list_outbox))
+        .routes(routes!(customers::preview_move))
+        .routes(routes!(projects::list_projects, projects::create_project))
+        .routes(routes!(projects::get_project, projects::update_project))
+        .routes(routes!(projects::list_project_followers, projects::add_project_follower))
+        .routes(routes!(projects::remove_project_customer_follower))
+        .routes(routes!(projects::remove_project_organization_follower))
+        .routes(routes!(conversations::list_project_conversations, conversations::start_project_conversation))
+        .routes(routes!(items::list_items, items::create_item))
+        .routes(routes!(items::group_items))
+        .routes(routes!(items::get_item, items::update_item))
+        .routes(routes!(items::list_messages, items::create_message))
+        .routes(routes!(items::add_item_follower))
+        .routes(routes!(items::remove_item_follower))
+        .routes(routes!(conversations::list_organization_conversations, conversations::start_organization_conversation))
+        .routes(routes!(conversations::get_conversation))
+        .routes(routes!(conversations::add_conversation_message))
 }
 
 /// Every documented route, for the OpenAPI document.

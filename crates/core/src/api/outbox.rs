@@ -63,6 +63,12 @@ pub struct OutboxMessage {
     pub created_at: String,
     /// RFC 3339, UTC; set once the SMTP server accepted the message.
     pub sent_at: Option<String>,
+    /// The item (ticket or task) the message is about, if any.
+    #[serde(default)]
+    pub item_id: Option<i64>,
+    /// The organization or project conversation the message is about, if any.
+    #[serde(default)]
+    pub conversation_id: Option<i64>,
 }
 
 /// One page of the outbox, newest first.

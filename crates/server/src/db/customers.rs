@@ -293,7 +293,9 @@ pub async fn delete(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
 
 const CHUNK: usize = 500;
 
-/// Moves the customers into `organization` (or out of any), all or nothing.
+/// Moves the customers into `organization` (or out of any), all or nothing. Their
+/// open items (new, open, waiting) move with them; resolved and closed items keep
+/// the organization they had.
 pub async fn move_customers(db: &Db, ids: &[i64], organization: Option<i64>) -> Result<Vec<MovedCustomer>, ApiError> {
     in_write_tx!(db, tx => async {
         if let Some(org) = organization {
@@ -333,6 +335,17 @@ pub async fn move_customers(db: &Db, ids: &[i64], organization: Option<i64>) -> 
                     });
                     qb.build().execute(&mut *tx).await?;
                 }
+                // Their open items follow them; resolved and closed items keep their organization.
+                let follow = format!(
+                    "UPDATE items SET organization_id = $1 WHERE requester_id IN ({}) AND status IN {}",
+                    placeholders(2, changing.len()),
+                    crate::db::items::OPEN_STATUSES
+                );
+                let mut items = sqlx::query(&follow).bind(organization);
+                for id in &changing {
+                    items = items.bind(id);
+                }
+                items.execute(&mut *tx).await?;
             }
             moved.extend(found.into_iter().map(|(customer_id, from)| MovedCustomer { customer_id, from_organization_id: from }));
         }

@@ -31,6 +31,11 @@ pub const MATCHED_CUSTOMERS: &str = "SELECT id FROM customers WHERE last_key >= 
      UNION SELECT id FROM customers WHERE sort_name >= $1 AND sort_name < $2 \
      UNION SELECT id FROM customers WHERE email >= $1 AND email < $2";
 
+/// Bumped by triggers (migration 0005) on every write that can change a search result.
+pub async fn data_version(db: &Db) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar("SELECT version FROM customer_counts WHERE id = 1").fetch_one(pool).await)
+}
+
 pub struct OrgList {
     pub items: Vec<Organization>,
     pub total: i64,
@@ -269,8 +274,19 @@ pub async fn update(db: &Db, id: i64, name: Option<&str>, domains: Option<&[Doma
 }
 
 /// Deletes an organization; its members become unassigned (no customer is deleted).
+/// Their open items follow them to no organization; the organization's other items
+/// (closed ones) lose it too, as it no longer exists.
 pub async fn delete(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
     in_write_tx!(db, tx => async {
+        sqlx::query(&format!(
+            "UPDATE items SET organization_id = NULL WHERE status IN {} AND requester_id IN \
+             (SELECT customer_id FROM memberships WHERE organization_id = $1)",
+            crate::db::items::OPEN_STATUSES
+        ))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE items SET organization_id = NULL WHERE organization_id = $1").bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM memberships WHERE organization_id = $1").bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM organization_domains WHERE organization_id = $1").bind(id).execute(&mut *tx).await?;
         let deleted = sqlx::query("DELETE FROM organizations WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();

@@ -21,6 +21,8 @@ pub struct OutboxRow {
     pub next_attempt_at: i64,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    pub item_id: Option<i64>,
+    pub conversation_id: Option<i64>,
 }
 
 impl OutboxRow {
@@ -40,12 +42,20 @@ impl OutboxRow {
             last_error: self.last_error,
             created_at: rfc3339(self.created_at),
             sent_at: self.sent_at.map(rfc3339),
+            item_id: self.item_id,
+            conversation_id: self.conversation_id,
         }
     }
 }
 
 const COLUMNS: &str =
-    "id, kind, recipient, subject, body, customer_id, status, attempts, last_error, next_attempt_at, created_at, sent_at";
+    "id, kind, recipient, subject, body, customer_id, status, attempts, last_error, next_attempt_at, created_at, sent_at, \
+     item_id, conversation_id";
+
+/// Queues one message in the caller's transaction: binds kind, recipient, subject,
+/// body, customer_id, item_id, conversation_id and the time (now).
+pub const INSERT: &str = "INSERT INTO outbox (kind, recipient, subject, body, customer_id, item_id, conversation_id, \
+     status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8)";
 
 /// Queues a message for delivery now; returns its id.
 pub async fn enqueue(

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use orgdesk_core::api::work::{MovePreview, MovePreviewRequest};
 use orgdesk_core::api::{
     CreateCustomerRequest, Customer, CustomerPage, ErrorBody, MoveCustomersRequest, MoveCustomersResult,
     UpdateCustomerRequest, MAX_MOVE, MAX_PAGE,
@@ -17,7 +18,7 @@ use utoipa::IntoParams;
 use crate::auth::{self, CurrentAgent};
 use crate::db::customers::{self as store, Changes, Group, Invitation};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{patch_field, ApiJson, ApiPath, ApiQuery};
 use crate::routes::settings::association;
 use crate::time_fmt::now_ms;
 use crate::AppState;
@@ -145,22 +146,9 @@ pub async fn update_customer(
     ApiJson(req): ApiJson<UpdateCustomerRequest>,
 ) -> ApiResult<Json<Customer>> {
     let mut errors = FieldErrors::new();
-    let email = req
-        .email
-        .as_deref()
-        .map(Email::parse)
-        .transpose()
-        .map_err(|e| errors.insert("email".into(), e.to_string()))
-        .ok()
-        .flatten();
+    let email = patch_field(req.email.as_deref(), "email", Email::parse, &mut errors);
     let mut text = |field: &str, value: &Option<String>, what: &str| {
-        value
-            .as_deref()
-            .map(|v| parse_short_text(v, what))
-            .transpose()
-            .map_err(|e| errors.insert(field.into(), e))
-            .ok()
-            .flatten()
+        patch_field(value.as_deref(), field, |v| parse_short_text(v, what), &mut errors)
     };
     let first_name = text("first_name", &req.first_name, "A first name");
     let last_name = text("last_name", &req.last_name, "A last name");
@@ -213,4 +201,26 @@ pub async fn move_customers(
     }
     let moved = store::move_customers(&state.db, ids, req.organization_id).await?;
     Ok(Json(MoveCustomersResult { organization_id: req.organization_id, moved }))
+}
+
+/// What moving these customers would do to their items: open items follow them
+/// to the new organization, resolved and closed items keep theirs. Changes nothing.
+#[utoipa::path(post, path = "/api/customers/move/preview", tag = "customers", request_body = MovePreviewRequest,
+    responses((status = 200, body = MovePreview), (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "No, too many or unknown customers")))]
+pub async fn preview_move(
+    State(state): State<AppState>,
+    _: CurrentAgent,
+    ApiJson(req): ApiJson<MovePreviewRequest>,
+) -> ApiResult<Json<MovePreview>> {
+    let mut ids = req.customer_ids;
+    if ids.is_empty() {
+        return Err(ApiError::invalid("customer_ids", "Choose at least one customer."));
+    }
+    if ids.len() > MAX_MOVE {
+        return Err(ApiError::invalid("customer_ids", format!("Move at most {MAX_MOVE} customers at once.")));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(Json(crate::db::items::move_preview(&state.db, &ids).await?))
 }

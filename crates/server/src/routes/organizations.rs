@@ -1,5 +1,7 @@
 //! Customer organizations: list with member counts, create, rename, change domains, delete.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -14,7 +16,7 @@ use utoipa::IntoParams;
 use crate::auth::CurrentAgent;
 use crate::db::organizations as store;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{patch_field, ApiJson, ApiPath, ApiQuery};
 use crate::routes::customers::{paging, search_text};
 use crate::time_fmt::now_ms;
 use crate::AppState;
@@ -39,9 +41,20 @@ pub async fn list_organizations(
 ) -> ApiResult<Json<OrganizationPage>> {
     let (offset, limit) = paging(query.offset, query.limit)?;
     let q = search_text(query.q.as_deref())?;
-    let list = store::list(&state.db, q.as_deref(), offset, limit).await?;
+    let list = match q.as_deref() {
+        None => Arc::new(store::list(&state.db, None, offset, limit).await?),
+        Some(q) => {
+            let version = store::data_version(&state.db).await?;
+            state
+                .search_cache
+                .get_or_compute(version, (q.to_string(), offset, limit), || {
+                    store::list(&state.db, Some(q), offset, limit)
+                })
+                .await?
+        }
+    };
     Ok(Json(OrganizationPage {
-        items: list.items,
+        items: list.items.clone(),
         total: list.total,
         offset,
         limit,
@@ -93,22 +106,8 @@ pub async fn update_organization(
     ApiJson(req): ApiJson<UpdateOrganizationRequest>,
 ) -> ApiResult<Json<Organization>> {
     let mut errors = FieldErrors::new();
-    let name = req
-        .name
-        .as_deref()
-        .map(parse_organization_name)
-        .transpose()
-        .map_err(|e| errors.insert("name".into(), e))
-        .ok()
-        .flatten();
-    let domains = req
-        .domains
-        .as_deref()
-        .map(parse_domain_list)
-        .transpose()
-        .map_err(|e| errors.insert("domains".into(), e))
-        .ok()
-        .flatten();
+    let name = patch_field(req.name.as_deref(), "name", parse_organization_name, &mut errors);
+    let domains = patch_field(req.domains.as_deref(), "domains", parse_domain_list, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

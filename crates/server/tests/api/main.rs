@@ -5,6 +5,7 @@ mod support;
 
 mod agents;
 mod auth;
+mod conversations;
 mod customers;
 mod errors;
 mod openapi;
@@ -12,3 +13,4 @@ mod organizations;
 mod outbox;
 mod seed;
 mod static_files;
+mod work;

@@ -150,3 +150,50 @@ async fn agents_manage_organizations_and_anonymous_users_do_not() {
     error_body(anonymous.get("/api/customers").await, StatusCode::UNAUTHORIZED, "unauthorized").await;
     let _ = &mut app;
 }
+
+/// Searches are cached per data version: every kind of write must show in the next search.
+#[tokio::test]
+async fn a_repeated_search_shows_every_change_made_in_between() {
+    let app = TestApp::spawn_admin().await;
+    let search = |q: &'static str| {
+        let app = &app;
+        async move {
+            let page: Value = app.get(&format!("/api/organizations?q={q}")).await.json().await.unwrap();
+            let groups: Vec<String> = page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| format!("{}:{}:{}", o["name"].as_str().unwrap(), o["match_count"], o["domains"]))
+                .collect();
+            (groups, page["unassigned_count"].as_i64().unwrap())
+        }
+    };
+    let org: Value = app.post("/api/organizations", json!({"name": "Zenith"})).await.json().await.unwrap();
+    let org_id = org["id"].as_i64().unwrap();
+    assert_eq!(search("zed").await, (vec![], 0));
+
+    // A new customer at a public provider stays unassigned.
+    let res = app.post("/api/customers", json!({"email": "zed@gmail.com", "first_name": "Zed"})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let zed = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    assert_eq!(search("zed").await, (vec![], 1), "customer insert");
+
+    // Moved into the organization (memberships).
+    let res = app.post("/api/customers/move", json!({"customer_ids": [zed], "organization_id": org_id})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(search("zed").await, (vec!["Zenith:1:[]".to_string()], 0), "membership insert");
+
+    // Renamed customer (customers update): no longer matches.
+    app.patch(&format!("/api/customers/{zed}"), json!({"first_name": "Ann", "email": "ann@gmail.com"})).await;
+    assert_eq!(search("zed").await, (vec![], 0), "customer update");
+
+    // Organization domains and name (organizations, organization_domains).
+    app.patch(&format!("/api/organizations/{org_id}"), json!({"domains": ["zenith.io"]})).await;
+    assert_eq!(search("zen").await, (vec!["Zenith:1:[\"zenith.io\"]".to_string()], 0), "domain insert");
+    app.patch(&format!("/api/organizations/{org_id}"), json!({"name": "Apex"})).await;
+    assert_eq!(search("zen").await, (vec![], 0), "organization update");
+
+    // Deleted customer.
+    app.call(reqwest::Method::DELETE, &format!("/api/customers/{zed}"), None).await;
+    assert_eq!(search("ann").await, (vec![], 0), "customer delete");
+}

@@ -325,3 +325,41 @@ async fn the_outbox_is_for_admins_only_and_checks_its_query() {
     let body = error_body(app.get("/api/outbox?offset=-1").await, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
     assert!(body["fields"]["offset"].is_string(), "{body}");
 }
+
+#[tokio::test]
+async fn replies_and_organization_notices_survive_a_restart_and_reach_the_smtp_server() {
+    use serde_json::json;
+    let app = TestApp::spawn_admin().await;
+    let acme = crate::work::org(&app, "Acme", &["acme.com"]).await;
+    let ann = crate::work::customer(&app, "ann@acme.com").await;
+    crate::work::customer(&app, "bo@acme.com").await;
+    let p = crate::work::project(&app, "Support").await;
+    let it = crate::work::ticket(&app, p, ann, "Broken", "open").await;
+    let res = app.post(&format!("/api/items/{it}/messages"), json!({"kind": "reply", "body": "On it."})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app.post(&format!("/api/items/{it}/messages"), json!({"kind": "note", "body": "internal"})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app
+        .post(&format!("/api/organizations/{acme}/conversations"), json!({"subject": "Hi", "body": "Hello all"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+
+    let restarted = app.restart().await;
+    let page: Value = restarted.get("/api/outbox").await.json().await.unwrap();
+    assert_eq!(page["total"], 3, "{page}");
+    let items = page["items"].as_array().unwrap();
+    assert!(items.iter().all(|m| m["status"] == "pending"), "{page}");
+    assert_eq!(items.iter().filter(|m| m["item_id"] == it).count(), 1);
+    assert_eq!(items.iter().filter(|m| m["conversation_id"].is_i64()).count(), 2);
+
+    let sink = SmtpSink::start().await;
+    let sent = mailer::deliver_due(&restarted.db, &smtp_settings(sink.port), now_ms()).await.unwrap();
+    assert_eq!(sent, 3);
+    let received = sink.received();
+    let mut to: Vec<String> = received.iter().flat_map(|r| r.to.clone()).collect();
+    to.sort();
+    assert_eq!(to, ["<ann@acme.com>", "<ann@acme.com>", "<bo@acme.com>"]);
+    assert!(received.iter().all(|r| !r.data.contains("internal")), "notes never leave");
+    let page: Value = restarted.get("/api/outbox").await.json().await.unwrap();
+    assert!(page["items"].as_array().unwrap().iter().all(|m| m["status"] == "sent"), "{page}");
+}

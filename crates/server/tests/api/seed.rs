@@ -38,3 +38,66 @@ async fn the_generator_makes_the_requested_data_set_and_can_run_twice() {
     .unwrap();
     assert_eq!(id, 151);
 }
+
+#[tokio::test]
+async fn the_demo_data_has_projects_items_and_conversations() {
+    let app = TestApp::spawn().await;
+    assert!(seed::demo(&app.db).await.unwrap());
+    assert!(count(&app, "projects").await >= 3);
+    assert_eq!(count(&app, "projects WHERE archived = TRUE").await, 1);
+    let items = count(&app, "items").await;
+    assert!(items >= 40, "{items}");
+    assert!(count(&app, "items WHERE item_type = 'task'").await > 0);
+    assert!(count(&app, "items WHERE status IN ('new', 'open', 'waiting')").await > 0);
+    assert!(count(&app, "items WHERE status IN ('resolved', 'closed')").await > 0);
+    assert!(count(&app, "items WHERE assignee_id IS NOT NULL").await > 0);
+    assert!(count(&app, "(SELECT DISTINCT organization_id FROM items WHERE organization_id IS NOT NULL) o").await >= 5);
+    assert!(count(&app, "messages WHERE kind = 'reply'").await > 0);
+    assert!(count(&app, "messages WHERE kind = 'note'").await > 0);
+    assert_eq!(count(&app, "conversations").await, 2);
+    assert_eq!(count(&app, "outbox WHERE status = 'pending'").await, 0, "demo mail is history, never sent");
+    // Every item's organization is its requester's (open and closed alike, nobody moved yet).
+    assert_eq!(
+        count(
+            &app,
+            "items i LEFT JOIN memberships m ON m.customer_id = i.requester_id \
+            WHERE COALESCE(i.organization_id, 0) <> COALESCE(m.organization_id, 0)"
+        )
+        .await,
+        0
+    );
+    crate::work::assert_counters_match(&app).await;
+}
+
+#[tokio::test]
+async fn the_item_generator_spreads_items_over_customers_projects_and_agents() {
+    let app = TestApp::spawn().await;
+    seed::bulk(&app.db, 50, 1_000).await.unwrap();
+    seed::bulk_items(&app.db, 5_000, 7).await.unwrap();
+    seed::bulk_items(&app.db, 1_000, 3).await.unwrap();
+    assert_eq!(count(&app, "items").await, 6_000);
+    assert_eq!(count(&app, "projects").await, 10);
+    let open = count(&app, "items WHERE status IN ('new', 'open', 'waiting')").await;
+    assert!((2_700..=3_300).contains(&open), "about half are open: {open}");
+    assert_eq!(count(&app, "items WHERE item_type = 'ticket' AND requester_id IS NULL").await, 0);
+    let orgs = count(&app, "(SELECT DISTINCT organization_id FROM items) o").await;
+    assert!(orgs > 40, "every organization with members: {orgs}");
+    assert_eq!(
+        count(
+            &app,
+            "items i LEFT JOIN memberships m ON m.customer_id = i.requester_id \
+            WHERE COALESCE(i.organization_id, 0) <> COALESCE(m.organization_id, 0)"
+        )
+        .await,
+        0,
+        "each item carries its requester's organization"
+    );
+    crate::work::assert_counters_match(&app).await;
+    // New rows after a bulk seed get fresh ids (PostgreSQL sequences were advanced).
+    let id: i64 = on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO projects (name, name_key, created_at) VALUES ('Fresh', 'fresh', 0) RETURNING id")
+        .fetch_one(pool)
+        .await)
+    .unwrap();
+    assert_eq!(id, 11);
+}

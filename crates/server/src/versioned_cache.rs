@@ -1,0 +1,170 @@
+//! Results kept until the data they were computed from changes.
+//!
+//! Some reads cost milliseconds of CPU and are asked for all day with the same
+//! parameters: an organization search for "ma" gathers thousands of matching
+//! customers; grouping a million items by organization sorts up to 10,000 groups.
+//! Triggers bump a version number in the database on every write that can change
+//! such a result, in the writing transaction (`customer_counts.version`, migration
+//! 0005, for searches; `work_version.version`, migration 0004, for groupings), so a
+//! result is reused only while that version is unchanged, on every server sharing
+//! the database. Concurrent requests for the same uncached result wait for one
+//! computation instead of all computing it. Failures are not kept.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+
+use orgdesk_core::api::work::ItemGroup;
+use tokio::sync::OnceCell;
+
+use crate::db::organizations::OrgList;
+
+/// Organization searches: (search text, offset, limit).
+pub type SearchCache = VersionedCache<(String, i64, i64), OrgList>;
+/// The Tickets app's groupings: what is grouped and how it is filtered.
+pub type GroupCache = VersionedCache<String, Vec<ItemGroup>>;
+
+type Slot<V> = Arc<OnceCell<Arc<V>>>;
+
+/// How many results a cache keeps; the oldest go first.
+pub const CAPACITY: usize = 512;
+
+pub struct VersionedCache<K, V> {
+    inner: Mutex<Entries<K, V>>,
+}
+
+struct Entries<K, V> {
+    slots: HashMap<(i64, K), Slot<V>>,
+    order: VecDeque<(i64, K)>,
+}
+
+impl<K, V> Default for VersionedCache<K, V> {
+    fn default() -> Self {
+        Self { inner: Mutex::new(Entries { slots: HashMap::new(), order: VecDeque::new() }) }
+    }
+}
+
+impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
+    /// The result kept for `key` at data `version`, or the one `compute` yields (kept if it succeeds).
+    pub async fn get_or_compute<F, Fut, E>(&self, version: i64, key: K, compute: F) -> Result<Arc<V>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        let slot = self.slot((version, key));
+        let value = slot.get_or_try_init(|| async { compute().await.map(Arc::new) }).await?;
+        Ok(value.clone())
+    }
+
+    fn slot(&self, key: (i64, K)) -> Slot<V> {
+        let mut entries = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(slot) = entries.slots.get(&key) {
+            return slot.clone();
+        }
+        // Results of older versions can never be asked for again.
+        let version = key.0;
+        entries.slots.retain(|k, _| k.0 >= version);
+        while entries.slots.len() >= CAPACITY {
+            match entries.order.pop_front() {
+                Some(old) => {
+                    entries.slots.remove(&old);
+                }
+                None => break,
+            }
+        }
+        let Entries { slots, order } = &mut *entries;
+        order.retain(|k| slots.contains_key(k));
+        let slot = Slot::default();
+        slots.insert(key.clone(), slot.clone());
+        order.push_back(key);
+        slot
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.inner.lock().unwrap().slots.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    type Cache = VersionedCache<&'static str, i64>;
+
+    #[tokio::test]
+    async fn reuses_a_result_only_for_the_same_version_and_key() {
+        let cache = Cache::default();
+        let computed = AtomicUsize::new(0);
+        let run = |version: i64, key: &'static str, value: i64| {
+            let (cache, computed) = (&cache, &computed);
+            async move {
+                *cache
+                    .get_or_compute(version, key, || async {
+                        computed.fetch_add(1, Ordering::SeqCst);
+                        Ok::<_, ()>(value)
+                    })
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(run(1, "ma", 10).await, 10);
+        assert_eq!(run(1, "ma", 99).await, 10, "same version and key: kept");
+        assert_eq!(computed.load(Ordering::SeqCst), 1);
+        assert_eq!(run(1, "mb", 20).await, 20);
+        assert_eq!(run(2, "ma", 30).await, 30, "a write happened: computed anew");
+        assert_eq!(computed.load(Ordering::SeqCst), 3);
+        assert_eq!(cache.len(), 1, "results of version 1 are dropped once version 2 is seen");
+        // A request that read the version just before a write still gets a result.
+        assert_eq!(run(1, "ma", 40).await, 40);
+        assert_eq!(run(2, "ma", 50).await, 30, "an older version does not evict a newer one");
+    }
+
+    #[tokio::test]
+    async fn failures_are_not_kept() {
+        let cache = Cache::default();
+        let failed = cache.get_or_compute(1, "x", || async { Err::<i64, _>("db down") }).await;
+        assert_eq!(failed.err(), Some("db down"));
+        let ok = cache.get_or_compute(1, "x", || async { Ok::<_, &str>(5) }).await.unwrap();
+        assert_eq!(*ok, 5);
+    }
+
+    #[tokio::test]
+    async fn keeps_at_most_its_capacity_dropping_the_oldest() {
+        let cache = VersionedCache::<String, i64>::default();
+        for i in 0..(CAPACITY as i64 + 40) {
+            cache.get_or_compute(1, format!("q{i}"), || async { Ok::<_, ()>(i) }).await.unwrap();
+        }
+        assert_eq!(cache.len(), CAPACITY);
+        let newest = CAPACITY as i64 + 39;
+        let again = cache.get_or_compute(1, format!("q{newest}"), || async { Ok::<_, ()>(-1) }).await.unwrap();
+        assert_eq!(*again, newest);
+        let oldest = cache.get_or_compute(1, "q0".to_string(), || async { Ok::<_, ()>(-1) }).await.unwrap();
+        assert_eq!(*oldest, -1);
+    }
+
+    #[tokio::test]
+    async fn concurrent_requests_share_one_computation() {
+        let cache = Arc::new(Cache::default());
+        let computed = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (cache, computed) = (cache.clone(), computed.clone());
+            tasks.push(tokio::spawn(async move {
+                *cache
+                    .get_or_compute(7, "ma", || async {
+                        computed.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+                        Ok::<_, ()>(3)
+                    })
+                    .await
+                    .unwrap()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 3);
+        }
+        assert_eq!(computed.load(Ordering::SeqCst), 1);
+    }
+}

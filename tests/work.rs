@@ -1,0 +1,358 @@
+//! Browser tests of projects, tickets and conversations: a person creating a
+//! project and a ticket for a customer, finding it under the customer's
+//! organization, answering the customer and noting things for colleagues, and
+//! messaging a whole organization; what reaches customers is checked in the
+//! Administration outbox.
+
+use fantoccini::Locator;
+use orgdesk_browser_tests::*;
+use serde_json::{json, Value};
+
+async fn add_org(api: &Api, name: &str, domain: &str) -> i64 {
+    api.post("/api/organizations", json!({ "name": name, "domains": [domain] })).await["id"].as_i64().unwrap()
+}
+
+async fn add_customer(api: &Api, email: &str, first: &str, last: &str) -> i64 {
+    api.post("/api/customers", json!({ "email": email, "first_name": first, "last_name": last })).await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn add_project(api: &Api, name: &str) -> i64 {
+    api.post("/api/projects", json!({ "name": name, "description": "" })).await["id"].as_i64().unwrap()
+}
+
+async fn add_ticket(api: &Api, project_id: i64, title: &str, requester_id: i64) -> Value {
+    api.post(
+        "/api/items",
+        json!({ "project_id": project_id, "item_type": "ticket", "title": title, "requester_id": requester_id }),
+    )
+    .await
+}
+
+async fn signed_in(server: &Server, path: &str) -> Browser {
+    let browser = Browser::open(server).await;
+    browser.goto(path).await;
+    browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    browser.wait_for_path(path).await;
+    browser
+}
+
+/// How many emails the Administration outbox lists, read from its summary.
+async fn outbox_total(browser: &Browser) -> usize {
+    browser.click_link("Administration").await;
+    browser.wait_for_path("/admin").await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let body = browser.body_text().await;
+        if body.contains("No emails yet.") {
+            return 0;
+        }
+        if let Some(rest) = body.split("Emails 1–").nth(1) {
+            let total = rest.split(" of ").nth(1).and_then(|t| t.split(',').next()).and_then(|t| t.parse().ok());
+            if let Some(total) = total {
+                return total;
+            }
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the outbox shows no summary:\n{body}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The outbox rows shown now, as their cells' texts.
+async fn outbox_rows(browser: &Browser) -> Vec<Vec<String>> {
+    browser.wait_for_text("newest first").await;
+    let mut rows = Vec::new();
+    for row in browser.client.find_all(Locator::XPath("//table[@aria-label='Outbox']/tbody/tr")).await.unwrap() {
+        let mut cells = Vec::new();
+        for cell in row.find_all(Locator::Css("td")).await.unwrap() {
+            cells.push(cell.text().await.unwrap());
+        }
+        rows.push(cells);
+    }
+    rows
+}
+
+/// The id in a path like `/tickets/12?status=new`.
+fn id_in(path: &str, prefix: &str) -> i64 {
+    let rest = path.strip_prefix(prefix).unwrap_or_else(|| panic!("{path} does not start with {prefix}"));
+    rest.split('?').next().unwrap().parse().unwrap_or_else(|_| panic!("no id in {path}"))
+}
+
+async fn wait_for_path_prefix(browser: &Browser, prefix: &str) -> String {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let path = browser.path().await;
+        if path.starts_with(prefix) {
+            return path;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "expected a path starting {prefix}, still at {path}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_ticket_for_a_customer_is_grouped_under_their_organization_and_only_replies_reach_the_outbox() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    add_org(&api, "Acme", "acme.com").await;
+    add_customer(&api, "ann@acme.com", "Ann", "Lee").await;
+    let browser = signed_in(&server, "/projects").await;
+
+    // A project, created as a person does.
+    browser.click_button("New project").await;
+    browser.fill_in(DIALOG, "Project name", "Website relaunch").await;
+    browser.fill_in(DIALOG, "Description", "The new public website").await;
+    browser.click_button("Create project").await;
+    browser.wait_for_text("Created Website relaunch.").await;
+    browser.click_link("Website relaunch").await;
+    let project_path = wait_for_path_prefix(&browser, "/projects/").await;
+    browser.wait_for_text_in(PANEL, "The new public website").await;
+
+    // A ticket in it: the form says what is missing next to the fields.
+    browser.click_button("New ticket").await;
+    browser.click_button("Create ticket").await;
+    assert_eq!(browser.field_error_in(DIALOG, "Title").await, "Enter a title.");
+    assert_eq!(browser.field_error_in(DIALOG, "Requester").await, "Choose the customer who requested this ticket.");
+    browser.fill_in(DIALOG, "Title", "Checkout page is blank").await;
+    browser.fill_in(DIALOG, "Requester", "ann").await;
+    browser.click_button("Ann Lee, ann@acme.com").await;
+    browser.choose_in(DIALOG, "Priority", "High").await;
+    browser.click_button("Create ticket").await;
+    browser.wait_for_text("Created ticket #").await;
+    browser.wait_for_text_in(PANEL, "Checkout page is blank").await;
+
+    // The panel survives a reload.
+    browser.reload().await;
+    browser.wait_for_text_in(PANEL, "Checkout page is blank").await;
+    assert_eq!(browser.path().await, project_path);
+    let before = outbox_total(&browser).await;
+
+    // In Tickets, grouped by organization: under Acme, with its count.
+    browser.click_link("Tickets").await;
+    browser.wait_for_path("/tickets").await;
+    browser.wait_for_text_in("//div[@data-testid='item-group'][.//span[normalize-space()='Acme']]", "1 item").await;
+    browser.click_button("Expand Acme").await;
+    browser.click_link("Checkout page is blank").await;
+    let item_path = wait_for_path_prefix(&browser, "/tickets/").await;
+    let item_id = id_in(&item_path, "/tickets/");
+    browser.wait_for_text_in(PANEL, "Ann Lee <ann@acme.com>").await;
+    browser.wait_for_text_in("//*[@data-testid='item-organization']", "Acme").await;
+
+    // A customer reply says who receives it; an internal note says nobody outside does.
+    browser.wait_for_text_in(PANEL, "Emailed to Ann Lee <ann@acme.com>.").await;
+    browser.fill_in(PANEL, "Message", "We are looking into it.").await;
+    browser.click_button("Send reply").await;
+    browser
+        .wait_for_text_in("//li[@data-testid='message'][contains(@class,'message--reply')]", "We are looking into it.")
+        .await;
+    browser.field_in(PANEL, "Internal note").await.click().await.unwrap();
+    browser.wait_for_text_in(PANEL, "Only agents see internal notes.").await;
+    browser.fill_in(PANEL, "Message", "Probably the CDN again.").await;
+    browser.click_button("Add internal note").await;
+    let note = browser
+        .wait_for_text_in("//li[@data-testid='message'][contains(@class,'message--note')]", "Probably the CDN again.")
+        .await;
+    assert!(note.contains("Internal"), "the note is marked internal: {note}");
+
+    // Both stay after a reload, in order.
+    browser.reload().await;
+    browser.wait_for_text_in(PANEL, "Probably the CDN again.").await;
+    let messages = browser.texts("//li[@data-testid='message']").await;
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].contains("We are looking into it.") && messages[0].contains("Customer reply"));
+    assert!(messages[1].contains("Probably the CDN again.") && messages[1].contains("Internal"));
+
+    // Only the reply became an email, to Ann, about this item.
+    let after = outbox_total(&browser).await;
+    assert_eq!(after, before + 1, "one email for the reply, none for the note");
+    let rows = outbox_rows(&browser).await;
+    let newest = &rows[0];
+    assert_eq!(newest[0], "ann@acme.com", "{rows:?}");
+    assert!(newest.iter().any(|c| c == &format!("Item #{item_id}")), "the row links the item: {newest:?}");
+    assert!(!browser.body_text().await.contains("Probably the CDN"), "the note never reaches the outbox");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn messaging_an_organization_notifies_each_member_and_nobody_else() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    add_org(&api, "Acme", "acme.com").await;
+    add_org(&api, "Globex", "globex.com").await;
+    for (email, first) in [("ann@acme.com", "Ann"), ("ben@acme.com", "Ben"), ("cy@acme.com", "Cy")] {
+        add_customer(&api, email, first, "Acme").await;
+    }
+    add_customer(&api, "zed@globex.com", "Zed", "Globex").await;
+    let browser = signed_in(&server, "/customers").await;
+    browser.wait_for_group_count("Acme", "3 members").await;
+
+    browser.click_button("Message Acme").await;
+    browser.click_button("Send to all members").await;
+    assert_eq!(browser.field_error_in(DIALOG, "Subject").await, "Enter a subject.");
+    browser.fill_in(DIALOG, "Subject", "Planned maintenance").await;
+    browser.fill_in(DIALOG, "Message", "The portal is down on Sunday from 6 to 8.").await;
+    browser.click_button("Send to all members").await;
+    browser.wait_for_text("Sent to 3 members.").await;
+
+    let total = outbox_total(&browser).await;
+    let rows = outbox_rows(&browser).await;
+    assert_eq!(rows.len(), total);
+    let mut recipients: Vec<String> =
+        rows.iter().filter(|r| r.iter().any(|c| c.contains("Planned maintenance"))).map(|r| r[0].clone()).collect();
+    recipients.sort();
+    assert_eq!(recipients, ["ann@acme.com", "ben@acme.com", "cy@acme.com"]);
+    assert!(rows.iter().all(|r| r[0] != "zed@globex.com"), "no email to another organization: {rows:?}");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn moving_a_customer_with_an_open_ticket_asks_first_with_the_counts() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    add_org(&api, "Acme", "acme.com").await;
+    add_org(&api, "Globex", "globex.com").await;
+    let ann = add_customer(&api, "ann@acme.com", "Ann", "Lee").await;
+    let project = add_project(&api, "Support").await;
+    add_ticket(&api, project, "Invoice is wrong", ann).await;
+    let done = add_ticket(&api, project, "Password reset", ann).await;
+    api.patch(&format!("/api/items/{}", done["id"]), json!({ "status": "closed" })).await;
+
+    let browser = signed_in(&server, "/customers").await;
+    browser.expand("Acme").await;
+    browser.drag_to_group("Ann Lee", "Globex").await;
+    browser.wait_for_alert("1 open item will move with them to Globex; 1 closed item stays with Acme.").await;
+
+    // Cancel changes nothing.
+    browser.click_button("Cancel").await;
+    browser.wait_for_group_count("Acme", "1 member").await;
+    browser.wait_for_group_count("Globex", "0 members").await;
+
+    // The keyboard's "Move to organization…" asks the same.
+    browser.keys_to_labelled("Select Ann Lee", " ").await;
+    browser.click_button("Move to organization…").await;
+    browser.field("Organization").await.send_keys("glob").await.unwrap();
+    browser.click_button("Globex").await;
+    browser.wait_for_alert("1 open item will move with them to Globex; 1 closed item stays with Acme.").await;
+    browser.click_button("Move").await;
+    browser.wait_for_text("Moved 1 customer to Globex.").await;
+    browser.wait_for_group_count("Globex", "1 member").await;
+
+    // The open ticket went along; the closed one stayed with Acme.
+    browser.click_link("Tickets").await;
+    let globex = "//div[@data-testid='item-group'][.//span[normalize-space()='Globex']]";
+    let acme = "//div[@data-testid='item-group'][.//span[normalize-space()='Acme']]";
+    browser.wait_for_text_in(globex, "1 item").await;
+    browser.wait_for_text_in(acme, "1 item").await;
+    browser.click_button("Expand Globex").await;
+    browser.wait_for_text_in(globex, "Invoice is wrong").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn filters_live_in_the_url_and_a_new_requester_is_warned_about_earlier_replies() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    add_org(&api, "Acme", "acme.com").await;
+    let ann = add_customer(&api, "ann@acme.com", "Ann", "Lee").await;
+    add_customer(&api, "ben@acme.com", "Ben", "Ito").await;
+    let project = add_project(&api, "Support").await;
+    let ticket = add_ticket(&api, project, "Invoice is wrong", ann).await;
+    let id = ticket["id"].as_i64().unwrap();
+    add_ticket(&api, project, "Printer jammed", ann).await;
+    api.patch(&format!("/api/items/{id}"), json!({ "status": "waiting" })).await;
+    api.post(&format!("/api/items/{id}/messages"), json!({ "kind": "reply", "body": "We sent a new invoice." })).await;
+
+    let browser = signed_in(&server, "/tickets").await;
+    browser.field("Waiting").await.click().await.unwrap();
+    browser.wait_for_path("/tickets?status=waiting").await;
+    browser.keys_to_labelled("Search tickets", "invoice").await;
+    browser.wait_for_path("/tickets?status=waiting&q=invoice").await;
+    browser.reload().await;
+    browser.wait_for_text_in("//div[@data-testid='item-group'][.//span[normalize-space()='Acme']]", "1 item").await;
+    let waiting = browser.field("Waiting").await;
+    assert_eq!(waiting.prop("checked").await.unwrap().as_deref(), Some("true"));
+    browser.choose_in("", "Group by", "Status").await;
+    browser.wait_for_path("/tickets?status=waiting&q=invoice&group=status").await;
+    browser.click_button("Expand Waiting").await;
+    browser.click_link("Invoice is wrong").await;
+    browser.wait_for_path(&format!("/tickets/{id}?status=waiting&q=invoice&group=status")).await;
+
+    // Ben would receive the reply Ann got: the panel says so before saving.
+    browser.click_button("Change requester").await;
+    browser.fill_in(PANEL, "New requester", "ben").await;
+    browser.click_button("Ben Ito, ben@acme.com").await;
+    browser.wait_for_alert("Ben Ito will receive the 1 earlier reply.").await;
+    browser.click_button("Save requester").await;
+    browser.wait_for_text_in("//*[@data-testid='item-requester']", "Ben Ito <ben@acme.com>").await;
+    browser.reload().await;
+    browser.wait_for_text_in("//*[@data-testid='item-requester']", "Ben Ito <ben@acme.com>").await;
+
+    // Without grouping and filters: one list of every item, newest first.
+    browser.click_button("Close item").await;
+    browser.click_button("Clear filters").await;
+    browser.choose_in("", "Group by", "No grouping").await;
+    browser.wait_for_path("/tickets?group=none").await;
+    let list = browser.wait_for_text_in("//div[@aria-label='Tickets']", "2 items").await;
+    let (printer, invoice) = (list.find("Printer jammed").unwrap(), list.find("Invoice is wrong").unwrap());
+    assert!(printer < invoice, "newest first: {list}");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_project_is_renamed_followed_archived_and_its_conversation_reaches_its_followers() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    add_org(&api, "Acme", "acme.com").await;
+    add_org(&api, "Globex", "globex.com").await;
+    add_customer(&api, "ann@acme.com", "Ann", "Lee").await;
+    add_customer(&api, "ben@acme.com", "Ben", "Ito").await;
+    add_customer(&api, "zed@globex.com", "Zed", "Moss").await;
+    let id = add_project(&api, "Intranet").await;
+    let browser = signed_in(&server, &format!("/projects/{id}")).await;
+
+    // Rename from the panel; the list and the panel both show the new name.
+    browser.click_button("Rename project").await;
+    browser.fill_in(DIALOG, "Project name", "").await;
+    browser.click_button("Save").await;
+    assert_eq!(browser.field_error_in(DIALOG, "Project name").await, "Enter a project name.");
+    browser.fill_in(DIALOG, "Project name", "Intranet 2.0").await;
+    browser.click_button("Save").await;
+    browser.wait_for_text("Saved Intranet 2.0.").await;
+    browser.wait_for_text_in(PANEL, "Intranet 2.0").await;
+
+    // Followers: an organization (all its members) and one customer of another one.
+    browser.fill_in(PANEL, "Add organization", "acm").await;
+    browser.click_button("Acme, 2 members").await;
+    browser.fill_in(PANEL, "Add customer", "zed").await;
+    browser.click_button("Zed Moss, zed@globex.com").await;
+    let followers = browser.wait_for_text_in("//ul[@aria-label='Project followers']", "Zed Moss").await;
+    assert!(followers.contains("Acme") && followers.contains("2 members"), "{followers}");
+
+    // A conversation reaches Ann, Ben and Zed.
+    browser.fill_in(PANEL, "Subject", "Launch date").await;
+    browser.fill_in(PANEL, "Message", "We go live on Monday.").await;
+    browser.click_button("Start conversation").await;
+    browser.wait_for_text("Sent to 3 followers.").await;
+    browser.wait_for_text_in(PANEL, "We go live on Monday.").await;
+
+    // Removing a follower, then archiving: the project moves to Archived.
+    browser.click_button("Remove Zed Moss").await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while browser.texts("//ul[@aria-label='Project followers']").await.concat().contains("Zed Moss") {
+        assert!(tokio::time::Instant::now() < deadline, "Zed is still listed as a follower");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    browser.click_button("Archive project").await;
+    browser.wait_for_text("Archived Intranet 2.0.").await;
+    browser.click_button("Close project").await;
+    browser.wait_for_path("/projects").await;
+    browser.wait_for_text("No projects yet.").await;
+    browser.click_button("Archived").await;
+    browser.click_button("Unarchive Intranet 2.0").await;
+    browser.wait_for_text("Restored Intranet 2.0.").await;
+    browser.click_button("Active").await;
+    browser.click_link("Intranet 2.0").await;
+    browser.wait_for_path(&format!("/projects/{id}")).await;
+    browser.close().await;
+}
