@@ -6,10 +6,13 @@
 
 pub mod agent;
 pub mod api;
+pub mod contact;
 pub mod customer;
 pub mod domain;
 pub mod email;
 pub mod error;
+pub mod hierarchy;
+pub mod properties;
 pub mod work;
 
 pub use error::{ErrorCode, FieldErrors};

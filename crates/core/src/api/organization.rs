@@ -1,0 +1,273 @@
+//! The organization detail panel (issue #5): everything about one organization.
+//!
+//! DRAFT CONTRACT: written ahead of the server and the panel, which do not exist yet.
+//! Planned routes (all behind the session; writes need the CSRF header; every write
+//! to a section carries the `version` the agent saw and gets 409 `conflict`
+//! "changed by someone else, reload" when it moved on):
+//! - `GET /api/organizations/{id}/detail` → [`OrganizationDetail`]
+//! - `PATCH /api/organizations/{id}` (name, domains, summary, parent) with `version`
+//! - `POST /api/organizations/{id}/domain-matches` [`DomainMatchRequest`] → [`DomainMatches`];
+//!   `POST /api/organizations/{id}/domains` [`AddDomainRequest`] → [`OrganizationDetail`];
+//!   `DELETE /api/organizations/{id}/domains/{domain}?members=stay|leave&version=`
+//! - `GET /api/organizations/{id}/members?offset=&limit=` → [`MemberPage`] (managers first);
+//!   `POST .../members` [`AddMemberRequest`]; `PATCH .../members/{customer_id}` [`UpdateMemberRequest`];
+//!   `DELETE .../members/{customer_id}` (leaves the organization; the customer stays)
+//! - `PUT /api/organizations/{id}/contacts` [`ReplaceContactsRequest`]
+//! - `PUT /api/organizations/{id}/properties` [`SetPropertiesRequest`];
+//!   admins: `GET/POST /api/organization-properties`, `PATCH/DELETE /api/organization-properties/{id}`
+//! - `GET/POST /api/organizations/{id}/notes`, `DELETE /api/organizations/{id}/notes/{note_id}`
+//! - `GET/POST(multipart) /api/organizations/{id}/files`, `GET/DELETE /api/files/{file_id}`
+//! - `GET /api/organizations/{id}/parent-candidates?q=` → `Vec<`[`ParentCandidate`]`>`;
+//!   `POST /api/organizations/{id}/children` [`AddChildRequest`]; `DELETE .../children/{child_id}`
+//! - `GET /api/organizations/{id}/history?offset=&limit=` → [`HistoryPage`]
+//! - Tickets tab: `GET /api/items?organization={id}` and `GET /api/items/groups?group_by=status&organization={id}`
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::api::work::CustomerRef;
+use crate::contact::ContactEntry;
+use crate::properties::{PropertyDefinitionInput, PropertyKind};
+
+/// An organization as links show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationRef {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationDetail {
+    pub id: i64,
+    pub name: String,
+    pub domains: Vec<String>,
+    /// Bumped by every change; sent back with each edit.
+    pub version: i64,
+    pub summary: String,
+    pub parent: Option<OrganizationRef>,
+    pub children: Vec<OrganizationRef>,
+    pub member_count: i64,
+    pub manager_count: i64,
+    pub contacts: Vec<ContactEntry>,
+    /// Every defined property in the admins' order, with this organization's value (`null` when empty).
+    pub properties: Vec<PropertyValue>,
+    /// Items requested by members, by status word.
+    pub item_counts: BTreeMap<String, i64>,
+    /// Projects the organization follows.
+    pub projects: Vec<ProjectRef>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProjectRef {
+    pub id: i64,
+    pub name: String,
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PropertyValue {
+    pub definition: PropertyDefinition,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PropertyDefinition {
+    pub id: i64,
+    pub label: String,
+    pub kind: PropertyKind,
+    pub required: bool,
+    pub options: Vec<String>,
+    /// Order in the panel (ascending).
+    pub position: i64,
+}
+
+impl PropertyDefinition {
+    /// The rules part, for [`crate::properties::validate_value`].
+    pub fn rules(&self) -> PropertyDefinitionInput {
+        PropertyDefinitionInput {
+            label: self.label.clone(),
+            kind: self.kind,
+            required: self.required,
+            options: self.options.clone(),
+        }
+    }
+}
+
+/// Which existing customers a new domain would take in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DomainMatchRequest {
+    pub domain: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DomainMatches {
+    /// The domain, normalized.
+    pub domain: String,
+    /// Matching customers in no organization (the first 50 listed).
+    pub unassigned_count: i64,
+    pub unassigned: Vec<CustomerRef>,
+    /// Matching customers in other organizations, by organization (the first 50 of each listed).
+    pub elsewhere: Vec<DomainMatchGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DomainMatchGroup {
+    pub organization: OrganizationRef,
+    pub count: i64,
+    pub customers: Vec<CustomerRef>,
+}
+
+/// Adds a domain and moves the chosen matching customers, in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddDomainRequest {
+    pub domain: String,
+    pub version: i64,
+    /// Move every matching unassigned customer.
+    #[serde(default)]
+    pub move_unassigned: bool,
+    /// Move every matching customer of these organizations.
+    #[serde(default)]
+    pub move_from_organizations: Vec<i64>,
+    /// Move these individual customers (each must match the domain).
+    #[serde(default)]
+    pub move_customers: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum MemberRole {
+    Member,
+    Manager,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Member {
+    pub customer: CustomerRef,
+    pub position: String,
+    pub role: MemberRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemberPage {
+    pub items: Vec<Member>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddMemberRequest {
+    pub customer_id: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMemberRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<MemberRole>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplaceContactsRequest {
+    pub version: i64,
+    pub entries: Vec<ContactEntry>,
+}
+
+/// Values by property definition id; `null` empties one; absent ones stay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetPropertiesRequest {
+    pub version: i64,
+    pub values: BTreeMap<i64, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ParentCandidate {
+    pub id: i64,
+    pub name: String,
+    /// Why it cannot be chosen (the picker greys it out and shows this), if it cannot.
+    pub disabled_reason: Option<String>,
+}
+
+/// Adds an existing organization as a child, or creates one by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddChildRequest {
+    pub version: i64,
+    #[serde(default)]
+    pub child_id: Option<i64>,
+    /// With no `child_id`: the name of a new organization to create as the child.
+    #[serde(default)]
+    pub create_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Note {
+    pub id: i64,
+    pub body: String,
+    pub author_name: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FileInfo {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub uploaded_by: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+/// The largest file an organization accepts.
+pub const MAX_FILE_BYTES: i64 = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    pub id: i64,
+    /// `renamed`, `domain_added`, `domain_removed`, `members_moved`, `member_added`,
+    /// `member_removed`, `parent_set`, `child_added`, `child_removed`, `contacts_changed`,
+    /// `properties_changed`, `summary_changed`, `note_added`, `file_added`, `file_deleted`, ...
+    pub action: String,
+    /// One sentence for people, e.g. "Renamed from Acme to Acme Corp".
+    pub summary: String,
+    pub details: Value,
+    pub agent_name: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryPage {
+    pub items: Vec<HistoryEntry>,
+    pub total: i64,
+}
