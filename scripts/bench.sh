@@ -7,7 +7,8 @@ cd "$ROOT"
 ensure_web_toolchain
 ensure_browser
 build_web
-cargo build --release -p orgdesk-server -p orgdesk-browser-tests --example bench_customers
+cargo build --release -p orgdesk-server --bin orgdesk
+cargo build --release -p orgdesk-browser-tests --example bench_customers
 precompress_web "$ROOT/target/release/orgdesk"
 "$ROOT/target/release/examples/bench_customers"
 

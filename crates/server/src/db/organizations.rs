@@ -1,12 +1,10 @@
 //! Customer organizations and their email domains.
 
-use std::collections::BTreeMap;
-
 use orgdesk_core::api::Organization;
 use orgdesk_core::customer::organization_name_key;
 use orgdesk_core::domain::Domain;
 
-use crate::db::{placeholders, prefix_range, Db};
+use crate::db::{prefix_range, Db};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
 use crate::{in_write_tx, on_db};
@@ -18,6 +16,8 @@ struct OrgRow {
     created_at: i64,
     member_count: i64,
     match_count: Option<i64>,
+    /// The organization's domains, separated by spaces (see [`domains_of`]).
+    domains: String,
     /// Only in search results: the number of matches and of matching unassigned customers.
     #[sqlx(default)]
     total: Option<i64>,
@@ -47,20 +47,23 @@ pub struct OrgList {
 pub async fn list(db: &Db, q: Option<&str>, offset: i64, limit: i64) -> Result<OrgList, sqlx::Error> {
     let member_count = "(SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id)";
     let rows: Vec<OrgRow>;
-    let total: i64;
-    let unassigned: i64;
+    // Counts past the last page (or when nothing matches), where no row carries them.
+    let count_sql: String;
+    let range: Option<(String, String)>;
     match q.map(prefix_range) {
         None => {
+            // One statement: the page, the organization count and the unassigned count
+            // (uncorrelated subqueries, evaluated once; the latter kept by triggers, migration 0003).
+            let counts = "(SELECT COUNT(*) FROM organizations) AS total, \
+                          (SELECT unassigned FROM customer_counts WHERE id = 1) AS unassigned";
             let sql = format!(
-                "SELECT o.id, o.name, o.created_at, {member_count} AS member_count, CAST(NULL AS BIGINT) AS match_count \
-                 FROM organizations o ORDER BY o.name_key, o.id LIMIT $1 OFFSET $2"
+                "SELECT o.id, o.name, o.created_at, {member_count} AS member_count, CAST(NULL AS BIGINT) AS match_count, \
+                 {counts}, {domains} FROM organizations o ORDER BY o.name_key, o.id LIMIT $1 OFFSET $2",
+                domains = domains_of(db, "o.id")
             );
             rows = on_db!(db, pool => sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await)?;
-            total = on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM organizations").fetch_one(pool).await)?;
-            // Kept by triggers (migration 0003) instead of counted here.
-            unassigned = on_db!(db, pool => sqlx::query_scalar("SELECT unassigned FROM customer_counts WHERE id = 1")
-                .fetch_one(pool)
-                .await)?;
+            count_sql = format!("SELECT {counts}");
+            range = None;
         }
         Some((from, to)) => {
             // The matching customers come from four index range scans; the
@@ -85,70 +88,67 @@ pub async fn list(db: &Db, q: Option<&str>, offset: i64, limit: i64) -> Result<O
                      ELSE p.hits END AS match_count, \
                    p.total AS total, \
                    (SELECT COUNT(*) FROM matched WHERE NOT EXISTS \
-                     (SELECT 1 FROM memberships m WHERE m.customer_id = matched.id)) AS unassigned \
-                 FROM page p ORDER BY p.name_key, p.id"
+                     (SELECT 1 FROM memberships m WHERE m.customer_id = matched.id)) AS unassigned, {domains} \
+                 FROM page p ORDER BY p.name_key, p.id",
+                domains = domains_of(db, "p.id")
             );
             rows = on_db!(db, pool => sqlx::query_as(&sql).bind(&from).bind(&to).bind(limit).bind(offset).fetch_all(pool).await)?;
-            match rows.first() {
-                Some(first) => {
-                    total = first.total.unwrap_or_default();
-                    unassigned = first.unassigned.unwrap_or_default();
-                }
-                None => {
-                    // Past the last page (or nothing matches): count separately.
-                    let count_sql = format!(
-                        "{with} SELECT (SELECT COUNT(*) FROM hits), (SELECT COUNT(*) FROM matched WHERE NOT EXISTS \
-                           (SELECT 1 FROM memberships m WHERE m.customer_id = matched.id))"
-                    );
-                    (total, unassigned) =
-                        on_db!(db, pool => sqlx::query_as(&count_sql).bind(&from).bind(&to).fetch_one(pool).await)?;
-                }
-            }
+            count_sql = format!(
+                "{with} SELECT (SELECT COUNT(*) FROM hits), (SELECT COUNT(*) FROM matched WHERE NOT EXISTS \
+                   (SELECT 1 FROM memberships m WHERE m.customer_id = matched.id))"
+            );
+            range = Some((from, to));
         }
     }
-    let items = with_domains(db, rows).await?;
+    let (total, unassigned): (i64, i64) = match rows.first() {
+        Some(first) => (first.total.unwrap_or_default(), first.unassigned.unwrap_or_default()),
+        None => on_db!(db, pool => {
+            let mut query = sqlx::query_as(&count_sql);
+            if let Some((from, to)) = &range {
+                query = query.bind(from).bind(to);
+            }
+            query.fetch_one(pool).await
+        })?,
+    };
+    let items = to_organizations(rows);
     Ok(OrgList { items, total, unassigned })
 }
 
-async fn with_domains(db: &Db, rows: Vec<OrgRow>) -> Result<Vec<Organization>, sqlx::Error> {
-    let mut domains: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-    if !rows.is_empty() {
-        let sql = format!(
-            "SELECT organization_id, domain FROM organization_domains WHERE organization_id IN ({}) ORDER BY domain",
-            placeholders(1, rows.len())
-        );
-        let pairs: Vec<(i64, String)> = on_db!(db, pool => {
-            let mut query = sqlx::query_as(&sql);
-            for r in &rows {
-                query = query.bind(r.id);
+/// A column with the domains of organization `org` (an SQL expression), separated by
+/// spaces (domains never contain one), so a page of organizations is one query.
+fn domains_of(db: &Db, org: &str) -> String {
+    let aggregate = match db {
+        Db::Sqlite(_) => "group_concat(d.domain, ' ')",
+        Db::Postgres(_) => "string_agg(d.domain, ' ')",
+    };
+    format!("COALESCE((SELECT {aggregate} FROM organization_domains d WHERE d.organization_id = {org}), '') AS domains")
+}
+
+fn to_organizations(rows: Vec<OrgRow>) -> Vec<Organization> {
+    rows.into_iter()
+        .map(|r| {
+            let mut domains: Vec<String> = r.domains.split_whitespace().map(str::to_string).collect();
+            domains.sort();
+            Organization {
+                domains,
+                id: r.id,
+                name: r.name,
+                member_count: r.member_count,
+                match_count: r.match_count,
+                created_at: rfc3339(r.created_at),
             }
-            query.fetch_all(pool).await
-        })?;
-        for (org, domain) in pairs {
-            domains.entry(org).or_default().push(domain);
-        }
-    }
-    Ok(rows
-        .into_iter()
-        .map(|r| Organization {
-            domains: domains.remove(&r.id).unwrap_or_default(),
-            id: r.id,
-            name: r.name,
-            member_count: r.member_count,
-            match_count: r.match_count,
-            created_at: rfc3339(r.created_at),
         })
-        .collect())
+        .collect()
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Organization>, sqlx::Error> {
-    let rows: Vec<OrgRow> = on_db!(db, pool => sqlx::query_as(
+    let sql = format!(
         "SELECT o.id, o.name, o.created_at, (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id) AS member_count, \
-         CAST(NULL AS BIGINT) AS match_count FROM organizations o WHERE o.id = $1")
-        .bind(id)
-        .fetch_all(pool)
-        .await)?;
-    Ok(with_domains(db, rows).await?.pop())
+         CAST(NULL AS BIGINT) AS match_count, {} FROM organizations o WHERE o.id = $1",
+        domains_of(db, "o.id")
+    );
+    let rows: Vec<OrgRow> = on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_all(pool).await)?;
+    Ok(to_organizations(rows).pop())
 }
 
 pub fn name_taken(name: &str) -> ApiError {
