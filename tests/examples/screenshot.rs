@@ -1,6 +1,7 @@
 //! Takes the README screenshot: starts Orgdesk with the demo data, signs in in
 //! headless Chromium, opens two organizations of the Customers app and saves
-//! `docs/screenshot.png`.
+//! `docs/screenshot.png`, then the Tickets app grouped by organization with one
+//! ticket's conversation open (`docs/tickets.png`).
 //!
 //! `cargo run -p orgdesk-browser-tests --example screenshot` (after `trunk build --release`).
 
@@ -19,6 +20,23 @@ async fn main() {
     browser.click_labelled("Select Ava Adams").await;
     let png = browser.client.screenshot().await.expect("screenshot");
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshot.png");
+    std::fs::write(&out, png).expect("write screenshot");
+    println!("wrote {}", out.display());
+
+    browser.click_link("Tickets").await;
+    browser.wait_for_path("/tickets").await;
+    browser.wait_for_text("Acme Corporation").await;
+    browser.click_labelled("Expand Acme Corporation").await;
+    let first = browser
+        .client
+        .wait()
+        .for_element(fantoccini::Locator::Css("a[href^='/tickets/']"))
+        .await
+        .expect("a ticket under Acme Corporation");
+    first.click().await.expect("open the ticket");
+    browser.wait_for_text("Internal").await;
+    let png = browser.client.screenshot().await.expect("screenshot");
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/tickets.png");
     std::fs::write(&out, png).expect("write screenshot");
     println!("wrote {}", out.display());
     browser.close().await;
