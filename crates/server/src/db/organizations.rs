@@ -53,8 +53,8 @@ pub async fn list(db: &Db, q: Option<&str>, offset: i64, limit: i64) -> Result<O
     match q.map(prefix_range) {
         None => {
             // One statement: the page, the organization count and the unassigned count
-            // (uncorrelated subqueries, evaluated once; the latter kept by triggers, migration 0003).
-            let counts = "(SELECT COUNT(*) FROM organizations) AS total, \
+            // (both kept by triggers, migrations 0003 and 0006).
+            let counts = "(SELECT organizations FROM customer_counts WHERE id = 1) AS total, \
                           (SELECT unassigned FROM customer_counts WHERE id = 1) AS unassigned";
             let sql = format!(
                 "SELECT o.id, o.name, o.created_at, {member_count} AS member_count, CAST(NULL AS BIGINT) AS match_count, \
