@@ -9,6 +9,7 @@ pub mod edit_customer_dialog;
 pub mod move_dialog;
 pub mod new_item_dialog;
 pub mod organization_dialog;
+pub mod pager;
 pub mod project_dialog;
 pub mod search_picker;
 pub mod select_field;

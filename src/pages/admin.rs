@@ -9,6 +9,7 @@ use orgdesk_core::FieldErrors;
 
 use crate::api::{self, ApiError};
 use crate::components::customer_settings::CustomerSettings;
+use crate::components::pager::Pager;
 use crate::components::text_field::TextField;
 use crate::state::use_session;
 
@@ -262,8 +263,6 @@ fn OutboxTable(page: OutboxPage, offset: RwSignal<usize>) -> impl IntoView {
     } else {
         format!("Emails {}–{} of {total}, newest first.", start + 1, start + shown)
     };
-    let has_previous = start > 0;
-    let has_next = start + shown < total;
 
     view! {
         <p class="hint" role="status">{summary}</p>
@@ -281,24 +280,7 @@ fn OutboxTable(page: OutboxPage, offset: RwSignal<usize>) -> impl IntoView {
             </thead>
             <tbody>{page.items.into_iter().map(|message| view! { <OutboxRow message=message /> }).collect_view()}</tbody>
         </table>
-        <nav class="form__actions" aria-label="Outbox pages">
-            <button
-                type="button"
-                class="button button--small"
-                disabled=!has_previous
-                on:click=move |_| offset.update(|o| *o = o.saturating_sub(OUTBOX_PAGE))
-            >
-                "Previous"
-            </button>
-            <button
-                type="button"
-                class="button button--small"
-                disabled=!has_next
-                on:click=move |_| offset.update(|o| *o += OUTBOX_PAGE)
-            >
-                "Next"
-            </button>
-        </nav>
+        <Pager label="Outbox pages" offset=offset page=OUTBOX_PAGE start=start shown=shown total=total />
     }
     .into_any()
 }

@@ -16,6 +16,7 @@ use orgdesk_core::api::work::{
 use crate::api;
 use crate::components::conversation_form::{ConversationForm, ConversationTarget};
 use crate::components::new_item_dialog::NewItemDialog;
+use crate::components::pager::Pager;
 use crate::components::project_dialog::ProjectDialog;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::toast::{Toast, ToastView};
@@ -159,16 +160,7 @@ pub fn ProjectsPage() -> impl IntoView {
                                         {p.items.into_iter().map(|project| view! { <ProjectRow project=project /> }).collect_view()}
                                     </tbody>
                                 </table>
-                                <nav class="form__actions" aria-label="Project pages">
-                                    <button type="button" class="button button--small" disabled={start == 0}
-                                        on:click=move |_| offset.update(|o| *o = o.saturating_sub(PROJECT_PAGE))>
-                                        "Previous"
-                                    </button>
-                                    <button type="button" class="button button--small" disabled={start + shown >= total}
-                                        on:click=move |_| offset.update(|o| *o += PROJECT_PAGE)>
-                                        "Next"
-                                    </button>
-                                </nav>
+                                <Pager label="Project pages" offset=offset page=PROJECT_PAGE start=start shown=shown total=total />
                             }
                             .into_any()
                         }
@@ -342,17 +334,9 @@ fn ProjectItems(project_id: i64) -> impl IntoView {
                             <ul class="item-rows" aria-label="Project items">
                                 {p.items.into_iter().map(|item| view! { <ItemRow item=item search=String::new() /> }).collect_view()}
                             </ul>
-                            <nav class="form__actions" aria-label="Item pages">
+                            <Pager label="Item pages" offset=offset page=ITEM_PAGE start=start shown=shown total=total>
                                 <span class="hint">{format!("Items {}–{} of {total}", start + 1, start + shown)}</span>
-                                <button type="button" class="button button--small" disabled={start == 0}
-                                    on:click=move |_| offset.update(|o| *o = o.saturating_sub(ITEM_PAGE))>
-                                    "Previous"
-                                </button>
-                                <button type="button" class="button button--small" disabled={start + shown >= total}
-                                    on:click=move |_| offset.update(|o| *o += ITEM_PAGE)>
-                                    "Next"
-                                </button>
-                            </nav>
+                            </Pager>
                         }
                         .into_any()
                     }

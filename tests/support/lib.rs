@@ -527,21 +527,18 @@ impl Api {
     }
 
     pub async fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
-        let res = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("x-csrf-token", &self.csrf)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        Self::answer(res, path).await
+        self.send(reqwest::Method::POST, path, body).await
     }
 
     pub async fn patch(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        self.send(reqwest::Method::PATCH, path, body).await
+    }
+
+    /// A state-changing request with the session's CSRF token.
+    async fn send(&self, method: reqwest::Method, path: &str, body: serde_json::Value) -> serde_json::Value {
         let res = self
             .client
-            .patch(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("x-csrf-token", &self.csrf)
             .json(&body)
             .send()
