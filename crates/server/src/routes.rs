@@ -6,6 +6,8 @@ pub mod conversations;
 pub mod customers;
 pub mod items;
 pub mod meta;
+pub mod org_detail;
+pub mod org_extras;
 pub mod organizations;
 pub mod outbox;
 pub mod projects;
@@ -62,6 +64,8 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(conversations::list_organization_conversations, conversations::start_organization_conversation))
         .routes(routes!(conversations::get_conversation))
         .routes(routes!(conversations::add_conversation_message))
+        .merge(org_detail::routes())
+        .merge(org_extras::routes())
 }
 
 /// Every documented route, for the OpenAPI document.

@@ -85,6 +85,7 @@ impl Filters {
                 organization: id_or_none("organization"),
                 q: text("q"),
                 item_type: text("item_type").and_then(|t| ItemType::parse(&t)),
+                include_children: text("include_children").map(|v| v == "true"),
                 offset: None,
                 limit: None,
             },

@@ -1,26 +1,40 @@
 //! The organization detail panel (issue #5): everything about one organization.
 //!
-//! DRAFT CONTRACT: written ahead of the server and the panel, which do not exist yet.
-//! Planned routes (all behind the session; writes need the CSRF header; every write
-//! to a section carries the `version` the agent saw and gets 409 `conflict`
-//! "changed by someone else, reload" when it moved on):
+//! Routes (all behind the session; writes need the CSRF header). `version` guards
+//! what the panel edits in place: name, domains, summary, parent and children,
+//! contacts, properties, and members' positions and roles. Each such write names the
+//! `version` it saw, bumps it in the same transaction, and gets 409 `conflict` with
+//! field `version` ("changed by someone else, reload") when it moved on. Additions
+//! and removals (members, notes, files) neither need nor bump it. Writes that change
+//! the organization return the whole [`OrganizationDetail`] with the new version.
 //! - `GET /api/organizations/{id}/detail` → [`OrganizationDetail`]
-//! - `PATCH /api/organizations/{id}` (name, domains, summary, parent) with `version`
-//! - `POST /api/organizations/{id}/domain-matches` [`DomainMatchRequest`] → [`DomainMatches`];
-//!   `POST /api/organizations/{id}/domains` [`AddDomainRequest`] → [`OrganizationDetail`];
-//!   `DELETE /api/organizations/{id}/domains/{domain}?members=stay|leave&version=`
-//! - `GET /api/organizations/{id}/members?offset=&limit=` → [`MemberPage`] (managers first);
-//!   `POST .../members` [`AddMemberRequest`]; `PATCH .../members/{customer_id}` [`UpdateMemberRequest`];
-//!   `DELETE .../members/{customer_id}` (leaves the organization; the customer stays)
-//! - `PUT /api/organizations/{id}/contacts` [`ReplaceContactsRequest`]
-//! - `PUT /api/organizations/{id}/properties` [`SetPropertiesRequest`];
-//!   admins: `GET/POST /api/organization-properties`, `PATCH/DELETE /api/organization-properties/{id}`
-//! - `GET/POST /api/organizations/{id}/notes`, `DELETE /api/organizations/{id}/notes/{note_id}`
-//! - `GET/POST(multipart) /api/organizations/{id}/files`, `GET/DELETE /api/files/{file_id}`
-//! - `GET /api/organizations/{id}/parent-candidates?q=` → `Vec<`[`ParentCandidate`]`>`;
-//!   `POST /api/organizations/{id}/children` [`AddChildRequest`]; `DELETE .../children/{child_id}`
-//! - `GET /api/organizations/{id}/history?offset=&limit=` → [`HistoryPage`]
-//! - Tickets tab: `GET /api/items?organization={id}` and `GET /api/items/groups?group_by=status&organization={id}`
+//! - `PATCH /api/organizations/{id}/detail` [`UpdateOrganizationRequest`] (name, summary, parent)
+//! - `POST /api/organizations/{id}/domain-matches` [`DomainMatchRequest`] → [`DomainMatches`]
+//!   (read only: what adding the domain would offer to move);
+//!   `POST /api/organizations/{id}/domains` [`AddDomainRequest`] → [`OrganizationDetail`]
+//!   (adds the domain and moves the chosen customers, one transaction, one history entry);
+//!   `DELETE /api/organizations/{id}/domains/{domain}?members=stay|leave&version=` → [`OrganizationDetail`]
+//! - `GET /api/organizations/{id}/members?offset=&limit=` → [`MemberPage`] (managers first, then by name);
+//!   `POST .../members` [`AddMemberRequest`] → [`Member`] (a customer of another organization moves;
+//!   their open items follow, as in the Customers app);
+//!   `PATCH .../members/{customer_id}` [`UpdateMemberRequest`] → [`OrganizationDetail`];
+//!   `DELETE .../members/{customer_id}` → 204 (leaves the organization; the customer stays)
+//! - `PUT /api/organizations/{id}/contacts` [`ReplaceContactsRequest`] → [`OrganizationDetail`]
+//! - `PUT /api/organizations/{id}/properties` [`SetPropertiesRequest`] → [`OrganizationDetail`];
+//!   admins: `GET/POST /api/organization-properties` ([`PropertyDefinitionRequest`] → [`PropertyDefinition`]),
+//!   `PATCH/DELETE /api/organization-properties/{id}`, `PUT /api/organization-properties/order` [`ReorderPropertiesRequest`]
+//! - `GET /api/organizations/{id}/notes?offset=&limit=` → [`NotePage`] (newest first);
+//!   `POST .../notes` [`CreateNoteRequest`] → [`Note`]; `DELETE .../notes/{note_id}` (author or admin) → 204
+//! - `GET /api/organizations/{id}/files` → `Vec<`[`FileInfo`]`>` (newest first);
+//!   `POST .../files` (multipart, one part named `file`; at most [`MAX_FILE_BYTES`], else 413) → [`FileInfo`];
+//!   `GET /api/files/{file_id}` (the bytes, as an attachment); `DELETE /api/files/{file_id}` → 204
+//! - `GET /api/organizations/{id}/relatives?relation=parent|child&q=` → `Vec<`[`ParentCandidate`]`>`
+//!   (organizations by name, those that would close a loop carrying `disabled_reason`);
+//!   `POST /api/organizations/{id}/children` [`AddChildRequest`] → [`OrganizationDetail`];
+//!   `DELETE /api/organizations/{id}/children/{child_id}?version=` → [`OrganizationDetail`] (unlinks; deletes nothing)
+//! - `GET /api/organizations/{id}/history?offset=&limit=` → [`HistoryPage`] (newest first)
+//! - Tickets tab: `GET /api/items?organization={id}[&include_children=true]` and
+//!   `GET /api/items/groups?group_by=status&organization={id}`
 
 use std::collections::BTreeMap;
 
@@ -103,6 +117,29 @@ impl PropertyDefinition {
     }
 }
 
+/// The panel's in-place edits of the organization itself; absent fields stay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrganizationRequest {
+    pub version: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// `null` removes the parent; absent leaves it.
+    #[serde(default, deserialize_with = "crate::api::work::double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub parent_id: Option<Option<i64>>,
+}
+
+/// The longest summary.
+pub const MAX_SUMMARY: usize = 10_000;
+/// The longest note.
+pub const MAX_NOTE: usize = 10_000;
+/// The longest member position (job title).
+pub const MAX_POSITION: usize = 100;
+
 /// Which existing customers a new domain would take in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -178,10 +215,12 @@ pub struct AddMemberRequest {
     pub customer_id: i64,
 }
 
+/// Edits one member's position and/or role; `version` is the organization's.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMemberRequest {
+    pub version: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -201,6 +240,58 @@ pub struct ReplaceContactsRequest {
 pub struct SetPropertiesRequest {
     pub version: i64,
     pub values: BTreeMap<i64, Value>,
+}
+
+/// A property definition as admins write it (create, or full replace with PATCH).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PropertyDefinitionRequest {
+    pub label: String,
+    pub kind: PropertyKind,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+impl PropertyDefinitionRequest {
+    pub fn rules(&self) -> PropertyDefinitionInput {
+        PropertyDefinitionInput {
+            label: self.label.clone(),
+            kind: self.kind,
+            required: self.required,
+            options: self.options.clone(),
+        }
+    }
+}
+
+/// Every definition id, in the new order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReorderPropertiesRequest {
+    pub ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateNoteRequest {
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotePage {
+    pub items: Vec<Note>,
+    pub total: i64,
+}
+
+/// Which relation a picker fills: the organization's parent, or a new child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Relation {
+    Parent,
+    Child,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,6 +321,8 @@ pub struct Note {
     pub id: i64,
     pub body: String,
     pub author_name: String,
+    /// The author's agent id (`None` once the agent is gone); the author and admins may delete.
+    pub author_id: Option<i64>,
     /// RFC 3339, UTC.
     pub created_at: String,
 }
@@ -260,6 +353,7 @@ pub struct HistoryEntry {
     /// One sentence for people, e.g. "Renamed from Acme to Acme Corp".
     pub summary: String,
     pub details: Value,
+    /// "" for changes the system made.
     pub agent_name: String,
     /// RFC 3339, UTC.
     pub created_at: String,

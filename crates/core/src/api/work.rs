@@ -207,6 +207,8 @@ pub struct ItemQuery {
     /// Text in the title (case-insensitive substring), or `#123` for an item id.
     pub q: Option<String>,
     pub item_type: Option<ItemType>,
+    /// With `organization={id}`: the items of its descendant organizations too.
+    pub include_children: Option<bool>,
     pub offset: Option<i64>,
     pub limit: Option<i64>,
 }

@@ -1,0 +1,1 @@
+//! Organization detail panel (issue #5): storage.
