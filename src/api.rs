@@ -5,6 +5,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use orgdesk_core::api::organization::{
+    AddChildRequest, AddDomainRequest, AddMemberRequest, CreateNoteRequest, DomainMatchRequest, DomainMatches, FileInfo,
+    HistoryPage, Member, MemberPage, Note, NotePage, OrganizationDetail, ParentCandidate, PropertyDefinition,
+    PropertyDefinitionRequest, Relation, ReorderPropertiesRequest, ReplaceContactsRequest, SetPropertiesRequest,
+    UpdateDetailRequest, UpdateMemberRequest,
+};
 use orgdesk_core::api::work::{
     AddFollowerRequest, AddItemFollowerRequest, Conversation, CreateItemRequest, CreateMessageRequest,
     CreateProjectRequest, CustomerRef, Follower, FollowerKind, GroupBy, Item, ItemGroupPage, ItemPage, ItemQuery,
@@ -348,4 +354,139 @@ pub async fn add_item_follower(item_id: i64, customer_id: i64) -> Result<Vec<Cus
 
 pub async fn remove_item_follower(item_id: i64, customer_id: i64) -> Result<(), ApiError> {
     delete(&format!("/api/items/{item_id}/followers/{customer_id}")).await
+}
+
+// ---- The organization detail panel (issue #5; contract in orgdesk_core::api::organization) ----
+
+fn encode(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+async fn delete_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    json(send(with_csrf(Request::delete(path)).build(), true).await?).await
+}
+
+pub async fn organization_detail(id: i64) -> Result<OrganizationDetail, ApiError> {
+    get(&format!("/api/organizations/{id}/detail")).await
+}
+
+pub async fn update_detail(id: i64, req: &UpdateDetailRequest) -> Result<OrganizationDetail, ApiError> {
+    write(Request::patch(&format!("/api/organizations/{id}/detail")), req).await
+}
+
+pub async fn domain_matches(id: i64, domain: &str) -> Result<DomainMatches, ApiError> {
+    let req = DomainMatchRequest { domain: domain.to_string() };
+    write(Request::post(&format!("/api/organizations/{id}/domain-matches")), &req).await
+}
+
+pub async fn add_domain(id: i64, req: &AddDomainRequest) -> Result<OrganizationDetail, ApiError> {
+    write(Request::post(&format!("/api/organizations/{id}/domains")), req).await
+}
+
+/// Removes a domain; `members_leave` takes the customers of that domain out of the organization.
+pub async fn remove_domain(
+    id: i64,
+    domain: &str,
+    members_leave: bool,
+    version: i64,
+) -> Result<OrganizationDetail, ApiError> {
+    let members = if members_leave { "leave" } else { "stay" };
+    delete_json(&format!("/api/organizations/{id}/domains/{}?members={members}&version={version}", encode(domain))).await
+}
+
+pub async fn organization_members(id: i64, offset: usize, limit: usize) -> Result<MemberPage, ApiError> {
+    get(&format!("/api/organizations/{id}/members?offset={offset}&limit={limit}")).await
+}
+
+pub async fn add_member(id: i64, customer_id: i64) -> Result<Member, ApiError> {
+    write(Request::post(&format!("/api/organizations/{id}/members")), &AddMemberRequest { customer_id }).await
+}
+
+pub async fn update_member(
+    id: i64,
+    customer_id: i64,
+    req: &UpdateMemberRequest,
+) -> Result<OrganizationDetail, ApiError> {
+    write(Request::patch(&format!("/api/organizations/{id}/members/{customer_id}")), req).await
+}
+
+pub async fn remove_member(id: i64, customer_id: i64) -> Result<(), ApiError> {
+    delete(&format!("/api/organizations/{id}/members/{customer_id}")).await
+}
+
+pub async fn replace_contacts(id: i64, req: &ReplaceContactsRequest) -> Result<OrganizationDetail, ApiError> {
+    write(Request::put(&format!("/api/organizations/{id}/contacts")), req).await
+}
+
+pub async fn set_properties(id: i64, req: &SetPropertiesRequest) -> Result<OrganizationDetail, ApiError> {
+    write(Request::put(&format!("/api/organizations/{id}/properties")), req).await
+}
+
+pub async fn property_definitions() -> Result<Vec<PropertyDefinition>, ApiError> {
+    get("/api/organization-properties").await
+}
+
+pub async fn create_property_definition(req: &PropertyDefinitionRequest) -> Result<PropertyDefinition, ApiError> {
+    write(Request::post("/api/organization-properties"), req).await
+}
+
+pub async fn update_property_definition(
+    id: i64,
+    req: &PropertyDefinitionRequest,
+) -> Result<PropertyDefinition, ApiError> {
+    write(Request::patch(&format!("/api/organization-properties/{id}")), req).await
+}
+
+pub async fn delete_property_definition(id: i64) -> Result<(), ApiError> {
+    delete(&format!("/api/organization-properties/{id}")).await
+}
+
+pub async fn reorder_property_definitions(ids: Vec<i64>) -> Result<Vec<PropertyDefinition>, ApiError> {
+    write(Request::put("/api/organization-properties/order"), &ReorderPropertiesRequest { ids }).await
+}
+
+pub async fn organization_notes(id: i64, offset: usize, limit: usize) -> Result<NotePage, ApiError> {
+    get(&format!("/api/organizations/{id}/notes?offset={offset}&limit={limit}")).await
+}
+
+pub async fn add_note(id: i64, body: String) -> Result<Note, ApiError> {
+    write(Request::post(&format!("/api/organizations/{id}/notes")), &CreateNoteRequest { body }).await
+}
+
+pub async fn delete_note(id: i64, note_id: i64) -> Result<(), ApiError> {
+    delete(&format!("/api/organizations/{id}/notes/{note_id}")).await
+}
+
+pub async fn organization_files(id: i64) -> Result<Vec<FileInfo>, ApiError> {
+    get(&format!("/api/organizations/{id}/files")).await
+}
+
+/// Where the browser downloads a file from (a plain link; the session cookie goes along).
+pub fn file_url(file_id: i64) -> String {
+    format!("/api/files/{file_id}")
+}
+
+pub async fn delete_file(file_id: i64) -> Result<(), ApiError> {
+    delete(&format!("/api/files/{file_id}")).await
+}
+
+/// Organizations for the parent or child picker, invalid ones with their reason.
+pub async fn relatives(id: i64, relation: Relation, q: &str) -> Result<Vec<ParentCandidate>, ApiError> {
+    let relation = match relation {
+        Relation::Parent => "parent",
+        Relation::Child => "child",
+    };
+    get(&format!("/api/organizations/{id}/relatives?relation={relation}{}", search_param(q))).await
+}
+
+pub async fn add_child(id: i64, req: &AddChildRequest) -> Result<OrganizationDetail, ApiError> {
+    write(Request::post(&format!("/api/organizations/{id}/children")), req).await
+}
+
+pub async fn remove_child(id: i64, child_id: i64, version: i64) -> Result<OrganizationDetail, ApiError> {
+    delete_json(&format!("/api/organizations/{id}/children/{child_id}?version={version}")).await
+}
+
+pub async fn organization_history(id: i64, offset: usize, limit: usize) -> Result<HistoryPage, ApiError> {
+    get(&format!("/api/organizations/{id}/history?offset={offset}&limit={limit}")).await
 }

@@ -8,7 +8,7 @@
 //! and removals (members, notes, files) neither need nor bump it. Writes that change
 //! the organization return the whole [`OrganizationDetail`] with the new version.
 //! - `GET /api/organizations/{id}/detail` → [`OrganizationDetail`]
-//! - `PATCH /api/organizations/{id}/detail` [`UpdateOrganizationRequest`] (name, summary, parent)
+//! - `PATCH /api/organizations/{id}/detail` [`UpdateDetailRequest`] (name, summary, parent)
 //! - `POST /api/organizations/{id}/domain-matches` [`DomainMatchRequest`] → [`DomainMatches`]
 //!   (read only: what adding the domain would offer to move);
 //!   `POST /api/organizations/{id}/domains` [`AddDomainRequest`] → [`OrganizationDetail`]
@@ -121,7 +121,7 @@ impl PropertyDefinition {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-pub struct UpdateOrganizationRequest {
+pub struct UpdateDetailRequest {
     pub version: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
