@@ -67,6 +67,7 @@ pub async fn demo(db: &Db) -> Result<bool, String> {
         ("Soylent Foods", &["soylent.co"]),
         ("Pied Piper", &["piedpiper.com"]),
         ("Tyrell Corporation", &[]),
+        ("Acme Europe", &["acme.eu"]),
     ];
     let base = next_id(db, "organizations").await?;
     let orgs: Vec<Org> = names
@@ -115,7 +116,94 @@ pub async fn demo(db: &Db) -> Result<bool, String> {
     }
     insert_all(db, &orgs, &customers).await.map_err(|e| format!("seeding demo data failed: {e}"))?;
     demo_work(db, &orgs, &customers).await.map_err(|e| format!("seeding demo projects failed: {e}"))?;
+    demo_panel(db, &orgs).await.map_err(|e| format!("seeding demo organization details failed: {e}"))?;
     Ok(true)
+}
+
+/// What the organization panel shows: a parent link, managers, contact information,
+/// custom properties with values, a summary, a note and a first history entry.
+async fn demo_panel(db: &Db, orgs: &[Org]) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    let by_name = |name: &str| orgs.iter().find(|o| o.name == name).map(|o| o.id).unwrap_or_default();
+    let acme = by_name("Acme Corporation");
+    let definitions: &[(&str, &str, bool, &str)] = &[
+        ("Plan", "single_choice", true, r#"["Free","Team","Enterprise"]"#),
+        ("Seats", "number", false, "[]"),
+        ("Renewal date", "date", false, "[]"),
+        ("Products", "multiple_choice", false, r#"["Helpdesk","Portal","Reporting"]"#),
+        ("Priority support", "checkbox", false, "[]"),
+        ("Account notes", "long_text", false, "[]"),
+    ];
+    let plans = ["Free", "Team", "Enterprise"];
+    let sam: Option<i64> = on_db!(db, pool => sqlx::query_scalar("SELECT id FROM agents WHERE email = 'sam@orgdesk.local'").fetch_optional(pool).await)?;
+    in_write_tx!(db, tx => async {
+        sqlx::query("UPDATE organizations SET parent_id = $1 WHERE id = $2").bind(acme).bind(by_name("Acme Europe")).execute(&mut *tx).await?;
+        sqlx::query(
+            "UPDATE organizations SET summary = 'Long-standing customer since 2019. Two offices (Springfield and London); invoices go to the London office.' WHERE id = $1",
+        )
+        .bind(acme)
+        .execute(&mut *tx)
+        .await?;
+        // The first member of each organization manages it.
+        sqlx::query(
+            "UPDATE memberships SET role = 'manager' WHERE customer_id IN \
+             (SELECT MIN(customer_id) FROM memberships GROUP BY organization_id)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let contacts: &[(&str, &str, &str)] = &[
+            ("phone", "Main", "+1 555 0100"),
+            ("email", "Billing", "billing@acme.com"),
+            ("website", "", "https://acme.com"),
+            ("address", "Head office", "1 Acme Way\nSpringfield 01101\nUSA"),
+            ("social", "LinkedIn", "https://www.linkedin.com/company/acme"),
+        ];
+        for (i, (kind, label, value)) in contacts.iter().enumerate() {
+            sqlx::query("INSERT INTO organization_contacts (organization_id, position, kind, label, value) VALUES ($1, $2, $3, $4, $5)")
+                .bind(acme).bind(i as i64).bind(*kind).bind(*label).bind(*value).execute(&mut *tx).await?;
+        }
+        let mut ids = Vec::new();
+        for (i, (label, kind, required, options)) in definitions.iter().enumerate() {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO organization_property_definitions (label, label_key, kind, required, options, position, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(*label).bind(label.to_lowercase()).bind(*kind).bind(*required).bind(*options).bind(i as i64).bind(now)
+            .fetch_one(&mut *tx).await?;
+            ids.push(id);
+        }
+        for (i, org) in orgs.iter().enumerate() {
+            let mut values = vec![(ids[0], format!("\"{}\"", plans[i % plans.len()]))];
+            if i % 3 != 0 {
+                values.push((ids[1], format!("{}", 5 + i * 15)));
+                values.push((ids[2], format!("\"2027-{:02}-01\"", 1 + i % 12)));
+            }
+            if i % 4 == 0 {
+                values.push((ids[3], r#"["Helpdesk","Portal"]"#.to_string()));
+                values.push((ids[4], "true".to_string()));
+            }
+            if org.id == acme {
+                values.push((ids[5], "\"Prefers email over phone. Quarterly review with their IT lead.\"".to_string()));
+            }
+            for (definition, value) in values {
+                sqlx::query("INSERT INTO organization_property_values (organization_id, definition_id, value) VALUES ($1, $2, $3)")
+                    .bind(org.id).bind(definition).bind(value).execute(&mut *tx).await?;
+            }
+            sqlx::query(
+                "INSERT INTO organization_history (organization_id, agent_id, action, summary, details, created_at) \
+                 VALUES ($1, NULL, 'created', 'Created with the demo data', '{}', $2)",
+            )
+            .bind(org.id).bind(now).execute(&mut *tx).await?;
+        }
+        sqlx::query("INSERT INTO organization_notes (organization_id, agent_id, body, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(acme)
+            .bind(sam)
+            .bind("Renewal call booked for next month; they are asking about the Enterprise plan.")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        Ok::<(), sqlx::Error>(())
+    }.await)
 }
 
 const DEMO_TITLES: &[(&str, &str)] = &[

@@ -101,3 +101,57 @@ async fn the_item_generator_spreads_items_over_customers_projects_and_agents() {
     .unwrap();
     assert_eq!(id, 11);
 }
+
+/// The demo's organization details obey the rules the panel enforces on edits.
+#[tokio::test]
+async fn the_demo_organization_details_pass_the_panel_rules() {
+    use orgdesk_core::contact::{validate_entries, ContactEntry};
+    use orgdesk_core::properties::{validate_definition, validate_value, PropertyDefinitionInput};
+
+    let app = TestApp::spawn().await;
+    assert!(seed::demo(&app.db).await.unwrap());
+    let child_links = count(&app, "organizations WHERE parent_id IS NOT NULL").await;
+    assert_eq!(child_links, 1, "Acme Europe belongs to Acme Corporation");
+    assert!(count(&app, "memberships WHERE role = 'manager'").await >= 10);
+    assert!(count(&app, "organization_notes").await >= 1);
+    assert_eq!(count(&app, "organization_history").await, count(&app, "organizations").await);
+
+    let definitions: Vec<(i64, String, String, bool, String)> = on_db!(&app.db, pool => sqlx::query_as(
+        "SELECT id, label, kind, required, options FROM organization_property_definitions ORDER BY position")
+        .fetch_all(pool).await)
+    .unwrap();
+    assert!(definitions.len() >= 6);
+    for (id, label, kind, required, options) in definitions {
+        let input = PropertyDefinitionInput {
+            label,
+            kind: serde_json::from_value(serde_json::Value::String(kind)).unwrap(),
+            required,
+            options: serde_json::from_str(&options).unwrap(),
+        };
+        validate_definition(&input).unwrap();
+        let values: Vec<String> = on_db!(&app.db, pool => sqlx::query_scalar(
+            "SELECT value FROM organization_property_values WHERE definition_id = $1")
+            .bind(id).fetch_all(pool).await)
+        .unwrap();
+        assert!(!values.is_empty(), "{} has values", input.label);
+        for value in values {
+            let value: serde_json::Value = serde_json::from_str(&value).unwrap();
+            assert_eq!(validate_value(&input, &value), Ok(Some(value.clone())), "{}", input.label);
+        }
+    }
+
+    let contacts: Vec<(String, String, String)> = on_db!(&app.db, pool => sqlx::query_as(
+        "SELECT kind, label, value FROM organization_contacts ORDER BY organization_id, position")
+        .fetch_all(pool).await)
+    .unwrap();
+    assert_eq!(contacts.len(), 5);
+    let entries: Vec<ContactEntry> = contacts
+        .into_iter()
+        .map(|(kind, label, value)| ContactEntry {
+            kind: serde_json::from_value(serde_json::Value::String(kind)).unwrap(),
+            label,
+            value,
+        })
+        .collect();
+    assert_eq!(validate_entries(&entries).unwrap(), entries, "stored exactly as the rules normalize them");
+}
