@@ -276,6 +276,10 @@ pub async fn update(db: &Db, id: i64, changes: &Changes) -> Result<bool, ApiErro
                 return Err(ApiError::invalid("position", "A position needs an organization: move the customer into one first."));
             }
             sqlx::query("UPDATE memberships SET position = $1 WHERE customer_id = $2").bind(position).bind(id).execute(&mut *tx).await?;
+            // The organization's panel shows positions: its version moves on.
+            if let Some(org) = org {
+                crate::bump_version!(tx, org, crate::time_fmt::now_ms()).await?;
+            }
         }
         Ok::<bool, ApiError>(true)
     }.await)
@@ -293,10 +297,62 @@ pub async fn delete(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
 
 const CHUNK: usize = 500;
 
+/// Moves the customers `$ids` (none of them already in `$organization`) into
+/// `$organization` (or, with `None`, out of any), in the caller's transaction `$tx`:
+/// the move rules of the Customers app, shared by every path that moves customers.
+/// Their open items (new, open, waiting) follow them; resolved and closed items keep
+/// the organization they had. Expands to `Result<(), sqlx::Error>`.
+#[macro_export]
+macro_rules! move_customers_tx {
+    ($tx:ident, $ids:expr, $organization:expr) => {
+        async {
+            let ids: &[i64] = $ids;
+            let organization: Option<i64> = $organization;
+            for changing in ids.chunks(500) {
+                let delete = format!(
+                    "DELETE FROM memberships WHERE customer_id IN ({})",
+                    $crate::db::placeholders(1, changing.len())
+                );
+                let mut del = sqlx::query(&delete);
+                for id in changing {
+                    del = del.bind(id);
+                }
+                del.execute(&mut *$tx).await?;
+                if let Some(org) = organization {
+                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO memberships (customer_id, organization_id) ");
+                    qb.push_values(changing, |mut b, id| {
+                        b.push_bind(*id).push_bind(org);
+                    });
+                    qb.build().execute(&mut *$tx).await?;
+                }
+                // Their open items follow them; resolved and closed items keep their organization.
+                let follow = format!(
+                    "UPDATE items SET organization_id = $1 WHERE requester_id IN ({}) AND status IN {}",
+                    $crate::db::placeholders(2, changing.len()),
+                    $crate::db::items::OPEN_STATUSES
+                );
+                let mut items = sqlx::query(&follow).bind(organization);
+                for id in changing {
+                    items = items.bind(id);
+                }
+                items.execute(&mut *$tx).await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        }
+    };
+}
+
 /// Moves the customers into `organization` (or out of any), all or nothing. Their
 /// open items (new, open, waiting) move with them; resolved and closed items keep
-/// the organization they had.
-pub async fn move_customers(db: &Db, ids: &[i64], organization: Option<i64>) -> Result<Vec<MovedCustomer>, ApiError> {
+/// the organization they had. Each organization that gained or lost members gets
+/// one `members_moved` history entry, in the same transaction.
+pub async fn move_customers(
+    db: &Db,
+    ids: &[i64],
+    organization: Option<i64>,
+    agent: Option<i64>,
+    now: i64,
+) -> Result<Vec<MovedCustomer>, ApiError> {
     in_write_tx!(db, tx => async {
         if let Some(org) = organization {
             let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE id = $1").bind(org).fetch_optional(&mut *tx).await?;
@@ -305,6 +361,7 @@ pub async fn move_customers(db: &Db, ids: &[i64], organization: Option<i64>) -> 
             }
         }
         let mut moved = Vec::with_capacity(ids.len());
+        let mut all_changing: Vec<(i64, Option<i64>)> = Vec::new();
         for chunk in ids.chunks(CHUNK) {
             let sql = format!(
                 "SELECT c.id, m.organization_id FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id WHERE c.id IN ({})",
@@ -321,34 +378,75 @@ pub async fn move_customers(db: &Db, ids: &[i64], organization: Option<i64>) -> 
             }
             // Customers already in the target keep their membership (and position) as they are.
             let changing: Vec<i64> = found.iter().filter(|(_, from)| *from != organization).map(|(id, _)| *id).collect();
-            if !changing.is_empty() {
-                let delete = format!("DELETE FROM memberships WHERE customer_id IN ({})", placeholders(1, changing.len()));
-                let mut del = sqlx::query(&delete);
-                for id in &changing {
-                    del = del.bind(id);
-                }
-                del.execute(&mut *tx).await?;
-                if let Some(org) = organization {
-                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO memberships (customer_id, organization_id) ");
-                    qb.push_values(&changing, |mut b, id| {
-                        b.push_bind(*id).push_bind(org);
-                    });
-                    qb.build().execute(&mut *tx).await?;
-                }
-                // Their open items follow them; resolved and closed items keep their organization.
-                let follow = format!(
-                    "UPDATE items SET organization_id = $1 WHERE requester_id IN ({}) AND status IN {}",
-                    placeholders(2, changing.len()),
-                    crate::db::items::OPEN_STATUSES
-                );
-                let mut items = sqlx::query(&follow).bind(organization);
-                for id in &changing {
-                    items = items.bind(id);
-                }
-                items.execute(&mut *tx).await?;
-            }
+            crate::move_customers_tx!(tx, &changing, organization).await?;
+            all_changing.extend(found.iter().filter(|(_, from)| *from != organization).copied());
             moved.extend(found.into_iter().map(|(customer_id, from)| MovedCustomer { customer_id, from_organization_id: from }));
         }
+        crate::record_moves!(tx, &all_changing, organization, agent, now).await?;
         Ok::<Vec<MovedCustomer>, ApiError>(moved)
     }.await)
+}
+
+/// Records one `members_moved` history entry on the target organization (when
+/// there is one) and on each source organization of the moves `$moves`
+/// (`(customer, from)`, none already in the target), in the caller's transaction.
+/// Expands to `Result<(), sqlx::Error>`.
+#[macro_export]
+macro_rules! record_moves {
+    ($tx:ident, $moves:expr, $organization:expr, $agent:expr, $now:expr) => {
+        async {
+            let moves: &[(i64, Option<i64>)] = $moves;
+            let organization: Option<i64> = $organization;
+            let agent: Option<i64> = $agent;
+            let now: i64 = $now;
+            if moves.is_empty() {
+                return Ok::<(), sqlx::Error>(());
+            }
+            // Counts by source organization (None: unassigned), in a stable order.
+            let mut by_source: std::collections::BTreeMap<Option<i64>, i64> = std::collections::BTreeMap::new();
+            for (_, from) in moves {
+                *by_source.entry(*from).or_default() += 1;
+            }
+            let mut orgs: Vec<i64> = by_source.keys().flatten().copied().collect();
+            orgs.extend(organization);
+            let sql = format!("SELECT id, name FROM organizations WHERE id IN ({})", $crate::db::placeholders(1, orgs.len()));
+            let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+            for id in &orgs {
+                query = query.bind(id);
+            }
+            let names: std::collections::HashMap<i64, String> = query.fetch_all(&mut *$tx).await?.into_iter().collect();
+            let name_of = |id: i64| names.get(&id).cloned().unwrap_or_default();
+            let target_name = organization.map(name_of).unwrap_or_else(|| "no organization".to_string());
+            let plural = |n: i64| if n == 1 { "member" } else { "members" };
+            if let Some(target) = organization {
+                let total = moves.len() as i64;
+                let mut parts: Vec<String> = Vec::new();
+                let mut from: Vec<serde_json::Value> = Vec::new();
+                let mut unassigned = 0;
+                for (source, n) in &by_source {
+                    match source {
+                        Some(s) => {
+                            parts.push(format!("{n} from {}", name_of(*s)));
+                            from.push(serde_json::json!({ "organization_id": s, "organization_name": name_of(*s), "count": n }));
+                        }
+                        None => unassigned = *n,
+                    }
+                }
+                if unassigned > 0 {
+                    parts.push(format!("{unassigned} with no organization"));
+                }
+                let summary = format!("{total} {} moved in ({})", plural(total), parts.join(", "));
+                let details = serde_json::json!({ "direction": "in", "count": total, "unassigned": unassigned, "from": from });
+                $crate::record_history!($tx, target, agent, "members_moved", &summary, details, now).await?;
+            }
+            for (source, n) in &by_source {
+                if let Some(s) = source {
+                    let summary = format!("{n} {} left for {target_name}", plural(*n));
+                    let details = serde_json::json!({ "direction": "out", "count": n, "to_organization_id": organization, "to_organization_name": organization.map(name_of) });
+                    $crate::record_history!($tx, *s, agent, "members_moved", &summary, details, now).await?;
+                }
+            }
+            Ok(())
+        }
+    };
 }

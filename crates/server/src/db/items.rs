@@ -34,6 +34,8 @@ pub struct ItemFilter {
     pub organization: Option<Option<i64>>,
     pub search: Option<ItemSearch>,
     pub item_type: Option<ItemType>,
+    /// With `organization: Some(Some(id))`: the items of its descendants too.
+    pub include_children: bool,
 }
 
 impl ItemFilter {
@@ -125,6 +127,10 @@ fn item_conditions(f: &ItemFilter) -> Sql {
         sql.conditions.push(format!("i.requester_id = {a}"));
     }
     match f.organization {
+        Some(Some(o)) if f.include_children => {
+            let tree = org_tree(&mut sql, o);
+            sql.conditions.push(format!("i.organization_id IN {tree}"));
+        }
         Some(Some(o)) => {
             let a = sql.arg(Arg::Int(o));
             sql.conditions.push(format!("i.organization_id = {a}"));
@@ -150,6 +156,18 @@ fn item_conditions(f: &ItemFilter) -> Sql {
     sql
 }
 
+/// A subquery of organization `org` and all its descendants (one recursive query,
+/// at most `MAX_DEPTH` levels down), for `... IN (subquery)`.
+fn org_tree(sql: &mut Sql, org: i64) -> String {
+    let a = sql.arg(Arg::Int(org));
+    let d = sql.arg(Arg::Int(orgdesk_core::hierarchy::MAX_DEPTH as i64));
+    format!(
+        "(WITH RECURSIVE down(id, depth) AS (SELECT id, CAST(0 AS BIGINT) FROM organizations WHERE id = {a} \
+         UNION ALL SELECT o.id, down.depth + 1 FROM down JOIN organizations o ON o.parent_id = down.id \
+         WHERE down.depth < {d}) SELECT id FROM down)"
+    )
+}
+
 /// Conditions on a counter table (`c`) for a countable filter; `None` when the
 /// filter needs the items themselves. `by` is the counter's key column.
 fn counter_conditions(f: &ItemFilter, table: Counter) -> Option<Sql> {
@@ -162,9 +180,16 @@ fn counter_conditions(f: &ItemFilter, table: Counter) -> Option<Sql> {
             if f.project_id.is_some() {
                 return None;
             }
-            if let Some(org) = f.organization {
-                let a = sql.arg(Arg::Int(org.unwrap_or(0)));
-                sql.conditions.push(format!("c.organization_id = {a}"));
+            match f.organization {
+                Some(Some(org)) if f.include_children => {
+                    let tree = org_tree(&mut sql, org);
+                    sql.conditions.push(format!("c.organization_id IN {tree}"));
+                }
+                Some(org) => {
+                    let a = sql.arg(Arg::Int(org.unwrap_or(0)));
+                    sql.conditions.push(format!("c.organization_id = {a}"));
+                }
+                None => {}
             }
         }
         Counter::Project => {

@@ -42,8 +42,10 @@ macro_rules! check_and_bump_version {
             if done == 1 {
                 return Ok::<(), $crate::error::ApiError>(());
             }
-            let exists: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM organizations WHERE id = $1").bind(org).fetch_optional(&mut *$tx).await?;
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE id = $1")
+                .bind(org)
+                .fetch_optional(&mut *$tx)
+                .await?;
             Err(match exists {
                 Some(_) => $crate::db::org_history::stale(),
                 None => $crate::db::org_history::not_found(),

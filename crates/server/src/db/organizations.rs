@@ -1,7 +1,6 @@
 //! Customer organizations and their email domains.
 
 use orgdesk_core::api::Organization;
-use orgdesk_core::customer::organization_name_key;
 use orgdesk_core::domain::Domain;
 
 use crate::db::{prefix_range, Db};
@@ -243,30 +242,84 @@ fn unique_to_conflict(e: ApiError, name: &str) -> ApiError {
     }
 }
 
-/// Renames and/or replaces the domain set, in one transaction. `Ok(false)` when the organization does not exist.
-pub async fn update(db: &Db, id: i64, name: Option<&str>, domains: Option<&[Domain]>) -> Result<bool, ApiError> {
+/// Renames organization `$id` to `$name` (already validated) in the caller's
+/// transaction `$tx`: names are unique regardless of case (409 on `name`).
+/// Expands to `Result<(), ApiError>`.
+#[macro_export]
+macro_rules! rename_organization {
+    ($tx:ident, $id:expr, $name:expr) => {
+        async {
+            let id: i64 = $id;
+            let name: &str = $name;
+            let key = orgdesk_core::customer::organization_name_key(name);
+            let other: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM organizations WHERE name_key = $1 AND id <> $2")
+                    .bind(&key)
+                    .bind(id)
+                    .fetch_optional(&mut *$tx)
+                    .await?;
+            if other.is_some() {
+                return Err($crate::db::organizations::name_taken(name));
+            }
+            sqlx::query("UPDATE organizations SET name = $1, name_key = $2 WHERE id = $3")
+                .bind(name)
+                .bind(&key)
+                .bind(id)
+                .execute(&mut *$tx)
+                .await?;
+            Ok::<(), $crate::error::ApiError>(())
+        }
+    };
+}
+
+/// Renames and/or replaces the domain set, in one transaction, recording `renamed`
+/// and `domains_changed` in the organization's history and bumping its version when
+/// something changed. `Ok(false)` when the organization does not exist.
+pub async fn update(
+    db: &Db,
+    id: i64,
+    name: Option<&str>,
+    domains: Option<&[Domain]>,
+    agent: Option<i64>,
+    now: i64,
+) -> Result<bool, ApiError> {
     let shown_name = name.unwrap_or_default().to_string();
     let result: Result<bool, ApiError> = in_write_tx!(db, tx => async {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        if exists.is_none() {
+        let current: Option<String> = sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        let Some(old_name) = current else {
             return Ok(false);
-        }
+        };
+        let mut changed = false;
         if let Some(name) = name {
-            let key = organization_name_key(name);
-            let other: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE name_key = $1 AND id <> $2")
-                .bind(&key).bind(id).fetch_optional(&mut *tx).await?;
-            if other.is_some() {
-                return Err(name_taken(name));
+            crate::rename_organization!(tx, id, name).await?;
+            if name != old_name {
+                changed = true;
+                let summary = format!("Renamed from {old_name} to {name}");
+                crate::record_history!(tx, id, agent, "renamed", &summary, serde_json::json!({ "from": old_name, "to": name }), now).await?;
             }
-            sqlx::query("UPDATE organizations SET name = $1, name_key = $2 WHERE id = $3").bind(name).bind(&key).bind(id).execute(&mut *tx).await?;
         }
         if let Some(domains) = domains {
             crate::check_domains_free!(tx, domains, Some(id)).await?;
+            let mut old: Vec<String> = sqlx::query_scalar("SELECT domain FROM organization_domains WHERE organization_id = $1")
+                .bind(id).fetch_all(&mut *tx).await?;
+            old.sort();
+            let mut new: Vec<String> = domains.iter().map(|d| d.as_str().to_string()).collect();
+            new.sort();
+            new.dedup();
             sqlx::query("DELETE FROM organization_domains WHERE organization_id = $1").bind(id).execute(&mut *tx).await?;
-            for d in domains {
+            for d in &new {
                 sqlx::query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
-                    .bind(d.as_str()).bind(id).execute(&mut *tx).await?;
+                    .bind(d).bind(id).execute(&mut *tx).await?;
             }
+            if old != new {
+                changed = true;
+                let shown = if new.is_empty() { "none".to_string() } else { new.join(", ") };
+                let summary = format!("Domains changed to {shown}");
+                crate::record_history!(tx, id, agent, "domains_changed", &summary, serde_json::json!({ "from": old, "to": new }), now).await?;
+            }
+        }
+        if changed {
+            crate::bump_version!(tx, id, now).await?;
         }
         Ok::<bool, ApiError>(true)
     }.await);

@@ -183,7 +183,7 @@ pub async fn delete_customer(
 #[tracing::instrument(skip_all, fields(count = req.customer_ids.len()))]
 pub async fn move_customers(
     State(state): State<AppState>,
-    _: CurrentAgent,
+    agent: CurrentAgent,
     ApiJson(req): ApiJson<MoveCustomersRequest>,
 ) -> ApiResult<Json<MoveCustomersResult>> {
     let ids = &req.customer_ids;
@@ -199,7 +199,7 @@ pub async fn move_customers(
     if sorted.len() != ids.len() {
         return Err(ApiError::invalid("customer_ids", "A customer is listed twice."));
     }
-    let moved = store::move_customers(&state.db, ids, req.organization_id).await?;
+    let moved = store::move_customers(&state.db, ids, req.organization_id, Some(agent.agent.id), now_ms()).await?;
     Ok(Json(MoveCustomersResult { organization_id: req.organization_id, moved }))
 }
 

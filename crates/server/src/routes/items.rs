@@ -43,6 +43,8 @@ pub struct ItemListQuery {
     pub q: Option<String>,
     /// `ticket` or `task`.
     pub item_type: Option<String>,
+    /// `true`: with `organization={id}`, the items of its descendant organizations too.
+    pub include_children: Option<String>,
     pub offset: Option<String>,
     /// At most 200; 50 when absent.
     pub limit: Option<String>,
@@ -67,6 +69,8 @@ pub struct ItemGroupQuery {
     pub q: Option<String>,
     /// `ticket` or `task`.
     pub item_type: Option<String>,
+    /// `true`: with `organization={id}`, the items of its descendant organizations too.
+    pub include_children: Option<String>,
     /// Paging of the groups.
     pub offset: Option<String>,
     /// At most 200 groups; 50 when absent.
@@ -84,6 +88,7 @@ impl ItemGroupQuery {
             organization: self.organization,
             q: self.q,
             item_type: self.item_type,
+            include_children: self.include_children,
             offset: self.offset,
             limit: self.limit,
         }
@@ -133,6 +138,15 @@ pub fn parse_filter(q: &ItemListQuery) -> ApiResult<(ItemFilter, i64, i64)> {
     if let Some(v) = present(&q.organization) {
         filter.organization = id_or_none(v, "organization", "an organization", &mut errors);
     }
+    if let Some(v) = present(&q.include_children) {
+        match v.to_ascii_lowercase().as_str() {
+            "true" => filter.include_children = true,
+            "false" => {}
+            _ => {
+                errors.insert("include_children".into(), "Use true or false.".into());
+            }
+        }
+    }
     if let Some(v) = present(&q.q) {
         filter.search = parse_item_search(v).map_err(|e| errors.insert("q".into(), e)).ok().flatten();
     }
@@ -150,6 +164,8 @@ pub fn parse_filter(q: &ItemListQuery) -> ApiResult<(ItemFilter, i64, i64)> {
         return Err(ApiError::Validation(errors));
     }
     let (offset, limit) = paging?;
+    // Only an organization has children; elsewhere the flag changes nothing.
+    filter.include_children &= matches!(filter.organization, Some(Some(_)));
     Ok((filter, offset, limit))
 }
 

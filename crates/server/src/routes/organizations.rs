@@ -101,7 +101,7 @@ pub async fn get_organization(
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_organization(
     State(state): State<AppState>,
-    _: CurrentAgent,
+    agent: CurrentAgent,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<UpdateOrganizationRequest>,
 ) -> ApiResult<Json<Organization>> {
@@ -111,7 +111,7 @@ pub async fn update_organization(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    if !store::update(&state.db, id, name.as_deref(), domains.as_deref()).await? {
+    if !store::update(&state.db, id, name.as_deref(), domains.as_deref(), Some(agent.agent.id), now_ms()).await? {
         return Err(not_found());
     }
     store::get(&state.db, id).await?.map(Json).ok_or_else(not_found)

@@ -9,6 +9,8 @@ mod conversations;
 mod customers;
 mod errors;
 mod openapi;
+mod org_detail;
+mod org_extras;
 mod organizations;
 mod outbox;
 mod seed;
