@@ -13,6 +13,7 @@ use crate::pages::admin::AdminPage;
 use crate::pages::customers::CustomersPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::organization::OrganizationRoute;
 use crate::pages::projects::{ProjectPanel, ProjectsPage};
 use crate::pages::tickets::{ItemPanel, TicketsPage};
 use crate::state::{self, Auth};
@@ -37,7 +38,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage />
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=|| view! { <Redirect path="/customers" /> } />
-                    <Route path=path!("customers") view=CustomersPage />
+                    // The Customers list stays mounted while an organization's panel opens,
+                    // switches or closes beside it: only the outlet changes.
+                    <ParentRoute path=path!("") view=CustomersPage>
+                        <Route path=path!("customers") view=|| () />
+                        <Route path=path!("organizations/:id") view=OrganizationRoute />
+                    </ParentRoute>
                     <ParentRoute path=path!("projects") view=ProjectsPage>
                         <Route path=path!("") view=|| () />
                         <Route path=path!(":id") view=ProjectPanel />

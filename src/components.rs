@@ -1,6 +1,7 @@
 //! Reusable views, one public component per file.
 
 pub mod add_customer_dialog;
+pub mod confirm_dialog;
 pub mod connection_banner;
 pub mod conversation_form;
 pub mod customer_settings;
@@ -11,9 +12,11 @@ pub mod new_item_dialog;
 pub mod organization_dialog;
 pub mod pager;
 pub mod project_dialog;
+pub mod property_definitions;
 pub mod search_picker;
 pub mod select_field;
 pub mod text_area;
 pub mod text_field;
+pub mod timestamp;
 pub mod toast;
 pub mod top_bar;

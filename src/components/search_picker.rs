@@ -7,6 +7,8 @@ use crate::api;
 pub enum PickerKind {
     Customer,
     Organization,
+    /// Customers, each with the organization they are in now (adding a member moves them).
+    CustomerWithOrganization,
 }
 
 /// One result: an id, the name to show, and a detail (email, member count).
@@ -57,6 +59,18 @@ pub fn SearchPicker(
                         .map(|c| Pick { id: c.id, name: c.display_name(), detail: c.email.clone() })
                         .collect::<Vec<_>>()
                 }),
+                PickerKind::CustomerWithOrganization => api::search_customers(&q, 8).await.map(|p| {
+                    p.items
+                        .into_iter()
+                        .map(|c| {
+                            let org = match &c.organization_name {
+                                Some(o) => format!("in {o}"),
+                                None => "no organization".into(),
+                            };
+                            Pick { id: c.id, name: c.display_name(), detail: format!("{} · {org}", c.email) }
+                        })
+                        .collect::<Vec<_>>()
+                }),
                 PickerKind::Organization => api::list_organizations(&q, 0, 8).await.map(|p| {
                     p.items
                         .into_iter()
@@ -78,7 +92,7 @@ pub fn SearchPicker(
     let list_label = format!("{label}: results");
     let placeholder = if placeholder.is_empty() {
         match kind {
-            PickerKind::Customer => "Type a name or email",
+            PickerKind::Customer | PickerKind::CustomerWithOrganization => "Type a name or email",
             PickerKind::Organization => "Type an organization name",
         }
     } else {

@@ -10,10 +10,11 @@ use orgdesk_core::FieldErrors;
 use crate::api::{self, ApiError};
 use crate::components::customer_settings::CustomerSettings;
 use crate::components::pager::Pager;
+use crate::components::property_definitions::PropertyDefinitions;
 use crate::components::text_field::TextField;
 use crate::state::use_session;
 
-/// Administration: agent accounts and the outbox (admins only; the server enforces it too).
+/// Administration: agent accounts, customer settings, organization properties and the outbox (admins only; the server enforces it too).
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let session = use_session();
@@ -26,6 +27,7 @@ pub fn AdminPage() -> impl IntoView {
             >
                 <AgentsSection />
                 <CustomerSettings />
+                <PropertyDefinitions />
                 <OutboxSection />
             </Show>
         </section>

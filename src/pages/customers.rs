@@ -12,6 +12,8 @@ use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::{use_location, use_navigate};
 use orgdesk_core::api::work::{MovePreview, StartedConversation};
 use orgdesk_core::api::{Customer, MoveCustomersRequest, MovedCustomer, Organization};
 use wasm_bindgen::JsCast;
@@ -80,8 +82,25 @@ struct Press {
     member: usize,
 }
 
+/// What the organization panel (in the page's outlet) shares with the list.
+#[derive(Clone, Copy)]
+pub struct CustomersContext {
+    /// Fetches the list again (after the panel renamed an organization or moved customers).
+    pub reload: Callback<()>,
+}
+
+/// The organization whose panel is open, from the URL (`/organizations/{id}`).
+fn open_organization(path: &str) -> Option<i64> {
+    path.strip_prefix("/organizations/")?.trim_end_matches('/').parse().ok()
+}
+
 #[component]
 pub fn CustomersPage() -> impl IntoView {
+    let location = use_location();
+    let open_org = Memo::new(move |_| location.pathname.with(|p| open_organization(p)));
+    let navigate = use_navigate();
+    // Double-click or Enter on a group opens its panel beside the list.
+    let open_panel = Callback::new(move |id: i64| navigate(&format!("/organizations/{id}"), Default::default()));
     let model = RwSignal::new(Model::default());
     let search = RwSignal::new(String::new());
     let scroll_top = RwSignal::new(0.0f64);
@@ -103,6 +122,7 @@ pub fn CustomersPage() -> impl IntoView {
         model.update(|m| m.reset(q));
         selection.set(BTreeMap::new());
     };
+    provide_context(CustomersContext { reload: Callback::new(move |_| reload()) });
 
     // Fetch whatever the visible rows need.
     Effect::new(move |_| {
@@ -371,12 +391,20 @@ pub fn CustomersPage() -> impl IntoView {
                 let toggle_label = format!("{} {name}", if expanded { "Collapse" } else { "Expand" });
                 let is_target = move || drag.with(|d| d.as_ref().is_some_and(|d| d.over == Some(key)));
                 let is_dragging = move || drag.with(Option::is_some);
+                let org_id = org.as_ref().map(|o| o.id);
+                let is_open = move || org_id.is_some() && open_org.get() == org_id;
                 let actions = org.map(|o| {
                     let (edit, del, message) = (o.clone(), o.clone(), o.clone());
+                    let open_label = format!("Open {}", o.name);
+                    let id = o.id;
                     let edit_label = format!("Edit {}", o.name);
                     let delete_label = format!("Delete {}", o.name);
                     let message_label = format!("Message {}", o.name);
                     view! {
+                        <button type="button" class="button button--small button--ghost" aria-label=open_label
+                            on:click=move |_| open_panel.run(id)>
+                            "Open"
+                        </button>
                         <button type="button" class="button button--small button--ghost" aria-label=message_label
                             on:click=move |_| dialog.set(Some(Dialogs::MessageOrganization(message.clone())))>
                             "Message"
@@ -397,9 +425,30 @@ pub fn CustomersPage() -> impl IntoView {
                         class:org-group--drop-target=is_target
                         class:org-group--droppable=is_dragging
                         class:org-group--unassigned={key == GroupKey::Unassigned}
+                        class:org-group--open=is_open
                         data-drop-group=key.attr()
                         data-testid="org-group"
                         style=top
+                        tabindex=org_id.map(|_| "0")
+                        title=org_id.map(|_| "Double-click or press Enter to open")
+                        aria-current=move || is_open().then_some("true")
+                        on:click=move |e: ev::MouseEvent| {
+                            // The second click of a double-click opens the organization.
+                            if e.detail() == 2 && !is_control_click(&e) {
+                                if let Some(id) = org_id {
+                                    open_panel.run(id);
+                                }
+                            }
+                        }
+                        on:keydown=move |e: ev::KeyboardEvent| {
+                            // Enter on the group itself (not on one of its buttons) opens it.
+                            if e.key() == "Enter" && e.target() == e.current_target() {
+                                if let Some(id) = org_id {
+                                    e.prevent_default();
+                                    open_panel.run(id);
+                                }
+                            }
+                        }
                     >
                         <button
                             type="button"
@@ -410,7 +459,12 @@ pub fn CustomersPage() -> impl IntoView {
                         >
                             {if expanded { "▾" } else { "▸" }}
                         </button>
-                        <span class="org-group__name" on:click=move |_| model.update(|m| m.toggle(g))>
+                        <span class="org-group__name" on:click=move |e: ev::MouseEvent| {
+                            // A double-click opens the panel; only its first click toggles.
+                            if e.detail() <= 1 {
+                                model.update(|m| m.toggle(g))
+                            }
+                        }>
                             {name}
                         </span>
                         <span class="org-group__domains">{domains}</span>
@@ -509,7 +563,7 @@ pub fn CustomersPage() -> impl IntoView {
     let close = Callback::new(move |_| dialog.set(None));
 
     view! {
-        <section class="page customers">
+        <section class="page customers" class:customers--with-panel=move || open_org.get().is_some()>
             <div class="customers__toolbar">
                 <h1 class="page__title">"Customers"</h1>
                 <input
@@ -563,6 +617,7 @@ pub fn CustomersPage() -> impl IntoView {
                 let style = format!("left: {}px; top: {}px", d.x + 14.0, d.y + 10.0);
                 view! { <div class="drag-ghost" style=style aria-hidden="true">{format!("Moving {}", d.label)}</div> }
             })}
+            <Outlet />
             <ToastView toast=toast />
             {move || dialog.get().map(|d| match d {
                 Dialogs::AddCustomer => view! {
@@ -672,6 +727,13 @@ fn row_key(m: &Model, pos: usize) -> String {
 
 /// A press on the checkbox or a button is not the start of a drag.
 fn is_control(e: &ev::PointerEvent) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| el.closest("input, button, a").ok().flatten().is_some())
+}
+
+/// A click on a button or field of a group header is not part of a double-click on the group.
+fn is_control_click(e: &ev::MouseEvent) -> bool {
     e.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .is_some_and(|el| el.closest("input, button, a").ok().flatten().is_some())

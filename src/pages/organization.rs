@@ -12,8 +12,21 @@ pub mod members;
 pub mod notes;
 pub mod properties;
 
+mod domains;
+mod header;
+mod hierarchy;
+mod history;
+mod projects;
+mod tickets;
+
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map};
 use orgdesk_core::api::organization::OrganizationDetail;
+
+use crate::api;
+use crate::pages::customers::CustomersContext;
+use crate::pages::tickets::close_on_escape;
 
 /// Shared by every section of one open panel.
 #[derive(Clone, Copy)]
@@ -55,5 +68,282 @@ impl OrgPanel {
             }
             None => false,
         }
+    }
+}
+
+/// The tabs of the panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tab {
+    Overview,
+    Members,
+    Tickets,
+    NotesFiles,
+    History,
+}
+
+impl Tab {
+    const ALL: [Tab; 5] = [Tab::Overview, Tab::Members, Tab::Tickets, Tab::NotesFiles, Tab::History];
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Members => "Members",
+            Tab::Tickets => "Tickets",
+            Tab::NotesFiles => "Notes & files",
+            Tab::History => "History",
+        }
+    }
+
+    fn slug(self) -> &'static str {
+        match self {
+            Tab::Overview => "overview",
+            Tab::Members => "members",
+            Tab::Tickets => "tickets",
+            Tab::NotesFiles => "notes",
+            Tab::History => "history",
+        }
+    }
+}
+
+/// The route `/organizations/{id}`: the panel of that organization, beside the Customers list.
+#[component]
+pub fn OrganizationRoute() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok())));
+    // A new id is a new panel (with its own shared state).
+    move || match id.get() {
+        Some(id) => view! { <OrganizationPanel id=id /> }.into_any(),
+        None => view! { <OrganizationPanel id=0 /> }.into_any(),
+    }
+}
+
+/// Loads the detail into the panel; `reload` also nudges every section.
+fn load_detail(panel: OrgPanel, load_error: RwSignal<Option<String>>, reload: bool) {
+    spawn_local(async move {
+        match api::organization_detail(panel.id).await {
+            Ok(d) => {
+                load_error.set(None);
+                if reload {
+                    panel.replace(d);
+                } else {
+                    panel.detail.set(Some(d));
+                }
+            }
+            Err(e) => load_error.set(Some(e.message())),
+        }
+    });
+}
+
+#[component]
+fn OrganizationPanel(id: i64) -> impl IntoView {
+    let panel = OrgPanel::new(id);
+    provide_context(panel);
+    let load_error = RwSignal::new(None::<String>);
+    let tab = RwSignal::new(Tab::Overview);
+    let navigate = use_navigate();
+    let close = Callback::new(move |_| navigate("/customers", Default::default()));
+    close_on_escape(close);
+    if id > 0 {
+        load_detail(panel, load_error, false);
+    } else {
+        load_error.set(Some("There is no such organization.".into()));
+    }
+
+    // The Customers list beside the panel shows names, domains and member counts:
+    // when an edit here changed one of them, the list fetches again.
+    let list = use_context::<CustomersContext>();
+    let seen = StoredValue::new(None::<(String, Vec<String>, i64, usize)>);
+    Effect::new(move |_| {
+        let Some(now) = panel
+            .detail
+            .with(|d| d.as_ref().map(|d| (d.name.clone(), d.domains.clone(), d.member_count, d.children.len())))
+        else {
+            return;
+        };
+        let before = seen.get_value();
+        seen.set_value(Some(now.clone()));
+        if before.is_some_and(|b| b != now) {
+            if let Some(list) = list {
+                list.reload.run(());
+            }
+        }
+    });
+
+    let tab_button = move |t: Tab| {
+        let selected = move || tab.get() == t;
+        view! {
+            <button
+                type="button"
+                role="tab"
+                class="org-tabs__tab"
+                id=format!("org-tab-{}", t.slug())
+                aria-controls="org-tabpanel"
+                aria-selected=move || if selected() { "true" } else { "false" }
+                tabindex=move || if selected() { "0" } else { "-1" }
+                on:click=move |_| tab.set(t)
+                on:keydown=move |e: leptos::ev::KeyboardEvent| {
+                    let i = Tab::ALL.iter().position(|x| *x == t).unwrap_or(0);
+                    let next = match e.key().as_str() {
+                        "ArrowRight" => Tab::ALL[(i + 1) % Tab::ALL.len()],
+                        "ArrowLeft" => Tab::ALL[(i + Tab::ALL.len() - 1) % Tab::ALL.len()],
+                        _ => return,
+                    };
+                    e.prevent_default();
+                    tab.set(next);
+                    if let Some(el) = document().get_element_by_id(&format!("org-tab-{}", next.slug())) {
+                        use wasm_bindgen::JsCast;
+                        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                            let _ = el.focus();
+                        }
+                    }
+                }
+            >
+                {t.label()}
+            </button>
+        }
+    };
+
+    view! {
+        <aside class="panel org-panel" aria-label="Organization details" data-organization-id=id>
+            <div class="panel__bar">
+                <span class="panel__crumb">"Organization"</span>
+                <button type="button" class="button button--small button--ghost panel__close" aria-label="Close organization"
+                    on:click=move |_| close.run(())>
+                    "×"
+                </button>
+            </div>
+            {move || load_error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            {move || panel.conflict.get().map(|message| view! {
+                <div class="notice notice--warning org-conflict" role="alert">
+                    <p>{message}</p>
+                    <button type="button" class="button button--small button--primary"
+                        on:click=move |_| load_detail(panel, load_error, true)>
+                        "Reload"
+                    </button>
+                </div>
+            })}
+            <Show
+                when=move || panel.detail.with(Option::is_some)
+                fallback=move || load_error.with(Option::is_none).then(|| view! { <p class="app-loading">"Loading…"</p> })
+            >
+                <header::NameHeader panel=panel />
+                <div class="org-tabs" role="tablist" aria-label="Organization sections">
+                    {Tab::ALL.into_iter().map(tab_button).collect_view()}
+                </div>
+                <div class="org-tabpanel" id="org-tabpanel" role="tabpanel"
+                    aria-labelledby=move || format!("org-tab-{}", tab.get().slug())>
+                    {move || match tab.get() {
+                        Tab::Overview => view! {
+                            <header::SummarySection panel=panel />
+                            <domains::DomainsSection panel=panel />
+                            <contacts::ContactsSection panel=panel />
+                            <properties::PropertiesSection panel=panel />
+                            <hierarchy::HierarchySection panel=panel />
+                            <projects::ProjectsSection panel=panel />
+                        }.into_any(),
+                        Tab::Members => view! { <members::MembersSection panel=panel /> }.into_any(),
+                        Tab::Tickets => view! { <tickets::TicketsSection panel=panel /> }.into_any(),
+                        Tab::NotesFiles => view! {
+                            <notes::NotesSection panel=panel />
+                            <files::FilesSection panel=panel />
+                        }.into_any(),
+                        Tab::History => view! { <history::HistorySection panel=panel /> }.into_any(),
+                    }}
+                </div>
+            </Show>
+        </aside>
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `2026-05-03T10:11:12Z` as `3 May 2026`.
+pub fn long_date(rfc3339: &str) -> String {
+    let parts = (rfc3339.get(0..4), rfc3339.get(5..7).and_then(|m| m.parse::<usize>().ok()), rfc3339.get(8..10));
+    match parts {
+        (Some(y), Some(m @ 1..=12), Some(d)) => {
+            format!("{} {} {y}", d.trim_start_matches('0'), MONTHS[m - 1])
+        }
+        _ => rfc3339.to_string(),
+    }
+}
+
+/// `2026-05-03T14:05:12Z` as `3 May 2026, 14:05 UTC`.
+pub fn long_time(rfc3339: &str) -> String {
+    match rfc3339.get(11..16) {
+        Some(t) => format!("{}, {t} UTC", long_date(rfc3339)),
+        None => long_date(rfc3339),
+    }
+}
+
+/// How long ago `then_ms` was at `now_ms`: "just now", "5 minutes ago", "yesterday", "3 days ago",
+/// and beyond a month the date.
+pub fn relative_time(then_ms: f64, now_ms: f64, rfc3339: &str) -> String {
+    let seconds = ((now_ms - then_ms) / 1000.0).max(0.0) as i64;
+    let plural = |n: i64, unit: &str| if n == 1 { format!("1 {unit} ago") } else { format!("{n} {unit}s ago") };
+    match seconds {
+        0..=59 => "just now".into(),
+        60..=3599 => plural(seconds / 60, "minute"),
+        3600..=86_399 => plural(seconds / 3600, "hour"),
+        86_400..=172_799 => "yesterday".into(),
+        172_800..=2_591_999 => plural(seconds / 86_400, "day"),
+        _ => long_date(rfc3339),
+    }
+}
+
+/// [`relative_time`] for an RFC 3339 time, now.
+pub fn ago(rfc3339: &str) -> String {
+    let then = js_sys::Date::parse(rfc3339);
+    if then.is_nan() {
+        return long_time(rfc3339);
+    }
+    relative_time(then, js_sys::Date::now(), rfc3339)
+}
+
+/// "1 customer" / "3 customers".
+pub fn count_of(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_people_write_them() {
+        assert_eq!(long_date("2026-05-03T10:11:12.123Z"), "3 May 2026");
+        assert_eq!(long_date("2026-12-25T00:00:00Z"), "25 December 2026");
+        assert_eq!(long_time("2026-05-03T14:05:12Z"), "3 May 2026, 14:05 UTC");
+        assert_eq!(long_date("nonsense"), "nonsense");
+    }
+
+    #[test]
+    fn relative_times_round_down() {
+        let t = "2026-05-03T14:05:12Z";
+        let now = 1_000_000_000.0;
+        assert_eq!(relative_time(now - 10_000.0, now, t), "just now");
+        assert_eq!(relative_time(now - 60_000.0, now, t), "1 minute ago");
+        assert_eq!(relative_time(now - 150_000.0, now, t), "2 minutes ago");
+        assert_eq!(relative_time(now - 7_200_000.0, now, t), "2 hours ago");
+        assert_eq!(relative_time(now - 90_000_000.0, now, t), "yesterday");
+        assert_eq!(relative_time(now - 3.0 * 86_400_000.0, now, t), "3 days ago");
+        assert_eq!(relative_time(now - 40.0 * 86_400_000.0, now, t), "3 May 2026");
     }
 }

@@ -1,11 +1,395 @@
-//! The panel's contacts section (issue #5).
+//! The panel's contact information (issue #5): phones, emails, websites, addresses
+//! and social profiles, several of each with a label. Edit shows one row per entry;
+//! each row is checked as it is typed with the rules the server applies.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use orgdesk_core::api::organization::ReplaceContactsRequest;
+use orgdesk_core::contact::{validate_entry, ContactEntry, ContactKind, MAX_ENTRIES};
 
 use super::OrgPanel;
+use crate::api;
+
+/// The heading of a group of entries.
+fn group_title(kind: ContactKind) -> &'static str {
+    match kind {
+        ContactKind::Phone => "Phones",
+        ContactKind::Email => "Emails",
+        ContactKind::Website => "Websites",
+        ContactKind::Address => "Addresses",
+        ContactKind::Social => "Social profiles",
+    }
+}
+
+/// The wire name of a kind, used as the `<option>` value.
+fn kind_value(kind: ContactKind) -> &'static str {
+    match kind {
+        ContactKind::Phone => "phone",
+        ContactKind::Email => "email",
+        ContactKind::Website => "website",
+        ContactKind::Address => "address",
+        ContactKind::Social => "social",
+    }
+}
+
+fn kind_from(value: &str) -> ContactKind {
+    ContactKind::ALL.into_iter().find(|k| kind_value(*k) == value).unwrap_or(ContactKind::Phone)
+}
+
+/// `tel:` link of a phone number: the leading `+` and the digits (an extension after a comma).
+pub fn tel_href(phone: &str) -> String {
+    let lower = phone.to_ascii_lowercase();
+    let (main, ext) = match lower.find("ext").or_else(|| lower.find('x')) {
+        Some(at) => (&phone[..at], Some(&phone[at..])),
+        None => (phone, None),
+    };
+    let mut out = String::from("tel:");
+    out.extend(
+        main.trim().chars().enumerate().filter(|(i, c)| c.is_ascii_digit() || (*c == '+' && *i == 0)).map(|(_, c)| c),
+    );
+    if let Some(ext) = ext {
+        let digits: String = ext.chars().filter(char::is_ascii_digit).collect();
+        if !digits.is_empty() {
+            out.push(',');
+            out.push_str(&digits);
+        }
+    }
+    out
+}
+
+/// One entry as shown (not edited): a link that fits its kind.
+fn entry_view(entry: ContactEntry) -> impl IntoView {
+    let value = entry.value.clone();
+    let shown = match entry.kind {
+        ContactKind::Phone => view! { <a href=tel_href(&value)>{value.clone()}</a> }.into_any(),
+        ContactKind::Email => view! { <a href=format!("mailto:{value}")>{value.clone()}</a> }.into_any(),
+        ContactKind::Website => {
+            view! { <a href=value.clone() target="_blank" rel="noopener noreferrer">{value.clone()}</a> }.into_any()
+        }
+        ContactKind::Address => view! { <address class="contact__address">{value.clone()}</address> }.into_any(),
+        ContactKind::Social if value.starts_with('@') => view! { <span>{value.clone()}</span> }.into_any(),
+        ContactKind::Social => {
+            view! { <a href=value.clone() target="_blank" rel="noopener noreferrer">{value.clone()}</a> }.into_any()
+        }
+    };
+    let label = entry.label;
+    view! {
+        <li class="contact">
+            {(!label.is_empty()).then(|| view! { <span class="contact__label">{label}</span> })}
+            <span class="contact__value">{shown}</span>
+        </li>
+    }
+}
+
+/// One row of the editor.
+#[derive(Clone, Copy)]
+struct Row {
+    key: u64,
+    kind: RwSignal<ContactKind>,
+    label: RwSignal<String>,
+    value: RwSignal<String>,
+    /// Errors show once the row was typed in, or after a save attempt.
+    touched: RwSignal<bool>,
+    /// The server's word on this row: (`label` or `value`, message).
+    server: RwSignal<Option<(String, String)>>,
+}
+
+impl Row {
+    fn new(key: u64, entry: &ContactEntry) -> Row {
+        Row {
+            key,
+            kind: RwSignal::new(entry.kind),
+            label: RwSignal::new(entry.label.clone()),
+            value: RwSignal::new(entry.value.clone()),
+            touched: RwSignal::new(false),
+            server: RwSignal::new(None),
+        }
+    }
+
+    fn entry(&self) -> ContactEntry {
+        ContactEntry { kind: self.kind.get(), label: self.label.get(), value: self.value.get() }
+    }
+
+    fn entry_untracked(&self) -> ContactEntry {
+        ContactEntry {
+            kind: self.kind.get_untracked(),
+            label: self.label.get_untracked(),
+            value: self.value.get_untracked(),
+        }
+    }
+
+    /// The message for `part` (`label` or `value`), if it should show now.
+    fn error(&self, part: &str) -> Option<String> {
+        if let Some((field, message)) = self.server.get() {
+            if field == part {
+                return Some(message);
+            }
+        }
+        if !self.touched.get() {
+            return None;
+        }
+        match validate_entry(&self.entry()) {
+            Err(e) if e.field == part => Some(e.message),
+            _ => None,
+        }
+    }
+}
 
 #[component]
 pub fn ContactsSection(panel: OrgPanel) -> impl IntoView {
-    let _ = panel;
-    view! { <section class="org-section" data-section="contacts"></section> }
+    let editing = RwSignal::new(false);
+    let rows = RwSignal::new(Vec::<Row>::new());
+    let next_key = StoredValue::new(0u64);
+    let general = RwSignal::new(None::<String>);
+    let saving = RwSignal::new(false);
+    // The rows' signals belong to the section, not to the button that made them.
+    let owner = StoredValue::new(Owner::current().expect("a reactive owner"));
+
+    let new_key = move || {
+        let k = next_key.get_value();
+        next_key.set_value(k + 1);
+        k
+    };
+    let start = move |_| {
+        let entries = panel.detail.with_untracked(|d| d.as_ref().map(|d| d.contacts.clone()).unwrap_or_default());
+        rows.set(owner.get_value().with(|| entries.iter().map(|e| Row::new(new_key(), e)).collect()));
+        general.set(None);
+        editing.set(true);
+    };
+    let add_row = move |_| {
+        let kind = rows.with_untracked(|r| r.last().map(|r| r.kind.get_untracked())).unwrap_or(ContactKind::Phone);
+        let row = owner
+            .get_value()
+            .with(|| Row::new(new_key(), &ContactEntry { kind, label: String::new(), value: String::new() }));
+        rows.update(|r| r.push(row));
+        // The new row's kind box takes the focus, as a person would expect.
+        let id = format!("contact-{}-kind", row.key);
+        request_animation_frame(move || {
+            if let Some(el) = document().get_element_by_id(&id) {
+                use wasm_bindgen::JsCast;
+                if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    };
+    let cancel = move |_| {
+        editing.set(false);
+        rows.set(Vec::new());
+        general.set(None);
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        general.set(None);
+        let current = rows.get_untracked();
+        for r in &current {
+            r.touched.set(true);
+            r.server.set(None);
+        }
+        let entries: Vec<ContactEntry> = current.iter().map(Row::entry_untracked).collect();
+        if entries.len() > MAX_ENTRIES {
+            general.set(Some(format!("At most {MAX_ENTRIES} entries.")));
+            return;
+        }
+        if entries.iter().any(|e| validate_entry(e).is_err()) {
+            general.set(Some("Some entries need fixing; see the messages next to them.".into()));
+            return;
+        }
+        saving.set(true);
+        let req = ReplaceContactsRequest { version: panel.version(), entries };
+        spawn_local(async move {
+            let result = api::replace_contacts(panel.id, &req).await;
+            saving.set(false);
+            match result {
+                Ok(detail) => {
+                    editing.set(false);
+                    rows.set(Vec::new());
+                    panel.replace(detail);
+                }
+                Err(e) => {
+                    if panel.conflict_from(&e) {
+                        return;
+                    }
+                    let mut placed = false;
+                    if let crate::api::ApiError::Server(body) = &e {
+                        for (key, message) in &body.fields {
+                            let mut parts = key.split('.');
+                            let (Some("entries"), Some(i), Some(part)) = (parts.next(), parts.next(), parts.next())
+                            else {
+                                continue;
+                            };
+                            if let Some(row) = i.parse::<usize>().ok().and_then(|i| current.get(i)) {
+                                row.server.set(Some((part.to_string(), message.clone())));
+                                placed = true;
+                            }
+                        }
+                    }
+                    if !placed {
+                        general.set(Some(e.field("entries").unwrap_or_else(|| e.message())));
+                    }
+                }
+            }
+        });
+    };
+
+    let view_mode = move || {
+        let contacts = panel.detail.with(|d| d.as_ref().map(|d| d.contacts.clone()).unwrap_or_default());
+        if contacts.is_empty() {
+            return view! { <p class="hint">"No contact information yet."</p> }.into_any();
+        }
+        ContactKind::ALL
+            .into_iter()
+            .filter_map(|kind| {
+                let of_kind: Vec<ContactEntry> = contacts.iter().filter(|e| e.kind == kind).cloned().collect();
+                (!of_kind.is_empty()).then(|| {
+                    view! {
+                        <div class="contact-group" data-kind=kind_value(kind)>
+                            <h3 class="contact-group__title">{group_title(kind)}</h3>
+                            <ul class="contact-group__list">{of_kind.into_iter().map(entry_view).collect_view()}</ul>
+                        </div>
+                    }
+                })
+            })
+            .collect_view()
+            .into_any()
+    };
+
+    view! {
+        <section class="org-section panel__section" data-section="contacts" aria-labelledby="org-contacts-title">
+            <div class="panel__section-head">
+                <h2 class="panel__heading" id="org-contacts-title">"Contact information"</h2>
+                <Show when=move || !editing.get()>
+                    <button type="button" class="button button--small" aria-label="Edit contact information" on:click=start>
+                        "Edit"
+                    </button>
+                </Show>
+            </div>
+            <Show when=move || editing.get() fallback=view_mode>
+                <form class="contact-editor" novalidate=true on:submit=save aria-label="Contact information editor">
+                    <For each=move || rows.get() key=|r| r.key let:row>
+                        <ContactRow row=row rows=rows />
+                    </For>
+                    {move || rows.with(|r| r.is_empty()).then(|| view! { <p class="hint">"No entries. Add one below."</p> })}
+                    {move || general.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+                    <div class="form__actions">
+                        <button type="button" class="button button--small" on:click=add_row>"Add contact"</button>
+                        <span class="contact-editor__spacer"></span>
+                        <button type="submit" class="button button--primary button--small" aria-label="Save contact information"
+                            disabled=move || saving.get()>
+                            "Save"
+                        </button>
+                        <button type="button" class="button button--small" aria-label="Cancel editing contact information"
+                            on:click=cancel>
+                            "Cancel"
+                        </button>
+                    </div>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn ContactRow(row: Row, rows: RwSignal<Vec<Row>>) -> impl IntoView {
+    let key = row.key;
+    let number = Memo::new(move |_| rows.with(|r| r.iter().position(|x| x.key == key).map(|i| i + 1).unwrap_or(0)));
+    let kind_id = format!("contact-{key}-kind");
+    let label_id = format!("contact-{key}-label");
+    let value_id = format!("contact-{key}-value");
+    let label_error = Memo::new(move |_| row.error("label"));
+    let value_error = Memo::new(move |_| row.error("value"));
+    let touch = move || {
+        row.touched.set(true);
+        row.server.set(None);
+    };
+
+    let label_err_id = format!("{label_id}-error");
+    let value_err_id = format!("{value_id}-error");
+    let (label_described, value_described) = (label_err_id.clone(), value_err_id.clone());
+    let value_input = {
+        let value_id = value_id.clone();
+        move || {
+            let described = value_described.clone();
+            let kind = row.kind.get();
+            let invalid = move || if value_error.get().is_some() { "true" } else { "false" };
+            let described_by = move || value_error.get().map(|_| described.clone());
+            if kind == ContactKind::Address {
+                view! {
+                    <textarea class="field__input field__input--multiline" id=value_id.clone() rows=3
+                        placeholder="Street and number\nPostcode and city"
+                        prop:value=move || row.value.get()
+                        on:input=move |ev| { row.value.set(event_target_value(&ev)); touch(); }
+                        aria-invalid=invalid aria-describedby=described_by
+                    ></textarea>
+                }
+                .into_any()
+            } else {
+                let (input_type, placeholder) = match kind {
+                    ContactKind::Phone => ("tel", "+1 555 0100"),
+                    ContactKind::Email => ("email", "support@example.com"),
+                    ContactKind::Website => ("text", "https://example.com"),
+                    _ => ("text", "https://linkedin.com/company/… or @name"),
+                };
+                view! {
+                    <input class="field__input" id=value_id.clone() type=input_type autocomplete="off" placeholder=placeholder
+                        prop:value=move || row.value.get()
+                        on:input=move |ev| { row.value.set(event_target_value(&ev)); touch(); }
+                        aria-invalid=invalid aria-describedby=described_by
+                    />
+                }
+                .into_any()
+            }
+        }
+    };
+
+    view! {
+        <fieldset class="contact-row" data-row=move || number.get().to_string()>
+            <legend class="visually-hidden">{move || format!("Contact {}", number.get())}</legend>
+            <div class="field contact-row__kind">
+                <label class="field__label" for=kind_id.clone()>{move || format!("Contact {} kind", number.get())}</label>
+                <select class="field__input" id=kind_id
+                    on:change=move |ev| {
+                        row.kind.set(kind_from(&event_target_value(&ev)));
+                        row.server.set(None);
+                    }>
+                    {ContactKind::ALL
+                        .into_iter()
+                        .map(|k| view! { <option value=kind_value(k) selected=move || row.kind.get() == k>{k.label()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field contact-row__label" class:field--invalid=move || label_error.get().is_some()>
+                <label class="field__label" for=label_id.clone()>{move || format!("Contact {} label", number.get())}</label>
+                <input class="field__input" id=label_id type="text" autocomplete="off" placeholder="Main, Support, Billing…"
+                    prop:value=move || row.label.get()
+                    on:input=move |ev| { row.label.set(event_target_value(&ev)); touch(); }
+                    aria-invalid=move || if label_error.get().is_some() { "true" } else { "false" }
+                    aria-describedby=move || label_error.get().map(|_| label_described.clone())
+                />
+                {move || label_error.get().map(|e| view! { <p class="field__error" id=label_err_id.clone()>{e}</p> })}
+            </div>
+            <div class="field contact-row__value" class:field--invalid=move || value_error.get().is_some()>
+                <label class="field__label" for=value_id.clone()>{move || format!("Contact {} value", number.get())}</label>
+                {value_input}
+                {move || value_error.get().map(|e| view! { <p class="field__error" id=value_err_id.clone()>{e}</p> })}
+            </div>
+            <button type="button" class="button button--ghost button--small contact-row__remove"
+                aria-label=move || format!("Remove contact {}", number.get())
+                on:click=move |_| rows.update(|r| r.retain(|x| x.key != key))>
+                "Remove"
+            </button>
+        </fieldset>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_links_keep_the_plus_the_digits_and_the_extension() {
+        assert_eq!(tel_href("+49 30 1234567"), "tel:+49301234567");
+        assert_eq!(tel_href("(555) 010-9999 ext. 12"), "tel:5550109999,12");
+        assert_eq!(tel_href("555.010.9999 x7"), "tel:5550109999,7");
+    }
 }

@@ -159,6 +159,7 @@ pub fn query_string(q: &ItemQuery) -> String {
     add("organization", q.organization.clone());
     add("q", q.q.clone());
     add("item_type", q.item_type.map(|t| t.as_str().to_string()));
+    add("include_children", q.include_children.filter(|on| *on).map(|_| "true".to_string()));
     add("offset", q.offset.map(|v| v.to_string()));
     add("limit", q.limit.map(|v| v.to_string()));
     parts.join("&")
