@@ -4,7 +4,7 @@ use leptos::prelude::*;
 /// (value, label) pairs; `on_change` hears the picked value.
 #[component]
 pub fn SelectField(
-    id: &'static str,
+    #[prop(into)] id: String,
     label: &'static str,
     #[prop(into)] value: Signal<String>,
     #[prop(into)] options: Signal<Vec<(String, String)>>,
@@ -16,12 +16,12 @@ pub fn SelectField(
     let described = error_id.clone();
     view! {
         <div class="field" class:field--invalid=move || error.get().is_some()>
-            <label class="field__label" for=id>
+            <label class="field__label" for=id.clone()>
                 {label}
             </label>
             <select
                 class="field__input"
-                id=id
+                id=id.clone()
                 name=id
                 disabled=disabled
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }

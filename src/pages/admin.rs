@@ -12,6 +12,7 @@ use crate::components::customer_settings::CustomerSettings;
 use crate::components::pager::Pager;
 use crate::components::property_definitions::PropertyDefinitions;
 use crate::components::text_field::TextField;
+use crate::components::timestamp::short_time;
 use crate::state::use_session;
 
 /// Administration: agent accounts, customer settings, organization properties and the outbox (admins only; the server enforces it too).
@@ -310,14 +311,6 @@ fn OutboxRow(message: OutboxMessage) -> impl IntoView {
                 <time datetime=message.created_at.clone()>{short_time(&message.created_at)}</time>
             </td>
         </tr>
-    }
-}
-
-/// `2026-11-22T10:11:12.123Z` as `2026-11-22 10:11 UTC`.
-fn short_time(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..16)) {
-        (Some(date), Some(time)) => format!("{date} {time} UTC"),
-        _ => rfc3339.to_string(),
     }
 }
 

@@ -19,8 +19,9 @@ use crate::components::new_item_dialog::NewItemDialog;
 use crate::components::pager::Pager;
 use crate::components::project_dialog::ProjectDialog;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
+use crate::components::timestamp::short_time;
 use crate::components::toast::{Toast, ToastView};
-use crate::pages::tickets::{close_on_escape, short_time, ItemRow, ITEM_PAGE};
+use crate::pages::tickets::{close_on_escape, ItemRow, ITEM_PAGE};
 
 /// Projects per page of the list.
 const PROJECT_PAGE: usize = 50;

@@ -168,16 +168,6 @@ pub fn TicketsPage() -> impl IntoView {
         }
         options
     });
-    let priority_options = Signal::derive(|| {
-        let mut options = vec![(String::new(), "Any priority".to_string())];
-        options.extend(Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())));
-        options
-    });
-    let type_options = Signal::derive(|| {
-        let mut options = vec![(String::new(), "Tickets and tasks".to_string())];
-        options.extend(ItemType::ALL.iter().map(|t| (t.as_str().to_string(), format!("{}s", t.label()))));
-        options
-    });
     let grouping_options =
         Signal::derive(|| Grouping::ALL.iter().map(|g| (g.as_str().to_string(), g.label().to_string())).collect());
 
@@ -248,35 +238,12 @@ pub fn TicketsPage() -> impl IntoView {
                     value=Signal::derive(move || filters.with(|f| f.query.project_id.map(|p| p.to_string()).unwrap_or_default()))
                     options=project_options
                     on_change=move |v: String| update(&|f| f.query.project_id = v.parse().ok()) />
-                <fieldset class="filters__statuses">
-                    <legend class="field__label">"Status"</legend>
-                    {ItemStatus::ALL.into_iter().map(|s| {
-                        let id = format!("filter-status-{}", s.as_str());
-                        view! {
-                            <span class="checkbox-field checkbox-field--light">
-                                <input type="checkbox" id=id.clone()
-                                    prop:checked=move || filters.with(|f| f.statuses().contains(&s))
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        update(&|f| f.toggle_status(s, on));
-                                    } />
-                                <label for=id>{s.label()}</label>
-                            </span>
-                        }
-                    }).collect_view()}
-                </fieldset>
-                <SelectField id="filter-priority" label="Priority"
-                    value=Signal::derive(move || filters.with(|f| f.query.priority.clone().unwrap_or_default()))
-                    options=priority_options
-                    on_change=move |v: String| update(&|f| f.query.priority = (!v.is_empty()).then(|| v.clone())) />
+                <ItemFieldFilters id_prefix="filter" filters=Signal::derive(move || filters.get())
+                    on_change=Callback::new(move |f: Filters| set_filters.run(f)) />
                 <SelectField id="filter-assignee" label="Assignee"
                     value=Signal::derive(move || filters.with(|f| f.query.assignee.clone().unwrap_or_default()))
                     options=agent_options
                     on_change=move |v: String| update(&|f| f.query.assignee = (!v.is_empty()).then(|| v.clone())) />
-                <SelectField id="filter-type" label="Type"
-                    value=Signal::derive(move || filters.with(|f| f.query.item_type.map(|t| t.as_str().to_string()).unwrap_or_default()))
-                    options=type_options
-                    on_change=move |v: String| update(&|f| f.query.item_type = ItemType::parse(&v)) />
                 <SearchPicker id="filter-requester" label="Requester" kind=PickerKind::Customer
                     selected=Signal::derive(move || requester_pick.get().flatten())
                     on_pick=move |p: Pick| update(&|f| f.query.requester_id = Some(p.id))
@@ -525,10 +492,55 @@ pub fn type_badge(item_type: ItemType) -> impl IntoView {
     view! { <span class=class>{item_type.label()}</span> }
 }
 
-/// `2026-11-22T10:11:12.123Z` as `2026-11-22 10:11 UTC`.
-pub fn short_time(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..16)) {
-        (Some(date), Some(time)) => format!("{date} {time} UTC"),
-        _ => rfc3339.to_string(),
+/// The filters on an item's own fields, shared by the Tickets app and an
+/// organization's Tickets tab: statuses, priority and type. `on_change` gets the
+/// whole new filter set.
+#[component]
+pub fn ItemFieldFilters(
+    id_prefix: &'static str,
+    #[prop(into)] filters: Signal<Filters>,
+    on_change: Callback<Filters>,
+) -> impl IntoView {
+    let update = move |change: &dyn Fn(&mut Filters)| {
+        let mut f = filters.get_untracked();
+        change(&mut f);
+        on_change.run(f);
+    };
+    let priority_options = Signal::derive(|| {
+        let mut options = vec![(String::new(), "Any priority".to_string())];
+        options.extend(Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())));
+        options
+    });
+    let type_options = Signal::derive(|| {
+        let mut options = vec![(String::new(), "Tickets and tasks".to_string())];
+        options.extend(ItemType::ALL.iter().map(|t| (t.as_str().to_string(), format!("{}s", t.label()))));
+        options
+    });
+    view! {
+        <fieldset class="filters__statuses">
+            <legend class="field__label">"Status"</legend>
+            {ItemStatus::ALL.into_iter().map(|s| {
+                let id = format!("{id_prefix}-status-{}", s.as_str());
+                view! {
+                    <span class="checkbox-field checkbox-field--light">
+                        <input type="checkbox" id=id.clone()
+                            prop:checked=move || filters.with(|f| f.statuses().contains(&s))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                update(&|f| f.toggle_status(s, on));
+                            } />
+                        <label for=id>{s.label()}</label>
+                    </span>
+                }
+            }).collect_view()}
+        </fieldset>
+        <SelectField id=format!("{id_prefix}-priority") label="Priority"
+            value=Signal::derive(move || filters.with(|f| f.query.priority.clone().unwrap_or_default()))
+            options=priority_options
+            on_change=move |v: String| update(&|f| f.query.priority = (!v.is_empty()).then(|| v.clone())) />
+        <SelectField id=format!("{id_prefix}-type") label="Type"
+            value=Signal::derive(move || filters.with(|f| f.query.item_type.map(|t| t.as_str().to_string()).unwrap_or_default()))
+            options=type_options
+            on_change=move |v: String| update(&|f| f.query.item_type = ItemType::parse(&v)) />
     }
 }

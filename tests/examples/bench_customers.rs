@@ -9,7 +9,10 @@
 //! - DOM nodes with the 10,000-member "No organization" group open and scrolled;
 //! - time from dropping a dragged customer to the server's answer (persisted);
 //! - p50/p99 latency of the list, search and move endpoints at 32 concurrent clients, of
-//!   searches while moves happen, and of uncached searches from one client.
+//!   searches while moves happen, and of uncached searches from one client;
+//! - the organization panel: detail and first members page at 32 clients, and the
+//!   existing-customer matches of a domain (one client; each domain first released by
+//!   its organization, so its ~9 members match "in another organization").
 
 use std::time::{Duration, Instant};
 
@@ -160,7 +163,8 @@ async fn load_figures(server: &Server) {
 
     // "search+move": every tenth request is a move (which invalidates cached searches);
     // only the searches' latencies are counted.
-    for endpoint in ["list", "search", "move", "search+move"] {
+    // "detail" and "members": the organization panel's first two requests.
+    for endpoint in ["list", "search", "move", "search+move", "detail", "members"] {
         let mut tasks = Vec::new();
         let wall = Instant::now();
         for c in 0..CLIENTS {
@@ -187,6 +191,14 @@ async fn load_figures(server: &Server) {
                                 .get(format!("{base}/api/organizations?q={}&limit=100", prefixes[n % prefixes.len()]))
                                 .send()
                                 .await
+                        }
+                        "detail" => {
+                            let org = 1 + (n * 7) % ORGANIZATIONS as usize;
+                            client.get(format!("{base}/api/organizations/{org}/detail")).send().await
+                        }
+                        "members" => {
+                            let org = 1 + (n * 7) % ORGANIZATIONS as usize;
+                            client.get(format!("{base}/api/organizations/{org}/members?limit=50")).send().await
                         }
                         _ => {
                             let customer = 1 + (n * 31) % CUSTOMERS as usize;
@@ -237,4 +249,43 @@ async fn load_figures(server: &Server) {
     cold.sort();
     let pc = |q: f64| cold[((cold.len() as f64 * q) as usize).min(cold.len() - 1)].as_secs_f64() * 1000.0;
     println!("cold search, 1 client, {} distinct prefixes: p50 {:.1} ms, p99 {:.1} ms", cold.len(), pc(0.5), pc(0.99));
+
+    let mut matches = Vec::new();
+    // Some generated organizations have no members; only domains with matches count.
+    for k in 0..200usize {
+        if matches.len() == 50 {
+            break;
+        }
+        let owner = 1 + k * 47;
+        let detail: Value =
+            client.get(format!("{base}/api/organizations/{owner}/detail")).send().await.unwrap().json().await.unwrap();
+        let version = detail["version"].as_i64().unwrap();
+        let status = client
+            .delete(format!(
+                "{base}/api/organizations/{owner}/domains/org{owner}.example?members=stay&version={version}"
+            ))
+            .header("x-csrf-token", &csrf)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(status.is_success(), "remove domain: {status}");
+        let t = Instant::now();
+        let res = client
+            .post(format!("{base}/api/organizations/{}/domain-matches", owner + 1))
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"domain": format!("org{owner}.example")}))
+            .send()
+            .await
+            .unwrap();
+        let elapsed = t.elapsed();
+        let body: Value = res.json().await.unwrap();
+        assert!(body["elsewhere"].is_array(), "{body}");
+        if body["elsewhere"][0]["count"].as_i64().is_some_and(|n| n > 0) {
+            matches.push(elapsed);
+        }
+    }
+    matches.sort();
+    let pm = |q: f64| matches[((matches.len() as f64 * q) as usize).min(matches.len() - 1)].as_secs_f64() * 1000.0;
+    println!("domain matches, 1 client, {} domains: p50 {:.1} ms, p99 {:.1} ms", matches.len(), pm(0.5), pm(0.99));
 }

@@ -1,7 +1,8 @@
 //! Takes the README screenshot: starts Orgdesk with the demo data, signs in in
 //! headless Chromium, opens two organizations of the Customers app and saves
 //! `docs/screenshot.png`, then the Tickets app grouped by organization with one
-//! ticket's conversation open (`docs/tickets.png`).
+//! ticket's conversation open (`docs/tickets.png`), then Acme Corporation's detail
+//! panel (`docs/organization.png`) and its members (`docs/organization-members.png`).
 //!
 //! `cargo run -p orgdesk-browser-tests --example screenshot` (after `trunk build --release`).
 
@@ -39,5 +40,21 @@ async fn main() {
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/tickets.png");
     std::fs::write(&out, png).expect("write screenshot");
     println!("wrote {}", out.display());
+
+    browser.goto("/customers").await;
+    browser.wait_for_text("Acme Corporation").await;
+    browser.click_labelled("Open Acme Corporation").await;
+    browser.wait_for_text("Long-standing customer").await;
+    save(&browser, "organization.png").await;
+    browser.click_button("Members").await;
+    browser.wait_for_text("Manager").await;
+    save(&browser, "organization-members.png").await;
     browser.close().await;
+}
+
+async fn save(browser: &Browser, name: &str) {
+    let png = browser.client.screenshot().await.expect("screenshot");
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs").join(name);
+    std::fs::write(&out, png).expect("write screenshot");
+    println!("wrote {}", out.display());
 }

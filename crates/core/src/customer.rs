@@ -78,6 +78,16 @@ pub fn parse_domain_list(inputs: &[String]) -> Result<Vec<Domain>, String> {
     Ok(out)
 }
 
+/// [`parse_domain_list`] for an organization's own domains: public providers are refused
+/// (see [`crate::domain::check_organization_domain`]; the server also applies the admins' list).
+pub fn parse_organization_domains(inputs: &[String]) -> Result<Vec<Domain>, String> {
+    let domains = parse_domain_list(inputs)?;
+    for d in &domains {
+        crate::domain::check_organization_domain(d, &[])?;
+    }
+    Ok(domains)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOrganization {
     pub name: String,
@@ -87,7 +97,7 @@ pub struct NewOrganization {
 pub fn validate_new_organization(req: &CreateOrganizationRequest) -> Result<NewOrganization, FieldErrors> {
     let mut errors = FieldErrors::new();
     let name = parse_organization_name(&req.name).map_err(|e| errors.insert("name".into(), e)).ok();
-    let domains = parse_domain_list(&req.domains).map_err(|e| errors.insert("domains".into(), e)).ok();
+    let domains = parse_organization_domains(&req.domains).map_err(|e| errors.insert("domains".into(), e)).ok();
     match (name, domains) {
         (Some(name), Some(domains)) => Ok(NewOrganization { name, domains }),
         _ => Err(errors),
@@ -132,6 +142,10 @@ mod tests {
         assert!(err.contains("twice"), "{err}");
         assert_eq!(parse_domain_list(&["acme.com".into(), "acme.co.uk".into()]).unwrap().len(), 2);
         assert!(parse_domain_list(&["http://acme.com".into()]).is_err());
+        let err = parse_organization_domains(&["acme.com".into(), "GMail.com".into()]).unwrap_err();
+        assert!(err.contains("gmail.com is a public email provider"), "{err}");
+        assert!(parse_organization_domains(&["*.yahoo.co.uk".into()]).is_err());
+        assert_eq!(parse_organization_domains(&["acme.com".into()]).unwrap().len(), 1);
     }
 
     #[test]

@@ -283,6 +283,17 @@ pub fn is_public_email_domain(domain: &str, extra: &[String]) -> bool {
     }
 }
 
+/// An organization's domain must not be a public provider's: every new customer of
+/// gmail.com would otherwise join that one organization. `extra` as for
+/// [`is_public_email_domain`].
+pub fn check_organization_domain(domain: &Domain, extra: &[String]) -> Result<(), String> {
+    if is_public_email_domain(domain.base(), extra) {
+        Err(format!("{} is a public email provider: its users are people, not one organization.", domain.as_str()))
+    } else {
+        Ok(())
+    }
+}
+
 impl TryFrom<String> for Domain {
     type Error = DomainError;
     fn try_from(value: String) -> Result<Self, Self::Error> {

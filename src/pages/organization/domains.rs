@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orgdesk_core::api::organization::{AddDomainRequest, DomainMatches};
 use orgdesk_core::api::work::CustomerRef;
-use orgdesk_core::domain::{is_public_email_domain, Domain};
+use orgdesk_core::domain::{check_organization_domain, Domain};
 
 use super::header::field_error;
 use super::{count_of, OrgPanel};
@@ -63,12 +63,7 @@ pub fn matches_title(matches: &DomainMatches) -> String {
 /// Checks a typed domain the way the server does (format, public providers), for an instant answer.
 pub fn check_domain(input: &str, existing: &[String]) -> Result<Domain, String> {
     let domain = Domain::parse(input).map_err(|e| e.to_string())?;
-    if is_public_email_domain(domain.base(), &[]) {
-        return Err(format!(
-            "{} is a public email provider: its users are people, not one organization.",
-            domain.as_str()
-        ));
-    }
+    check_organization_domain(&domain, &[])?;
     if existing.iter().any(|d| d == domain.as_str()) {
         return Err(format!("{} is already one of this organization's domains.", domain.as_str()));
     }

@@ -7,8 +7,9 @@ use leptos::task::spawn_local;
 use orgdesk_core::api::organization::{UpdateDetailRequest, MAX_SUMMARY};
 use orgdesk_core::customer::parse_organization_name;
 
-use super::{long_date, OrgPanel};
+use super::OrgPanel;
 use crate::api;
+use crate::components::timestamp::long_date;
 
 /// Closes an in-place editor once a conflict is resolved (the agent pressed Reload):
 /// the panel then shows the other agent's edit, which the agent can edit again.

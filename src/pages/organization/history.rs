@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orgdesk_core::api::organization::HistoryEntry;
 
-use super::{ago, long_time, OrgPanel};
+use super::OrgPanel;
 use crate::api;
+use crate::components::timestamp::Timestamp;
 
 /// Entries fetched per page.
 const PAGE: usize = 20;
@@ -60,7 +61,7 @@ pub fn HistorySection(panel: OrgPanel) -> impl IntoView {
                                 <p class="org-history__summary">{e.summary.clone()}</p>
                                 <p class="org-history__meta">
                                     <span class="org-history__who">{who}</span>" · "
-                                    <time datetime=e.created_at.clone() title=long_time(&e.created_at)>{ago(&e.created_at)}</time>
+                                    <Timestamp at=e.created_at.clone() />
                                 </p>
                             </li>
                         }

@@ -5,14 +5,13 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use orgdesk_core::api::work::{GroupBy, Item, ItemGroup, ItemQuery, ItemStatus, ItemType, Priority};
+use orgdesk_core::api::work::{GroupBy, Item, ItemGroup, ItemQuery, ItemStatus};
 
 use super::OrgPanel;
 use crate::api;
 use crate::components::pager::Pager;
-use crate::components::select_field::SelectField;
 use crate::pages::tickets::filters::Filters;
-use crate::pages::tickets::ItemRow;
+use crate::pages::tickets::{ItemFieldFilters, ItemRow};
 
 /// Items per page.
 const PAGE: usize = 25;
@@ -86,16 +85,6 @@ pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
         .ok();
         text_timer.set_value(handle);
     };
-    let priority_options = Signal::derive(|| {
-        let mut options = vec![(String::new(), "Any priority".to_string())];
-        options.extend(Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())));
-        options
-    });
-    let type_options = Signal::derive(|| {
-        let mut options = vec![(String::new(), "Tickets and tasks".to_string())];
-        options.extend(ItemType::ALL.iter().map(|t| (t.as_str().to_string(), format!("{}s", t.label()))));
-        options
-    });
 
     view! {
         <section class="panel__section org-section" data-section="tickets" aria-labelledby="org-tickets-title">
@@ -119,31 +108,8 @@ pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
                     <input class="field__input" id="org-items-text" type="search" placeholder="Text, or #123"
                         prop:value=move || text.get() on:input=on_text />
                 </div>
-                <fieldset class="filters__statuses">
-                    <legend class="field__label">"Status"</legend>
-                    {ItemStatus::ALL.into_iter().map(|s| {
-                        let id = format!("org-items-status-{}", s.as_str());
-                        view! {
-                            <span class="checkbox-field checkbox-field--light">
-                                <input type="checkbox" id=id.clone()
-                                    prop:checked=move || filters.with(|f| f.statuses().contains(&s))
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        update(&|f| f.toggle_status(s, on));
-                                    } />
-                                <label for=id>{s.label()}</label>
-                            </span>
-                        }
-                    }).collect_view()}
-                </fieldset>
-                <SelectField id="org-items-priority" label="Priority"
-                    value=Signal::derive(move || filters.with(|f| f.query.priority.clone().unwrap_or_default()))
-                    options=priority_options
-                    on_change=move |v: String| update(&|f| f.query.priority = (!v.is_empty()).then(|| v.clone())) />
-                <SelectField id="org-items-type" label="Type"
-                    value=Signal::derive(move || filters.with(|f| f.query.item_type.map(|t| t.as_str().to_string()).unwrap_or_default()))
-                    options=type_options
-                    on_change=move |v: String| update(&|f| f.query.item_type = ItemType::parse(&v)) />
+                <ItemFieldFilters id_prefix="org-items" filters=filters
+                    on_change=Callback::new(move |f: Filters| update(&|now| *now = f.clone())) />
                 <span class="checkbox-field checkbox-field--light">
                     <input type="checkbox" id="org-items-children"
                         prop:checked=move || filters.with(|f| f.query.include_children == Some(true))

@@ -10,11 +10,12 @@ use orgdesk_core::api::work::{
 };
 use orgdesk_core::FieldErrors;
 
-use super::{short_time, status_badge, type_badge, TicketsContext};
+use super::{status_badge, type_badge, TicketsContext};
 use crate::api;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::select_field::SelectField;
 use crate::components::text_area::TextArea;
+use crate::components::timestamp::short_time;
 use crate::components::toast::Toast;
 use crate::forms::show_save_error;
 

@@ -146,6 +146,7 @@ pub async fn domain_matches(
     ApiJson(req): ApiJson<DomainMatchRequest>,
 ) -> ApiResult<Json<DomainMatches>> {
     let domain = parse_domain(&req.domain)?;
+    crate::routes::settings::check_organization_domains(&state.db, std::slice::from_ref(&domain), "domain").await?;
     Ok(Json(store::domain_matches(&state.db, id, &domain).await?))
 }
 
@@ -164,6 +165,7 @@ pub async fn add_domain(
     ApiJson(req): ApiJson<AddDomainRequest>,
 ) -> ApiResult<Json<OrganizationDetail>> {
     let domain = parse_domain(&req.domain)?;
+    crate::routes::settings::check_organization_domains(&state.db, std::slice::from_ref(&domain), "domain").await?;
     if req.move_customers.len() > MAX_INDIVIDUAL_MOVES {
         return Err(ApiError::invalid(
             "move_customers",

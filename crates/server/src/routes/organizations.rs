@@ -8,7 +8,7 @@ use axum::Json;
 use orgdesk_core::api::{
     CreateOrganizationRequest, ErrorBody, Organization, OrganizationPage, UpdateOrganizationRequest,
 };
-use orgdesk_core::customer::{parse_domain_list, parse_organization_name, validate_new_organization};
+use orgdesk_core::customer::{parse_organization_domains, parse_organization_name, validate_new_organization};
 use orgdesk_core::FieldErrors;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -75,6 +75,7 @@ pub async fn create_organization(
     ApiJson(req): ApiJson<CreateOrganizationRequest>,
 ) -> ApiResult<(StatusCode, Json<Organization>)> {
     let new = validate_new_organization(&req).map_err(ApiError::Validation)?;
+    crate::routes::settings::check_organization_domains(&state.db, &new.domains, "domains").await?;
     let id = store::create(&state.db, &new.name, &new.domains, now_ms()).await?;
     let org = store::get(&state.db, id).await?.ok_or_else(not_found)?;
     Ok((StatusCode::CREATED, Json(org)))
@@ -107,9 +108,12 @@ pub async fn update_organization(
 ) -> ApiResult<Json<Organization>> {
     let mut errors = FieldErrors::new();
     let name = patch_field(req.name.as_deref(), "name", parse_organization_name, &mut errors);
-    let domains = patch_field(req.domains.as_deref(), "domains", parse_domain_list, &mut errors);
+    let domains = patch_field(req.domains.as_deref(), "domains", parse_organization_domains, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
+    }
+    if let Some(domains) = &domains {
+        crate::routes::settings::check_organization_domains(&state.db, domains, "domains").await?;
     }
     if !store::update(&state.db, id, name.as_deref(), domains.as_deref(), Some(agent.agent.id), now_ms()).await? {
         return Err(not_found());

@@ -33,6 +33,24 @@ pub async fn association(db: &Db) -> Result<Association, sqlx::Error> {
     Ok(Association { auto_create: s.auto_create_organizations, extra_public: s.extra_public_domains })
 }
 
+/// Refuses public email providers as an organization's domains, the admins' own
+/// additions included (core checks the built-in list; see
+/// `orgdesk_core::domain::check_organization_domain`). 422 on `field`.
+pub async fn check_organization_domains(
+    db: &Db,
+    domains: &[orgdesk_core::domain::Domain],
+    field: &str,
+) -> Result<(), ApiError> {
+    if domains.is_empty() {
+        return Ok(());
+    }
+    let extra = association(db).await?.extra_public;
+    for d in domains {
+        orgdesk_core::domain::check_organization_domain(d, &extra).map_err(|e| ApiError::invalid(field, e))?;
+    }
+    Ok(())
+}
+
 #[utoipa::path(get, path = "/api/settings", tag = "settings",
     responses((status = 200, body = Settings), (status = 401, body = ErrorBody)))]
 pub async fn get_settings(State(state): State<AppState>, _: CurrentAgent) -> ApiResult<Json<Settings>> {

@@ -1109,3 +1109,41 @@ async fn changes_from_the_customers_app_leave_history_too() {
     assert_eq!(version(&app, acme).await, v + 1);
     assert_eq!(history(&app, acme).await.len(), entries.len());
 }
+
+/// gmail.com as an organization's domain would pull every new gmail customer into it.
+#[tokio::test]
+async fn public_email_providers_are_never_an_organization_domain() {
+    let app = setup().await;
+    let acme = org(&app, "Acme", &[]).await;
+    let res = app.patch("/api/settings", json!({"extra_public_domains": ["mail.example.org"]})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v = version(&app, acme).await;
+    for domain in ["gmail.com", "Hotmail.co.uk", "*.yahoo.com", "mail.example.org"] {
+        let path = format!("/api/organizations/{acme}/domain-matches");
+        let e = error_body(
+            app.post(&path, json!({"domain": domain})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+        )
+        .await;
+        assert!(e["fields"]["domain"].as_str().unwrap().contains("public email provider"), "{domain}: {e}");
+        let path = format!("/api/organizations/{acme}/domains");
+        let e = error_body(
+            app.post(&path, json!({"domain": domain, "version": v})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+        )
+        .await;
+        assert!(e["fields"]["domain"].as_str().unwrap().contains("public email provider"), "{domain}: {e}");
+        // The Customers app's create and edit dialogs too.
+        let res = app.post("/api/organizations", json!({"name": "Mail users", "domains": [domain]})).await;
+        let e = error_body(res, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+        assert!(e["fields"]["domains"].as_str().unwrap().contains("public email provider"), "{domain}: {e}");
+        let res = app.patch(&format!("/api/organizations/{acme}"), json!({"domains": ["acme.com", domain]})).await;
+        error_body(res, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    }
+    let d = detail(&app, acme).await;
+    assert_eq!(d["domains"], json!([]), "nothing was added");
+    assert_eq!(d["version"], v, "nothing changed");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM organizations").await, 1);
+}
