@@ -111,3 +111,15 @@ ensure_postgres() {
     as_root su postgres -c "psql -p $port -qc \"CREATE ROLE orgdesk_test LOGIN CREATEDB PASSWORD 'orgdesk_test'\""
   export TEST_DATABASE_URL="postgres://orgdesk_test:orgdesk_test@127.0.0.1:$port/postgres"
 }
+
+# Drops the databases the API tests created on TEST_DATABASE_URL (one per test,
+# named orgdesk_test_*), so repeated runs do not fill the disk. Only call it while
+# no test runs against that server.
+drop_test_databases() {
+  command -v psql >/dev/null || return 0
+  local db
+  psql "$TEST_DATABASE_URL" -qAtc "SELECT datname FROM pg_database WHERE datname LIKE 'orgdesk\_test\_%'" |
+    while read -r db; do
+      psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$db\"" >/dev/null
+    done
+}

@@ -27,6 +27,8 @@ say "tests: core, server (API on SQLite), web unit tests, browser tests"
 cargo test --workspace --locked -- --test-threads=2
 
 say "API tests again on PostgreSQL ($TEST_DATABASE_URL)"
+drop_test_databases
 cargo test -p orgdesk-server --test api --locked
+drop_test_databases
 
 say "all checks passed in $((SECONDS - started)) s"
