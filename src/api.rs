@@ -8,8 +8,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use orgdesk_core::api::organization::{
     AddChildRequest, AddDomainRequest, AddMemberRequest, CreateNoteRequest, DomainMatchRequest, DomainMatches,
     FileInfo, HistoryPage, Member, MemberPage, Note, NotePage, OrganizationDetail, ParentCandidate, PropertyDefinition,
-    PropertyDefinitionRequest, Relation, ReorderPropertiesRequest, ReplaceContactsRequest, SetPropertiesRequest,
-    UpdateDetailRequest, UpdateMemberRequest,
+    Relation, ReorderPropertiesRequest, ReplaceContactsRequest, SetPropertiesRequest, UpdateDetailRequest,
+    UpdateMemberRequest,
 };
 use orgdesk_core::api::work::{
     AddFollowerRequest, AddItemFollowerRequest, Conversation, CreateItemRequest, CreateMessageRequest,
@@ -23,6 +23,7 @@ use orgdesk_core::api::{
     UpdateAgentRequest, UpdateCustomerRequest, UpdateOrganizationRequest, UpdateSettingsRequest, CSRF_HEADER,
 };
 use orgdesk_core::error::ErrorCode;
+use orgdesk_core::properties::PropertyDefinitionInput;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -427,13 +428,13 @@ pub async fn property_definitions() -> Result<Vec<PropertyDefinition>, ApiError>
     get("/api/organization-properties").await
 }
 
-pub async fn create_property_definition(req: &PropertyDefinitionRequest) -> Result<PropertyDefinition, ApiError> {
+pub async fn create_property_definition(req: &PropertyDefinitionInput) -> Result<PropertyDefinition, ApiError> {
     write(Request::post("/api/organization-properties"), req).await
 }
 
 pub async fn update_property_definition(
     id: i64,
-    req: &PropertyDefinitionRequest,
+    req: &PropertyDefinitionInput,
 ) -> Result<PropertyDefinition, ApiError> {
     write(Request::patch(&format!("/api/organization-properties/{id}")), req).await
 }

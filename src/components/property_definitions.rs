@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use orgdesk_core::api::organization::{PropertyDefinition, PropertyDefinitionRequest};
-use orgdesk_core::properties::{validate_definition, PropertyKind};
+use orgdesk_core::api::organization::PropertyDefinition;
+use orgdesk_core::properties::{validate_definition, PropertyDefinitionInput, PropertyKind};
 use orgdesk_core::FieldErrors;
 
 use crate::api::{self, ApiError};
@@ -72,14 +72,14 @@ impl Draft {
     }
 
     /// The request as typed (reactive); blank option lines are left out.
-    fn request(&self) -> PropertyDefinitionRequest {
+    fn request(&self) -> PropertyDefinitionInput {
         let kind = self.kind.get();
         let options = if kind.has_options() {
             self.options.with(|o| o.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect())
         } else {
             Vec::new()
         };
-        PropertyDefinitionRequest { label: self.label.get(), kind, required: self.required.get(), options }
+        PropertyDefinitionInput { label: self.label.get(), kind, required: self.required.get(), options }
     }
 
     /// The message for `field`, if it should show now.
@@ -96,16 +96,16 @@ impl Draft {
         if !shown {
             return None;
         }
-        validate_definition(&self.request().rules()).err().and_then(|e| e.get(field).cloned())
+        validate_definition(&self.request()).err().and_then(|e| e.get(field).cloned())
     }
 
     /// Checks before saving; `Some(request)` when it may go to the server.
-    fn submit(&self) -> Option<PropertyDefinitionRequest> {
+    fn submit(&self) -> Option<PropertyDefinitionInput> {
         self.attempted.set(true);
         self.server.set(FieldErrors::new());
         self.general.set(None);
         let req = self.request();
-        validate_definition(&req.rules()).ok().map(|_| req)
+        validate_definition(&req).ok().map(|_| req)
     }
 
     /// A refused save: fields the form shows go next to them, the rest to the alert.

@@ -21,7 +21,7 @@
 //!   `DELETE .../members/{customer_id}` → 204 (leaves the organization; the customer stays)
 //! - `PUT /api/organizations/{id}/contacts` [`ReplaceContactsRequest`] → [`OrganizationDetail`]
 //! - `PUT /api/organizations/{id}/properties` [`SetPropertiesRequest`] → [`OrganizationDetail`];
-//!   admins: `GET/POST /api/organization-properties` ([`PropertyDefinitionRequest`] → [`PropertyDefinition`]),
+//!   admins: `GET/POST /api/organization-properties` ([`PropertyDefinitionInput`] → [`PropertyDefinition`]; PATCH replaces it whole),
 //!   `PATCH/DELETE /api/organization-properties/{id}`, `PUT /api/organization-properties/order` [`ReorderPropertiesRequest`]
 //! - `GET /api/organizations/{id}/notes?offset=&limit=` → [`NotePage`] (newest first);
 //!   `POST .../notes` [`CreateNoteRequest`] → [`Note`]; `DELETE .../notes/{note_id}` (author or admin) → 204
@@ -240,29 +240,6 @@ pub struct ReplaceContactsRequest {
 pub struct SetPropertiesRequest {
     pub version: i64,
     pub values: BTreeMap<i64, Value>,
-}
-
-/// A property definition as admins write it (create, or full replace with PATCH).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PropertyDefinitionRequest {
-    pub label: String,
-    pub kind: PropertyKind,
-    #[serde(default)]
-    pub required: bool,
-    #[serde(default)]
-    pub options: Vec<String>,
-}
-
-impl PropertyDefinitionRequest {
-    pub fn rules(&self) -> PropertyDefinitionInput {
-        PropertyDefinitionInput {
-            label: self.label.clone(),
-            kind: self.kind,
-            required: self.required,
-            options: self.options.clone(),
-        }
-    }
 }
 
 /// Every definition id, in the new order.

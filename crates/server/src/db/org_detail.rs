@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use orgdesk_core::api::organization::{
     DomainMatchGroup, DomainMatches, HistoryEntry, HistoryPage, Member, MemberPage, MemberRole, OrganizationDetail,
-    OrganizationRef, ParentCandidate, ProjectRef, PropertyDefinition, PropertyValue, Relation,
+    OrganizationRef, ParentCandidate, ProjectRef, PropertyValue, Relation,
 };
 use orgdesk_core::api::work::CustomerRef;
 use orgdesk_core::contact::ContactEntry;
@@ -18,6 +18,7 @@ use orgdesk_core::domain::Domain;
 use orgdesk_core::hierarchy::{check_child, check_parent, MAX_DEPTH};
 use serde_json::{json, Value};
 
+use crate::db::org_extras::DefinitionRow;
 use crate::db::org_history::not_found;
 use crate::db::projects::CUSTOMER_NAME;
 use crate::db::{placeholders, prefix_range, Db};
@@ -54,36 +55,20 @@ struct ListRow {
     flag: bool,
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(sqlx::FromRow)]
 struct PropertyRow {
-    id: i64,
-    label: String,
-    kind: String,
-    required: bool,
-    options: String,
-    position: i64,
+    #[sqlx(flatten)]
+    definition: DefinitionRow,
     value: Option<String>,
 }
 
-fn decode_err(e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error {
+pub(crate) fn decode_err(e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error {
     sqlx::Error::Decode(Box::new(e))
 }
 
 /// A snake_case word stored in a TEXT column, as its serde enum.
-fn word<T: serde::de::DeserializeOwned>(s: String) -> Result<T, sqlx::Error> {
+pub(crate) fn word<T: serde::de::DeserializeOwned>(s: String) -> Result<T, sqlx::Error> {
     serde_json::from_value(Value::String(s)).map_err(decode_err)
-}
-
-/// The definition part of a property row (shared with the admins' definitions list).
-fn definition(r: &PropertyRow) -> Result<PropertyDefinition, sqlx::Error> {
-    Ok(PropertyDefinition {
-        id: r.id,
-        label: r.label.clone(),
-        kind: word(r.kind.clone())?,
-        required: r.required,
-        options: serde_json::from_str(&r.options).map_err(decode_err)?,
-        position: r.position,
-    })
 }
 
 /// Everything the panel shows about organization `id`, or `None` when there is none.
@@ -135,13 +120,13 @@ pub async fn load_detail(db: &Db, id: i64) -> Result<Option<OrganizationDetail>,
         .map(|(kind, label, value)| Ok(ContactEntry { kind: word(kind)?, label, value }))
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let properties = properties
-        .iter()
+        .into_iter()
         .map(|r| {
             let value = match &r.value {
                 Some(v) => serde_json::from_str(v).map_err(decode_err)?,
                 None => Value::Null,
             };
-            Ok(PropertyValue { definition: definition(r)?, value })
+            Ok(PropertyValue { definition: r.definition.into_api()?, value })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(Some(OrganizationDetail {

@@ -13,6 +13,7 @@ use orgdesk_core::properties::{validate_value, PropertyDefinitionInput, Property
 use orgdesk_core::FieldErrors;
 use serde_json::{json, Value};
 
+use crate::db::org_detail::{decode_err, word};
 use crate::db::{is_unique_violation, Db};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
@@ -115,8 +116,9 @@ pub async fn replace_contacts(
 // ---------------------------------------------------------------------------
 // Property definitions
 
+/// A row of `organization_property_definitions` (also read by the panel's detail).
 #[derive(sqlx::FromRow)]
-struct DefinitionRow {
+pub(crate) struct DefinitionRow {
     id: i64,
     label: String,
     kind: String,
@@ -126,13 +128,13 @@ struct DefinitionRow {
 }
 
 impl DefinitionRow {
-    fn into_api(self) -> Option<PropertyDefinition> {
-        Some(PropertyDefinition {
+    pub(crate) fn into_api(self) -> Result<PropertyDefinition, sqlx::Error> {
+        Ok(PropertyDefinition {
             id: self.id,
             label: self.label,
-            kind: serde_json::from_value(Value::String(self.kind)).ok()?,
+            kind: word(self.kind)?,
             required: self.required,
-            options: serde_json::from_str(&self.options).unwrap_or_default(),
+            options: serde_json::from_str(&self.options).map_err(decode_err)?,
             position: self.position,
         })
     }
@@ -156,13 +158,13 @@ fn no_such_property() -> ApiError {
 pub async fn definitions(db: &Db) -> Result<Vec<PropertyDefinition>, sqlx::Error> {
     let sql = format!("SELECT {DEFINITION_COLUMNS} FROM organization_property_definitions ORDER BY position, id");
     let rows: Vec<DefinitionRow> = on_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
-    Ok(rows.into_iter().filter_map(DefinitionRow::into_api).collect())
+    rows.into_iter().map(DefinitionRow::into_api).collect()
 }
 
 async fn definition(db: &Db, id: i64) -> Result<Option<PropertyDefinition>, sqlx::Error> {
     let sql = format!("SELECT {DEFINITION_COLUMNS} FROM organization_property_definitions WHERE id = $1");
     let row: Option<DefinitionRow> = on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
-    Ok(row.and_then(DefinitionRow::into_api))
+    row.map(DefinitionRow::into_api).transpose()
 }
 
 /// Adds a (validated) definition at the end of the order. 409 on `label` when taken.
@@ -234,7 +236,7 @@ pub async fn update_definition(
     let result: Result<(), ApiError> = in_write_tx!(db, tx => async {
         let sql = format!("SELECT {DEFINITION_COLUMNS} FROM organization_property_definitions WHERE id = $1{lock}");
         let row: Option<DefinitionRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *tx).await?;
-        let old = row.and_then(DefinitionRow::into_api).ok_or_else(no_such_property)?;
+        let old = row.ok_or_else(no_such_property)?.into_api()?;
         let taken: Option<i64> =
             sqlx::query_scalar("SELECT id FROM organization_property_definitions WHERE label_key = $1 AND id <> $2")
                 .bind(&key)
@@ -383,7 +385,7 @@ pub async fn set_properties(
         let sql = format!("SELECT {DEFINITION_COLUMNS} FROM organization_property_definitions{lock}");
         let rows: Vec<DefinitionRow> = sqlx::query_as(&sql).fetch_all(&mut *tx).await?;
         let defs: BTreeMap<i64, PropertyDefinition> =
-            rows.into_iter().filter_map(DefinitionRow::into_api).map(|d| (d.id, d)).collect();
+            rows.into_iter().map(|r| r.into_api().map(|d| (d.id, d))).collect::<Result<_, _>>()?;
         let mut errors = FieldErrors::new();
         let mut normalized: Vec<(&PropertyDefinition, Option<Value>)> = Vec::new();
         for (id, raw) in values {

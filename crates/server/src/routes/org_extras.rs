@@ -10,12 +10,12 @@ use axum::response::Response;
 use axum::Json;
 use orgdesk_core::agent::Role;
 use orgdesk_core::api::organization::{
-    CreateNoteRequest, FileInfo, Note, NotePage, OrganizationDetail, PropertyDefinition, PropertyDefinitionRequest,
-    ReorderPropertiesRequest, ReplaceContactsRequest, SetPropertiesRequest, MAX_FILE_BYTES, MAX_NOTE,
+    CreateNoteRequest, FileInfo, Note, NotePage, OrganizationDetail, PropertyDefinition, ReorderPropertiesRequest,
+    ReplaceContactsRequest, SetPropertiesRequest, MAX_FILE_BYTES, MAX_NOTE,
 };
 use orgdesk_core::api::ErrorBody;
 use orgdesk_core::contact::validate_entries;
-use orgdesk_core::properties::validate_definition;
+use orgdesk_core::properties::{validate_definition, PropertyDefinitionInput};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -91,7 +91,7 @@ pub async fn list_property_definitions(
 }
 
 /// Defines a custom organization property (admins only); it goes last in the order.
-#[utoipa::path(post, path = "/api/organization-properties", tag = "organizations", request_body = PropertyDefinitionRequest,
+#[utoipa::path(post, path = "/api/organization-properties", tag = "organizations", request_body = PropertyDefinitionInput,
     responses((status = 201, body = PropertyDefinition), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "Not an admin"),
         (status = 409, body = ErrorBody, description = "Label taken (field `label`)"), (status = 422, body = ErrorBody)))]
@@ -99,9 +99,9 @@ pub async fn list_property_definitions(
 pub async fn create_property_definition(
     State(state): State<AppState>,
     _: AdminAgent,
-    ApiJson(req): ApiJson<PropertyDefinitionRequest>,
+    ApiJson(req): ApiJson<PropertyDefinitionInput>,
 ) -> ApiResult<(StatusCode, Json<PropertyDefinition>)> {
-    let def = validate_definition(&req.rules()).map_err(ApiError::Validation)?;
+    let def = validate_definition(&req).map_err(ApiError::Validation)?;
     let created = store::create_definition(&state.db, &def, now_ms()).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -109,7 +109,7 @@ pub async fn create_property_definition(
 /// Replaces a property's label, kind, required flag and options (admins only). The
 /// kind cannot change while organizations have values, nor can an option in use go.
 #[utoipa::path(patch, path = "/api/organization-properties/{id}", tag = "organizations",
-    params(("id" = i64, Path, description = "Property definition id")), request_body = PropertyDefinitionRequest,
+    params(("id" = i64, Path, description = "Property definition id")), request_body = PropertyDefinitionInput,
     responses((status = 200, body = PropertyDefinition), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "Label taken, kind change with values, or a removed option in use"),
@@ -119,9 +119,9 @@ pub async fn update_property_definition(
     State(state): State<AppState>,
     _: AdminAgent,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(req): ApiJson<PropertyDefinitionRequest>,
+    ApiJson(req): ApiJson<PropertyDefinitionInput>,
 ) -> ApiResult<Json<PropertyDefinition>> {
-    let def = validate_definition(&req.rules()).map_err(ApiError::Validation)?;
+    let def = validate_definition(&req).map_err(ApiError::Validation)?;
     Ok(Json(store::update_definition(&state.db, id, &def).await?))
 }
 
