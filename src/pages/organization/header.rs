@@ -33,13 +33,53 @@ pub fn field_error(panel: &OrgPanel, error: &api::ApiError, field: &str) -> Opti
     }
 }
 
+/// One in-place editor of the organization's own fields (the name, the summary).
+#[derive(Clone, Copy)]
+struct DetailEditor {
+    panel: OrgPanel,
+    editing: RwSignal<bool>,
+    draft: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    saving: RwSignal<bool>,
+}
+
+impl DetailEditor {
+    fn new(panel: OrgPanel) -> Self {
+        let editing = RwSignal::new(false);
+        close_on_reload(panel, editing);
+        DetailEditor {
+            panel,
+            editing,
+            draft: RwSignal::new(String::new()),
+            error: RwSignal::new(None),
+            saving: RwSignal::new(false),
+        }
+    }
+
+    /// Sends the edit: on success the panel takes the new detail and the editor
+    /// closes; a failure shows next to `field` (a conflict goes to the banner).
+    fn save(self, req: UpdateDetailRequest, field: &'static str) {
+        let DetailEditor { panel, editing, error, saving, .. } = self;
+        saving.set(true);
+        spawn_local(async move {
+            let result = api::update_detail(panel.id, &req).await;
+            saving.set(false);
+            match result {
+                Ok(d) => {
+                    panel.replace(d);
+                    editing.set(false);
+                    error.set(None);
+                }
+                Err(e) => error.set(field_error(&panel, &e, field)),
+            }
+        });
+    }
+}
+
 #[component]
 pub fn NameHeader(panel: OrgPanel) -> impl IntoView {
-    let editing = RwSignal::new(false);
-    let draft = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let saving = RwSignal::new(false);
-    close_on_reload(panel, editing);
+    let editor = DetailEditor::new(panel);
+    let DetailEditor { editing, draft, error, saving, .. } = editor;
     let name = move || panel.detail.with(|d| d.as_ref().map(|d| d.name.clone()).unwrap_or_default());
     let created = move || panel.detail.with(|d| d.as_ref().map(|d| long_date(&d.created_at)).unwrap_or_default());
     let created_title = move || panel.detail.with(|d| d.as_ref().map(|d| d.created_at.clone()).unwrap_or_default());
@@ -61,20 +101,7 @@ pub fn NameHeader(panel: OrgPanel) -> impl IntoView {
                 return;
             }
         };
-        saving.set(true);
-        let req = UpdateDetailRequest { version: panel.version(), name: Some(value), ..Default::default() };
-        spawn_local(async move {
-            let result = api::update_detail(panel.id, &req).await;
-            saving.set(false);
-            match result {
-                Ok(d) => {
-                    panel.replace(d);
-                    editing.set(false);
-                    error.set(None);
-                }
-                Err(e) => error.set(field_error(&panel, &e, "name")),
-            }
-        });
+        editor.save(UpdateDetailRequest { version: panel.version(), name: Some(value), ..Default::default() }, "name");
     };
 
     view! {
@@ -130,11 +157,8 @@ pub fn NameHeader(panel: OrgPanel) -> impl IntoView {
 
 #[component]
 pub fn SummarySection(panel: OrgPanel) -> impl IntoView {
-    let editing = RwSignal::new(false);
-    let draft = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let saving = RwSignal::new(false);
-    close_on_reload(panel, editing);
+    let editor = DetailEditor::new(panel);
+    let DetailEditor { editing, draft, error, saving, .. } = editor;
     let summary = move || panel.detail.with(|d| d.as_ref().map(|d| d.summary.clone()).unwrap_or_default());
 
     let save = move |_| {
@@ -143,20 +167,10 @@ pub fn SummarySection(panel: OrgPanel) -> impl IntoView {
             error.set(Some(format!("A summary has at most {MAX_SUMMARY} characters.")));
             return;
         }
-        saving.set(true);
-        let req = UpdateDetailRequest { version: panel.version(), summary: Some(value), ..Default::default() };
-        spawn_local(async move {
-            let result = api::update_detail(panel.id, &req).await;
-            saving.set(false);
-            match result {
-                Ok(d) => {
-                    panel.replace(d);
-                    editing.set(false);
-                    error.set(None);
-                }
-                Err(e) => error.set(field_error(&panel, &e, "summary")),
-            }
-        });
+        editor.save(
+            UpdateDetailRequest { version: panel.version(), summary: Some(value), ..Default::default() },
+            "summary",
+        );
     };
 
     view! {
