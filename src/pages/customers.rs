@@ -21,6 +21,7 @@ use wasm_bindgen::JsCast;
 use crate::api;
 use crate::components::add_customer_dialog::AddCustomerDialog;
 use crate::components::conversation_form::{ConversationForm, ConversationTarget};
+use crate::components::debounce::Debounce;
 use crate::components::dialog::Dialog;
 use crate::components::edit_customer_dialog::{CustomerEdit, EditCustomerDialog};
 use crate::components::move_dialog::MoveDialog;
@@ -113,7 +114,7 @@ pub fn CustomersPage() -> impl IntoView {
     let drag = RwSignal::new(None::<Drag>);
     let press = StoredValue::new(None::<Press>);
     let list = NodeRef::<html::Div>::new();
-    let search_timer = StoredValue::new(None::<TimeoutHandle>);
+    let search_timer = Debounce::new(Duration::from_millis(250));
 
     let show =
         move |text: String, error: bool, undo: Option<Callback<()>>| toast.set(Some(Toast { text, error, undo }));
@@ -189,21 +190,13 @@ pub fn CustomersPage() -> impl IntoView {
     let on_search = move |ev: ev::Event| {
         let value = event_target_value(&ev);
         search.set(value.clone());
-        if let Some(t) = search_timer.get_value() {
-            t.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || {
-                model.update(|m| m.reset(value.trim().to_string()));
-                selection.set(BTreeMap::new());
-                if let Some(el) = list.get_untracked() {
-                    el.set_scroll_top(0);
-                }
-            },
-            Duration::from_millis(250),
-        )
-        .ok();
-        search_timer.set_value(handle);
+        search_timer.run(move || {
+            model.update(|m| m.reset(value.trim().to_string()));
+            selection.set(BTreeMap::new());
+            if let Some(el) = list.get_untracked() {
+                el.set_scroll_top(0);
+            }
+        });
     };
 
     // Moves, shown at once and rolled back if the server refuses.

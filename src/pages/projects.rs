@@ -15,6 +15,7 @@ use orgdesk_core::api::work::{
 
 use crate::api;
 use crate::components::conversation_form::{ConversationForm, ConversationTarget};
+use crate::components::debounce::Debounce;
 use crate::components::new_item_dialog::NewItemDialog;
 use crate::components::pager::Pager;
 use crate::components::project_dialog::ProjectDialog;
@@ -72,7 +73,7 @@ pub fn ProjectsPage() -> impl IntoView {
     let text = RwSignal::new(String::new());
     let query = RwSignal::new(String::new());
     let offset = RwSignal::new(0usize);
-    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let timer = Debounce::new(Duration::from_millis(250));
     let page = LocalResource::new(move || {
         ctx.version.track();
         let which = if archived.get() { "true" } else { "false" };
@@ -82,18 +83,10 @@ pub fn ProjectsPage() -> impl IntoView {
     let on_search = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         text.set(value.clone());
-        if let Some(t) = timer.get_value() {
-            t.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || {
-                offset.set(0);
-                query.set(value.trim().to_string());
-            },
-            Duration::from_millis(250),
-        )
-        .ok();
-        timer.set_value(handle);
+        timer.run(move || {
+            offset.set(0);
+            query.set(value.trim().to_string());
+        });
     };
     let show = move |which: bool| {
         offset.set(0);

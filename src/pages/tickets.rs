@@ -18,7 +18,9 @@ use leptos_router::NavigateOptions;
 use orgdesk_core::api::work::{Item, ItemGroup, ItemStatus, ItemType, Priority};
 
 use crate::api;
+use crate::components::debounce::Debounce;
 use crate::components::new_item_dialog::NewItemDialog;
+use crate::components::paged_list::PagedList;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::select_field::SelectField;
 use crate::components::toast::{Toast, ToastView};
@@ -134,22 +136,14 @@ pub fn TicketsPage() -> impl IntoView {
             text.set(q);
         }
     });
-    let text_timer = StoredValue::new(None::<TimeoutHandle>);
+    let text_timer = Debounce::new(Duration::from_millis(300));
     let on_text = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         text.set(value.clone());
-        if let Some(t) = text_timer.get_value() {
-            t.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || {
-                let v = value.trim().to_string();
-                update(&|f| f.query.q = (!v.is_empty()).then(|| v.clone()));
-            },
-            Duration::from_millis(300),
-        )
-        .ok();
-        text_timer.set_value(handle);
+        text_timer.run(move || {
+            let v = value.trim().to_string();
+            update(&|f| f.query.q = (!v.is_empty()).then(|| v.clone()));
+        });
     };
 
     let projects = LocalResource::new(|| api::list_projects("all", "", 0, 200));
@@ -368,11 +362,8 @@ fn GroupView(group: ItemGroup, filters: Memo<Filters>, expanded: RwSignal<HashSe
 #[component]
 fn GroupItems(key: Option<String>, filters: Memo<Filters>) -> impl IntoView {
     let ctx = expect_context::<TicketsContext>();
-    let items = RwSignal::new(Vec::<Item>::new());
-    let total = RwSignal::new(None::<i64>);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let generation = StoredValue::new(0u32);
+    let list = PagedList::<Item>::new();
+    let PagedList { items, total, loading, error, .. } = list;
     let key = StoredValue::new(key);
     let load = move |offset: usize| {
         let f = filters.get_untracked();
@@ -385,31 +376,12 @@ fn GroupItems(key: Option<String>, filters: Memo<Filters>) -> impl IntoView {
                 q
             }
         };
-        let mine = generation.get_value();
-        loading.set(true);
-        spawn_local(async move {
-            let result = api::list_items(&query).await;
-            if generation.get_value() != mine {
-                return;
-            }
-            loading.set(false);
-            match result {
-                Ok(page) => {
-                    items.update(|list| {
-                        list.truncate(offset);
-                        list.extend(page.items);
-                    });
-                    total.set(Some(page.total));
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e.message())),
-            }
-        });
+        list.load(offset, async move { api::list_items(&query).await.map(|page| (page.items, page.total)) });
     };
     Effect::new(move |_| {
         filters.track();
         ctx.version.track();
-        generation.update_value(|g| *g = g.wrapping_add(1));
+        list.restart();
         items.set(Vec::new());
         total.set(None);
         load(0);

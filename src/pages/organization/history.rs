@@ -1,11 +1,11 @@
 //! The panel's History tab: what changed, who changed it and when, newest first.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use orgdesk_core::api::organization::HistoryEntry;
 
 use super::OrgPanel;
 use crate::api;
+use crate::components::paged_list::PagedList;
 use crate::components::timestamp::Timestamp;
 
 /// Entries fetched per page.
@@ -13,36 +13,16 @@ const PAGE: usize = 20;
 
 #[component]
 pub fn HistorySection(panel: OrgPanel) -> impl IntoView {
-    let entries = RwSignal::new(Vec::<HistoryEntry>::new());
-    let total = RwSignal::new(None::<i64>);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let generation = StoredValue::new(0u32);
+    let list = PagedList::<HistoryEntry>::new();
+    let PagedList { items: entries, total, loading, error, .. } = list;
     let load = move |offset: usize| {
-        let mine = generation.get_value();
-        loading.set(true);
-        spawn_local(async move {
-            let result = api::organization_history(panel.id, offset, PAGE).await;
-            if generation.get_value() != mine {
-                return;
-            }
-            loading.set(false);
-            match result {
-                Ok(page) => {
-                    entries.update(|list| {
-                        list.truncate(offset);
-                        list.extend(page.items);
-                    });
-                    total.set(Some(page.total));
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e.message())),
-            }
-        });
+        list.load(offset, async move {
+            api::organization_history(panel.id, offset, PAGE).await.map(|page| (page.items, page.total))
+        })
     };
     Effect::new(move |_| {
         panel.changed.track();
-        generation.update_value(|g| *g = g.wrapping_add(1));
+        list.restart();
         load(0);
     });
 

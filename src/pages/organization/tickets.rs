@@ -9,6 +9,7 @@ use orgdesk_core::api::work::{GroupBy, Item, ItemGroup, ItemQuery, ItemStatus};
 
 use super::OrgPanel;
 use crate::api;
+use crate::components::debounce::Debounce;
 use crate::components::pager::Pager;
 use crate::pages::tickets::filters::Filters;
 use crate::pages::tickets::{ItemFieldFilters, ItemRow};
@@ -68,22 +69,14 @@ pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
 
     // The text filter, debounced.
     let text = RwSignal::new(String::new());
-    let text_timer = StoredValue::new(None::<TimeoutHandle>);
+    let text_timer = Debounce::new(Duration::from_millis(300));
     let on_text = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         text.set(value.clone());
-        if let Some(t) = text_timer.get_value() {
-            t.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || {
-                let v = value.trim().to_string();
-                update(&|f| f.query.q = (!v.is_empty()).then(|| v.clone()));
-            },
-            Duration::from_millis(300),
-        )
-        .ok();
-        text_timer.set_value(handle);
+        text_timer.run(move || {
+            let v = value.trim().to_string();
+            update(&|f| f.query.q = (!v.is_empty()).then(|| v.clone()));
+        });
     };
 
     view! {
