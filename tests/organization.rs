@@ -251,7 +251,18 @@ async fn the_parent_picker_greys_out_an_organization_that_would_close_a_loop_and
     let reason = format!("{greyed}/span[contains(@class,'option__reason')]");
     let reason = browser.wait_for_text_in(&reason, " ").await;
     assert!(reason.len() > 5, "the greyed-out choice says why: {reason:?}");
-    assert!(browser.client.find(Locator::XPath(&greyed)).await.unwrap().is_displayed().await.unwrap());
+    // Results of earlier keystrokes may still replace the list: look again when it did.
+    let mut displayed = None;
+    for _ in 0..10 {
+        match browser.client.find(Locator::XPath(&greyed)).await.unwrap().is_displayed().await {
+            Ok(shown) => {
+                displayed = Some(shown);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    assert_eq!(displayed, Some(true), "the greyed-out choice is shown");
     // Clicking it does nothing.
     let _ = browser.client.find(Locator::XPath(&format!("{greyed}//button"))).await.unwrap().click().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
