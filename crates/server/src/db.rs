@@ -1,9 +1,9 @@
 //! The database: SQLite (embedded default) or PostgreSQL, chosen by `DATABASE_URL`.
 //!
 //! All SQL lives under `db/`. Queries use `$1`-style placeholders, which both
-//! drivers accept; where the dialects differ, the module says so. Each function
-//! runs its statements through [`on_db!`], which expands the same code once per
-//! driver so each is type-checked against its own database.
+//! drivers accept; where the dialects differ, the module says so. A statement is a
+//! [`Query`] value run on `&Db` or inside a write transaction `&mut Tx`, each of
+//! which dispatches to the driver in use (`query.rs`, `tx.rs`).
 
 pub mod agents;
 pub mod conversations;
@@ -15,8 +15,13 @@ pub mod org_history;
 pub mod organizations;
 pub mod outbox;
 pub mod projects;
+pub mod query;
 pub mod sessions;
 pub mod settings;
+pub mod tx;
+
+pub use query::{placeholders, prefix_range, query, Arg, Bind, Query};
+pub use tx::{is_unique_violation, OnUnique, Row, Tx};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -134,44 +139,5 @@ impl Db {
 
     pub async fn close(&self) {
         on_db!(self, pool => pool.close().await)
-    }
-}
-
-/// True when `err` is a unique-constraint violation (so the caller can answer 409).
-pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
-/// `$start, $start+1, ...` for `n` bind parameters.
-pub fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
-
-/// The byte range of keys that start with the (lower-cased, trimmed) search text:
-/// `key >= from AND key < to`, which an index answers on both databases.
-pub fn prefix_range(q: &str) -> (String, String) {
-    let from = q.trim().to_lowercase();
-    let to = format!("{from}\u{10FFFF}");
-    (from, to)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn placeholders_count_from_start() {
-        assert_eq!(super::placeholders(3, 3), "$3, $4, $5");
-        assert_eq!(super::placeholders(1, 0), "");
-    }
-
-    #[test]
-    fn the_prefix_range_covers_longer_keys_only() {
-        let (from, to) = super::prefix_range("  Ann ");
-        assert_eq!(from, "ann");
-        for key in ["ann", "anna", "ann lee", "anné"] {
-            assert!(key >= from.as_str() && key < to.as_str(), "{key}");
-        }
-        for key in ["an", "anm", "ano", "bob"] {
-            assert!(!(key >= from.as_str() && key < to.as_str()), "{key}");
-        }
     }
 }

@@ -1,11 +1,13 @@
 //! Customers, their membership in an organization, and moves between organizations.
 
+pub mod moves;
+
 use orgdesk_core::api::{Customer, MovedCustomer};
 use orgdesk_core::customer::{customer_sort_name, NewCustomer};
 use orgdesk_core::domain::{best_match, candidate_claims, is_public_email_domain, normalize_host, Domain};
 
 use crate::db::organizations::MATCHED_CUSTOMERS;
-use crate::db::{placeholders, prefix_range, Db};
+use crate::db::{placeholders, prefix_range, query, Db};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
 use crate::{in_write_tx, on_db};
@@ -295,7 +297,6 @@ pub async fn delete(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
     }.await)
 }
 
-const CHUNK: usize = 500;
 
 /// Moves the customers `$ids` (none of them already in `$organization`) into
 /// `$organization` (or, with `None`, out of any), in the caller's transaction `$tx`:
@@ -353,38 +354,37 @@ pub async fn move_customers(
     agent: Option<i64>,
     now: i64,
 ) -> Result<Vec<MovedCustomer>, ApiError> {
-    in_write_tx!(db, tx => async {
-        if let Some(org) = organization {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE id = $1").bind(org).fetch_optional(&mut *tx).await?;
-            if exists.is_none() {
-                return Err(ApiError::NotFound("That organization no longer exists. Reload to see the current list.".into()));
-            }
+    let mut tx = db.begin_write().await?;
+    if let Some(org) = organization {
+        let exists: Option<i64> =
+            query("SELECT id FROM organizations WHERE id = $1").bind(org).optional_scalar(&mut tx).await?;
+        if exists.is_none() {
+            return Err(ApiError::NotFound("That organization no longer exists. Reload to see the current list.".into()));
         }
-        let mut moved = Vec::with_capacity(ids.len());
-        let mut all_changing: Vec<(i64, Option<i64>)> = Vec::new();
-        for chunk in ids.chunks(CHUNK) {
-            let sql = format!(
-                "SELECT c.id, m.organization_id FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id WHERE c.id IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut query = sqlx::query_as::<_, (i64, Option<i64>)>(&sql);
-            for id in chunk {
-                query = query.bind(id);
-            }
-            let found = query.fetch_all(&mut *tx).await?;
-            if found.len() != chunk.len() {
-                let missing: Vec<String> = chunk.iter().filter(|id| !found.iter().any(|(f, _)| f == *id)).map(|id| id.to_string()).collect();
-                return Err(ApiError::invalid("customer_ids", format!("These customers no longer exist: {}.", missing.join(", "))));
-            }
-            // Customers already in the target keep their membership (and position) as they are.
-            let changing: Vec<i64> = found.iter().filter(|(_, from)| *from != organization).map(|(id, _)| *id).collect();
-            crate::move_customers_tx!(tx, &changing, organization).await?;
-            all_changing.extend(found.iter().filter(|(_, from)| *from != organization).copied());
-            moved.extend(found.into_iter().map(|(customer_id, from)| MovedCustomer { customer_id, from_organization_id: from }));
+    }
+    let mut moved = Vec::with_capacity(ids.len());
+    let mut all_changing: Vec<moves::Move> = Vec::new();
+    for chunk in ids.chunks(moves::CHUNK) {
+        let sql = format!(
+            "SELECT c.id, m.organization_id FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id WHERE c.id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let found: Vec<moves::Move> = query(sql).bind_all(chunk).fetch_all(&mut tx).await?;
+        if found.len() != chunk.len() {
+            let present: std::collections::HashSet<i64> = found.iter().map(|(id, _)| *id).collect();
+            let missing: Vec<String> = chunk.iter().filter(|id| !present.contains(id)).map(|id| id.to_string()).collect();
+            return Err(ApiError::invalid("customer_ids", format!("These customers no longer exist: {}.", missing.join(", "))));
         }
-        crate::record_moves!(tx, &all_changing, organization, agent, now).await?;
-        Ok::<Vec<MovedCustomer>, ApiError>(moved)
-    }.await)
+        // Customers already in the target keep their membership (and position) as they are.
+        let changing: Vec<moves::Move> = found.iter().filter(|(_, from)| *from != organization).copied().collect();
+        let changing_ids: Vec<i64> = changing.iter().map(|(id, _)| *id).collect();
+        moves::move_customers_in(&mut tx, &changing_ids, organization).await?;
+        all_changing.extend(changing);
+        moved.extend(found.into_iter().map(|(customer_id, from)| MovedCustomer { customer_id, from_organization_id: from }));
+    }
+    moves::record_moves(&mut tx, &all_changing, organization, agent, now).await?;
+    tx.commit().await?;
+    Ok(moved)
 }
 
 /// Records one `members_moved` history entry on the target organization (when

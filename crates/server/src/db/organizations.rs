@@ -1,5 +1,7 @@
 //! Customer organizations and their email domains.
 
+pub mod history;
+
 use orgdesk_core::api::Organization;
 use orgdesk_core::domain::Domain;
 

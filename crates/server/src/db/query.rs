@@ -1,0 +1,274 @@
+//! A statement as a value: SQL text with `$1`-style placeholders and the values
+//! bound to them, built once and run on either database (see [`super::tx`]).
+//!
+//! Placeholders are numbered as values are added, so conditions can be appended
+//! in any order ([`Query::param`], [`Query::push_bind`], [`Query::push_list`]) and
+//! the text is plain data that unit tests can read.
+
+use std::borrow::Cow;
+
+/// A value bound to a placeholder. `None` binds SQL `NULL` of that type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Int(Option<i64>),
+    Float(Option<f64>),
+    Bool(Option<bool>),
+    Text(Option<String>),
+    Bytes(Option<Vec<u8>>),
+}
+
+/// A Rust value that can be bound to a placeholder; `Option<T>` binds `NULL` for `None`.
+pub trait Bind {
+    fn into_arg(self) -> Arg;
+    /// `NULL` of this type.
+    fn null() -> Arg;
+}
+
+impl<T: Bind> Bind for Option<T> {
+    fn into_arg(self) -> Arg {
+        self.map_or_else(T::null, Bind::into_arg)
+    }
+    fn null() -> Arg {
+        T::null()
+    }
+}
+
+impl<T: Bind + Clone> Bind for &T {
+    fn into_arg(self) -> Arg {
+        self.clone().into_arg()
+    }
+    fn null() -> Arg {
+        T::null()
+    }
+}
+
+impl<T: Bind> From<T> for Arg {
+    fn from(value: T) -> Arg {
+        value.into_arg()
+    }
+}
+
+impl Bind for i64 {
+    fn into_arg(self) -> Arg {
+        Arg::Int(Some(self))
+    }
+    fn null() -> Arg {
+        Arg::Int(None)
+    }
+}
+
+impl Bind for i32 {
+    fn into_arg(self) -> Arg {
+        Arg::Int(Some(self.into()))
+    }
+    fn null() -> Arg {
+        Arg::Int(None)
+    }
+}
+
+impl Bind for f64 {
+    fn into_arg(self) -> Arg {
+        Arg::Float(Some(self))
+    }
+    fn null() -> Arg {
+        Arg::Float(None)
+    }
+}
+
+impl Bind for bool {
+    fn into_arg(self) -> Arg {
+        Arg::Bool(Some(self))
+    }
+    fn null() -> Arg {
+        Arg::Bool(None)
+    }
+}
+
+impl Bind for String {
+    fn into_arg(self) -> Arg {
+        Arg::Text(Some(self))
+    }
+    fn null() -> Arg {
+        Arg::Text(None)
+    }
+}
+
+impl Bind for &str {
+    fn into_arg(self) -> Arg {
+        Arg::Text(Some(self.to_owned()))
+    }
+    fn null() -> Arg {
+        Arg::Text(None)
+    }
+}
+
+impl Bind for Vec<u8> {
+    fn into_arg(self) -> Arg {
+        Arg::Bytes(Some(self))
+    }
+    fn null() -> Arg {
+        Arg::Bytes(None)
+    }
+}
+
+impl Bind for &[u8] {
+    fn into_arg(self) -> Arg {
+        Arg::Bytes(Some(self.to_vec()))
+    }
+    fn null() -> Arg {
+        Arg::Bytes(None)
+    }
+}
+
+/// SQL text and its bound values.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Query {
+    sql: Cow<'static, str>,
+    args: Vec<Arg>,
+}
+
+/// A statement with `$n` placeholders; bind its values in order with [`Query::bind`].
+pub fn query(sql: impl Into<Cow<'static, str>>) -> Query {
+    Query { sql: sql.into(), args: Vec::new() }
+}
+
+impl Query {
+    /// Binds the next placeholder.
+    pub fn bind(mut self, value: impl Bind) -> Query {
+        self.args.push(value.into_arg());
+        self
+    }
+
+    /// Binds each of `values` in order (for the placeholders of an `IN (...)` list
+    /// written with [`placeholders`]).
+    pub fn bind_all<V: Bind>(mut self, values: impl IntoIterator<Item = V>) -> Query {
+        self.args.extend(values.into_iter().map(Bind::into_arg));
+        self
+    }
+
+    /// Adds a value and returns its placeholder (`$n`) without touching the text,
+    /// for conditions assembled elsewhere and appended later.
+    pub fn param(&mut self, value: impl Bind) -> String {
+        self.param_arg(value.into_arg())
+    }
+
+    fn param_arg(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+
+    /// Appends text.
+    pub fn push(&mut self, sql: &str) -> &mut Query {
+        self.sql.to_mut().push_str(sql);
+        self
+    }
+
+    /// Appends a placeholder for `value`.
+    pub fn push_bind(&mut self, value: impl Bind) -> &mut Query {
+        let p = self.param(value);
+        self.push(&p)
+    }
+
+    /// Appends `$a, $b, ...`, one placeholder per value.
+    pub fn push_list<V: Bind>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Query {
+        let list: Vec<String> = values.into_iter().map(|v| self.param(v)).collect();
+        self.push(&list.join(", "))
+    }
+
+    /// Appends `VALUES (..), (..)`, one tuple per row, each value a placeholder.
+    pub fn push_values<R>(&mut self, rows: impl IntoIterator<Item = R>, mut row: impl FnMut(R) -> Vec<Arg>) -> &mut Query {
+        self.push("VALUES ");
+        for (i, r) in rows.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            let values: Vec<String> = row(r).into_iter().map(|a| self.param_arg(a)).collect();
+            self.push("(").push(&values.join(", ")).push(")");
+        }
+        self
+    }
+
+    /// The number of the next placeholder.
+    pub fn next_param(&self) -> usize {
+        self.args.len() + 1
+    }
+
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    pub fn args(&self) -> &[Arg] {
+        &self.args
+    }
+}
+
+/// `$start, $start+1, ...` for `n` bind parameters.
+pub fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The byte range of keys that start with the (lower-cased, trimmed) search text:
+/// `key >= from AND key < to`, which an index answers on both databases.
+pub fn prefix_range(q: &str) -> (String, String) {
+    let from = q.trim().to_lowercase();
+    let to = format!("{from}\u{10FFFF}");
+    (from, to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_count_from_start() {
+        assert_eq!(placeholders(3, 3), "$3, $4, $5");
+        assert_eq!(placeholders(1, 0), "");
+    }
+
+    #[test]
+    fn the_prefix_range_covers_longer_keys_only() {
+        let (from, to) = prefix_range("  Ann ");
+        assert_eq!(from, "ann");
+        for key in ["ann", "anna", "ann lee", "anné"] {
+            assert!(key >= from.as_str() && key < to.as_str(), "{key}");
+        }
+        for key in ["an", "anm", "ano", "bob"] {
+            assert!(!(key >= from.as_str() && key < to.as_str()), "{key}");
+        }
+    }
+
+    #[test]
+    fn placeholders_are_numbered_in_the_order_values_are_added() {
+        let mut q = query("SELECT id FROM items WHERE ");
+        let a = q.param(7_i64);
+        q.push("project_id = ").push(&a).push(" AND status IN (").push_list(["new", "open"]).push(")");
+        q.push(" AND requester_id = ").push_bind(None::<i64>);
+        assert_eq!(q.sql(), "SELECT id FROM items WHERE project_id = $1 AND status IN ($2, $3) AND requester_id = $4");
+        assert_eq!(
+            q.args(),
+            &[Arg::Int(Some(7)), Arg::Text(Some("new".into())), Arg::Text(Some("open".into())), Arg::Int(None)]
+        );
+        assert_eq!(q.next_param(), 5);
+    }
+
+    #[test]
+    fn values_rows_get_one_tuple_each() {
+        let mut q = query("INSERT INTO memberships (customer_id, organization_id) ");
+        q.push_values([1_i64, 2], |id| vec![id.into(), 9_i64.into()]);
+        assert_eq!(q.sql(), "INSERT INTO memberships (customer_id, organization_id) VALUES ($1, $2), ($3, $4)");
+        assert_eq!(q.args().len(), 4);
+    }
+
+    #[test]
+    fn bound_values_keep_their_order_and_nulls() {
+        let q = query("UPDATE t SET a = $1, b = $2, c = $3 WHERE id IN ($4, $5)")
+            .bind("x")
+            .bind(None::<String>)
+            .bind(true)
+            .bind_all([1_i64, 2]);
+        assert_eq!(
+            q.args(),
+            &[Arg::Text(Some("x".into())), Arg::Text(None), Arg::Bool(Some(true)), Arg::Int(Some(1)), Arg::Int(Some(2))]
+        );
+    }
+}
