@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use orgdesk_core::paging::{Paging, PagingParams};
 use orgdesk_core::FieldErrors;
 
 use crate::error::ApiError;
@@ -122,5 +123,19 @@ pub fn patch_field<I: ?Sized, T, E: ToString>(
             errors.insert(field.into(), e.to_string());
             None
         }
+    }
+}
+
+/// `offset` and `limit` from the query string (other keys are left to the
+/// route's own query type), checked by core's [`Paging::parse`]: a bad value is a
+/// 422 naming the field.
+pub struct ApiPaging(pub Paging);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiPaging {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiQuery(params) = ApiQuery::<PagingParams>::from_request_parts(parts, state).await?;
+        Paging::parse(&params).map(ApiPaging).map_err(ApiError::Validation)
     }
 }
