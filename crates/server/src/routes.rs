@@ -29,41 +29,20 @@ fn public_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(auth::login))
 }
 
-/// Routes that need a session (and, for changes, the CSRF token).
+/// Routes that need a session (and, for changes, the CSRF token); each resource
+/// module lists its own.
 fn protected_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(auth::logout))
-        .routes(routes!(auth::me))
-        .routes(routes!(agents::list_agents, agents::create_agent))
-        .routes(routes!(agents::update_agent))
-        .routes(routes!(meta::openapi_json))
-        .routes(routes!(customers::list_customers, customers::create_customer))
-        .routes(routes!(customers::get_customer, customers::update_customer, customers::delete_customer))
-        .routes(routes!(customers::move_customers))
-        .routes(routes!(organizations::list_organizations, organizations::create_organization))
-        .routes(routes!(
-            organizations::get_organization,
-            organizations::update_organization,
-            organizations::delete_organization
-        ))
-        .routes(routes!(settings::get_settings, settings::update_settings))
-        .routes(routes!(outbox::list_outbox))
-        .routes(routes!(customers::preview_move))
-        .routes(routes!(projects::list_projects, projects::create_project))
-        .routes(routes!(projects::get_project, projects::update_project))
-        .routes(routes!(projects::list_project_followers, projects::add_project_follower))
-        .routes(routes!(projects::remove_project_customer_follower))
-        .routes(routes!(projects::remove_project_organization_follower))
-        .routes(routes!(conversations::list_project_conversations, conversations::start_project_conversation))
-        .routes(routes!(items::list_items, items::create_item))
-        .routes(routes!(items::group_items))
-        .routes(routes!(items::get_item, items::update_item))
-        .routes(routes!(items::list_messages, items::create_message))
-        .routes(routes!(items::add_item_follower))
-        .routes(routes!(items::remove_item_follower))
-        .routes(routes!(conversations::list_organization_conversations, conversations::start_organization_conversation))
-        .routes(routes!(conversations::get_conversation))
-        .routes(routes!(conversations::add_conversation_message))
+        .merge(auth::routes())
+        .merge(agents::routes())
+        .merge(meta::routes())
+        .merge(customers::routes())
+        .merge(organizations::routes())
+        .merge(settings::routes())
+        .merge(outbox::routes())
+        .merge(projects::routes())
+        .merge(conversations::routes())
+        .merge(items::routes())
         .merge(org_detail::routes())
         .merge(org_extras::routes())
 }

@@ -297,7 +297,6 @@ pub async fn delete(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
     }.await)
 }
 
-
 /// Moves the customers `$ids` (none of them already in `$organization`) into
 /// `$organization` (or, with `None`, out of any), in the caller's transaction `$tx`:
 /// the move rules of the Customers app, shared by every path that moves customers.
@@ -359,7 +358,9 @@ pub async fn move_customers(
         let exists: Option<i64> =
             query("SELECT id FROM organizations WHERE id = $1").bind(org).optional_scalar(&mut tx).await?;
         if exists.is_none() {
-            return Err(ApiError::NotFound("That organization no longer exists. Reload to see the current list.".into()));
+            return Err(ApiError::NotFound(
+                "That organization no longer exists. Reload to see the current list.".into(),
+            ));
         }
     }
     let mut moved = Vec::with_capacity(ids.len());
@@ -372,15 +373,21 @@ pub async fn move_customers(
         let found: Vec<moves::Move> = query(sql).bind_all(chunk).fetch_all(&mut tx).await?;
         if found.len() != chunk.len() {
             let present: std::collections::HashSet<i64> = found.iter().map(|(id, _)| *id).collect();
-            let missing: Vec<String> = chunk.iter().filter(|id| !present.contains(id)).map(|id| id.to_string()).collect();
-            return Err(ApiError::invalid("customer_ids", format!("These customers no longer exist: {}.", missing.join(", "))));
+            let missing: Vec<String> =
+                chunk.iter().filter(|id| !present.contains(id)).map(|id| id.to_string()).collect();
+            return Err(ApiError::invalid(
+                "customer_ids",
+                format!("These customers no longer exist: {}.", missing.join(", ")),
+            ));
         }
         // Customers already in the target keep their membership (and position) as they are.
         let changing: Vec<moves::Move> = found.iter().filter(|(_, from)| *from != organization).copied().collect();
         let changing_ids: Vec<i64> = changing.iter().map(|(id, _)| *id).collect();
         moves::move_customers_in(&mut tx, &changing_ids, organization).await?;
         all_changing.extend(changing);
-        moved.extend(found.into_iter().map(|(customer_id, from)| MovedCustomer { customer_id, from_organization_id: from }));
+        moved.extend(
+            found.into_iter().map(|(customer_id, from)| MovedCustomer { customer_id, from_organization_id: from }),
+        );
     }
     moves::record_moves(&mut tx, &all_changing, organization, agent, now).await?;
     tx.commit().await?;

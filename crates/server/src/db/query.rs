@@ -176,7 +176,11 @@ impl Query {
     }
 
     /// Appends `VALUES (..), (..)`, one tuple per row, each value a placeholder.
-    pub fn push_values<R>(&mut self, rows: impl IntoIterator<Item = R>, mut row: impl FnMut(R) -> Vec<Arg>) -> &mut Query {
+    pub fn push_values<R>(
+        &mut self,
+        rows: impl IntoIterator<Item = R>,
+        mut row: impl FnMut(R) -> Vec<Arg>,
+    ) -> &mut Query {
         self.push("VALUES ");
         for (i, r) in rows.into_iter().enumerate() {
             if i > 0 {
@@ -268,7 +272,13 @@ mod tests {
             .bind_all([1_i64, 2]);
         assert_eq!(
             q.args(),
-            &[Arg::Text(Some("x".into())), Arg::Text(None), Arg::Bool(Some(true)), Arg::Int(Some(1)), Arg::Int(Some(2))]
+            &[
+                Arg::Text(Some("x".into())),
+                Arg::Text(None),
+                Arg::Bool(Some(true)),
+                Arg::Int(Some(1)),
+                Arg::Int(Some(2))
+            ]
         );
     }
 }

@@ -5,6 +5,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use orgdesk_core::agent::{parse_name, validate_new_agent, Role};
 use orgdesk_core::api::{Agent, CreateAgentRequest, ErrorBody, UpdateAgentRequest};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{self, AdminAgent, CurrentAgent};
 use crate::db::{self, is_unique_violation};
@@ -85,4 +87,9 @@ pub async fn update_agent(
         .await?
         .ok_or_else(|| ApiError::NotFound("No such agent.".into()))?;
     Ok(Json(row.into_api()))
+}
+
+/// This module's routes (all behind the session).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_agents, create_agent)).routes(routes!(update_agent))
 }

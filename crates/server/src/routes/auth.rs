@@ -6,6 +6,8 @@ use axum::response::{AppendHeaders, IntoResponse};
 use orgdesk_core::api::{ErrorBody, LoginRequest, Session};
 use orgdesk_core::email::Email;
 use orgdesk_core::FieldErrors;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{self, ClientIp, CurrentAgent};
 use crate::db;
@@ -98,4 +100,9 @@ pub async fn logout(State(state): State<AppState>, current: CurrentAgent) -> Api
     responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
 pub async fn me(current: CurrentAgent) -> axum::Json<Session> {
     axum::Json(Session { agent: current.agent.into_api(), csrf_token: current.csrf_token })
+}
+
+/// This module's routes (all behind the session).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(logout)).routes(routes!(me))
 }

@@ -10,6 +10,8 @@ use orgdesk_core::api::work::{
 use orgdesk_core::api::ErrorBody;
 use orgdesk_core::work::{parse_message_body, parse_subject};
 use orgdesk_core::FieldErrors;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::CurrentAgent;
 use crate::db::conversations::{self as store, Target};
@@ -137,4 +139,13 @@ pub async fn add_conversation_message(
         store::reply(&state.db, id, current.agent.id, &body, &footer, now_ms()).await?.ok_or_else(not_found)?;
     let conversation = store::get(&state.db, id).await?.ok_or_else(not_found)?;
     Ok((StatusCode::CREATED, Json(StartedConversation { conversation, notified })))
+}
+
+/// This module's routes (all behind the session).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_project_conversations, start_project_conversation))
+        .routes(routes!(list_organization_conversations, start_organization_conversation))
+        .routes(routes!(get_conversation))
+        .routes(routes!(add_conversation_message))
 }

@@ -14,6 +14,8 @@ use orgdesk_core::email::Email;
 use orgdesk_core::FieldErrors;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{self, CurrentAgent};
 use crate::db::customers::{self as store, Changes, Group, Invitation};
@@ -223,4 +225,13 @@ pub async fn preview_move(
     ids.sort_unstable();
     ids.dedup();
     Ok(Json(crate::db::items::move_preview(&state.db, &ids).await?))
+}
+
+/// This module's routes (all behind the session).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_customers, create_customer))
+        .routes(routes!(get_customer, update_customer, delete_customer))
+        .routes(routes!(move_customers))
+        .routes(routes!(preview_move))
 }

@@ -16,6 +16,8 @@ use orgdesk_core::work::{
 use orgdesk_core::FieldErrors;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::CurrentAgent;
 use crate::db::items::{self as store, ItemChanges, ItemFilter, Mail, NewItem};
@@ -384,4 +386,15 @@ pub async fn remove_item_follower(
 ) -> ApiResult<StatusCode> {
     let removed = store::remove_follower(&state.db, id, customer_id).await?;
     crate::routes::deleted(removed, "This customer does not follow the item.")
+}
+
+/// This module's routes (all behind the session).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_items, create_item))
+        .routes(routes!(group_items))
+        .routes(routes!(get_item, update_item))
+        .routes(routes!(list_messages, create_message))
+        .routes(routes!(add_item_follower))
+        .routes(routes!(remove_item_follower))
 }

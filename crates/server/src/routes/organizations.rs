@@ -1,6 +1,8 @@
 //! Customer organizations: list with member counts, create, rename, change domains, delete.
 
 use std::sync::Arc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -130,4 +132,13 @@ pub async fn delete_organization(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     crate::routes::deleted(store::delete(&state.db, id).await?, "No such organization.")
+}
+
+/// This module's routes (all behind the session).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_organizations, create_organization)).routes(routes!(
+        get_organization,
+        update_organization,
+        delete_organization
+    ))
 }

@@ -6,6 +6,8 @@ use orgdesk_core::api::outbox::{OutboxPage, MAX_OUTBOX_PAGE};
 use orgdesk_core::api::ErrorBody;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::AdminAgent;
 use crate::db;
@@ -44,4 +46,9 @@ pub async fn list_outbox(
     }
     let (rows, total) = db::outbox::list(&state.db, offset, limit).await?;
     Ok(Json(OutboxPage { items: rows.into_iter().map(|r| r.into_api()).collect(), total }))
+}
+
+/// This module's routes (all behind the session).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_outbox))
 }

@@ -12,6 +12,8 @@ use orgdesk_core::work::{parse_description, parse_project_name, MAX_ITEM_PAGE};
 use orgdesk_core::FieldErrors;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::CurrentAgent;
 use crate::db::projects::{self as store, Archived};
@@ -204,4 +206,14 @@ pub async fn remove_project_organization_follower(
 ) -> ApiResult<StatusCode> {
     let removed = store::remove_follower(&state.db, id, FollowerKind::Organization, organization_id).await?;
     crate::routes::deleted(removed, "This organization does not follow the project.")
+}
+
+/// This module's routes (all behind the session).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_projects, create_project))
+        .routes(routes!(get_project, update_project))
+        .routes(routes!(list_project_followers, add_project_follower))
+        .routes(routes!(remove_project_customer_follower))
+        .routes(routes!(remove_project_organization_follower))
 }

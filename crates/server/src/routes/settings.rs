@@ -5,6 +5,8 @@ use axum::Json;
 use orgdesk_core::api::{ErrorBody, Settings, UpdateSettingsRequest};
 use orgdesk_core::customer::parse_domain_list;
 use orgdesk_core::domain::PUBLIC_EMAIL_DOMAINS;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{AdminAgent, CurrentAgent};
 use crate::db::customers::Association;
@@ -85,4 +87,9 @@ pub async fn update_settings(
     }
     db::settings::set_many(&state.db, &changes).await?;
     Ok(Json(read(&state.db).await?))
+}
+
+/// This module's routes (all behind the session).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_settings, update_settings))
 }
