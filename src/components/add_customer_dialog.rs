@@ -19,7 +19,7 @@ pub fn AddCustomerDialog(
     let last = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::new());
     let general = RwSignal::new(None::<String>);
-    let create = Action::new_local(move |req: &CreateCustomerRequest| api::create_customer(req.clone()));
+    let create = Action::new_local(move |req: &CreateCustomerRequest| api::customers::create_customer(req.clone()));
     Effect::new(move |_| match create.value().get() {
         Some(Ok(c)) => on_created.run(c),
         Some(Err(e)) => show_save_error(e, errors, general),

@@ -34,8 +34,10 @@ pub fn ConversationForm(
         let req = req.clone();
         async move {
             match target {
-                ConversationTarget::Organization(id) => api::start_organization_conversation(id, req).await,
-                ConversationTarget::Project(id) => api::start_project_conversation(id, req).await,
+                ConversationTarget::Organization(id) => {
+                    api::organizations::start_organization_conversation(id, req).await
+                }
+                ConversationTarget::Project(id) => api::projects::start_project_conversation(id, req).await,
             }
         }
     });

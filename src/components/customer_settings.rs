@@ -15,7 +15,7 @@ pub fn CustomerSettings() -> impl IntoView {
     let status = RwSignal::new(None::<Result<String, String>>);
     let extra_error = RwSignal::new(None::<String>);
     spawn_local(async move {
-        match api::get_settings().await {
+        match api::settings::get_settings().await {
             Ok(s) => {
                 extra.set(s.extra_public_domains.join(", "));
                 settings.set(Some(s));
@@ -27,7 +27,7 @@ pub fn CustomerSettings() -> impl IntoView {
         status.set(None);
         extra_error.set(None);
         spawn_local(async move {
-            match api::update_settings(req).await {
+            match api::settings::update_settings(req).await {
                 Ok(s) => {
                     extra.set(s.extra_public_domains.join(", "));
                     settings.set(Some(s));

@@ -31,13 +31,13 @@ pub fn EditCustomerDialog(
     let general = RwSignal::new(None::<String>);
     let confirming = RwSignal::new(false);
     let original = StoredValue::new(customer.clone());
-    let save = Action::new_local(move |req: &UpdateCustomerRequest| api::update_customer(id, req.clone()));
+    let save = Action::new_local(move |req: &UpdateCustomerRequest| api::customers::update_customer(id, req.clone()));
     Effect::new(move |_| match save.value().get() {
         Some(Ok(c)) => on_done.run(CustomerEdit::Saved(c)),
         Some(Err(e)) => show_save_error(e, errors, general),
         None => {}
     });
-    let remove = Action::new_local(move |_: &()| api::delete_customer(id));
+    let remove = Action::new_local(move |_: &()| api::customers::delete_customer(id));
     Effect::new(move |_| match remove.value().get() {
         Some(Ok(())) => on_done.run(CustomerEdit::Deleted(original.get_value())),
         Some(Err(e)) => general.set(Some(e.message())),

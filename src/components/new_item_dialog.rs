@@ -52,8 +52,8 @@ pub fn NewItemDialog(
     let errors = RwSignal::new(FieldErrors::new());
     let general = RwSignal::new(None::<String>);
 
-    let projects = LocalResource::new(|| api::list_projects("false", "", 0, 200));
-    let agents = LocalResource::new(api::list_agents);
+    let projects = LocalResource::new(|| api::projects::list_projects("false", "", 0, 200));
+    let agents = LocalResource::new(api::agents::list_agents);
     let project_options = Signal::derive(move || {
         let mut options = vec![(String::new(), "Choose a project".to_string())];
         if let Some(Ok(page)) = projects.get() {
@@ -73,7 +73,7 @@ pub fn NewItemDialog(
     let priority_options =
         Signal::derive(|| Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())).collect());
 
-    let create = Action::new_local(move |req: &CreateItemRequest| api::create_item(req.clone()));
+    let create = Action::new_local(move |req: &CreateItemRequest| api::tickets::create_item(req.clone()));
     Effect::new(move |_| match create.value().get() {
         Some(Ok(item)) => on_created.run(item),
         Some(Err(e)) => show_save_error(e, errors, general),

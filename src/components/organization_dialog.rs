@@ -34,9 +34,9 @@ pub fn OrganizationDialog(
             match editing {
                 Some(id) => {
                     let update = UpdateOrganizationRequest { name: Some(req.name), domains: Some(req.domains) };
-                    api::update_organization(id, update).await
+                    api::organizations::update_organization(id, update).await
                 }
-                None => api::create_organization(req).await,
+                None => api::organizations::create_organization(req).await,
             }
         }
     });

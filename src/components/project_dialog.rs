@@ -33,9 +33,9 @@ pub fn ProjectDialog(
                         description: Some(req.description),
                         ..Default::default()
                     };
-                    api::update_project(id, update).await
+                    api::projects::update_project(id, update).await
                 }
-                None => api::create_project(req).await,
+                None => api::projects::create_project(req).await,
             }
         }
     });

@@ -222,7 +222,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
 
     let reload = move || {
         spawn_local(async move {
-            match api::property_definitions().await {
+            match api::properties::property_definitions().await {
                 Ok(list) => {
                     load_error.set(None);
                     defs.set(Some(list));
@@ -244,7 +244,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
         let ids: Vec<i64> = list.iter().map(|d| d.id).collect();
         action_error.set(None);
         spawn_local(async move {
-            match api::reorder_property_definitions(ids).await {
+            match api::properties::reorder_property_definitions(ids).await {
                 Ok(list) => defs.set(Some(list)),
                 Err(e) => {
                     action_error.set(Some(e.message()));
@@ -260,7 +260,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
         let Some(req) = add.submit() else { return };
         add.busy.set(true);
         spawn_local(async move {
-            let result = api::create_property_definition(&req).await;
+            let result = api::properties::create_property_definition(&req).await;
             add.busy.set(false);
             match result {
                 Ok(def) => {
@@ -279,7 +279,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
         let Some(req) = draft.submit() else { return };
         draft.busy.set(true);
         spawn_local(async move {
-            let result = api::update_property_definition(def.id, &req).await;
+            let result = api::properties::update_property_definition(def.id, &req).await;
             draft.busy.set(false);
             match result {
                 Ok(saved) => {
@@ -303,7 +303,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
         delete_busy.set(true);
         delete_error.set(None);
         spawn_local(async move {
-            let result = api::delete_property_definition(def.id).await;
+            let result = api::properties::delete_property_definition(def.id).await;
             delete_busy.set(false);
             match result {
                 Ok(()) => {

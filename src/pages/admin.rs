@@ -40,7 +40,7 @@ fn AgentsSection() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let agents = LocalResource::new(move || {
         version.get();
-        api::list_agents()
+        api::agents::list_agents()
     });
     let action_error = RwSignal::new(None::<String>);
     let reload = move || version.update(|v| *v += 1);
@@ -48,7 +48,7 @@ fn AgentsSection() -> impl IntoView {
     let update = move |agent: Agent, req: UpdateAgentRequest| {
         action_error.set(None);
         spawn_local(async move {
-            match api::update_agent(agent.id, req).await {
+            match api::agents::update_agent(agent.id, req).await {
                 Ok(_) => reload(),
                 Err(e) => action_error.set(Some(format!("{}: {}", agent.name, e.message()))),
             }
@@ -143,7 +143,7 @@ fn AddAgentForm(on_added: Callback<()>) -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::new());
     let message = RwSignal::new(None::<Result<String, String>>);
 
-    let create = Action::new_local(move |req: &CreateAgentRequest| api::create_agent(req.clone()));
+    let create = Action::new_local(move |req: &CreateAgentRequest| api::agents::create_agent(req.clone()));
     Effect::new(move |_| match create.value().get() {
         Some(Ok(agent)) => {
             message.set(Some(Ok(format!("Added {}.", agent.name))));
@@ -224,7 +224,7 @@ fn OutboxSection() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let page = LocalResource::new(move || {
         version.get();
-        api::list_outbox(offset.get(), OUTBOX_PAGE)
+        api::outbox::list_outbox(offset.get(), OUTBOX_PAGE)
     });
 
     view! {

@@ -33,7 +33,7 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
 
-    let login = Action::new_local(move |(e, p): &(String, String)| api::login(e.clone(), p.clone()));
+    let login = Action::new_local(move |(e, p): &(String, String)| api::auth::login(e.clone(), p.clone()));
     Effect::new(move |_| match login.value().get() {
         Some(Ok(s)) => session.0.set(Auth::SignedIn(s)),
         Some(Err(e)) => error.set(Some(e)),

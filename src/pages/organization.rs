@@ -1,5 +1,5 @@
-//! The organization detail panel (issue #5): everything about one organization,
-//! beside the Customers list, at `/organizations/{id}`.
+//! The organization detail panel: everything about one organization, beside the
+//! Customers list, at `/organizations/{id}`.
 //!
 //! The panel loads [`OrganizationDetail`] once and shares it with every section
 //! through [`OrgPanel`]. A section that saves gets a fresh detail back (with the new
@@ -25,8 +25,9 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use orgdesk_core::api::organization::OrganizationDetail;
 
 use crate::api;
-use crate::pages::customers::CustomersContext;
-use crate::pages::tickets::close_on_escape;
+use crate::components::error_notice::ErrorNotice;
+use crate::components::side_panel::SidePanel;
+use crate::state::CustomersContext;
 
 /// Shared by every section of one open panel.
 #[derive(Clone, Copy)]
@@ -120,7 +121,7 @@ pub fn OrganizationRoute() -> impl IntoView {
 /// Loads the detail into the panel; `reload` also nudges every section.
 fn load_detail(panel: OrgPanel, load_error: RwSignal<Option<String>>, reload: bool) {
     spawn_local(async move {
-        match api::organization_detail(panel.id).await {
+        match api::organizations::organization_detail(panel.id).await {
             Ok(d) => {
                 load_error.set(None);
                 if reload {
@@ -142,7 +143,6 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
     let tab = RwSignal::new(Tab::Overview);
     let navigate = use_navigate();
     let close = Callback::new(move |_| navigate("/customers", Default::default()));
-    close_on_escape(close);
     if id > 0 {
         load_detail(panel, load_error, false);
     } else {
@@ -204,15 +204,9 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
     };
 
     view! {
-        <aside class="panel org-panel" aria-label="Organization details" data-organization-id=id>
-            <div class="panel__bar">
-                <span class="panel__crumb">"Organization"</span>
-                <button type="button" class="button button--small button--ghost panel__close" aria-label="Close organization"
-                    on:click=move |_| close.run(())>
-                    "×"
-                </button>
-            </div>
-            {move || load_error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+        <SidePanel label="Organization details" close_label="Close organization" crumb=Some("Organization".to_string())
+            on_close=close class="org-panel" attr:data-organization-id=id>
+            <ErrorNotice message=load_error />
             {move || panel.conflict.get().map(|message| view! {
                 <div class="notice notice--warning org-conflict" role="alert">
                     <p>{message}</p>
@@ -251,15 +245,6 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
                     }}
                 </div>
             </Show>
-        </aside>
-    }
-}
-
-/// "1 customer" / "3 customers".
-pub fn count_of(n: i64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
+        </SidePanel>
     }
 }

@@ -198,7 +198,7 @@ pub fn ContactsSection(panel: OrgPanel) -> impl IntoView {
         saving.set(true);
         let req = ReplaceContactsRequest { version: panel.version(), entries };
         spawn_local(async move {
-            let result = api::replace_contacts(panel.id, &req).await;
+            let result = api::organizations::replace_contacts(panel.id, &req).await;
             saving.set(false);
             match result {
                 Ok(detail) => {

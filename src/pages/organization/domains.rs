@@ -11,9 +11,10 @@ use orgdesk_core::api::work::CustomerRef;
 use orgdesk_core::domain::{check_organization_domain, Domain};
 
 use super::header::field_error;
-use super::{count_of, OrgPanel};
+use super::OrgPanel;
 use crate::api;
 use crate::components::dialog::Dialog;
+use crate::text::count_of;
 
 /// What the agent chose to move along with a new domain.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -90,11 +91,11 @@ pub fn DomainsSection(panel: OrgPanel) -> impl IntoView {
         error.set(None);
         busy.set(true);
         spawn_local(async move {
-            match api::domain_matches(panel.id, domain.as_str()).await {
+            match api::organizations::domain_matches(panel.id, domain.as_str()).await {
                 Ok(m) if m.unassigned_count == 0 && m.elsewhere.is_empty() => {
                     // Nobody to move: add it at once (still one write, with its history entry).
                     let req = MoveChoice::default().request(&m, panel.version());
-                    match api::add_domain(panel.id, &req).await {
+                    match api::organizations::add_domain(panel.id, &req).await {
                         Ok(d) => {
                             panel.replace(d);
                             draft.set(String::new());
@@ -191,7 +192,7 @@ fn DomainMatchesDialog(
         let req = matches.with_value(|m| choice.with_untracked(|c| c.request(m, panel.version())));
         saving.set(true);
         spawn_local(async move {
-            let result = api::add_domain(panel.id, &req).await;
+            let result = api::organizations::add_domain(panel.id, &req).await;
             saving.set(false);
             match result {
                 Ok(d) => {
@@ -313,7 +314,7 @@ fn RemoveDomainDialog(panel: OrgPanel, domain: String, #[prop(into)] on_close: C
         let d = domain.get_value();
         saving.set(true);
         spawn_local(async move {
-            let result = api::remove_domain(panel.id, &d, leave.get_untracked(), panel.version()).await;
+            let result = api::organizations::remove_domain(panel.id, &d, leave.get_untracked(), panel.version()).await;
             saving.set(false);
             match result {
                 Ok(detail) => {

@@ -52,7 +52,7 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
     let input = NodeRef::<html::Input>::new();
 
     spawn_local(async move {
-        match api::organization_files(panel.id).await {
+        match api::files::organization_files(panel.id).await {
             Ok(list) => files.set(Some(list)),
             Err(e) => load_error.set(Some(e.message())),
         }
@@ -80,7 +80,7 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
         progress.set(Some((name.clone(), 0.0)));
         spawn_local(async move {
             let shown = name.clone();
-            let result = api::upload_file(panel.id, file, move |p| progress.set(Some((shown.clone(), p)))).await;
+            let result = api::files::upload_file(panel.id, file, move |p| progress.set(Some((shown.clone(), p)))).await;
             progress.set(None);
             clear_input();
             match result {
@@ -99,7 +99,7 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
         delete_busy.set(true);
         delete_error.set(None);
         spawn_local(async move {
-            let result = api::delete_file(file.id).await;
+            let result = api::files::delete_file(file.id).await;
             delete_busy.set(false);
             match result {
                 Ok(()) => {
@@ -141,7 +141,7 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
                                 let for_delete = f.clone();
                                 view! {
                                     <tr data-file-id=f.id.to_string()>
-                                        <td><a href=api::file_url(f.id) download=f.name.clone()>{f.name.clone()}</a></td>
+                                        <td><a href=api::files::file_url(f.id) download=f.name.clone()>{f.name.clone()}</a></td>
                                         <td class="org-files__size">{human_size(f.size)}</td>
                                         <td>{f.uploaded_by.clone()}</td>
                                         <td><Timestamp at=f.created_at.clone() /></td>

@@ -62,7 +62,7 @@ impl DetailEditor {
         let DetailEditor { panel, editing, error, saving, .. } = self;
         saving.set(true);
         spawn_local(async move {
-            let result = api::update_detail(panel.id, &req).await;
+            let result = api::organizations::update_detail(panel.id, &req).await;
             saving.set(false);
             match result {
                 Ok(d) => {

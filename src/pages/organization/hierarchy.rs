@@ -28,7 +28,7 @@ pub fn HierarchySection(panel: OrgPanel) -> impl IntoView {
     let set_parent = move |parent_id: Option<i64>| {
         let req = UpdateDetailRequest { version: panel.version(), parent_id: Some(parent_id), ..Default::default() };
         spawn_local(async move {
-            match api::update_detail(panel.id, &req).await {
+            match api::organizations::update_detail(panel.id, &req).await {
                 Ok(d) => {
                     panel.replace(d);
                     error.set(None);
@@ -40,7 +40,7 @@ pub fn HierarchySection(panel: OrgPanel) -> impl IntoView {
     };
     let add_child = move |req: AddChildRequest| {
         spawn_local(async move {
-            match api::add_child(panel.id, &req).await {
+            match api::organizations::add_child(panel.id, &req).await {
                 Ok(d) => {
                     panel.replace(d);
                     error.set(None);
@@ -55,7 +55,7 @@ pub fn HierarchySection(panel: OrgPanel) -> impl IntoView {
     };
     let remove_child = move |child_id: i64| {
         spawn_local(async move {
-            match api::remove_child(panel.id, child_id, panel.version()).await {
+            match api::organizations::remove_child(panel.id, child_id, panel.version()).await {
                 Ok(d) => {
                     panel.replace(d);
                     error.set(None);
@@ -157,7 +157,7 @@ fn RelativePicker(
     let create_error = RwSignal::new(None::<String>);
     let results = LocalResource::new(move || {
         let q = query.get();
-        async move { api::relatives(panel.id, relation, q.trim()).await }
+        async move { api::organizations::relatives(panel.id, relation, q.trim()).await }
     });
     let list_label = format!("{label}: results");
     let create = move |name: String| {

@@ -17,7 +17,7 @@ pub fn HistorySection(panel: OrgPanel) -> impl IntoView {
     let PagedList { items: entries, total, loading, error, .. } = list;
     let load = move |offset: usize| {
         list.load(offset, async move {
-            api::organization_history(panel.id, offset, PAGE).await.map(|page| (page.items, page.total))
+            api::organizations::organization_history(panel.id, offset, PAGE).await.map(|page| (page.items, page.total))
         })
     };
     Effect::new(move |_| {

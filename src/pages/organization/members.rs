@@ -76,7 +76,7 @@ impl Members {
         self.saving.set(true);
         let req = UpdateMemberRequest { version: self.panel.version(), position: Some(position), role: None };
         spawn_local(async move {
-            let result = api::update_member(this.panel.id, member.customer.id, &req).await;
+            let result = api::organizations::update_member(this.panel.id, member.customer.id, &req).await;
             this.saving.set(false);
             match result {
                 Ok(detail) => {
@@ -98,7 +98,7 @@ impl Members {
         let req = UpdateMemberRequest { version: self.panel.version(), position: None, role: Some(role) };
         self.row_error.set(None);
         spawn_local(async move {
-            match api::update_member(this.panel.id, member.customer.id, &req).await {
+            match api::organizations::update_member(this.panel.id, member.customer.id, &req).await {
                 Ok(detail) => this.panel.replace(detail),
                 Err(e) => {
                     if !this.panel.conflict_from(&e) {
@@ -116,7 +116,7 @@ pub fn MembersSection(panel: OrgPanel) -> impl IntoView {
     let page = LocalResource::new(move || {
         panel.changed.get();
         let off = offset.get();
-        async move { api::organization_members(panel.id, off, PAGE).await }
+        async move { api::organizations::organization_members(panel.id, off, PAGE).await }
     });
     let m = Members {
         panel,
@@ -136,7 +136,7 @@ pub fn MembersSection(panel: OrgPanel) -> impl IntoView {
         remove_busy.set(true);
         remove_error.set(None);
         spawn_local(async move {
-            let result = api::remove_member(panel.id, member.customer.id).await;
+            let result = api::organizations::remove_member(panel.id, member.customer.id).await;
             remove_busy.set(false);
             match result {
                 Ok(()) => {
@@ -326,7 +326,7 @@ fn AddMember(panel: OrgPanel, #[prop(into)] on_added: Callback<String>) -> impl 
         let id = p.id;
         candidate.set(Some(p));
         spawn_local(async move {
-            match api::get_customer(id).await {
+            match api::customers::get_customer(id).await {
                 Ok(c) if candidate.try_get_untracked().flatten().is_some_and(|p| p.id == c.id) => customer.set(Some(c)),
                 Ok(_) => {}
                 Err(e) => error.set(Some(e.message())),
@@ -343,7 +343,7 @@ fn AddMember(panel: OrgPanel, #[prop(into)] on_added: Callback<String>) -> impl 
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let result = api::add_member(panel.id, p.id).await;
+            let result = api::organizations::add_member(panel.id, p.id).await;
             busy.set(false);
             match result {
                 Ok(member) => {

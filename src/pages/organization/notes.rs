@@ -44,7 +44,7 @@ pub fn NotesSection(panel: OrgPanel) -> impl IntoView {
     let load = move |offset: usize| {
         loading.set(true);
         spawn_local(async move {
-            let result = api::organization_notes(panel.id, offset, PAGE).await;
+            let result = api::organizations::organization_notes(panel.id, offset, PAGE).await;
             loading.set(false);
             match result {
                 Ok(page) => {
@@ -88,7 +88,7 @@ pub fn NotesSection(panel: OrgPanel) -> impl IntoView {
         };
         adding.set(true);
         spawn_local(async move {
-            let result = api::add_note(panel.id, text).await;
+            let result = api::organizations::add_note(panel.id, text).await;
             adding.set(false);
             match result {
                 Ok(note) => {
@@ -108,7 +108,7 @@ pub fn NotesSection(panel: OrgPanel) -> impl IntoView {
         delete_busy.set(true);
         delete_error.set(None);
         spawn_local(async move {
-            let result = api::delete_note(panel.id, note.id).await;
+            let result = api::organizations::delete_note(panel.id, note.id).await;
             delete_busy.set(false);
             match result {
                 Ok(()) => {

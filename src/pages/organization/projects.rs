@@ -11,7 +11,7 @@ use crate::api;
 /// Fetches the detail again and takes only its projects: following a project does
 /// not change the organization's version, so an edit in progress keeps its own.
 async fn refresh_projects(panel: OrgPanel) -> Result<(), api::ApiError> {
-    let fresh = api::organization_detail(panel.id).await?;
+    let fresh = api::organizations::organization_detail(panel.id).await?;
     panel.detail.update(|d| {
         if let Some(d) = d {
             d.projects = fresh.projects;
@@ -33,14 +33,14 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
             if !open {
                 return Ok(Vec::new());
             }
-            api::list_projects("false", q.trim(), 0, 8).await.map(|p| p.items)
+            api::projects::list_projects("false", q.trim(), 0, 8).await.map(|p| p.items)
         }
     });
 
     let follow = move |project_id: i64| {
         spawn_local(async move {
             let req = AddFollowerRequest { customer_id: None, organization_id: Some(panel.id) };
-            let result = match api::add_project_follower(project_id, req).await {
+            let result = match api::projects::add_project_follower(project_id, req).await {
                 Ok(_) => refresh_projects(panel).await,
                 Err(e) => Err(e),
             };
@@ -56,10 +56,11 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
     };
     let unfollow = move |project_id: i64| {
         spawn_local(async move {
-            let result = match api::remove_project_follower(project_id, FollowerKind::Organization, panel.id).await {
-                Ok(()) => refresh_projects(panel).await,
-                Err(e) => Err(e),
-            };
+            let result =
+                match api::projects::remove_project_follower(project_id, FollowerKind::Organization, panel.id).await {
+                    Ok(()) => refresh_projects(panel).await,
+                    Err(e) => Err(e),
+                };
             match result {
                 Ok(()) => error.set(None),
                 Err(e) => error.set(Some(e.message())),

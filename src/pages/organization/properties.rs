@@ -184,7 +184,7 @@ pub fn PropertiesSection(panel: OrgPanel) -> impl IntoView {
         saving.set(true);
         let req = SetPropertiesRequest { version: panel.version(), values };
         spawn_local(async move {
-            let result = api::set_properties(panel.id, &req).await;
+            let result = api::organizations::set_properties(panel.id, &req).await;
             saving.set(false);
             match result {
                 Ok(detail) => {
