@@ -3,6 +3,7 @@ use leptos::task::spawn_local;
 use orgdesk_core::api::{Settings, UpdateSettingsRequest};
 
 use crate::api::{self, ApiError};
+use crate::components::error_notice::ErrorNotice;
 use crate::components::organization_dialog::split_domains;
 use crate::components::text_field::TextField;
 
@@ -79,7 +80,7 @@ pub fn CustomerSettings() -> impl IntoView {
             })}
             {move || status.get().map(|s| match s {
                 Ok(t) => view! { <p class="notice" role="status">{t}</p> }.into_any(),
-                Err(t) => view! { <p class="notice notice--error" role="alert">{t}</p> }.into_any(),
+                Err(t) => view! { <ErrorNotice message=t /> }.into_any(),
             })}
         </section>
     }

@@ -4,6 +4,7 @@ use orgdesk_core::FieldErrors;
 
 use crate::api;
 use crate::components::dialog::Dialog;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::text_field::TextField;
 use crate::forms::show_save_error;
 
@@ -62,7 +63,7 @@ pub fn EditCustomerDialog(
                 <TextField id="edit-first-name" label="First name" value=first error=err("first_name") />
                 <TextField id="edit-last-name" label="Last name" value=last error=err("last_name") />
                 {has_org.then(|| view! { <TextField id="edit-position" label="Position" value=position error=err("position") /> })}
-                {move || general.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+                <ErrorNotice message=general />
                 <div class="form__actions">
                     <button type="submit" class="button button--primary" disabled=move || save.pending().get()>
                         "Save"

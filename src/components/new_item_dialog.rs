@@ -4,6 +4,7 @@ use orgdesk_core::FieldErrors;
 
 use crate::api;
 use crate::components::dialog::Dialog;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::select_field::SelectField;
 use crate::components::text_area::TextArea;
@@ -125,7 +126,7 @@ pub fn NewItemDialog(
                     value=Signal::derive(move || priority.get().as_str().to_string()) options=priority_options
                     on_change=move |v: String| priority.set(Priority::parse(&v).unwrap_or(Priority::Normal))
                     error=err("priority") />
-                {move || general.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+                <ErrorNotice message=general />
                 <div class="form__actions">
                     <button type="submit" class="button button--primary" disabled=move || create.pending().get()>
                         {move || format!("Create {}", kind.get().as_str())}

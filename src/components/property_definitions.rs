@@ -7,6 +7,7 @@ use orgdesk_core::FieldErrors;
 use crate::api::{self, ApiError};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::dialog::Dialog;
+use crate::components::error_notice::ErrorNotice;
 
 /// The wire name of a kind (the `<option>` value).
 fn kind_value(kind: PropertyKind) -> &'static str {
@@ -200,7 +201,7 @@ fn DefinitionFields(prefix: &'static str, draft: Draft) -> impl IntoView {
                 "Required"
             </label>
         </div>
-        {move || draft.general.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+        <ErrorNotice message=draft.general />
     }
 }
 
@@ -326,8 +327,8 @@ pub fn PropertyDefinitions() -> impl IntoView {
             <p class="hint">
                 "Custom fields every organization has, in the order its panel shows them. Agents fill them in on the organization."
             </p>
-            {move || load_error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
-            {move || action_error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=load_error />
+            <ErrorNotice message=action_error />
             {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
             {move || match defs.get() {
                 None => view! { <p class="hint">"Loading properties…"</p> }.into_any(),

@@ -152,7 +152,7 @@ pub fn ProjectsPage() -> impl IntoView {
                             }
                             .into_any()
                         }
-                        Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -234,7 +234,7 @@ pub fn ProjectPanel() -> impl IntoView {
             <Transition fallback=|| view! { <p class="app-loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match project.await {
-                        Err(e) => view! { <p class="notice notice--error" role="alert">{e}</p> }.into_any(),
+                        Err(e) => view! { <ErrorNotice message=e /> }.into_any(),
                         Ok(p) => {
                             let (edit, toggle) = (p.clone(), p.clone());
                             view! {
@@ -321,7 +321,7 @@ fn ProjectItems(project_id: i64) -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                    Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                 }
             })}
         </Transition>
@@ -359,7 +359,7 @@ fn ProjectFollowers(project_id: i64) -> impl IntoView {
         <section class="panel__section" aria-labelledby="project-followers-title">
             <h3 class="panel__heading" id="project-followers-title">"Followers"</h3>
             <p class="hint">"Followers receive the project's conversations. An organization includes all its members, future ones too."</p>
-            {move || error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=error />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match followers.await {
@@ -388,7 +388,7 @@ fn ProjectFollowers(project_id: i64) -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -423,7 +423,7 @@ fn ProjectConversations(project_id: i64) -> impl IntoView {
                                 {list.into_iter().map(|c| view! { <ConversationView conversation=c /> }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                     }
                 })}
             </Transition>

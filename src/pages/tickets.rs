@@ -17,6 +17,7 @@ use leptos_router::NavigateOptions;
 use orgdesk_core::api::work::{Item, ItemGroup};
 
 use crate::api;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::item_field_filters::ItemFieldFilters;
 use crate::components::item_row::ItemRow;
 use crate::components::new_item_dialog::NewItemDialog;
@@ -251,7 +252,7 @@ pub fn TicketsPage() -> impl IntoView {
                 </Show>
             </div>
             <p class="page__summary" aria-live="polite">{summary}</p>
-            {move || groups.with(|g| g.error.clone()).map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=Signal::derive(move || groups.with(|g| g.error.clone())) />
             <div class="work-list" role="region" aria-label="Tickets">
                 {move || {
                     if filters.with(|f| f.grouping == Grouping::None) {
@@ -387,7 +388,7 @@ fn GroupItems(key: Option<String>, filters: Memo<Filters>) -> impl IntoView {
                     }}
                 </p>
             })}
-            {move || error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=error />
             <ul class="item-rows">
                 <For
                     each=move || items.get()

@@ -9,6 +9,7 @@ use orgdesk_core::contact::{validate_entry, ContactEntry, ContactKind, MAX_ENTRI
 
 use super::OrgPanel;
 use crate::api;
+use crate::components::error_notice::ErrorNotice;
 
 /// The heading of a group of entries.
 fn group_title(kind: ContactKind) -> &'static str {
@@ -270,7 +271,7 @@ pub fn ContactsSection(panel: OrgPanel) -> impl IntoView {
                         <ContactRow row=row rows=rows />
                     </For>
                     {move || rows.with(|r| r.is_empty()).then(|| view! { <p class="hint">"No entries. Add one below."</p> })}
-                    {move || general.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+                    <ErrorNotice message=general />
                     <div class="form__actions">
                         <button type="button" class="button button--small" on:click=add_row>"Add contact"</button>
                         <span class="contact-editor__spacer"></span>

@@ -14,6 +14,7 @@ use super::header::field_error;
 use super::OrgPanel;
 use crate::api;
 use crate::components::dialog::Dialog;
+use crate::components::error_notice::ErrorNotice;
 use crate::text::count_of;
 
 /// What the agent chose to move along with a new domain.
@@ -289,7 +290,7 @@ fn DomainMatchesDialog(
                     n => format!("{} will move into this organization, in one step.", count_of(n, "customer", "customers")),
                 }}
             </p>
-            {move || error.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+            <ErrorNotice message=error />
             <div class="form__actions">
                 <button type="button" class="button button--primary" disabled=move || saving.get() on:click=confirm>
                     {move || match moving() {
@@ -347,7 +348,7 @@ fn RemoveDomainDialog(panel: OrgPanel, domain: String, #[prop(into)] on_close: C
                 </span>
             </fieldset>
             <p class="hint">"Customers who leave go to No organization; no customer is deleted."</p>
-            {move || error.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+            <ErrorNotice message=error />
             <div class="form__actions">
                 <button type="button" class="button button--danger" disabled=move || saving.get() on:click=remove>
                     "Remove domain"

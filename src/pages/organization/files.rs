@@ -10,6 +10,7 @@ use orgdesk_core::api::organization::{FileInfo, MAX_FILE_BYTES};
 use super::OrgPanel;
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::timestamp::Timestamp;
 
 const INPUT_ID: &str = "org-file-input";
@@ -121,7 +122,7 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
     view! {
         <section class="org-section panel__section" data-section="files" aria-labelledby="org-files-title">
             <h2 class="panel__heading" id="org-files-title">"Files"</h2>
-            {move || load_error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=load_error />
             {move || match files.get() {
                 None => view! { <p class="hint">"Loading files…"</p> }.into_any(),
                 Some(list) if list.is_empty() => view! { <p class="hint">"No files yet."</p> }.into_any(),

@@ -10,6 +10,7 @@ use orgdesk_core::customer::parse_organization_name;
 use super::header::field_error;
 use super::OrgPanel;
 use crate::api;
+use crate::components::error_notice::ErrorNotice;
 
 /// Is `name` (typed) the name of one of `candidates`, ignoring case and spaces around it?
 pub fn names_an_existing(name: &str, candidates: &[ParentCandidate]) -> bool {
@@ -68,7 +69,7 @@ pub fn HierarchySection(panel: OrgPanel) -> impl IntoView {
     view! {
         <section class="panel__section org-section" data-section="hierarchy" aria-labelledby="org-hierarchy-title">
             <h3 class="panel__heading" id="org-hierarchy-title">"Hierarchy"</h3>
-            {move || error.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+            <ErrorNotice message=error />
             <div class="org-hierarchy__parent">
                 <span class="field__label">"Parent organization"</span>
                 <div class="org-hierarchy__row" data-testid="org-parent">

@@ -10,6 +10,7 @@ use orgdesk_core::api::Customer;
 use super::OrgPanel;
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::pager::Pager;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 
@@ -184,7 +185,7 @@ pub fn MembersSection(panel: OrgPanel) -> impl IntoView {
                             }
                             .into_any()
                         }
-                        Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -305,9 +306,8 @@ fn MemberRow(member: Member, m: Members) -> impl IntoView {
                     "Remove from organization"
                 </button>
             </div>
-            {move || m.row_error.get().filter(|(cid, _)| *cid == id).map(|(_, e)| view! {
-                <p class="notice notice--error member-row__error" role="alert">{e}</p>
-            })}
+            <ErrorNotice class="member-row__error"
+                message=Signal::derive(move || m.row_error.get().filter(|(cid, _)| *cid == id).map(|(_, e)| e)) />
         </li>
     }
 }

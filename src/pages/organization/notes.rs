@@ -8,6 +8,7 @@ use orgdesk_core::api::organization::{Note, MAX_NOTE};
 use super::OrgPanel;
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::text_area::TextArea;
 use crate::components::timestamp::{short_time, Timestamp};
 use crate::state::use_session;
@@ -137,7 +138,7 @@ pub fn NotesSection(panel: OrgPanel) -> impl IntoView {
                     "Add note"
                 </button>
             </form>
-            {move || load_error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=load_error />
             <ul class="timeline org-notes" aria-label="Notes">
                 <For each=move || notes.get() key=|n| n.id let:note>
                     {

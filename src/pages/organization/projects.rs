@@ -7,6 +7,7 @@ use orgdesk_core::api::work::{AddFollowerRequest, FollowerKind};
 
 use super::OrgPanel;
 use crate::api;
+use crate::components::error_notice::ErrorNotice;
 
 /// Fetches the detail again and takes only its projects: following a project does
 /// not change the organization's version, so an edit in progress keeps its own.
@@ -72,7 +73,7 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
         <section class="panel__section org-section" data-section="projects" aria-labelledby="org-projects-title">
             <h3 class="panel__heading" id="org-projects-title">"Manage projects"</h3>
             <p class="hint">"The projects this organization follows."</p>
-            {move || error.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+            <ErrorNotice message=error />
             {move || {
                 let list = projects();
                 if list.is_empty() {

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::OrgPanel;
 use crate::api;
+use crate::components::error_notice::ErrorNotice;
 
 /// A stored value as people read it; `None` when empty.
 pub fn display_value(kind: PropertyKind, value: &Value) -> Option<String> {
@@ -278,7 +279,7 @@ pub fn PropertiesSection(panel: OrgPanel) -> impl IntoView {
             <Show when=move || editing.get() fallback=view_mode>
                 <form class="properties-editor" novalidate=true on:submit=save aria-label="Properties editor">
                     {move || fields.get().into_iter().map(|f| view! { <PropertyInput field=f /> }).collect_view()}
-                    {move || general.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+                    <ErrorNotice message=general />
                     <div class="form__actions">
                         <button type="submit" class="button button--primary button--small" aria-label="Save properties"
                             disabled=move || saving.get()>

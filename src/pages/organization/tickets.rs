@@ -106,7 +106,7 @@ pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
                     <label for="org-items-children">"Include child organizations"</label>
                 </span>
             </div>
-            {move || error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=error />
             {move || match items.get() {
                 None => view! { <p class="hint">"Loading…"</p> }.into_any(),
                 Some((list, 0)) if list.is_empty() => view! {

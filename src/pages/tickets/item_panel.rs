@@ -321,7 +321,7 @@ fn Followers(item: RwSignal<Option<Item>>) -> impl IntoView {
         <section class="panel__section" aria-labelledby="item-followers-title">
             <h3 class="panel__heading" id="item-followers-title">"Followers"</h3>
             <p class="hint">"Followers receive the customer replies, like the requester."</p>
-            {move || error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=error />
             <ul class="chips" aria-label="Item followers">
                 {move || item.with(|i| i.as_ref().map(|i| i.followers.clone()).unwrap_or_default()).into_iter().map(|f| {
                     let label = format!("Remove {}", f.name);
@@ -415,7 +415,7 @@ fn Conversation(
                     {move || if kind.get() == MessageKind::Note { "Only agents see internal notes.".to_string() } else { recipients() }}
                 </p>
                 <TextArea id="composer-body" label="Message" value=body error=err("body") rows=4 />
-                {move || general.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+                <ErrorNotice message=general />
                 <div class="form__actions">
                     <button type="submit" class="button button--primary" disabled=move || send.pending().get()>
                         {move || if kind.get() == MessageKind::Note { "Add internal note" } else { "Send reply" }}
