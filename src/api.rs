@@ -42,6 +42,11 @@ impl ApiError {
         }
     }
 
+    /// The message for `name` if the server named that field, else the general one.
+    pub fn field_or_message(&self, name: &str) -> String {
+        self.field(name).unwrap_or_else(|| self.message())
+    }
+
     /// The message for one field, if the server named it.
     pub fn field(&self, name: &str) -> Option<String> {
         match self {

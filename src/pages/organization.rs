@@ -2,9 +2,10 @@
 //! Customers list, at `/organizations/{id}`.
 //!
 //! The panel loads [`OrganizationDetail`] once and shares it with every section
-//! through [`OrgPanel`]. A section that saves gets a fresh detail back (with the new
-//! `version`) and hands it to [`OrgPanel::replace`]; a 409 on field `version` is
-//! shown by [`OrgPanel::conflict`] with a Reload button.
+//! through [`OrgPanel`]. Every write that changes the detail goes through
+//! [`OrgPanel::save`] (in-place editors through [`editor::Editor`]): the fresh
+//! detail (with the new `version`) replaces the panel's, and a 409 on field
+//! `version` is shown by [`OrgPanel::conflict`] with a Reload button.
 
 pub mod contacts;
 pub mod files;
@@ -13,18 +14,21 @@ pub mod notes;
 pub mod properties;
 
 mod domains;
+mod editor;
 mod header;
 mod hierarchy;
 mod history;
 mod projects;
 mod tickets;
 
+use std::future::Future;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use orgdesk_core::api::organization::OrganizationDetail;
 
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::components::error_notice::ErrorNotice;
 use crate::components::side_panel::SidePanel;
 use crate::state::CustomersContext;
@@ -59,15 +63,46 @@ impl OrgPanel {
         self.changed.update(|n| *n += 1);
     }
 
-    /// Routes a failed write: a version conflict goes to the panel's banner and
-    /// `true` is returned; other errors are the caller's to show next to the field.
-    pub fn conflict_from(&self, error: &crate::api::ApiError) -> bool {
-        match error.field("version") {
-            Some(message) => {
-                self.conflict.set(Some(message));
-                true
+    /// Sends a write that answers with the organization's detail: the answer
+    /// replaces the panel's, a version conflict goes to the panel's banner, and any
+    /// other failure is the caller's to show where the agent was editing.
+    pub async fn save(self, write: impl Future<Output = Result<OrganizationDetail, ApiError>>) -> SaveOutcome {
+        match write.await {
+            Ok(detail) => {
+                self.replace(detail);
+                SaveOutcome::Saved
             }
-            None => false,
+            Err(e) => match e.field("version") {
+                Some(message) => {
+                    self.conflict.set(Some(message));
+                    SaveOutcome::Conflict
+                }
+                None => SaveOutcome::Failed(e),
+            },
+        }
+    }
+}
+
+/// How a write through [`OrgPanel::save`] ended, once the panel has taken its part.
+pub enum SaveOutcome {
+    Saved,
+    /// Someone else changed the organization first; the banner says so.
+    Conflict,
+    Failed(ApiError),
+}
+
+impl SaveOutcome {
+    pub fn is_saved(&self) -> bool {
+        matches!(self, SaveOutcome::Saved)
+    }
+
+    /// What to show where the agent was editing: the server's message for `field`
+    /// (or its general one) after a failure; nothing once saved or after a conflict
+    /// (the banner says it).
+    pub fn error_at(&self, field: &str) -> Option<String> {
+        match self {
+            SaveOutcome::Failed(e) => Some(e.field_or_message(field)),
+            SaveOutcome::Saved | SaveOutcome::Conflict => None,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The panel's files section (issue #5): attachments of the organization. Upload
+//! The panel's files section: attachments of the organization. Upload
 //! shows its progress; a file over the limit is refused before anything is sent;
 //! names download the file; Delete asks first.
 

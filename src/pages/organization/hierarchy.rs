@@ -7,7 +7,6 @@ use leptos::task::spawn_local;
 use orgdesk_core::api::organization::{AddChildRequest, ParentCandidate, Relation, UpdateDetailRequest};
 use orgdesk_core::customer::parse_organization_name;
 
-use super::header::field_error;
 use super::OrgPanel;
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
@@ -29,40 +28,26 @@ pub fn HierarchySection(panel: OrgPanel) -> impl IntoView {
     let set_parent = move |parent_id: Option<i64>| {
         let req = UpdateDetailRequest { version: panel.version(), parent_id: Some(parent_id), ..Default::default() };
         spawn_local(async move {
-            match api::organizations::update_detail(panel.id, &req).await {
-                Ok(d) => {
-                    panel.replace(d);
-                    error.set(None);
-                    picking_parent.set(false);
-                }
-                Err(e) => error.set(field_error(&panel, &e, "parent_id")),
+            let outcome = panel.save(api::organizations::update_detail(panel.id, &req)).await;
+            error.set(outcome.error_at("parent_id"));
+            if outcome.is_saved() {
+                picking_parent.set(false);
             }
         });
     };
     let add_child = move |req: AddChildRequest| {
         spawn_local(async move {
-            match api::organizations::add_child(panel.id, &req).await {
-                Ok(d) => {
-                    panel.replace(d);
-                    error.set(None);
-                    adding_child.set(false);
-                }
-                Err(e) => {
-                    let field = if req.child_id.is_some() { "child_id" } else { "create_name" };
-                    error.set(field_error(&panel, &e, field))
-                }
+            let outcome = panel.save(api::organizations::add_child(panel.id, &req)).await;
+            error.set(outcome.error_at(if req.child_id.is_some() { "child_id" } else { "create_name" }));
+            if outcome.is_saved() {
+                adding_child.set(false);
             }
         });
     };
     let remove_child = move |child_id: i64| {
         spawn_local(async move {
-            match api::organizations::remove_child(panel.id, child_id, panel.version()).await {
-                Ok(d) => {
-                    panel.replace(d);
-                    error.set(None);
-                }
-                Err(e) => error.set(field_error(&panel, &e, "child_id")),
-            }
+            let outcome = panel.save(api::organizations::remove_child(panel.id, child_id, panel.version())).await;
+            error.set(outcome.error_at("child_id"));
         });
     };
 

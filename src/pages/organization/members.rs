@@ -1,4 +1,4 @@
-//! The panel's members section (issue #5): who belongs to the organization,
+//! The panel's members section: who belongs to the organization,
 //! managers first; positions edit in place, the manager flag toggles, a member
 //! leaves (the customer stays), and an existing customer joins by search.
 
@@ -7,7 +7,8 @@ use leptos::task::spawn_local;
 use orgdesk_core::api::organization::{Member, MemberRole, UpdateMemberRequest, MAX_POSITION};
 use orgdesk_core::api::Customer;
 
-use super::OrgPanel;
+use super::editor::{at_field, Editor};
+use super::{OrgPanel, SaveOutcome};
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_notice::ErrorNotice;
@@ -42,11 +43,9 @@ pub fn heading_text(members: i64, managers: i64) -> String {
 #[derive(Clone, Copy)]
 struct Members {
     panel: OrgPanel,
-    /// The member whose position is being edited.
-    editing: RwSignal<Option<i64>>,
+    /// The position being edited, by customer id.
+    position: Editor<i64>,
     draft: RwSignal<String>,
-    position_error: RwSignal<Option<String>>,
-    saving: RwSignal<bool>,
     /// A failed manager toggle, by customer id.
     row_error: RwSignal<Option<(i64, String)>>,
     removing: RwSignal<Option<Member>>,
@@ -65,32 +64,21 @@ impl Members {
     }
 
     fn save_position(&self, member: Member) {
-        let this = *self;
         let position = match check_position(&self.draft.get_untracked()) {
             Ok(p) => p,
             Err(e) => {
-                self.position_error.set(Some(e));
+                self.position.error.set(Some(e));
                 return;
             }
         };
-        self.position_error.set(None);
-        self.saving.set(true);
+        self.position.error.set(None);
+        let (org, customer) = (self.panel.id, member.customer.id);
         let req = UpdateMemberRequest { version: self.panel.version(), position: Some(position), role: None };
-        spawn_local(async move {
-            let result = api::organizations::update_member(this.panel.id, member.customer.id, &req).await;
-            this.saving.set(false);
-            match result {
-                Ok(detail) => {
-                    this.editing.set(None);
-                    this.panel.replace(detail);
-                }
-                Err(e) => {
-                    if !this.panel.conflict_from(&e) {
-                        this.position_error.set(Some(e.field("position").unwrap_or_else(|| e.message())));
-                    }
-                }
-            }
-        });
+        self.position.save(
+            async move { api::organizations::update_member(org, customer, &req).await },
+            at_field("position"),
+            || {},
+        );
     }
 
     fn toggle_manager(&self, member: Member) {
@@ -99,13 +87,9 @@ impl Members {
         let req = UpdateMemberRequest { version: self.panel.version(), position: None, role: Some(role) };
         self.row_error.set(None);
         spawn_local(async move {
-            match api::organizations::update_member(this.panel.id, member.customer.id, &req).await {
-                Ok(detail) => this.panel.replace(detail),
-                Err(e) => {
-                    if !this.panel.conflict_from(&e) {
-                        this.row_error.set(Some((member.customer.id, e.message())));
-                    }
-                }
+            let write = api::organizations::update_member(this.panel.id, member.customer.id, &req);
+            if let SaveOutcome::Failed(e) = this.panel.save(write).await {
+                this.row_error.set(Some((member.customer.id, e.message())));
             }
         });
     }
@@ -121,10 +105,8 @@ pub fn MembersSection(panel: OrgPanel) -> impl IntoView {
     });
     let m = Members {
         panel,
-        editing: RwSignal::new(None),
+        position: Editor::new(panel),
         draft: RwSignal::new(String::new()),
-        position_error: RwSignal::new(None),
-        saving: RwSignal::new(false),
         row_error: RwSignal::new(None),
         removing: RwSignal::new(None),
     };
@@ -223,11 +205,11 @@ fn MemberRow(member: Member, m: Members) -> impl IntoView {
     let input_id = format!("member-position-{id}");
     let error_id = format!("{input_id}-error");
     let member = StoredValue::new(member);
-    let editing = move || m.editing.get() == Some(id);
+    let editing = move || m.position.is_editing(&id);
+    let position_error = m.position.error;
     let start_edit = move |_| {
         m.draft.set(member.with_value(|mb| mb.position.clone()));
-        m.position_error.set(None);
-        m.editing.set(Some(id));
+        m.position.open(id);
     };
     let position_view = {
         let name = name.clone();
@@ -237,27 +219,27 @@ fn MemberRow(member: Member, m: Members) -> impl IntoView {
                 view! {
                     <form class="member-row__edit" novalidate=true
                         on:submit=move |ev| { ev.prevent_default(); m.save_position(member.get_value()); }>
-                        <div class="field" class:field--invalid=move || m.position_error.get().is_some()>
+                        <div class="field" class:field--invalid=move || position_error.get().is_some()>
                             <label class="field__label" for=input_id.clone()>{format!("Position of {name}")}</label>
                             <input class="field__input" id=input_id type="text" autocomplete="off"
                                 prop:value=move || m.draft.get()
                                 on:input=move |ev| {
                                     let v = event_target_value(&ev);
-                                    m.position_error.set(check_position(&v).err());
+                                    position_error.set(check_position(&v).err());
                                     m.draft.set(v);
                                 }
-                                aria-invalid=move || if m.position_error.get().is_some() { "true" } else { "false" }
-                                aria-describedby=move || m.position_error.get().map(|_| described.clone())
+                                aria-invalid=move || if position_error.get().is_some() { "true" } else { "false" }
+                                aria-describedby=move || position_error.get().map(|_| described.clone())
                             />
-                            {move || m.position_error.get().map(|e| view! { <p class="field__error" id=error_id.clone()>{e}</p> })}
+                            {move || position_error.get().map(|e| view! { <p class="field__error" id=error_id.clone()>{e}</p> })}
                         </div>
                         <div class="form__actions">
                             <button type="submit" class="button button--primary button--small"
-                                aria-label=format!("Save position of {name}") disabled=move || m.saving.get()>
+                                aria-label=format!("Save position of {name}") disabled=move || m.position.busy.get()>
                                 "Save"
                             </button>
                             <button type="button" class="button button--small" aria-label=format!("Cancel editing the position of {name}")
-                                on:click=move |_| { m.editing.set(None); m.position_error.set(None); }>
+                                on:click=move |_| m.position.close()>
                                 "Cancel"
                             </button>
                         </div>

@@ -1,4 +1,4 @@
-//! The panel's notes section (issue #5): notes for colleagues, newest first, with
+//! The panel's notes section: notes for colleagues, newest first, with
 //! author and time; the author (or an admin) may delete one.
 
 use leptos::prelude::*;

@@ -1,5 +1,5 @@
 //! The panel's "Manage projects": the projects the organization follows (following
-//! grants its members access, in a later issue), with Add and Remove.
+//! is what will grant its members access to the customer portal), with Add and Remove.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
