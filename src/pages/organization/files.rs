@@ -90,7 +90,7 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
                     files.update(|f| f.get_or_insert_with(Vec::new).insert(0, info));
                     panel.changed.update(|n| *n += 1);
                 }
-                Err(e) => error.set(Some(e.field("file").unwrap_or_else(|| e.message()))),
+                Err(e) => error.set(Some(e.field_or_message("file"))),
             }
         });
     };

@@ -332,7 +332,7 @@ fn AddMember(panel: OrgPanel, #[prop(into)] on_added: Callback<String>) -> impl 
                     clear();
                     on_added.run(member.customer.name);
                 }
-                Err(e) => error.set(Some(e.field("customer_id").unwrap_or_else(|| e.message()))),
+                Err(e) => error.set(Some(e.field_or_message("customer_id"))),
             }
         });
     };

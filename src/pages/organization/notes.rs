@@ -99,7 +99,7 @@ pub fn NotesSection(panel: OrgPanel) -> impl IntoView {
                     total.update(|t| *t += 1);
                     panel.changed.update(|n| *n += 1);
                 }
-                Err(e) => body_error.set(Some(e.field("body").unwrap_or_else(|| e.message()))),
+                Err(e) => body_error.set(Some(e.field_or_message("body"))),
             }
         });
     };
