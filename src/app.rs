@@ -62,7 +62,7 @@ pub fn App() -> impl IntoView {
 /// Asks the server whether this browser has a session (at start, and on retry).
 fn check_session(session: state::SessionContext) {
     spawn_local(async move {
-        match api::me().await {
+        match api::auth::me().await {
             Ok(s) => session.0.set(Auth::SignedIn(s)),
             // Stay "checking" while the server is unreachable: the banner says so and offers a retry.
             Err(ApiError::Unreachable) => {}

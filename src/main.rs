@@ -4,8 +4,10 @@ mod api;
 mod app;
 mod components;
 mod forms;
+mod hooks;
 mod pages;
 mod state;
+mod text;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -1,4 +1,5 @@
-//! App-wide state, shared through context: the session and the server's reachability.
+//! State shared through context: the session, the server's reachability, and the
+//! Customers list that the organization panel beside it reloads.
 
 use leptos::prelude::*;
 use orgdesk_core::api::Session;
@@ -53,4 +54,11 @@ pub fn provide_connection() -> ConnectionContext {
 
 pub fn use_connection() -> ConnectionContext {
     expect_context::<ConnectionContext>()
+}
+
+/// What the organization panel (in the Customers page's outlet) shares with the list.
+#[derive(Clone, Copy)]
+pub struct CustomersContext {
+    /// Fetches the list again (after the panel renamed an organization or moved customers).
+    pub reload: Callback<()>,
 }

@@ -5,6 +5,7 @@ use orgdesk_core::FieldErrors;
 
 use crate::api;
 use crate::components::dialog::Dialog;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::text_field::TextField;
 use crate::forms::show_save_error;
 
@@ -19,7 +20,7 @@ pub fn AddCustomerDialog(
     let last = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::new());
     let general = RwSignal::new(None::<String>);
-    let create = Action::new_local(move |req: &CreateCustomerRequest| api::create_customer(req.clone()));
+    let create = Action::new_local(move |req: &CreateCustomerRequest| api::customers::create_customer(req.clone()));
     Effect::new(move |_| match create.value().get() {
         Some(Ok(c)) => on_created.run(c),
         Some(Err(e)) => show_save_error(e, errors, general),
@@ -52,7 +53,7 @@ pub fn AddCustomerDialog(
                 <TextField id="customer-first-name" label="First name" value=first error=err("first_name") />
                 <TextField id="customer-last-name" label="Last name" value=last error=err("last_name") />
                 <p class="hint">"The customer joins the organization that owns their email domain."</p>
-                {move || general.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+                <ErrorNotice message=general />
                 <div class="form__actions">
                     <button type="submit" class="button button--primary" disabled=move || create.pending().get()>
                         "Create"

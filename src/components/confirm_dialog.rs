@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::components::dialog::Dialog;
+use crate::components::error_notice::ErrorNotice;
 
 /// Asks before something that cannot be undone: a title, what will happen, and a
 /// confirm button (named `confirm_label`) beside Cancel. `error` shows a failed try.
@@ -18,7 +19,7 @@ pub fn ConfirmDialog(
     view! {
         <Dialog id=id title=title on_close=on_close>
             <p class="confirm__message">{message}</p>
-            {move || error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=error />
             <div class="form__actions">
                 <button type="button" class="button button--danger" disabled=move || busy.get()
                     on:click=move |_| on_confirm.run(())>

@@ -3,6 +3,7 @@ use orgdesk_core::api::work::{StartConversationRequest, StartedConversation};
 use orgdesk_core::FieldErrors;
 
 use crate::api;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::text_area::TextArea;
 use crate::components::text_field::TextField;
 use crate::forms::show_save_error;
@@ -34,8 +35,10 @@ pub fn ConversationForm(
         let req = req.clone();
         async move {
             match target {
-                ConversationTarget::Organization(id) => api::start_organization_conversation(id, req).await,
-                ConversationTarget::Project(id) => api::start_project_conversation(id, req).await,
+                ConversationTarget::Organization(id) => {
+                    api::organizations::start_organization_conversation(id, req).await
+                }
+                ConversationTarget::Project(id) => api::projects::start_project_conversation(id, req).await,
             }
         }
     });
@@ -72,7 +75,7 @@ pub fn ConversationForm(
         <form class="form conversation-form" novalidate=true on:submit=on_submit>
             <TextField id=subject_id label="Subject" value=subject error=err("subject") />
             <TextArea id=body_id label="Message" value=body error=err("body") rows=4 />
-            {move || general.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+            <ErrorNotice message=general />
             <div class="form__actions">
                 <button type="submit" class="button button--primary" disabled=move || send.pending().get()>
                     {submit_label}

@@ -3,6 +3,7 @@ use leptos::task::spawn_local;
 use orgdesk_core::api::{Settings, UpdateSettingsRequest};
 
 use crate::api::{self, ApiError};
+use crate::components::error_notice::ErrorNotice;
 use crate::components::organization_dialog::split_domains;
 use crate::components::text_field::TextField;
 
@@ -15,7 +16,7 @@ pub fn CustomerSettings() -> impl IntoView {
     let status = RwSignal::new(None::<Result<String, String>>);
     let extra_error = RwSignal::new(None::<String>);
     spawn_local(async move {
-        match api::get_settings().await {
+        match api::settings::get_settings().await {
             Ok(s) => {
                 extra.set(s.extra_public_domains.join(", "));
                 settings.set(Some(s));
@@ -27,7 +28,7 @@ pub fn CustomerSettings() -> impl IntoView {
         status.set(None);
         extra_error.set(None);
         spawn_local(async move {
-            match api::update_settings(req).await {
+            match api::settings::update_settings(req).await {
                 Ok(s) => {
                     extra.set(s.extra_public_domains.join(", "));
                     settings.set(Some(s));
@@ -79,7 +80,7 @@ pub fn CustomerSettings() -> impl IntoView {
             })}
             {move || status.get().map(|s| match s {
                 Ok(t) => view! { <p class="notice" role="status">{t}</p> }.into_any(),
-                Err(t) => view! { <p class="notice notice--error" role="alert">{t}</p> }.into_any(),
+                Err(t) => view! { <ErrorNotice message=t /> }.into_any(),
             })}
         </section>
     }

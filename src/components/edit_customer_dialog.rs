@@ -4,6 +4,7 @@ use orgdesk_core::FieldErrors;
 
 use crate::api;
 use crate::components::dialog::Dialog;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::text_field::TextField;
 use crate::forms::show_save_error;
 
@@ -31,13 +32,13 @@ pub fn EditCustomerDialog(
     let general = RwSignal::new(None::<String>);
     let confirming = RwSignal::new(false);
     let original = StoredValue::new(customer.clone());
-    let save = Action::new_local(move |req: &UpdateCustomerRequest| api::update_customer(id, req.clone()));
+    let save = Action::new_local(move |req: &UpdateCustomerRequest| api::customers::update_customer(id, req.clone()));
     Effect::new(move |_| match save.value().get() {
         Some(Ok(c)) => on_done.run(CustomerEdit::Saved(c)),
         Some(Err(e)) => show_save_error(e, errors, general),
         None => {}
     });
-    let remove = Action::new_local(move |_: &()| api::delete_customer(id));
+    let remove = Action::new_local(move |_: &()| api::customers::delete_customer(id));
     Effect::new(move |_| match remove.value().get() {
         Some(Ok(())) => on_done.run(CustomerEdit::Deleted(original.get_value())),
         Some(Err(e)) => general.set(Some(e.message())),
@@ -62,7 +63,7 @@ pub fn EditCustomerDialog(
                 <TextField id="edit-first-name" label="First name" value=first error=err("first_name") />
                 <TextField id="edit-last-name" label="Last name" value=last error=err("last_name") />
                 {has_org.then(|| view! { <TextField id="edit-position" label="Position" value=position error=err("position") /> })}
-                {move || general.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+                <ErrorNotice message=general />
                 <div class="form__actions">
                     <button type="submit" class="button button--primary" disabled=move || save.pending().get()>
                         "Save"

@@ -22,7 +22,7 @@ pub fn MoveDialog(
     });
     let results = LocalResource::new(move || {
         let q = query.get();
-        async move { api::list_organizations(&q, 0, 12).await.map(|p| p.items).unwrap_or_default() }
+        async move { api::organizations::list_organizations(&q, 0, 12).await.map(|p| p.items).unwrap_or_default() }
     });
     let title = Signal::derive(move || {
         let n = count.get();

@@ -4,6 +4,7 @@ use orgdesk_core::FieldErrors;
 
 use crate::api;
 use crate::components::dialog::Dialog;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::select_field::SelectField;
 use crate::components::text_area::TextArea;
@@ -52,8 +53,8 @@ pub fn NewItemDialog(
     let errors = RwSignal::new(FieldErrors::new());
     let general = RwSignal::new(None::<String>);
 
-    let projects = LocalResource::new(|| api::list_projects("false", "", 0, 200));
-    let agents = LocalResource::new(api::list_agents);
+    let projects = LocalResource::new(|| api::projects::list_projects("false", "", 0, 200));
+    let agents = LocalResource::new(api::agents::list_agents);
     let project_options = Signal::derive(move || {
         let mut options = vec![(String::new(), "Choose a project".to_string())];
         if let Some(Ok(page)) = projects.get() {
@@ -73,7 +74,7 @@ pub fn NewItemDialog(
     let priority_options =
         Signal::derive(|| Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())).collect());
 
-    let create = Action::new_local(move |req: &CreateItemRequest| api::create_item(req.clone()));
+    let create = Action::new_local(move |req: &CreateItemRequest| api::tickets::create_item(req.clone()));
     Effect::new(move |_| match create.value().get() {
         Some(Ok(item)) => on_created.run(item),
         Some(Err(e)) => show_save_error(e, errors, general),
@@ -125,7 +126,7 @@ pub fn NewItemDialog(
                     value=Signal::derive(move || priority.get().as_str().to_string()) options=priority_options
                     on_change=move |v: String| priority.set(Priority::parse(&v).unwrap_or(Priority::Normal))
                     error=err("priority") />
-                {move || general.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+                <ErrorNotice message=general />
                 <div class="form__actions">
                     <button type="submit" class="button button--primary" disabled=move || create.pending().get()>
                         {move || format!("Create {}", kind.get().as_str())}

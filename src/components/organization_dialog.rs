@@ -5,6 +5,7 @@ use orgdesk_core::FieldErrors;
 
 use crate::api;
 use crate::components::dialog::Dialog;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::text_field::TextField;
 use crate::forms::show_save_error;
 
@@ -34,9 +35,9 @@ pub fn OrganizationDialog(
             match editing {
                 Some(id) => {
                     let update = UpdateOrganizationRequest { name: Some(req.name), domains: Some(req.domains) };
-                    api::update_organization(id, update).await
+                    api::organizations::update_organization(id, update).await
                 }
-                None => api::create_organization(req).await,
+                None => api::organizations::create_organization(req).await,
             }
         }
     });
@@ -66,7 +67,7 @@ pub fn OrganizationDialog(
                 <TextField id="organization-name" label="Organization name" value=name error=err("name") />
                 <TextField id="organization-domains" label="Email domains" value=domains error=err("domains") />
                 <p class="hint">"Separate domains with commas, e.g. acme.com, acme.co.uk. *.acme.com covers every subdomain."</p>
-                {move || general.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+                <ErrorNotice message=general />
                 <div class="form__actions">
                     <button type="submit" class="button button--primary" disabled=move || save.pending().get()>
                         {if editing.is_some() { "Save" } else { "Create organization" }}

@@ -4,6 +4,7 @@ use orgdesk_core::FieldErrors;
 
 use crate::api;
 use crate::components::dialog::Dialog;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::text_area::TextArea;
 use crate::components::text_field::TextField;
 use crate::forms::show_save_error;
@@ -33,9 +34,9 @@ pub fn ProjectDialog(
                         description: Some(req.description),
                         ..Default::default()
                     };
-                    api::update_project(id, update).await
+                    api::projects::update_project(id, update).await
                 }
-                None => api::create_project(req).await,
+                None => api::projects::create_project(req).await,
             }
         }
     });
@@ -69,7 +70,7 @@ pub fn ProjectDialog(
             <form class="form" novalidate=true on:submit=on_submit>
                 <TextField id="project-name" label="Project name" value=name error=err("name") />
                 <TextArea id="project-description" label="Description" value=description error=err("description") rows=3 />
-                {move || general.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+                <ErrorNotice message=general />
                 <div class="form__actions">
                     <button type="submit" class="button button--primary" disabled=move || save.pending().get()>
                         {if editing.is_some() { "Save" } else { "Create project" }}

@@ -7,6 +7,7 @@ use orgdesk_core::FieldErrors;
 use crate::api::{self, ApiError};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::dialog::Dialog;
+use crate::components::error_notice::ErrorNotice;
 
 /// The wire name of a kind (the `<option>` value).
 fn kind_value(kind: PropertyKind) -> &'static str {
@@ -200,7 +201,7 @@ fn DefinitionFields(prefix: &'static str, draft: Draft) -> impl IntoView {
                 "Required"
             </label>
         </div>
-        {move || draft.general.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+        <ErrorNotice message=draft.general />
     }
 }
 
@@ -222,7 +223,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
 
     let reload = move || {
         spawn_local(async move {
-            match api::property_definitions().await {
+            match api::properties::property_definitions().await {
                 Ok(list) => {
                     load_error.set(None);
                     defs.set(Some(list));
@@ -244,7 +245,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
         let ids: Vec<i64> = list.iter().map(|d| d.id).collect();
         action_error.set(None);
         spawn_local(async move {
-            match api::reorder_property_definitions(ids).await {
+            match api::properties::reorder_property_definitions(ids).await {
                 Ok(list) => defs.set(Some(list)),
                 Err(e) => {
                     action_error.set(Some(e.message()));
@@ -260,7 +261,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
         let Some(req) = add.submit() else { return };
         add.busy.set(true);
         spawn_local(async move {
-            let result = api::create_property_definition(&req).await;
+            let result = api::properties::create_property_definition(&req).await;
             add.busy.set(false);
             match result {
                 Ok(def) => {
@@ -279,7 +280,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
         let Some(req) = draft.submit() else { return };
         draft.busy.set(true);
         spawn_local(async move {
-            let result = api::update_property_definition(def.id, &req).await;
+            let result = api::properties::update_property_definition(def.id, &req).await;
             draft.busy.set(false);
             match result {
                 Ok(saved) => {
@@ -303,7 +304,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
         delete_busy.set(true);
         delete_error.set(None);
         spawn_local(async move {
-            let result = api::delete_property_definition(def.id).await;
+            let result = api::properties::delete_property_definition(def.id).await;
             delete_busy.set(false);
             match result {
                 Ok(()) => {
@@ -326,8 +327,8 @@ pub fn PropertyDefinitions() -> impl IntoView {
             <p class="hint">
                 "Custom fields every organization has, in the order its panel shows them. Agents fill them in on the organization."
             </p>
-            {move || load_error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
-            {move || action_error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=load_error />
+            <ErrorNotice message=action_error />
             {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
             {move || match defs.get() {
                 None => view! { <p class="hint">"Loading properties…"</p> }.into_any(),

@@ -53,13 +53,13 @@ pub fn SearchPicker(
                 return Ok(Vec::new());
             }
             match kind {
-                PickerKind::Customer => api::search_customers(&q, 8).await.map(|p| {
+                PickerKind::Customer => api::customers::search_customers(&q, 8).await.map(|p| {
                     p.items
                         .into_iter()
                         .map(|c| Pick { id: c.id, name: c.display_name(), detail: c.email.clone() })
                         .collect::<Vec<_>>()
                 }),
-                PickerKind::CustomerWithOrganization => api::search_customers(&q, 8).await.map(|p| {
+                PickerKind::CustomerWithOrganization => api::customers::search_customers(&q, 8).await.map(|p| {
                     p.items
                         .into_iter()
                         .map(|c| {
@@ -71,7 +71,7 @@ pub fn SearchPicker(
                         })
                         .collect::<Vec<_>>()
                 }),
-                PickerKind::Organization => api::list_organizations(&q, 0, 8).await.map(|p| {
+                PickerKind::Organization => api::organizations::list_organizations(&q, 0, 8).await.map(|p| {
                     p.items
                         .into_iter()
                         .map(|o| {

@@ -18,7 +18,7 @@ pub fn TopBar(session: Session) -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             // Even if the server is unreachable, forget the session locally.
-            let _ = api::logout().await;
+            let _ = api::auth::logout().await;
             navigate("/login", Default::default());
             ctx.0.set(Auth::SignedOut { reason: None });
         });

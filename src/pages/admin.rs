@@ -9,6 +9,7 @@ use orgdesk_core::FieldErrors;
 
 use crate::api::{self, ApiError};
 use crate::components::customer_settings::CustomerSettings;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::pager::Pager;
 use crate::components::property_definitions::PropertyDefinitions;
 use crate::components::text_field::TextField;
@@ -24,7 +25,7 @@ pub fn AdminPage() -> impl IntoView {
             <h1 class="page__title">"Administration"</h1>
             <Show
                 when=move || session.is_admin()
-                fallback=|| view! { <p class="notice notice--error" role="alert">"Only administrators can open Administration."</p> }
+                fallback=|| view! { <ErrorNotice message="Only administrators can open Administration." /> }
             >
                 <AgentsSection />
                 <CustomerSettings />
@@ -40,7 +41,7 @@ fn AgentsSection() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let agents = LocalResource::new(move || {
         version.get();
-        api::list_agents()
+        api::agents::list_agents()
     });
     let action_error = RwSignal::new(None::<String>);
     let reload = move || version.update(|v| *v += 1);
@@ -48,7 +49,7 @@ fn AgentsSection() -> impl IntoView {
     let update = move |agent: Agent, req: UpdateAgentRequest| {
         action_error.set(None);
         spawn_local(async move {
-            match api::update_agent(agent.id, req).await {
+            match api::agents::update_agent(agent.id, req).await {
                 Ok(_) => reload(),
                 Err(e) => action_error.set(Some(format!("{}: {}", agent.name, e.message()))),
             }
@@ -57,12 +58,12 @@ fn AgentsSection() -> impl IntoView {
 
     view! {
         <h2 class="section__title">"Agents"</h2>
-        {move || action_error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+        <ErrorNotice message=action_error />
         <Transition fallback=|| view! { <p>"Loading agents…"</p> }>
             {move || Suspend::new(async move {
                 match agents.await {
                     Ok(list) => view! { <AgentTable agents=list on_update=Callback::new(move |(a, r)| update(a, r)) /> }.into_any(),
-                    Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                    Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                 }
             })}
         </Transition>
@@ -143,7 +144,7 @@ fn AddAgentForm(on_added: Callback<()>) -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::new());
     let message = RwSignal::new(None::<Result<String, String>>);
 
-    let create = Action::new_local(move |req: &CreateAgentRequest| api::create_agent(req.clone()));
+    let create = Action::new_local(move |req: &CreateAgentRequest| api::agents::create_agent(req.clone()));
     Effect::new(move |_| match create.value().get() {
         Some(Ok(agent)) => {
             message.set(Some(Ok(format!("Added {}.", agent.name))));
@@ -207,7 +208,7 @@ fn AddAgentForm(on_added: Callback<()>) -> impl IntoView {
             {move || {
                 message.get().map(|m| match m {
                     Ok(text) => view! { <p class="notice" role="status">{text}</p> }.into_any(),
-                    Err(text) => view! { <p class="notice notice--error" role="alert">{text}</p> }.into_any(),
+                    Err(text) => view! { <ErrorNotice message=text /> }.into_any(),
                 })
             }}
         </form>
@@ -224,7 +225,7 @@ fn OutboxSection() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let page = LocalResource::new(move || {
         version.get();
-        api::list_outbox(offset.get(), OUTBOX_PAGE)
+        api::outbox::list_outbox(offset.get(), OUTBOX_PAGE)
     });
 
     view! {
@@ -242,7 +243,7 @@ fn OutboxSection() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(page) => view! { <OutboxTable page=page offset=offset /> }.into_any(),
-                        Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                     }
                 })}
             </Transition>

@@ -4,6 +4,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use crate::api::{self, ApiError};
+use crate::components::error_notice::ErrorNotice;
 use crate::components::text_field::TextField;
 use crate::state::{use_session, Auth};
 
@@ -33,7 +34,7 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
 
-    let login = Action::new_local(move |(e, p): &(String, String)| api::login(e.clone(), p.clone()));
+    let login = Action::new_local(move |(e, p): &(String, String)| api::auth::login(e.clone(), p.clone()));
     Effect::new(move |_| match login.value().get() {
         Some(Ok(s)) => session.0.set(Auth::SignedIn(s)),
         Some(Err(e)) => error.set(Some(e)),
@@ -76,7 +77,7 @@ pub fn LoginPage() -> impl IntoView {
             <form class="login__card" on:submit=on_submit novalidate=true>
                 <h1 class="login__title">"Sign in to Orgdesk"</h1>
                 {move || reason().map(|r| view! { <p class="notice" role="status">{r}</p> })}
-                {move || general_error().map(|e| view! { <p class="notice notice--error" role="alert">{e.message()}</p> })}
+                <ErrorNotice message=Signal::derive(move || general_error().map(|e| e.message())) />
                 <TextField id="email" label="Email" value=email error=field_error("email") input_type="email" autocomplete="username" />
                 <TextField
                     id="password"

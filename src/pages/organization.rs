@@ -1,10 +1,11 @@
-//! The organization detail panel (issue #5): everything about one organization,
-//! beside the Customers list, at `/organizations/{id}`.
+//! The organization detail panel: everything about one organization, beside the
+//! Customers list, at `/organizations/{id}`.
 //!
 //! The panel loads [`OrganizationDetail`] once and shares it with every section
-//! through [`OrgPanel`]. A section that saves gets a fresh detail back (with the new
-//! `version`) and hands it to [`OrgPanel::replace`]; a 409 on field `version` is
-//! shown by [`OrgPanel::conflict`] with a Reload button.
+//! through [`OrgPanel`]. Every write that changes the detail goes through
+//! [`OrgPanel::save`] (in-place editors through [`editor::Editor`]): the fresh
+//! detail (with the new `version`) replaces the panel's, and a 409 on field
+//! `version` is shown by [`OrgPanel::conflict`] with a Reload button.
 
 pub mod contacts;
 pub mod files;
@@ -13,20 +14,24 @@ pub mod notes;
 pub mod properties;
 
 mod domains;
+mod editor;
 mod header;
 mod hierarchy;
 mod history;
 mod projects;
 mod tickets;
 
+use std::future::Future;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use orgdesk_core::api::organization::OrganizationDetail;
 
-use crate::api;
-use crate::pages::customers::CustomersContext;
-use crate::pages::tickets::close_on_escape;
+use crate::api::{self, ApiError};
+use crate::components::error_notice::ErrorNotice;
+use crate::components::side_panel::SidePanel;
+use crate::state::CustomersContext;
 
 /// Shared by every section of one open panel.
 #[derive(Clone, Copy)]
@@ -58,15 +63,46 @@ impl OrgPanel {
         self.changed.update(|n| *n += 1);
     }
 
-    /// Routes a failed write: a version conflict goes to the panel's banner and
-    /// `true` is returned; other errors are the caller's to show next to the field.
-    pub fn conflict_from(&self, error: &crate::api::ApiError) -> bool {
-        match error.field("version") {
-            Some(message) => {
-                self.conflict.set(Some(message));
-                true
+    /// Sends a write that answers with the organization's detail: the answer
+    /// replaces the panel's, a version conflict goes to the panel's banner, and any
+    /// other failure is the caller's to show where the agent was editing.
+    pub async fn save(self, write: impl Future<Output = Result<OrganizationDetail, ApiError>>) -> SaveOutcome {
+        match write.await {
+            Ok(detail) => {
+                self.replace(detail);
+                SaveOutcome::Saved
             }
-            None => false,
+            Err(e) => match e.field("version") {
+                Some(message) => {
+                    self.conflict.set(Some(message));
+                    SaveOutcome::Conflict
+                }
+                None => SaveOutcome::Failed(e),
+            },
+        }
+    }
+}
+
+/// How a write through [`OrgPanel::save`] ended, once the panel has taken its part.
+pub enum SaveOutcome {
+    Saved,
+    /// Someone else changed the organization first; the banner says so.
+    Conflict,
+    Failed(ApiError),
+}
+
+impl SaveOutcome {
+    pub fn is_saved(&self) -> bool {
+        matches!(self, SaveOutcome::Saved)
+    }
+
+    /// What to show where the agent was editing: the server's message for `field`
+    /// (or its general one) after a failure; nothing once saved or after a conflict
+    /// (the banner says it).
+    pub fn error_at(&self, field: &str) -> Option<String> {
+        match self {
+            SaveOutcome::Failed(e) => Some(e.field_or_message(field)),
+            SaveOutcome::Saved | SaveOutcome::Conflict => None,
         }
     }
 }
@@ -120,7 +156,7 @@ pub fn OrganizationRoute() -> impl IntoView {
 /// Loads the detail into the panel; `reload` also nudges every section.
 fn load_detail(panel: OrgPanel, load_error: RwSignal<Option<String>>, reload: bool) {
     spawn_local(async move {
-        match api::organization_detail(panel.id).await {
+        match api::organizations::organization_detail(panel.id).await {
             Ok(d) => {
                 load_error.set(None);
                 if reload {
@@ -142,7 +178,6 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
     let tab = RwSignal::new(Tab::Overview);
     let navigate = use_navigate();
     let close = Callback::new(move |_| navigate("/customers", Default::default()));
-    close_on_escape(close);
     if id > 0 {
         load_detail(panel, load_error, false);
     } else {
@@ -204,15 +239,9 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
     };
 
     view! {
-        <aside class="panel org-panel" aria-label="Organization details" data-organization-id=id>
-            <div class="panel__bar">
-                <span class="panel__crumb">"Organization"</span>
-                <button type="button" class="button button--small button--ghost panel__close" aria-label="Close organization"
-                    on:click=move |_| close.run(())>
-                    "×"
-                </button>
-            </div>
-            {move || load_error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+        <SidePanel label="Organization details" close_label="Close organization" crumb=Some("Organization".to_string())
+            on_close=close class="org-panel" attr:data-organization-id=id>
+            <ErrorNotice message=load_error />
             {move || panel.conflict.get().map(|message| view! {
                 <div class="notice notice--warning org-conflict" role="alert">
                     <p>{message}</p>
@@ -251,15 +280,6 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
                     }}
                 </div>
             </Show>
-        </aside>
-    }
-}
-
-/// "1 customer" / "3 customers".
-pub fn count_of(n: i64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
+        </SidePanel>
     }
 }

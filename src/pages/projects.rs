@@ -2,8 +2,6 @@
 //! server), and the project panel (`/projects/{id}`) with its items, followers
 //! and conversations.
 
-use std::time::Duration;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, A};
@@ -15,17 +13,24 @@ use orgdesk_core::api::work::{
 
 use crate::api;
 use crate::components::conversation_form::{ConversationForm, ConversationTarget};
-use crate::components::debounce::Debounce;
+use crate::components::error_notice::ErrorNotice;
+use crate::components::item_row::ItemRow;
 use crate::components::new_item_dialog::NewItemDialog;
 use crate::components::pager::Pager;
 use crate::components::project_dialog::ProjectDialog;
+use crate::components::search_box::SearchBox;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
+use crate::components::side_panel::SidePanel;
 use crate::components::timestamp::short_time;
 use crate::components::toast::{Toast, ToastView};
-use crate::pages::tickets::{close_on_escape, ItemRow, ITEM_PAGE};
+// The item filter is the Tickets app's until it becomes one typed form in core.
+use crate::pages::tickets::filters::query_string;
+use crate::text::notified_text;
 
 /// Projects per page of the list.
 const PROJECT_PAGE: usize = 50;
+/// Items per page of a project's items.
+const ITEM_PAGE: usize = 25;
 
 /// What the list and the panel share: bump `version` after a change; `toast` shows a message.
 #[derive(Clone, Copy)]
@@ -55,7 +60,7 @@ enum Dialogs {
 fn set_archived(ctx: ProjectsContext, project: Project, archived: bool) {
     spawn_local(async move {
         let req = UpdateProjectRequest { archived: Some(archived), ..Default::default() };
-        match api::update_project(project.id, req).await {
+        match api::projects::update_project(project.id, req).await {
             Ok(p) if p.archived => ctx.changed(format!("Archived {}.", p.name)),
             Ok(p) => ctx.changed(format!("Restored {}.", p.name)),
             Err(e) => ctx.failed(format!("Could not change {}: {}", project.name, e.message())),
@@ -73,20 +78,15 @@ pub fn ProjectsPage() -> impl IntoView {
     let text = RwSignal::new(String::new());
     let query = RwSignal::new(String::new());
     let offset = RwSignal::new(0usize);
-    let timer = Debounce::new(Duration::from_millis(250));
     let page = LocalResource::new(move || {
         ctx.version.track();
         let which = if archived.get() { "true" } else { "false" };
         let (q, offset) = (query.get(), offset.get());
-        async move { api::list_projects(which, &q, offset, PROJECT_PAGE).await }
+        async move { api::projects::list_projects(which, &q, offset, PROJECT_PAGE).await }
     });
-    let on_search = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
-        text.set(value.clone());
-        timer.run(move || {
-            offset.set(0);
-            query.set(value.trim().to_string());
-        });
+    let on_search = move |value: String| {
+        offset.set(0);
+        query.set(value);
     };
     let show = move |which: bool| {
         offset.set(0);
@@ -108,14 +108,8 @@ pub fn ProjectsPage() -> impl IntoView {
                         "Archived"
                     </button>
                 </div>
-                <input
-                    class="field__input page__search"
-                    type="search"
-                    aria-label="Search projects"
-                    placeholder="Search by name"
-                    prop:value=move || text.get()
-                    on:input=on_search
-                />
+                <SearchBox text=text on_search=on_search delay_ms=250 class="field__input page__search"
+                    label="Search projects" placeholder="Search by name" />
                 <button type="button" class="button button--primary" on:click=move |_| dialog.set(Some(Dialogs::New))>
                     "New project"
                 </button>
@@ -158,7 +152,7 @@ pub fn ProjectsPage() -> impl IntoView {
                             }
                             .into_any()
                         }
-                        Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -228,27 +222,19 @@ pub fn ProjectPanel() -> impl IntoView {
         let id = id.get();
         async move {
             match id {
-                Some(id) => api::get_project(id).await.map_err(|e| e.message()),
+                Some(id) => api::projects::get_project(id).await.map_err(|e| e.message()),
                 None => Err("There is no such project.".to_string()),
             }
         }
     });
     let new_item = RwSignal::new(None::<ItemType>);
     let close = Callback::new(move |_: ()| navigate("/projects", Default::default()));
-    close_on_escape(close);
     view! {
-        <aside class="panel" aria-label="Project details">
-            <div class="panel__bar">
-                <span class="panel__crumb">"Project"</span>
-                <button type="button" class="button button--small button--ghost panel__close" aria-label="Close project"
-                    on:click=move |_| close.run(())>
-                    "×"
-                </button>
-            </div>
+        <SidePanel label="Project details" close_label="Close project" crumb=Some("Project".to_string()) on_close=close>
             <Transition fallback=|| view! { <p class="app-loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match project.await {
-                        Err(e) => view! { <p class="notice notice--error" role="alert">{e}</p> }.into_any(),
+                        Err(e) => view! { <ErrorNotice message=e /> }.into_any(),
                         Ok(p) => {
                             let (edit, toggle) = (p.clone(), p.clone());
                             view! {
@@ -296,7 +282,7 @@ pub fn ProjectPanel() -> impl IntoView {
                         } />
                 })}
             })}
-        </aside>
+        </SidePanel>
     }
 }
 
@@ -313,7 +299,8 @@ fn ProjectItems(project_id: i64) -> impl IntoView {
             limit: Some(ITEM_PAGE as i64),
             ..Default::default()
         };
-        async move { api::list_items(&query).await }
+        let query = query_string(&query);
+        async move { api::tickets::list_items(&query).await }
     });
     view! {
         <Transition fallback=|| view! { <p class="hint">"Loading items…"</p> }>
@@ -334,7 +321,7 @@ fn ProjectItems(project_id: i64) -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                    Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                 }
             })}
         </Transition>
@@ -348,12 +335,12 @@ fn ProjectFollowers(project_id: i64) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let followers = LocalResource::new(move || {
         version.track();
-        api::list_project_followers(project_id)
+        api::projects::list_project_followers(project_id)
     });
     let add = move |req: AddFollowerRequest| {
         error.set(None);
         spawn_local(async move {
-            match api::add_project_follower(project_id, req).await {
+            match api::projects::add_project_follower(project_id, req).await {
                 Ok(_) => version.update(|v| *v += 1),
                 Err(e) => error.set(Some(e.message())),
             }
@@ -362,7 +349,7 @@ fn ProjectFollowers(project_id: i64) -> impl IntoView {
     let remove = move |f: Follower| {
         error.set(None);
         spawn_local(async move {
-            match api::remove_project_follower(project_id, f.kind, f.id).await {
+            match api::projects::remove_project_follower(project_id, f.kind, f.id).await {
                 Ok(()) => version.update(|v| *v += 1),
                 Err(e) => error.set(Some(e.message())),
             }
@@ -372,7 +359,7 @@ fn ProjectFollowers(project_id: i64) -> impl IntoView {
         <section class="panel__section" aria-labelledby="project-followers-title">
             <h3 class="panel__heading" id="project-followers-title">"Followers"</h3>
             <p class="hint">"Followers receive the project's conversations. An organization includes all its members, future ones too."</p>
-            {move || error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=error />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match followers.await {
@@ -401,7 +388,7 @@ fn ProjectFollowers(project_id: i64) -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -422,7 +409,7 @@ fn ProjectConversations(project_id: i64) -> impl IntoView {
     let sent = RwSignal::new(None::<String>);
     let list = LocalResource::new(move || {
         version.track();
-        api::list_project_conversations(project_id)
+        api::projects::list_project_conversations(project_id)
     });
     view! {
         <section class="panel__section" aria-labelledby="project-conversations-title">
@@ -436,7 +423,7 @@ fn ProjectConversations(project_id: i64) -> impl IntoView {
                                 {list.into_iter().map(|c| view! { <ConversationView conversation=c /> }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -453,15 +440,6 @@ fn ProjectConversations(project_id: i64) -> impl IntoView {
                 }
             />
         </section>
-    }
-}
-
-/// "Sent to 3 members." / "Sent to 1 follower." / "Nobody was notified: ...".
-pub fn notified_text(n: i64, who: &str) -> String {
-    match n {
-        0 => format!("Saved. No {who}s to notify."),
-        1 => format!("Sent to 1 {who}."),
-        n => format!("Sent to {n} {who}s."),
     }
 }
 
@@ -483,15 +461,5 @@ fn ConversationView(conversation: Conversation) -> impl IntoView {
                 }).collect_view()}
             </ol>
         </li>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn notifications_are_counted_in_words() {
-        assert_eq!(super::notified_text(3, "member"), "Sent to 3 members.");
-        assert_eq!(super::notified_text(1, "member"), "Sent to 1 member.");
-        assert_eq!(super::notified_text(0, "follower"), "Saved. No followers to notify.");
     }
 }

@@ -8,29 +8,31 @@ pub mod filters;
 mod item_panel;
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use orgdesk_core::api::work::{Item, ItemGroup, ItemStatus, ItemType, Priority};
+use orgdesk_core::api::work::{Item, ItemGroup};
 
 use crate::api;
-use crate::components::debounce::Debounce;
+use crate::components::error_notice::ErrorNotice;
+use crate::components::item_field_filters::ItemFieldFilters;
+use crate::components::item_row::ItemRow;
 use crate::components::new_item_dialog::NewItemDialog;
 use crate::components::paged_list::PagedList;
+use crate::components::search_box::SearchBox;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::select_field::SelectField;
 use crate::components::toast::{Toast, ToastView};
 use filters::{Filters, Grouping};
-pub use item_panel::{close_on_escape, ItemPanel};
+pub use item_panel::ItemPanel;
 
 /// Groups fetched per page.
 const GROUP_PAGE: usize = 50;
 /// Items fetched per page within a group.
-pub const ITEM_PAGE: usize = 25;
+const ITEM_PAGE: usize = 25;
 
 /// What the list and the item panel share: bump `version` after a change so the
 /// list fetches again; `toast` shows a short message.
@@ -97,7 +99,7 @@ pub fn TicketsPage() -> impl IntoView {
         query.offset = Some(offset as i64);
         query.limit = Some(GROUP_PAGE as i64);
         spawn_local(async move {
-            let result = api::list_item_groups(by, &query).await;
+            let result = api::tickets::list_item_groups(by, &filters::query_string(&query)).await;
             groups.update(|g| {
                 if g.generation != generation {
                     return;
@@ -136,18 +138,10 @@ pub fn TicketsPage() -> impl IntoView {
             text.set(q);
         }
     });
-    let text_timer = Debounce::new(Duration::from_millis(300));
-    let on_text = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
-        text.set(value.clone());
-        text_timer.run(move || {
-            let v = value.trim().to_string();
-            update(&|f| f.query.q = (!v.is_empty()).then(|| v.clone()));
-        });
-    };
+    let on_text = move |v: String| update(&|f| f.query.q = (!v.is_empty()).then(|| v.clone()));
 
-    let projects = LocalResource::new(|| api::list_projects("all", "", 0, 200));
-    let agents = LocalResource::new(api::list_agents);
+    let projects = LocalResource::new(|| api::projects::list_projects("all", "", 0, 200));
+    let agents = LocalResource::new(api::agents::list_agents);
     let project_options = Signal::derive(move || {
         let mut options = vec![(String::new(), "All projects".to_string())];
         if let Some(Ok(page)) = projects.get() {
@@ -170,7 +164,7 @@ pub fn TicketsPage() -> impl IntoView {
         let id = filters.with(|f| f.query.requester_id);
         async move {
             match id {
-                Some(id) => Some(match api::get_customer(id).await {
+                Some(id) => Some(match api::customers::get_customer(id).await {
                     Ok(c) => Pick { id, name: c.display_name(), detail: c.email },
                     Err(_) => Pick { id, name: format!("Customer #{id}"), detail: String::new() },
                 }),
@@ -185,7 +179,7 @@ pub fn TicketsPage() -> impl IntoView {
                 Some("none") => Some(Pick { id: 0, name: "No organization".into(), detail: String::new() }),
                 Some(id) => {
                     let id: i64 = id.parse().ok()?;
-                    Some(match api::get_organization(id).await {
+                    Some(match api::organizations::get_organization(id).await {
                         Ok(o) => Pick { id, name: o.name, detail: String::new() },
                         Err(_) => Pick { id, name: format!("Organization #{id}"), detail: String::new() },
                     })
@@ -215,14 +209,8 @@ pub fn TicketsPage() -> impl IntoView {
         <section class="page tickets">
             <div class="page__toolbar">
                 <h1 class="page__title">"Tickets"</h1>
-                <input
-                    class="field__input page__search"
-                    type="search"
-                    aria-label="Search tickets"
-                    placeholder="Search titles, or #123 for an item"
-                    prop:value=move || text.get()
-                    on:input=on_text
-                />
+                <SearchBox text=text on_search=on_text delay_ms=300 class="field__input page__search"
+                    label="Search tickets" placeholder="Search titles, or #123 for an item" />
                 <button type="button" class="button button--primary" on:click=move |_| new_item.set(true)>
                     "New ticket"
                 </button>
@@ -264,7 +252,7 @@ pub fn TicketsPage() -> impl IntoView {
                 </Show>
             </div>
             <p class="page__summary" aria-live="polite">{summary}</p>
-            {move || groups.with(|g| g.error.clone()).map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=Signal::derive(move || groups.with(|g| g.error.clone())) />
             <div class="work-list" role="region" aria-label="Tickets">
                 {move || {
                     if filters.with(|f| f.grouping == Grouping::None) {
@@ -376,7 +364,8 @@ fn GroupItems(key: Option<String>, filters: Memo<Filters>) -> impl IntoView {
                 q
             }
         };
-        list.load(offset, async move { api::list_items(&query).await.map(|page| (page.items, page.total)) });
+        let query = filters::query_string(&query);
+        list.load(offset, async move { api::tickets::list_items(&query).await.map(|page| (page.items, page.total)) });
     };
     Effect::new(move |_| {
         filters.track();
@@ -399,7 +388,7 @@ fn GroupItems(key: Option<String>, filters: Memo<Filters>) -> impl IntoView {
                     }}
                 </p>
             })}
-            {move || error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=error />
             <ul class="item-rows">
                 <For
                     each=move || items.get()
@@ -420,99 +409,5 @@ fn GroupItems(key: Option<String>, filters: Memo<Filters>) -> impl IntoView {
                 <p class="work-group__empty">"Loading…"</p>
             </Show>
         </div>
-    }
-}
-
-/// One item in a list: a link to its panel, with its type, status, priority and people.
-#[component]
-pub fn ItemRow(item: Item, #[prop(into)] search: Signal<String>) -> impl IntoView {
-    let id = item.id;
-    let href = move || {
-        let s = search.get();
-        if s.is_empty() {
-            format!("/tickets/{id}")
-        } else {
-            format!("/tickets/{id}?{s}")
-        }
-    };
-    let requester = item.requester.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| "No requester".into());
-    let assignee = item.assignee_name.clone().unwrap_or_else(|| "Unassigned".into());
-    view! {
-        <li class="item-row" data-item-id=id>
-            <span class="item-row__id">{format!("#{id}")}</span>
-            {type_badge(item.item_type)}
-            <a class="item-row__title" href=href>{item.title.clone()}</a>
-            <span class="item-row__people">{requester}" · "{assignee}</span>
-            {status_badge(item.status)}
-            {priority_badge(item.priority)}
-        </li>
-    }
-}
-
-pub fn status_badge(status: ItemStatus) -> impl IntoView {
-    let class = format!("badge badge--status badge--{}", status.as_str());
-    view! { <span class=class>{status.label()}</span> }
-}
-
-pub fn priority_badge(priority: Priority) -> impl IntoView {
-    let class = format!("badge badge--priority badge--{}", priority.as_str());
-    view! { <span class=class title="Priority">{priority.label()}</span> }
-}
-
-pub fn type_badge(item_type: ItemType) -> impl IntoView {
-    let class = format!("badge badge--type badge--{}", item_type.as_str());
-    view! { <span class=class>{item_type.label()}</span> }
-}
-
-/// The filters on an item's own fields, shared by the Tickets app and an
-/// organization's Tickets tab: statuses, priority and type. `on_change` gets the
-/// whole new filter set.
-#[component]
-pub fn ItemFieldFilters(
-    id_prefix: &'static str,
-    #[prop(into)] filters: Signal<Filters>,
-    on_change: Callback<Filters>,
-) -> impl IntoView {
-    let update = move |change: &dyn Fn(&mut Filters)| {
-        let mut f = filters.get_untracked();
-        change(&mut f);
-        on_change.run(f);
-    };
-    let priority_options = Signal::derive(|| {
-        let mut options = vec![(String::new(), "Any priority".to_string())];
-        options.extend(Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())));
-        options
-    });
-    let type_options = Signal::derive(|| {
-        let mut options = vec![(String::new(), "Tickets and tasks".to_string())];
-        options.extend(ItemType::ALL.iter().map(|t| (t.as_str().to_string(), format!("{}s", t.label()))));
-        options
-    });
-    view! {
-        <fieldset class="filters__statuses">
-            <legend class="field__label">"Status"</legend>
-            {ItemStatus::ALL.into_iter().map(|s| {
-                let id = format!("{id_prefix}-status-{}", s.as_str());
-                view! {
-                    <span class="checkbox-field checkbox-field--light">
-                        <input type="checkbox" id=id.clone()
-                            prop:checked=move || filters.with(|f| f.statuses().contains(&s))
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                update(&|f| f.toggle_status(s, on));
-                            } />
-                        <label for=id>{s.label()}</label>
-                    </span>
-                }
-            }).collect_view()}
-        </fieldset>
-        <SelectField id=format!("{id_prefix}-priority") label="Priority"
-            value=Signal::derive(move || filters.with(|f| f.query.priority.clone().unwrap_or_default()))
-            options=priority_options
-            on_change=move |v: String| update(&|f| f.query.priority = (!v.is_empty()).then(|| v.clone())) />
-        <SelectField id=format!("{id_prefix}-type") label="Type"
-            value=Signal::derive(move || filters.with(|f| f.query.item_type.map(|t| t.as_str().to_string()).unwrap_or_default()))
-            options=type_options
-            on_change=move |v: String| update(&|f| f.query.item_type = ItemType::parse(&v)) />
     }
 }

@@ -1,14 +1,15 @@
-//! The panel's contact information (issue #5): phones, emails, websites, addresses
+//! The panel's contact information: phones, emails, websites, addresses
 //! and social profiles, several of each with a label. Edit shows one row per entry;
 //! each row is checked as it is typed with the rules the server applies.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use orgdesk_core::api::organization::ReplaceContactsRequest;
 use orgdesk_core::contact::{validate_entry, ContactEntry, ContactKind, MAX_ENTRIES};
 
+use super::editor::Editor;
 use super::OrgPanel;
-use crate::api;
+use crate::api::{self, ApiError};
+use crate::components::error_notice::ErrorNotice;
 
 /// The heading of a group of entries.
 fn group_title(kind: ContactKind) -> &'static str {
@@ -137,11 +138,11 @@ impl Row {
 
 #[component]
 pub fn ContactsSection(panel: OrgPanel) -> impl IntoView {
-    let editing = RwSignal::new(false);
+    let editor = Editor::new(panel);
+    let Editor { error: general, busy, .. } = editor;
+    let editing = move || editor.is_editing(&());
     let rows = RwSignal::new(Vec::<Row>::new());
     let next_key = StoredValue::new(0u64);
-    let general = RwSignal::new(None::<String>);
-    let saving = RwSignal::new(false);
     // The rows' signals belong to the section, not to the button that made them.
     let owner = StoredValue::new(Owner::current().expect("a reactive owner"));
 
@@ -153,8 +154,7 @@ pub fn ContactsSection(panel: OrgPanel) -> impl IntoView {
     let start = move |_| {
         let entries = panel.detail.with_untracked(|d| d.as_ref().map(|d| d.contacts.clone()).unwrap_or_default());
         rows.set(owner.get_value().with(|| entries.iter().map(|e| Row::new(new_key(), e)).collect()));
-        general.set(None);
-        editing.set(true);
+        editor.open(());
     };
     let add_row = move |_| {
         let kind = rows.with_untracked(|r| r.last().map(|r| r.kind.get_untracked())).unwrap_or(ContactKind::Phone);
@@ -174,9 +174,8 @@ pub fn ContactsSection(panel: OrgPanel) -> impl IntoView {
         });
     };
     let cancel = move |_| {
-        editing.set(false);
+        editor.close();
         rows.set(Vec::new());
-        general.set(None);
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -195,40 +194,26 @@ pub fn ContactsSection(panel: OrgPanel) -> impl IntoView {
             general.set(Some("Some entries need fixing; see the messages next to them.".into()));
             return;
         }
-        saving.set(true);
         let req = ReplaceContactsRequest { version: panel.version(), entries };
-        spawn_local(async move {
-            let result = api::replace_contacts(panel.id, &req).await;
-            saving.set(false);
-            match result {
-                Ok(detail) => {
-                    editing.set(false);
-                    rows.set(Vec::new());
-                    panel.replace(detail);
-                }
-                Err(e) => {
-                    if panel.conflict_from(&e) {
-                        return;
-                    }
-                    let mut placed = false;
-                    if let crate::api::ApiError::Server(body) = &e {
-                        for (key, message) in &body.fields {
-                            let mut parts = key.split('.');
-                            let (Some("entries"), Some(i), Some(part)) = (parts.next(), parts.next(), parts.next())
-                            else {
-                                continue;
-                            };
-                            if let Some(row) = i.parse::<usize>().ok().and_then(|i| current.get(i)) {
-                                row.server.set(Some((part.to_string(), message.clone())));
-                                placed = true;
-                            }
-                        }
-                    }
-                    if !placed {
-                        general.set(Some(e.field("entries").unwrap_or_else(|| e.message())));
+        // The server names a failed entry `entries.{i}.{label|value}`: the message goes to that row.
+        let place = move |e: &ApiError| {
+            let mut placed = false;
+            if let ApiError::Server(body) = e {
+                for (key, message) in &body.fields {
+                    let mut parts = key.split('.');
+                    let (Some("entries"), Some(i), Some(part)) = (parts.next(), parts.next(), parts.next()) else {
+                        continue;
+                    };
+                    if let Some(row) = i.parse::<usize>().ok().and_then(|i| current.get(i)) {
+                        row.server.set(Some((part.to_string(), message.clone())));
+                        placed = true;
                     }
                 }
             }
+            (!placed).then(|| e.field_or_message("entries"))
+        };
+        editor.save(async move { api::organizations::replace_contacts(panel.id, &req).await }, place, move || {
+            rows.set(Vec::new())
         });
     };
 
@@ -258,24 +243,24 @@ pub fn ContactsSection(panel: OrgPanel) -> impl IntoView {
         <section class="org-section panel__section" data-section="contacts" aria-labelledby="org-contacts-title">
             <div class="panel__section-head">
                 <h2 class="panel__heading" id="org-contacts-title">"Contact information"</h2>
-                <Show when=move || !editing.get()>
+                <Show when=move || !editing()>
                     <button type="button" class="button button--small" aria-label="Edit contact information" on:click=start>
                         "Edit"
                     </button>
                 </Show>
             </div>
-            <Show when=move || editing.get() fallback=view_mode>
+            <Show when=editing fallback=view_mode>
                 <form class="contact-editor" novalidate=true on:submit=save aria-label="Contact information editor">
                     <For each=move || rows.get() key=|r| r.key let:row>
                         <ContactRow row=row rows=rows />
                     </For>
                     {move || rows.with(|r| r.is_empty()).then(|| view! { <p class="hint">"No entries. Add one below."</p> })}
-                    {move || general.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+                    <ErrorNotice message=general />
                     <div class="form__actions">
                         <button type="button" class="button button--small" on:click=add_row>"Add contact"</button>
                         <span class="contact-editor__spacer"></span>
                         <button type="submit" class="button button--primary button--small" aria-label="Save contact information"
-                            disabled=move || saving.get()>
+                            disabled=move || busy.get()>
                             "Save"
                         </button>
                         <button type="button" class="button button--small" aria-label="Cancel editing contact information"

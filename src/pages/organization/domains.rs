@@ -10,10 +10,12 @@ use orgdesk_core::api::organization::{AddDomainRequest, DomainMatches};
 use orgdesk_core::api::work::CustomerRef;
 use orgdesk_core::domain::{check_organization_domain, Domain};
 
-use super::header::field_error;
-use super::{count_of, OrgPanel};
+use super::editor::{at_field, Editor};
+use super::{OrgPanel, SaveOutcome};
 use crate::api;
 use crate::components::dialog::Dialog;
+use crate::components::error_notice::ErrorNotice;
+use crate::text::count_of;
 
 /// What the agent chose to move along with a new domain.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -73,8 +75,9 @@ pub fn check_domain(input: &str, existing: &[String]) -> Result<Domain, String> 
 #[component]
 pub fn DomainsSection(panel: OrgPanel) -> impl IntoView {
     let draft = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    // The form is always open: the editor keeps its busy state and its error.
+    let editor = Editor::<()>::new(panel);
+    let Editor { error, busy, .. } = editor;
     let matches = RwSignal::new(None::<DomainMatches>);
     let removing = RwSignal::new(None::<String>);
     let domains = move || panel.detail.with(|d| d.as_ref().map(|d| d.domains.clone()).unwrap_or_default());
@@ -90,20 +93,17 @@ pub fn DomainsSection(panel: OrgPanel) -> impl IntoView {
         error.set(None);
         busy.set(true);
         spawn_local(async move {
-            match api::domain_matches(panel.id, domain.as_str()).await {
+            match api::organizations::domain_matches(panel.id, domain.as_str()).await {
                 Ok(m) if m.unassigned_count == 0 && m.elsewhere.is_empty() => {
                     // Nobody to move: add it at once (still one write, with its history entry).
                     let req = MoveChoice::default().request(&m, panel.version());
-                    match api::add_domain(panel.id, &req).await {
-                        Ok(d) => {
-                            panel.replace(d);
-                            draft.set(String::new());
-                        }
-                        Err(e) => error.set(field_error(&panel, &e, "domain")),
-                    }
+                    let write = async move { api::organizations::add_domain(panel.id, &req).await };
+                    // The save keeps the form busy until it is done.
+                    editor.save(write, at_field("domain"), move || draft.set(String::new()));
+                    return;
                 }
                 Ok(m) => matches.set(Some(m)),
-                Err(e) => error.set(field_error(&panel, &e, "domain")),
+                Err(e) => error.set(Some(e.field_or_message("domain"))),
             }
             busy.set(false);
         });
@@ -191,20 +191,12 @@ fn DomainMatchesDialog(
         let req = matches.with_value(|m| choice.with_untracked(|c| c.request(m, panel.version())));
         saving.set(true);
         spawn_local(async move {
-            let result = api::add_domain(panel.id, &req).await;
+            let outcome = panel.save(api::organizations::add_domain(panel.id, &req)).await;
             saving.set(false);
-            match result {
-                Ok(d) => {
-                    panel.replace(d);
-                    on_added.run(());
-                }
-                Err(e) => {
-                    if panel.conflict_from(&e) {
-                        on_close.run(());
-                    } else {
-                        error.set(Some(e.field("domain").unwrap_or_else(|| e.message())));
-                    }
-                }
+            match outcome {
+                SaveOutcome::Saved => on_added.run(()),
+                SaveOutcome::Conflict => on_close.run(()),
+                SaveOutcome::Failed(e) => error.set(Some(e.field_or_message("domain"))),
             }
         });
     };
@@ -288,7 +280,7 @@ fn DomainMatchesDialog(
                     n => format!("{} will move into this organization, in one step.", count_of(n, "customer", "customers")),
                 }}
             </p>
-            {move || error.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+            <ErrorNotice message=error />
             <div class="form__actions">
                 <button type="button" class="button button--primary" disabled=move || saving.get() on:click=confirm>
                     {move || match moving() {
@@ -313,20 +305,12 @@ fn RemoveDomainDialog(panel: OrgPanel, domain: String, #[prop(into)] on_close: C
         let d = domain.get_value();
         saving.set(true);
         spawn_local(async move {
-            let result = api::remove_domain(panel.id, &d, leave.get_untracked(), panel.version()).await;
+            let write = api::organizations::remove_domain(panel.id, &d, leave.get_untracked(), panel.version());
+            let outcome = panel.save(write).await;
             saving.set(false);
-            match result {
-                Ok(detail) => {
-                    panel.replace(detail);
-                    on_close.run(());
-                }
-                Err(e) => {
-                    if panel.conflict_from(&e) {
-                        on_close.run(());
-                    } else {
-                        error.set(Some(e.message()));
-                    }
-                }
+            match outcome {
+                SaveOutcome::Saved | SaveOutcome::Conflict => on_close.run(()),
+                SaveOutcome::Failed(e) => error.set(Some(e.message())),
             }
         });
     };
@@ -346,7 +330,7 @@ fn RemoveDomainDialog(panel: OrgPanel, domain: String, #[prop(into)] on_close: C
                 </span>
             </fieldset>
             <p class="hint">"Customers who leave go to No organization; no customer is deleted."</p>
-            {move || error.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+            <ErrorNotice message=error />
             <div class="form__actions">
                 <button type="button" class="button button--danger" disabled=move || saving.get() on:click=remove>
                     "Remove domain"

@@ -1,4 +1,4 @@
-//! The panel's files section (issue #5): attachments of the organization. Upload
+//! The panel's files section: attachments of the organization. Upload
 //! shows its progress; a file over the limit is refused before anything is sent;
 //! names download the file; Delete asks first.
 
@@ -10,6 +10,7 @@ use orgdesk_core::api::organization::{FileInfo, MAX_FILE_BYTES};
 use super::OrgPanel;
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::timestamp::Timestamp;
 
 const INPUT_ID: &str = "org-file-input";
@@ -52,7 +53,7 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
     let input = NodeRef::<html::Input>::new();
 
     spawn_local(async move {
-        match api::organization_files(panel.id).await {
+        match api::files::organization_files(panel.id).await {
             Ok(list) => files.set(Some(list)),
             Err(e) => load_error.set(Some(e.message())),
         }
@@ -80,7 +81,7 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
         progress.set(Some((name.clone(), 0.0)));
         spawn_local(async move {
             let shown = name.clone();
-            let result = api::upload_file(panel.id, file, move |p| progress.set(Some((shown.clone(), p)))).await;
+            let result = api::files::upload_file(panel.id, file, move |p| progress.set(Some((shown.clone(), p)))).await;
             progress.set(None);
             clear_input();
             match result {
@@ -89,7 +90,7 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
                     files.update(|f| f.get_or_insert_with(Vec::new).insert(0, info));
                     panel.changed.update(|n| *n += 1);
                 }
-                Err(e) => error.set(Some(e.field("file").unwrap_or_else(|| e.message()))),
+                Err(e) => error.set(Some(e.field_or_message("file"))),
             }
         });
     };
@@ -99,7 +100,7 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
         delete_busy.set(true);
         delete_error.set(None);
         spawn_local(async move {
-            let result = api::delete_file(file.id).await;
+            let result = api::files::delete_file(file.id).await;
             delete_busy.set(false);
             match result {
                 Ok(()) => {
@@ -121,7 +122,7 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
     view! {
         <section class="org-section panel__section" data-section="files" aria-labelledby="org-files-title">
             <h2 class="panel__heading" id="org-files-title">"Files"</h2>
-            {move || load_error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=load_error />
             {move || match files.get() {
                 None => view! { <p class="hint">"Loading files…"</p> }.into_any(),
                 Some(list) if list.is_empty() => view! { <p class="hint">"No files yet."</p> }.into_any(),
@@ -141,7 +142,7 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
                                 let for_delete = f.clone();
                                 view! {
                                     <tr data-file-id=f.id.to_string()>
-                                        <td><a href=api::file_url(f.id) download=f.name.clone()>{f.name.clone()}</a></td>
+                                        <td><a href=api::files::file_url(f.id) download=f.name.clone()>{f.name.clone()}</a></td>
                                         <td class="org-files__size">{human_size(f.size)}</td>
                                         <td>{f.uploaded_by.clone()}</td>
                                         <td><Timestamp at=f.created_at.clone() /></td>

@@ -3,96 +3,40 @@
 
 use leptos::ev;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use orgdesk_core::api::organization::{UpdateDetailRequest, MAX_SUMMARY};
 use orgdesk_core::customer::parse_organization_name;
 
+use super::editor::{at_field, Editor};
 use super::OrgPanel;
 use crate::api;
 use crate::components::timestamp::long_date;
 
-/// Closes an in-place editor once a conflict is resolved (the agent pressed Reload):
-/// the panel then shows the other agent's edit, which the agent can edit again.
-pub fn close_on_reload(panel: OrgPanel, editing: RwSignal<bool>) {
-    Effect::new(move |previous: Option<bool>| {
-        let conflict = panel.conflict.with(Option::is_some);
-        if previous == Some(true) && !conflict {
-            editing.set(false);
-        }
-        conflict
-    });
+/// An editor of the organization's own fields, closed when the agent reloads after a conflict.
+fn detail_editor(panel: OrgPanel) -> Editor {
+    Editor::new(panel).closing_on_reload()
 }
 
-/// Where a failed in-place save goes: a version conflict to the panel's banner,
-/// else the message for `field` (or the general message) next to the field.
-pub fn field_error(panel: &OrgPanel, error: &api::ApiError, field: &str) -> Option<String> {
-    if panel.conflict_from(error) {
-        None
-    } else {
-        Some(error.field(field).unwrap_or_else(|| error.message()))
-    }
-}
-
-/// One in-place editor of the organization's own fields (the name, the summary).
-#[derive(Clone, Copy)]
-struct DetailEditor {
-    panel: OrgPanel,
-    editing: RwSignal<bool>,
-    draft: RwSignal<String>,
-    error: RwSignal<Option<String>>,
-    saving: RwSignal<bool>,
-}
-
-impl DetailEditor {
-    fn new(panel: OrgPanel) -> Self {
-        let editing = RwSignal::new(false);
-        close_on_reload(panel, editing);
-        DetailEditor {
-            panel,
-            editing,
-            draft: RwSignal::new(String::new()),
-            error: RwSignal::new(None),
-            saving: RwSignal::new(false),
-        }
-    }
-
-    /// Sends the edit: on success the panel takes the new detail and the editor
-    /// closes; a failure shows next to `field` (a conflict goes to the banner).
-    fn save(self, req: UpdateDetailRequest, field: &'static str) {
-        let DetailEditor { panel, editing, error, saving, .. } = self;
-        saving.set(true);
-        spawn_local(async move {
-            let result = api::update_detail(panel.id, &req).await;
-            saving.set(false);
-            match result {
-                Ok(d) => {
-                    panel.replace(d);
-                    editing.set(false);
-                    error.set(None);
-                }
-                Err(e) => error.set(field_error(&panel, &e, field)),
-            }
-        });
-    }
+/// Saves one of the organization's own fields; a failure shows next to `field`.
+fn save_detail(editor: Editor, req: UpdateDetailRequest, field: &'static str) {
+    let panel = editor.panel;
+    editor.save(async move { api::organizations::update_detail(panel.id, &req).await }, at_field(field), || {});
 }
 
 #[component]
 pub fn NameHeader(panel: OrgPanel) -> impl IntoView {
-    let editor = DetailEditor::new(panel);
-    let DetailEditor { editing, draft, error, saving, .. } = editor;
+    let editor = detail_editor(panel);
+    let Editor { error, busy, .. } = editor;
+    let draft = RwSignal::new(String::new());
+    let editing = move || editor.is_editing(&());
     let name = move || panel.detail.with(|d| d.as_ref().map(|d| d.name.clone()).unwrap_or_default());
     let created = move || panel.detail.with(|d| d.as_ref().map(|d| long_date(&d.created_at)).unwrap_or_default());
     let created_title = move || panel.detail.with(|d| d.as_ref().map(|d| d.created_at.clone()).unwrap_or_default());
 
     let start = move |_| {
         draft.set(name());
-        error.set(None);
-        editing.set(true);
+        editor.open(());
     };
-    let cancel = move || {
-        editing.set(false);
-        error.set(None);
-    };
+    let cancel = move || editor.close();
     let save = move || {
         let value = match parse_organization_name(&draft.get_untracked()) {
             Ok(v) => v,
@@ -101,12 +45,16 @@ pub fn NameHeader(panel: OrgPanel) -> impl IntoView {
                 return;
             }
         };
-        editor.save(UpdateDetailRequest { version: panel.version(), name: Some(value), ..Default::default() }, "name");
+        save_detail(
+            editor,
+            UpdateDetailRequest { version: panel.version(), name: Some(value), ..Default::default() },
+            "name",
+        );
     };
 
     view! {
         <div class="org-head">
-            {move || if editing.get() {
+            {move || if editing() {
                 view! {
                     <form class="org-head__edit" novalidate=true on:submit=move |e: ev::SubmitEvent| { e.prevent_default(); save(); }>
                         <div class="field" class:field--invalid=move || error.with(Option::is_some)>
@@ -128,7 +76,7 @@ pub fn NameHeader(panel: OrgPanel) -> impl IntoView {
                         </div>
                         <div class="form__actions">
                             <button type="submit" class="button button--small button--primary" aria-label="Save name"
-                                disabled=move || saving.get()>
+                                disabled=move || busy.get()>
                                 "Save"
                             </button>
                             <button type="button" class="button button--small" aria-label="Cancel name"
@@ -157,8 +105,10 @@ pub fn NameHeader(panel: OrgPanel) -> impl IntoView {
 
 #[component]
 pub fn SummarySection(panel: OrgPanel) -> impl IntoView {
-    let editor = DetailEditor::new(panel);
-    let DetailEditor { editing, draft, error, saving, .. } = editor;
+    let editor = detail_editor(panel);
+    let Editor { error, busy, .. } = editor;
+    let draft = RwSignal::new(String::new());
+    let editing = move || editor.is_editing(&());
     let summary = move || panel.detail.with(|d| d.as_ref().map(|d| d.summary.clone()).unwrap_or_default());
 
     let save = move |_| {
@@ -167,7 +117,8 @@ pub fn SummarySection(panel: OrgPanel) -> impl IntoView {
             error.set(Some(format!("A summary has at most {MAX_SUMMARY} characters.")));
             return;
         }
-        editor.save(
+        save_detail(
+            editor,
             UpdateDetailRequest { version: panel.version(), summary: Some(value), ..Default::default() },
             "summary",
         );
@@ -177,18 +128,17 @@ pub fn SummarySection(panel: OrgPanel) -> impl IntoView {
         <section class="panel__section org-section" data-section="summary" aria-labelledby="org-summary-title">
             <div class="panel__section-head">
                 <h3 class="panel__heading" id="org-summary-title">"Summary"</h3>
-                <Show when=move || !editing.get()>
+                <Show when=move || !editing()>
                     <button type="button" class="button button--small button--ghost" aria-label="Edit summary"
                         on:click=move |_| {
                             draft.set(summary());
-                            error.set(None);
-                            editing.set(true);
+                            editor.open(());
                         }>
                         "Edit"
                     </button>
                 </Show>
             </div>
-            {move || if editing.get() {
+            {move || if editing() {
                 view! {
                     <div class="field" class:field--invalid=move || error.with(Option::is_some)>
                         <label class="field__label visually-hidden" for="org-summary">"Summary"</label>
@@ -203,11 +153,11 @@ pub fn SummarySection(panel: OrgPanel) -> impl IntoView {
                     </div>
                     <div class="form__actions">
                         <button type="button" class="button button--small button--primary" aria-label="Save summary"
-                            disabled=move || saving.get() on:click=save>
+                            disabled=move || busy.get() on:click=save>
                             "Save"
                         </button>
                         <button type="button" class="button button--small" aria-label="Cancel summary"
-                            on:click=move |_| { editing.set(false); error.set(None); }>
+                            on:click=move |_| editor.close()>
                             "Cancel"
                         </button>
                     </div>

@@ -7,9 +7,9 @@ use leptos::task::spawn_local;
 use orgdesk_core::api::organization::{AddChildRequest, ParentCandidate, Relation, UpdateDetailRequest};
 use orgdesk_core::customer::parse_organization_name;
 
-use super::header::field_error;
 use super::OrgPanel;
 use crate::api;
+use crate::components::error_notice::ErrorNotice;
 
 /// Is `name` (typed) the name of one of `candidates`, ignoring case and spaces around it?
 pub fn names_an_existing(name: &str, candidates: &[ParentCandidate]) -> bool {
@@ -28,47 +28,33 @@ pub fn HierarchySection(panel: OrgPanel) -> impl IntoView {
     let set_parent = move |parent_id: Option<i64>| {
         let req = UpdateDetailRequest { version: panel.version(), parent_id: Some(parent_id), ..Default::default() };
         spawn_local(async move {
-            match api::update_detail(panel.id, &req).await {
-                Ok(d) => {
-                    panel.replace(d);
-                    error.set(None);
-                    picking_parent.set(false);
-                }
-                Err(e) => error.set(field_error(&panel, &e, "parent_id")),
+            let outcome = panel.save(api::organizations::update_detail(panel.id, &req)).await;
+            error.set(outcome.error_at("parent_id"));
+            if outcome.is_saved() {
+                picking_parent.set(false);
             }
         });
     };
     let add_child = move |req: AddChildRequest| {
         spawn_local(async move {
-            match api::add_child(panel.id, &req).await {
-                Ok(d) => {
-                    panel.replace(d);
-                    error.set(None);
-                    adding_child.set(false);
-                }
-                Err(e) => {
-                    let field = if req.child_id.is_some() { "child_id" } else { "create_name" };
-                    error.set(field_error(&panel, &e, field))
-                }
+            let outcome = panel.save(api::organizations::add_child(panel.id, &req)).await;
+            error.set(outcome.error_at(if req.child_id.is_some() { "child_id" } else { "create_name" }));
+            if outcome.is_saved() {
+                adding_child.set(false);
             }
         });
     };
     let remove_child = move |child_id: i64| {
         spawn_local(async move {
-            match api::remove_child(panel.id, child_id, panel.version()).await {
-                Ok(d) => {
-                    panel.replace(d);
-                    error.set(None);
-                }
-                Err(e) => error.set(field_error(&panel, &e, "child_id")),
-            }
+            let outcome = panel.save(api::organizations::remove_child(panel.id, child_id, panel.version())).await;
+            error.set(outcome.error_at("child_id"));
         });
     };
 
     view! {
         <section class="panel__section org-section" data-section="hierarchy" aria-labelledby="org-hierarchy-title">
             <h3 class="panel__heading" id="org-hierarchy-title">"Hierarchy"</h3>
-            {move || error.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+            <ErrorNotice message=error />
             <div class="org-hierarchy__parent">
                 <span class="field__label">"Parent organization"</span>
                 <div class="org-hierarchy__row" data-testid="org-parent">
@@ -157,7 +143,7 @@ fn RelativePicker(
     let create_error = RwSignal::new(None::<String>);
     let results = LocalResource::new(move || {
         let q = query.get();
-        async move { api::relatives(panel.id, relation, q.trim()).await }
+        async move { api::organizations::relatives(panel.id, relation, q.trim()).await }
     });
     let list_label = format!("{label}: results");
     let create = move |name: String| {

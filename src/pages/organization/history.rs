@@ -5,6 +5,7 @@ use orgdesk_core::api::organization::HistoryEntry;
 
 use super::OrgPanel;
 use crate::api;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::paged_list::PagedList;
 use crate::components::timestamp::Timestamp;
 
@@ -17,7 +18,7 @@ pub fn HistorySection(panel: OrgPanel) -> impl IntoView {
     let PagedList { items: entries, total, loading, error, .. } = list;
     let load = move |offset: usize| {
         list.load(offset, async move {
-            api::organization_history(panel.id, offset, PAGE).await.map(|page| (page.items, page.total))
+            api::organizations::organization_history(panel.id, offset, PAGE).await.map(|page| (page.items, page.total))
         })
     };
     Effect::new(move |_| {
@@ -29,7 +30,7 @@ pub fn HistorySection(panel: OrgPanel) -> impl IntoView {
     view! {
         <section class="panel__section org-section" data-section="history" aria-labelledby="org-history-title">
             <h3 class="panel__heading" id="org-history-title">"History"</h3>
-            {move || error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=error />
             <ol class="timeline org-history" aria-label="Organization history">
                 <For
                     each=move || entries.get()

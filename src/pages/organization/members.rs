@@ -1,4 +1,4 @@
-//! The panel's members section (issue #5): who belongs to the organization,
+//! The panel's members section: who belongs to the organization,
 //! managers first; positions edit in place, the manager flag toggles, a member
 //! leaves (the customer stays), and an existing customer joins by search.
 
@@ -7,9 +7,11 @@ use leptos::task::spawn_local;
 use orgdesk_core::api::organization::{Member, MemberRole, UpdateMemberRequest, MAX_POSITION};
 use orgdesk_core::api::Customer;
 
-use super::OrgPanel;
+use super::editor::{at_field, Editor};
+use super::{OrgPanel, SaveOutcome};
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::pager::Pager;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 
@@ -41,11 +43,9 @@ pub fn heading_text(members: i64, managers: i64) -> String {
 #[derive(Clone, Copy)]
 struct Members {
     panel: OrgPanel,
-    /// The member whose position is being edited.
-    editing: RwSignal<Option<i64>>,
+    /// The position being edited, by customer id.
+    position: Editor<i64>,
     draft: RwSignal<String>,
-    position_error: RwSignal<Option<String>>,
-    saving: RwSignal<bool>,
     /// A failed manager toggle, by customer id.
     row_error: RwSignal<Option<(i64, String)>>,
     removing: RwSignal<Option<Member>>,
@@ -64,32 +64,21 @@ impl Members {
     }
 
     fn save_position(&self, member: Member) {
-        let this = *self;
         let position = match check_position(&self.draft.get_untracked()) {
             Ok(p) => p,
             Err(e) => {
-                self.position_error.set(Some(e));
+                self.position.error.set(Some(e));
                 return;
             }
         };
-        self.position_error.set(None);
-        self.saving.set(true);
+        self.position.error.set(None);
+        let (org, customer) = (self.panel.id, member.customer.id);
         let req = UpdateMemberRequest { version: self.panel.version(), position: Some(position), role: None };
-        spawn_local(async move {
-            let result = api::update_member(this.panel.id, member.customer.id, &req).await;
-            this.saving.set(false);
-            match result {
-                Ok(detail) => {
-                    this.editing.set(None);
-                    this.panel.replace(detail);
-                }
-                Err(e) => {
-                    if !this.panel.conflict_from(&e) {
-                        this.position_error.set(Some(e.field("position").unwrap_or_else(|| e.message())));
-                    }
-                }
-            }
-        });
+        self.position.save(
+            async move { api::organizations::update_member(org, customer, &req).await },
+            at_field("position"),
+            || {},
+        );
     }
 
     fn toggle_manager(&self, member: Member) {
@@ -98,13 +87,9 @@ impl Members {
         let req = UpdateMemberRequest { version: self.panel.version(), position: None, role: Some(role) };
         self.row_error.set(None);
         spawn_local(async move {
-            match api::update_member(this.panel.id, member.customer.id, &req).await {
-                Ok(detail) => this.panel.replace(detail),
-                Err(e) => {
-                    if !this.panel.conflict_from(&e) {
-                        this.row_error.set(Some((member.customer.id, e.message())));
-                    }
-                }
+            let write = api::organizations::update_member(this.panel.id, member.customer.id, &req);
+            if let SaveOutcome::Failed(e) = this.panel.save(write).await {
+                this.row_error.set(Some((member.customer.id, e.message())));
             }
         });
     }
@@ -116,14 +101,12 @@ pub fn MembersSection(panel: OrgPanel) -> impl IntoView {
     let page = LocalResource::new(move || {
         panel.changed.get();
         let off = offset.get();
-        async move { api::organization_members(panel.id, off, PAGE).await }
+        async move { api::organizations::organization_members(panel.id, off, PAGE).await }
     });
     let m = Members {
         panel,
-        editing: RwSignal::new(None),
+        position: Editor::new(panel),
         draft: RwSignal::new(String::new()),
-        position_error: RwSignal::new(None),
-        saving: RwSignal::new(false),
         row_error: RwSignal::new(None),
         removing: RwSignal::new(None),
     };
@@ -136,7 +119,7 @@ pub fn MembersSection(panel: OrgPanel) -> impl IntoView {
         remove_busy.set(true);
         remove_error.set(None);
         spawn_local(async move {
-            let result = api::remove_member(panel.id, member.customer.id).await;
+            let result = api::organizations::remove_member(panel.id, member.customer.id).await;
             remove_busy.set(false);
             match result {
                 Ok(()) => {
@@ -184,7 +167,7 @@ pub fn MembersSection(panel: OrgPanel) -> impl IntoView {
                             }
                             .into_any()
                         }
-                        Err(e) => view! { <p class="notice notice--error" role="alert">{e.message()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -222,11 +205,11 @@ fn MemberRow(member: Member, m: Members) -> impl IntoView {
     let input_id = format!("member-position-{id}");
     let error_id = format!("{input_id}-error");
     let member = StoredValue::new(member);
-    let editing = move || m.editing.get() == Some(id);
+    let editing = move || m.position.is_editing(&id);
+    let position_error = m.position.error;
     let start_edit = move |_| {
         m.draft.set(member.with_value(|mb| mb.position.clone()));
-        m.position_error.set(None);
-        m.editing.set(Some(id));
+        m.position.open(id);
     };
     let position_view = {
         let name = name.clone();
@@ -236,27 +219,27 @@ fn MemberRow(member: Member, m: Members) -> impl IntoView {
                 view! {
                     <form class="member-row__edit" novalidate=true
                         on:submit=move |ev| { ev.prevent_default(); m.save_position(member.get_value()); }>
-                        <div class="field" class:field--invalid=move || m.position_error.get().is_some()>
+                        <div class="field" class:field--invalid=move || position_error.get().is_some()>
                             <label class="field__label" for=input_id.clone()>{format!("Position of {name}")}</label>
                             <input class="field__input" id=input_id type="text" autocomplete="off"
                                 prop:value=move || m.draft.get()
                                 on:input=move |ev| {
                                     let v = event_target_value(&ev);
-                                    m.position_error.set(check_position(&v).err());
+                                    position_error.set(check_position(&v).err());
                                     m.draft.set(v);
                                 }
-                                aria-invalid=move || if m.position_error.get().is_some() { "true" } else { "false" }
-                                aria-describedby=move || m.position_error.get().map(|_| described.clone())
+                                aria-invalid=move || if position_error.get().is_some() { "true" } else { "false" }
+                                aria-describedby=move || position_error.get().map(|_| described.clone())
                             />
-                            {move || m.position_error.get().map(|e| view! { <p class="field__error" id=error_id.clone()>{e}</p> })}
+                            {move || position_error.get().map(|e| view! { <p class="field__error" id=error_id.clone()>{e}</p> })}
                         </div>
                         <div class="form__actions">
                             <button type="submit" class="button button--primary button--small"
-                                aria-label=format!("Save position of {name}") disabled=move || m.saving.get()>
+                                aria-label=format!("Save position of {name}") disabled=move || m.position.busy.get()>
                                 "Save"
                             </button>
                             <button type="button" class="button button--small" aria-label=format!("Cancel editing the position of {name}")
-                                on:click=move |_| { m.editing.set(None); m.position_error.set(None); }>
+                                on:click=move |_| m.position.close()>
                                 "Cancel"
                             </button>
                         </div>
@@ -305,9 +288,8 @@ fn MemberRow(member: Member, m: Members) -> impl IntoView {
                     "Remove from organization"
                 </button>
             </div>
-            {move || m.row_error.get().filter(|(cid, _)| *cid == id).map(|(_, e)| view! {
-                <p class="notice notice--error member-row__error" role="alert">{e}</p>
-            })}
+            <ErrorNotice class="member-row__error"
+                message=Signal::derive(move || m.row_error.get().filter(|(cid, _)| *cid == id).map(|(_, e)| e)) />
         </li>
     }
 }
@@ -326,7 +308,7 @@ fn AddMember(panel: OrgPanel, #[prop(into)] on_added: Callback<String>) -> impl 
         let id = p.id;
         candidate.set(Some(p));
         spawn_local(async move {
-            match api::get_customer(id).await {
+            match api::customers::get_customer(id).await {
                 Ok(c) if candidate.try_get_untracked().flatten().is_some_and(|p| p.id == c.id) => customer.set(Some(c)),
                 Ok(_) => {}
                 Err(e) => error.set(Some(e.message())),
@@ -343,14 +325,14 @@ fn AddMember(panel: OrgPanel, #[prop(into)] on_added: Callback<String>) -> impl 
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let result = api::add_member(panel.id, p.id).await;
+            let result = api::organizations::add_member(panel.id, p.id).await;
             busy.set(false);
             match result {
                 Ok(member) => {
                     clear();
                     on_added.run(member.customer.name);
                 }
-                Err(e) => error.set(Some(e.field("customer_id").unwrap_or_else(|| e.message()))),
+                Err(e) => error.set(Some(e.field_or_message("customer_id"))),
             }
         });
     };

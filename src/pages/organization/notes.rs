@@ -1,4 +1,4 @@
-//! The panel's notes section (issue #5): notes for colleagues, newest first, with
+//! The panel's notes section: notes for colleagues, newest first, with
 //! author and time; the author (or an admin) may delete one.
 
 use leptos::prelude::*;
@@ -8,6 +8,7 @@ use orgdesk_core::api::organization::{Note, MAX_NOTE};
 use super::OrgPanel;
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::text_area::TextArea;
 use crate::components::timestamp::{short_time, Timestamp};
 use crate::state::use_session;
@@ -44,7 +45,7 @@ pub fn NotesSection(panel: OrgPanel) -> impl IntoView {
     let load = move |offset: usize| {
         loading.set(true);
         spawn_local(async move {
-            let result = api::organization_notes(panel.id, offset, PAGE).await;
+            let result = api::organizations::organization_notes(panel.id, offset, PAGE).await;
             loading.set(false);
             match result {
                 Ok(page) => {
@@ -88,7 +89,7 @@ pub fn NotesSection(panel: OrgPanel) -> impl IntoView {
         };
         adding.set(true);
         spawn_local(async move {
-            let result = api::add_note(panel.id, text).await;
+            let result = api::organizations::add_note(panel.id, text).await;
             adding.set(false);
             match result {
                 Ok(note) => {
@@ -98,7 +99,7 @@ pub fn NotesSection(panel: OrgPanel) -> impl IntoView {
                     total.update(|t| *t += 1);
                     panel.changed.update(|n| *n += 1);
                 }
-                Err(e) => body_error.set(Some(e.field("body").unwrap_or_else(|| e.message()))),
+                Err(e) => body_error.set(Some(e.field_or_message("body"))),
             }
         });
     };
@@ -108,7 +109,7 @@ pub fn NotesSection(panel: OrgPanel) -> impl IntoView {
         delete_busy.set(true);
         delete_error.set(None);
         spawn_local(async move {
-            let result = api::delete_note(panel.id, note.id).await;
+            let result = api::organizations::delete_note(panel.id, note.id).await;
             delete_busy.set(false);
             match result {
                 Ok(()) => {
@@ -137,7 +138,7 @@ pub fn NotesSection(panel: OrgPanel) -> impl IntoView {
                     "Add note"
                 </button>
             </form>
-            {move || load_error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=load_error />
             <ul class="timeline org-notes" aria-label="Notes">
                 <For each=move || notes.get() key=|n| n.id let:note>
                     {

@@ -1,5 +1,5 @@
 //! The panel's "Manage projects": the projects the organization follows (following
-//! grants its members access, in a later issue), with Add and Remove.
+//! is what will grant its members access to the customer portal), with Add and Remove.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -7,11 +7,12 @@ use orgdesk_core::api::work::{AddFollowerRequest, FollowerKind};
 
 use super::OrgPanel;
 use crate::api;
+use crate::components::error_notice::ErrorNotice;
 
 /// Fetches the detail again and takes only its projects: following a project does
 /// not change the organization's version, so an edit in progress keeps its own.
 async fn refresh_projects(panel: OrgPanel) -> Result<(), api::ApiError> {
-    let fresh = api::organization_detail(panel.id).await?;
+    let fresh = api::organizations::organization_detail(panel.id).await?;
     panel.detail.update(|d| {
         if let Some(d) = d {
             d.projects = fresh.projects;
@@ -33,14 +34,14 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
             if !open {
                 return Ok(Vec::new());
             }
-            api::list_projects("false", q.trim(), 0, 8).await.map(|p| p.items)
+            api::projects::list_projects("false", q.trim(), 0, 8).await.map(|p| p.items)
         }
     });
 
     let follow = move |project_id: i64| {
         spawn_local(async move {
             let req = AddFollowerRequest { customer_id: None, organization_id: Some(panel.id) };
-            let result = match api::add_project_follower(project_id, req).await {
+            let result = match api::projects::add_project_follower(project_id, req).await {
                 Ok(_) => refresh_projects(panel).await,
                 Err(e) => Err(e),
             };
@@ -56,10 +57,11 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
     };
     let unfollow = move |project_id: i64| {
         spawn_local(async move {
-            let result = match api::remove_project_follower(project_id, FollowerKind::Organization, panel.id).await {
-                Ok(()) => refresh_projects(panel).await,
-                Err(e) => Err(e),
-            };
+            let result =
+                match api::projects::remove_project_follower(project_id, FollowerKind::Organization, panel.id).await {
+                    Ok(()) => refresh_projects(panel).await,
+                    Err(e) => Err(e),
+                };
             match result {
                 Ok(()) => error.set(None),
                 Err(e) => error.set(Some(e.message())),
@@ -71,7 +73,7 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
         <section class="panel__section org-section" data-section="projects" aria-labelledby="org-projects-title">
             <h3 class="panel__heading" id="org-projects-title">"Manage projects"</h3>
             <p class="hint">"The projects this organization follows."</p>
-            {move || error.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+            <ErrorNotice message=error />
             {move || {
                 let list = projects();
                 if list.is_empty() {

@@ -1,4 +1,4 @@
-//! The panel's properties section (issue #5): the custom fields admins define in
+//! The panel's properties section: the custom fields admins define in
 //! Administration, in their order. Empty ones stay hidden until the agent edits
 //! (or asks to see them); each input is checked as it is typed with the rules the
 //! server applies, and Save sends only what changed. (The created date is in the
@@ -7,13 +7,14 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use orgdesk_core::api::organization::{PropertyDefinition, PropertyValue, SetPropertiesRequest};
 use orgdesk_core::properties::{validate_value, PropertyKind};
 use serde_json::Value;
 
+use super::editor::Editor;
 use super::OrgPanel;
-use crate::api;
+use crate::api::{self, ApiError};
+use crate::components::error_notice::ErrorNotice;
 
 /// A stored value as people read it; `None` when empty.
 pub fn display_value(kind: PropertyKind, value: &Value) -> Option<String> {
@@ -133,11 +134,11 @@ impl Field {
 
 #[component]
 pub fn PropertiesSection(panel: OrgPanel) -> impl IntoView {
-    let editing = RwSignal::new(false);
+    let editor = Editor::new(panel);
+    let Editor { error: general, busy, .. } = editor;
+    let editing = move || editor.is_editing(&());
     let show_empty = RwSignal::new(false);
     let fields = RwSignal::new(Vec::<Field>::new());
-    let general = RwSignal::new(None::<String>);
-    let saving = RwSignal::new(false);
     // The editor's signals belong to the section, not to the Edit button that goes away.
     let owner = StoredValue::new(Owner::current().expect("a reactive owner"));
 
@@ -146,13 +147,11 @@ pub fn PropertiesSection(panel: OrgPanel) -> impl IntoView {
     let start = move |_| {
         let list = panel.detail.with_untracked(|d| d.as_ref().map(|d| d.properties.clone()).unwrap_or_default());
         fields.set(owner.get_value().with(|| list.iter().map(Field::new).collect()));
-        general.set(None);
-        editing.set(true);
+        editor.open(());
     };
     let cancel = move |_| {
-        editing.set(false);
+        editor.close();
         fields.set(Vec::new());
-        general.set(None);
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -177,38 +176,25 @@ pub fn PropertiesSection(panel: OrgPanel) -> impl IntoView {
             return;
         }
         if values.is_empty() {
-            editing.set(false);
+            editor.close();
             fields.set(Vec::new());
             return;
         }
-        saving.set(true);
         let req = SetPropertiesRequest { version: panel.version(), values };
-        spawn_local(async move {
-            let result = api::set_properties(panel.id, &req).await;
-            saving.set(false);
-            match result {
-                Ok(detail) => {
-                    editing.set(false);
-                    fields.set(Vec::new());
-                    panel.replace(detail);
-                }
-                Err(e) => {
-                    if panel.conflict_from(&e) {
-                        return;
-                    }
-                    let mut placed = false;
-                    for f in &current {
-                        let id = f.def.with_value(|d| d.id);
-                        if let Some(message) = e.field(&format!("values.{id}")) {
-                            f.server.set(Some(message));
-                            placed = true;
-                        }
-                    }
-                    if !placed {
-                        general.set(Some(e.field("values").unwrap_or_else(|| e.message())));
-                    }
+        // The server names a failed value `values.{definition id}`: the message goes to that field.
+        let place = move |e: &ApiError| {
+            let mut placed = false;
+            for f in &current {
+                let id = f.def.with_value(|d| d.id);
+                if let Some(message) = e.field(&format!("values.{id}")) {
+                    f.server.set(Some(message));
+                    placed = true;
                 }
             }
+            (!placed).then(|| e.field_or_message("values"))
+        };
+        editor.save(async move { api::organizations::set_properties(panel.id, &req).await }, place, move || {
+            fields.set(Vec::new())
         });
     };
 
@@ -269,19 +255,19 @@ pub fn PropertiesSection(panel: OrgPanel) -> impl IntoView {
         <section class="org-section panel__section" data-section="properties" aria-labelledby="org-properties-title">
             <div class="panel__section-head">
                 <h2 class="panel__heading" id="org-properties-title">"Properties"</h2>
-                <Show when=move || !editing.get() && !properties().is_empty()>
+                <Show when=move || !editing() && !properties().is_empty()>
                     <button type="button" class="button button--small" aria-label="Edit properties" on:click=start>
                         "Edit"
                     </button>
                 </Show>
             </div>
-            <Show when=move || editing.get() fallback=view_mode>
+            <Show when=editing fallback=view_mode>
                 <form class="properties-editor" novalidate=true on:submit=save aria-label="Properties editor">
                     {move || fields.get().into_iter().map(|f| view! { <PropertyInput field=f /> }).collect_view()}
-                    {move || general.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+                    <ErrorNotice message=general />
                     <div class="form__actions">
                         <button type="submit" class="button button--primary button--small" aria-label="Save properties"
-                            disabled=move || saving.get()>
+                            disabled=move || busy.get()>
                             "Save"
                         </button>
                         <button type="button" class="button button--small" aria-label="Cancel editing properties" on:click=cancel>

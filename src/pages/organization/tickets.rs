@@ -1,18 +1,19 @@
 //! The panel's Tickets tab: counts by status and every item requested by a member,
 //! with the Tickets app's filters (and optionally the child organizations' items).
 
-use std::time::Duration;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orgdesk_core::api::work::{GroupBy, Item, ItemGroup, ItemQuery, ItemStatus};
 
 use super::OrgPanel;
 use crate::api;
-use crate::components::debounce::Debounce;
+use crate::components::error_notice::ErrorNotice;
+use crate::components::item_field_filters::ItemFieldFilters;
+use crate::components::item_row::ItemRow;
 use crate::components::pager::Pager;
-use crate::pages::tickets::filters::Filters;
-use crate::pages::tickets::{ItemFieldFilters, ItemRow};
+use crate::components::search_box::SearchBox;
+// The item filter is the Tickets app's until it becomes one typed form in core.
+use crate::pages::tickets::filters::{query_string, Filters};
 
 /// Items per page.
 const PAGE: usize = 25;
@@ -51,8 +52,8 @@ pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
         let mut count_query = organization_query(&f, panel.id, 0, 50);
         count_query.status = None;
         spawn_local(async move {
-            let page = api::list_items(&query).await;
-            let groups = api::list_item_groups(GroupBy::Status, &count_query).await;
+            let page = api::tickets::list_items(&query_string(&query)).await;
+            let groups = api::tickets::list_item_groups(GroupBy::Status, &query_string(&count_query)).await;
             if generation.get_value() != mine {
                 return;
             }
@@ -69,15 +70,7 @@ pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
 
     // The text filter, debounced.
     let text = RwSignal::new(String::new());
-    let text_timer = Debounce::new(Duration::from_millis(300));
-    let on_text = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
-        text.set(value.clone());
-        text_timer.run(move || {
-            let v = value.trim().to_string();
-            update(&|f| f.query.q = (!v.is_empty()).then(|| v.clone()));
-        });
-    };
+    let on_text = move |v: String| update(&|f| f.query.q = (!v.is_empty()).then(|| v.clone()));
 
     view! {
         <section class="panel__section org-section" data-section="tickets" aria-labelledby="org-tickets-title">
@@ -98,8 +91,8 @@ pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
             <div class="filters org-filters" role="group" aria-label="Ticket filters">
                 <div class="field">
                     <label class="field__label" for="org-items-text">"Search titles"</label>
-                    <input class="field__input" id="org-items-text" type="search" placeholder="Text, or #123"
-                        prop:value=move || text.get() on:input=on_text />
+                    <SearchBox text=text on_search=on_text delay_ms=300 class="field__input" id="org-items-text"
+                        placeholder="Text, or #123" />
                 </div>
                 <ItemFieldFilters id_prefix="org-items" filters=filters
                     on_change=Callback::new(move |f: Filters| update(&|now| *now = f.clone())) />
@@ -113,7 +106,7 @@ pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
                     <label for="org-items-children">"Include child organizations"</label>
                 </span>
             </div>
-            {move || error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=error />
             {move || match items.get() {
                 None => view! { <p class="hint">"Loading…"</p> }.into_any(),
                 Some((list, 0)) if list.is_empty() => view! {

@@ -10,25 +10,17 @@ use orgdesk_core::api::work::{
 };
 use orgdesk_core::FieldErrors;
 
-use super::{status_badge, type_badge, TicketsContext};
+use super::TicketsContext;
 use crate::api;
+use crate::components::error_notice::ErrorNotice;
+use crate::components::item_badges::{status_badge, type_badge};
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::select_field::SelectField;
+use crate::components::side_panel::SidePanel;
 use crate::components::text_area::TextArea;
 use crate::components::timestamp::short_time;
 use crate::components::toast::Toast;
 use crate::forms::show_save_error;
-
-/// Escape closes a panel, unless a dialog is open (Escape closes that first).
-pub fn close_on_escape(close: Callback<()>) {
-    let handle = window_event_listener(leptos::ev::keydown, move |e| {
-        let dialog_open = document().query_selector("[role=dialog]").ok().flatten().is_some();
-        if e.key() == "Escape" && !dialog_open {
-            close.run(());
-        }
-    });
-    on_cleanup(move || handle.remove());
-}
 
 /// "Ann Lee will receive the 2 earlier replies." (before a requester change).
 pub fn earlier_replies_warning(name: &str, replies: i64) -> String {
@@ -53,7 +45,7 @@ pub fn ItemPanel() -> impl IntoView {
 
     let reload_item = move |id: i64| {
         spawn_local(async move {
-            match api::get_item(id).await {
+            match api::tickets::get_item(id).await {
                 Ok(it) => {
                     load_error.set(None);
                     item.set(Some(it));
@@ -73,7 +65,7 @@ pub fn ItemPanel() -> impl IntoView {
         };
         reload_item(id);
         spawn_local(async move {
-            match api::list_messages(id).await {
+            match api::tickets::list_messages(id).await {
                 Ok(list) => messages.set(Some(list)),
                 Err(e) => general.set(Some(e.message())),
             }
@@ -84,7 +76,7 @@ pub fn ItemPanel() -> impl IntoView {
         let Some(id) = id.get_untracked() else { return };
         general.set(None);
         spawn_local(async move {
-            match api::update_item(id, req).await {
+            match api::tickets::update_item(id, req).await {
                 Ok(it) => {
                     errors.set(FieldErrors::new());
                     item.set(Some(it));
@@ -104,21 +96,12 @@ pub fn ItemPanel() -> impl IntoView {
         let url = if s.is_empty() { "/tickets".to_string() } else { format!("/tickets?{s}") };
         navigate(&url, Default::default());
     });
-    close_on_escape(close);
+    let crumb = Signal::derive(move || item.with(|i| i.as_ref().map(|i| format!("#{} · {}", i.id, i.project_name))));
 
     view! {
-        <aside class="panel" aria-label="Item details">
-            <div class="panel__bar">
-                {move || item.with(|i| i.as_ref().map(|i| view! {
-                    <span class="panel__crumb">{format!("#{}", i.id)}" · "{i.project_name.clone()}</span>
-                }))}
-                <button type="button" class="button button--small button--ghost panel__close" aria-label="Close item"
-                    on:click=move |_| close.run(())>
-                    "×"
-                </button>
-            </div>
-            {move || load_error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
-            {move || general.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+        <SidePanel label="Item details" close_label="Close item" crumb=crumb on_close=close>
+            <ErrorNotice message=load_error />
+            <ErrorNotice message=general />
             {move || {
                 match loaded.get() {
                     None if load_error.with(Option::is_none) => view! { <p class="app-loading">"Loading…"</p> }.into_any(),
@@ -128,7 +111,7 @@ pub fn ItemPanel() -> impl IntoView {
                 }
             }}
             {move || id.get().map(|id| view! { <Conversation item_id=id item=item messages=messages on_sent=move || reload_item(id) /> })}
-        </aside>
+        </SidePanel>
     }
 }
 
@@ -149,8 +132,8 @@ fn ItemDetails(
     let changing_requester = RwSignal::new(false);
     let pending_requester = RwSignal::new(None::<Pick>);
 
-    let projects = LocalResource::new(|| api::list_projects("all", "", 0, 200));
-    let agents = LocalResource::new(api::list_agents);
+    let projects = LocalResource::new(|| api::projects::list_projects("all", "", 0, 200));
+    let agents = LocalResource::new(api::agents::list_agents);
     let project_options = Signal::derive(move || {
         let current = item.with(|i| i.as_ref().map(|i| (i.project_id.to_string(), i.project_name.clone())));
         let mut options: Vec<(String, String)> = match projects.get() {
@@ -310,7 +293,7 @@ fn Followers(item: RwSignal<Option<Item>>) -> impl IntoView {
         let Some(id) = item_id() else { return };
         error.set(None);
         spawn_local(async move {
-            match api::add_item_follower(id, p.id).await {
+            match api::tickets::add_item_follower(id, p.id).await {
                 Ok(list) => item.update(|i| {
                     if let Some(i) = i {
                         i.followers = list;
@@ -324,7 +307,7 @@ fn Followers(item: RwSignal<Option<Item>>) -> impl IntoView {
         let Some(id) = item_id() else { return };
         error.set(None);
         spawn_local(async move {
-            match api::remove_item_follower(id, customer_id).await {
+            match api::tickets::remove_item_follower(id, customer_id).await {
                 Ok(()) => item.update(|i| {
                     if let Some(i) = i {
                         i.followers.retain(|f| f.id != customer_id);
@@ -338,7 +321,7 @@ fn Followers(item: RwSignal<Option<Item>>) -> impl IntoView {
         <section class="panel__section" aria-labelledby="item-followers-title">
             <h3 class="panel__heading" id="item-followers-title">"Followers"</h3>
             <p class="hint">"Followers receive the customer replies, like the requester."</p>
-            {move || error.get().map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <ErrorNotice message=error />
             <ul class="chips" aria-label="Item followers">
                 {move || item.with(|i| i.as_ref().map(|i| i.followers.clone()).unwrap_or_default()).into_iter().map(|f| {
                     let label = format!("Remove {}", f.name);
@@ -369,7 +352,7 @@ fn Conversation(
     let body = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::new());
     let general = RwSignal::new(None::<String>);
-    let send = Action::new_local(move |req: &CreateMessageRequest| api::create_message(item_id, req.clone()));
+    let send = Action::new_local(move |req: &CreateMessageRequest| api::tickets::create_message(item_id, req.clone()));
     Effect::new(move |_| match send.value().get() {
         Some(Ok(m)) => {
             body.set(String::new());
@@ -432,7 +415,7 @@ fn Conversation(
                     {move || if kind.get() == MessageKind::Note { "Only agents see internal notes.".to_string() } else { recipients() }}
                 </p>
                 <TextArea id="composer-body" label="Message" value=body error=err("body") rows=4 />
-                {move || general.get().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+                <ErrorNotice message=general />
                 <div class="form__actions">
                     <button type="submit" class="button button--primary" disabled=move || send.pending().get()>
                         {move || if kind.get() == MessageKind::Note { "Add internal note" } else { "Send reply" }}

@@ -1,0 +1,36 @@
+//! The panel beside a list (an organization, an item, a project), with its close button.
+
+use leptos::prelude::*;
+
+use crate::hooks::close_on_escape;
+
+/// A side panel named `label`: a bar with `crumb` and a × button named `close_label`
+/// (Escape closes it too), then the panel's content.
+#[component]
+pub fn SidePanel(
+    label: &'static str,
+    close_label: &'static str,
+    /// What the bar says the panel shows (nothing while it is unknown).
+    #[prop(into)]
+    crumb: Signal<Option<String>>,
+    #[prop(into)] on_close: Callback<()>,
+    /// Extra classes on the panel.
+    #[prop(optional)]
+    class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    close_on_escape(on_close);
+    let class = if class.is_empty() { "panel".to_string() } else { format!("panel {class}") };
+    view! {
+        <aside class=class aria-label=label>
+            <div class="panel__bar">
+                {move || crumb.get().map(|c| view! { <span class="panel__crumb">{c}</span> })}
+                <button type="button" class="button button--small button--ghost panel__close" aria-label=close_label
+                    on:click=move |_| on_close.run(())>
+                    "×"
+                </button>
+            </div>
+            {children()}
+        </aside>
+    }
+}

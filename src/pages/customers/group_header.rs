@@ -1,0 +1,124 @@
+//! The head of one organization's group (or of "No organization"): expands and
+//! collapses it, opens the organization's panel, and is a drop target.
+
+use leptos::ev;
+use leptos::prelude::*;
+
+use super::drag::{is_control, PointerDrag};
+use super::model::{GroupIndex, GroupKey};
+use super::{CustomersState, Dialogs};
+use crate::text::count_of;
+
+#[component]
+pub fn GroupHeader(
+    state: CustomersState,
+    drag: PointerDrag,
+    group: GroupIndex,
+    /// The row's place in the list (`top: …px`).
+    top: String,
+    open_org: Memo<Option<i64>>,
+    open_panel: Callback<i64>,
+) -> impl IntoView {
+    let CustomersState { model, dialog, .. } = state;
+    let g = group;
+    let (key, org, count, expanded) = model.with_untracked(|m| {
+        let key = m.key_at(g);
+        (
+            key,
+            m.orgs.get(&(g.max(0) as usize)).filter(|_| g >= 0).cloned(),
+            key.map(|k| m.count(k)),
+            m.expanded.contains_key(&g),
+        )
+    });
+    let Some(key) = key else {
+        return view! { <div class="org-group org-group--loading" style=top>"Loading…"</div> }.into_any();
+    };
+    let name = org.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "No organization".into());
+    let domains = org.as_ref().map(|o| o.domains.join(", ")).unwrap_or_default();
+    let count = count.unwrap_or(0);
+    let searching = model.with_untracked(|m| !m.query.is_empty());
+    let count_text = if searching { count_of(count, "match", "matches") } else { count_of(count, "member", "members") };
+    let toggle_label = format!("{} {name}", if expanded { "Collapse" } else { "Expand" });
+    let org_id = org.as_ref().map(|o| o.id);
+    let is_open = move || org_id.is_some() && open_org.get() == org_id;
+    let actions = org.map(|o| {
+        let (edit, del, message) = (o.clone(), o.clone(), o.clone());
+        let open_label = format!("Open {}", o.name);
+        let id = o.id;
+        let edit_label = format!("Edit {}", o.name);
+        let delete_label = format!("Delete {}", o.name);
+        let message_label = format!("Message {}", o.name);
+        view! {
+            <button type="button" class="button button--small button--ghost" aria-label=open_label
+                on:click=move |_| open_panel.run(id)>
+                "Open"
+            </button>
+            <button type="button" class="button button--small button--ghost" aria-label=message_label
+                on:click=move |_| dialog.set(Some(Dialogs::MessageOrganization(message.clone())))>
+                "Message"
+            </button>
+            <button type="button" class="button button--small button--ghost" aria-label=edit_label
+                on:click=move |_| dialog.set(Some(Dialogs::EditOrganization(edit.clone())))>
+                "Edit"
+            </button>
+            <button type="button" class="button button--small button--ghost" aria-label=delete_label
+                on:click=move |_| dialog.set(Some(Dialogs::DeleteOrganization(del.clone(), count)))>
+                "Delete"
+            </button>
+        }
+    });
+    view! {
+        <div
+            class="org-group"
+            class:org-group--drop-target=move || drag.is_over(key)
+            class:org-group--droppable=move || drag.is_dragging()
+            class:org-group--unassigned={key == GroupKey::Unassigned}
+            class:org-group--open=is_open
+            data-drop-group=key.attr()
+            data-testid="org-group"
+            style=top
+            tabindex=org_id.map(|_| "0")
+            title=org_id.map(|_| "Double-click or press Enter to open")
+            aria-current=move || is_open().then_some("true")
+            on:click=move |e: ev::MouseEvent| {
+                // The second click of a double-click opens the organization.
+                if e.detail() == 2 && !is_control(&e) {
+                    if let Some(id) = org_id {
+                        open_panel.run(id);
+                    }
+                }
+            }
+            on:keydown=move |e: ev::KeyboardEvent| {
+                // Enter on the group itself (not on one of its buttons) opens it.
+                if e.key() == "Enter" && e.target() == e.current_target() {
+                    if let Some(id) = org_id {
+                        e.prevent_default();
+                        open_panel.run(id);
+                    }
+                }
+            }
+        >
+            <button
+                type="button"
+                class="org-group__toggle"
+                aria-expanded={if expanded { "true" } else { "false" }}
+                aria-label=toggle_label
+                on:click=move |_| model.update(|m| m.toggle(g))
+            >
+                {if expanded { "▾" } else { "▸" }}
+            </button>
+            <span class="org-group__name" on:click=move |e: ev::MouseEvent| {
+                // A double-click opens the panel; only its first click toggles.
+                if e.detail() <= 1 {
+                    model.update(|m| m.toggle(g))
+                }
+            }>
+                {name}
+            </span>
+            <span class="org-group__domains">{domains}</span>
+            <span class="org-group__count">{count_text}</span>
+            <span class="org-group__actions">{actions}</span>
+        </div>
+    }
+    .into_any()
+}
