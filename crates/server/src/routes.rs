@@ -6,7 +6,6 @@ pub mod conversations;
 pub mod customers;
 pub mod items;
 pub mod meta;
-pub mod org_detail;
 pub mod org_extras;
 pub mod organizations;
 pub mod outbox;
@@ -43,7 +42,6 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(projects::routes())
         .merge(conversations::routes())
         .merge(items::routes())
-        .merge(org_detail::routes())
         .merge(org_extras::routes())
 }
 

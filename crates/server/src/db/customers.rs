@@ -6,11 +6,12 @@ use orgdesk_core::api::{Customer, MovedCustomer};
 use orgdesk_core::customer::{customer_sort_name, NewCustomer};
 use orgdesk_core::domain::{best_match, candidate_claims, is_public_email_domain, normalize_host, Domain};
 
-use crate::db::organizations::MATCHED_CUSTOMERS;
-use crate::db::{placeholders, prefix_range, query, Db};
+use orgdesk_core::paging::Paging;
+
+use crate::db::organizations::{self, history, MATCHED_CUSTOMERS};
+use crate::db::{placeholders, prefix_range, query, Db, OnUnique};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
-use crate::{in_write_tx, on_db};
 
 #[derive(Debug, sqlx::FromRow)]
 struct CustomerRow {
@@ -54,17 +55,38 @@ pub enum Group {
 
 /// A page of customers sorted by name; the search matches the start of a
 /// first name, last name, full name, email or organization name.
-pub async fn list(
-    db: &Db,
-    group: Group,
-    q: Option<&str>,
-    offset: i64,
-    limit: i64,
-) -> Result<(Vec<Customer>, i64), sqlx::Error> {
-    let mut conditions: Vec<String> = Vec::new();
+pub async fn list(db: &Db, group: Group, q: Option<&str>, page: Paging) -> Result<(Vec<Customer>, i64), sqlx::Error> {
     let range = q.map(prefix_range);
+    let org = match group {
+        Group::Organization(id) => Some(id),
+        _ => None,
+    };
+    let (filter, next) = list_filter(group, range.is_some());
+    let sql = format!("{SELECT}{filter} ORDER BY c.sort_name, c.id LIMIT ${} OFFSET ${}", next, next + 1);
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
+         LEFT JOIN organizations o ON o.id = m.organization_id{filter}"
+    );
+    let (mut rows, mut count) = (query(sql), query(count_sql));
+    if let Some((from, to)) = &range {
+        rows = rows.bind(from).bind(to);
+        count = count.bind(from).bind(to);
+    }
+    if let Some(id) = org {
+        rows = rows.bind(id);
+        count = count.bind(id);
+    }
+    let rows: Vec<CustomerRow> = rows.bind(page.limit).bind(page.offset).fetch_all(db).await?;
+    let total: i64 = count.scalar(db).await?;
+    Ok((rows.into_iter().map(Customer::from).collect(), total))
+}
+
+/// The `WHERE` clause of a list of `group` (the search range at `$1` and `$2` when
+/// `searched`, then the organization id) and the number of the next placeholder.
+fn list_filter(group: Group, searched: bool) -> (String, usize) {
+    let mut conditions: Vec<String> = Vec::new();
     let mut next = 1;
-    if range.is_some() {
+    if searched {
         // Unassigned customers have no organization name to match.
         conditions.push(if group == Group::Unassigned {
             format!("c.id IN ({MATCHED_CUSTOMERS})")
@@ -82,41 +104,12 @@ pub async fn list(
         }
     }
     let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
-    let sql = format!("{SELECT}{filter} ORDER BY c.sort_name, c.id LIMIT ${} OFFSET ${}", next, next + 1);
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
-         LEFT JOIN organizations o ON o.id = m.organization_id{filter}"
-    );
-    let org = match group {
-        Group::Organization(id) => Some(id),
-        _ => None,
-    };
-    let rows: Vec<CustomerRow> = on_db!(db, pool => {
-        let mut query = sqlx::query_as(&sql);
-        if let Some((from, to)) = &range {
-            query = query.bind(from).bind(to);
-        }
-        if let Some(id) = org {
-            query = query.bind(id);
-        }
-        query.bind(limit).bind(offset).fetch_all(pool).await
-    })?;
-    let total: i64 = on_db!(db, pool => {
-        let mut query = sqlx::query_scalar(&count_sql);
-        if let Some((from, to)) = &range {
-            query = query.bind(from).bind(to);
-        }
-        if let Some(id) = org {
-            query = query.bind(id);
-        }
-        query.fetch_one(pool).await
-    })?;
-    Ok((rows.into_iter().map(Customer::from).collect(), total))
+    (filter, next)
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Customer>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE c.id = $1");
-    let row: Option<CustomerRow> = on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
+    let row: Option<CustomerRow> = query(sql).bind(id).fetch_optional(db).await?;
     Ok(row.map(Customer::from))
 }
 
@@ -165,81 +158,97 @@ pub async fn create(
     );
     let auto_create = association.auto_create && !is_public_email_domain(&host, &association.extra_public);
     let sort_name = customer_sort_name(&new.first_name, &new.last_name, email);
-    let result: Result<Created, ApiError> = in_write_tx!(db, tx => async {
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE email = $1").bind(email).fetch_optional(&mut *tx).await?;
-        if taken.is_some() {
-            return Err(email_taken());
-        }
-        let mut query = sqlx::query_as::<_, (String, i64)>(&claims_sql);
-        for c in &candidates {
-            query = query.bind(c);
-        }
-        let claims: Vec<(Domain, i64)> = query
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .filter_map(|(d, org)| Domain::parse(&d).ok().map(|d| (d, org)))
-            .collect();
-        let matched = best_match(&host, claims.iter().map(|(d, _)| d))
-            .and_then(|d| claims.iter().find(|(c, _)| c == d).map(|(_, org)| *org));
-        let mut organization_created = false;
-        let organization = match matched {
-            Some(org) => Some(org),
-            None if auto_create => match Domain::parse(&host) {
-                Ok(domain) => {
-                    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE name_key = $1")
-                        .bind(&host).fetch_optional(&mut *tx).await?;
-                    match existing {
-                        Some(org) => {
-                            // An organization already carries the domain's name: it gets the domain.
-                            sqlx::query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
-                                .bind(domain.as_str()).bind(org).execute(&mut *tx).await?;
-                            Some(org)
-                        }
-                        None => {
-                            organization_created = true;
-                            Some(crate::insert_organization!(tx, &host, std::slice::from_ref(&domain), now).await?)
-                        }
+    let mut tx = db.begin_write().await?;
+    let taken: Option<i64> =
+        query("SELECT id FROM customers WHERE email = $1").bind(email).optional_scalar(&mut tx).await?;
+    if taken.is_some() {
+        return Err(email_taken());
+    }
+    let claims: Vec<(String, i64)> = query(claims_sql).bind_all(&candidates).fetch_all(&mut tx).await?;
+    let claims: Vec<(Domain, i64)> =
+        claims.into_iter().filter_map(|(d, org)| Domain::parse(&d).ok().map(|d| (d, org))).collect();
+    let matched = best_match(&host, claims.iter().map(|(d, _)| d))
+        .and_then(|d| claims.iter().find(|(c, _)| c == d).map(|(_, org)| *org));
+    let mut organization_created = false;
+    let organization = match matched {
+        Some(org) => Some(org),
+        None if auto_create => match Domain::parse(&host) {
+            Ok(domain) => {
+                let existing: Option<i64> = query("SELECT id FROM organizations WHERE name_key = $1")
+                    .bind(&host)
+                    .optional_scalar(&mut tx)
+                    .await?;
+                match existing {
+                    Some(org) => {
+                        // An organization already carries the domain's name: it gets the domain.
+                        query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
+                            .bind(domain.as_str())
+                            .bind(org)
+                            .execute(&mut tx)
+                            .await
+                            .on_unique("email", email_just_taken)?;
+                        Some(org)
+                    }
+                    None => {
+                        organization_created = true;
+                        Some(organizations::insert(&mut tx, &host, std::slice::from_ref(&domain), now).await?)
                     }
                 }
-                Err(_) => None,
-            },
-            None => None,
-        };
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO customers (email, first_name, last_name, first_key, last_key, sort_name, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
-            .bind(email)
-            .bind(&new.first_name)
-            .bind(&new.last_name)
-            .bind(new.first_name.to_lowercase())
-            .bind(new.last_name.to_lowercase())
-            .bind(&sort_name)
-            .bind(now)
-            .fetch_one(&mut *tx)
+            }
+            Err(_) => None,
+        },
+        None => None,
+    };
+    let id: i64 = query(
+        "INSERT INTO customers (email, first_name, last_name, first_key, last_key, sort_name, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(email)
+    .bind(&new.first_name)
+    .bind(&new.last_name)
+    .bind(new.first_name.to_lowercase())
+    .bind(new.last_name.to_lowercase())
+    .bind(&sort_name)
+    .bind(now)
+    .scalar(&mut tx)
+    .await
+    .on_unique("email", email_just_taken)?;
+    if let Some(org) = organization {
+        query("INSERT INTO memberships (customer_id, organization_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(org)
+            .execute(&mut tx)
             .await?;
-        if let Some(org) = organization {
-            sqlx::query("INSERT INTO memberships (customer_id, organization_id) VALUES ($1, $2)")
-                .bind(id).bind(org).execute(&mut *tx).await?;
-        }
-        let mut invitation_token = None;
-        if let Some(inv) = &invitation {
-            sqlx::query("INSERT INTO invitations (token_hash, customer_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-                .bind(inv.token_hash).bind(id).bind(now).bind(inv.expires_at).execute(&mut *tx).await?;
-            sqlx::query(
-                "INSERT INTO outbox (kind, recipient, subject, body, customer_id, status, attempts, next_attempt_at, created_at) \
-                 VALUES ('invitation', $1, $2, $3, $4, 'pending', 0, $5, $5)")
-                .bind(email).bind(inv.subject).bind(inv.body).bind(id).bind(now).execute(&mut *tx).await?;
-            invitation_token = Some(inv.token.to_string());
-        }
-        Ok::<Created, ApiError>(Created { id, organization_created, invitation_token })
-    }.await);
-    result.map_err(|e| match &e {
-        ApiError::Database(err) if crate::db::is_unique_violation(err) => {
-            ApiError::conflict_on("email", "Someone else was just created with this email. Reload and try again.")
-        }
-        _ => e,
-    })
+    }
+    let mut invitation_token = None;
+    if let Some(inv) = &invitation {
+        query("INSERT INTO invitations (token_hash, customer_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(inv.token_hash)
+            .bind(id)
+            .bind(now)
+            .bind(inv.expires_at)
+            .execute(&mut tx)
+            .await?;
+        query(
+            "INSERT INTO outbox (kind, recipient, subject, body, customer_id, status, attempts, next_attempt_at, created_at) \
+             VALUES ('invitation', $1, $2, $3, $4, 'pending', 0, $5, $5)",
+        )
+        .bind(email)
+        .bind(inv.subject)
+        .bind(inv.body)
+        .bind(id)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+        invitation_token = Some(inv.token.to_string());
+    }
+    tx.commit().await?;
+    Ok(Created { id, organization_created, invitation_token })
+}
+
+/// The 409 of a customer created with the same email while this one was.
+fn email_just_taken() -> String {
+    "Someone else was just created with this email. Reload and try again.".into()
 }
 
 pub fn email_taken() -> ApiError {
@@ -255,91 +264,67 @@ pub struct Changes {
 
 /// Applies a partial update; `Ok(false)` when the customer does not exist.
 pub async fn update(db: &Db, id: i64, changes: &Changes) -> Result<bool, ApiError> {
-    in_write_tx!(db, tx => async {
-        let current: Option<(String, String, String, Option<i64>)> = sqlx::query_as(
-            "SELECT c.email, c.first_name, c.last_name, m.organization_id FROM customers c \
-             LEFT JOIN memberships m ON m.customer_id = c.id WHERE c.id = $1")
-            .bind(id).fetch_optional(&mut *tx).await?;
-        let Some((email, first, last, org)) = current else { return Ok(false) };
-        let email = changes.email.clone().unwrap_or(email);
-        let first = changes.first_name.clone().unwrap_or(first);
-        let last = changes.last_name.clone().unwrap_or(last);
-        let other: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE email = $1 AND id <> $2")
-            .bind(&email).bind(id).fetch_optional(&mut *tx).await?;
-        if other.is_some() {
-            return Err(email_taken());
+    let mut tx = db.begin_write().await?;
+    let current: Option<(String, String, String, Option<i64>)> = query(
+        "SELECT c.email, c.first_name, c.last_name, m.organization_id FROM customers c \
+         LEFT JOIN memberships m ON m.customer_id = c.id WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut tx)
+    .await?;
+    let Some((email, first, last, org)) = current else { return Ok(false) };
+    let email = changes.email.clone().unwrap_or(email);
+    let first = changes.first_name.clone().unwrap_or(first);
+    let last = changes.last_name.clone().unwrap_or(last);
+    let other: Option<i64> = query("SELECT id FROM customers WHERE email = $1 AND id <> $2")
+        .bind(&email)
+        .bind(id)
+        .optional_scalar(&mut tx)
+        .await?;
+    if other.is_some() {
+        return Err(email_taken());
+    }
+    query(
+        "UPDATE customers SET email = $1, first_name = $2, last_name = $3, first_key = $4, last_key = $5, sort_name = $6 WHERE id = $7",
+    )
+    .bind(&email)
+    .bind(&first)
+    .bind(&last)
+    .bind(first.to_lowercase())
+    .bind(last.to_lowercase())
+    .bind(customer_sort_name(&first, &last, &email))
+    .bind(id)
+    .execute(&mut tx)
+    .await?;
+    if let Some(position) = &changes.position {
+        if org.is_none() && !position.is_empty() {
+            return Err(ApiError::invalid(
+                "position",
+                "A position needs an organization: move the customer into one first.",
+            ));
         }
-        sqlx::query("UPDATE customers SET email = $1, first_name = $2, last_name = $3, first_key = $4, last_key = $5, sort_name = $6 WHERE id = $7")
-            .bind(&email).bind(&first).bind(&last).bind(first.to_lowercase()).bind(last.to_lowercase())
-            .bind(customer_sort_name(&first, &last, &email)).bind(id)
-            .execute(&mut *tx).await?;
-        if let Some(position) = &changes.position {
-            if org.is_none() && !position.is_empty() {
-                return Err(ApiError::invalid("position", "A position needs an organization: move the customer into one first."));
-            }
-            sqlx::query("UPDATE memberships SET position = $1 WHERE customer_id = $2").bind(position).bind(id).execute(&mut *tx).await?;
-            // The organization's panel shows positions: its version moves on.
-            if let Some(org) = org {
-                crate::bump_version!(tx, org, crate::time_fmt::now_ms()).await?;
-            }
+        query("UPDATE memberships SET position = $1 WHERE customer_id = $2")
+            .bind(position)
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+        // The organization's panel shows positions: its version moves on.
+        if let Some(org) = org {
+            history::bump_version(&mut tx, org, crate::time_fmt::now_ms()).await?;
         }
-        Ok::<bool, ApiError>(true)
-    }.await)
+    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 pub async fn delete(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
-    in_write_tx!(db, tx => async {
-        sqlx::query("DELETE FROM memberships WHERE customer_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM invitations WHERE customer_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("UPDATE outbox SET customer_id = NULL WHERE customer_id = $1").bind(id).execute(&mut *tx).await?;
-        let n = sqlx::query("DELETE FROM customers WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
-        Ok::<bool, sqlx::Error>(n > 0)
-    }.await)
-}
-
-/// Moves the customers `$ids` (none of them already in `$organization`) into
-/// `$organization` (or, with `None`, out of any), in the caller's transaction `$tx`:
-/// the move rules of the Customers app, shared by every path that moves customers.
-/// Their open items (new, open, waiting) follow them; resolved and closed items keep
-/// the organization they had. Expands to `Result<(), sqlx::Error>`.
-#[macro_export]
-macro_rules! move_customers_tx {
-    ($tx:ident, $ids:expr, $organization:expr) => {
-        async {
-            let ids: &[i64] = $ids;
-            let organization: Option<i64> = $organization;
-            for changing in ids.chunks(500) {
-                let delete = format!(
-                    "DELETE FROM memberships WHERE customer_id IN ({})",
-                    $crate::db::placeholders(1, changing.len())
-                );
-                let mut del = sqlx::query(&delete);
-                for id in changing {
-                    del = del.bind(id);
-                }
-                del.execute(&mut *$tx).await?;
-                if let Some(org) = organization {
-                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO memberships (customer_id, organization_id) ");
-                    qb.push_values(changing, |mut b, id| {
-                        b.push_bind(*id).push_bind(org);
-                    });
-                    qb.build().execute(&mut *$tx).await?;
-                }
-                // Their open items follow them; resolved and closed items keep their organization.
-                let follow = format!(
-                    "UPDATE items SET organization_id = $1 WHERE requester_id IN ({}) AND status IN {}",
-                    $crate::db::placeholders(2, changing.len()),
-                    $crate::db::items::OPEN_STATUSES
-                );
-                let mut items = sqlx::query(&follow).bind(organization);
-                for id in changing {
-                    items = items.bind(id);
-                }
-                items.execute(&mut *$tx).await?;
-            }
-            Ok::<(), sqlx::Error>(())
-        }
-    };
+    let mut tx = db.begin_write().await?;
+    query("DELETE FROM memberships WHERE customer_id = $1").bind(id).execute(&mut tx).await?;
+    query("DELETE FROM invitations WHERE customer_id = $1").bind(id).execute(&mut tx).await?;
+    query("UPDATE outbox SET customer_id = NULL WHERE customer_id = $1").bind(id).execute(&mut tx).await?;
+    let n = query("DELETE FROM customers WHERE id = $1").bind(id).execute(&mut tx).await?;
+    tx.commit().await?;
+    Ok(n > 0)
 }
 
 /// Moves the customers into `organization` (or out of any), all or nothing. Their
@@ -394,66 +379,26 @@ pub async fn move_customers(
     Ok(moved)
 }
 
-/// Records one `members_moved` history entry on the target organization (when
-/// there is one) and on each source organization of the moves `$moves`
-/// (`(customer, from)`, none already in the target), in the caller's transaction.
-/// Expands to `Result<(), sqlx::Error>`.
-#[macro_export]
-macro_rules! record_moves {
-    ($tx:ident, $moves:expr, $organization:expr, $agent:expr, $now:expr) => {
-        async {
-            let moves: &[(i64, Option<i64>)] = $moves;
-            let organization: Option<i64> = $organization;
-            let agent: Option<i64> = $agent;
-            let now: i64 = $now;
-            if moves.is_empty() {
-                return Ok::<(), sqlx::Error>(());
-            }
-            // Counts by source organization (None: unassigned), in a stable order.
-            let mut by_source: std::collections::BTreeMap<Option<i64>, i64> = std::collections::BTreeMap::new();
-            for (_, from) in moves {
-                *by_source.entry(*from).or_default() += 1;
-            }
-            let mut orgs: Vec<i64> = by_source.keys().flatten().copied().collect();
-            orgs.extend(organization);
-            let sql = format!("SELECT id, name FROM organizations WHERE id IN ({})", $crate::db::placeholders(1, orgs.len()));
-            let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
-            for id in &orgs {
-                query = query.bind(id);
-            }
-            let names: std::collections::HashMap<i64, String> = query.fetch_all(&mut *$tx).await?.into_iter().collect();
-            let name_of = |id: i64| names.get(&id).cloned().unwrap_or_default();
-            let target_name = organization.map(name_of).unwrap_or_else(|| "no organization".to_string());
-            let plural = |n: i64| if n == 1 { "member" } else { "members" };
-            if let Some(target) = organization {
-                let total = moves.len() as i64;
-                let mut parts: Vec<String> = Vec::new();
-                let mut from: Vec<serde_json::Value> = Vec::new();
-                let mut unassigned = 0;
-                for (source, n) in &by_source {
-                    match source {
-                        Some(s) => {
-                            parts.push(format!("{n} from {}", name_of(*s)));
-                            from.push(serde_json::json!({ "organization_id": s, "organization_name": name_of(*s), "count": n }));
-                        }
-                        None => unassigned = *n,
-                    }
-                }
-                if unassigned > 0 {
-                    parts.push(format!("{unassigned} with no organization"));
-                }
-                let summary = format!("{total} {} moved in ({})", plural(total), parts.join(", "));
-                let details = serde_json::json!({ "direction": "in", "count": total, "unassigned": unassigned, "from": from });
-                $crate::record_history!($tx, target, agent, "members_moved", &summary, details, now).await?;
-            }
-            for (source, n) in &by_source {
-                if let Some(s) = source {
-                    let summary = format!("{n} {} left for {target_name}", plural(*n));
-                    let details = serde_json::json!({ "direction": "out", "count": n, "to_organization_id": organization, "to_organization_name": organization.map(name_of) });
-                    $crate::record_history!($tx, *s, agent, "members_moved", &summary, details, now).await?;
-                }
-            }
-            Ok(())
-        }
-    };
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_list_has_no_filter_and_pages_from_the_first_placeholder() {
+        assert_eq!(list_filter(Group::All, false), (String::new(), 1));
+        assert_eq!(list_filter(Group::Unassigned, false), (" WHERE m.customer_id IS NULL".to_string(), 1));
+        assert_eq!(list_filter(Group::Organization(4), false), (" WHERE m.organization_id = $1".to_string(), 2));
+    }
+
+    #[test]
+    fn a_search_takes_the_first_two_placeholders_and_matches_organization_names_only_in_organizations() {
+        let (filter, next) = list_filter(Group::Organization(4), true);
+        assert!(filter.contains("OR (o.name_key >= $1 AND o.name_key < $2)"), "{filter}");
+        assert!(filter.ends_with(" AND m.organization_id = $3"), "{filter}");
+        assert_eq!(next, 4);
+        let (filter, next) = list_filter(Group::Unassigned, true);
+        assert!(!filter.contains("o.name_key"), "{filter}");
+        assert!(filter.ends_with(" AND m.customer_id IS NULL"), "{filter}");
+        assert_eq!(next, 3);
+    }
 }

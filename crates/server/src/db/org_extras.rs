@@ -13,7 +13,7 @@ use orgdesk_core::properties::{validate_value, PropertyDefinitionInput, Property
 use orgdesk_core::FieldErrors;
 use serde_json::{json, Value};
 
-use crate::db::org_detail::{decode_err, word};
+use crate::db::organizations::{decode_err, word};
 use crate::db::{is_unique_violation, Db};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
@@ -521,7 +521,7 @@ pub async fn add_note(db: &Db, org: i64, agent: i64, body: &str, now: i64) -> Re
         let exists: Option<i64> =
             sqlx::query_scalar("SELECT id FROM organizations WHERE id = $1").bind(org).fetch_optional(&mut *tx).await?;
         if exists.is_none() {
-            return Err(crate::db::org_history::not_found());
+            return Err(crate::db::organizations::history::not_found());
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO organization_notes (organization_id, agent_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -628,7 +628,7 @@ pub async fn add_file(
         let exists: Option<i64> =
             sqlx::query_scalar("SELECT id FROM organizations WHERE id = $1").bind(org).fetch_optional(&mut *tx).await?;
         if exists.is_none() {
-            return Err(crate::db::org_history::not_found());
+            return Err(crate::db::organizations::history::not_found());
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO organization_files (organization_id, agent_id, name, content_type, size, content, created_at) \

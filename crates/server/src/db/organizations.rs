@@ -1,14 +1,24 @@
-//! Customer organizations and their email domains.
+//! Customer organizations: the list the Customers app shows (searched, paged,
+//! with member counts), create, rename, change domains and delete, and the rules
+//! every path that writes an organization shares (unique names, a domain belongs
+//! to one organization). Each section of the organization panel has its own
+//! module below.
 
+pub mod detail;
+pub mod domains;
+pub mod hierarchy;
 pub mod history;
+pub mod members;
 
 use orgdesk_core::api::Organization;
+use orgdesk_core::customer::organization_name_key;
 use orgdesk_core::domain::Domain;
+use serde_json::{json, Value};
 
-use crate::db::{prefix_range, Db};
+use self::history::Entry;
+use crate::db::{placeholders, prefix_range, query, Db, OnUnique, Tx};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
-use crate::{in_write_tx, on_db};
 
 #[derive(Debug, sqlx::FromRow)]
 struct OrgRow {
@@ -34,7 +44,7 @@ pub const MATCHED_CUSTOMERS: &str = "SELECT id FROM customers WHERE last_key >= 
 
 /// Bumped by triggers (migration 0005) on every write that can change a search result.
 pub async fn data_version(db: &Db) -> Result<i64, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_scalar("SELECT version FROM customer_counts WHERE id = 1").fetch_one(pool).await)
+    query("SELECT version FROM customer_counts WHERE id = 1").scalar(db).await
 }
 
 pub struct OrgList {
@@ -62,7 +72,7 @@ pub async fn list(db: &Db, q: Option<&str>, offset: i64, limit: i64) -> Result<O
                  {counts}, {domains} FROM organizations o ORDER BY o.name_key, o.id LIMIT $1 OFFSET $2",
                 domains = domains_of(db, "o.id")
             );
-            rows = on_db!(db, pool => sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await)?;
+            rows = query(sql).bind(limit).bind(offset).fetch_all(db).await?;
             count_sql = format!("SELECT {counts}");
             range = None;
         }
@@ -93,7 +103,7 @@ pub async fn list(db: &Db, q: Option<&str>, offset: i64, limit: i64) -> Result<O
                  FROM page p ORDER BY p.name_key, p.id",
                 domains = domains_of(db, "p.id")
             );
-            rows = on_db!(db, pool => sqlx::query_as(&sql).bind(&from).bind(&to).bind(limit).bind(offset).fetch_all(pool).await)?;
+            rows = query(sql).bind(&from).bind(&to).bind(limit).bind(offset).fetch_all(db).await?;
             count_sql = format!(
                 "{with} SELECT (SELECT COUNT(*) FROM hits), (SELECT COUNT(*) FROM matched WHERE NOT EXISTS \
                    (SELECT 1 FROM memberships m WHERE m.customer_id = matched.id))"
@@ -103,13 +113,13 @@ pub async fn list(db: &Db, q: Option<&str>, offset: i64, limit: i64) -> Result<O
     }
     let (total, unassigned): (i64, i64) = match rows.first() {
         Some(first) => (first.total.unwrap_or_default(), first.unassigned.unwrap_or_default()),
-        None => on_db!(db, pool => {
-            let mut query = sqlx::query_as(&count_sql);
-            if let Some((from, to)) = &range {
-                query = query.bind(from).bind(to);
+        None => {
+            let mut counts = query(count_sql);
+            if let Some((from, to)) = range {
+                counts = counts.bind(from).bind(to);
             }
-            query.fetch_one(pool).await
-        })?,
+            counts.fetch_one(db).await?
+        }
     };
     let items = to_organizations(rows);
     Ok(OrgList { items, total, unassigned })
@@ -148,130 +158,135 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Organization>, sqlx::Error> 
          CAST(NULL AS BIGINT) AS match_count, {} FROM organizations o WHERE o.id = $1",
         domains_of(db, "o.id")
     );
-    let rows: Vec<OrgRow> = on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_all(pool).await)?;
+    let rows: Vec<OrgRow> = query(sql).bind(id).fetch_all(db).await?;
     Ok(to_organizations(rows).pop())
 }
 
 pub fn name_taken(name: &str) -> ApiError {
-    ApiError::conflict_on("name", format!("An organization named {name} already exists."))
+    ApiError::conflict_on("name", name_taken_message(name))
 }
 
-/// Inserts an organization with its domains, in the caller's transaction `$tx`.
-/// Expands to `Result<i64, ApiError>`.
-#[macro_export]
-macro_rules! insert_organization {
-    ($tx:ident, $name:expr, $domains:expr, $now:expr) => {
-        async {
-            let name: &str = $name;
-            let domains: &[orgdesk_core::domain::Domain] = $domains;
-            let key = orgdesk_core::customer::organization_name_key(name);
-            let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE name_key = $1")
-                .bind(&key)
-                .fetch_optional(&mut *$tx)
-                .await?;
-            if existing.is_some() {
-                return Err($crate::db::organizations::name_taken(name));
-            }
-            $crate::check_domains_free!($tx, domains, None::<i64>).await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO organizations (name, name_key, created_at) VALUES ($1, $2, $3) RETURNING id",
-            )
-            .bind(name)
-            .bind(&key)
-            .bind($now)
-            .fetch_one(&mut *$tx)
-            .await?;
-            for d in domains {
-                sqlx::query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
-                    .bind(d.as_str())
-                    .bind(id)
-                    .execute(&mut *$tx)
-                    .await?;
-            }
-            Ok::<i64, $crate::error::ApiError>(id)
+fn name_taken_message(name: &str) -> String {
+    format!("An organization named {name} already exists.")
+}
+
+/// A value stored in a column did not decode.
+pub(crate) fn decode_err(e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
+}
+
+/// A snake_case word stored in a TEXT column, as its serde enum.
+pub(crate) fn word<T: serde::de::DeserializeOwned>(s: String) -> Result<T, sqlx::Error> {
+    serde_json::from_value(Value::String(s)).map_err(decode_err)
+}
+
+/// Inserts an organization with its domains, in the caller's transaction. Names
+/// are unique regardless of case (409 on `name`); each domain belongs to at most
+/// one organization (409 on `domains`, naming the owner).
+pub(crate) async fn insert(tx: &mut Tx, name: &str, domains: &[Domain], now: i64) -> Result<i64, ApiError> {
+    let key = organization_name_key(name);
+    let existing: Option<i64> =
+        query("SELECT id FROM organizations WHERE name_key = $1").bind(&key).optional_scalar(&mut *tx).await?;
+    if existing.is_some() {
+        return Err(name_taken(name));
+    }
+    check_domains_free(tx, domains, None).await?;
+    let id: i64 = query("INSERT INTO organizations (name, name_key, created_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(name)
+        .bind(&key)
+        .bind(now)
+        .scalar(&mut *tx)
+        .await
+        .on_unique("name", || name_taken_message(name))?;
+    for d in domains {
+        insert_domain(tx, id, d.as_str()).await?;
+    }
+    Ok(id)
+}
+
+/// Gives organization `org` the domain `domain`; 409 on `domains` when another
+/// organization claimed it meanwhile.
+async fn insert_domain(tx: &mut Tx, org: i64, domain: &str) -> Result<(), ApiError> {
+    query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
+        .bind(domain)
+        .bind(org)
+        .execute(tx)
+        .await
+        .on_unique("domains", || "One of these domains was just claimed by another organization.".into())?;
+    Ok(())
+}
+
+/// Fails with a 409 on `domains` naming the owner when any of `domains` belongs to
+/// an organization other than `except`.
+pub(crate) async fn check_domains_free(tx: &mut Tx, domains: &[Domain], except: Option<i64>) -> Result<(), ApiError> {
+    if domains.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "SELECT d.domain, o.name, o.id FROM organization_domains d JOIN organizations o ON o.id = d.organization_id \
+         WHERE d.domain IN ({}) ORDER BY d.domain",
+        placeholders(1, domains.len())
+    );
+    let taken: Vec<(String, String, i64)> =
+        query(sql).bind_all(domains.iter().map(Domain::as_str)).fetch_all(tx).await?;
+    match taken.into_iter().find(|(_, _, id)| Some(*id) != except) {
+        Some((domain, owner, _)) => {
+            Err(ApiError::conflict_on("domains", format!("{domain} already belongs to {owner}.")))
         }
-    };
-}
-
-/// Fails with a 409 naming the owner when any of the domains belongs to another organization.
-#[macro_export]
-macro_rules! check_domains_free {
-    ($tx:ident, $domains:expr, $except:expr) => {
-        async {
-            let domains: &[orgdesk_core::domain::Domain] = $domains;
-            let except: Option<i64> = $except;
-            if domains.is_empty() {
-                return Ok::<(), $crate::error::ApiError>(());
-            }
-            let sql = format!(
-                "SELECT d.domain, o.name, o.id FROM organization_domains d JOIN organizations o ON o.id = d.organization_id \
-                 WHERE d.domain IN ({}) ORDER BY d.domain",
-                $crate::db::placeholders(1, domains.len())
-            );
-            let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql);
-            for d in domains {
-                query = query.bind(d.as_str());
-            }
-            let taken = query.fetch_all(&mut *$tx).await?;
-            if let Some((domain, owner, _)) = taken.into_iter().find(|(_, _, id)| Some(*id) != except) {
-                return Err($crate::error::ApiError::conflict_on(
-                    "domains",
-                    format!("{domain} already belongs to {owner}."),
-                ));
-            }
-            Ok(())
-        }
-    };
-}
-
-pub async fn create(db: &Db, name: &str, domains: &[Domain], now: i64) -> Result<i64, ApiError> {
-    let result: Result<i64, ApiError> =
-        in_write_tx!(db, tx => crate::insert_organization!(tx, name, domains, now).await);
-    result.map_err(|e| unique_to_conflict(e, name))
-}
-
-fn unique_to_conflict(e: ApiError, name: &str) -> ApiError {
-    match &e {
-        ApiError::Database(err) if crate::db::is_unique_violation(err) => {
-            let msg = err.to_string();
-            if msg.contains("domain") {
-                ApiError::conflict_on("domains", "One of these domains was just claimed by another organization.")
-            } else {
-                name_taken(name)
-            }
-        }
-        _ => e,
+        None => Ok(()),
     }
 }
 
-/// Renames organization `$id` to `$name` (already validated) in the caller's
-/// transaction `$tx`: names are unique regardless of case (409 on `name`).
-/// Expands to `Result<(), ApiError>`.
-#[macro_export]
-macro_rules! rename_organization {
-    ($tx:ident, $id:expr, $name:expr) => {
-        async {
-            let id: i64 = $id;
-            let name: &str = $name;
-            let key = orgdesk_core::customer::organization_name_key(name);
-            let other: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM organizations WHERE name_key = $1 AND id <> $2")
-                    .bind(&key)
-                    .bind(id)
-                    .fetch_optional(&mut *$tx)
-                    .await?;
-            if other.is_some() {
-                return Err($crate::db::organizations::name_taken(name));
-            }
-            sqlx::query("UPDATE organizations SET name = $1, name_key = $2 WHERE id = $3")
-                .bind(name)
-                .bind(&key)
-                .bind(id)
-                .execute(&mut *$tx)
-                .await?;
-            Ok::<(), $crate::error::ApiError>(())
-        }
-    };
+pub async fn create(db: &Db, name: &str, domains: &[Domain], now: i64) -> Result<i64, ApiError> {
+    let mut tx = db.begin_write().await?;
+    let id = insert(&mut tx, name, domains, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Renames organization `id` to `name` (already validated) in the caller's
+/// transaction: names are unique regardless of case (409 on `name`).
+pub(crate) async fn rename(tx: &mut Tx, id: i64, name: &str) -> Result<(), ApiError> {
+    let key = organization_name_key(name);
+    let other: Option<i64> = query("SELECT id FROM organizations WHERE name_key = $1 AND id <> $2")
+        .bind(&key)
+        .bind(id)
+        .optional_scalar(&mut *tx)
+        .await?;
+    if other.is_some() {
+        return Err(name_taken(name));
+    }
+    query("UPDATE organizations SET name = $1, name_key = $2 WHERE id = $3")
+        .bind(name)
+        .bind(&key)
+        .bind(id)
+        .execute(tx)
+        .await
+        .on_unique("name", || name_taken_message(name))?;
+    Ok(())
+}
+
+/// The `renamed` history entry.
+pub(crate) fn renamed(org: i64, agent: Option<i64>, from: &str, to: &str) -> Entry {
+    Entry {
+        organization: org,
+        agent,
+        action: "renamed",
+        summary: format!("Renamed from {from} to {to}"),
+        details: json!({ "from": from, "to": to }),
+    }
+}
+
+/// The `domains_changed` history entry; both lists sorted.
+fn domains_changed(org: i64, agent: Option<i64>, from: &[String], to: &[String]) -> Entry {
+    let shown = if to.is_empty() { "none".to_string() } else { to.join(", ") };
+    Entry {
+        organization: org,
+        agent,
+        action: "domains_changed",
+        summary: format!("Domains changed to {shown}"),
+        details: json!({ "from": from, "to": to }),
+    }
 }
 
 /// Renames and/or replaces the domain set, in one transaction, recording `renamed`
@@ -285,66 +300,93 @@ pub async fn update(
     agent: Option<i64>,
     now: i64,
 ) -> Result<bool, ApiError> {
-    let shown_name = name.unwrap_or_default().to_string();
-    let result: Result<bool, ApiError> = in_write_tx!(db, tx => async {
-        let current: Option<String> = sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        let Some(old_name) = current else {
-            return Ok(false);
-        };
-        let mut changed = false;
-        if let Some(name) = name {
-            crate::rename_organization!(tx, id, name).await?;
-            if name != old_name {
-                changed = true;
-                let summary = format!("Renamed from {old_name} to {name}");
-                crate::record_history!(tx, id, agent, "renamed", &summary, serde_json::json!({ "from": old_name, "to": name }), now).await?;
-            }
+    let mut tx = db.begin_write().await?;
+    let current: Option<String> =
+        query("SELECT name FROM organizations WHERE id = $1").bind(id).optional_scalar(&mut tx).await?;
+    let Some(old_name) = current else {
+        return Ok(false);
+    };
+    let mut changed = false;
+    if let Some(name) = name {
+        rename(&mut tx, id, name).await?;
+        if name != old_name {
+            changed = true;
+            history::record(&mut tx, &renamed(id, agent, &old_name, name), now).await?;
         }
-        if let Some(domains) = domains {
-            crate::check_domains_free!(tx, domains, Some(id)).await?;
-            let mut old: Vec<String> = sqlx::query_scalar("SELECT domain FROM organization_domains WHERE organization_id = $1")
-                .bind(id).fetch_all(&mut *tx).await?;
-            old.sort();
-            let mut new: Vec<String> = domains.iter().map(|d| d.as_str().to_string()).collect();
-            new.sort();
-            new.dedup();
-            sqlx::query("DELETE FROM organization_domains WHERE organization_id = $1").bind(id).execute(&mut *tx).await?;
-            for d in &new {
-                sqlx::query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
-                    .bind(d).bind(id).execute(&mut *tx).await?;
-            }
-            if old != new {
-                changed = true;
-                let shown = if new.is_empty() { "none".to_string() } else { new.join(", ") };
-                let summary = format!("Domains changed to {shown}");
-                crate::record_history!(tx, id, agent, "domains_changed", &summary, serde_json::json!({ "from": old, "to": new }), now).await?;
-            }
+    }
+    if let Some(domains) = domains {
+        check_domains_free(&mut tx, domains, Some(id)).await?;
+        let mut old: Vec<String> = query("SELECT domain FROM organization_domains WHERE organization_id = $1")
+            .bind(id)
+            .scalars(&mut tx)
+            .await?;
+        old.sort();
+        let mut new: Vec<String> = domains.iter().map(|d| d.as_str().to_string()).collect();
+        new.sort();
+        new.dedup();
+        query("DELETE FROM organization_domains WHERE organization_id = $1").bind(id).execute(&mut tx).await?;
+        for d in &new {
+            insert_domain(&mut tx, id, d).await?;
         }
-        if changed {
-            crate::bump_version!(tx, id, now).await?;
+        if old != new {
+            changed = true;
+            history::record(&mut tx, &domains_changed(id, agent, &old, &new), now).await?;
         }
-        Ok::<bool, ApiError>(true)
-    }.await);
-    result.map_err(|e| unique_to_conflict(e, &shown_name))
+    }
+    if changed {
+        history::bump_version(&mut tx, id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Deletes an organization; its members become unassigned (no customer is deleted).
 /// Their open items follow them to no organization; the organization's other items
 /// (closed ones) lose it too, as it no longer exists.
 pub async fn delete(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
-    in_write_tx!(db, tx => async {
-        sqlx::query(&format!(
-            "UPDATE items SET organization_id = NULL WHERE status IN {} AND requester_id IN \
-             (SELECT customer_id FROM memberships WHERE organization_id = $1)",
-            crate::db::items::OPEN_STATUSES
-        ))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE items SET organization_id = NULL WHERE organization_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM memberships WHERE organization_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM organization_domains WHERE organization_id = $1").bind(id).execute(&mut *tx).await?;
-        let deleted = sqlx::query("DELETE FROM organizations WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
-        Ok::<bool, sqlx::Error>(deleted > 0)
-    }.await)
+    let mut tx = db.begin_write().await?;
+    query(format!(
+        "UPDATE items SET organization_id = NULL WHERE status IN {} AND requester_id IN \
+         (SELECT customer_id FROM memberships WHERE organization_id = $1)",
+        crate::db::items::OPEN_STATUSES
+    ))
+    .bind(id)
+    .execute(&mut tx)
+    .await?;
+    query("UPDATE items SET organization_id = NULL WHERE organization_id = $1").bind(id).execute(&mut tx).await?;
+    query("DELETE FROM memberships WHERE organization_id = $1").bind(id).execute(&mut tx).await?;
+    query("DELETE FROM organization_domains WHERE organization_id = $1").bind(id).execute(&mut tx).await?;
+    let deleted = query("DELETE FROM organizations WHERE id = $1").bind(id).execute(&mut tx).await?;
+    tx.commit().await?;
+    Ok(deleted > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rename_says_both_names() {
+        let entry = renamed(1, Some(2), "Acme", "Acme Corp");
+        assert_eq!(entry.summary, "Renamed from Acme to Acme Corp");
+        assert_eq!(entry.details, json!({ "from": "Acme", "to": "Acme Corp" }));
+        assert_eq!((entry.organization, entry.agent, entry.action), (1, Some(2), "renamed"));
+    }
+
+    #[test]
+    fn a_domain_change_lists_the_new_domains_or_says_none() {
+        let old = ["acme.com".to_string()];
+        let new = ["acme.com".to_string(), "acme.org".to_string()];
+        assert_eq!(domains_changed(1, None, &old, &new).summary, "Domains changed to acme.com, acme.org");
+        let cleared = domains_changed(1, None, &old, &[]);
+        assert_eq!(cleared.summary, "Domains changed to none");
+        assert_eq!(cleared.details, json!({ "from": ["acme.com"], "to": [] }));
+    }
+
+    #[test]
+    fn a_stored_word_decodes_to_its_enum_and_refuses_others() {
+        use orgdesk_core::contact::ContactKind;
+        assert!(word::<ContactKind>("email".into()).is_ok());
+        assert!(matches!(word::<ContactKind>("fax machine".into()), Err(sqlx::Error::Decode(_))));
+    }
 }

@@ -11,6 +11,7 @@ use orgdesk_core::api::{
 };
 use orgdesk_core::customer::{parse_short_text, validate_new_customer};
 use orgdesk_core::email::Email;
+use orgdesk_core::paging::PagingParams;
 use orgdesk_core::FieldErrors;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -20,7 +21,7 @@ use utoipa_axum::routes;
 use crate::auth::{self, CurrentAgent};
 use crate::db::customers::{self as store, Changes, Group, Invitation};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{patch_field, ApiJson, ApiPath, ApiQuery};
+use crate::extract::{patch_field, ApiJson, ApiPaging, ApiPath, ApiQuery};
 use crate::routes::settings::association;
 use crate::time_fmt::now_ms;
 use crate::AppState;
@@ -32,11 +33,9 @@ pub struct ListQuery {
     pub organization_id: Option<String>,
     /// Matches the start of a first name, last name, full name, email or organization name.
     pub q: Option<String>,
-    pub offset: Option<i64>,
-    /// At most 200; 50 when absent.
-    pub limit: Option<i64>,
 }
 
+// transitional: the notes list still parses its paging here; lists use `ApiPaging`.
 /// Offset and limit from a query, checked.
 pub fn paging(offset: Option<i64>, limit: Option<i64>) -> ApiResult<(i64, i64)> {
     let offset = offset.unwrap_or(0);
@@ -59,14 +58,14 @@ pub fn search_text(q: Option<&str>) -> ApiResult<Option<String>> {
 }
 
 /// Customers sorted by name, one page at a time.
-#[utoipa::path(get, path = "/api/customers", tag = "customers", params(ListQuery),
+#[utoipa::path(get, path = "/api/customers", tag = "customers", params(ListQuery, PagingParams),
     responses((status = 200, body = CustomerPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_customers(
     State(state): State<AppState>,
     _: CurrentAgent,
     ApiQuery(query): ApiQuery<ListQuery>,
+    ApiPaging(paging): ApiPaging,
 ) -> ApiResult<Json<CustomerPage>> {
-    let (offset, limit) = paging(query.offset, query.limit)?;
     let group = match query.organization_id.as_deref().map(str::trim) {
         None | Some("") => Group::All,
         Some("none") => Group::Unassigned,
@@ -75,8 +74,8 @@ pub async fn list_customers(
         ),
     };
     let q = search_text(query.q.as_deref())?;
-    let (items, total) = store::list(&state.db, group, q.as_deref(), offset, limit).await?;
-    Ok(Json(CustomerPage { items, total, offset, limit }))
+    let (items, total) = store::list(&state.db, group, q.as_deref(), paging).await?;
+    Ok(Json(CustomerPage { items, total, offset: paging.offset, limit: paging.limit }))
 }
 
 /// Creates a customer. They join the organization that owns their email domain;

@@ -23,7 +23,7 @@ use utoipa_axum::routes;
 
 use crate::auth::{AdminAgent, CurrentAgent};
 use crate::db::org_extras as store;
-use crate::db::org_history::not_found;
+use crate::db::organizations::history::not_found;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::routes::customers::paging;
@@ -52,7 +52,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 async fn detail(state: &AppState, id: i64) -> ApiResult<Json<OrganizationDetail>> {
-    crate::db::org_detail::load_detail(&state.db, id).await?.map(Json).ok_or_else(not_found)
+    crate::db::organizations::detail::load_detail(&state.db, id).await?.map(Json).ok_or_else(not_found)
 }
 
 // ---------------------------------------------------------------------------

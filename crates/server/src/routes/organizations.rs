@@ -1,4 +1,11 @@
-//! Customer organizations: list with member counts, create, rename, change domains, delete.
+//! Customer organizations: list with member counts, create, rename, change domains,
+//! delete; the organization panel's sections have their own modules below.
+
+pub mod detail;
+pub mod domains;
+pub mod hierarchy;
+pub mod history;
+pub mod members;
 
 use std::sync::Arc;
 use utoipa_axum::router::OpenApiRouter;
@@ -11,6 +18,7 @@ use orgdesk_core::api::{
     CreateOrganizationRequest, ErrorBody, Organization, OrganizationPage, UpdateOrganizationRequest,
 };
 use orgdesk_core::customer::{parse_organization_domains, parse_organization_name, validate_new_organization};
+use orgdesk_core::paging::PagingParams;
 use orgdesk_core::FieldErrors;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -18,8 +26,8 @@ use utoipa::IntoParams;
 use crate::auth::CurrentAgent;
 use crate::db::organizations as store;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{patch_field, ApiJson, ApiPath, ApiQuery};
-use crate::routes::customers::{paging, search_text};
+use crate::extract::{patch_field, ApiJson, ApiPaging, ApiPath, ApiQuery};
+use crate::routes::customers::search_text;
 use crate::time_fmt::now_ms;
 use crate::AppState;
 
@@ -28,20 +36,18 @@ use crate::AppState;
 pub struct ListQuery {
     /// Keeps organizations whose name, or some member's name or email, starts with this.
     pub q: Option<String>,
-    pub offset: Option<i64>,
-    /// At most 200; 50 when absent.
-    pub limit: Option<i64>,
 }
 
 /// Organizations by name, with member counts and the number of unassigned customers.
-#[utoipa::path(get, path = "/api/organizations", tag = "organizations", params(ListQuery),
+#[utoipa::path(get, path = "/api/organizations", tag = "organizations", params(ListQuery, PagingParams),
     responses((status = 200, body = OrganizationPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_organizations(
     State(state): State<AppState>,
     _: CurrentAgent,
     ApiQuery(query): ApiQuery<ListQuery>,
+    ApiPaging(paging): ApiPaging,
 ) -> ApiResult<Json<OrganizationPage>> {
-    let (offset, limit) = paging(query.offset, query.limit)?;
+    let (offset, limit) = (paging.offset, paging.limit);
     let q = search_text(query.q.as_deref())?;
     let list = match q.as_deref() {
         None => Arc::new(store::list(&state.db, None, offset, limit).await?),
@@ -134,11 +140,23 @@ pub async fn delete_organization(
     crate::routes::deleted(store::delete(&state.db, id).await?, "No such organization.")
 }
 
-/// This module's routes (all behind the session).
+/// The version of the organization the agent saw, from a query string (edits sent
+/// as `DELETE` carry it there): required, a whole number.
+pub(crate) fn version_param(v: Option<&str>) -> ApiResult<i64> {
+    match v.map(str::trim) {
+        None | Some("") => Err(ApiError::invalid("version", "Send the version of the organization you saw.")),
+        Some(v) => v.parse().map_err(|_| ApiError::invalid("version", "The version is a whole number.")),
+    }
+}
+
+/// This module's routes and its sections' (all behind the session).
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_organizations, create_organization)).routes(routes!(
-        get_organization,
-        update_organization,
-        delete_organization
-    ))
+    OpenApiRouter::new()
+        .routes(routes!(list_organizations, create_organization))
+        .routes(routes!(get_organization, update_organization, delete_organization))
+        .merge(detail::routes())
+        .merge(domains::routes())
+        .merge(members::routes())
+        .merge(hierarchy::routes())
+        .merge(history::routes())
 }

@@ -5,8 +5,13 @@
 //! never silently overwrite each other, and appends what changed to the history
 //! ([`record`]), which the History tab lists newest first.
 
-use crate::db::{query, Tx};
-use crate::error::ApiError;
+use orgdesk_core::api::organization::{HistoryEntry, HistoryPage};
+use orgdesk_core::paging::Paging;
+use serde_json::Value;
+
+use crate::db::{query, Db, Tx};
+use crate::error::{ApiError, ApiResult};
+use crate::time_fmt::rfc3339;
 
 /// The 409 an edit gets when the organization changed since the agent loaded it.
 pub fn stale() -> ApiError {
@@ -79,4 +84,135 @@ pub async fn record(tx: &mut Tx, entry: &Entry, now: i64) -> Result<(), sqlx::Er
     .execute(tx)
     .await?;
     Ok(())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct HistoryRow {
+    id: i64,
+    action: String,
+    summary: String,
+    details: String,
+    agent_name: String,
+    created_at: i64,
+}
+
+impl HistoryRow {
+    fn into_api(self) -> HistoryEntry {
+        HistoryEntry {
+            id: self.id,
+            action: self.action,
+            summary: self.summary,
+            details: serde_json::from_str(&self.details).unwrap_or(Value::Null),
+            agent_name: self.agent_name,
+            created_at: rfc3339(self.created_at),
+        }
+    }
+}
+
+/// One page of organization `id`'s history, newest first; 404 when there is no
+/// such organization.
+pub async fn list(db: &Db, id: i64, page: Paging) -> ApiResult<HistoryPage> {
+    let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1").bind(id).optional_scalar(db).await?;
+    let rows: Vec<HistoryRow> = query(
+        "SELECT h.id, h.action, h.summary, h.details, COALESCE(a.name, '') AS agent_name, h.created_at \
+         FROM organization_history h LEFT JOIN agents a ON a.id = h.agent_id WHERE h.organization_id = $1 \
+         ORDER BY h.id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(id)
+    .bind(page.limit)
+    .bind(page.offset)
+    .fetch_all(db)
+    .await?;
+    let total: i64 =
+        query("SELECT COUNT(*) FROM organization_history WHERE organization_id = $1").bind(id).scalar(db).await?;
+    if exists.is_none() {
+        return Err(not_found());
+    }
+    Ok(HistoryPage { items: rows.into_iter().map(HistoryRow::into_api).collect(), total })
+}
+
+// transitional: the macro forms of `check_and_bump_version`, `bump_version` and
+// `record`, kept unchanged (but for the paths of `stale` and `not_found`) until
+// their last callers use the functions above.
+
+/// Checks that organization `$org` is still at `$version` and bumps it (and
+/// `updated_at` to `$now`), in the caller's transaction `$tx`. Fails with 404 when
+/// the organization does not exist and with [`stale`] (409, field `version`) when
+/// someone else changed it. On PostgreSQL the UPDATE's row lock, on SQLite the
+/// write transaction, keeps a concurrent edit from passing the same check.
+/// Expands to `Result<(), ApiError>`.
+#[macro_export]
+macro_rules! check_and_bump_version {
+    ($tx:ident, $org:expr, $version:expr, $now:expr) => {
+        async {
+            let org: i64 = $org;
+            let version: i64 = $version;
+            let now: i64 = $now;
+            let done = sqlx::query(
+                "UPDATE organizations SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3",
+            )
+            .bind(now)
+            .bind(org)
+            .bind(version)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected();
+            if done == 1 {
+                return Ok::<(), $crate::error::ApiError>(());
+            }
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE id = $1")
+                .bind(org)
+                .fetch_optional(&mut *$tx)
+                .await?;
+            Err(match exists {
+                Some(_) => $crate::db::organizations::history::stale(),
+                None => $crate::db::organizations::history::not_found(),
+            })
+        }
+    };
+}
+
+/// Bumps organization `$org`'s version without a check (a change made from
+/// elsewhere, e.g. a customer's position edited on the customer, or a child whose
+/// parent changed from the parent's panel). Expands to `Result<(), sqlx::Error>`.
+#[macro_export]
+macro_rules! bump_version {
+    ($tx:ident, $org:expr, $now:expr) => {
+        async {
+            sqlx::query("UPDATE organizations SET version = version + 1, updated_at = $1 WHERE id = $2")
+                .bind($now as i64)
+                .bind($org as i64)
+                .execute(&mut *$tx)
+                .await?;
+            Ok::<(), sqlx::Error>(())
+        }
+    };
+}
+
+/// Appends one entry to organization `$org`'s history, in the caller's transaction:
+/// `$agent` (an agent id, or `None` for the system), `$action` (a word such as
+/// `renamed`; see `orgdesk_core::api::organization::HistoryEntry`), `$summary` (one
+/// sentence for people) and `$details` (a `serde_json::Value`).
+/// Expands to `Result<(), sqlx::Error>`.
+#[macro_export]
+macro_rules! record_history {
+    ($tx:ident, $org:expr, $agent:expr, $action:expr, $summary:expr, $details:expr, $now:expr) => {
+        async {
+            let agent: Option<i64> = $agent;
+            let details: serde_json::Value = $details;
+            sqlx::query(
+                "INSERT INTO organization_history (organization_id, agent_id, action, summary, details, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind($org as i64)
+            .bind(agent)
+            .bind($action as &str)
+            .bind($summary as &str)
+            .bind(details.to_string())
+            .bind($now as i64)
+            .execute(&mut *$tx)
+            .await?;
+            Ok::<(), sqlx::Error>(())
+        }
+    };
 }
