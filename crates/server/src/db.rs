@@ -10,7 +10,6 @@ pub mod conversations;
 pub mod customers;
 pub mod items;
 pub mod org_detail;
-pub mod org_extras;
 pub mod org_history;
 pub mod organizations;
 pub mod outbox;

@@ -7,7 +7,6 @@ pub mod customers;
 pub mod items;
 pub mod meta;
 pub mod org_detail;
-pub mod org_extras;
 pub mod organizations;
 pub mod outbox;
 pub mod projects;
@@ -44,7 +43,6 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(conversations::routes())
         .merge(items::routes())
         .merge(org_detail::routes())
-        .merge(org_extras::routes())
 }
 
 /// Every documented route, for the OpenAPI document.

@@ -18,8 +18,8 @@ use orgdesk_core::domain::Domain;
 use orgdesk_core::hierarchy::{check_child, check_parent, MAX_DEPTH};
 use serde_json::{json, Value};
 
-use crate::db::org_extras::DefinitionRow;
 use crate::db::org_history::not_found;
+use crate::db::organizations::properties::DefinitionRow;
 use crate::db::projects::CUSTOMER_NAME;
 use crate::db::{placeholders, prefix_range, Db};
 use crate::error::{ApiError, ApiResult};

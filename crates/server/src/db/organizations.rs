@@ -1,6 +1,10 @@
 //! Customer organizations and their email domains.
 
+pub mod contacts;
+pub mod files;
 pub mod history;
+pub mod notes;
+pub mod properties;
 
 use orgdesk_core::api::Organization;
 use orgdesk_core::domain::Domain;

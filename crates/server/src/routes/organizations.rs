@@ -1,5 +1,10 @@
 //! Customer organizations: list with member counts, create, rename, change domains, delete.
 
+pub mod contacts;
+pub mod files;
+pub mod notes;
+pub mod properties;
+
 use std::sync::Arc;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -136,9 +141,11 @@ pub async fn delete_organization(
 
 /// This module's routes (all behind the session).
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_organizations, create_organization)).routes(routes!(
-        get_organization,
-        update_organization,
-        delete_organization
-    ))
+    OpenApiRouter::new()
+        .routes(routes!(list_organizations, create_organization))
+        .routes(routes!(get_organization, update_organization, delete_organization))
+        .merge(contacts::routes())
+        .merge(properties::routes())
+        .merge(notes::routes())
+        .merge(files::routes())
 }
