@@ -9,7 +9,6 @@ pub mod agents;
 pub mod conversations;
 pub mod customers;
 pub mod items;
-pub mod org_extras;
 pub mod organizations;
 pub mod outbox;
 pub mod projects;

@@ -6,7 +6,6 @@ pub mod conversations;
 pub mod customers;
 pub mod items;
 pub mod meta;
-pub mod org_extras;
 pub mod organizations;
 pub mod outbox;
 pub mod projects;
@@ -42,7 +41,6 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(projects::routes())
         .merge(conversations::routes())
         .merge(items::routes())
-        .merge(org_extras::routes())
 }
 
 /// Every documented route, for the OpenAPI document.

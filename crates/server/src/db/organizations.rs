@@ -4,11 +4,15 @@
 //! to one organization). Each section of the organization panel has its own
 //! module below.
 
+pub mod contacts;
 pub mod detail;
 pub mod domains;
+pub mod files;
 pub mod hierarchy;
 pub mod history;
 pub mod members;
+pub mod notes;
+pub mod properties;
 
 use orgdesk_core::api::Organization;
 use orgdesk_core::customer::organization_name_key;

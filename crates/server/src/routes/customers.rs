@@ -7,7 +7,7 @@ use axum::Json;
 use orgdesk_core::api::work::{MovePreview, MovePreviewRequest};
 use orgdesk_core::api::{
     CreateCustomerRequest, Customer, CustomerPage, ErrorBody, MoveCustomersRequest, MoveCustomersResult,
-    UpdateCustomerRequest, MAX_MOVE, MAX_PAGE,
+    UpdateCustomerRequest, MAX_MOVE,
 };
 use orgdesk_core::customer::{parse_short_text, validate_new_customer};
 use orgdesk_core::email::Email;
@@ -33,20 +33,6 @@ pub struct ListQuery {
     pub organization_id: Option<String>,
     /// Matches the start of a first name, last name, full name, email or organization name.
     pub q: Option<String>,
-}
-
-// transitional: the notes list still parses its paging here; lists use `ApiPaging`.
-/// Offset and limit from a query, checked.
-pub fn paging(offset: Option<i64>, limit: Option<i64>) -> ApiResult<(i64, i64)> {
-    let offset = offset.unwrap_or(0);
-    let limit = limit.unwrap_or(50);
-    if offset < 0 {
-        return Err(ApiError::invalid("offset", "The offset cannot be negative."));
-    }
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("The limit is between 1 and {MAX_PAGE}.")));
-    }
-    Ok((offset, limit))
 }
 
 /// A trimmed, non-empty search text, at most 100 characters.

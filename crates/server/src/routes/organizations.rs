@@ -1,11 +1,15 @@
 //! Customer organizations: list with member counts, create, rename, change domains,
 //! delete; the organization panel's sections have their own modules below.
 
+pub mod contacts;
 pub mod detail;
 pub mod domains;
+pub mod files;
 pub mod hierarchy;
 pub mod history;
 pub mod members;
+pub mod notes;
+pub mod properties;
 
 use std::sync::Arc;
 use utoipa_axum::router::OpenApiRouter;
@@ -159,4 +163,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(members::routes())
         .merge(hierarchy::routes())
         .merge(history::routes())
+        .merge(contacts::routes())
+        .merge(properties::routes())
+        .merge(notes::routes())
+        .merge(files::routes())
 }

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::hierarchy::{self, ancestors, hierarchy_error};
 use super::history::{self, check_and_bump_version, not_found, Entry};
 use super::{decode_err, rename, renamed, word};
-use crate::db::org_extras::DefinitionRow;
+use crate::db::organizations::properties::DefinitionRow;
 use crate::db::{query, Db};
 use crate::error::{ApiError, ApiResult};
 use crate::time_fmt::rfc3339;
