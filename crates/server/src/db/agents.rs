@@ -55,8 +55,10 @@ pub async fn find_for_login(db: &Db, email: &str) -> Result<Option<(AgentRow, St
         agent: AgentRow,
         password_hash: String,
     }
-    let row: Option<Row> =
-        query(format!("SELECT {COLUMNS}, password_hash FROM agents WHERE email = $1")).bind(email).fetch_optional(db).await?;
+    let row: Option<Row> = query(format!("SELECT {COLUMNS}, password_hash FROM agents WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(db)
+        .await?;
     Ok(row.map(|r| (r.agent, r.password_hash)))
 }
 
@@ -110,5 +112,8 @@ pub async fn update(
 
 /// How many active admins there are other than `except_id`.
 pub async fn other_active_admins(db: &Db, except_id: i64) -> Result<i64, sqlx::Error> {
-    query("SELECT COUNT(*) FROM agents WHERE role = 'admin' AND active = TRUE AND id <> $1").bind(except_id).scalar(db).await
+    query("SELECT COUNT(*) FROM agents WHERE role = 'admin' AND active = TRUE AND id <> $1")
+        .bind(except_id)
+        .scalar(db)
+        .await
 }

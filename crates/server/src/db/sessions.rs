@@ -12,14 +12,16 @@ pub async fn insert(
     now: i64,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
-    query("INSERT INTO sessions (token_hash, agent_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(token_hash)
-        .bind(agent_id)
-        .bind(csrf_token)
-        .bind(now)
-        .bind(expires_at)
-        .execute(db)
-        .await?;
+    query(
+        "INSERT INTO sessions (token_hash, agent_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(agent_id)
+    .bind(csrf_token)
+    .bind(now)
+    .bind(expires_at)
+    .execute(db)
+    .await?;
     Ok(())
 }
 

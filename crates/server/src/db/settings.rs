@@ -10,11 +10,13 @@ pub async fn get(db: &Db, key: &str) -> Result<Option<String>, sqlx::Error> {
 pub async fn set_many(db: &Db, pairs: &[(&str, String)]) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
     for (key, value) in pairs {
-        query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(*key)
-            .bind(value)
-            .execute(&mut tx)
-            .await?;
+        query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(*key)
+        .bind(value)
+        .execute(&mut tx)
+        .await?;
     }
     tx.commit().await
 }
