@@ -39,6 +39,8 @@ pub enum ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
+    /// A 409 naming the field in conflict. A unique-constraint violation of a
+    /// statement reaches it through [`crate::db::OnUnique`], never by matching the error.
     pub fn conflict_on(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
         let mut fields = FieldErrors::new();

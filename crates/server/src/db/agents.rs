@@ -3,8 +3,7 @@
 use orgdesk_core::agent::Role;
 use orgdesk_core::api::Agent;
 
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{query, Db};
 use crate::time_fmt::rfc3339;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -37,17 +36,15 @@ impl AgentRow {
 const COLUMNS: &str = "id, email, name, role, active, created_at";
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM agents").fetch_one(pool).await)
+    query("SELECT COUNT(*) FROM agents").scalar(db).await
 }
 
 pub async fn list(db: &Db) -> Result<Vec<AgentRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM agents ORDER BY active DESC, name, id");
-    on_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)
+    query(format!("SELECT {COLUMNS} FROM agents ORDER BY active DESC, name, id")).fetch_all(db).await
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<AgentRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM agents WHERE id = $1");
-    on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
+    query(format!("SELECT {COLUMNS} FROM agents WHERE id = $1")).bind(id).fetch_optional(db).await
 }
 
 /// The agent with this (normalized) email and its password hash, for sign-in.
@@ -58,8 +55,10 @@ pub async fn find_for_login(db: &Db, email: &str) -> Result<Option<(AgentRow, St
         agent: AgentRow,
         password_hash: String,
     }
-    let sql = format!("SELECT {COLUMNS}, password_hash FROM agents WHERE email = $1");
-    let row: Option<Row> = on_db!(db, pool => sqlx::query_as(&sql).bind(email).fetch_optional(pool).await)?;
+    let row: Option<Row> = query(format!("SELECT {COLUMNS}, password_hash FROM agents WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(db)
+        .await?;
     Ok(row.map(|r| (r.agent, r.password_hash)))
 }
 
@@ -71,18 +70,17 @@ pub async fn insert(
     password_hash: &str,
     now: i64,
 ) -> Result<AgentRow, sqlx::Error> {
-    let sql = format!(
+    query(format!(
         "INSERT INTO agents (email, name, role, password_hash, active, created_at) \
          VALUES ($1, $2, $3, $4, TRUE, $5) RETURNING {COLUMNS}"
-    );
-    on_db!(db, pool => sqlx::query_as(&sql)
-        .bind(email)
-        .bind(name)
-        .bind(role.as_str())
-        .bind(password_hash)
-        .bind(now)
-        .fetch_one(pool)
-        .await)
+    ))
+    .bind(email)
+    .bind(name)
+    .bind(role.as_str())
+    .bind(password_hash)
+    .bind(now)
+    .fetch_one(db)
+    .await
 }
 
 /// Applies a partial update; deactivating an agent also ends their sessions,
@@ -94,25 +92,28 @@ pub async fn update(
     role: Option<Role>,
     active: Option<bool>,
 ) -> Result<Option<AgentRow>, sqlx::Error> {
-    let sql = format!(
+    let mut tx = db.begin_write().await?;
+    let row: Option<AgentRow> = query(format!(
         "UPDATE agents SET name = COALESCE($2, name), role = COALESCE($3, role), active = COALESCE($4, active) \
          WHERE id = $1 RETURNING {COLUMNS}"
-    );
-    let role = role.map(Role::as_str);
-    crate::in_write_tx!(db, tx => async {
-        let row: Option<AgentRow> =
-            sqlx::query_as(&sql).bind(id).bind(name).bind(role).bind(active).fetch_optional(&mut *tx).await?;
-        if active == Some(false) {
-            sqlx::query("DELETE FROM sessions WHERE agent_id = $1").bind(id).execute(&mut *tx).await?;
-        }
-        Ok::<_, sqlx::Error>(row)
-    }.await)
+    ))
+    .bind(id)
+    .bind(name)
+    .bind(role.map(Role::as_str))
+    .bind(active)
+    .fetch_optional(&mut tx)
+    .await?;
+    if active == Some(false) {
+        query("DELETE FROM sessions WHERE agent_id = $1").bind(id).execute(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(row)
 }
 
 /// How many active admins there are other than `except_id`.
 pub async fn other_active_admins(db: &Db, except_id: i64) -> Result<i64, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM agents WHERE role = 'admin' AND active = TRUE AND id <> $1")
+    query("SELECT COUNT(*) FROM agents WHERE role = 'admin' AND active = TRUE AND id <> $1")
         .bind(except_id)
-        .fetch_one(pool)
-        .await)
+        .scalar(db)
+        .await
 }

@@ -2,8 +2,7 @@
 //! only its SHA-256, so a leaked database cannot be replayed as cookies.
 
 use crate::db::agents::AgentRow;
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{query, Db};
 
 pub async fn insert(
     db: &Db,
@@ -13,7 +12,7 @@ pub async fn insert(
     now: i64,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => sqlx::query(
+    query(
         "INSERT INTO sessions (token_hash, agent_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(token_hash)
@@ -21,9 +20,9 @@ pub async fn insert(
     .bind(csrf_token)
     .bind(now)
     .bind(expires_at)
-    .execute(pool)
-    .await
-    .map(|_| ()))
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// The active agent and CSRF token of an unexpired session.
@@ -34,22 +33,23 @@ pub async fn find(db: &Db, token_hash: &str, now: i64) -> Result<Option<(AgentRo
         agent: AgentRow,
         csrf_token: String,
     }
-    let row: Option<Row> = on_db!(db, pool => sqlx::query_as(
+    let row: Option<Row> = query(
         "SELECT a.id, a.email, a.name, a.role, a.active, a.created_at, s.csrf_token \
          FROM sessions s JOIN agents a ON a.id = s.agent_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = TRUE",
     )
     .bind(token_hash)
     .bind(now)
-    .fetch_optional(pool)
-    .await)?;
+    .fetch_optional(db)
+    .await?;
     Ok(row.map(|r| (r.agent, r.csrf_token)))
 }
 
 pub async fn delete(db: &Db, token_hash: &str) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await.map(|_| ()))
+    query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(db).await?;
+    Ok(())
 }
 
 pub async fn delete_expired(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
-    on_db!(db, pool => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await.map(|r| r.rows_affected()))
+    query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(db).await
 }

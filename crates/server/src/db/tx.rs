@@ -200,3 +200,189 @@ impl<T, E: Into<ApiError>> OnUnique<T> for Result<T, E> {
         })
     }
 }
+
+/// Statements run on a temporary SQLite file: what each bound type reads back as, and
+/// what a transaction keeps or undoes.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::query;
+
+    /// A fresh database with one table holding a column of each bindable type.
+    async fn scratch() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("scratch.db").display())).await.unwrap();
+        query(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, f DOUBLE PRECISION, b BOOLEAN, s TEXT UNIQUE, y BLOB)",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        (dir, db)
+    }
+
+    type Values = (Option<i64>, Option<f64>, Option<bool>, Option<String>, Option<Vec<u8>>);
+
+    async fn count(db: &Db) -> i64 {
+        query("SELECT COUNT(*) FROM t").scalar(db).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn every_bound_type_reads_back_as_written() {
+        let (_dir, db) = scratch().await;
+        query("INSERT INTO t (id, i, f, b, s, y) VALUES (1, $1, $2, $3, $4, $5)")
+            .bind(-7_i64)
+            .bind(2.5_f64)
+            .bind(true)
+            .bind("text".to_string())
+            .bind(vec![0_u8, 1, 255])
+            .execute(&db)
+            .await
+            .unwrap();
+        let row: Values = query("SELECT i, f, b, s, y FROM t WHERE id = 1").fetch_one(&db).await.unwrap();
+        assert_eq!(row, (Some(-7), Some(2.5), Some(true), Some("text".into()), Some(vec![0, 1, 255])));
+    }
+
+    #[tokio::test]
+    async fn borrowed_and_narrow_values_bind_like_their_owned_forms() {
+        let (_dir, db) = scratch().await;
+        let text = String::from("borrowed");
+        let bytes: &[u8] = b"raw";
+        query("INSERT INTO t (id, i, f, b, s, y) VALUES (1, $1, $2, $3, $4, $5)")
+            .bind(i32::MAX)
+            .bind(-0.25_f64)
+            .bind(false)
+            .bind(&text)
+            .bind(bytes)
+            .execute(&db)
+            .await
+            .unwrap();
+        let row: Values = query("SELECT i, f, b, s, y FROM t").fetch_one(&db).await.unwrap();
+        assert_eq!(row, (Some(i64::from(i32::MAX)), Some(-0.25), Some(false), Some(text), Some(bytes.to_vec())));
+    }
+
+    #[tokio::test]
+    async fn none_of_every_type_binds_null() {
+        let (_dir, db) = scratch().await;
+        query("INSERT INTO t (id, i, f, b, s, y) VALUES (1, $1, $2, $3, $4, $5)")
+            .bind(None::<i64>)
+            .bind(None::<f64>)
+            .bind(None::<bool>)
+            .bind(None::<&str>)
+            .bind(None::<Vec<u8>>)
+            .execute(&db)
+            .await
+            .unwrap();
+        let row: Values = query("SELECT i, f, b, s, y FROM t").fetch_one(&db).await.unwrap();
+        assert_eq!(row, (None, None, None, None, None));
+        let nulls: i64 =
+            query("SELECT COUNT(*) FROM t WHERE i IS NULL AND f IS NULL AND b IS NULL AND s IS NULL AND y IS NULL")
+                .scalar(&db)
+                .await
+                .unwrap();
+        assert_eq!(nulls, 1);
+    }
+
+    #[tokio::test]
+    async fn a_list_and_values_rows_bind_in_order() {
+        let (_dir, db) = scratch().await;
+        let mut insert = query("INSERT INTO t (id, s) ");
+        insert.push_values([(1_i64, "a"), (2, "b"), (3, "c")], |(id, s)| vec![id.into(), s.into()]);
+        assert_eq!(insert.execute(&db).await.unwrap(), 3, "rows changed");
+        let mut select = query("SELECT s FROM t WHERE id IN (");
+        select.push_list([3_i64, 1]).push(") ORDER BY id");
+        let found: Vec<String> = select.scalars(&db).await.unwrap();
+        assert_eq!(found, ["a", "c"]);
+    }
+
+    #[tokio::test]
+    async fn a_committed_transaction_keeps_its_statements() {
+        let (_dir, db) = scratch().await;
+        let mut tx = db.begin_write().await.unwrap();
+        query("INSERT INTO t (id, s) VALUES (1, 'kept')").execute(&mut tx).await.unwrap();
+        let inside: i64 = query("SELECT COUNT(*) FROM t").scalar(&mut tx).await.unwrap();
+        assert_eq!(inside, 1, "the transaction reads its own write");
+        assert_eq!(count(&db).await, 0, "others do not see it before the commit");
+        tx.commit().await.unwrap();
+        assert_eq!(count(&db).await, 1);
+    }
+
+    #[tokio::test]
+    async fn a_transaction_dropped_without_commit_rolls_back() {
+        let (_dir, db) = scratch().await;
+        {
+            let mut tx = db.begin_write().await.unwrap();
+            query("INSERT INTO t (id) VALUES (1)").execute(&mut tx).await.unwrap();
+        }
+        assert_eq!(count(&db).await, 0);
+        // The write lock went with it: the next transaction starts at once.
+        let tx = db.begin_write().await.unwrap();
+        assert_eq!(tx.dialect(), "sqlite");
+    }
+
+    /// A change of two rows whose second statement fails.
+    async fn insert_both(db: &Db, second: &str) -> Result<(), ApiError> {
+        let mut tx = db.begin_write().await?;
+        query("INSERT INTO t (id, s) VALUES (10, 'first')").execute(&mut tx).await?;
+        query("INSERT INTO t (id, s) VALUES (11, $1)")
+            .bind(second)
+            .execute(&mut tx)
+            .await
+            .on_unique("s", || "That name is taken.".into())?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn an_error_returned_with_a_question_mark_undoes_the_whole_change() {
+        let (_dir, db) = scratch().await;
+        query("INSERT INTO t (id, s) VALUES (1, 'taken')").execute(&db).await.unwrap();
+        assert!(insert_both(&db, "taken").await.is_err());
+        assert_eq!(count(&db).await, 1, "the first row of the failed change is gone too");
+        insert_both(&db, "free").await.unwrap();
+        assert_eq!(count(&db).await, 3);
+    }
+
+    #[tokio::test]
+    async fn a_unique_violation_becomes_a_409_naming_the_field() {
+        let (_dir, db) = scratch().await;
+        query("INSERT INTO t (id, s) VALUES (1, 'taken')").execute(&db).await.unwrap();
+        let err = insert_both(&db, "taken").await.unwrap_err();
+        let body = err.body();
+        assert_eq!(body.code.http_status(), 409);
+        assert_eq!(body.message, "That name is taken.");
+        assert_eq!(body.fields.get("s").map(String::as_str), Some("That name is taken."));
+        assert_eq!(body.fields.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn other_errors_pass_on_unique_unchanged() {
+        let (_dir, db) = scratch().await;
+        let err =
+            query("INSERT INTO missing (id) VALUES (1)").execute(&db).await.on_unique("s", String::new).unwrap_err();
+        assert!(matches!(err, ApiError::Database(_)), "{err:?}");
+        assert_eq!(err.body().code.http_status(), 500);
+        let ok: Result<u64, ApiError> =
+            query("INSERT INTO t (id) VALUES (1)").execute(&db).await.on_unique("s", String::new);
+        assert_eq!(ok.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn fetch_one_on_no_row_is_row_not_found() {
+        let (_dir, db) = scratch().await;
+        let one = query("SELECT i, f, b, s, y FROM t WHERE id = $1").bind(1_i64).fetch_one::<Values>(&db).await;
+        assert!(matches!(one, Err(sqlx::Error::RowNotFound)), "{one:?}");
+        let scalar = query("SELECT s FROM t").scalar::<String>(&db).await;
+        assert!(matches!(scalar, Err(sqlx::Error::RowNotFound)), "{scalar:?}");
+        assert_eq!(query("SELECT s FROM t").optional_scalar::<String>(&db).await.unwrap(), None);
+        assert_eq!(query("SELECT i, f, b, s, y FROM t").fetch_optional::<Values>(&db).await.unwrap(), None);
+        assert!(query("SELECT s FROM t").scalars::<String>(&db).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_row_that_must_exist_but_does_not_is_a_server_error() {
+        let (_dir, db) = scratch().await;
+        let err: ApiError = query("SELECT s FROM t").scalar::<String>(&db).await.unwrap_err().into();
+        assert_eq!(err.body().code.http_status(), 500);
+    }
+}

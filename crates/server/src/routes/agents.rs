@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{self, AdminAgent, CurrentAgent};
-use crate::db::{self, is_unique_violation};
+use crate::db::{self, OnUnique};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::time_fmt::now_ms;
@@ -39,14 +39,9 @@ pub async fn create_agent(
 ) -> ApiResult<(StatusCode, Json<Agent>)> {
     let new = validate_new_agent(&req).map_err(ApiError::Validation)?;
     let hash = auth::hash_password(new.password).await?;
-    let row =
-        db::agents::insert(&state.db, new.email.as_str(), &new.name, new.role, &hash, now_ms()).await.map_err(|e| {
-            if is_unique_violation(&e) {
-                ApiError::conflict_on("email", "Another agent already uses this email address.")
-            } else {
-                e.into()
-            }
-        })?;
+    let row = db::agents::insert(&state.db, new.email.as_str(), &new.name, new.role, &hash, now_ms())
+        .await
+        .on_unique("email", || "Another agent already uses this email address.".into())?;
     tracing::info!(agent_id = row.id, "agent created");
     Ok((StatusCode::CREATED, Json(row.into_api())))
 }
