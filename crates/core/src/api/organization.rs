@@ -41,9 +41,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api::work::CustomerRef;
+use crate::api::tickets::CustomerRef;
 use crate::contact::ContactEntry;
 use crate::properties::{PropertyDefinitionInput, PropertyKind};
+use crate::word::Word;
 
 /// An organization as links show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,7 +129,7 @@ pub struct UpdateDetailRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     /// `null` removes the parent; absent leaves it.
-    #[serde(default, deserialize_with = "crate::api::work::double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "crate::api::tickets::double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub parent_id: Option<Option<i64>>,
 }
@@ -269,6 +270,17 @@ pub struct NotePage {
 pub enum Relation {
     Parent,
     Child,
+}
+
+impl Word for Relation {
+    const ALL: &'static [Relation] = &[Relation::Parent, Relation::Child];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Relation::Parent => "parent",
+            Relation::Child => "child",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
