@@ -76,6 +76,3 @@ pub struct OutboxPage {
     /// All messages in the outbox.
     pub total: i64,
 }
-
-/// The most messages one page of the outbox holds.
-pub const MAX_OUTBOX_PAGE: i64 = 200;

@@ -2,6 +2,7 @@
 
 use orgdesk_core::agent::Role;
 use orgdesk_core::api::Agent;
+use orgdesk_core::word::Word;
 
 use crate::db::Db;
 use crate::on_db;

@@ -12,7 +12,7 @@ use orgdesk_core::api::organization::{
     DomainMatchGroup, DomainMatches, HistoryEntry, HistoryPage, Member, MemberPage, MemberRole, OrganizationDetail,
     OrganizationRef, ParentCandidate, ProjectRef, PropertyValue, Relation,
 };
-use orgdesk_core::api::work::CustomerRef;
+use orgdesk_core::api::tickets::CustomerRef;
 use orgdesk_core::contact::ContactEntry;
 use orgdesk_core::domain::Domain;
 use orgdesk_core::hierarchy::{check_child, check_parent, MAX_DEPTH};
