@@ -112,7 +112,7 @@ fn taken_message(name: &str) -> String {
     format!("A project named {name} already exists.")
 }
 
-pub fn name_taken(name: &str) -> ApiError {
+fn name_taken(name: &str) -> ApiError {
     ApiError::conflict_on("name", taken_message(name))
 }
 
@@ -281,4 +281,40 @@ pub async fn remove_follower(db: &Db, project_id: i64, kind: FollowerKind, id: i
     };
     let n = query(sql).bind(project_id).bind(id).execute(db).await?;
     Ok(n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Arg;
+
+    #[test]
+    fn a_page_of_active_projects_binds_the_name_pattern_then_the_page() {
+        let q = list_query(Archived::No, Some("50%"), Some((100, 25)));
+        assert_eq!(
+            q.sql(),
+            format!(
+                "{SELECT} WHERE p.archived = FALSE AND p.name_key LIKE $1 ESCAPE '\\' \
+                 ORDER BY p.name_key, p.id LIMIT $2 OFFSET $3"
+            )
+        );
+        assert_eq!(q.args(), [Arg::Text(Some("%50\\%%".into())), Arg::Int(Some(25)), Arg::Int(Some(100))]);
+    }
+
+    #[test]
+    fn the_count_has_the_same_conditions_and_no_page() {
+        let q = list_query(Archived::All, None, None);
+        assert_eq!(q.sql(), "SELECT COUNT(*) FROM projects p");
+        assert!(q.args().is_empty());
+        let q = list_query(Archived::Yes, Some("x"), None);
+        assert_eq!(
+            q.sql(),
+            "SELECT COUNT(*) FROM projects p WHERE p.archived = TRUE AND p.name_key LIKE $1 ESCAPE '\\'"
+        );
+    }
+
+    #[test]
+    fn like_patterns_escape_their_wildcards() {
+        assert_eq!(like_escape("a%b_c\\d"), "a\\%b\\_c\\\\d");
+    }
 }

@@ -13,7 +13,6 @@ use orgdesk_core::paging::{Paging, PagingParams};
 use orgdesk_core::tickets::{
     parse_message_body, validate_item_changes, validate_new_item, ItemFilter, ItemFilterParams, ItemGroupParams,
 };
-use orgdesk_core::FieldErrors;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -24,34 +23,23 @@ use crate::extract::{ApiJson, ApiPaging, ApiPath, ApiQuery};
 use crate::time_fmt::now_ms;
 use crate::AppState;
 
-/// The errors of every part of a query string that failed, together in one 422.
-fn all_errors<T>(parts: impl IntoIterator<Item = Result<T, ApiError>>) -> ApiResult<Vec<T>> {
-    let mut errors = FieldErrors::new();
-    let mut values = Vec::new();
-    for part in parts {
-        match part {
-            Ok(v) => values.push(v),
-            Err(ApiError::Validation(e)) => errors.extend(e),
-            Err(other) => return Err(other),
+/// Two parts of one query string, checked together: when both are malformed, the
+/// 422 names the fields of both.
+fn both<A, B>(a: ApiResult<A>, b: ApiResult<B>) -> ApiResult<(A, B)> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(ApiError::Validation(mut first)), Err(ApiError::Validation(second))) => {
+            first.extend(second);
+            Err(ApiError::Validation(first))
         }
-    }
-    if errors.is_empty() {
-        Ok(values)
-    } else {
-        Err(ApiError::Validation(errors))
+        (Err(e), _) | (_, Err(e)) => Err(e),
     }
 }
 
-/// The filter and the page of a list, every malformed parameter named in one 422.
-fn filter_and_page(params: &ItemFilterParams, paging: Result<ApiPaging, ApiError>) -> ApiResult<(ItemFilter, Paging)> {
-    let filter = ItemFilter::parse(params).map_err(ApiError::Validation);
-    match (filter, paging) {
-        (Ok(filter), Ok(ApiPaging(paging))) => Ok((filter, paging)),
-        (filter, paging) => {
-            all_errors([filter.map(|_| ()), paging.map(|_| ())])?;
-            unreachable!("a failed part is an error")
-        }
-    }
+/// The item filter and the page of a list.
+fn filter_and_page(params: &ItemFilterParams, paging: ApiResult<ApiPaging>) -> ApiResult<(ItemFilter, Paging)> {
+    let (filter, ApiPaging(paging)) = both(ItemFilter::parse(params).map_err(ApiError::Validation), paging)?;
+    Ok((filter, paging))
 }
 
 /// The sign-off under every email about an item or conversation.
@@ -72,7 +60,7 @@ pub async fn list_items(
     State(state): State<AppState>,
     _: CurrentAgent,
     ApiQuery(params): ApiQuery<ItemFilterParams>,
-    paging: Result<ApiPaging, ApiError>,
+    paging: ApiResult<ApiPaging>,
 ) -> ApiResult<Json<ItemPage>> {
     let (filter, Paging { offset, limit }) = filter_and_page(&params, paging)?;
     let (items, total) = store::list(&state.db, &filter, offset, limit).await?;
@@ -89,16 +77,10 @@ pub async fn group_items(
     _: CurrentAgent,
     ApiQuery(group): ApiQuery<ItemGroupParams>,
     ApiQuery(params): ApiQuery<ItemFilterParams>,
-    paging: Result<ApiPaging, ApiError>,
+    paging: ApiResult<ApiPaging>,
 ) -> ApiResult<Json<ItemGroupPage>> {
-    let group_by = group.parse().map_err(ApiError::Validation);
-    let (group_by, (filter, Paging { offset, limit })) = match (group_by, filter_and_page(&params, paging)) {
-        (Ok(by), Ok(rest)) => (by, rest),
-        (by, rest) => {
-            all_errors([by.map(|_| ()), rest.map(|_| ())])?;
-            unreachable!("a failed part is an error")
-        }
-    };
+    let (group_by, (filter, Paging { offset, limit })) =
+        both(group.parse().map_err(ApiError::Validation), filter_and_page(&params, paging))?;
     let version = store::data_version(&state.db).await?;
     let key = format!("{group_by:?} {filter:?}");
     let all =
