@@ -1,7 +1,7 @@
 //! Customers: the lists, changes, and moves between organizations.
 
 use gloo_net::http::Request;
-use orgdesk_core::api::work::{MovePreview, MovePreviewRequest};
+use orgdesk_core::api::tickets::{MovePreview, MovePreviewRequest};
 use orgdesk_core::api::{
     CreateCustomerRequest, Customer, CustomerPage, MoveCustomersRequest, MoveCustomersResult, UpdateCustomerRequest,
 };

@@ -7,7 +7,7 @@ use orgdesk_core::api::organization::{
     HistoryPage, Member, MemberPage, Note, NotePage, OrganizationDetail, ParentCandidate, Relation,
     ReplaceContactsRequest, SetPropertiesRequest, UpdateDetailRequest, UpdateMemberRequest,
 };
-use orgdesk_core::api::work::{StartConversationRequest, StartedConversation};
+use orgdesk_core::api::tickets::{StartConversationRequest, StartedConversation};
 use orgdesk_core::api::{CreateOrganizationRequest, Organization, OrganizationPage, UpdateOrganizationRequest};
 
 use super::{delete, delete_json, encode, get, search_param, write, ApiError};

@@ -1,7 +1,7 @@
 //! Projects, their followers and conversations.
 
 use gloo_net::http::Request;
-use orgdesk_core::api::work::{
+use orgdesk_core::api::tickets::{
     AddFollowerRequest, Conversation, CreateProjectRequest, Follower, FollowerKind, Project, ProjectPage,
     StartConversationRequest, StartedConversation, UpdateProjectRequest,
 };

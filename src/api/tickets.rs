@@ -1,7 +1,7 @@
 //! Tickets and tasks (items): lists, groups, changes, messages and followers.
 
 use gloo_net::http::Request;
-use orgdesk_core::api::work::{
+use orgdesk_core::api::tickets::{
     AddItemFollowerRequest, CreateItemRequest, CreateMessageRequest, CustomerRef, GroupBy, Item, ItemGroupPage,
     ItemPage, Message, UpdateItemRequest,
 };

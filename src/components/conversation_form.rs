@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use orgdesk_core::api::work::{StartConversationRequest, StartedConversation};
+use orgdesk_core::api::tickets::{StartConversationRequest, StartedConversation};
 use orgdesk_core::FieldErrors;
 
 use crate::api;

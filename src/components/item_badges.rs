@@ -1,7 +1,7 @@
 //! An item's type, status and priority as coloured badges.
 
 use leptos::prelude::*;
-use orgdesk_core::api::work::{ItemStatus, ItemType, Priority};
+use orgdesk_core::api::tickets::{ItemStatus, ItemType, Priority};
 
 pub fn status_badge(status: ItemStatus) -> impl IntoView {
     let class = format!("badge badge--status badge--{}", status.as_str());

@@ -2,7 +2,7 @@
 //! Tickets app and an organization's Tickets tab.
 
 use leptos::prelude::*;
-use orgdesk_core::api::work::{ItemStatus, ItemType, Priority};
+use orgdesk_core::api::tickets::{ItemStatus, ItemType, Priority};
 
 use crate::components::select_field::SelectField;
 // The item filter is the Tickets app's until it becomes one typed form in core.

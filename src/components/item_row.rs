@@ -1,7 +1,7 @@
 //! One item in a list (the Tickets app, a project, an organization's Tickets tab).
 
 use leptos::prelude::*;
-use orgdesk_core::api::work::Item;
+use orgdesk_core::api::tickets::Item;
 
 use crate::components::item_badges::{priority_badge, status_badge, type_badge};
 

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use orgdesk_core::api::work::{CreateItemRequest, Item, ItemType, Priority};
+use orgdesk_core::api::tickets::{CreateItemRequest, Item, ItemType, Priority};
 use orgdesk_core::FieldErrors;
 
 use crate::api;

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use orgdesk_core::api::work::{CreateProjectRequest, Project, UpdateProjectRequest};
+use orgdesk_core::api::tickets::{CreateProjectRequest, Project, UpdateProjectRequest};
 use orgdesk_core::FieldErrors;
 
 use crate::api;

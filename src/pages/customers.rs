@@ -23,7 +23,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate};
-use orgdesk_core::api::work::StartedConversation;
+use orgdesk_core::api::tickets::StartedConversation;
 use orgdesk_core::api::{Customer, Organization};
 
 use crate::components::add_customer_dialog::AddCustomerDialog;

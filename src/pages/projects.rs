@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_navigate, use_params_map};
-use orgdesk_core::api::work::{
+use orgdesk_core::api::tickets::{
     AddFollowerRequest, Conversation, Follower, FollowerKind, Item, ItemQuery, ItemType, Project, StartedConversation,
     UpdateProjectRequest,
 };

@@ -14,7 +14,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use orgdesk_core::api::work::{Item, ItemGroup};
+use orgdesk_core::api::tickets::{Item, ItemGroup};
 
 use crate::api;
 use crate::components::error_notice::ErrorNotice;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::CreateAgentRequest;
 use crate::email::Email;
+use crate::word::Word;
 use crate::FieldErrors;
 
 /// What an agent may do. Admins manage agents and settings; agents do the daily work.
@@ -18,19 +19,22 @@ pub enum Role {
     Agent,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
+/// Decoding a stored role: unknown text is an error, never a default.
+impl TryFrom<String> for Role {
+    type Error = crate::word::UnknownWord;
+
+    fn try_from(word: String) -> Result<Role, Self::Error> {
+        Role::decode(&word)
+    }
+}
+
+impl Word for Role {
+    const ALL: &'static [Role] = &[Role::Admin, Role::Agent];
+
+    fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
             Role::Agent => "agent",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "admin" => Some(Role::Admin),
-            "agent" => Some(Role::Agent),
-            _ => None,
         }
     }
 }

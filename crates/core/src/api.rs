@@ -3,7 +3,7 @@
 
 pub mod organization;
 pub mod outbox;
-pub mod work;
+pub mod tickets;
 
 use serde::{Deserialize, Serialize};
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::customer::parse_short_text;
 use crate::email::{is_valid_host, Email};
+use crate::word::Word;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -17,10 +18,22 @@ pub enum ContactKind {
     Social,
 }
 
-impl ContactKind {
-    pub const ALL: [ContactKind; 5] =
-        [ContactKind::Phone, ContactKind::Email, ContactKind::Website, ContactKind::Address, ContactKind::Social];
+impl Word for ContactKind {
+    const ALL: &'static [ContactKind] =
+        &[ContactKind::Phone, ContactKind::Email, ContactKind::Website, ContactKind::Address, ContactKind::Social];
 
+    fn as_str(self) -> &'static str {
+        match self {
+            ContactKind::Phone => "phone",
+            ContactKind::Email => "email",
+            ContactKind::Website => "website",
+            ContactKind::Address => "address",
+            ContactKind::Social => "social",
+        }
+    }
+}
+
+impl ContactKind {
     pub fn label(self) -> &'static str {
         match self {
             ContactKind::Phone => "Phone",

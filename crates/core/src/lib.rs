@@ -14,6 +14,8 @@ pub mod error;
 pub mod hierarchy;
 pub mod paging;
 pub mod properties;
-pub mod work;
+pub mod query_string;
+pub mod tickets;
+pub mod word;
 
 pub use error::{ErrorCode, FieldErrors};

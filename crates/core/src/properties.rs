@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::customer::parse_short_text;
+use crate::word::Word;
 
 /// The kinds of field an admin can define.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -24,8 +25,8 @@ pub enum PropertyKind {
     Checkbox,
 }
 
-impl PropertyKind {
-    pub const ALL: [PropertyKind; 7] = [
+impl Word for PropertyKind {
+    const ALL: &'static [PropertyKind] = &[
         PropertyKind::Text,
         PropertyKind::LongText,
         PropertyKind::Number,
@@ -35,6 +36,20 @@ impl PropertyKind {
         PropertyKind::Checkbox,
     ];
 
+    fn as_str(self) -> &'static str {
+        match self {
+            PropertyKind::Text => "text",
+            PropertyKind::LongText => "long_text",
+            PropertyKind::Number => "number",
+            PropertyKind::Date => "date",
+            PropertyKind::SingleChoice => "single_choice",
+            PropertyKind::MultipleChoice => "multiple_choice",
+            PropertyKind::Checkbox => "checkbox",
+        }
+    }
+}
+
+impl PropertyKind {
     pub fn label(self) -> &'static str {
         match self {
             PropertyKind::Text => "Text",

@@ -17,7 +17,7 @@
 use std::time::{Duration, Instant};
 
 use orgdesk_server::config::Config;
-use orgdesk_server::db::Db;
+use orgdesk_server::db::{query, Db};
 use orgdesk_server::{seed, AppState};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
@@ -96,9 +96,7 @@ async fn bench(label: &str, url: &str, items: u32) {
     let csrf = res.json::<Value>().await.unwrap()["csrf_token"].as_str().unwrap().to_string();
 
     let orgs = organization_ids(&db).await;
-    let agent: i64 =
-        orgdesk_server::on_db!(&db, pool => sqlx::query_scalar("SELECT MIN(id) FROM agents").fetch_one(pool).await)
-            .unwrap();
+    let agent: i64 = query("SELECT MIN(id) FROM agents").scalar(&db).await.unwrap();
     let open = "status=new,open,waiting";
     // (name, path for request n, requests per client: the last one counts items and is slower)
     type Path = Box<dyn Fn(usize) -> String + Send + Sync>;
@@ -220,8 +218,7 @@ async fn bench(label: &str, url: &str, items: u32) {
 }
 
 async fn organization_ids(db: &Db) -> Vec<i64> {
-    orgdesk_server::on_db!(db, pool => sqlx::query_scalar("SELECT id FROM organizations ORDER BY id").fetch_all(pool).await)
-        .unwrap()
+    query("SELECT id FROM organizations ORDER BY id").scalars(db).await.unwrap()
 }
 
 async fn get(client: &reqwest::Client, base: &str, path: &str) -> Value {

@@ -20,6 +20,8 @@ pub mod tx;
 pub use query::{placeholders, prefix_range, query, Arg, Bind, Query};
 pub use tx::{is_unique_violation, OnUnique, Row, Tx};
 
+use orgdesk_core::word::Word;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -31,58 +33,6 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub enum Db {
     Sqlite(SqlitePool),
     Postgres(PgPool),
-}
-
-/// Runs `$body` with `$pool` bound to the concrete pool of either driver.
-#[macro_export]
-macro_rules! on_db {
-    ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
-            $crate::db::Db::Postgres($pool) => $body,
-        }
-    };
-}
-
-/// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so concurrent
-/// writers queue on the busy timeout instead of failing when they upgrade a read lock.
-#[macro_export]
-macro_rules! begin_write {
-    (sqlite $pool:expr) => {
-        $pool.begin_with("BEGIN IMMEDIATE").await
-    };
-    (postgres $pool:expr) => {
-        $pool.begin().await
-    };
-}
-
-/// Runs `$body` inside a write transaction on either driver; `$tx` is the
-/// transaction. The body returns `Result<T, E>` (E from `sqlx::Error`); the
-/// transaction commits on `Ok` and rolls back (on drop) on `Err`, so multi-row
-/// changes are all or nothing.
-#[macro_export]
-macro_rules! in_write_tx {
-    ($db:expr, $tx:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite(pool) => $crate::commit_if_ok!($crate::begin_write!(sqlite pool), $tx => $body),
-            $crate::db::Db::Postgres(pool) => $crate::commit_if_ok!($crate::begin_write!(postgres pool), $tx => $body),
-        }
-    };
-}
-
-/// One arm of [`in_write_tx!`]: begin, run the body, commit only on `Ok`.
-#[macro_export]
-macro_rules! commit_if_ok {
-    ($begin:expr, $tx:ident => $body:expr) => {{
-        let mut $tx = $begin?;
-        match $body {
-            Ok(v) => {
-                $tx.commit().await?;
-                Ok(v)
-            }
-            Err(e) => Err(e),
-        }
-    }};
 }
 
 impl Db {
@@ -139,5 +89,32 @@ impl Db {
             Db::Sqlite(pool) => pool.close().await,
             Db::Postgres(pool) => pool.close().await,
         }
+    }
+}
+
+/// A stored value that does not decode: bad data, reported as a decode error
+/// where it is read (never replaced by a default).
+pub fn decode_err(e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
+}
+
+/// A stored enum word (see core's [`Word`]); unknown text is a decode error.
+pub fn decode_word<W: Word>(word: &str) -> Result<W, sqlx::Error> {
+    W::decode(word).map_err(decode_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use orgdesk_core::api::organization::MemberRole;
+    use orgdesk_core::contact::ContactKind;
+
+    use super::decode_word;
+
+    #[test]
+    fn a_stored_word_decodes_to_its_enum_and_refuses_others() {
+        assert_eq!(decode_word::<ContactKind>("email").unwrap(), ContactKind::Email);
+        assert_eq!(decode_word::<MemberRole>("manager").unwrap(), MemberRole::Manager);
+        assert!(matches!(decode_word::<ContactKind>("fax machine"), Err(sqlx::Error::Decode(_))));
+        assert!(matches!(decode_word::<MemberRole>("Manager"), Err(sqlx::Error::Decode(_))));
     }
 }

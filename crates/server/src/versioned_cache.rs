@@ -14,7 +14,7 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
-use orgdesk_core::api::work::ItemGroup;
+use orgdesk_core::api::tickets::ItemGroup;
 use tokio::sync::OnceCell;
 
 use crate::db::organizations::OrgList;

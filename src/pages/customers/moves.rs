@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use orgdesk_core::api::work::MovePreview;
+use orgdesk_core::api::tickets::MovePreview;
 use orgdesk_core::api::{MoveCustomersRequest, MovedCustomer};
 
 use super::model::{GroupKey, Model};

@@ -7,7 +7,7 @@ use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orgdesk_core::api::organization::{AddDomainRequest, DomainMatches};
-use orgdesk_core::api::work::CustomerRef;
+use orgdesk_core::api::tickets::CustomerRef;
 use orgdesk_core::domain::{check_organization_domain, Domain};
 
 use super::editor::{at_field, Editor};

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use orgdesk_core::api::work::{AddFollowerRequest, FollowerKind};
+use orgdesk_core::api::tickets::{AddFollowerRequest, FollowerKind};
 
 use super::OrgPanel;
 use crate::api;

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use orgdesk_core::api::work::{GroupBy, Item, ItemGroup, ItemQuery, ItemStatus};
+use orgdesk_core::api::tickets::{GroupBy, Item, ItemGroup, ItemQuery, ItemStatus};
 
 use super::OrgPanel;
 use crate::api;

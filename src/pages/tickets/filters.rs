@@ -2,7 +2,7 @@
 //! page's query string (so a reload keeps them), and turned into the API's query.
 //! Pure logic, unit-tested natively.
 
-use orgdesk_core::api::work::{GroupBy, ItemQuery, ItemStatus, ItemType, Priority};
+use orgdesk_core::api::tickets::{GroupBy, ItemQuery, ItemStatus, ItemType, Priority};
 
 /// How the list is grouped: by organization (the default), project, status, or not at all.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use orgdesk_core::api::work::{
+use orgdesk_core::api::tickets::{
     CreateMessageRequest, Item, ItemStatus, ItemType, Message, MessageKind, Priority, UpdateItemRequest,
 };
 use orgdesk_core::FieldErrors;

@@ -41,9 +41,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api::work::CustomerRef;
+use crate::api::tickets::CustomerRef;
 use crate::contact::ContactEntry;
 use crate::properties::{PropertyDefinitionInput, PropertyKind};
+use crate::word::Word;
 
 /// An organization as links show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,7 +129,7 @@ pub struct UpdateDetailRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     /// `null` removes the parent; absent leaves it.
-    #[serde(default, deserialize_with = "crate::api::work::double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "crate::api::tickets::double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub parent_id: Option<Option<i64>>,
 }
@@ -184,12 +185,23 @@ pub struct AddDomainRequest {
     pub move_customers: Vec<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum MemberRole {
     Member,
     Manager,
+}
+
+impl crate::word::Word for MemberRole {
+    const ALL: &'static [MemberRole] = &[MemberRole::Member, MemberRole::Manager];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            MemberRole::Member => "member",
+            MemberRole::Manager => "manager",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -269,6 +281,17 @@ pub struct NotePage {
 pub enum Relation {
     Parent,
     Child,
+}
+
+impl Word for Relation {
+    const ALL: &'static [Relation] = &[Relation::Parent, Relation::Child];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Relation::Parent => "parent",
+            Relation::Child => "child",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

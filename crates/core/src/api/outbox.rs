@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::word::Word;
+
 /// Where a message is in its delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -15,24 +17,19 @@ pub enum OutboxStatus {
     Failed,
 }
 
-impl OutboxStatus {
-    pub fn as_str(self) -> &'static str {
+impl Word for OutboxStatus {
+    const ALL: &'static [OutboxStatus] = &[OutboxStatus::Pending, OutboxStatus::Sent, OutboxStatus::Failed];
+
+    fn as_str(self) -> &'static str {
         match self {
             OutboxStatus::Pending => "pending",
             OutboxStatus::Sent => "sent",
             OutboxStatus::Failed => "failed",
         }
     }
+}
 
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pending" => Some(OutboxStatus::Pending),
-            "sent" => Some(OutboxStatus::Sent),
-            "failed" => Some(OutboxStatus::Failed),
-            _ => None,
-        }
-    }
-
+impl OutboxStatus {
     /// The word shown to a person.
     pub fn label(self) -> &'static str {
         match self {
@@ -78,22 +75,4 @@ pub struct OutboxPage {
     pub items: Vec<OutboxMessage>,
     /// All messages in the outbox.
     pub total: i64,
-}
-
-/// The most messages one page of the outbox holds.
-pub const MAX_OUTBOX_PAGE: i64 = 200;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statuses_are_lowercase_words_on_the_wire() {
-        for status in [OutboxStatus::Pending, OutboxStatus::Sent, OutboxStatus::Failed] {
-            let json = serde_json::to_string(&status).unwrap();
-            assert_eq!(json, format!("\"{}\"", status.as_str()));
-            assert_eq!(OutboxStatus::parse(status.as_str()), Some(status));
-        }
-        assert_eq!(OutboxStatus::parse("queued"), None);
-    }
 }

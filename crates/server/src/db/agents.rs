@@ -2,6 +2,7 @@
 
 use orgdesk_core::agent::Role;
 use orgdesk_core::api::Agent;
+use orgdesk_core::word::Word;
 
 use crate::db::{query, Db};
 use crate::time_fmt::rfc3339;
@@ -11,14 +12,15 @@ pub struct AgentRow {
     pub id: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub active: bool,
     pub created_at: i64,
 }
 
 impl AgentRow {
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Agent)
+        self.role
     }
 
     pub fn into_api(self) -> Agent {

@@ -4,12 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use orgdesk_core::api::work::{Conversation, ConversationMessage};
+use orgdesk_core::api::tickets::{Conversation, ConversationMessage};
 
-use crate::db::{placeholders, Db};
+use crate::db::{query, Arg, Db, Tx};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
-use crate::{in_write_tx, on_db};
 
 /// Whom a conversation is with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,19 +45,13 @@ struct MessageRow {
 async fn with_messages(db: &Db, rows: Vec<ConversationRow>) -> Result<Vec<Conversation>, sqlx::Error> {
     let mut messages: BTreeMap<i64, Vec<ConversationMessage>> = BTreeMap::new();
     if !rows.is_empty() {
-        let sql = format!(
+        let mut q = query(
             "SELECT m.id, m.conversation_id, m.author_agent_id, a.name AS author_name, m.body, m.notified, m.created_at \
              FROM conversation_messages m LEFT JOIN agents a ON a.id = m.author_agent_id \
-             WHERE m.conversation_id IN ({}) ORDER BY m.id",
-            placeholders(1, rows.len())
+             WHERE m.conversation_id IN (",
         );
-        let found: Vec<MessageRow> = on_db!(db, pool => {
-            let mut query = sqlx::query_as(&sql);
-            for r in &rows {
-                query = query.bind(r.id);
-            }
-            query.fetch_all(pool).await
-        })?;
+        q.push_list(rows.iter().map(|r| r.id)).push(") ORDER BY m.id");
+        let found: Vec<MessageRow> = q.fetch_all(db).await?;
         for m in found {
             messages.entry(m.conversation_id).or_default().push(ConversationMessage {
                 id: m.id,
@@ -99,17 +92,16 @@ pub async fn list(db: &Db, target: Target) -> Result<Option<Vec<Conversation>>, 
             id,
         ),
     };
-    let exists: Option<i64> = on_db!(db, pool => sqlx::query_scalar(exists_sql).bind(id).fetch_optional(pool).await)?;
+    let exists: Option<i64> = query(exists_sql).bind(id).optional_scalar(db).await?;
     if exists.is_none() {
         return Ok(None);
     }
-    let rows: Vec<ConversationRow> = on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_all(pool).await)?;
+    let rows: Vec<ConversationRow> = query(sql).bind(id).fetch_all(db).await?;
     Ok(Some(with_messages(db, rows).await?))
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Conversation>, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE id = $1");
-    let rows: Vec<ConversationRow> = on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_all(pool).await)?;
+    let rows: Vec<ConversationRow> = query(format!("{SELECT} WHERE id = $1")).bind(id).fetch_all(db).await?;
     Ok(with_messages(db, rows).await?.pop())
 }
 
@@ -132,52 +124,58 @@ fn recipients_sql(target: Target) -> &'static str {
 
 const OUTBOX_BATCH: usize = 500;
 
-/// Stores a message in `$tx` and queues one outbox row per recipient of `$target`.
-/// Expands to `Result<i64, ApiError>`: how many were notified.
-macro_rules! post_message {
-    ($tx:ident, $target:expr, $conversation:expr, $subject:expr, $author:expr, $body:expr, $footer:expr, $now:expr) => {
-        async {
-            let target: Target = $target;
-            let id = match target {
-                Target::Organization(id) | Target::Project(id) => id,
-            };
-            let recipients: Vec<(i64, String)> =
-                sqlx::query_as(recipients_sql(target)).bind(id).fetch_all(&mut *$tx).await?;
-            let notified = recipients.len() as i64;
-            sqlx::query(
-                "INSERT INTO conversation_messages (conversation_id, author_agent_id, body, notified, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind($conversation)
-            .bind($author)
-            .bind($body)
-            .bind(notified)
-            .bind($now)
-            .execute(&mut *$tx)
-            .await?;
-            let text = format!("{}\n{}", $body, $footer);
-            for chunk in recipients.chunks(OUTBOX_BATCH) {
-                let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO outbox (kind, recipient, subject, body, customer_id, conversation_id, status, attempts, \
-                     next_attempt_at, created_at) ",
-                );
-                qb.push_values(chunk, |mut b, (customer, email)| {
-                    b.push_bind("conversation")
-                        .push_bind(email.clone())
-                        .push_bind($subject.to_string())
-                        .push_bind(text.clone())
-                        .push_bind(*customer)
-                        .push_bind($conversation)
-                        .push_bind("pending")
-                        .push_bind(0i64)
-                        .push_bind($now)
-                        .push_bind($now);
-                });
-                qb.build().execute(&mut *$tx).await?;
-            }
-            Ok::<i64, ApiError>(notified)
-        }
+/// One message of a conversation to store.
+struct Post<'a> {
+    target: Target,
+    conversation: i64,
+    subject: &'a str,
+    author: i64,
+    body: &'a str,
+    footer: &'a str,
+}
+
+/// Stores a message in the caller's transaction and queues one outbox row per
+/// recipient of its target; returns how many were notified.
+async fn post_message(tx: &mut Tx, post: &Post<'_>, now: i64) -> Result<i64, sqlx::Error> {
+    let id = match post.target {
+        Target::Organization(id) | Target::Project(id) => id,
     };
+    let recipients: Vec<(i64, String)> = query(recipients_sql(post.target)).bind(id).fetch_all(&mut *tx).await?;
+    let notified = recipients.len() as i64;
+    query(
+        "INSERT INTO conversation_messages (conversation_id, author_agent_id, body, notified, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(post.conversation)
+    .bind(post.author)
+    .bind(post.body)
+    .bind(notified)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let text = format!("{}\n{}", post.body, post.footer);
+    for chunk in recipients.chunks(OUTBOX_BATCH) {
+        let mut q = query(
+            "INSERT INTO outbox (kind, recipient, subject, body, customer_id, conversation_id, status, attempts, \
+             next_attempt_at, created_at) ",
+        );
+        q.push_values(chunk, |(customer, email)| -> Vec<Arg> {
+            vec![
+                "conversation".into(),
+                email.into(),
+                post.subject.into(),
+                text.as_str().into(),
+                customer.into(),
+                post.conversation.into(),
+                "pending".into(),
+                0_i64.into(),
+                now.into(),
+                now.into(),
+            ]
+        });
+        q.execute(&mut *tx).await?;
+    }
+    Ok(notified)
 }
 
 /// Starts a conversation with its first message; returns its id and how many were
@@ -196,19 +194,26 @@ pub async fn start(
         Target::Project(id) => ("SELECT id FROM projects WHERE id = $1", None, Some(id)),
     };
     let target_id = org.or(project).unwrap_or_default();
-    in_write_tx!(db, tx => async {
-        let exists: Option<i64> = sqlx::query_scalar(exists_sql).bind(target_id).fetch_optional(&mut *tx).await?;
-        if exists.is_none() {
-            return Ok(None);
-        }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO conversations (subject, organization_id, project_id, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id")
-            .bind(subject).bind(org).bind(project).bind(author).bind(now)
-            .fetch_one(&mut *tx).await?;
-        let notified = post_message!(tx, target, id, subject, author, body, footer, now).await?;
-        Ok::<Option<(i64, i64)>, ApiError>(Some((id, notified)))
-    }.await)
+    let mut tx = db.begin_write().await?;
+    let exists: Option<i64> = query(exists_sql).bind(target_id).optional_scalar(&mut tx).await?;
+    if exists.is_none() {
+        return Ok(None);
+    }
+    let id: i64 = query(
+        "INSERT INTO conversations (subject, organization_id, project_id, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(subject)
+    .bind(org)
+    .bind(project)
+    .bind(author)
+    .bind(now)
+    .scalar(&mut tx)
+    .await?;
+    let post = Post { target, conversation: id, subject, author, body, footer };
+    let notified = post_message(&mut tx, &post, now).await?;
+    tx.commit().await?;
+    Ok(Some((id, notified)))
 }
 
 /// Adds a message to a conversation, notifying the recipients as they are now;
@@ -221,18 +226,21 @@ pub async fn reply(
     footer: &str,
     now: i64,
 ) -> Result<Option<i64>, ApiError> {
-    in_write_tx!(db, tx => async {
-        let row: Option<(String, Option<i64>, Option<i64>)> =
-            sqlx::query_as("SELECT subject, organization_id, project_id FROM conversations WHERE id = $1")
-                .bind(conversation).fetch_optional(&mut *tx).await?;
-        let Some((subject, org, project)) = row else { return Ok(None) };
-        let target = match (org, project) {
-            (Some(o), _) => Target::Organization(o),
-            (None, Some(p)) => Target::Project(p),
-            (None, None) => return Err(ApiError::Internal("conversation without a target".into())),
-        };
-        let subject = format!("Re: {subject}");
-        let notified = post_message!(tx, target, conversation, subject.as_str(), author, body, footer, now).await?;
-        Ok::<Option<i64>, ApiError>(Some(notified))
-    }.await)
+    let mut tx = db.begin_write().await?;
+    let row: Option<(String, Option<i64>, Option<i64>)> =
+        query("SELECT subject, organization_id, project_id FROM conversations WHERE id = $1")
+            .bind(conversation)
+            .fetch_optional(&mut tx)
+            .await?;
+    let Some((subject, org, project)) = row else { return Ok(None) };
+    let target = match (org, project) {
+        (Some(o), _) => Target::Organization(o),
+        (None, Some(p)) => Target::Project(p),
+        (None, None) => return Err(ApiError::Internal("conversation without a target".into())),
+    };
+    let subject = format!("Re: {subject}");
+    let post = Post { target, conversation, subject: &subject, author, body, footer };
+    let notified = post_message(&mut tx, &post, now).await?;
+    tx.commit().await?;
+    Ok(Some(notified))
 }

@@ -17,7 +17,7 @@ pub mod properties;
 use orgdesk_core::api::Organization;
 use orgdesk_core::customer::organization_name_key;
 use orgdesk_core::domain::Domain;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use self::history::Entry;
 use crate::db::{placeholders, prefix_range, query, Db, OnUnique, Tx};
@@ -172,16 +172,6 @@ pub fn name_taken(name: &str) -> ApiError {
 
 fn name_taken_message(name: &str) -> String {
     format!("An organization named {name} already exists.")
-}
-
-/// A value stored in a column did not decode.
-pub(crate) fn decode_err(e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error {
-    sqlx::Error::Decode(Box::new(e))
-}
-
-/// A snake_case word stored in a TEXT column, as its serde enum.
-pub(crate) fn word<T: serde::de::DeserializeOwned>(s: String) -> Result<T, sqlx::Error> {
-    serde_json::from_value(Value::String(s)).map_err(decode_err)
 }
 
 /// Inserts an organization with its domains, in the caller's transaction. Names
@@ -385,12 +375,5 @@ mod tests {
         let cleared = domains_changed(1, None, &old, &[]);
         assert_eq!(cleared.summary, "Domains changed to none");
         assert_eq!(cleared.details, json!({ "from": ["acme.com"], "to": [] }));
-    }
-
-    #[test]
-    fn a_stored_word_decodes_to_its_enum_and_refuses_others() {
-        use orgdesk_core::contact::ContactKind;
-        assert!(word::<ContactKind>("email".into()).is_ok());
-        assert!(matches!(word::<ContactKind>("fax machine".into()), Err(sqlx::Error::Decode(_))));
     }
 }

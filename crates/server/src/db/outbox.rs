@@ -2,9 +2,9 @@
 //! due rows and records each attempt here, so delivery state survives restarts.
 
 use orgdesk_core::api::outbox::{OutboxMessage, OutboxStatus};
+use orgdesk_core::word::{UnknownWord, Word};
 
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{query, Db, Tx};
 use crate::time_fmt::{now_ms, rfc3339};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -26,13 +26,14 @@ pub struct OutboxRow {
 }
 
 impl OutboxRow {
-    pub fn status(&self) -> OutboxStatus {
-        OutboxStatus::parse(&self.status).unwrap_or(OutboxStatus::Pending)
+    /// The delivery status; an unknown stored word is an error, never a default.
+    pub fn status(&self) -> Result<OutboxStatus, UnknownWord> {
+        OutboxStatus::decode(&self.status)
     }
 
-    pub fn into_api(self) -> OutboxMessage {
-        OutboxMessage {
-            status: self.status(),
+    pub fn into_api(self) -> Result<OutboxMessage, sqlx::Error> {
+        Ok(OutboxMessage {
+            status: self.status().map_err(|e| sqlx::Error::Decode(e.into()))?,
             id: self.id,
             kind: self.kind,
             recipient: self.recipient,
@@ -44,7 +45,7 @@ impl OutboxRow {
             sent_at: self.sent_at.map(rfc3339),
             item_id: self.item_id,
             conversation_id: self.conversation_id,
-        }
+        })
     }
 }
 
@@ -52,10 +53,36 @@ const COLUMNS: &str =
     "id, kind, recipient, subject, body, customer_id, status, attempts, last_error, next_attempt_at, created_at, sent_at, \
      item_id, conversation_id";
 
-/// Queues one message in the caller's transaction: binds kind, recipient, subject,
-/// body, customer_id, item_id, conversation_id and the time (now).
-pub const INSERT: &str = "INSERT INTO outbox (kind, recipient, subject, body, customer_id, item_id, conversation_id, \
-     status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8)";
+/// One email to queue, and what it is about.
+pub struct NewMail<'a> {
+    /// What the email is for, e.g. `item_reply`.
+    pub kind: &'a str,
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub customer_id: Option<i64>,
+    pub item_id: Option<i64>,
+    pub conversation_id: Option<i64>,
+}
+
+/// Queues one email in the caller's transaction, due at once.
+pub async fn queue(tx: &mut Tx, mail: &NewMail<'_>, now: i64) -> Result<(), sqlx::Error> {
+    query(
+        "INSERT INTO outbox (kind, recipient, subject, body, customer_id, item_id, conversation_id, \
+         status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8)",
+    )
+    .bind(mail.kind)
+    .bind(mail.recipient)
+    .bind(mail.subject)
+    .bind(mail.body)
+    .bind(mail.customer_id)
+    .bind(mail.item_id)
+    .bind(mail.conversation_id)
+    .bind(now)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
 
 /// Queues a message for delivery now; returns its id.
 pub async fn enqueue(
@@ -69,28 +96,20 @@ pub async fn enqueue(
     let sql = "INSERT INTO outbox (kind, recipient, subject, body, customer_id, status, attempts, next_attempt_at, created_at) \
                VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6) RETURNING id";
     let now = now_ms();
-    on_db!(db, pool => sqlx::query_scalar(sql)
-        .bind(kind)
-        .bind(recipient)
-        .bind(subject)
-        .bind(body)
-        .bind(customer_id)
-        .bind(now)
-        .fetch_one(pool)
-        .await)
+    query(sql).bind(kind).bind(recipient).bind(subject).bind(body).bind(customer_id).bind(now).scalar(db).await
 }
 
 /// One page of messages, newest first, and how many there are in all.
 pub async fn list(db: &Db, offset: i64, limit: i64) -> Result<(Vec<OutboxRow>, i64), sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2");
-    let rows = on_db!(db, pool => sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await)?;
-    let total = on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(pool).await)?;
+    let rows = query(sql).bind(limit).bind(offset).fetch_all(db).await?;
+    let total = query("SELECT COUNT(*) FROM outbox").scalar(db).await?;
     Ok((rows, total))
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<OutboxRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id = $1");
-    on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
+    query(sql).bind(id).fetch_optional(db).await
 }
 
 /// Pending messages whose next attempt is due at `now`, the longest waiting first.
@@ -99,7 +118,7 @@ pub async fn due(db: &Db, now: i64, limit: i64) -> Result<Vec<OutboxRow>, sqlx::
         "SELECT {COLUMNS} FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
          ORDER BY next_attempt_at, id LIMIT $2"
     );
-    on_db!(db, pool => sqlx::query_as(&sql).bind(now).bind(limit).fetch_all(pool).await)
+    query(sql).bind(now).bind(limit).fetch_all(db).await
 }
 
 /// Takes a due message for one delivery attempt by moving its next attempt to
@@ -107,13 +126,7 @@ pub async fn due(db: &Db, now: i64, limit: i64) -> Result<Vec<OutboxRow>, sqlx::
 /// delivered). Should the process stop mid-attempt, the message is due again at `until`.
 pub async fn claim(db: &Db, id: i64, now: i64, until: i64) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE outbox SET next_attempt_at = $3 WHERE id = $1 AND status = 'pending' AND next_attempt_at <= $2";
-    let changed = on_db!(db, pool => sqlx::query(sql)
-        .bind(id)
-        .bind(now)
-        .bind(until)
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected()))?;
+    let changed = query(sql).bind(id).bind(now).bind(until).execute(db).await?;
     Ok(changed == 1)
 }
 
@@ -121,7 +134,8 @@ pub async fn claim(db: &Db, id: i64, now: i64, until: i64) -> Result<bool, sqlx:
 pub async fn mark_sent(db: &Db, id: i64, now: i64) -> Result<(), sqlx::Error> {
     let sql = "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = NULL \
                WHERE id = $1";
-    on_db!(db, pool => sqlx::query(sql).bind(id).bind(now).execute(pool).await.map(|_| ()))
+    query(sql).bind(id).bind(now).execute(db).await?;
+    Ok(())
 }
 
 /// Records a failed attempt: the message waits until `next_attempt_at`, or,
@@ -136,12 +150,6 @@ pub async fn mark_failed_attempt(
     let status = if give_up { OutboxStatus::Failed } else { OutboxStatus::Pending };
     let sql = "UPDATE outbox SET status = $2, attempts = attempts + 1, last_error = $3, next_attempt_at = $4 \
                WHERE id = $1";
-    on_db!(db, pool => sqlx::query(sql)
-        .bind(id)
-        .bind(status.as_str())
-        .bind(error)
-        .bind(next_attempt_at)
-        .execute(pool)
-        .await
-        .map(|_| ()))
+    query(sql).bind(id).bind(status.as_str()).bind(error).bind(next_attempt_at).execute(db).await?;
+    Ok(())
 }

@@ -1,11 +1,11 @@
 //! Projects (archived, never deleted) and their followers.
 
-use orgdesk_core::api::work::{Follower, FollowerKind, Project};
+use orgdesk_core::api::tickets::{Follower, FollowerKind, Project};
+use orgdesk_core::word::Word;
 
-use crate::db::Db;
+use crate::db::{query, Db, OnUnique, Query};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
-use crate::{in_write_tx, on_db};
 
 #[derive(Debug, sqlx::FromRow)]
 struct ProjectRow {
@@ -47,6 +47,32 @@ pub enum Archived {
     All,
 }
 
+/// The list's statement: a page of projects by name, or (`count`) how many match.
+/// `q` matches anywhere in the name, regardless of case.
+fn list_query(archived: Archived, q: Option<&str>, page: Option<(i64, i64)>) -> Query {
+    let mut sql = match page {
+        Some(_) => query(SELECT),
+        None => query("SELECT COUNT(*) FROM projects p"),
+    };
+    let mut conditions = Vec::new();
+    match archived {
+        Archived::No => conditions.push("p.archived = FALSE".to_string()),
+        Archived::Yes => conditions.push("p.archived = TRUE".to_string()),
+        Archived::All => {}
+    }
+    if let Some(q) = q {
+        let pattern = sql.param(format!("%{}%", like_escape(&q.to_lowercase())));
+        conditions.push(format!("p.name_key LIKE {pattern} ESCAPE '\\'"));
+    }
+    if !conditions.is_empty() {
+        sql.push(" WHERE ").push(&conditions.join(" AND "));
+    }
+    if let Some((offset, limit)) = page {
+        sql.push(" ORDER BY p.name_key, p.id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    }
+    sql
+}
+
 /// Projects by name; `q` matches anywhere in the name, regardless of case.
 pub async fn list(
     db: &Db,
@@ -55,33 +81,8 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Project>, i64), sqlx::Error> {
-    let mut conditions = Vec::new();
-    match archived {
-        Archived::No => conditions.push("p.archived = FALSE"),
-        Archived::Yes => conditions.push("p.archived = TRUE"),
-        Archived::All => {}
-    }
-    let pattern = q.map(|q| format!("%{}%", like_escape(&q.to_lowercase())));
-    if pattern.is_some() {
-        conditions.push("p.name_key LIKE $3 ESCAPE '\\'");
-    }
-    let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
-    let sql = format!("{SELECT}{filter} ORDER BY p.name_key, p.id LIMIT $1 OFFSET $2");
-    let count_sql = format!("SELECT COUNT(*) FROM projects p{}", filter.replace("$3", "$1"));
-    let rows: Vec<ProjectRow> = on_db!(db, pool => {
-        let mut query = sqlx::query_as(&sql).bind(limit).bind(offset);
-        if let Some(p) = &pattern {
-            query = query.bind(p);
-        }
-        query.fetch_all(pool).await
-    })?;
-    let total: i64 = on_db!(db, pool => {
-        let mut query = sqlx::query_scalar(&count_sql);
-        if let Some(p) = &pattern {
-            query = query.bind(p);
-        }
-        query.fetch_one(pool).await
-    })?;
+    let rows: Vec<ProjectRow> = list_query(archived, q, Some((offset, limit))).fetch_all(db).await?;
+    let total: i64 = list_query(archived, q, None).scalar(db).await?;
     Ok((rows.into_iter().map(Project::from).collect(), total))
 }
 
@@ -98,40 +99,44 @@ pub fn like_escape(s: &str) -> String {
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Project>, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE p.id = $1");
-    let row: Option<ProjectRow> = on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
+    let row: Option<ProjectRow> = query(format!("{SELECT} WHERE p.id = $1")).bind(id).fetch_optional(db).await?;
     Ok(row.map(Project::from))
 }
 
 /// Whether the project exists, and if so whether it is archived.
 pub async fn archived(db: &Db, id: i64) -> Result<Option<bool>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_scalar("SELECT archived FROM projects WHERE id = $1").bind(id).fetch_optional(pool).await)
+    query("SELECT archived FROM projects WHERE id = $1").bind(id).optional_scalar(db).await
 }
 
-pub fn name_taken(name: &str) -> ApiError {
-    ApiError::conflict_on("name", format!("A project named {name} already exists."))
+fn taken_message(name: &str) -> String {
+    format!("A project named {name} already exists.")
 }
 
-fn unique_to_conflict(e: ApiError, name: &str) -> ApiError {
-    match &e {
-        ApiError::Database(err) if crate::db::is_unique_violation(err) => name_taken(name),
-        _ => e,
-    }
+fn name_taken(name: &str) -> ApiError {
+    ApiError::conflict_on("name", taken_message(name))
 }
 
+/// Creates a project; a 409 on `name` when the name is taken, regardless of case.
 pub async fn create(db: &Db, name: &str, description: &str, now: i64) -> Result<i64, ApiError> {
     let key = name.to_lowercase();
-    let result: Result<i64, ApiError> = in_write_tx!(db, tx => async {
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE name_key = $1").bind(&key).fetch_optional(&mut *tx).await?;
-        if taken.is_some() {
-            return Err(name_taken(name));
-        }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO projects (name, name_key, description, archived, created_at) VALUES ($1, $2, $3, FALSE, $4) RETURNING id")
-            .bind(name).bind(&key).bind(description).bind(now).fetch_one(&mut *tx).await?;
-        Ok::<i64, ApiError>(id)
-    }.await);
-    result.map_err(|e| unique_to_conflict(e, name))
+    let mut tx = db.begin_write().await?;
+    let taken: Option<i64> =
+        query("SELECT id FROM projects WHERE name_key = $1").bind(&key).optional_scalar(&mut tx).await?;
+    if taken.is_some() {
+        return Err(name_taken(name));
+    }
+    let id: i64 = query(
+        "INSERT INTO projects (name, name_key, description, archived, created_at) VALUES ($1, $2, $3, FALSE, $4) RETURNING id",
+    )
+    .bind(name)
+    .bind(&key)
+    .bind(description)
+    .bind(now)
+    .scalar(&mut tx)
+    .await
+    .on_unique("name", || taken_message(name))?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Applies a partial update; `Ok(false)` when the project does not exist.
@@ -142,30 +147,37 @@ pub async fn update(
     description: Option<&str>,
     archived: Option<bool>,
 ) -> Result<bool, ApiError> {
-    let shown = name.unwrap_or_default().to_string();
-    let result: Result<bool, ApiError> = in_write_tx!(db, tx => async {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        if exists.is_none() {
-            return Ok(false);
+    let mut tx = db.begin_write().await?;
+    let exists: Option<i64> = query("SELECT id FROM projects WHERE id = $1").bind(id).optional_scalar(&mut tx).await?;
+    if exists.is_none() {
+        return Ok(false);
+    }
+    if let Some(name) = name {
+        let key = name.to_lowercase();
+        let other: Option<i64> = query("SELECT id FROM projects WHERE name_key = $1 AND id <> $2")
+            .bind(&key)
+            .bind(id)
+            .optional_scalar(&mut tx)
+            .await?;
+        if other.is_some() {
+            return Err(name_taken(name));
         }
-        if let Some(name) = name {
-            let key = name.to_lowercase();
-            let other: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE name_key = $1 AND id <> $2")
-                .bind(&key).bind(id).fetch_optional(&mut *tx).await?;
-            if other.is_some() {
-                return Err(name_taken(name));
-            }
-            sqlx::query("UPDATE projects SET name = $1, name_key = $2 WHERE id = $3").bind(name).bind(&key).bind(id).execute(&mut *tx).await?;
-        }
-        if let Some(description) = description {
-            sqlx::query("UPDATE projects SET description = $1 WHERE id = $2").bind(description).bind(id).execute(&mut *tx).await?;
-        }
-        if let Some(archived) = archived {
-            sqlx::query("UPDATE projects SET archived = $1 WHERE id = $2").bind(archived).bind(id).execute(&mut *tx).await?;
-        }
-        Ok::<bool, ApiError>(true)
-    }.await);
-    result.map_err(|e| unique_to_conflict(e, &shown))
+        query("UPDATE projects SET name = $1, name_key = $2 WHERE id = $3")
+            .bind(name)
+            .bind(&key)
+            .bind(id)
+            .execute(&mut tx)
+            .await
+            .on_unique("name", || taken_message(name))?;
+    }
+    if let Some(description) = description {
+        query("UPDATE projects SET description = $1 WHERE id = $2").bind(description).bind(id).execute(&mut tx).await?;
+    }
+    if let Some(archived) = archived {
+        query("UPDATE projects SET archived = $1 WHERE id = $2").bind(archived).bind(id).execute(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -177,15 +189,17 @@ struct FollowerRow {
     member_count: Option<i64>,
 }
 
-impl From<FollowerRow> for Follower {
-    fn from(r: FollowerRow) -> Self {
-        Follower {
-            kind: if r.kind == "organization" { FollowerKind::Organization } else { FollowerKind::Customer },
+impl TryFrom<FollowerRow> for Follower {
+    type Error = sqlx::Error;
+
+    fn try_from(r: FollowerRow) -> Result<Follower, sqlx::Error> {
+        Ok(Follower {
+            kind: FollowerKind::decode(&r.kind).map_err(|e| sqlx::Error::Decode(e.into()))?,
             id: r.id,
             name: r.name,
             email: r.email,
             member_count: r.member_count,
-        }
+        })
     }
 }
 
@@ -205,8 +219,8 @@ pub async fn followers(db: &Db, project_id: i64) -> Result<Vec<Follower>, sqlx::
            FROM project_followers f JOIN customers c ON c.id = f.customer_id WHERE f.project_id = $1 \
          ) x ORDER BY rank, sort, id"
     );
-    let rows: Vec<FollowerRow> = on_db!(db, pool => sqlx::query_as(&sql).bind(project_id).fetch_all(pool).await)?;
-    Ok(rows.into_iter().map(Follower::from).collect())
+    let rows: Vec<FollowerRow> = query(sql).bind(project_id).fetch_all(db).await?;
+    rows.into_iter().map(Follower::try_from).collect()
 }
 
 /// Adds a follower (nothing changes when it already follows). `Ok(None)` when the
@@ -218,48 +232,43 @@ pub async fn add_follower(
     id: i64,
     now: i64,
 ) -> Result<Option<Follower>, ApiError> {
-    let added: Result<bool, ApiError> = in_write_tx!(db, tx => async {
-        let project: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE id = $1").bind(project_id).fetch_optional(&mut *tx).await?;
-        if project.is_none() {
-            return Ok(false);
-        }
-        match kind {
-            FollowerKind::Customer => {
-                let found: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-                if found.is_none() {
-                    return Err(ApiError::invalid("customer_id", "No such customer."));
-                }
-                let already: Option<i64> = sqlx::query_scalar("SELECT customer_id FROM project_followers WHERE project_id = $1 AND customer_id = $2")
-                    .bind(project_id).bind(id).fetch_optional(&mut *tx).await?;
-                if already.is_none() {
-                    sqlx::query("INSERT INTO project_followers (project_id, customer_id, created_at) VALUES ($1, $2, $3)")
-                        .bind(project_id).bind(id).bind(now).execute(&mut *tx).await?;
-                }
-            }
-            FollowerKind::Organization => {
-                let found: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-                if found.is_none() {
-                    return Err(ApiError::invalid("organization_id", "No such organization."));
-                }
-                let already: Option<i64> = sqlx::query_scalar("SELECT organization_id FROM project_followers WHERE project_id = $1 AND organization_id = $2")
-                    .bind(project_id).bind(id).fetch_optional(&mut *tx).await?;
-                if already.is_none() {
-                    sqlx::query("INSERT INTO project_followers (project_id, organization_id, created_at) VALUES ($1, $2, $3)")
-                        .bind(project_id).bind(id).bind(now).execute(&mut *tx).await?;
-                }
-            }
-        }
-        Ok::<bool, ApiError>(true)
-    }.await);
-    let added = added.map_err(|e| match &e {
-        ApiError::Database(err) if crate::db::is_unique_violation(err) => {
-            ApiError::conflict_on("body", "This follower was just added by someone else. Reload to see it.")
-        }
-        _ => e,
-    })?;
-    if !added {
+    let mut tx = db.begin_write().await?;
+    let project: Option<i64> =
+        query("SELECT id FROM projects WHERE id = $1").bind(project_id).optional_scalar(&mut tx).await?;
+    if project.is_none() {
         return Ok(None);
     }
+    let (exists_sql, field, missing, already_sql, insert_sql) = match kind {
+        FollowerKind::Customer => (
+            "SELECT id FROM customers WHERE id = $1",
+            "customer_id",
+            "No such customer.",
+            "SELECT customer_id FROM project_followers WHERE project_id = $1 AND customer_id = $2",
+            "INSERT INTO project_followers (project_id, customer_id, created_at) VALUES ($1, $2, $3)",
+        ),
+        FollowerKind::Organization => (
+            "SELECT id FROM organizations WHERE id = $1",
+            "organization_id",
+            "No such organization.",
+            "SELECT organization_id FROM project_followers WHERE project_id = $1 AND organization_id = $2",
+            "INSERT INTO project_followers (project_id, organization_id, created_at) VALUES ($1, $2, $3)",
+        ),
+    };
+    let found: Option<i64> = query(exists_sql).bind(id).optional_scalar(&mut tx).await?;
+    if found.is_none() {
+        return Err(ApiError::invalid(field, missing));
+    }
+    let already: Option<i64> = query(already_sql).bind(project_id).bind(id).optional_scalar(&mut tx).await?;
+    if already.is_none() {
+        query(insert_sql)
+            .bind(project_id)
+            .bind(id)
+            .bind(now)
+            .execute(&mut tx)
+            .await
+            .on_unique("body", || "This follower was just added by someone else. Reload to see it.".into())?;
+    }
+    tx.commit().await?;
     let all = followers(db, project_id).await?;
     Ok(all.into_iter().find(|f| f.kind == kind && f.id == id))
 }
@@ -270,7 +279,42 @@ pub async fn remove_follower(db: &Db, project_id: i64, kind: FollowerKind, id: i
         FollowerKind::Customer => "DELETE FROM project_followers WHERE project_id = $1 AND customer_id = $2",
         FollowerKind::Organization => "DELETE FROM project_followers WHERE project_id = $1 AND organization_id = $2",
     };
-    let n =
-        on_db!(db, pool => sqlx::query(sql).bind(project_id).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = query(sql).bind(project_id).bind(id).execute(db).await?;
     Ok(n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Arg;
+
+    #[test]
+    fn a_page_of_active_projects_binds_the_name_pattern_then_the_page() {
+        let q = list_query(Archived::No, Some("50%"), Some((100, 25)));
+        assert_eq!(
+            q.sql(),
+            format!(
+                "{SELECT} WHERE p.archived = FALSE AND p.name_key LIKE $1 ESCAPE '\\' \
+                 ORDER BY p.name_key, p.id LIMIT $2 OFFSET $3"
+            )
+        );
+        assert_eq!(q.args(), [Arg::Text(Some("%50\\%%".into())), Arg::Int(Some(25)), Arg::Int(Some(100))]);
+    }
+
+    #[test]
+    fn the_count_has_the_same_conditions_and_no_page() {
+        let q = list_query(Archived::All, None, None);
+        assert_eq!(q.sql(), "SELECT COUNT(*) FROM projects p");
+        assert!(q.args().is_empty());
+        let q = list_query(Archived::Yes, Some("x"), None);
+        assert_eq!(
+            q.sql(),
+            "SELECT COUNT(*) FROM projects p WHERE p.archived = TRUE AND p.name_key LIKE $1 ESCAPE '\\'"
+        );
+    }
+
+    #[test]
+    fn like_patterns_escape_their_wildcards() {
+        assert_eq!(like_escape("a%b_c\\d"), "a\\%b\\_c\\\\d");
+    }
 }

@@ -4,11 +4,11 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use orgdesk_core::api::work::{
+use orgdesk_core::api::tickets::{
     Conversation, CreateConversationMessageRequest, StartConversationRequest, StartedConversation,
 };
 use orgdesk_core::api::ErrorBody;
-use orgdesk_core::work::{parse_message_body, parse_subject};
+use orgdesk_core::tickets::{parse_message_body, parse_subject};
 use orgdesk_core::FieldErrors;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

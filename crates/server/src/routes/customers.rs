@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use orgdesk_core::api::work::{MovePreview, MovePreviewRequest};
+use orgdesk_core::api::tickets::{MovePreview, MovePreviewRequest};
 use orgdesk_core::api::{
     CreateCustomerRequest, Customer, CustomerPage, ErrorBody, MoveCustomersRequest, MoveCustomersResult,
     UpdateCustomerRequest, MAX_MOVE,

@@ -4,171 +4,42 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use orgdesk_core::api::work::{
-    AddItemFollowerRequest, CreateItemRequest, CreateMessageRequest, CustomerRef, GroupBy, Item, ItemGroupPage,
-    ItemPage, ItemStatus, ItemType, Message, Priority, UpdateItemRequest,
+use orgdesk_core::api::tickets::{
+    AddItemFollowerRequest, CreateItemRequest, CreateMessageRequest, CustomerRef, Item, ItemGroupPage, ItemPage,
+    Message, UpdateItemRequest,
 };
 use orgdesk_core::api::ErrorBody;
-use orgdesk_core::work::{
-    check_requester, parse_description, parse_item_search, parse_item_title, parse_message_body, parse_priority_list,
-    parse_status_list,
+use orgdesk_core::paging::{Paging, PagingParams};
+use orgdesk_core::tickets::{
+    parse_message_body, validate_item_changes, validate_new_item, ItemFilter, ItemFilterParams, ItemGroupParams,
 };
-use orgdesk_core::FieldErrors;
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::CurrentAgent;
-use crate::db::items::{self as store, ItemChanges, ItemFilter, Mail, NewItem};
+use crate::db::items::{self as store, Mail};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{patch_field, ApiJson, ApiPath, ApiQuery};
-use crate::routes::projects::parse_paging;
+use crate::extract::{ApiJson, ApiPaging, ApiPath, ApiQuery};
 use crate::time_fmt::now_ms;
 use crate::AppState;
 
-/// The Tickets app's filters (all optional; blank means absent).
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ItemListQuery {
-    pub project_id: Option<String>,
-    /// Comma-separated statuses, e.g. `new,open,waiting`.
-    pub status: Option<String>,
-    /// Comma-separated priorities, e.g. `high,urgent`.
-    pub priority: Option<String>,
-    /// An agent id, or `none` for unassigned items.
-    pub assignee: Option<String>,
-    pub requester_id: Option<String>,
-    /// An organization id, or `none` for items without an organization.
-    pub organization: Option<String>,
-    /// Text in the title (case-insensitive), or `#123` for an item id.
-    pub q: Option<String>,
-    /// `ticket` or `task`.
-    pub item_type: Option<String>,
-    /// `true`: with `organization={id}`, the items of its descendant organizations too.
-    pub include_children: Option<String>,
-    pub offset: Option<String>,
-    /// At most 200; 50 when absent.
-    pub limit: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ItemGroupQuery {
-    /// `organization` (the default), `project` or `status`.
-    pub group_by: Option<String>,
-    pub project_id: Option<String>,
-    /// Comma-separated statuses, e.g. `new,open,waiting`.
-    pub status: Option<String>,
-    /// Comma-separated priorities, e.g. `high,urgent`.
-    pub priority: Option<String>,
-    /// An agent id, or `none` for unassigned items.
-    pub assignee: Option<String>,
-    pub requester_id: Option<String>,
-    /// An organization id, or `none` for items without an organization.
-    pub organization: Option<String>,
-    /// Text in the title (case-insensitive), or `#123` for an item id.
-    pub q: Option<String>,
-    /// `ticket` or `task`.
-    pub item_type: Option<String>,
-    /// `true`: with `organization={id}`, the items of its descendant organizations too.
-    pub include_children: Option<String>,
-    /// Paging of the groups.
-    pub offset: Option<String>,
-    /// At most 200 groups; 50 when absent.
-    pub limit: Option<String>,
-}
-
-impl ItemGroupQuery {
-    fn filters(self) -> ItemListQuery {
-        ItemListQuery {
-            project_id: self.project_id,
-            status: self.status,
-            priority: self.priority,
-            assignee: self.assignee,
-            requester_id: self.requester_id,
-            organization: self.organization,
-            q: self.q,
-            item_type: self.item_type,
-            include_children: self.include_children,
-            offset: self.offset,
-            limit: self.limit,
+/// Two parts of one query string, checked together: when both are malformed, the
+/// 422 names the fields of both.
+fn both<A, B>(a: ApiResult<A>, b: ApiResult<B>) -> ApiResult<(A, B)> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(ApiError::Validation(mut first)), Err(ApiError::Validation(second))) => {
+            first.extend(second);
+            Err(ApiError::Validation(first))
         }
+        (Err(e), _) | (_, Err(e)) => Err(e),
     }
 }
 
-fn present(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn id_or_none(value: &str, field: &str, what: &str, errors: &mut FieldErrors) -> Option<Option<i64>> {
-    if value.eq_ignore_ascii_case("none") {
-        return Some(None);
-    }
-    match value.parse::<i64>() {
-        Ok(id) => Some(Some(id)),
-        Err(_) => {
-            errors.insert(field.into(), format!("Use {what} id or `none`."));
-            None
-        }
-    }
-}
-
-fn id(value: &str, field: &str, errors: &mut FieldErrors) -> Option<i64> {
-    value.parse::<i64>().map_err(|_| errors.insert(field.into(), "Use a numeric id.".into())).ok()
-}
-
-/// Parses the filters, naming every bad one (422).
-pub fn parse_filter(q: &ItemListQuery) -> ApiResult<(ItemFilter, i64, i64)> {
-    let mut errors = FieldErrors::new();
-    let mut filter = ItemFilter::default();
-    if let Some(v) = present(&q.project_id) {
-        filter.project_id = id(v, "project_id", &mut errors);
-    }
-    if let Some(v) = present(&q.status) {
-        filter.statuses = parse_status_list(v).map_err(|e| errors.insert("status".into(), e)).unwrap_or_default();
-    }
-    if let Some(v) = present(&q.priority) {
-        filter.priorities = parse_priority_list(v).map_err(|e| errors.insert("priority".into(), e)).unwrap_or_default();
-    }
-    if let Some(v) = present(&q.assignee) {
-        filter.assignee = id_or_none(v, "assignee", "an agent", &mut errors);
-    }
-    if let Some(v) = present(&q.requester_id) {
-        filter.requester_id = id(v, "requester_id", &mut errors);
-    }
-    if let Some(v) = present(&q.organization) {
-        filter.organization = id_or_none(v, "organization", "an organization", &mut errors);
-    }
-    if let Some(v) = present(&q.include_children) {
-        match v.to_ascii_lowercase().as_str() {
-            "true" => filter.include_children = true,
-            "false" => {}
-            _ => {
-                errors.insert("include_children".into(), "Use true or false.".into());
-            }
-        }
-    }
-    if let Some(v) = present(&q.q) {
-        filter.search = parse_item_search(v).map_err(|e| errors.insert("q".into(), e)).ok().flatten();
-    }
-    if let Some(v) = present(&q.item_type) {
-        filter.item_type = ItemType::parse(&v.to_ascii_lowercase());
-        if filter.item_type.is_none() {
-            errors.insert("item_type".into(), "Use ticket or task.".into());
-        }
-    }
-    let paging = parse_paging(q.offset.as_deref(), q.limit.as_deref());
-    if let Err(ApiError::Validation(e)) = &paging {
-        errors.extend(e.clone());
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let (offset, limit) = paging?;
-    // Only an organization has children; elsewhere the flag changes nothing.
-    filter.include_children &= matches!(filter.organization, Some(Some(_)));
-    Ok((filter, offset, limit))
+/// The item filter and the page of a list.
+fn filter_and_page(params: &ItemFilterParams, paging: ApiResult<ApiPaging>) -> ApiResult<(ItemFilter, Paging)> {
+    let (filter, ApiPaging(paging)) = both(ItemFilter::parse(params).map_err(ApiError::Validation), paging)?;
+    Ok((filter, paging))
 }
 
 /// The sign-off under every email about an item or conversation.
@@ -182,52 +53,35 @@ pub fn mail(state: &AppState) -> Mail {
 }
 
 /// Items matching the filters, newest first, one page at a time.
-#[utoipa::path(get, path = "/api/items", tag = "items", params(ItemListQuery),
+#[utoipa::path(get, path = "/api/items", tag = "items", params(ItemFilterParams, PagingParams),
     responses((status = 200, body = ItemPage), (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "A filter is malformed (the field is named)")))]
 pub async fn list_items(
     State(state): State<AppState>,
     _: CurrentAgent,
-    ApiQuery(query): ApiQuery<ItemListQuery>,
+    ApiQuery(params): ApiQuery<ItemFilterParams>,
+    paging: ApiResult<ApiPaging>,
 ) -> ApiResult<Json<ItemPage>> {
-    let (filter, offset, limit) = parse_filter(&query)?;
+    let (filter, Paging { offset, limit }) = filter_and_page(&params, paging)?;
     let (items, total) = store::list(&state.db, &filter, offset, limit).await?;
     Ok(Json(ItemPage { items, total, offset, limit }))
 }
 
 /// Matching items grouped by organization (the "none" group last), project or status,
 /// with counts; the groups are paged.
-#[utoipa::path(get, path = "/api/items/groups", tag = "items", params(ItemGroupQuery),
+#[utoipa::path(get, path = "/api/items/groups", tag = "items", params(ItemGroupParams, ItemFilterParams, PagingParams),
     responses((status = 200, body = ItemGroupPage), (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "A filter or group_by is malformed (the field is named)")))]
 pub async fn group_items(
     State(state): State<AppState>,
     _: CurrentAgent,
-    ApiQuery(query): ApiQuery<ItemGroupQuery>,
+    ApiQuery(group): ApiQuery<ItemGroupParams>,
+    ApiQuery(params): ApiQuery<ItemFilterParams>,
+    paging: ApiResult<ApiPaging>,
 ) -> ApiResult<Json<ItemGroupPage>> {
-    let group_by = match present(&query.group_by.clone()).map(str::to_ascii_lowercase).as_deref() {
-        None | Some("organization") => Ok(GroupBy::Organization),
-        Some("project") => Ok(GroupBy::Project),
-        Some("status") => Ok(GroupBy::Status),
-        Some(_) => Err("Group by organization, project or status.".to_string()),
-    };
-    let parsed = parse_filter(&query.filters());
-    let (filter, offset, limit) = match (group_by.clone(), parsed) {
-        (Ok(_), Ok(p)) => p,
-        (by, p) => {
-            let mut errors = match p {
-                Err(ApiError::Validation(e)) => e,
-                Err(other) => return Err(other),
-                Ok(_) => FieldErrors::new(),
-            };
-            if let Err(e) = by {
-                errors.insert("group_by".into(), e);
-            }
-            return Err(ApiError::Validation(errors));
-        }
-    };
-    let group_by = group_by.map_err(|e| ApiError::invalid("group_by", e))?;
-    let version = store::work_version(&state.db).await?;
+    let (group_by, (filter, Paging { offset, limit })) =
+        both(group.parse().map_err(ApiError::Validation), filter_and_page(&params, paging))?;
+    let version = store::data_version(&state.db).await?;
     let key = format!("{group_by:?} {filter:?}");
     let all =
         state.group_cache.get_or_compute(version, key, || store::all_groups(&state.db, group_by, &filter)).await?;
@@ -258,25 +112,7 @@ pub async fn create_item(
     _: CurrentAgent,
     ApiJson(req): ApiJson<CreateItemRequest>,
 ) -> ApiResult<(StatusCode, Json<Item>)> {
-    let mut errors = FieldErrors::new();
-    let title = parse_item_title(&req.title).map_err(|e| errors.insert("title".into(), e)).ok();
-    let description = parse_description(&req.description).map_err(|e| errors.insert("description".into(), e)).ok();
-    if let Err(e) = check_requester(req.item_type, req.requester_id) {
-        errors.insert("requester_id".into(), e);
-    }
-    let (Some(title), Some(description), true) = (title, description, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let new = NewItem {
-        project_id: req.project_id,
-        item_type: req.item_type,
-        title,
-        description,
-        status: req.status.unwrap_or(ItemStatus::New),
-        priority: req.priority.unwrap_or(Priority::Normal),
-        assignee_id: req.assignee_id,
-        requester_id: req.requester_id,
-    };
+    let new = validate_new_item(&req).map_err(ApiError::Validation)?;
     let id = store::create(&state.db, &new, now_ms()).await?;
     tracing::info!(item_id = id, "item created");
     let item = store::get(&state.db, id).await?.ok_or_else(not_found)?;
@@ -307,22 +143,7 @@ pub async fn update_item(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<UpdateItemRequest>,
 ) -> ApiResult<Json<Item>> {
-    let mut errors = FieldErrors::new();
-    let title = patch_field(req.title.as_deref(), "title", parse_item_title, &mut errors);
-    let description = patch_field(req.description.as_deref(), "description", parse_description, &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let changes = ItemChanges {
-        title,
-        description,
-        status: req.status,
-        priority: req.priority,
-        project_id: req.project_id,
-        item_type: req.item_type,
-        assignee_id: req.assignee_id,
-        requester_id: req.requester_id,
-    };
+    let changes = validate_item_changes(&req).map_err(ApiError::Validation)?;
     if !store::update(&state.db, id, &changes, &mail(&state), now_ms()).await? {
         return Err(not_found());
     }

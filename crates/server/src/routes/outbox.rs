@@ -2,29 +2,30 @@
 
 use axum::extract::State;
 use axum::Json;
-use orgdesk_core::api::outbox::{OutboxPage, MAX_OUTBOX_PAGE};
+use orgdesk_core::api::outbox::OutboxPage;
 use orgdesk_core::api::ErrorBody;
+use orgdesk_core::paging::{Paging, PagingParams};
 use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::AdminAgent;
 use crate::db;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiQuery;
+use crate::error::ApiResult;
+use crate::extract::{ApiPaging, ApiQuery};
 use crate::AppState;
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct OutboxQuery {
-    pub offset: Option<i64>,
-    /// At most 200; 50 when absent.
-    pub limit: Option<i64>,
+/// The outbox reads `offset` and `limit` as numbers first: other text is a
+/// malformed query (400), as it always was here; the range is [`ApiPaging`]'s (422).
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+pub struct OutboxNumbers {
+    offset: Option<i64>,
+    limit: Option<i64>,
 }
 
 /// Outgoing emails, newest first, with their delivery status (admins only).
-#[utoipa::path(get, path = "/api/outbox", tag = "outbox", params(OutboxQuery),
+#[utoipa::path(get, path = "/api/outbox", tag = "outbox", params(PagingParams),
     responses(
         (status = 200, body = OutboxPage),
         (status = 400, body = ErrorBody, description = "Malformed query"),
@@ -34,18 +35,12 @@ pub struct OutboxQuery {
 pub async fn list_outbox(
     State(state): State<AppState>,
     _: AdminAgent,
-    ApiQuery(query): ApiQuery<OutboxQuery>,
+    _: ApiQuery<OutboxNumbers>,
+    ApiPaging(Paging { offset, limit }): ApiPaging,
 ) -> ApiResult<Json<OutboxPage>> {
-    let offset = query.offset.unwrap_or(0);
-    let limit = query.limit.unwrap_or(50);
-    if offset < 0 {
-        return Err(ApiError::invalid("offset", "The offset cannot be negative."));
-    }
-    if !(1..=MAX_OUTBOX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("The limit is between 1 and {MAX_OUTBOX_PAGE}.")));
-    }
     let (rows, total) = db::outbox::list(&state.db, offset, limit).await?;
-    Ok(Json(OutboxPage { items: rows.into_iter().map(|r| r.into_api()).collect(), total }))
+    let items = rows.into_iter().map(|r| r.into_api()).collect::<Result<_, _>>()?;
+    Ok(Json(OutboxPage { items, total }))
 }
 
 /// This module's routes (all behind the session).

@@ -4,11 +4,12 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use orgdesk_core::api::work::{
+use orgdesk_core::api::tickets::{
     AddFollowerRequest, CreateProjectRequest, Follower, FollowerKind, Project, ProjectPage, UpdateProjectRequest,
 };
 use orgdesk_core::api::ErrorBody;
-use orgdesk_core::work::{parse_description, parse_project_name, MAX_ITEM_PAGE};
+use orgdesk_core::paging::{Paging, PagingParams};
+use orgdesk_core::tickets::{parse_description, parse_project_name};
 use orgdesk_core::FieldErrors;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -18,7 +19,7 @@ use utoipa_axum::routes;
 use crate::auth::CurrentAgent;
 use crate::db::projects::{self as store, Archived};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{patch_field, ApiJson, ApiPath, ApiQuery};
+use crate::extract::{patch_field, ApiJson, ApiPaging, ApiPath, ApiQuery};
 use crate::routes::customers::search_text;
 use crate::time_fmt::now_ms;
 use crate::AppState;
@@ -30,50 +31,17 @@ pub struct ProjectListQuery {
     pub archived: Option<String>,
     /// Text anywhere in the name, regardless of case.
     pub q: Option<String>,
-    pub offset: Option<String>,
-    /// At most 200; 50 when absent.
-    pub limit: Option<String>,
-}
-
-/// Offset and limit from query text, checked (422 naming the field).
-pub fn parse_paging(offset: Option<&str>, limit: Option<&str>) -> ApiResult<(i64, i64)> {
-    let mut errors = FieldErrors::new();
-    let offset = match offset.map(str::trim).filter(|s| !s.is_empty()) {
-        None => 0,
-        Some(s) => match s.parse::<i64>() {
-            Ok(v) if v >= 0 => v,
-            _ => {
-                errors.insert("offset".into(), "The offset is a whole number, 0 or more.".into());
-                0
-            }
-        },
-    };
-    let limit = match limit.map(str::trim).filter(|s| !s.is_empty()) {
-        None => 50,
-        Some(s) => match s.parse::<i64>() {
-            Ok(v) if (1..=MAX_ITEM_PAGE).contains(&v) => v,
-            _ => {
-                errors.insert("limit".into(), format!("The limit is between 1 and {MAX_ITEM_PAGE}."));
-                50
-            }
-        },
-    };
-    if errors.is_empty() {
-        Ok((offset, limit))
-    } else {
-        Err(ApiError::Validation(errors))
-    }
 }
 
 /// Projects by name with their item counts. Archived projects show only with `archived=true` or `all`.
-#[utoipa::path(get, path = "/api/projects", tag = "projects", params(ProjectListQuery),
+#[utoipa::path(get, path = "/api/projects", tag = "projects", params(ProjectListQuery, PagingParams),
     responses((status = 200, body = ProjectPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_projects(
     State(state): State<AppState>,
     _: CurrentAgent,
+    ApiPaging(Paging { offset, limit }): ApiPaging,
     ApiQuery(query): ApiQuery<ProjectListQuery>,
 ) -> ApiResult<Json<ProjectPage>> {
-    let (offset, limit) = parse_paging(query.offset.as_deref(), query.limit.as_deref())?;
     let archived = match query.archived.as_deref().map(str::trim) {
         None | Some("") | Some("false") => Archived::No,
         Some("true") => Archived::Yes,

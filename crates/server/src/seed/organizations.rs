@@ -135,6 +135,7 @@ pub(super) async fn insert_demo(db: &Db, orgs: &[Org]) -> Result<(), sqlx::Error
 mod tests {
     use orgdesk_core::contact::{validate_entries, ContactEntry, ContactKind};
     use orgdesk_core::properties::{validate_definition, validate_value, PropertyDefinitionInput};
+    use orgdesk_core::word::Word;
 
     use super::*;
 
@@ -194,7 +195,7 @@ mod tests {
                 value: value.to_string(),
             })
             .collect();
-        assert_eq!(entries.iter().map(|e| e.kind).collect::<Vec<_>>(), ContactKind::ALL);
+        assert_eq!(entries.iter().map(|e| e.kind).collect::<Vec<_>>(), ContactKind::ALL.to_vec());
         assert_eq!(validate_entries(&entries), Ok(entries.clone()));
     }
 }

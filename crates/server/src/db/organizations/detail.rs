@@ -13,8 +13,9 @@ use serde_json::{json, Value};
 
 use super::hierarchy::{self, ancestors, hierarchy_error};
 use super::history::{self, check_and_bump_version, not_found, Entry};
-use super::{decode_err, rename, renamed, word};
+use super::{rename, renamed};
 use crate::db::organizations::properties::DefinitionRow;
+use crate::db::{decode_err, decode_word};
 use crate::db::{query, Db};
 use crate::error::{ApiError, ApiResult};
 use crate::time_fmt::rfc3339;
@@ -95,7 +96,7 @@ pub async fn load_detail(db: &Db, id: i64) -> Result<Option<OrganizationDetail>,
     }
     let contacts = contacts
         .into_iter()
-        .map(|(kind, label, value)| Ok(ContactEntry { kind: word(kind)?, label, value }))
+        .map(|(kind, label, value)| Ok(ContactEntry { kind: decode_word(&kind)?, label, value }))
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let properties = properties
         .into_iter()

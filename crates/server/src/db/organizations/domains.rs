@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use orgdesk_core::api::organization::{DomainMatchGroup, DomainMatches, OrganizationRef};
-use orgdesk_core::api::work::CustomerRef;
+use orgdesk_core::api::tickets::CustomerRef;
 use orgdesk_core::domain::Domain;
 use serde_json::json;
 

@@ -6,11 +6,13 @@
 //! move rules of `db::customers::moves` (open items follow the customer).
 
 use orgdesk_core::api::organization::{Member, MemberPage, MemberRole};
-use orgdesk_core::api::work::CustomerRef;
+use orgdesk_core::api::tickets::CustomerRef;
 use orgdesk_core::paging::Paging;
 use serde_json::json;
 
 use super::history::{self, check_and_bump_version, not_found, Entry};
+use orgdesk_core::word::Word;
+
 use crate::db::customers::moves::move_customers_in;
 use crate::db::projects::CUSTOMER_NAME;
 use crate::db::{query, Db};
@@ -131,14 +133,6 @@ pub async fn add_member(db: &Db, id: i64, customer: i64, agent: Option<i64>, now
     Ok(row.into_api())
 }
 
-/// The stored word of a member's role.
-fn role_word(role: &MemberRole) -> &'static str {
-    match role {
-        MemberRole::Manager => "manager",
-        MemberRole::Member => "member",
-    }
-}
-
 /// What changed about a member, for the `member_updated` summary (empty: nothing).
 fn member_changes((old_position, new_position): (&str, &str), (old_role, new_role): (&str, &str)) -> Vec<String> {
     let mut parts = Vec::new();
@@ -177,7 +171,7 @@ pub async fn update_member(
     .await?;
     let Some((name, old_position, old_role)) = current else { return Err(not_member()) };
     let new_position = position.map(str::to_string).unwrap_or(old_position.clone());
-    let new_role = role.map(role_word).map(str::to_string).unwrap_or(old_role.clone());
+    let new_role = role.map(|r| r.as_str().to_string()).unwrap_or(old_role.clone());
     query("UPDATE memberships SET position = $1, role = $2 WHERE customer_id = $3")
         .bind(&new_position)
         .bind(&new_role)
@@ -255,11 +249,5 @@ mod tests {
         assert_eq!(member_changes(("CEO", ""), ("member", "manager")), ["position cleared", "now a manager"]);
         assert_eq!(member_changes(("CEO", "CEO"), ("manager", "member")), ["no longer a manager"]);
         assert!(member_changes(("CEO", "CEO"), ("member", "member")).is_empty());
-    }
-
-    #[test]
-    fn roles_are_stored_as_words() {
-        assert_eq!(role_word(&MemberRole::Manager), "manager");
-        assert_eq!(role_word(&MemberRole::Member), "member");
     }
 }

@@ -14,8 +14,10 @@ use orgdesk_core::properties::{validate_value, PropertyDefinitionInput, Property
 use orgdesk_core::FieldErrors;
 use serde_json::{json, Value};
 
+use orgdesk_core::word::Word;
+
 use crate::db::organizations::history::{self, check_and_bump_version, Entry};
-use crate::db::organizations::{decode_err, word};
+use crate::db::{decode_err, decode_word};
 use crate::db::{query, Db, OnUnique};
 use crate::error::ApiError;
 
@@ -35,7 +37,7 @@ impl DefinitionRow {
         Ok(PropertyDefinition {
             id: self.id,
             label: self.label,
-            kind: word(self.kind)?,
+            kind: decode_word(&self.kind)?,
             required: self.required,
             options: serde_json::from_str(&self.options).map_err(decode_err)?,
             position: self.position,
@@ -44,10 +46,6 @@ impl DefinitionRow {
 }
 
 const DEFINITION_COLUMNS: &str = "id, label, kind, required, options, position";
-
-fn property_kind_word(kind: PropertyKind) -> String {
-    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
 
 fn label_taken_message(label: &str) -> String {
     format!("A property named {label} already exists.")
@@ -181,7 +179,7 @@ pub async fn create_definition(
     )
     .bind(&def.label)
     .bind(&key)
-    .bind(property_kind_word(def.kind))
+    .bind(def.kind.as_str())
     .bind(def.required)
     .bind(&options)
     .bind(position)
@@ -237,7 +235,7 @@ pub async fn update_definition(
     )
     .bind(&def.label)
     .bind(&key)
-    .bind(property_kind_word(def.kind))
+    .bind(def.kind.as_str())
     .bind(def.required)
     .bind(&options)
     .bind(id)

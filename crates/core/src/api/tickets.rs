@@ -1,4 +1,6 @@
-//! Projects, their items (tickets and tasks), conversations and followers.
+//! Projects, their items (tickets and tasks), conversations and followers: the
+//! Tickets and Projects apps' wire types. The item filter of the query string is
+//! [`ItemFilter`] (in [`crate::tickets::filter`]).
 //!
 //! Routes (all behind the session; state-changing ones need the CSRF header):
 //! - `GET /api/projects?archived=false|true|all&q=&offset=&limit=` → [`ProjectPage`];
@@ -9,8 +11,9 @@
 //!   `POST /api/projects/{id}/followers` [`AddFollowerRequest`] → 201 [`Follower`];
 //!   `DELETE /api/projects/{id}/followers/customers/{customer_id}`,
 //!   `DELETE /api/projects/{id}/followers/organizations/{organization_id}`
-//! - `GET /api/items?`[`ItemQuery`] → [`ItemPage`]; `POST /api/items` [`CreateItemRequest`] → 201 [`Item`]
-//! - `GET /api/items/groups?group_by=organization|project|status&`[`ItemQuery`] → [`ItemGroupPage`]
+//! - `GET /api/items?`[`ItemFilter`]`&offset=&limit=` → [`ItemPage`];
+//!   `POST /api/items` [`CreateItemRequest`] → 201 [`Item`]
+//! - `GET /api/items/groups?group_by=organization|project|status&`[`ItemFilter`]`&offset=&limit=` → [`ItemGroupPage`]
 //! - `GET/PATCH /api/items/{id}` → [`Item`] / [`UpdateItemRequest`]
 //! - `GET /api/items/{id}/messages` → `Vec<`[`Message`]`>`;
 //!   `POST /api/items/{id}/messages` [`CreateMessageRequest`] → 201 [`Message`]
@@ -23,6 +26,9 @@
 //!   `POST /api/conversations/{id}/messages` [`CreateConversationMessageRequest`] → 201 [`StartedConversation`]
 
 use serde::{Deserialize, Deserializer, Serialize};
+
+#[cfg(doc)]
+use crate::tickets::ItemFilter;
 
 /// Distinguishes "absent" (leave as is) from `null` (clear) in a PATCH body.
 pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
@@ -120,7 +126,7 @@ pub enum ItemType {
 }
 
 /// new → open → waiting → resolved → closed. New, open and waiting are "open";
-/// resolved and closed are "closed" (see [`crate::work::is_open`]).
+/// resolved and closed are "closed" (see [`crate::tickets::is_open`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
@@ -190,7 +196,9 @@ pub struct ItemPage {
     pub limit: i64,
 }
 
-/// Filters of the Tickets app (query string). Lists are sorted newest first.
+/// The item filter with plain-text fields, as the web app's pages still build it;
+/// the typed contract is [`crate::tickets::ItemFilter`], which reads and writes the
+/// same query string. Lists are sorted newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemQuery {

@@ -1,0 +1,223 @@
+//! An item's conversation: customer replies (one outbox email per customer
+//! recipient, in the transaction that stores the reply) and internal notes (never
+//! emailed), and the email that brings a new requester up to date.
+
+use orgdesk_core::api::tickets::{Message, MessageKind};
+use orgdesk_core::word::Word;
+
+use crate::db::outbox::{self, NewMail};
+use crate::db::{query, Db, Tx};
+use crate::error::ApiError;
+use crate::time_fmt::rfc3339;
+
+/// What an email carries besides its text.
+pub struct Mail {
+    /// Appended to every email about an item (a sign-off and where to answer).
+    pub footer: String,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct MessageRow {
+    id: i64,
+    kind: String,
+    author_agent_id: Option<i64>,
+    author_name: Option<String>,
+    body: String,
+    recipients: String,
+    created_at: i64,
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = sqlx::Error;
+
+    fn try_from(r: MessageRow) -> Result<Message, sqlx::Error> {
+        Ok(Message {
+            id: r.id,
+            kind: MessageKind::decode(&r.kind).map_err(|e| sqlx::Error::Decode(e.into()))?,
+            author_agent_id: r.author_agent_id,
+            author_name: r.author_name.unwrap_or_else(|| "Orgdesk".into()),
+            body: r.body,
+            recipients: r.recipients.lines().filter(|l| !l.is_empty()).map(String::from).collect(),
+            created_at: rfc3339(r.created_at),
+        })
+    }
+}
+
+const SELECT_MESSAGES: &str = "SELECT m.id, m.kind, m.author_agent_id, a.name AS author_name, m.body, m.recipients, \
+     m.created_at FROM messages m LEFT JOIN agents a ON a.id = m.author_agent_id";
+
+/// The item's conversation, oldest first; `None` when there is no such item.
+pub async fn messages(db: &Db, item_id: i64) -> Result<Option<Vec<Message>>, sqlx::Error> {
+    let exists: Option<i64> = query("SELECT id FROM items WHERE id = $1").bind(item_id).optional_scalar(db).await?;
+    if exists.is_none() {
+        return Ok(None);
+    }
+    let rows: Vec<MessageRow> =
+        query(format!("{SELECT_MESSAGES} WHERE m.item_id = $1 ORDER BY m.id")).bind(item_id).fetch_all(db).await?;
+    Ok(Some(rows.into_iter().map(Message::try_from).collect::<Result<_, _>>()?))
+}
+
+/// Who receives a reply: the requester, then the followers, each email once
+/// (regardless of case).
+fn reply_recipients(requester: Option<(i64, String)>, followers: Vec<(i64, String)>) -> Vec<(i64, String)> {
+    let mut recipients: Vec<(i64, String)> = requester.into_iter().collect();
+    for (id, email) in followers {
+        if !recipients.iter().any(|(_, e)| e.eq_ignore_ascii_case(&email)) {
+            recipients.push((id, email));
+        }
+    }
+    recipients
+}
+
+/// Adds a message to the item's conversation, in one transaction. A reply queues one
+/// outbox row per customer recipient (the requester and the followers, each email once)
+/// and fails with a 422 on `kind` when there is none; a note queues nothing.
+/// `Ok(None)` when there is no such item.
+pub async fn add_message(
+    db: &Db,
+    item_id: i64,
+    author: i64,
+    kind: MessageKind,
+    body: &str,
+    mail: &Mail,
+    now: i64,
+) -> Result<Option<Message>, ApiError> {
+    let mut tx = db.begin_write().await?;
+    let item: Option<(String, Option<i64>)> =
+        query("SELECT title, requester_id FROM items WHERE id = $1").bind(item_id).fetch_optional(&mut tx).await?;
+    let Some((title, requester)) = item else { return Ok(None) };
+    let mut recipients: Vec<(i64, String)> = Vec::new();
+    if kind == MessageKind::Reply {
+        let requester = match requester {
+            Some(r) => query("SELECT email FROM customers WHERE id = $1")
+                .bind(r)
+                .optional_scalar::<String>(&mut tx)
+                .await?
+                .map(|email| (r, email)),
+            None => None,
+        };
+        let followers: Vec<(i64, String)> = query(
+            "SELECT c.id, c.email FROM item_followers f JOIN customers c ON c.id = f.customer_id \
+             WHERE f.item_id = $1 ORDER BY c.sort_name, c.id",
+        )
+        .bind(item_id)
+        .fetch_all(&mut tx)
+        .await?;
+        recipients = reply_recipients(requester, followers);
+        if recipients.is_empty() {
+            return Err(ApiError::invalid(
+                "kind",
+                "This item has no requester or customer follower to send a reply to: add one, or write an internal note.",
+            ));
+        }
+    }
+    let emails: Vec<&str> = recipients.iter().map(|(_, e)| e.as_str()).collect();
+    let message_id: i64 = query(
+        "INSERT INTO messages (item_id, kind, author_agent_id, body, recipients, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(item_id)
+    .bind(kind.as_str())
+    .bind(author)
+    .bind(body)
+    .bind(emails.join("\n"))
+    .bind(now)
+    .scalar(&mut tx)
+    .await?;
+    if kind == MessageKind::Reply {
+        let subject = format!("[#{item_id}] {title}");
+        let text = format!("{body}\n{}", mail.footer);
+        for (customer, email) in &recipients {
+            let reply = NewMail {
+                kind: "item_reply",
+                recipient: email,
+                subject: &subject,
+                body: &text,
+                customer_id: Some(*customer),
+                item_id: Some(item_id),
+                conversation_id: None,
+            };
+            outbox::queue(&mut tx, &reply, now).await?;
+        }
+        query("UPDATE items SET reply_count = reply_count + 1, updated_at = $2 WHERE id = $1")
+            .bind(item_id)
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+    } else {
+        query("UPDATE items SET updated_at = $2 WHERE id = $1").bind(item_id).bind(now).execute(&mut tx).await?;
+    }
+    tx.commit().await?;
+    let row: MessageRow = query(format!("{SELECT_MESSAGES} WHERE m.id = $1")).bind(message_id).fetch_one(db).await?;
+    Ok(Some(Message::try_from(row)?))
+}
+
+/// The email a new requester receives: the item's customer replies so far, as
+/// `(author, text, created_at)`, oldest first.
+fn history_body(item_id: i64, title: &str, replies: &[(String, String, i64)], footer: &str) -> String {
+    let mut body = format!("You are now the requester of #{item_id} {title}. The conversation so far:\n");
+    for (author, text, at) in replies {
+        body.push_str(&format!("\n--- {author}, {} ---\n{text}\n", rfc3339(*at)));
+    }
+    body.push_str(footer);
+    body
+}
+
+/// Queues, in the caller's transaction, one email with the item's customer replies
+/// so far to `customer`, its new requester.
+pub async fn send_history(
+    tx: &mut Tx,
+    item_id: i64,
+    title: &str,
+    customer: i64,
+    mail: &Mail,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let replies: Vec<(String, String, i64)> = query(
+        "SELECT COALESCE(a.name, 'Support'), m.body, m.created_at FROM messages m \
+         LEFT JOIN agents a ON a.id = m.author_agent_id WHERE m.item_id = $1 AND m.kind = 'reply' ORDER BY m.id",
+    )
+    .bind(item_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let email: String = query("SELECT email FROM customers WHERE id = $1").bind(customer).scalar(&mut *tx).await?;
+    let history = NewMail {
+        kind: "item_history",
+        recipient: &email,
+        subject: &format!("[#{item_id}] {title}"),
+        body: &history_body(item_id, title, &replies, &mail.footer),
+        customer_id: Some(customer),
+        item_id: Some(item_id),
+        conversation_id: None,
+    };
+    outbox::queue(tx, &history, now).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reply_reaches_the_requester_and_each_follower_email_once() {
+        let recipients = reply_recipients(
+            Some((1, "ann@acme.com".into())),
+            vec![(2, "ANN@acme.com".into()), (3, "bob@acme.com".into()), (4, "bob@acme.com".into())],
+        );
+        assert_eq!(recipients, [(1, "ann@acme.com".to_string()), (3, "bob@acme.com".to_string())]);
+        assert!(reply_recipients(None, vec![]).is_empty());
+    }
+
+    #[test]
+    fn the_history_email_lists_the_replies_in_order_then_the_footer() {
+        let replies =
+            [("Sam".to_string(), "First".to_string(), 0), ("Support".to_string(), "Second".to_string(), 1000)];
+        let body = history_body(7, "Printer jam", &replies, "\n--\nfooter\n");
+        assert_eq!(
+            body,
+            "You are now the requester of #7 Printer jam. The conversation so far:\n\
+             \n--- Sam, 1970-01-01T00:00:00Z ---\nFirst\n\
+             \n--- Support, 1970-01-01T00:00:01Z ---\nSecond\n\
+             \n--\nfooter\n"
+        );
+    }
+}
