@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use orgdesk_core::api::tickets::{ItemStatus, ItemType, Priority};
+use orgdesk_core::word::Word;
 
 pub fn status_badge(status: ItemStatus) -> impl IntoView {
     let class = format!("badge badge--status badge--{}", status.as_str());

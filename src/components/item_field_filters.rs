@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use orgdesk_core::api::tickets::{ItemStatus, ItemType, Priority};
+use orgdesk_core::word::Word;
 
 use crate::components::select_field::SelectField;
 // The item filter is the Tickets app's until it becomes one typed form in core.
@@ -33,7 +34,7 @@ pub fn ItemFieldFilters(
     view! {
         <fieldset class="filters__statuses">
             <legend class="field__label">"Status"</legend>
-            {ItemStatus::ALL.into_iter().map(|s| {
+            {ItemStatus::ALL.iter().copied().map(|s| {
                 let id = format!("{id_prefix}-status-{}", s.as_str());
                 view! {
                     <span class="checkbox-field checkbox-field--light">

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use orgdesk_core::api::tickets::{CreateItemRequest, Item, ItemType, Priority};
+use orgdesk_core::word::Word;
 use orgdesk_core::FieldErrors;
 
 use crate::api;

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orgdesk_core::api::organization::PropertyDefinition;
 use orgdesk_core::properties::{validate_definition, PropertyDefinitionInput, PropertyKind};
+use orgdesk_core::word::Word;
 use orgdesk_core::FieldErrors;
 
 use crate::api::{self, ApiError};
@@ -9,21 +10,8 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::dialog::Dialog;
 use crate::components::error_notice::ErrorNotice;
 
-/// The wire name of a kind (the `<option>` value).
-fn kind_value(kind: PropertyKind) -> &'static str {
-    match kind {
-        PropertyKind::Text => "text",
-        PropertyKind::LongText => "long_text",
-        PropertyKind::Number => "number",
-        PropertyKind::Date => "date",
-        PropertyKind::SingleChoice => "single_choice",
-        PropertyKind::MultipleChoice => "multiple_choice",
-        PropertyKind::Checkbox => "checkbox",
-    }
-}
-
 fn kind_from(value: &str) -> PropertyKind {
-    PropertyKind::ALL.into_iter().find(|k| kind_value(*k) == value).unwrap_or(PropertyKind::Text)
+    PropertyKind::parse(value).unwrap_or(PropertyKind::Text)
 }
 
 /// A definition being written, in the add form or the edit dialog.
@@ -161,8 +149,8 @@ fn DefinitionFields(prefix: &'static str, draft: Draft) -> impl IntoView {
                 }
                 aria-invalid=move || if kind_err.get().is_some() { "true" } else { "false" }
                 aria-describedby=move || kind_err.get().map(|_| k_desc.clone())>
-                {PropertyKind::ALL.into_iter().map(|k| view! {
-                    <option value=kind_value(k) selected=move || draft.kind.get() == k>{k.label()}</option>
+                {PropertyKind::ALL.iter().copied().map(|k| view! {
+                    <option value=k.as_str() selected=move || draft.kind.get() == k>{k.label()}</option>
                 }).collect_view()}
             </select>
             {move || kind_err.get().map(|e| view! { <p class="field__error" id=kind_err_id.clone()>{e}</p> })}

@@ -4,6 +4,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use orgdesk_core::agent::Role;
 use orgdesk_core::api::Session;
+use orgdesk_core::word::Word;
 
 use crate::api;
 use crate::state::{use_session, Auth};

@@ -5,6 +5,7 @@ use leptos_router::components::A;
 use orgdesk_core::agent::{validate_new_agent, Role};
 use orgdesk_core::api::outbox::{OutboxMessage, OutboxPage};
 use orgdesk_core::api::{Agent, CreateAgentRequest, UpdateAgentRequest};
+use orgdesk_core::word::Word;
 use orgdesk_core::FieldErrors;
 
 use crate::api::{self, ApiError};

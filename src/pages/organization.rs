@@ -257,7 +257,7 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
             >
                 <header::NameHeader panel=panel />
                 <div class="org-tabs" role="tablist" aria-label="Organization sections">
-                    {Tab::ALL.into_iter().map(tab_button).collect_view()}
+                    {Tab::ALL.iter().copied().map(tab_button).collect_view()}
                 </div>
                 <div class="org-tabpanel" id="org-tabpanel" role="tabpanel"
                     aria-labelledby=move || format!("org-tab-{}", tab.get().slug())>

@@ -10,6 +10,7 @@ use orgdesk_core::api::tickets::{
     AddFollowerRequest, Conversation, Follower, FollowerKind, Item, ItemQuery, ItemType, Project, StartedConversation,
     UpdateProjectRequest,
 };
+use orgdesk_core::word::Word;
 
 use crate::api;
 use crate::components::conversation_form::{ConversationForm, ConversationTarget};

@@ -15,6 +15,7 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use orgdesk_core::api::tickets::{Item, ItemGroup};
+use orgdesk_core::word::Word;
 
 use crate::api;
 use crate::components::error_notice::ErrorNotice;

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use orgdesk_core::api::organization::ReplaceContactsRequest;
 use orgdesk_core::contact::{validate_entry, ContactEntry, ContactKind, MAX_ENTRIES};
+use orgdesk_core::word::Word;
 
 use super::editor::Editor;
 use super::OrgPanel;
@@ -22,19 +23,8 @@ fn group_title(kind: ContactKind) -> &'static str {
     }
 }
 
-/// The wire name of a kind, used as the `<option>` value.
-fn kind_value(kind: ContactKind) -> &'static str {
-    match kind {
-        ContactKind::Phone => "phone",
-        ContactKind::Email => "email",
-        ContactKind::Website => "website",
-        ContactKind::Address => "address",
-        ContactKind::Social => "social",
-    }
-}
-
 fn kind_from(value: &str) -> ContactKind {
-    ContactKind::ALL.into_iter().find(|k| kind_value(*k) == value).unwrap_or(ContactKind::Phone)
+    ContactKind::parse(value).unwrap_or(ContactKind::Phone)
 }
 
 /// `tel:` link of a phone number: the leading `+` and the digits (an extension after a comma).
@@ -223,12 +213,13 @@ pub fn ContactsSection(panel: OrgPanel) -> impl IntoView {
             return view! { <p class="hint">"No contact information yet."</p> }.into_any();
         }
         ContactKind::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter_map(|kind| {
                 let of_kind: Vec<ContactEntry> = contacts.iter().filter(|e| e.kind == kind).cloned().collect();
                 (!of_kind.is_empty()).then(|| {
                     view! {
-                        <div class="contact-group" data-kind=kind_value(kind)>
+                        <div class="contact-group" data-kind=kind.as_str()>
                             <h3 class="contact-group__title">{group_title(kind)}</h3>
                             <ul class="contact-group__list">{of_kind.into_iter().map(entry_view).collect_view()}</ul>
                         </div>
@@ -338,8 +329,9 @@ fn ContactRow(row: Row, rows: RwSignal<Vec<Row>>) -> impl IntoView {
                         row.server.set(None);
                     }>
                     {ContactKind::ALL
-                        .into_iter()
-                        .map(|k| view! { <option value=kind_value(k) selected=move || row.kind.get() == k>{k.label()}</option> })
+                        .iter()
+                        .copied()
+                        .map(|k| view! { <option value=k.as_str() selected=move || row.kind.get() == k>{k.label()}</option> })
                         .collect_view()}
                 </select>
             </div>

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orgdesk_core::api::tickets::{GroupBy, Item, ItemGroup, ItemQuery, ItemStatus};
+use orgdesk_core::word::Word;
 
 use super::OrgPanel;
 use crate::api;
@@ -77,7 +78,7 @@ pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
             <h3 class="panel__heading" id="org-tickets-title">"Tickets and tasks"</h3>
             <ul class="org-counts" aria-label="Items by status">
                 {move || counts.get().map(|groups| {
-                    ItemStatus::ALL.into_iter().map(|s| {
+                    ItemStatus::ALL.iter().copied().map(|s| {
                         let n = groups.iter().find(|g| g.key == s.as_str()).map(|g| g.count).unwrap_or(0);
                         view! {
                             <li class="org-counts__item" data-status=s.as_str()>

@@ -3,6 +3,7 @@
 //! Pure logic, unit-tested natively.
 
 use orgdesk_core::api::tickets::{GroupBy, ItemQuery, ItemStatus, ItemType, Priority};
+use orgdesk_core::word::Word;
 
 /// How the list is grouped: by organization (the default), project, status, or not at all.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -27,7 +28,7 @@ impl Grouping {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|g| g.as_str() == s)
+        Self::ALL.iter().copied().find(|g| g.as_str() == s)
     }
 
     pub fn label(self) -> &'static str {

@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use orgdesk_core::api::tickets::{
     CreateMessageRequest, Item, ItemStatus, ItemType, Message, MessageKind, Priority, UpdateItemRequest,
 };
+use orgdesk_core::word::Word;
 use orgdesk_core::FieldErrors;
 
 use super::TicketsContext;
