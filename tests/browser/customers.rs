@@ -3,34 +3,10 @@
 
 use fantoccini::key::Key;
 use orgdesk_browser_tests::*;
-use orgdesk_core::api::CreateCustomerRequest;
-use orgdesk_core::customer::validate_new_customer;
-use orgdesk_core::domain::Domain;
-use orgdesk_server::db::customers::Association;
-use orgdesk_server::{db, on_db};
 
-async fn add_org(server: &Server, name: &str, domains: &[&str]) -> i64 {
-    let domains: Vec<Domain> = domains.iter().map(|d| Domain::parse(d).unwrap()).collect();
-    db::organizations::create(&server.db, name, &domains, 0).await.unwrap()
-}
-
-async fn add_customer(server: &Server, email: &str, first: &str, last: &str) -> i64 {
-    let req = CreateCustomerRequest {
-        email: email.into(),
-        first_name: first.into(),
-        last_name: last.into(),
-        send_invitation: false,
-    };
-    let new = validate_new_customer(&req).unwrap();
-    let association = Association { auto_create: false, extra_public: vec![] };
-    db::customers::create(&server.db, &new, &association, None, 0).await.unwrap().id
-}
-
-async fn signed_in(server: &Server) -> Browser {
-    let browser = Browser::open(server).await;
-    browser.goto("/customers").await;
-    browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    browser.wait_for_path("/customers").await;
+/// A signed-in browser at the Customers app, its list loaded.
+async fn customers_page(server: &Server) -> Browser {
+    let browser = Browser::signed_in(server, "/customers").await;
     browser.group("No organization").await;
     browser
 }
@@ -38,7 +14,7 @@ async fn signed_in(server: &Server) -> Browser {
 #[tokio::test]
 async fn a_customer_whose_email_matches_an_organization_domain_lands_in_it() {
     let server = Server::start().await;
-    let browser = signed_in(&server).await;
+    let browser = customers_page(&server).await;
 
     browser.click_button("Add organization").await;
     browser.fill("Organization name", "Acme Corporation").await;
@@ -72,7 +48,7 @@ async fn a_customer_whose_email_matches_an_organization_domain_lands_in_it() {
 #[tokio::test]
 async fn an_unknown_domain_gets_its_own_organization_unless_public_or_switched_off() {
     let server = Server::start().await;
-    let browser = signed_in(&server).await;
+    let browser = customers_page(&server).await;
 
     for (email, expected) in [
         ("bo@newco.io", "Added bo@newco.io to newco.io."),
@@ -99,21 +75,20 @@ async fn an_unknown_domain_gets_its_own_organization_unless_public_or_switched_o
     browser.click_button("Create and send invitation").await;
     browser.wait_for_text("Added cy@othercorp.io with no organization.").await;
     browser.wait_for_group_count("No organization", "2 members").await;
-    let orgs: i64 =
-        on_db!(&server.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM organizations").fetch_one(pool).await)
-            .unwrap();
-    assert_eq!(orgs, 1, "no organization was created for othercorp.io");
+    let api = Api::sign_in(&server).await;
+    assert_eq!(api.get("/api/organizations").await["total"], 1, "no organization was created for othercorp.io");
     browser.close().await;
 }
 
 #[tokio::test]
 async fn dragging_a_customer_onto_another_group_moves_them_for_good() {
     let server = Server::start().await;
-    add_org(&server, "Acme", &["acme.com"]).await;
-    add_org(&server, "Globex", &["globex.com"]).await;
-    add_customer(&server, "ann@acme.com", "Ann", "Lee").await;
-    add_customer(&server, "ben@acme.com", "Ben", "Ito").await;
-    let browser = signed_in(&server).await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    api.create_org("Globex", &["globex.com"]).await;
+    api.create_customer("ann@acme.com", "Ann", "Lee").await;
+    api.create_customer("ben@acme.com", "Ben", "Ito").await;
+    let browser = customers_page(&server).await;
 
     browser.expand("Acme").await;
     browser.drag_to_group("Ann Lee", "Globex").await;
@@ -132,12 +107,13 @@ async fn dragging_a_customer_onto_another_group_moves_them_for_good() {
 #[tokio::test]
 async fn a_multi_selection_moves_together_and_can_be_undone() {
     let server = Server::start().await;
-    add_org(&server, "Acme", &["acme.com"]).await;
-    add_org(&server, "Globex", &["globex.com"]).await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    api.create_org("Globex", &["globex.com"]).await;
     for (email, first) in [("a@acme.com", "Ada"), ("b@acme.com", "Bea"), ("c@acme.com", "Cal"), ("d@acme.com", "Dee")] {
-        add_customer(&server, email, first, "Acme").await;
+        api.create_customer(email, first, "Acme").await;
     }
-    let browser = signed_in(&server).await;
+    let browser = customers_page(&server).await;
     browser.expand("Acme").await;
 
     // Click the first, shift-click the third: a range of three.
@@ -160,9 +136,10 @@ async fn a_multi_selection_moves_together_and_can_be_undone() {
 #[tokio::test]
 async fn dropping_on_no_organization_takes_the_customer_out_without_deleting_them() {
     let server = Server::start().await;
-    add_org(&server, "Acme", &["acme.com"]).await;
-    add_customer(&server, "ann@acme.com", "Ann", "Lee").await;
-    let browser = signed_in(&server).await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    api.create_customer("ann@acme.com", "Ann", "Lee").await;
+    let browser = customers_page(&server).await;
     browser.expand("Acme").await;
     browser.drag_to_group("Ann Lee", "No organization").await;
     browser.wait_for_text("Moved 1 customer to No organization.").await;
@@ -177,10 +154,11 @@ async fn dropping_on_no_organization_takes_the_customer_out_without_deleting_the
 #[tokio::test]
 async fn the_keyboard_moves_customers_without_a_mouse() {
     let server = Server::start().await;
-    add_org(&server, "Acme", &["acme.com"]).await;
-    add_org(&server, "Initech", &["initech.com"]).await;
-    add_customer(&server, "ann@acme.com", "Ann", "Lee").await;
-    let browser = signed_in(&server).await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    api.create_org("Initech", &["initech.com"]).await;
+    api.create_customer("ann@acme.com", "Ann", "Lee").await;
+    let browser = customers_page(&server).await;
     browser.expand("Acme").await;
 
     // Focus the checkbox and press Space, then use the toolbar action.
@@ -204,36 +182,145 @@ async fn the_keyboard_moves_customers_without_a_mouse() {
 #[tokio::test]
 async fn a_move_the_server_refuses_is_rolled_back_with_a_message() {
     let server = Server::start().await;
-    add_org(&server, "Acme", &["acme.com"]).await;
-    let gone = add_org(&server, "Gone Inc", &["gone.com"]).await;
-    add_customer(&server, "ann@acme.com", "Ann", "Lee").await;
-    let browser = signed_in(&server).await;
+    let api = Api::sign_in(&server).await;
+    let acme = api.create_org("Acme", &["acme.com"]).await.id;
+    let gone = api.create_org("Gone Inc", &["gone.com"]).await.id;
+    let ann = api.create_customer("ann@acme.com", "Ann", "Lee").await.id;
+    let browser = customers_page(&server).await;
     browser.expand("Acme").await;
 
     // Another agent deletes the target while this page still shows it.
-    db::organizations::delete(&server.db, gone).await.unwrap();
+    api.delete(&format!("/api/organizations/{gone}")).await;
     browser.drag_to_group("Ann Lee", "Gone Inc").await;
     browser.wait_for_alert("Could not move 1 customer: That organization no longer exists").await;
     browser.wait_for_group_count("Acme", "1 member").await;
     browser.customer_row("Ann Lee").await;
-    let member: Option<i64> = on_db!(&server.db, pool => sqlx::query_scalar(
-        "SELECT organization_id FROM memberships").fetch_optional(pool).await)
-    .unwrap();
-    assert!(member.is_some(), "Ann is still a member of Acme on the server");
+    assert_eq!(api.customer(ann).await.organization_id, Some(acme), "Ann is still a member of Acme on the server");
     browser.close().await;
 }
 
 #[tokio::test]
 async fn searching_filters_groups_and_members_on_the_server() {
     let server = Server::start().await;
-    add_org(&server, "Acme", &["acme.com"]).await;
-    add_org(&server, "Globex", &["globex.com"]).await;
-    add_customer(&server, "ann@acme.com", "Ann", "Lee").await;
-    add_customer(&server, "zed@globex.com", "Zed", "Moss").await;
-    let browser = signed_in(&server).await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    api.create_org("Globex", &["globex.com"]).await;
+    api.create_customer("ann@acme.com", "Ann", "Lee").await;
+    api.create_customer("zed@globex.com", "Zed", "Moss").await;
+    let browser = customers_page(&server).await;
     browser.keys_to_labelled("Search customers", "zed").await;
     browser.wait_for_group_count("Globex", "1 match").await;
     browser.wait_for_text("1 organization").await;
     assert!(browser.client.find(fantoccini::Locator::XPath("//span[normalize-space()='Acme']")).await.is_err());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_customer_is_edited_and_deleted_from_their_row_for_good() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    let acme = api.create_org("Acme", &["acme.com"]).await.id;
+    let ann = api.create_customer("ann@acme.com", "Ann", "Lee").await.id;
+    api.create_customer("ben@acme.com", "Ben", "Ito").await;
+    let browser = customers_page(&server).await;
+    browser.expand("Acme").await;
+
+    browser.click_button("Edit Ann Lee").await;
+    browser.fill_in(DIALOG, "First name", "Anna").await;
+    browser.fill_in(DIALOG, "Position", "CTO").await;
+    browser.click_in(DIALOG, "Save").await;
+    browser.wait_for_text("Saved Anna Lee.").await;
+    browser.customer_row("Anna Lee").await;
+    let saved = api.customer(ann).await;
+    assert_eq!((saved.first_name.as_str(), saved.position.as_str()), ("Anna", "CTO"));
+    assert_eq!(saved.organization_id, Some(acme), "editing does not move the customer");
+    browser.reload().await;
+    browser.expand("Acme").await;
+    browser.customer_row("Anna Lee").await;
+
+    // Deleting asks once more, then removes the customer and only them.
+    browser.click_button("Edit Anna Lee").await;
+    browser.click_in(DIALOG, "Delete customer").await;
+    browser.click_in(DIALOG, "Yes, delete this customer").await;
+    browser.wait_for_text("Deleted Anna Lee.").await;
+    browser.wait_for_group_count("Acme", "1 member").await;
+    assert_eq!(api.status(&format!("/api/customers/{ann}")).await, reqwest::StatusCode::NOT_FOUND);
+    browser.reload().await;
+    browser.wait_for_group_count("Acme", "1 member").await;
+    browser.expand("Acme").await;
+    browser.customer_row("Ben Ito").await;
+    let rows = browser.texts("//span[contains(@class,'customer-row__name')]").await;
+    assert!(!rows.iter().any(|r| r.contains("Anna")), "{rows:?}");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_organization_is_renamed_and_deleted_from_the_customers_app_and_its_members_stay() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    let acme = api.create_org("Acme", &["acme.com"]).await.id;
+    api.create_org("Globex", &["globex.com"]).await;
+    let ann = api.create_customer("ann@acme.com", "Ann", "Lee").await.id;
+    let browser = customers_page(&server).await;
+
+    browser.click_button("Edit Acme").await;
+    browser.fill_in(DIALOG, "Organization name", "Acme Corporation").await;
+    browser.fill_in(DIALOG, "Email domains", "acme.com, acme.io").await;
+    browser.click_in(DIALOG, "Save").await;
+    browser.wait_for_text("Saved Acme Corporation.").await;
+    browser.wait_for_group_count("Acme Corporation", "1 member").await;
+    let saved = api.get(&format!("/api/organizations/{acme}")).await;
+    assert_eq!(saved["name"], "Acme Corporation");
+    assert_eq!(saved["domains"], serde_json::json!(["acme.com", "acme.io"]));
+    browser.reload().await;
+    browser.wait_for_group_count("Acme Corporation", "1 member").await;
+
+    browser.click_button("Delete Acme Corporation").await;
+    browser.wait_for_text_in(DIALOG, "Its 1 member becomes unassigned").await;
+    browser.click_in(DIALOG, "Delete organization").await;
+    browser.wait_for_text("Deleted Acme Corporation. Its members are now in No organization.").await;
+    browser.wait_for_group_count("No organization", "1 member").await;
+    assert_eq!(api.status(&format!("/api/organizations/{acme}")).await, reqwest::StatusCode::NOT_FOUND);
+    assert_eq!(api.customer(ann).await.organization_id, None, "the member was kept, unassigned");
+    browser.reload().await;
+    browser.wait_for_group_count("No organization", "1 member").await;
+    browser.group("Globex").await;
+    let groups = browser.texts("//span[contains(@class,'org-group__name')]").await;
+    assert!(!groups.iter().any(|g| g.contains("Acme")), "{groups:?}");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn dropping_onto_an_expanded_group_or_onto_a_customer_row_moves_into_that_group() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    let globex = api.create_org("Globex", &["globex.com"]).await.id;
+    let ann = api.create_customer("ann@acme.com", "Ann", "Lee").await.id;
+    let ben = api.create_customer("ben@acme.com", "Ben", "Ito").await.id;
+    api.create_customer("zed@globex.com", "Zed", "Moss").await;
+    let browser = customers_page(&server).await;
+    browser.expand("Acme").await;
+    browser.expand("Globex").await;
+
+    // Onto the header of a group that is open, its members showing.
+    browser.drag_to_group("Ann Lee", "Globex").await;
+    browser.wait_for_text("Moved 1 customer to Globex.").await;
+    browser.wait_for_group_count("Globex", "2 members").await;
+    assert_eq!(api.customer(ann).await.organization_id, Some(globex));
+
+    // Onto a member's row: the row's group takes the customer.
+    browser.drag_to_customer("Ben Ito", "Zed Moss").await;
+    browser.wait_for_text("Moved 1 customer to Globex.").await;
+    browser.wait_for_group_count("Globex", "3 members").await;
+    browser.wait_for_group_count("Acme", "0 members").await;
+    assert_eq!(api.customer(ben).await.organization_id, Some(globex));
+
+    browser.reload().await;
+    browser.wait_for_group_count("Globex", "3 members").await;
+    browser.expand("Globex").await;
+    let globex_group = browser.group("Globex").await.attr("data-drop-group").await.unwrap().unwrap();
+    assert_eq!(browser.group_of("Ann Lee").await, globex_group);
+    assert_eq!(browser.group_of("Ben Ito").await, globex_group);
     browser.close().await;
 }

@@ -2,7 +2,6 @@
 //! the real server serving the real Trunk build.
 
 use orgdesk_browser_tests::*;
-use orgdesk_server::on_db;
 
 #[tokio::test]
 async fn an_agent_signs_in_sees_the_shell_and_signs_out() {
@@ -81,7 +80,7 @@ async fn an_expired_session_returns_to_sign_in_and_then_to_the_page() {
     browser.wait_for_path("/customers").await;
 
     // The server forgets every session (as when it expires).
-    on_db!(&server.db, pool => sqlx::query("DELETE FROM sessions").execute(pool).await.map(|_| ())).unwrap();
+    server.execute("DELETE FROM sessions").await;
     browser.click_link("Administration").await;
     browser.wait_for_text("Your session has ended").await;
     browser.wait_for_path("/login?next=%2Fadmin").await;
@@ -145,20 +144,10 @@ async fn an_admin_adds_an_agent_and_sees_errors_next_to_the_fields() {
 #[tokio::test]
 async fn an_agent_without_admin_rights_sees_no_administration() {
     let server = Server::start().await;
-    let hash = orgdesk_server::auth::hash_password("agent-password-1".into()).await.unwrap();
-    orgdesk_server::db::agents::insert(
-        &server.db,
-        "kim@example.com",
-        "Kim Okoye",
-        orgdesk_core::agent::Role::Agent,
-        &hash,
-        0,
-    )
-    .await
-    .unwrap();
+    Api::sign_in(&server).await.create_agent("kim@example.com", "Kim Okoye", "agent").await;
     let browser = Browser::open(&server).await;
     browser.goto("/admin").await;
-    browser.sign_in("kim@example.com", "agent-password-1").await;
+    browser.sign_in("kim@example.com", AGENT_PASSWORD).await;
     browser.wait_for_alert("Only administrators can open Administration.").await;
     assert!(browser.client.find(fantoccini::Locator::LinkText("Administration")).await.is_err());
     browser.close().await;

@@ -1,0 +1,13 @@
+//! Browser tests: a person using Orgdesk in real headless Chromium, against the
+//! real server serving the real Trunk build. One test binary, one module per app
+//! or screen (in `browser/`); the shared set-up (a signed-in browser, typed API
+//! fixtures) is in `support/lib.rs`.
+
+mod browser {
+    mod customers;
+    mod organization;
+    mod projects;
+    mod sections;
+    mod session;
+    mod tickets;
+}
