@@ -2,8 +2,6 @@
 //! project's followers, each read back from the server and after a reload.
 
 use orgdesk_browser_tests::*;
-use orgdesk_core::api::outbox::OutboxPage;
-use orgdesk_core::api::work::{Conversation, Follower};
 
 /// The project's followers on the server, as "kind name" (sorted).
 async fn followers_on_server(api: &Api, project: i64) -> Vec<String> {
@@ -116,7 +114,7 @@ async fn new_task_in_a_project_creates_a_task_that_stays_listed() {
     let digits: String = toast.split('#').nth(1).unwrap_or_default().chars().take_while(char::is_ascii_digit).collect();
     let id: i64 = digits.parse().unwrap_or_else(|_| panic!("no item id in {toast:?}"));
     let task = api.item(id).await;
-    assert_eq!(task.item_type, orgdesk_core::api::work::ItemType::Task);
+    assert_eq!(task.item_type, ItemType::Task);
     assert_eq!(
         (task.title.as_str(), task.project_id, task.requester.is_none()),
         ("Renew the certificate", project, true)

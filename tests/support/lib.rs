@@ -15,8 +15,10 @@ use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
-use orgdesk_core::api::work::{Item, Project};
-use orgdesk_core::api::{Customer, Organization};
+/// The contract types tests name, from one place.
+pub use orgdesk_core::api::outbox::OutboxPage;
+pub use orgdesk_core::api::work::{Conversation, Follower, Item, ItemStatus, ItemType, Priority, Project};
+pub use orgdesk_core::api::{Customer, Organization};
 use orgdesk_server::config::Config;
 use orgdesk_server::db::Db;
 use orgdesk_server::AppState;

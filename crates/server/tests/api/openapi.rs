@@ -144,7 +144,7 @@ async fn resources_for_every_route(app: &TestApp) {
     let kid = app.create_org("Kid", &[]).await.id;
     let ann = app.create_customer("ann@acme.com").await.id;
     let project = app.create_project("Support").await.id;
-    let item = app.create_ticket(project, ann, "Printer", orgdesk_core::api::work::ItemStatus::Open).await.id;
+    let item = app.create_ticket(project, ann, "Printer", ItemStatus::Open).await.id;
     assert_eq!((acme, kid, ann, project, item), (1, 2, 1, 1, 1));
     let v = ok_json(app.get("/api/organizations/1/detail").await).await["version"].clone();
     ok_json(app.post("/api/organizations/1/children", serde_json::json!({"version": v, "child_id": 2})).await).await;

@@ -30,7 +30,8 @@ pub struct TestApp {
 }
 
 pub use fixtures::{json_with, ok_json, AGENT_PASSWORD};
-pub use orgdesk_core::api::work::ItemStatus;
+/// The contract types tests name, from one place.
+pub use orgdesk_core::api::work::{ItemStatus, Priority};
 
 /// Says once per run which database the tests use, past the test harness's output
 /// capture, so a log shows whether a run really was on SQLite or on PostgreSQL.

@@ -50,7 +50,7 @@ async fn an_item_takes_its_requesters_organization_at_creation() {
     assert_eq!(it.organization_name.as_deref(), Some("Acme"));
     assert_eq!(it.title, "Login broken");
     assert_eq!(it.status, ItemStatus::New, "new by default");
-    assert_eq!(it.priority, orgdesk_core::api::work::Priority::Normal, "normal by default");
+    assert_eq!(it.priority, Priority::Normal, "normal by default");
     assert_eq!(it.project_name, "Website");
     assert_eq!(it.requester.map(|r| r.email).as_deref(), Some("ann@acme.com"));
     assert_eq!(it.reply_count, 0);
