@@ -15,6 +15,10 @@ use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
+/// The contract types tests name, from one place.
+pub use orgdesk_core::api::outbox::OutboxPage;
+pub use orgdesk_core::api::work::{Conversation, Follower, Item, ItemStatus, ItemType, Priority, Project};
+pub use orgdesk_core::api::{Customer, Organization};
 use orgdesk_server::config::Config;
 use orgdesk_server::db::Db;
 use orgdesk_server::AppState;
@@ -24,6 +28,8 @@ use tokio::sync::oneshot;
 
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
+/// The password of every agent [`Api::create_agent`] makes.
+pub const AGENT_PASSWORD: &str = "agent-password-1";
 
 /// How long to wait for something to appear before failing.
 pub const WAIT: Duration = Duration::from_secs(15);
@@ -70,6 +76,13 @@ impl Server {
             .await;
         });
         Server { addr, db, shutdown: Some(tx), task: Some(task), _dir: dir }
+    }
+
+    /// Runs one SQL statement on the server's database, behind the API's back (for what
+    /// no request can do, such as every session expiring at once).
+    pub async fn execute(&self, sql: &str) {
+        orgdesk_server::on_db!(&self.db, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     /// Stops accepting connections and closes the open ones, as a crashed or stopped server would.
@@ -337,6 +350,22 @@ impl Browser {
         panic!("could not drag {customer:?} onto {group:?}: {last:?}");
     }
 
+    /// Drags the customer row shown as `customer` onto the row of `target` (a customer in
+    /// another group), finding both afresh if the list re-rendered them in between.
+    pub async fn drag_to_customer(&self, customer: &str, target: &str) {
+        let mut last = None;
+        for _ in 0..5 {
+            let from = self.customer_row(customer).await;
+            let to = self.customer_row(target).await;
+            match self.try_drag(&from, &to).await {
+                Ok(()) => return,
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("could not drag {customer:?} onto {target:?}: {last:?}");
+    }
+
     /// Presses the mouse on `from`, moves it (in steps, as a hand does) onto `to`, and releases it.
     pub async fn drag(&self, from: &Element, to: &Element) {
         self.try_drag(from, to).await.unwrap();
@@ -446,6 +475,22 @@ impl Browser {
         panic!("could not choose {option:?} in {label:?}: {last:?}");
     }
 
+    /// The current value of the control labelled `label` inside `scope`, once it equals `expected`.
+    pub async fn wait_for_value_in(&self, scope: &str, label: &str, expected: &str) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let value = match self.field_in(scope, label).await.prop("value").await {
+                Ok(v) => v.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if value == expected {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{label}: expected {expected:?}, the page shows {value:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The error message shown next to the field labelled `label` inside `scope`.
     pub async fn field_error_in(&self, scope: &str, label: &str) -> String {
         let field = self.field_in(scope, label).await;
@@ -479,6 +524,118 @@ impl Browser {
         out
     }
 
+    /// A browser signed in as the admin, at `path` (through the sign-in page, as a person arrives).
+    pub async fn signed_in(server: &Server, path: &str) -> Browser {
+        let browser = Browser::open(server).await;
+        browser.goto(path).await;
+        browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        browser.wait_for_path(path).await;
+        browser
+    }
+
+    /// Waits until the page's path starts with `prefix`, and returns the whole path.
+    pub async fn wait_for_path_prefix(&self, prefix: &str) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let path = self.path().await;
+            if path.starts_with(prefix) {
+                return path;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "expected a path starting {prefix}, still at {path}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Clicks the button named `name` inside `scope` (finding it again if it was re-rendered).
+    pub async fn click_in(&self, scope: &str, name: &str) {
+        let lit = xpath_literal(name);
+        let xpath = format!("{scope}//button[normalize-space()={lit} or @aria-label={lit}]");
+        self.click_xpath(&xpath, &format!("{name:?} in {scope}")).await;
+    }
+
+    /// Clicks the element at `xpath` once it is there (finding it again if it was re-rendered).
+    pub async fn click_xpath(&self, xpath: &str, what: &str) {
+        let mut last = None;
+        for _ in 0..50 {
+            match self.client.find(Locator::XPath(xpath)).await {
+                Ok(b) => match b.click().await {
+                    Ok(()) => return,
+                    Err(e) => last = Some(format!("{e}")),
+                },
+                Err(e) => last = Some(format!("{e}")),
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        panic!("could not click {what}: {last:?}\n{}", self.body_text().await);
+    }
+
+    /// Opens one of the panel's tabs.
+    pub async fn open_tab(&self, name: &str) {
+        let xpath = format!("//button[@role='tab'][normalize-space()={}]", xpath_literal(name));
+        self.click_xpath(&xpath, &format!("the tab {name:?}")).await;
+    }
+
+    /// Presses one key wherever the focus is.
+    pub async fn press(&self, key: Key) {
+        use fantoccini::actions::{KeyAction, KeyActions};
+        let key = char::from(key);
+        let actions =
+            KeyActions::new("keys".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+        self.client.perform_actions(actions).await.unwrap();
+        self.client.release_actions().await.unwrap();
+    }
+
+    /// Double-clicks the name of the group `name` in the Customers list, as a hand does
+    /// (two presses in quick succession at the same place).
+    pub async fn double_click_group(&self, name: &str) {
+        let mut last = None;
+        for _ in 0..5 {
+            let group = self.group(name).await;
+            let Ok(target) = group.find(Locator::Css(".org-group__name")).await else { continue };
+            let actions = MouseActions::new("mouse".into())
+                .then(PointerAction::MoveToElement { element: target, duration: None, x: 0.0, y: 0.0 })
+                .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+                .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT })
+                .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+                .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+            let done = self.client.perform_actions(actions).await;
+            self.client.release_actions().await.unwrap();
+            match done {
+                Ok(()) => return,
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("could not double-click {name:?}: {last:?}");
+    }
+
+    /// Waits until the organization panel's heading shows `name`.
+    pub async fn wait_for_panel_name(&self, name: &str) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let shown = self.texts(&format!("{ORG_PANEL}//*[@data-testid='org-name']")).await;
+            if shown.iter().any(|s| s == name) {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the panel should be named {name:?}; it shows {shown:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until nothing matches `xpath` any more.
+    pub async fn wait_until_gone(&self, xpath: &str) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !self.client.find_all(Locator::XPath(xpath)).await.unwrap().is_empty() {
+            assert!(tokio::time::Instant::now() < deadline, "{xpath} should have gone");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the element at `xpath` is there, and returns it.
+    pub async fn element(&self, xpath: &str) -> Element {
+        self.wait_xpath(xpath, xpath).await
+    }
+
     pub async fn close(self) {
         let Browser { client, mut driver, .. } = self;
         let _ = client.close().await;
@@ -490,8 +647,28 @@ impl Browser {
 pub const DIALOG: &str = "//*[@role='dialog']";
 /// The open detail panel (an item's or a project's).
 pub const PANEL: &str = "//aside[contains(@class,'panel')]";
+/// The organization panel.
+pub const ORG_PANEL: &str = "//aside[contains(@class,'org-panel')]";
 
-/// The API, signed in as the admin: for setting up what a test starts from.
+/// Waits until `read` returns what `ok` accepts, and returns it.
+pub async fn eventually<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
+    what: &str,
+    mut read: impl FnMut() -> F,
+    ok: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let value = read().await;
+        if ok(&value) {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{what}: still {value:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The API, signed in as the admin: for setting up what a test starts from (typed, as
+/// the contract in `orgdesk_core::api` has it) and for reading back what the browser did.
 pub struct Api {
     pub client: reqwest::Client,
     pub base: String,
@@ -532,6 +709,87 @@ impl Api {
 
     pub async fn patch(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
         self.send(reqwest::Method::PATCH, path, body).await
+    }
+
+    pub async fn put(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        self.send(reqwest::Method::PUT, path, body).await
+    }
+
+    pub async fn delete(&self, path: &str) {
+        let res =
+            self.client.delete(format!("{}{path}", self.base)).header("x-csrf-token", &self.csrf).send().await.unwrap();
+        Self::answer(res, path).await;
+    }
+
+    /// The status a GET of `path` answers (for reading back that something is gone).
+    pub async fn status(&self, path: &str) -> reqwest::StatusCode {
+        self.client.get(format!("{}{path}", self.base)).send().await.unwrap().status()
+    }
+
+    /// `T` from a successful GET.
+    pub async fn read<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        serde_json::from_value(self.get(path).await).unwrap()
+    }
+
+    async fn create<T: serde::de::DeserializeOwned>(&self, path: &str, body: serde_json::Value) -> T {
+        serde_json::from_value(self.post(path, body).await).unwrap()
+    }
+
+    pub async fn create_org(&self, name: &str, domains: &[&str]) -> Organization {
+        self.create("/api/organizations", serde_json::json!({ "name": name, "domains": domains })).await
+    }
+
+    pub async fn create_customer(&self, email: &str, first_name: &str, last_name: &str) -> Customer {
+        let body = serde_json::json!({ "email": email, "first_name": first_name, "last_name": last_name });
+        self.create("/api/customers", body).await
+    }
+
+    pub async fn create_project(&self, name: &str) -> Project {
+        self.create("/api/projects", serde_json::json!({ "name": name, "description": "" })).await
+    }
+
+    /// A ticket (status new, priority normal, unassigned) for the customer `requester`.
+    pub async fn create_ticket(&self, project: i64, title: &str, requester: i64) -> Item {
+        let body = serde_json::json!({ "project_id": project, "item_type": "ticket", "title": title, "requester_id": requester });
+        self.create("/api/items", body).await
+    }
+
+    pub async fn customer(&self, id: i64) -> Customer {
+        self.read(&format!("/api/customers/{id}")).await
+    }
+
+    pub async fn item(&self, id: i64) -> Item {
+        self.read(&format!("/api/items/{id}")).await
+    }
+
+    pub async fn project(&self, id: i64) -> Project {
+        self.read(&format!("/api/projects/{id}")).await
+    }
+
+    /// The organization's detail, as its panel reads it.
+    pub async fn detail(&self, org: i64) -> serde_json::Value {
+        self.get(&format!("/api/organizations/{org}/detail")).await
+    }
+
+    /// Makes `parent` the parent of `org`.
+    pub async fn set_parent(&self, org: i64, parent: i64) {
+        let version = self.detail(org).await["version"].clone();
+        self.patch(
+            &format!("/api/organizations/{org}/detail"),
+            serde_json::json!({ "version": version, "parent_id": parent }),
+        )
+        .await;
+    }
+
+    /// An agent with [`AGENT_PASSWORD`]; `role` is "agent" or "admin". Returns its id.
+    pub async fn create_agent(&self, email: &str, name: &str, role: &str) -> i64 {
+        let body = serde_json::json!({ "email": email, "name": name, "role": role, "password": AGENT_PASSWORD });
+        self.post("/api/agents", body).await["id"].as_i64().unwrap()
+    }
+
+    /// Switches automatic organizations (by the customer's email domain) on or off.
+    pub async fn auto_create_organizations(&self, on: bool) {
+        self.patch("/api/settings", serde_json::json!({ "auto_create_organizations": on })).await;
     }
 
     /// A state-changing request with the session's CSRF token.

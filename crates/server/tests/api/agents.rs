@@ -62,7 +62,7 @@ async fn agents_can_list_agents_but_not_create_or_change_them() {
     app.login_admin().await;
     let sam_id = app.create_agent("sam@example.com", "agent").await;
     let mut sam = app.other_client();
-    sam.login("sam@example.com", "agent-password-1").await;
+    sam.login("sam@example.com", AGENT_PASSWORD).await;
     assert_eq!(sam.get("/api/agents").await.status(), StatusCode::OK);
     let res = sam
         .post(
@@ -87,18 +87,18 @@ async fn deactivating_an_agent_ends_their_sessions_and_blocks_sign_in() {
     app.login_admin().await;
     let sam_id = app.create_agent("sam@example.com", "agent").await;
     let mut sam = app.other_client();
-    sam.login("sam@example.com", "agent-password-1").await;
+    sam.login("sam@example.com", AGENT_PASSWORD).await;
     assert_eq!(sam.get("/api/auth/me").await.status(), StatusCode::OK);
 
     let res = app.patch(&format!("/api/agents/{sam_id}"), json!({"active": false})).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.json::<Value>().await.unwrap()["active"], false);
     assert_eq!(sam.get("/api/auth/me").await.status(), StatusCode::UNAUTHORIZED);
-    let (status, _, _) = sam.login("sam@example.com", "agent-password-1").await;
+    let (status, _, _) = sam.login("sam@example.com", AGENT_PASSWORD).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     app.patch(&format!("/api/agents/{sam_id}"), json!({"active": true})).await;
-    let (status, _, _) = sam.login("sam@example.com", "agent-password-1").await;
+    let (status, _, _) = sam.login("sam@example.com", AGENT_PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "reactivated agents sign in again");
 }
 
@@ -121,11 +121,32 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated() {
         "conflict",
     )
     .await;
+    // Read back: still an active admin, in the list and in the session.
+    let agents: Value = ok_json(app.get("/api/agents").await).await;
+    let mine = agents.as_array().unwrap().iter().find(|a| a["id"] == my_id).unwrap().clone();
+    assert_eq!((mine["role"].as_str(), mine["active"].as_bool()), (Some("admin"), Some(true)), "{mine}");
+    let me: Value = ok_json(app.get("/api/auth/me").await).await;
+    assert_eq!(me["agent"]["role"], "admin");
 
     // With a second admin, the first may step down to agent.
     app.create_agent("second@example.com", "admin").await;
     let res = app.patch(&format!("/api/agents/{my_id}"), json!({"role": "agent"})).await;
-    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(ok_json(res).await["role"], "agent");
+    let agents: Value = ok_json(app.get("/api/agents").await).await;
+    let mine = agents.as_array().unwrap().iter().find(|a| a["id"] == my_id).unwrap().clone();
+    assert_eq!(mine["role"], "agent", "the change was stored: {mine}");
+    let me: Value = ok_json(app.get("/api/auth/me").await).await;
+    assert_eq!(me["agent"]["role"], "agent");
+    // The remaining admin is now the last one, and is protected in turn.
+    let second = agents.as_array().unwrap().iter().find(|a| a["email"] == "second@example.com").unwrap()["id"].clone();
+    let mut second_client = app.other_client();
+    second_client.login("second@example.com", AGENT_PASSWORD).await;
+    error_body(
+        second_client.patch(&format!("/api/agents/{second}"), json!({"role": "agent"})).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
 }
 
 #[tokio::test]

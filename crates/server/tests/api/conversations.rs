@@ -5,7 +5,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::support::*;
-use crate::work::{count, customer, item, org, project, ticket};
 
 async fn outbox_rows(app: &TestApp) -> Vec<(String, String, Option<i64>, Option<i64>)> {
     orgdesk_server::on_db!(&app.db, pool => sqlx::query_as::<_, (String, String, Option<i64>, Option<i64>)>(
@@ -20,11 +19,11 @@ async fn post_message(app: &TestApp, item: i64, kind: &str, body: &str) -> reqwe
 #[tokio::test]
 async fn a_reply_queues_one_email_per_customer_recipient_and_a_note_none() {
     let app = TestApp::spawn_admin().await;
-    org(&app, "Acme", &["acme.com"]).await;
-    let ann = customer(&app, "ann@acme.com").await;
-    let bo = customer(&app, "bo@acme.com").await;
-    let p = project(&app, "Support").await;
-    let it = ticket(&app, p, ann, "Printer jam", "open").await;
+    app.create_org("Acme", &["acme.com"]).await;
+    let ann = app.create_customer("ann@acme.com").await.id;
+    let bo = app.create_customer("bo@acme.com").await.id;
+    let p = app.create_project("Support").await.id;
+    let it = app.create_ticket(p, ann, "Printer jam", ItemStatus::Open).await.id;
     // The requester as a follower too: still one email.
     for c in [bo, ann] {
         let res = app.post(&format!("/api/items/{it}/followers"), json!({"customer_id": c})).await;
@@ -72,9 +71,9 @@ async fn a_reply_queues_one_email_per_customer_recipient_and_a_note_none() {
 #[tokio::test]
 async fn a_reply_with_no_customer_to_send_to_is_refused_and_changes_nothing() {
     let app = TestApp::spawn_admin().await;
-    let p = project(&app, "Ops").await;
-    let task = item(&app, json!({"project_id": p, "item_type": "task", "title": "Rotate keys"})).await;
-    let id = task["id"].as_i64().unwrap();
+    let p = app.create_project("Ops").await.id;
+    let task = app.create_task(p, "Rotate keys").await;
+    let id = task.id;
     let err =
         error_body(post_message(&app, id, "reply", "Hello?").await, StatusCode::UNPROCESSABLE_ENTITY, "validation")
             .await;
@@ -101,23 +100,23 @@ async fn a_reply_with_no_customer_to_send_to_is_refused_and_changes_nothing() {
     )
     .await;
     assert!(err["fields"]["customer_id"].is_string());
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 0);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox").await, 0);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM item_followers").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM messages").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM item_followers").await, 0);
     let after: Value = app.get(&format!("/api/items/{id}")).await.json().await.unwrap();
-    assert_eq!(after["updated_at"], task["updated_at"]);
+    assert_eq!(after["updated_at"], task.updated_at);
 }
 
 #[tokio::test]
 async fn a_new_requester_gets_the_earlier_replies_and_their_organization() {
     let app = TestApp::spawn_admin().await;
-    org(&app, "Acme", &["acme.com"]).await;
-    let globex = org(&app, "Globex", &["globex.com"]).await;
-    let ann = customer(&app, "ann@acme.com").await;
-    let gil = customer(&app, "gil@globex.com").await;
-    let pat = customer(&app, "pat@gmail.com").await;
-    let p = project(&app, "Support").await;
-    let it = ticket(&app, p, ann, "VPN down", "closed").await;
+    app.create_org("Acme", &["acme.com"]).await;
+    let globex = app.create_org("Globex", &["globex.com"]).await.id;
+    let ann = app.create_customer("ann@acme.com").await.id;
+    let gil = app.create_customer("gil@globex.com").await.id;
+    let pat = app.create_customer("pat@gmail.com").await.id;
+    let p = app.create_project("Support").await.id;
+    let it = app.create_ticket(p, ann, "VPN down", ItemStatus::Closed).await.id;
 
     // No replies yet: a new requester gets no email.
     let res = app.patch(&format!("/api/items/{it}"), json!({"requester_id": pat})).await;
@@ -152,13 +151,13 @@ async fn a_new_requester_gets_the_earlier_replies_and_their_organization() {
 #[tokio::test]
 async fn an_organization_message_notifies_every_current_member_once() {
     let app = TestApp::spawn_admin().await;
-    let acme = org(&app, "Acme", &["acme.com"]).await;
-    let globex = org(&app, "Globex", &["globex.com"]).await;
+    let acme = app.create_org("Acme", &["acme.com"]).await.id;
+    let globex = app.create_org("Globex", &["globex.com"]).await.id;
     for who in ["ann", "bo", "cy"] {
-        customer(&app, &format!("{who}@acme.com")).await;
+        app.create_customer(&format!("{who}@acme.com")).await;
     }
-    customer(&app, "gil@globex.com").await;
-    customer(&app, "pat@gmail.com").await;
+    app.create_customer("gil@globex.com").await;
+    app.create_customer("pat@gmail.com").await;
 
     let res = app
         .post(
@@ -192,7 +191,7 @@ async fn an_organization_message_notifies_every_current_member_once() {
     let more: Value = res.json().await.unwrap();
     assert_eq!(more["notified"], 4);
     assert_eq!(more["conversation"]["messages"].as_array().unwrap().len(), 2);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox").await, 7);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox").await, 7);
 
     let list: Value = app.get(&format!("/api/organizations/{acme}/conversations")).await.json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
@@ -229,19 +228,19 @@ async fn an_organization_message_notifies_every_current_member_once() {
         "validation",
     )
     .await;
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox").await, 7);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM conversation_messages").await, 2);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox").await, 7);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM conversation_messages").await, 2);
 }
 
 #[tokio::test]
 async fn a_project_message_notifies_customer_followers_and_follower_organization_members_once() {
     let app = TestApp::spawn_admin().await;
-    let acme = org(&app, "Acme", &["acme.com"]).await;
-    let ann = customer(&app, "ann@acme.com").await;
-    customer(&app, "bo@acme.com").await;
-    let pat = customer(&app, "pat@gmail.com").await;
-    customer(&app, "gil@globex.com").await;
-    let p = project(&app, "Website").await;
+    let acme = app.create_org("Acme", &["acme.com"]).await.id;
+    let ann = app.create_customer("ann@acme.com").await.id;
+    app.create_customer("bo@acme.com").await;
+    let pat = app.create_customer("pat@gmail.com").await.id;
+    app.create_customer("gil@globex.com").await;
+    let p = app.create_project("Website").await.id;
     for body in [json!({"organization_id": acme}), json!({"customer_id": ann}), json!({"customer_id": pat})] {
         assert_eq!(app.post(&format!("/api/projects/{p}/followers"), body).await.status(), StatusCode::CREATED);
     }

@@ -3,72 +3,56 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
-async fn org(app: &TestApp, name: &str, domains: &[&str]) -> i64 {
-    let res = app.post("/api/organizations", json!({"name": name, "domains": domains})).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
-
-async fn customer(app: &TestApp, email: &str) -> Value {
-    let res = app.post("/api/customers", json!({"email": email})).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{email}");
-    res.json().await.unwrap()
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    orgdesk_server::on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
-}
-
 #[tokio::test]
 async fn a_new_customer_joins_the_organization_that_owns_their_domain() {
     let app = TestApp::spawn_admin().await;
-    let acme = org(&app, "Acme", &["acme.com", "*.acme.co.uk"]).await;
-    let c = customer(&app, "Ann@ACME.com").await;
-    assert_eq!(c["email"], "ann@acme.com");
-    assert_eq!(c["organization_id"], acme);
-    assert_eq!(c["organization_name"], "Acme");
-    let c = customer(&app, "bo@sales.acme.co.uk").await;
-    assert_eq!(c["organization_id"], acme, "the wildcard covers subdomains");
+    let acme = app.create_org("Acme", &["acme.com", "*.acme.co.uk"]).await.id;
+    let c = app.create_customer("Ann@ACME.com").await;
+    assert_eq!(c.email, "ann@acme.com");
+    assert_eq!(c.organization_id, Some(acme));
+    assert_eq!(c.organization_name.as_deref(), Some("Acme"));
+    let c = app.create_customer("bo@sales.acme.co.uk").await;
+    assert_eq!(c.organization_id, Some(acme), "the wildcard covers subdomains");
 }
 
 #[tokio::test]
 async fn an_exact_domain_beats_a_wildcard_and_the_most_specific_wildcard_wins() {
     let app = TestApp::spawn_admin().await;
-    let parent = org(&app, "Parent", &["*.example.com"]).await;
-    let eu = org(&app, "EU branch", &["*.eu.example.com"]).await;
-    let exact = org(&app, "Exact", &["paris.eu.example.com"]).await;
-    assert_eq!(customer(&app, "a@paris.eu.example.com").await["organization_id"], exact);
-    assert_eq!(customer(&app, "b@rome.eu.example.com").await["organization_id"], eu);
-    assert_eq!(customer(&app, "c@us.example.com").await["organization_id"], parent);
+    let parent = app.create_org("Parent", &["*.example.com"]).await.id;
+    let eu = app.create_org("EU branch", &["*.eu.example.com"]).await.id;
+    let exact = app.create_org("Exact", &["paris.eu.example.com"]).await.id;
+    assert_eq!(app.create_customer("a@paris.eu.example.com").await.organization_id, Some(exact));
+    assert_eq!(app.create_customer("b@rome.eu.example.com").await.organization_id, Some(eu));
+    assert_eq!(app.create_customer("c@us.example.com").await.organization_id, Some(parent));
 }
 
 #[tokio::test]
 async fn an_unknown_domain_creates_an_organization_named_after_it() {
     let app = TestApp::spawn_admin().await;
-    let c = customer(&app, "ann@newco.io").await;
-    assert_eq!(c["organization_name"], "newco.io");
-    let org: Value = app.get(&format!("/api/organizations/{}", c["organization_id"])).await.json().await.unwrap();
+    let c = app.create_customer("ann@newco.io").await;
+    assert_eq!(c.organization_name.as_deref(), Some("newco.io"));
+    let org: Value = app.get(&format!("/api/organizations/{}", c.organization_id.unwrap())).await.json().await.unwrap();
     assert_eq!(org["domains"], json!(["newco.io"]));
-    let c2 = customer(&app, "bo@newco.io").await;
-    assert_eq!(c2["organization_id"], c["organization_id"], "the second one joins it");
+    let c2 = app.create_customer("bo@newco.io").await;
+    assert_eq!(c2.organization_id, c.organization_id, "the second one joins it");
 }
 
 #[tokio::test]
 async fn public_providers_and_the_switch_leave_customers_unassigned() {
     let app = TestApp::spawn_admin().await;
-    assert_eq!(customer(&app, "pat@gmail.com").await["organization_id"], Value::Null);
-    assert_eq!(customer(&app, "pat@yahoo.co.uk").await["organization_id"], Value::Null);
+    assert_eq!(app.create_customer("pat@gmail.com").await.organization_id, None);
+    assert_eq!(app.create_customer("pat@yahoo.co.uk").await.organization_id, None);
     let res = app.patch("/api/settings", json!({"extra_public_domains": ["@Mail.Example.org"]})).await;
     assert_eq!(res.json::<Value>().await.unwrap()["extra_public_domains"], json!(["mail.example.org"]));
-    assert_eq!(customer(&app, "x@mail.example.org").await["organization_id"], Value::Null);
+    assert_eq!(app.create_customer("x@mail.example.org").await.organization_id, None);
 
     let res = app.patch("/api/settings", json!({"auto_create_organizations": false})).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(customer(&app, "cy@othercorp.io").await["organization_id"], Value::Null);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM organizations").await, 0);
+    assert_eq!(app.create_customer("cy@othercorp.io").await.organization_id, None);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations").await, 0);
     // Matching an existing domain still works with the switch off.
-    let acme = org(&app, "Acme", &["acme.com"]).await;
-    assert_eq!(customer(&app, "dee@acme.com").await["organization_id"], acme);
+    let acme = app.create_org("Acme", &["acme.com"]).await.id;
+    assert_eq!(app.create_customer("dee@acme.com").await.organization_id, Some(acme));
 }
 
 #[tokio::test]
@@ -76,7 +60,7 @@ async fn only_admins_change_settings() {
     let mut app = TestApp::spawn_admin().await;
     app.create_agent("sam@example.com", "agent").await;
     let mut sam = app.other_client();
-    sam.login("sam@example.com", "agent-password-1").await;
+    sam.login("sam@example.com", AGENT_PASSWORD).await;
     assert_eq!(sam.get("/api/settings").await.status(), StatusCode::OK);
     error_body(
         sam.patch("/api/settings", json!({"auto_create_organizations": false})).await,
@@ -110,7 +94,7 @@ async fn bad_settings_change_nothing() {
 #[tokio::test]
 async fn a_duplicate_email_is_a_409_and_bad_input_a_422_with_nothing_created() {
     let app = TestApp::spawn_admin().await;
-    customer(&app, "ann@acme.com").await;
+    app.create_customer("ann@acme.com").await;
     let body = error_body(
         app.post("/api/customers", json!({"email": " ANN@acme.com "})).await,
         StatusCode::CONFLICT,
@@ -131,8 +115,8 @@ async fn a_duplicate_email_is_a_409_and_bad_input_a_422_with_nothing_created() {
         "validation",
     )
     .await;
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM customers").await, 1);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM organizations").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM customers").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations").await, 1);
 }
 
 #[tokio::test]
@@ -142,7 +126,7 @@ async fn create_and_send_invitation_queues_a_one_time_invitation() {
         .post("/api/customers", json!({"email": "ann@acme.com", "first_name": "Ann", "send_invitation": true}))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 1);
     let (recipient, body): (String, String) = orgdesk_server::on_db!(&app.db, pool =>
         sqlx::query_as("SELECT recipient, body FROM outbox WHERE kind = 'invitation'").fetch_one(pool).await)
     .unwrap();
@@ -156,21 +140,21 @@ async fn create_and_send_invitation_queues_a_one_time_invitation() {
     assert_ne!(stored, token);
     assert_eq!(stored, orgdesk_server::auth::token_hash(token));
 
-    customer(&app, "bo@acme.com").await;
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox").await, 1, "plain Create sends nothing");
+    app.create_customer("bo@acme.com").await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox").await, 1, "plain Create sends nothing");
 }
 
 #[tokio::test]
 async fn the_list_pages_by_name_filters_by_group_and_searches() {
     let app = TestApp::spawn_admin().await;
-    let acme = org(&app, "Acme", &["acme.com"]).await;
+    let acme = app.create_org("Acme", &["acme.com"]).await.id;
     for (email, first, last) in
         [("zoe@acme.com", "Zoe", "Adams"), ("al@acme.com", "Al", "Zorn"), ("mo@acme.com", "", "")]
     {
         let res = app.post("/api/customers", json!({"email": email, "first_name": first, "last_name": last})).await;
         assert_eq!(res.status(), StatusCode::CREATED);
     }
-    customer(&app, "pat@gmail.com").await;
+    app.create_customer("pat@gmail.com").await;
     let page: Value = app.get(&format!("/api/customers?organization_id={acme}&limit=2")).await.json().await.unwrap();
     assert_eq!(page["total"], 3);
     let names: Vec<&str> = page["items"].as_array().unwrap().iter().map(|c| c["email"].as_str().unwrap()).collect();
@@ -221,10 +205,10 @@ async fn bad_list_parameters_are_clear_errors() {
 #[tokio::test]
 async fn editing_a_customer_validates_and_keeps_emails_unique() {
     let app = TestApp::spawn_admin().await;
-    org(&app, "Acme", &["acme.com"]).await;
-    let ann = customer(&app, "ann@acme.com").await;
-    customer(&app, "bo@acme.com").await;
-    let id = ann["id"].as_i64().unwrap();
+    app.create_org("Acme", &["acme.com"]).await;
+    let ann = app.create_customer("ann@acme.com").await;
+    app.create_customer("bo@acme.com").await;
+    let id = ann.id;
     let res = app.patch(&format!("/api/customers/{id}"), json!({"first_name": " Ann ", "position": "CTO"})).await;
     let updated: Value = res.json().await.unwrap();
     assert_eq!((updated["first_name"].as_str(), updated["position"].as_str()), (Some("Ann"), Some("CTO")));
@@ -255,15 +239,15 @@ async fn editing_a_customer_validates_and_keeps_emails_unique() {
 #[tokio::test]
 async fn deleting_a_customer_removes_only_them() {
     let app = TestApp::spawn_admin().await;
-    let acme = org(&app, "Acme", &["acme.com"]).await;
-    let ann = customer(&app, "ann@acme.com").await;
-    customer(&app, "bo@acme.com").await;
-    let res = app.call(reqwest::Method::DELETE, &format!("/api/customers/{}", ann["id"]), None).await;
+    let acme = app.create_org("Acme", &["acme.com"]).await.id;
+    let ann = app.create_customer("ann@acme.com").await;
+    app.create_customer("bo@acme.com").await;
+    let res = app.call(reqwest::Method::DELETE, &format!("/api/customers/{}", ann.id), None).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let o: Value = app.get(&format!("/api/organizations/{acme}")).await.json().await.unwrap();
     assert_eq!(o["member_count"], 1);
     error_body(
-        app.call(reqwest::Method::DELETE, &format!("/api/customers/{}", ann["id"]), None).await,
+        app.call(reqwest::Method::DELETE, &format!("/api/customers/{}", ann.id), None).await,
         StatusCode::NOT_FOUND,
         "not_found",
     )
@@ -273,10 +257,10 @@ async fn deleting_a_customer_removes_only_them() {
 #[tokio::test]
 async fn a_move_is_one_transaction_and_reports_where_each_customer_was() {
     let app = TestApp::spawn_admin().await;
-    let acme = org(&app, "Acme", &["acme.com"]).await;
-    let globex = org(&app, "Globex", &["globex.com"]).await;
-    let a = customer(&app, "a@acme.com").await["id"].as_i64().unwrap();
-    let b = customer(&app, "b@gmail.com").await["id"].as_i64().unwrap();
+    let acme = app.create_org("Acme", &["acme.com"]).await.id;
+    let globex = app.create_org("Globex", &["globex.com"]).await.id;
+    let a = app.create_customer("a@acme.com").await.id;
+    let b = app.create_customer("b@gmail.com").await.id;
     let res = app.post("/api/customers/move", json!({"customer_ids": [a, b], "organization_id": globex})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let result: Value = res.json().await.unwrap();
@@ -284,7 +268,7 @@ async fn a_move_is_one_transaction_and_reports_where_each_customer_was() {
         result["moved"],
         json!([{"customer_id": a, "from_organization_id": acme}, {"customer_id": b, "from_organization_id": null}])
     );
-    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await, 2);
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await, 2);
 
     // One unknown id: nothing moves.
     let body = error_body(
@@ -294,19 +278,19 @@ async fn a_move_is_one_transaction_and_reports_where_each_customer_was() {
     )
     .await;
     assert!(body["fields"]["customer_ids"].as_str().unwrap().contains("987654"));
-    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await, 2);
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await, 2);
 
     // Out of every organization: customers stay, memberships go.
     let res = app.post("/api/customers/move", json!({"customer_ids": [a, b], "organization_id": null})).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM memberships").await, 0);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM customers").await, 2);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM memberships").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM customers").await, 2);
 }
 
 #[tokio::test]
 async fn bad_moves_are_refused_clearly() {
     let app = TestApp::spawn_admin().await;
-    let a = customer(&app, "a@gmail.com").await["id"].as_i64().unwrap();
+    let a = app.create_customer("a@gmail.com").await.id;
     error_body(
         app.post("/api/customers/move", json!({"customer_ids": [], "organization_id": null})).await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -343,7 +327,7 @@ async fn bad_moves_are_refused_clearly() {
 #[tokio::test]
 async fn moving_a_large_selection_is_all_or_nothing() {
     let app = TestApp::spawn_admin().await;
-    let globex = org(&app, "Globex", &["globex.com"]).await;
+    let globex = app.create_org("Globex", &["globex.com"]).await.id;
     orgdesk_server::seed::bulk(&app.db, 0, 1_200).await.unwrap();
     let ids: Vec<i64> = orgdesk_server::on_db!(&app.db, pool =>
         sqlx::query_scalar("SELECT id FROM customers ORDER BY id").fetch_all(pool).await)
@@ -351,13 +335,13 @@ async fn moving_a_large_selection_is_all_or_nothing() {
     assert_eq!(ids.len(), 1_200);
     let res = app.post("/api/customers/move", json!({"customer_ids": ids, "organization_id": globex})).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await, 1_200);
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await, 1_200);
     let mut with_bad = ids.clone();
     with_bad.push(99_999_999);
     let res = app.post("/api/customers/move", json!({"customer_ids": with_bad, "organization_id": null})).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        count(&app, &format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await,
+        app.scalar(&format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await,
         1_200,
         "the first chunks were rolled back"
     );
@@ -365,12 +349,8 @@ async fn moving_a_large_selection_is_all_or_nothing() {
 
 /// The list's unassigned and organization counts (kept by triggers) against real counts.
 async fn assert_unassigned_count_is_true(app: &TestApp, step: &str) {
-    let counted = count(
-        app,
-        "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.customer_id = c.id)",
-    )
-    .await;
-    let organizations = count(app, "SELECT COUNT(*) FROM organizations").await;
+    let counted = app.scalar("SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.customer_id = c.id)").await;
+    let organizations = app.scalar("SELECT COUNT(*) FROM organizations").await;
     let page: Value = app.get("/api/organizations").await.json().await.unwrap();
     assert_eq!(page["unassigned_count"].as_i64(), Some(counted), "after {step}");
     assert_eq!(page["total"].as_i64(), Some(organizations), "organizations after {step}");
@@ -379,24 +359,41 @@ async fn assert_unassigned_count_is_true(app: &TestApp, step: &str) {
 #[tokio::test]
 async fn the_unassigned_count_stays_true_through_every_kind_of_change() {
     let app = TestApp::spawn_admin().await;
-    let a = customer(&app, "a@gmail.com").await["id"].as_i64().unwrap();
+    // Each write is checked for its own effect first, so the count is compared after a
+    // change that really happened (a failing write cannot pass for an unchanged count).
+    let a = app.create_customer("a@gmail.com").await;
+    assert_eq!(a.organization_id, None);
     assert_unassigned_count_is_true(&app, "creating an unassigned customer").await;
-    let acme = org(&app, "Acme", &["acme.com"]).await;
-    let b = customer(&app, "b@acme.com").await["id"].as_i64().unwrap();
-    customer(&app, "c@newco.io").await;
+    let acme = app.create_org("Acme", &["acme.com"]).await.id;
+    let b = app.create_customer("b@acme.com").await;
+    assert_eq!(b.organization_id, Some(acme));
+    let c = app.create_customer("c@newco.io").await;
+    assert_eq!(c.organization_name.as_deref(), Some("newco.io"), "an organization was created for it");
     assert_unassigned_count_is_true(&app, "creating members").await;
-    app.post("/api/customers/move", json!({"customer_ids": [a, b], "organization_id": null})).await;
+    let (a, b) = (a.id, b.id);
+    let moved = app.move_customers(&[a, b], None).await;
+    assert_eq!(moved.moved.len(), 2);
+    assert_eq!(app.customer(b).await.organization_id, None);
     assert_unassigned_count_is_true(&app, "moving out").await;
-    app.post("/api/customers/move", json!({"customer_ids": [a, b], "organization_id": acme})).await;
+    let moved = app.move_customers(&[a, b], Some(acme)).await;
+    assert_eq!(moved.organization_id, Some(acme));
+    assert_eq!(
+        (app.customer(a).await.organization_id, app.customer(b).await.organization_id),
+        (Some(acme), Some(acme))
+    );
     assert_unassigned_count_is_true(&app, "moving in").await;
-    app.call(reqwest::Method::DELETE, &format!("/api/customers/{b}"), None).await;
+    assert_eq!(app.delete(&format!("/api/customers/{b}")).await.status(), StatusCode::NO_CONTENT);
     assert_unassigned_count_is_true(&app, "deleting a member").await;
-    let d = customer(&app, "d@gmail.com").await["id"].as_i64().unwrap();
-    app.call(reqwest::Method::DELETE, &format!("/api/customers/{d}"), None).await;
+    let d = app.create_customer("d@gmail.com").await.id;
+    assert_unassigned_count_is_true(&app, "creating another unassigned customer").await;
+    assert_eq!(app.delete(&format!("/api/customers/{d}")).await.status(), StatusCode::NO_CONTENT);
     assert_unassigned_count_is_true(&app, "deleting an unassigned customer").await;
-    app.call(reqwest::Method::DELETE, &format!("/api/organizations/{acme}"), None).await;
+    assert_eq!(app.delete(&format!("/api/organizations/{acme}")).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.customer(a).await.organization_id, None, "its member is unassigned");
     assert_unassigned_count_is_true(&app, "deleting an organization").await;
+    let before = app.scalar("SELECT COUNT(*) FROM customers").await;
     orgdesk_server::seed::bulk(&app.db, 50, 700).await.unwrap();
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM customers").await, before + 700);
     assert_unassigned_count_is_true(&app, "a bulk seed").await;
     let refused =
         app.post("/api/customers/move", json!({"customer_ids": [a, 99_999_999], "organization_id": null})).await;

@@ -316,7 +316,7 @@ async fn the_outbox_is_for_admins_only_and_checks_its_query() {
 
     error_body(app.other_client().get("/api/outbox").await, StatusCode::UNAUTHORIZED, "unauthorized").await;
     let mut sam = app.other_client();
-    sam.login("sam@example.com", "agent-password-1").await;
+    sam.login("sam@example.com", AGENT_PASSWORD).await;
     error_body(sam.get("/api/outbox").await, StatusCode::FORBIDDEN, "forbidden").await;
 
     error_body(app.get("/api/outbox?limit=abc").await, StatusCode::BAD_REQUEST, "bad_request").await;
@@ -330,11 +330,11 @@ async fn the_outbox_is_for_admins_only_and_checks_its_query() {
 async fn replies_and_organization_notices_survive_a_restart_and_reach_the_smtp_server() {
     use serde_json::json;
     let app = TestApp::spawn_admin().await;
-    let acme = crate::work::org(&app, "Acme", &["acme.com"]).await;
-    let ann = crate::work::customer(&app, "ann@acme.com").await;
-    crate::work::customer(&app, "bo@acme.com").await;
-    let p = crate::work::project(&app, "Support").await;
-    let it = crate::work::ticket(&app, p, ann, "Broken", "open").await;
+    let acme = app.create_org("Acme", &["acme.com"]).await.id;
+    let ann = app.create_customer("ann@acme.com").await.id;
+    app.create_customer("bo@acme.com").await;
+    let p = app.create_project("Support").await.id;
+    let it = app.create_ticket(p, ann, "Broken", ItemStatus::Open).await.id;
     let res = app.post(&format!("/api/items/{it}/messages"), json!({"kind": "reply", "body": "On it."})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let res = app.post(&format!("/api/items/{it}/messages"), json!({"kind": "note", "body": "internal"})).await;

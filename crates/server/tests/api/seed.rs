@@ -1,24 +1,36 @@
+//! The demo data (`orgdesk --demo`) and the bulk generators behind the benchmarks.
+//! The demo's figures are exact: they follow from the lists in the server's `seed.rs`.
+
 use orgdesk_server::{on_db, seed};
 
 use crate::support::*;
 
 async fn count(app: &TestApp, table: &str) -> i64 {
-    let sql = format!("SELECT COUNT(*) FROM {table}");
-    on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(&sql).fetch_one(pool).await).unwrap()
+    app.scalar(&format!("SELECT COUNT(*) FROM {table}")).await
 }
+
+/// 13 organizations; every one with a domain but Tyrell gets 3 + (i * 7) % 6 members
+/// (3, 4, 5, 6, 7, 8, 3, 4, 5, 6, 7, 3), and three customers use public or unknown providers.
+const DEMO_ORGANIZATIONS: i64 = 13;
+const DEMO_MEMBERS: i64 = 61;
+const DEMO_CUSTOMERS: i64 = DEMO_MEMBERS + 3;
+/// Requesters are spread over all customers, so every organization with members has items.
+const DISTINCT_ITEM_ORGANIZATIONS: i64 = 12;
+/// The first member of each of the 12 organizations with members manages it.
+const DEMO_MANAGERS: i64 = 12;
 
 #[tokio::test]
 async fn the_demo_data_is_seeded_once() {
     let app = TestApp::spawn().await;
     assert!(seed::demo(&app.db).await.unwrap());
-    let orgs = count(&app, "organizations").await;
-    let customers = count(&app, "customers").await;
-    assert!(orgs >= 10, "{orgs}");
-    assert!(customers >= 40, "{customers}");
-    assert!(count(&app, "memberships").await < customers, "some customers have no organization");
-    assert!(count(&app, "agents").await >= 3);
+    assert_eq!(count(&app, "organizations").await, DEMO_ORGANIZATIONS);
+    assert_eq!(count(&app, "organization_domains").await, 13, "Acme has two, Tyrell none");
+    assert_eq!(count(&app, "customers").await, DEMO_CUSTOMERS);
+    assert_eq!(count(&app, "memberships").await, DEMO_MEMBERS, "three customers have no organization");
+    assert_eq!(count(&app, "agents").await, 3, "the admin, Sam and Kim");
     assert!(!seed::demo(&app.db).await.unwrap(), "a second start does not seed again");
-    assert_eq!(count(&app, "organizations").await, orgs);
+    assert_eq!(count(&app, "organizations").await, DEMO_ORGANIZATIONS);
+    assert_eq!(count(&app, "customers").await, DEMO_CUSTOMERS);
 }
 
 #[tokio::test]
@@ -43,18 +55,29 @@ async fn the_generator_makes_the_requested_data_set_and_can_run_twice() {
 async fn the_demo_data_has_projects_items_and_conversations() {
     let app = TestApp::spawn().await;
     assert!(seed::demo(&app.db).await.unwrap());
-    assert!(count(&app, "projects").await >= 3);
+    assert_eq!(count(&app, "projects").await, 4);
     assert_eq!(count(&app, "projects WHERE archived = TRUE").await, 1);
-    let items = count(&app, "items").await;
-    assert!(items >= 40, "{items}");
-    assert!(count(&app, "items WHERE item_type = 'task'").await > 0);
-    assert!(count(&app, "items WHERE status IN ('new', 'open', 'waiting')").await > 0);
-    assert!(count(&app, "items WHERE status IN ('resolved', 'closed')").await > 0);
-    assert!(count(&app, "items WHERE assignee_id IS NOT NULL").await > 0);
-    assert!(count(&app, "(SELECT DISTINCT organization_id FROM items WHERE organization_id IS NOT NULL) o").await >= 5);
-    assert!(count(&app, "messages WHERE kind = 'reply'").await > 0);
-    assert!(count(&app, "messages WHERE kind = 'note'").await > 0);
+    // 48 items, every sixth a task (8); the first six, in the archived project, closed.
+    assert_eq!(count(&app, "items").await, 48);
+    assert_eq!(count(&app, "items WHERE item_type = 'task'").await, 8);
+    assert_eq!(count(&app, "items i JOIN projects p ON p.id = i.project_id WHERE p.archived = TRUE").await, 6);
+    assert_eq!(count(&app, "items WHERE status IN ('new', 'open', 'waiting')").await, 29);
+    assert_eq!(count(&app, "items WHERE status IN ('resolved', 'closed')").await, 19);
+    assert_eq!(count(&app, "items WHERE assignee_id IS NOT NULL").await, 32, "two in three, to Sam or Kim");
+    assert_eq!(count(&app, "items WHERE requester_id IS NOT NULL").await, 44, "tickets, and four tasks");
+    assert_eq!(
+        count(&app, "(SELECT DISTINCT organization_id FROM items WHERE organization_id IS NOT NULL) o").await,
+        DISTINCT_ITEM_ORGANIZATIONS
+    );
+    // Each of the 34 items with a requester that is past "new" has one or two replies and a note.
+    assert_eq!(count(&app, "messages WHERE kind = 'reply'").await, 49);
+    assert_eq!(count(&app, "messages WHERE kind = 'note'").await, 34);
     assert_eq!(count(&app, "conversations").await, 2);
+    // The demo's mail is history: every reply and both conversations (Acme's three members,
+    // and the website's followers: those three and a freelancer) were sent, none waits.
+    assert_eq!(count(&app, "outbox WHERE kind = 'item_reply' AND status = 'sent'").await, 49);
+    assert_eq!(count(&app, "outbox WHERE kind = 'conversation' AND status = 'sent'").await, 3 + 4);
+    assert_eq!(count(&app, "outbox").await, 49 + 7, "no other mail");
     assert_eq!(count(&app, "outbox WHERE status = 'pending'").await, 0, "demo mail is history, never sent");
     // Every item's organization is its requester's (open and closed alike, nobody moved yet).
     assert_eq!(
@@ -66,7 +89,7 @@ async fn the_demo_data_has_projects_items_and_conversations() {
         .await,
         0
     );
-    crate::work::assert_counters_match(&app).await;
+    app.assert_counters_match().await;
 }
 
 #[tokio::test]
@@ -92,7 +115,7 @@ async fn the_item_generator_spreads_items_over_customers_projects_and_agents() {
         0,
         "each item carries its requester's organization"
     );
-    crate::work::assert_counters_match(&app).await;
+    app.assert_counters_match().await;
     // New rows after a bulk seed get fresh ids (PostgreSQL sequences were advanced).
     let id: i64 = on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(
         "INSERT INTO projects (name, name_key, created_at) VALUES ('Fresh', 'fresh', 0) RETURNING id")
@@ -112,15 +135,15 @@ async fn the_demo_organization_details_pass_the_panel_rules() {
     assert!(seed::demo(&app.db).await.unwrap());
     let child_links = count(&app, "organizations WHERE parent_id IS NOT NULL").await;
     assert_eq!(child_links, 1, "Acme Europe belongs to Acme Corporation");
-    assert!(count(&app, "memberships WHERE role = 'manager'").await >= 10);
-    assert!(count(&app, "organization_notes").await >= 1);
+    assert_eq!(count(&app, "memberships WHERE role = 'manager'").await, DEMO_MANAGERS);
+    assert_eq!(count(&app, "organization_notes").await, 1);
     assert_eq!(count(&app, "organization_history").await, count(&app, "organizations").await);
 
     let definitions: Vec<(i64, String, String, bool, String)> = on_db!(&app.db, pool => sqlx::query_as(
         "SELECT id, label, kind, required, options FROM organization_property_definitions ORDER BY position")
         .fetch_all(pool).await)
     .unwrap();
-    assert!(definitions.len() >= 6);
+    assert_eq!(definitions.len(), 6, "Plan, Seats, Renewal date, Products, Priority support, Account notes");
     for (id, label, kind, required, options) in definitions {
         let input = PropertyDefinitionInput {
             label,

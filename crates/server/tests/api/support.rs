@@ -1,4 +1,13 @@
+//! The harness every API test starts from: the real app on a real port with a
+//! fresh database of its own, and a cookie-keeping client ([`TestApp`]), plus
+//! typed fixtures ([`fixtures`]) and database reads ([`db`]).
+
+mod db;
+mod fixtures;
+
+use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::Once;
 
 use orgdesk_server::config::Config;
 use orgdesk_server::{db::Db, AppState};
@@ -20,10 +29,24 @@ pub struct TestApp {
     _server: tokio::task::JoinHandle<()>,
 }
 
+pub use fixtures::{json_with, ok_json, AGENT_PASSWORD};
+/// The contract types tests name, from one place.
+pub use orgdesk_core::api::work::{ItemStatus, Priority};
+
+/// Says once per run which database the tests use, past the test harness's output
+/// capture, so a log shows whether a run really was on SQLite or on PostgreSQL.
+fn announce_database(kind: &str) {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = writeln!(std::io::stderr(), "API tests on {kind}");
+    });
+}
+
 /// A fresh database URL: a new SQLite file, or a new PostgreSQL database.
 pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
+            announce_database("postgres");
             use sqlx::Connection;
             let name = format!("orgdesk_test_{}", orgdesk_server::auth::random_token(8));
             let mut conn = sqlx::PgConnection::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
@@ -32,6 +55,7 @@ pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
             (format!("{base}/{name}"), None)
         }
         _ => {
+            announce_database("sqlite");
             let dir = tempfile::tempdir().unwrap();
             (format!("sqlite://{}/orgdesk.db", dir.path().display()), Some(dir))
         }
@@ -141,18 +165,6 @@ impl TestApp {
 
     pub async fn patch(&self, path: &str, body: Value) -> Response {
         self.call(Method::PATCH, path, Some(body)).await
-    }
-
-    /// Creates an agent as the signed-in admin and returns its id.
-    pub async fn create_agent(&self, email: &str, role: &str) -> i64 {
-        let res = self
-            .post(
-                "/api/agents",
-                json!({"email": email, "name": "Test Agent", "role": role, "password": "agent-password-1"}),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::CREATED);
-        res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
     }
 
     /// A second client for the same server, signed out.

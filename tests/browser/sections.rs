@@ -1,4 +1,4 @@
-//! Browser tests of the organization panel's sections (issue #5): members
+//! Browser tests of the organization panel's sections: members
 //! (manager flag, position, add by search, remove), custom properties defined in
 //! Administration and filled in the panel, file attachments (upload, download,
 //! delete, the size limit) with notes, and contact information. Each reloads to see
@@ -17,58 +17,6 @@ const CONTACTS: &str = "//section[@data-section='contacts']";
 const FILES: &str = "//section[@data-section='files']";
 const NOTES: &str = "//section[@data-section='notes']";
 
-async fn add_org(api: &Api, name: &str, domain: &str) -> i64 {
-    api.post("/api/organizations", json!({ "name": name, "domains": [domain] })).await["id"].as_i64().unwrap()
-}
-
-async fn add_customer(api: &Api, email: &str, first: &str, last: &str) -> i64 {
-    api.post("/api/customers", json!({ "email": email, "first_name": first, "last_name": last })).await["id"]
-        .as_i64()
-        .unwrap()
-}
-
-async fn signed_in(server: &Server, path: &str) -> Browser {
-    let browser = Browser::open(server).await;
-    browser.goto(path).await;
-    browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    browser.wait_for_path(path).await;
-    browser
-}
-
-/// Opens one of the panel's tabs.
-async fn tab(browser: &Browser, name: &str) {
-    let xpath = format!("//button[@role='tab'][normalize-space()={}]", xpath_literal(name));
-    let mut last = None;
-    for _ in 0..50 {
-        match browser.client.find(Locator::XPath(&xpath)).await {
-            Ok(t) => match t.click().await {
-                Ok(()) => return,
-                Err(e) => last = Some(format!("{e}")),
-            },
-            Err(e) => last = Some(format!("{e}")),
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("no tab {name:?}: {last:?}\n{}", browser.body_text().await);
-}
-
-/// Waits until `read` returns what `ok` accepts, and returns it.
-async fn eventually<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
-    what: &str,
-    mut read: impl FnMut() -> F,
-    ok: impl Fn(&T) -> bool,
-) -> T {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let value = read().await;
-        if ok(&value) {
-            return value;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{what}: still {value:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// The member rows as shown, top to bottom.
 async fn member_rows(browser: &Browser) -> Vec<String> {
     browser.texts(&format!("{MEMBERS}//li[contains(@class,'member-row')]")).await
@@ -84,35 +32,17 @@ fn badges(row: Option<usize>) -> String {
     }
 }
 
-/// Clicks the button named `name` inside `scope` (finding it again if it was re-rendered).
-async fn click_in(browser: &Browser, scope: &str, name: &str) {
-    let lit = xpath_literal(name);
-    let xpath = format!("{scope}//button[normalize-space()={lit} or @aria-label={lit}]");
-    let mut last = None;
-    for _ in 0..50 {
-        match browser.client.find(Locator::XPath(&xpath)).await {
-            Ok(b) => match b.click().await {
-                Ok(()) => return,
-                Err(e) => last = Some(format!("{e}")),
-            },
-            Err(e) => last = Some(format!("{e}")),
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-    panic!("could not click {name:?} in {scope}: {last:?}\n{}", browser.body_text().await);
-}
-
 #[tokio::test]
 async fn a_manager_with_a_position_is_listed_first_and_members_join_and_leave_in_the_panel() {
     let server = Server::start().await;
     let api = Api::sign_in(&server).await;
-    let acme = add_org(&api, "Acme", "acme.com").await;
-    let globex = add_org(&api, "Globex", "globex.com").await;
-    let ann = add_customer(&api, "ann@acme.com", "Ann", "Lee").await;
-    add_customer(&api, "bob@acme.com", "Bob", "Stone").await;
-    let carl = add_customer(&api, "carl@globex.com", "Carl", "Diaz").await;
-    let browser = signed_in(&server, &format!("/organizations/{acme}")).await;
-    tab(&browser, "Members").await;
+    let acme = api.create_org("Acme", &["acme.com"]).await.id;
+    let globex = api.create_org("Globex", &["globex.com"]).await.id;
+    let ann = api.create_customer("ann@acme.com", "Ann", "Lee").await.id;
+    api.create_customer("bob@acme.com", "Bob", "Stone").await;
+    let carl = api.create_customer("carl@globex.com", "Carl", "Diaz").await.id;
+    let browser = Browser::signed_in(&server, &format!("/organizations/{acme}")).await;
+    browser.open_tab("Members").await;
 
     // By name at first: Ann, then Bob.
     let rows = eventually("the members", || member_rows(&browser), |r| r.len() == 2).await;
@@ -162,7 +92,7 @@ async fn a_manager_with_a_position_is_listed_first_and_members_join_and_leave_in
 
     // Reload: all kept, Bob first with his badge and position.
     browser.reload().await;
-    tab(&browser, "Members").await;
+    browser.open_tab("Members").await;
     let rows = eventually("the members after reload", || member_rows(&browser), |r| r.len() == 3).await;
     assert!(
         rows[0].contains("Bob Stone") && rows[0].contains("Manager") && rows[0].contains("Chief Technology Officer"),
@@ -185,7 +115,7 @@ async fn a_manager_with_a_position_is_listed_first_and_members_join_and_leave_in
     browser.wait_for_alert("changed by someone else").await;
     let bob = api.get(&format!("/api/organizations/{acme}/members?offset=0&limit=10")).await["items"][0].clone();
     assert_eq!(bob["position"], json!("Chief Technology Officer"));
-    click_in(&browser, "//*[contains(@class,'org-conflict')]", "Reload").await;
+    browser.click_in("//*[contains(@class,'org-conflict')]", "Reload").await;
     browser.click_button("Cancel editing the position of Bob Stone").await;
     browser.wait_for_text_in(MEMBERS, "Sales").await;
 
@@ -193,7 +123,7 @@ async fn a_manager_with_a_position_is_listed_first_and_members_join_and_leave_in
     browser.click_button("Remove Ann Lee from organization").await;
     let dialog = browser.wait_for_text_in(DIALOG, "The customer is kept").await;
     assert!(dialog.contains("Remove Ann Lee from Acme?"), "{dialog}");
-    click_in(&browser, DIALOG, "Remove member").await;
+    browser.click_in(DIALOG, "Remove member").await;
     browser.wait_for_text("Ann Lee left the organization; the customer is kept.").await;
     eventually("two members", || member_rows(&browser), |r| r.len() == 2 && !r.iter().any(|r| r.contains("Ann Lee")))
         .await;
@@ -208,8 +138,8 @@ async fn a_manager_with_a_position_is_listed_first_and_members_join_and_leave_in
 async fn an_admin_defines_properties_and_an_agent_fills_them_in_the_panel() {
     let server = Server::start().await;
     let api = Api::sign_in(&server).await;
-    let acme = add_org(&api, "Acme", "acme.com").await;
-    let browser = signed_in(&server, "/admin").await;
+    let acme = api.create_org("Acme", &["acme.com"]).await.id;
+    let browser = Browser::signed_in(&server, "/admin").await;
 
     // Administration → Organization properties. A choice field needs options (said at once).
     browser.wait_for_text("Organization properties").await;
@@ -279,19 +209,19 @@ async fn an_admin_defines_properties_and_an_agent_fills_them_in_the_panel() {
     browser.goto("/admin").await;
     browser.click_button("Edit Seats").await;
     browser.choose_in(DIALOG, "Property kind", "Text").await;
-    click_in(&browser, DIALOG, "Save property").await;
+    browser.click_in(DIALOG, "Save property").await;
     let refusal = browser.field_error_in(DIALOG, "Property kind").await;
     assert!(refusal.contains("kind cannot change"), "{refusal}");
-    click_in(&browser, DIALOG, "Cancel").await;
+    browser.click_in(DIALOG, "Cancel").await;
     browser.click_button("Edit Tier").await;
     browser.fill_in(DIALOG, "Property label", "").await;
     assert_eq!(browser.field_error_in(DIALOG, "Property label").await, "Enter a label.");
     browser.fill_in(DIALOG, "Property label", "Customer tier").await;
-    click_in(&browser, DIALOG, "Save property").await;
+    browser.click_in(DIALOG, "Save property").await;
     browser.wait_for_text("Saved the property Customer tier.").await;
     browser.click_button("Delete Renewal date").await;
     browser.wait_for_text_in(DIALOG, "Its values on every organization are deleted.").await;
-    click_in(&browser, DIALOG, "Delete property").await;
+    browser.click_in(DIALOG, "Delete property").await;
     eventually("the definitions", || browser.texts(labels), |t| t == &["Seats", "Customer tier"]).await;
     let defs = api.get("/api/organization-properties").await;
     let order: Vec<&str> = defs.as_array().unwrap().iter().map(|d| d["label"].as_str().unwrap()).collect();
@@ -321,7 +251,7 @@ const WATCH_PROGRESS: &str = "
 async fn a_file_is_attached_downloaded_and_deleted_and_a_too_large_one_is_refused_before_upload() {
     let server = Server::start().await;
     let api = Api::sign_in(&server).await;
-    let acme = add_org(&api, "Acme", "acme.com").await;
+    let acme = api.create_org("Acme", &["acme.com"]).await.id;
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.txt");
     let content = "Quarterly report for Acme.\n".repeat(40);
@@ -329,8 +259,8 @@ async fn a_file_is_attached_downloaded_and_deleted_and_a_too_large_one_is_refuse
     let big = dir.path().join("big.bin");
     std::fs::File::create(&big).unwrap().set_len(10 * 1024 * 1024 + 1).unwrap();
 
-    let browser = signed_in(&server, &format!("/organizations/{acme}")).await;
-    tab(&browser, "Notes & files").await;
+    let browser = Browser::signed_in(&server, &format!("/organizations/{acme}")).await;
+    browser.open_tab("Notes & files").await;
 
     // A note first: an empty one is refused next to the field.
     browser.click_button("Add note").await;
@@ -387,14 +317,14 @@ async fn a_file_is_attached_downloaded_and_deleted_and_a_too_large_one_is_refuse
 
     // Reload: the note and the file are kept.
     browser.reload().await;
-    tab(&browser, "Notes & files").await;
+    browser.open_tab("Notes & files").await;
     browser.wait_for_text_in(&format!("{NOTES}//ul[@aria-label='Notes']"), "Prefers calls on Mondays.").await;
     browser.wait_for_text_in(FILES, "report.txt").await;
 
     // Delete, after confirming.
     browser.click_button("Delete report.txt").await;
     browser.wait_for_text_in(DIALOG, "The file is deleted for everyone.").await;
-    click_in(&browser, DIALOG, "Delete file").await;
+    browser.click_in(DIALOG, "Delete file").await;
     browser.wait_for_text("Deleted report.txt.").await;
     browser.wait_for_text_in(FILES, "No files yet.").await;
     assert_eq!(api.get(&format!("/api/organizations/{acme}/files")).await, json!([]));
@@ -408,8 +338,8 @@ async fn a_file_is_attached_downloaded_and_deleted_and_a_too_large_one_is_refuse
 async fn contact_information_is_edited_row_by_row_with_errors_next_to_the_row() {
     let server = Server::start().await;
     let api = Api::sign_in(&server).await;
-    let acme = add_org(&api, "Acme", "acme.com").await;
-    let browser = signed_in(&server, &format!("/organizations/{acme}")).await;
+    let acme = api.create_org("Acme", &["acme.com"]).await.id;
+    let browser = Browser::signed_in(&server, &format!("/organizations/{acme}")).await;
 
     browser.wait_for_text_in(CONTACTS, "No contact information yet.").await;
     browser.click_button("Edit contact information").await;

@@ -1,0 +1,42 @@
+//! Reading the database behind the API, for effects the API does not show
+//! (trigger-kept counters, rows that bad input must leave alone). The only place
+//! the API tests touch SQL on both dialects.
+
+use orgdesk_server::on_db;
+
+use super::TestApp;
+
+impl TestApp {
+    /// The single integer `sql` selects (a count, an id, a version).
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        on_db!(&self.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// The rows `sql` selects, with `$1` bound to `id`.
+    pub async fn rows_for<T>(&self, sql: &str, id: i64) -> Vec<T>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        on_db!(&self.db, pool => sqlx::query_as::<_, T>(sql).bind(id).fetch_all(pool).await)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// The trigger-kept item counters (per organization and per project) agree with the items.
+    pub async fn assert_counters_match(&self) {
+        let wrong_org = self.scalar(
+            "SELECT COUNT(*) FROM (SELECT COALESCE(organization_id, 0) AS k, status, COUNT(*) AS n FROM items GROUP BY 1, 2) t \
+             FULL JOIN (SELECT organization_id AS k, status, n FROM org_item_counts WHERE n <> 0) c \
+             ON c.k = t.k AND c.status = t.status WHERE t.n IS NULL OR c.n IS NULL OR t.n <> c.n",
+        );
+        let wrong_project = self.scalar(
+            "SELECT COUNT(*) FROM (SELECT project_id AS k, status, COUNT(*) AS n FROM items GROUP BY 1, 2) t \
+             FULL JOIN (SELECT project_id AS k, status, n FROM project_item_counts WHERE n <> 0) c \
+             ON c.k = t.k AND c.status = t.status WHERE t.n IS NULL OR c.n IS NULL OR t.n <> c.n",
+        );
+        assert_eq!((wrong_org.await, wrong_project.await), (0, 0), "counters drifted from the items");
+    }
+}
