@@ -6,6 +6,7 @@
 //! visible text. Clicks and typing go through WebDriver, i.e. the browser's
 //! real input pipeline.
 
+use orgdesk_server::db::query;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -17,7 +18,7 @@ use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 /// The contract types tests name, from one place.
 pub use orgdesk_core::api::outbox::OutboxPage;
-pub use orgdesk_core::api::work::{Conversation, Follower, Item, ItemStatus, ItemType, Priority, Project};
+pub use orgdesk_core::api::tickets::{Conversation, Follower, Item, ItemStatus, ItemType, Priority, Project};
 pub use orgdesk_core::api::{Customer, Organization};
 use orgdesk_server::config::Config;
 use orgdesk_server::db::Db;
@@ -81,8 +82,7 @@ impl Server {
     /// Runs one SQL statement on the server's database, behind the API's back (for what
     /// no request can do, such as every session expiring at once).
     pub async fn execute(&self, sql: &str) {
-        orgdesk_server::on_db!(&self.db, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        query(sql.to_string()).execute(&self.db).await.map(|_| ()).unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     /// Stops accepting connections and closes the open ones, as a crashed or stopped server would.

@@ -1,15 +1,17 @@
 //! Item conversations (replies reach customers through the outbox, notes never do),
 //! requester changes with earlier replies, and organization and project conversations.
 
+use orgdesk_server::db::query;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::support::*;
 
 async fn outbox_rows(app: &TestApp) -> Vec<(String, String, Option<i64>, Option<i64>)> {
-    orgdesk_server::on_db!(&app.db, pool => sqlx::query_as::<_, (String, String, Option<i64>, Option<i64>)>(
-        "SELECT kind, recipient, item_id, conversation_id FROM outbox ORDER BY id").fetch_all(pool).await)
-    .unwrap()
+    query("SELECT kind, recipient, item_id, conversation_id FROM outbox ORDER BY id")
+        .fetch_all::<(String, String, Option<i64>, Option<i64>)>(&app.db)
+        .await
+        .unwrap()
 }
 
 async fn post_message(app: &TestApp, item: i64, kind: &str, body: &str) -> reqwest::Response {
@@ -49,7 +51,7 @@ async fn a_reply_queues_one_email_per_customer_recipient_and_a_note_none() {
             ("item_reply".to_string(), "bo@acme.com".to_string(), Some(it), None),
         ]
     );
-    let body: String = orgdesk_server::on_db!(&app.db, pool => sqlx::query_scalar("SELECT body FROM outbox LIMIT 1").fetch_one(pool).await).unwrap();
+    let body: String = query("SELECT body FROM outbox LIMIT 1").scalar(&app.db).await.unwrap();
     assert!(body.contains("technician") && !body.contains("lemon"), "the reply, never the note: {body}");
 
     let messages: Value = app.get(&format!("/api/items/{it}/messages")).await.json().await.unwrap();
@@ -138,9 +140,7 @@ async fn a_new_requester_gets_the_earlier_replies_and_their_organization() {
     let rows = outbox_rows(&app).await;
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[2], ("item_history".to_string(), "gil@globex.com".to_string(), Some(it), None));
-    let text: String = orgdesk_server::on_db!(&app.db, pool => sqlx::query_scalar(
-        "SELECT body FROM outbox WHERE kind = 'item_history'").fetch_one(pool).await)
-    .unwrap();
+    let text: String = query("SELECT body FROM outbox WHERE kind = 'item_history'").scalar(&app.db).await.unwrap();
     assert!(text.contains("First answer") && text.contains("Second answer") && !text.contains("secret"), "{text}");
 
     // The same requester again: nothing new.
@@ -183,7 +183,7 @@ async fn an_organization_message_notifies_every_current_member_once() {
     assert_eq!(recipients, ["ann@acme.com", "bo@acme.com", "cy@acme.com"], "members only, once each");
 
     // Membership as it is when the next message is sent.
-    let gil: i64 = orgdesk_server::on_db!(&app.db, pool => sqlx::query_scalar("SELECT id FROM customers WHERE email = 'gil@globex.com'").fetch_one(pool).await).unwrap();
+    let gil: i64 = query("SELECT id FROM customers WHERE email = 'gil@globex.com'").scalar(&app.db).await.unwrap();
     app.post("/api/customers/move", json!({"customer_ids": [gil], "organization_id": acme})).await;
     let res =
         app.post(&format!("/api/conversations/{conversation}/messages"), json!({"body": "Moved to Saturday."})).await;

@@ -1,3 +1,4 @@
+use orgdesk_server::db::query;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -127,16 +128,13 @@ async fn create_and_send_invitation_queues_a_one_time_invitation() {
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 1);
-    let (recipient, body): (String, String) = orgdesk_server::on_db!(&app.db, pool =>
-        sqlx::query_as("SELECT recipient, body FROM outbox WHERE kind = 'invitation'").fetch_one(pool).await)
-    .unwrap();
+    let (recipient, body): (String, String) =
+        query("SELECT recipient, body FROM outbox WHERE kind = 'invitation'").fetch_one(&app.db).await.unwrap();
     assert_eq!(recipient, "ann@acme.com");
     assert!(body.contains("/portal/invitations/") && body.contains("Hello Ann"), "{body}");
     // The token in the mail is not what the database stores.
     let token = body.split("/portal/invitations/").nth(1).unwrap().trim();
-    let stored: String = orgdesk_server::on_db!(&app.db, pool =>
-        sqlx::query_scalar("SELECT token_hash FROM invitations").fetch_one(pool).await)
-    .unwrap();
+    let stored: String = query("SELECT token_hash FROM invitations").scalar(&app.db).await.unwrap();
     assert_ne!(stored, token);
     assert_eq!(stored, orgdesk_server::auth::token_hash(token));
 
@@ -329,9 +327,7 @@ async fn moving_a_large_selection_is_all_or_nothing() {
     let app = TestApp::spawn_admin().await;
     let globex = app.create_org("Globex", &["globex.com"]).await.id;
     orgdesk_server::seed::bulk(&app.db, 0, 1_200).await.unwrap();
-    let ids: Vec<i64> = orgdesk_server::on_db!(&app.db, pool =>
-        sqlx::query_scalar("SELECT id FROM customers ORDER BY id").fetch_all(pool).await)
-    .unwrap();
+    let ids: Vec<i64> = query("SELECT id FROM customers ORDER BY id").scalars(&app.db).await.unwrap();
     assert_eq!(ids.len(), 1_200);
     let res = app.post("/api/customers/move", json!({"customer_ids": ids, "organization_id": globex})).await;
     assert_eq!(res.status(), StatusCode::OK);

@@ -1,7 +1,8 @@
 //! The demo data (`orgdesk --demo`) and the bulk generators behind the benchmarks.
 //! The demo's figures are exact: they follow from the lists in the server's `seed.rs`.
 
-use orgdesk_server::{on_db, seed};
+use orgdesk_server::db::query;
+use orgdesk_server::seed;
 
 use crate::support::*;
 
@@ -43,11 +44,11 @@ async fn the_generator_makes_the_requested_data_set_and_can_run_twice() {
     assert_eq!(count(&app, "customers").await, 3_000);
     assert_eq!(count(&app, "memberships").await, 2_700, "nine in ten customers are members");
     // New rows after a bulk seed get fresh ids (PostgreSQL sequences were advanced).
-    let id: i64 = on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(
-        "INSERT INTO organizations (name, name_key, created_at) VALUES ('Fresh', 'fresh', 0) RETURNING id")
-        .fetch_one(pool)
-        .await)
-    .unwrap();
+    let id: i64 =
+        query("INSERT INTO organizations (name, name_key, created_at) VALUES ('Fresh', 'fresh', 0) RETURNING id")
+            .scalar::<i64>(&app.db)
+            .await
+            .unwrap();
     assert_eq!(id, 151);
 }
 
@@ -117,11 +118,10 @@ async fn the_item_generator_spreads_items_over_customers_projects_and_agents() {
     );
     app.assert_counters_match().await;
     // New rows after a bulk seed get fresh ids (PostgreSQL sequences were advanced).
-    let id: i64 = on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(
-        "INSERT INTO projects (name, name_key, created_at) VALUES ('Fresh', 'fresh', 0) RETURNING id")
-        .fetch_one(pool)
-        .await)
-    .unwrap();
+    let id: i64 = query("INSERT INTO projects (name, name_key, created_at) VALUES ('Fresh', 'fresh', 0) RETURNING id")
+        .scalar::<i64>(&app.db)
+        .await
+        .unwrap();
     assert_eq!(id, 11);
 }
 
@@ -139,10 +139,11 @@ async fn the_demo_organization_details_pass_the_panel_rules() {
     assert_eq!(count(&app, "organization_notes").await, 1);
     assert_eq!(count(&app, "organization_history").await, count(&app, "organizations").await);
 
-    let definitions: Vec<(i64, String, String, bool, String)> = on_db!(&app.db, pool => sqlx::query_as(
-        "SELECT id, label, kind, required, options FROM organization_property_definitions ORDER BY position")
-        .fetch_all(pool).await)
-    .unwrap();
+    let definitions: Vec<(i64, String, String, bool, String)> =
+        query("SELECT id, label, kind, required, options FROM organization_property_definitions ORDER BY position")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
     assert_eq!(definitions.len(), 6, "Plan, Seats, Renewal date, Products, Priority support, Account notes");
     for (id, label, kind, required, options) in definitions {
         let input = PropertyDefinitionInput {
@@ -152,10 +153,11 @@ async fn the_demo_organization_details_pass_the_panel_rules() {
             options: serde_json::from_str(&options).unwrap(),
         };
         validate_definition(&input).unwrap();
-        let values: Vec<String> = on_db!(&app.db, pool => sqlx::query_scalar(
-            "SELECT value FROM organization_property_values WHERE definition_id = $1")
-            .bind(id).fetch_all(pool).await)
-        .unwrap();
+        let values: Vec<String> = query("SELECT value FROM organization_property_values WHERE definition_id = $1")
+            .bind(id)
+            .scalars(&app.db)
+            .await
+            .unwrap();
         assert!(!values.is_empty(), "{} has values", input.label);
         for value in values {
             let value: serde_json::Value = serde_json::from_str(&value).unwrap();
@@ -163,10 +165,11 @@ async fn the_demo_organization_details_pass_the_panel_rules() {
         }
     }
 
-    let contacts: Vec<(String, String, String)> = on_db!(&app.db, pool => sqlx::query_as(
-        "SELECT kind, label, value FROM organization_contacts ORDER BY organization_id, position")
-        .fetch_all(pool).await)
-    .unwrap();
+    let contacts: Vec<(String, String, String)> =
+        query("SELECT kind, label, value FROM organization_contacts ORDER BY organization_id, position")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
     assert_eq!(contacts.len(), 5);
     let entries: Vec<ContactEntry> = contacts
         .into_iter()

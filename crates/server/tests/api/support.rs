@@ -31,7 +31,7 @@ pub struct TestApp {
 
 pub use fixtures::{json_with, ok_json, AGENT_PASSWORD};
 /// The contract types tests name, from one place.
-pub use orgdesk_core::api::work::{ItemStatus, Priority};
+pub use orgdesk_core::api::tickets::{ItemStatus, Priority};
 
 /// Says once per run which database the tests use, past the test harness's output
 /// capture, so a log shows whether a run really was on SQLite or on PostgreSQL.

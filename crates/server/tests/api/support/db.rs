@@ -2,27 +2,19 @@
 //! (trigger-kept counters, rows that bad input must leave alone). The only place
 //! the API tests touch SQL on both dialects.
 
-use orgdesk_server::on_db;
+use orgdesk_server::db::{query, Row};
 
 use super::TestApp;
 
 impl TestApp {
     /// The single integer `sql` selects (a count, an id, a version).
     pub async fn scalar(&self, sql: &str) -> i64 {
-        on_db!(&self.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await)
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        query(sql.to_string()).scalar::<i64>(&self.db).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     /// The rows `sql` selects, with `$1` bound to `id`.
-    pub async fn rows_for<T>(&self, sql: &str, id: i64) -> Vec<T>
-    where
-        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-            + Send
-            + Unpin,
-    {
-        on_db!(&self.db, pool => sqlx::query_as::<_, T>(sql).bind(id).fetch_all(pool).await)
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    pub async fn rows_for<T: Row>(&self, sql: &str, id: i64) -> Vec<T> {
+        query(sql.to_string()).bind(id).fetch_all::<T>(&self.db).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     /// The trigger-kept item counters (per organization and per project) agree with the items.

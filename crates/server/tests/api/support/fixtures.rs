@@ -2,7 +2,7 @@
 //! returned as the contract's own types (`orgdesk_core::api`): each fixture checks
 //! that its request succeeded, so a test fails at the step that went wrong.
 
-use orgdesk_core::api::work::{Item, ItemStatus, Project};
+use orgdesk_core::api::tickets::{Item, ItemStatus, Project};
 use orgdesk_core::api::{Customer, MoveCustomersResult, Organization};
 use reqwest::{Method, Response, StatusCode};
 use serde::de::DeserializeOwned;
