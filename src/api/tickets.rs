@@ -5,22 +5,30 @@ use orgdesk_core::api::tickets::{
     AddItemFollowerRequest, CreateItemRequest, CreateMessageRequest, CustomerRef, GroupBy, Item, ItemGroupPage,
     ItemPage, Message, UpdateItemRequest,
 };
+use orgdesk_core::paging::Paging;
+use orgdesk_core::tickets::ItemFilter;
+use orgdesk_core::word::Word;
 
 use super::{delete, get, write, ApiError};
 
-/// `query` is an item filter written as a query string (without `?`).
-pub async fn list_items(query: &str) -> Result<ItemPage, ApiError> {
-    get(&format!("/api/items?{query}")).await
+/// The query string of a list: the non-empty parts joined with `&`.
+fn query(parts: &[String]) -> String {
+    parts.iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>().join("&")
 }
 
-/// `query` is an item filter written as a query string (without `?`).
-pub async fn list_item_groups(group_by: GroupBy, query: &str) -> Result<ItemGroupPage, ApiError> {
-    let by = match group_by {
-        GroupBy::Organization => "organization",
-        GroupBy::Project => "project",
-        GroupBy::Status => "status",
-    };
-    get(&format!("/api/items/groups?group_by={by}&{query}")).await
+/// One page of the items `filter` matches, newest first.
+pub async fn list_items(filter: &ItemFilter, paging: Paging) -> Result<ItemPage, ApiError> {
+    get(&format!("/api/items?{}", query(&[filter.to_query(), paging.to_query()]))).await
+}
+
+/// One page of the groups of the items `filter` matches, with their counts.
+pub async fn list_item_groups(
+    group_by: GroupBy,
+    filter: &ItemFilter,
+    paging: Paging,
+) -> Result<ItemGroupPage, ApiError> {
+    let by = format!("group_by={}", group_by.as_str());
+    get(&format!("/api/items/groups?{}", query(&[by, filter.to_query(), paging.to_query()]))).await
 }
 
 pub async fn create_item(req: CreateItemRequest) -> Result<Item, ApiError> {

@@ -7,9 +7,11 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_navigate, use_params_map};
 use orgdesk_core::api::tickets::{
-    AddFollowerRequest, Conversation, Follower, FollowerKind, Item, ItemQuery, ItemType, Project, StartedConversation,
+    AddFollowerRequest, Conversation, Follower, FollowerKind, Item, ItemType, Project, StartedConversation,
     UpdateProjectRequest,
 };
+use orgdesk_core::paging::Paging;
+use orgdesk_core::tickets::ItemFilter;
 use orgdesk_core::word::Word;
 
 use crate::api;
@@ -24,8 +26,6 @@ use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::side_panel::SidePanel;
 use crate::components::timestamp::short_time;
 use crate::components::toast::{Toast, ToastView};
-// The item filter is the Tickets app's until it becomes one typed form in core.
-use crate::pages::tickets::filters::query_string;
 use crate::text::notified_text;
 
 /// Projects per page of the list.
@@ -294,14 +294,9 @@ fn ProjectItems(project_id: i64) -> impl IntoView {
     let offset = RwSignal::new(0usize);
     let page = LocalResource::new(move || {
         ctx.version.track();
-        let query = ItemQuery {
-            project_id: Some(project_id),
-            offset: Some(offset.get() as i64),
-            limit: Some(ITEM_PAGE as i64),
-            ..Default::default()
-        };
-        let query = query_string(&query);
-        async move { api::tickets::list_items(&query).await }
+        let filter = ItemFilter { project_id: Some(project_id), ..Default::default() };
+        let paging = Paging::new(offset.get() as i64, ITEM_PAGE as i64);
+        async move { api::tickets::list_items(&filter, paging).await }
     });
     view! {
         <Transition fallback=|| view! { <p class="hint">"Loading items…"</p> }>

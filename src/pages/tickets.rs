@@ -4,7 +4,7 @@
 //! a page at a time, so a million items never reach the browser at once.
 //! Filters live in the URL: a reload or a shared link shows the same list.
 
-pub mod filters;
+mod filters;
 mod item_panel;
 
 use std::collections::HashSet;
@@ -15,11 +15,13 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use orgdesk_core::api::tickets::{Item, ItemGroup};
+use orgdesk_core::paging::Paging;
+use orgdesk_core::tickets::{ItemFilter, ItemSearch};
 use orgdesk_core::word::Word;
 
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
-use crate::components::item_field_filters::ItemFieldFilters;
+use crate::components::item_field_filters::{search_text, ItemFieldFilters};
 use crate::components::item_row::ItemRow;
 use crate::components::new_item_dialog::NewItemDialog;
 use crate::components::paged_list::PagedList;
@@ -27,7 +29,7 @@ use crate::components::search_box::SearchBox;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::select_field::SelectField;
 use crate::components::toast::{Toast, ToastView};
-use filters::{Filters, Grouping};
+use filters::{Grouping, TicketsUrl};
 pub use item_panel::ItemPanel;
 
 /// Groups fetched per page.
@@ -58,8 +60,8 @@ struct Groups {
 #[component]
 pub fn TicketsPage() -> impl IntoView {
     let query_map = use_query_map();
-    let filters = Memo::new(move |_| query_map.with(|m| Filters::parse(|k| m.get(k))));
-    let search = Memo::new(move |_| filters.with(Filters::search));
+    let filters = Memo::new(move |_| query_map.with(|m| TicketsUrl::read(|k| m.get(k))));
+    let search = Memo::new(move |_| filters.with(TicketsUrl::search));
     let location = use_location();
     let navigate = use_navigate();
     let open_item = {
@@ -78,13 +80,13 @@ pub fn TicketsPage() -> impl IntoView {
     let groups = RwSignal::new(Groups::default());
 
     // Filters change the URL (replacing the entry: a filter is not a new page).
-    let set_filters = Callback::new(move |f: Filters| {
+    let set_filters = Callback::new(move |f: TicketsUrl| {
         let path = location.pathname.get_untracked();
         let search = f.search();
         let url = if search.is_empty() { path } else { format!("{path}?{search}") };
         navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
     });
-    let update = move |change: &dyn Fn(&mut Filters)| {
+    let update = move |change: &dyn Fn(&mut TicketsUrl)| {
         let mut f = filters.get_untracked();
         change(&mut f);
         set_filters.run(f);
@@ -96,11 +98,9 @@ pub fn TicketsPage() -> impl IntoView {
         let Some(by) = f.grouping.group_by() else { return };
         let generation = groups.with_untracked(|g| g.generation);
         groups.update(|g| g.loading = true);
-        let mut query = f.query.clone();
-        query.offset = Some(offset as i64);
-        query.limit = Some(GROUP_PAGE as i64);
+        let paging = Paging::new(offset as i64, GROUP_PAGE as i64);
         spawn_local(async move {
-            let result = api::tickets::list_item_groups(by, &filters::query_string(&query)).await;
+            let result = api::tickets::list_item_groups(by, &f.filter, paging).await;
             groups.update(|g| {
                 if g.generation != generation {
                     return;
@@ -131,15 +131,18 @@ pub fn TicketsPage() -> impl IntoView {
         load_groups(0);
     });
 
-    // The text filter, debounced.
-    let text = RwSignal::new(filters.get_untracked().query.q.unwrap_or_default());
+    // The text filter, debounced; the box keeps what was typed while it means the URL's search.
+    let search_in_url = move || filters.with(|f| f.filter.search.clone());
+    let text = RwSignal::new(
+        filters.with_untracked(|f| f.filter.search.as_ref().map(ItemSearch::to_text)).unwrap_or_default(),
+    );
     Effect::new(move |_| {
-        let q = filters.with(|f| f.query.q.clone()).unwrap_or_default();
-        if q.trim() != text.get_untracked().trim() {
-            text.set(q);
+        let search = search_in_url();
+        if search_text(&text.get_untracked()) != search {
+            text.set(search.as_ref().map(ItemSearch::to_text).unwrap_or_default());
         }
     });
-    let on_text = move |v: String| update(&|f| f.query.q = (!v.is_empty()).then(|| v.clone()));
+    let on_text = move |v: String| update(&|f| f.filter.search = search_text(&v));
 
     let projects = LocalResource::new(|| api::projects::list_projects("all", "", 0, 200));
     let agents = LocalResource::new(api::agents::list_agents);
@@ -158,11 +161,11 @@ pub fn TicketsPage() -> impl IntoView {
         options
     });
     let grouping_options =
-        Signal::derive(|| Grouping::ALL.iter().map(|g| (g.as_str().to_string(), g.label().to_string())).collect());
+        Signal::derive(|| Grouping::all().map(|g| (g.as_str().to_string(), g.label().to_string())).collect());
 
     // The requester and organization filters show names; after a reload only the ids are known.
     let requester_pick = LocalResource::new(move || {
-        let id = filters.with(|f| f.query.requester_id);
+        let id = filters.with(|f| f.filter.requester_id);
         async move {
             match id {
                 Some(id) => Some(match api::customers::get_customer(id).await {
@@ -174,17 +177,14 @@ pub fn TicketsPage() -> impl IntoView {
         }
     });
     let organization_pick = LocalResource::new(move || {
-        let org = filters.with(|f| f.query.organization.clone());
+        let org = filters.with(|f| f.filter.organization);
         async move {
-            match org.as_deref() {
-                Some("none") => Some(Pick { id: 0, name: "No organization".into(), detail: String::new() }),
-                Some(id) => {
-                    let id: i64 = id.parse().ok()?;
-                    Some(match api::organizations::get_organization(id).await {
-                        Ok(o) => Pick { id, name: o.name, detail: String::new() },
-                        Err(_) => Pick { id, name: format!("Organization #{id}"), detail: String::new() },
-                    })
-                }
+            match org {
+                Some(None) => Some(Pick { id: 0, name: "No organization".into(), detail: String::new() }),
+                Some(Some(id)) => Some(match api::organizations::get_organization(id).await {
+                    Ok(o) => Pick { id, name: o.name, detail: String::new() },
+                    Err(_) => Pick { id, name: format!("Organization #{id}"), detail: String::new() },
+                }),
                 None => None,
             }
         }
@@ -193,7 +193,7 @@ pub fn TicketsPage() -> impl IntoView {
     let summary = move || {
         let f = filters.get();
         let g = groups.get();
-        if f.grouping == Grouping::None {
+        if f.grouping == Grouping::Ungrouped {
             return String::new();
         }
         match g.total_items {
@@ -218,26 +218,33 @@ pub fn TicketsPage() -> impl IntoView {
             </div>
             <div class="filters" role="group" aria-label="Filters">
                 <SelectField id="filter-project" label="Project"
-                    value=Signal::derive(move || filters.with(|f| f.query.project_id.map(|p| p.to_string()).unwrap_or_default()))
+                    value=Signal::derive(move || filters.with(|f| f.filter.project_id.map(|p| p.to_string()).unwrap_or_default()))
                     options=project_options
-                    on_change=move |v: String| update(&|f| f.query.project_id = v.parse().ok()) />
-                <ItemFieldFilters id_prefix="filter" filters=Signal::derive(move || filters.get())
-                    on_change=Callback::new(move |f: Filters| set_filters.run(f)) />
+                    on_change=move |v: String| update(&|f| f.filter.project_id = v.parse().ok()) />
+                <ItemFieldFilters id_prefix="filter" filters=Signal::derive(move || filters.with(|f| f.filter.clone()))
+                    on_change=Callback::new(move |filter: ItemFilter| update(&|f| f.filter = filter.clone())) />
                 <SelectField id="filter-assignee" label="Assignee"
-                    value=Signal::derive(move || filters.with(|f| f.query.assignee.clone().unwrap_or_default()))
+                    value=Signal::derive(move || filters.with(|f| match f.filter.assignee {
+                        None => String::new(),
+                        Some(None) => "none".to_string(),
+                        Some(Some(id)) => id.to_string(),
+                    }))
                     options=agent_options
-                    on_change=move |v: String| update(&|f| f.query.assignee = (!v.is_empty()).then(|| v.clone())) />
+                    on_change=move |v: String| update(&|f| f.filter.assignee = match v.as_str() {
+                        "none" => Some(None),
+                        id => id.parse().ok().map(Some),
+                    }) />
                 <SearchPicker id="filter-requester" label="Requester" kind=PickerKind::Customer
                     selected=Signal::derive(move || requester_pick.get().flatten())
-                    on_pick=move |p: Pick| update(&|f| f.query.requester_id = Some(p.id))
-                    on_clear=Callback::new(move |_| update(&|f| f.query.requester_id = None)) />
+                    on_pick=move |p: Pick| update(&|f| f.filter.requester_id = Some(p.id))
+                    on_clear=Callback::new(move |_| update(&|f| f.filter.requester_id = None)) />
                 <div class="filters__organization">
                     <SearchPicker id="filter-organization" label="Organization" kind=PickerKind::Organization
                         selected=Signal::derive(move || organization_pick.get().flatten())
-                        on_pick=move |p: Pick| update(&|f| f.query.organization = Some(p.id.to_string()))
-                        on_clear=Callback::new(move |_| update(&|f| f.query.organization = None)) />
+                        on_pick=move |p: Pick| update(&|f| f.filter.organization = Some(Some(p.id)))
+                        on_clear=Callback::new(move |_| update(&|f| f.filter.organization = None)) />
                     <button type="button" class="button button--small button--ghost"
-                        on:click=move |_| update(&|f| f.query.organization = Some("none".into()))>
+                        on:click=move |_| update(&|f| f.filter.organization = Some(None))>
                         "Only items without organization"
                     </button>
                 </div>
@@ -245,9 +252,9 @@ pub fn TicketsPage() -> impl IntoView {
                     value=Signal::derive(move || filters.with(|f| f.grouping.as_str().to_string()))
                     options=grouping_options
                     on_change=move |v: String| update(&|f| f.grouping = Grouping::parse(&v).unwrap_or_default()) />
-                <Show when=move || filters.with(Filters::any)>
+                <Show when=move || filters.with(TicketsUrl::any)>
                     <button type="button" class="button button--small filters__clear"
-                        on:click=move |_| update(&|f| f.query = Default::default())>
+                        on:click=move |_| update(&|f| f.filter = ItemFilter::default())>
                         "Clear filters"
                     </button>
                 </Show>
@@ -256,7 +263,7 @@ pub fn TicketsPage() -> impl IntoView {
             <ErrorNotice message=Signal::derive(move || groups.with(|g| g.error.clone())) />
             <div class="work-list" role="region" aria-label="Tickets">
                 {move || {
-                    if filters.with(|f| f.grouping == Grouping::None) {
+                    if filters.with(|f| f.grouping == Grouping::Ungrouped) {
                         view! { <GroupItems key=None filters=filters /> }.into_any()
                     } else {
                         view! {
@@ -267,7 +274,7 @@ pub fn TicketsPage() -> impl IntoView {
                             />
                             <Show when=move || groups.with(|g| !g.loading && g.total_items == Some(0))>
                                 <p class="empty-state">
-                                    {move || if filters.with(Filters::any) { "No items match these filters." } else { "No tickets or tasks yet." }}
+                                    {move || if filters.with(TicketsUrl::any) { "No items match these filters." } else { "No tickets or tasks yet." }}
                                 </p>
                             </Show>
                             <Show when=move || groups.with(|g| (g.groups.len() as i64) < g.total_groups)>
@@ -301,7 +308,7 @@ pub fn TicketsPage() -> impl IntoView {
 /// One group: its header (a button that opens and closes it, with the count),
 /// and when open, its items.
 #[component]
-fn GroupView(group: ItemGroup, filters: Memo<Filters>, expanded: RwSignal<HashSet<String>>) -> impl IntoView {
+fn GroupView(group: ItemGroup, filters: Memo<TicketsUrl>, expanded: RwSignal<HashSet<String>>) -> impl IntoView {
     let key = group.key.clone();
     let is_open = {
         let key = key.clone();
@@ -349,24 +356,20 @@ fn GroupView(group: ItemGroup, filters: Memo<Filters>, expanded: RwSignal<HashSe
 
 /// The items of one group (or of the whole list, ungrouped), a page at a time.
 #[component]
-fn GroupItems(key: Option<String>, filters: Memo<Filters>) -> impl IntoView {
+fn GroupItems(key: Option<String>, filters: Memo<TicketsUrl>) -> impl IntoView {
     let ctx = expect_context::<TicketsContext>();
     let list = PagedList::<Item>::new();
     let PagedList { items, total, loading, error, .. } = list;
     let key = StoredValue::new(key);
     let load = move |offset: usize| {
-        let f = filters.get_untracked();
-        let query = match key.get_value() {
-            Some(k) => f.group_query(&k, offset, ITEM_PAGE),
-            None => {
-                let mut q = f.query.clone();
-                q.offset = Some(offset as i64);
-                q.limit = Some(ITEM_PAGE as i64);
-                q
-            }
-        };
-        let query = filters::query_string(&query);
-        list.load(offset, async move { api::tickets::list_items(&query).await.map(|page| (page.items, page.total)) });
+        let filter = filters.with_untracked(|f| match key.get_value() {
+            Some(k) => f.group_filter(&k),
+            None => f.filter.clone(),
+        });
+        let paging = Paging::new(offset as i64, ITEM_PAGE as i64);
+        list.load(offset, async move {
+            api::tickets::list_items(&filter, paging).await.map(|page| (page.items, page.total))
+        });
     };
     Effect::new(move |_| {
         filters.track();

@@ -102,6 +102,16 @@ impl Word for GroupBy {
     }
 }
 
+impl GroupBy {
+    pub fn label(self) -> &'static str {
+        match self {
+            GroupBy::Organization => "Organization",
+            GroupBy::Project => "Project",
+            GroupBy::Status => "Status",
+        }
+    }
+}
+
 impl Word for MessageKind {
     const ALL: &'static [MessageKind] = &[MessageKind::Reply, MessageKind::Note];
 

@@ -3,41 +3,36 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use orgdesk_core::api::tickets::{GroupBy, Item, ItemGroup, ItemQuery, ItemStatus};
+use orgdesk_core::api::tickets::{GroupBy, Item, ItemGroup, ItemStatus};
+use orgdesk_core::paging::Paging;
+use orgdesk_core::tickets::ItemFilter;
 use orgdesk_core::word::Word;
 
 use super::OrgPanel;
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
-use crate::components::item_field_filters::ItemFieldFilters;
+use crate::components::item_field_filters::{search_text, ItemFieldFilters};
 use crate::components::item_row::ItemRow;
 use crate::components::pager::Pager;
 use crate::components::search_box::SearchBox;
-// The item filter is the Tickets app's until it becomes one typed form in core.
-use crate::pages::tickets::filters::{query_string, Filters};
 
 /// Items per page.
 const PAGE: usize = 25;
 
-/// The API query of the tab: the filters, narrowed to the organization.
-pub fn organization_query(filters: &Filters, organization: i64, offset: usize, limit: usize) -> ItemQuery {
-    let mut q = filters.query.clone();
-    q.organization = Some(organization.to_string());
-    q.include_children = q.include_children.filter(|on| *on);
-    q.offset = Some(offset as i64);
-    q.limit = Some(limit as i64);
-    q
+/// The tab's filter as the API gets it: narrowed to the organization.
+pub fn organization_filter(filter: &ItemFilter, organization: i64) -> ItemFilter {
+    ItemFilter { organization: Some(Some(organization)), ..filter.clone() }
 }
 
 #[component]
 pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
-    let filters = RwSignal::new(Filters::default());
+    let filters = RwSignal::new(ItemFilter::default());
     let offset = RwSignal::new(0usize);
     let items = RwSignal::new(None::<(Vec<Item>, i64)>);
     let counts = RwSignal::new(None::<Vec<ItemGroup>>);
     let error = RwSignal::new(None::<String>);
     let generation = StoredValue::new(0u32);
-    let update = move |change: &dyn Fn(&mut Filters)| {
+    let update = move |change: &dyn Fn(&mut ItemFilter)| {
         filters.update(|f| change(f));
         offset.set(0);
     };
@@ -48,13 +43,12 @@ pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
         panel.changed.track();
         generation.update_value(|g| *g = g.wrapping_add(1));
         let mine = generation.get_value();
-        let query = organization_query(&f, panel.id, from, PAGE);
+        let filter = organization_filter(&f, panel.id);
         // Counts by status follow every filter but the statuses themselves.
-        let mut count_query = organization_query(&f, panel.id, 0, 50);
-        count_query.status = None;
+        let count_filter = ItemFilter { statuses: Vec::new(), ..filter.clone() };
         spawn_local(async move {
-            let page = api::tickets::list_items(&query_string(&query)).await;
-            let groups = api::tickets::list_item_groups(GroupBy::Status, &query_string(&count_query)).await;
+            let page = api::tickets::list_items(&filter, Paging::new(from as i64, PAGE as i64)).await;
+            let groups = api::tickets::list_item_groups(GroupBy::Status, &count_filter, Paging::default()).await;
             if generation.get_value() != mine {
                 return;
             }
@@ -71,7 +65,7 @@ pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
 
     // The text filter, debounced.
     let text = RwSignal::new(String::new());
-    let on_text = move |v: String| update(&|f| f.query.q = (!v.is_empty()).then(|| v.clone()));
+    let on_text = move |v: String| update(&|f| f.search = search_text(&v));
 
     view! {
         <section class="panel__section org-section" data-section="tickets" aria-labelledby="org-tickets-title">
@@ -96,13 +90,13 @@ pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
                         placeholder="Text, or #123" />
                 </div>
                 <ItemFieldFilters id_prefix="org-items" filters=filters
-                    on_change=Callback::new(move |f: Filters| update(&|now| *now = f.clone())) />
+                    on_change=Callback::new(move |f: ItemFilter| update(&|now| *now = f.clone())) />
                 <span class="checkbox-field checkbox-field--light">
                     <input type="checkbox" id="org-items-children"
-                        prop:checked=move || filters.with(|f| f.query.include_children == Some(true))
+                        prop:checked=move || filters.with(|f| f.include_children)
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
-                            update(&|f| f.query.include_children = on.then_some(true));
+                            update(&|f| f.include_children = on);
                         } />
                     <label for="org-items-children">"Include child organizations"</label>
                 </span>
@@ -112,7 +106,7 @@ pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
                 None => view! { <p class="hint">"Loading…"</p> }.into_any(),
                 Some((list, 0)) if list.is_empty() => view! {
                     <p class="empty-state">
-                        {if filters.with(Filters::any) { "No items match these filters." } else { "No tickets or tasks from this organization yet." }}
+                        {if filters.with(|f| *f != ItemFilter::default()) { "No items match these filters." } else { "No tickets or tasks from this organization yet." }}
                     </p>
                 }.into_any(),
                 Some((list, total)) => {
@@ -138,14 +132,13 @@ mod tests {
 
     #[test]
     fn the_tab_always_asks_for_this_organization() {
-        let mut f = Filters::default();
-        f.query.organization = Some("none".into());
-        f.query.status = Some("open".into());
-        let q = organization_query(&f, 12, 25, 25);
-        assert_eq!(q.organization.as_deref(), Some("12"));
-        assert_eq!(q.status.as_deref(), Some("open"));
-        assert_eq!((q.offset, q.limit, q.include_children), (Some(25), Some(25), None));
-        f.query.include_children = Some(true);
-        assert_eq!(organization_query(&f, 12, 0, 25).include_children, Some(true));
+        let mut f = ItemFilter { organization: Some(None), statuses: vec![ItemStatus::Open], ..Default::default() };
+        let filter = organization_filter(&f, 12);
+        assert_eq!(filter.organization, Some(Some(12)));
+        assert_eq!(filter.statuses, [ItemStatus::Open]);
+        assert!(!filter.include_children);
+        assert_eq!(filter.to_query(), "status=open&organization=12");
+        f.include_children = true;
+        assert_eq!(organization_filter(&f, 12).to_query(), "status=open&organization=12&include_children=true");
     }
 }

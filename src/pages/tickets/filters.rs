@@ -1,102 +1,108 @@
-//! The Tickets app's filters and grouping as data: read from and written to the
-//! page's query string (so a reload keeps them), and turned into the API's query.
+//! What the Tickets page's URL says: core's item filter ([`ItemFilter`], the same
+//! query string the API reads) and the page's grouping. Read from and written to
+//! the page's query string, so a reload or a shared link shows the same list.
 //! Pure logic, unit-tested natively.
 
-use orgdesk_core::api::tickets::{GroupBy, ItemQuery, ItemStatus, ItemType, Priority};
+use orgdesk_core::api::tickets::{GroupBy, ItemStatus, Priority};
+use orgdesk_core::tickets::{ItemFilter, ItemFilterParams};
 use orgdesk_core::word::Word;
+use orgdesk_core::FieldErrors;
 
-/// How the list is grouped: by organization (the default), project, status, or not at all.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+use crate::components::item_field_filters::search_text;
+
+/// How the list is grouped: as the API groups (by organization unless the URL says
+/// otherwise), or not at all (`group=none`, one list of every item).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Grouping {
-    #[default]
-    Organization,
-    Project,
-    Status,
-    None,
+    By(GroupBy),
+    Ungrouped,
+}
+
+impl Default for Grouping {
+    fn default() -> Grouping {
+        Grouping::By(GroupBy::Organization)
+    }
 }
 
 impl Grouping {
-    pub const ALL: [Grouping; 4] = [Grouping::Organization, Grouping::Project, Grouping::Status, Grouping::None];
+    /// Every grouping, in the order the picker shows them.
+    pub fn all() -> impl Iterator<Item = Grouping> {
+        GroupBy::ALL.iter().copied().map(Grouping::By).chain([Grouping::Ungrouped])
+    }
 
+    /// The word of the page's `group` parameter.
     pub fn as_str(self) -> &'static str {
         match self {
-            Grouping::Organization => "organization",
-            Grouping::Project => "project",
-            Grouping::Status => "status",
-            Grouping::None => "none",
+            Grouping::By(by) => by.as_str(),
+            Grouping::Ungrouped => "none",
         }
     }
 
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|g| g.as_str() == s)
+    pub fn parse(s: &str) -> Option<Grouping> {
+        Grouping::all().find(|g| g.as_str() == s)
     }
 
     pub fn label(self) -> &'static str {
         match self {
-            Grouping::Organization => "Organization",
-            Grouping::Project => "Project",
-            Grouping::Status => "Status",
-            Grouping::None => "No grouping",
+            Grouping::By(by) => by.label(),
+            Grouping::Ungrouped => "No grouping",
         }
     }
 
+    /// What to ask the API to group by; `None` when the list is not grouped.
     pub fn group_by(self) -> Option<GroupBy> {
         match self {
-            Grouping::Organization => Some(GroupBy::Organization),
-            Grouping::Project => Some(GroupBy::Project),
-            Grouping::Status => Some(GroupBy::Status),
-            Grouping::None => None,
+            Grouping::By(by) => Some(by),
+            Grouping::Ungrouped => None,
         }
     }
 }
 
 /// Everything the Tickets page's URL says.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Filters {
-    /// Filters only: `offset` and `limit` stay `None` here.
-    pub query: ItemQuery,
+pub struct TicketsUrl {
+    pub filter: ItemFilter,
     pub grouping: Grouping,
 }
 
-impl Filters {
-    /// Reads the page's query parameters; unknown or malformed values are ignored.
-    pub fn parse(get: impl Fn(&str) -> Option<String>) -> Filters {
-        let text = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        let id = |k: &str| text(k).and_then(|v| v.parse::<i64>().ok());
-        let id_or_none = |k: &str| text(k).filter(|v| v == "none" || v.parse::<i64>().is_ok());
-        let status = text("status").map(|v| {
-            let mut words: Vec<ItemStatus> = v.split(',').filter_map(|w| ItemStatus::parse(w.trim())).collect();
-            words.sort();
-            words.dedup();
-            words.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
-        });
-        let priority = text("priority").map(|v| {
-            let mut words: Vec<Priority> = v.split(',').filter_map(|w| Priority::parse(w.trim())).collect();
-            words.sort();
-            words.dedup();
-            words.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(",")
-        });
-        Filters {
-            query: ItemQuery {
-                project_id: id("project_id"),
-                status: status.filter(|s| !s.is_empty()),
-                priority: priority.filter(|s| !s.is_empty()),
-                assignee: id_or_none("assignee"),
-                requester_id: id("requester_id"),
-                organization: id_or_none("organization"),
-                q: text("q"),
-                item_type: text("item_type").and_then(|t| ItemType::parse(&t)),
-                include_children: text("include_children").map(|v| v == "true"),
-                offset: None,
-                limit: None,
-            },
-            grouping: text("group").and_then(|g| Grouping::parse(&g)).unwrap_or_default(),
-        }
+/// The words of a comma-separated list that name a `W` (case-insensitive).
+fn known_words<W: Word>(list: &str) -> String {
+    let known = |w: &&str| W::parse(&w.to_ascii_lowercase()).is_some();
+    list.split(',').map(str::trim).filter(known).collect::<Vec<_>>().join(",")
+}
+
+impl TicketsUrl {
+    /// Reads the page's query parameters leniently. The API refuses a malformed
+    /// filter with its field errors; the page instead ignores what it cannot read,
+    /// so a stale or hand-edited link still opens: unknown status and priority
+    /// words are dropped, any other malformed field is left out, search text is
+    /// kept (see [`search_text`]: the API names what is wrong with it), and an unknown grouping means the default.
+    /// Statuses and priorities come in workflow order.
+    pub fn read(get: impl Fn(&str) -> Option<String>) -> TicketsUrl {
+        let params = |skip: &FieldErrors| {
+            ItemFilterParams::read(|key| {
+                let value = get(key).filter(|_| !skip.contains_key(key))?;
+                Some(match key {
+                    "status" => known_words::<ItemStatus>(&value),
+                    "priority" => known_words::<Priority>(&value),
+                    _ => value,
+                })
+            })
+        };
+        let mut filter = ItemFilter::parse(&params(&FieldErrors::new()))
+            .or_else(|malformed| ItemFilter::parse(&params(&malformed)))
+            .unwrap_or_default();
+        filter.search = get("q").and_then(|q| search_text(&q));
+        filter.statuses.sort();
+        filter.priorities.sort();
+        let grouping = get("group").and_then(|g| Grouping::parse(g.trim())).unwrap_or_default();
+        TicketsUrl { filter, grouping }
     }
 
-    /// The page's query string (without `?`): the filters, plus `group` unless it is the default.
+    /// The page's query string (without `?`): the filter as the API reads it, plus
+    /// `group` unless it is the default.
     pub fn search(&self) -> String {
-        let mut s = query_string(&self.query);
+        let mut s = self.filter.to_query();
         if self.grouping != Grouping::default() {
             if !s.is_empty() {
                 s.push('&');
@@ -107,97 +113,50 @@ impl Filters {
         s
     }
 
-    /// The statuses picked (none picked means all).
-    pub fn statuses(&self) -> Vec<ItemStatus> {
-        self.query.status.as_deref().unwrap_or("").split(',').filter_map(ItemStatus::parse).collect()
-    }
-
-    /// Turns one status on or off.
-    pub fn toggle_status(&mut self, status: ItemStatus, on: bool) {
-        let mut picked = self.statuses();
-        picked.retain(|s| *s != status);
-        if on {
-            picked.push(status);
-        }
-        picked.sort();
-        let words: Vec<&str> = picked.iter().map(|s| s.as_str()).collect();
-        self.query.status = (!words.is_empty()).then(|| words.join(","));
-    }
-
     /// Whether any filter is set (grouping aside).
     pub fn any(&self) -> bool {
-        self.query != ItemQuery::default()
+        self.filter != ItemFilter::default()
     }
 
-    /// The query for the items of one group: the filters narrowed to the group's key.
-    pub fn group_query(&self, key: &str, offset: usize, limit: usize) -> ItemQuery {
-        let mut q = self.query.clone();
+    /// The filter of one group's items: the page's filter narrowed to the group's
+    /// key (an id, a status word, or `none`, as the API names its groups).
+    pub fn group_filter(&self, key: &str) -> ItemFilter {
+        let mut filter = self.filter.clone();
         match self.grouping {
-            Grouping::Organization => q.organization = Some(key.to_string()),
-            Grouping::Project => q.project_id = key.parse().ok(),
-            Grouping::Status => q.status = Some(key.to_string()),
-            Grouping::None => {}
+            Grouping::By(GroupBy::Organization) => {
+                filter.organization = if key == "none" { Some(None) } else { key.parse().ok().map(Some) }
+            }
+            Grouping::By(GroupBy::Project) => filter.project_id = key.parse().ok(),
+            Grouping::By(GroupBy::Status) => filter.statuses = ItemStatus::parse(key).into_iter().collect(),
+            Grouping::Ungrouped => {}
         }
-        q.offset = Some(offset as i64);
-        q.limit = Some(limit as i64);
-        q
+        filter
     }
-}
-
-/// An item query as a URL query string (without `?`), in a fixed order, values encoded.
-pub fn query_string(q: &ItemQuery) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut add = |k: &str, v: Option<String>| {
-        if let Some(v) = v.filter(|v| !v.is_empty()) {
-            parts.push(format!("{k}={}", encode(&v)));
-        }
-    };
-    add("project_id", q.project_id.map(|v| v.to_string()));
-    add("status", q.status.clone());
-    add("priority", q.priority.clone());
-    add("assignee", q.assignee.clone());
-    add("requester_id", q.requester_id.map(|v| v.to_string()));
-    add("organization", q.organization.clone());
-    add("q", q.q.clone());
-    add("item_type", q.item_type.map(|t| t.as_str().to_string()));
-    add("include_children", q.include_children.filter(|on| *on).map(|_| "true".to_string()));
-    add("offset", q.offset.map(|v| v.to_string()));
-    add("limit", q.limit.map(|v| v.to_string()));
-    parts.join("&")
-}
-
-/// Percent-encodes everything but unreserved characters (and keeps commas readable).
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b',') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
+    use orgdesk_core::api::tickets::ItemType;
+    use orgdesk_core::tickets::ItemSearch;
+
     use super::*;
 
-    fn parse(pairs: &[(&str, &str)]) -> Filters {
-        Filters::parse(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.to_string()))
+    fn parse(pairs: &[(&str, &str)]) -> TicketsUrl {
+        TicketsUrl::read(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.to_string()))
     }
 
     #[test]
     fn an_empty_url_means_no_filters_grouped_by_organization() {
-        let f = parse(&[]);
-        assert_eq!(f, Filters::default());
-        assert_eq!(f.grouping, Grouping::Organization);
-        assert_eq!(f.search(), "");
+        let url = parse(&[]);
+        assert_eq!(url, TicketsUrl::default());
+        assert_eq!(url.grouping, Grouping::By(GroupBy::Organization));
+        assert!(!url.any());
+        assert_eq!(url.search(), "");
     }
 
     #[test]
     fn filters_round_trip_through_the_url() {
-        let f = parse(&[
+        let url = parse(&[
             ("project_id", "3"),
             ("status", "open,new,bogus"),
             ("assignee", "none"),
@@ -206,9 +165,9 @@ mod tests {
             ("item_type", "task"),
             ("group", "status"),
         ]);
-        assert_eq!(f.query.status.as_deref(), Some("new,open"), "known words, in workflow order");
+        assert_eq!(url.filter.statuses, [ItemStatus::New, ItemStatus::Open], "known words, in workflow order");
         assert_eq!(
-            f.search(),
+            url.search(),
             "project_id=3&status=new,open&assignee=none&organization=12&q=disk%20full%20%26%20more&item_type=task&group=status"
         );
         let again = parse(&[
@@ -220,34 +179,77 @@ mod tests {
             ("item_type", "task"),
             ("group", "status"),
         ]);
-        assert_eq!(again, f);
+        assert_eq!(again, url);
+    }
+
+    #[test]
+    fn every_filter_reads_back_from_the_url_it_writes() {
+        let url = TicketsUrl {
+            filter: ItemFilter {
+                project_id: Some(3),
+                statuses: vec![ItemStatus::New, ItemStatus::Waiting],
+                priorities: vec![Priority::High, Priority::Urgent],
+                assignee: Some(Some(7)),
+                requester_id: Some(9),
+                organization: Some(Some(4)),
+                search: Some(ItemSearch::Id(42)),
+                item_type: Some(ItemType::Ticket),
+                include_children: true,
+            },
+            grouping: Grouping::Ungrouped,
+        };
+        let written = url.search();
+        let pairs = orgdesk_core::query_string::pairs(&written);
+        let again = TicketsUrl::read(|k| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()));
+        assert_eq!(again, url, "{written}");
     }
 
     #[test]
     fn malformed_values_are_ignored() {
-        let f = parse(&[("project_id", "x"), ("assignee", "bob"), ("group", "planet"), ("status", "")]);
-        assert_eq!(f, Filters::default());
+        let url = parse(&[("project_id", "x"), ("assignee", "bob"), ("group", "planet"), ("status", "")]);
+        assert_eq!(url, TicketsUrl::default());
     }
 
     #[test]
-    fn statuses_toggle_on_and_off() {
-        let mut f = Filters::default();
-        f.toggle_status(ItemStatus::Waiting, true);
-        f.toggle_status(ItemStatus::New, true);
-        assert_eq!(f.query.status.as_deref(), Some("new,waiting"));
-        f.toggle_status(ItemStatus::New, false);
-        f.toggle_status(ItemStatus::Waiting, false);
-        assert_eq!(f.query.status, None);
+    fn a_malformed_value_leaves_the_others_standing() {
+        let url =
+            parse(&[("project_id", "x"), ("status", "bogus,waiting"), ("priority", "critical"), ("organization", "7")]);
+        assert_eq!(url.filter.project_id, None);
+        assert_eq!(url.filter.statuses, [ItemStatus::Waiting]);
+        assert!(url.filter.priorities.is_empty());
+        assert_eq!(url.filter.organization, Some(Some(7)));
+    }
+
+    #[test]
+    fn search_text_the_api_refuses_is_kept_for_the_api_to_name() {
+        let long = "x".repeat(101);
+        let url = parse(&[("q", &long)]);
+        assert_eq!(url.filter.search, Some(ItemSearch::Title(long.clone())));
+        assert_eq!(url.search(), format!("q={long}"));
     }
 
     #[test]
     fn a_group_narrows_the_filters_to_its_key() {
-        let f = parse(&[("status", "open"), ("q", "x")]);
-        let q = f.group_query("none", 25, 25);
-        assert_eq!(q.organization.as_deref(), Some("none"));
-        assert_eq!(q.status.as_deref(), Some("open"));
-        assert_eq!(query_string(&q), "status=open&organization=none&q=x&offset=25&limit=25");
-        let by_status = Filters { grouping: Grouping::Status, ..f };
-        assert_eq!(by_status.group_query("closed", 0, 25).status.as_deref(), Some("closed"));
+        let url = parse(&[("status", "open"), ("q", "x")]);
+        let filter = url.group_filter("none");
+        assert_eq!(filter.organization, Some(None));
+        assert_eq!(filter.statuses, [ItemStatus::Open]);
+        assert_eq!(filter.to_query(), "status=open&organization=none&q=x");
+        assert_eq!(url.group_filter("12").organization, Some(Some(12)));
+        let by_status = TicketsUrl { grouping: Grouping::By(GroupBy::Status), ..url.clone() };
+        assert_eq!(by_status.group_filter("closed").statuses, [ItemStatus::Closed]);
+        let by_project = TicketsUrl { grouping: Grouping::By(GroupBy::Project), ..url };
+        assert_eq!(by_project.group_filter("5").project_id, Some(5));
+    }
+
+    #[test]
+    fn groupings_read_back_from_their_words() {
+        for g in Grouping::all() {
+            assert_eq!(Grouping::parse(g.as_str()), Some(g));
+        }
+        assert_eq!(
+            Grouping::all().map(Grouping::label).collect::<Vec<_>>(),
+            ["Organization", "Project", "Status", "No grouping"]
+        );
     }
 }

@@ -196,31 +196,6 @@ pub struct ItemPage {
     pub limit: i64,
 }
 
-/// The item filter with plain-text fields, as the web app's pages still build it;
-/// the typed contract is [`crate::tickets::ItemFilter`], which reads and writes the
-/// same query string. Lists are sorted newest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ItemQuery {
-    pub project_id: Option<i64>,
-    /// Comma-separated statuses, e.g. `new,open,waiting`; `open` alone means that status only.
-    pub status: Option<String>,
-    /// Comma-separated priorities.
-    pub priority: Option<String>,
-    /// An agent id, or `none` for unassigned items.
-    pub assignee: Option<String>,
-    pub requester_id: Option<i64>,
-    /// An organization id, or `none` for items without an organization.
-    pub organization: Option<String>,
-    /// Text in the title (case-insensitive substring), or `#123` for an item id.
-    pub q: Option<String>,
-    pub item_type: Option<ItemType>,
-    /// With `organization={id}`: the items of its descendant organizations too.
-    pub include_children: Option<bool>,
-    pub offset: Option<i64>,
-    pub limit: Option<i64>,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
