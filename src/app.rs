@@ -87,7 +87,12 @@ fn Shell() -> impl IntoView {
             if location.pathname.get_untracked().starts_with("/login") {
                 return;
             }
-            let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+            let (path, search) = (location.pathname.get_untracked(), location.search.get_untracked());
+            // The router's `search` comes without its `?`.
+            let here = match search.trim_start_matches('?') {
+                "" => path,
+                query => format!("{path}?{query}"),
+            };
             let next = String::from(js_sys::encode_uri_component(&here));
             navigate(&format!("/login?next={next}"), NavigateOptions { replace: true, ..Default::default() });
         }
