@@ -1,4 +1,4 @@
-//! The organization detail panel (issue #5): everything about one organization.
+//! The organization detail panel: everything about one organization.
 //!
 //! Routes (all behind the session; writes need the CSRF header). `version` guards
 //! what the panel edits in place: name, domains, summary, parent and children,

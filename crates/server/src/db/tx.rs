@@ -4,7 +4,7 @@
 //! transaction), each dispatching to SQLite or PostgreSQL, so code above them is
 //! written once:
 //!
-//! ```ignore
+//! ```text
 //! let mut tx = db.begin_write().await?;
 //! query("UPDATE organizations SET name = $1 WHERE id = $2").bind(name).bind(id).execute(&mut tx).await?;
 //! history::record(&mut tx, &entry).await?;

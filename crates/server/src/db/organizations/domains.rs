@@ -17,7 +17,7 @@ use super::check_domains_free;
 use super::history::{self, check_and_bump_version, not_found, Entry};
 use crate::db::customers::moves::{self, move_customers_in, record_moves};
 use crate::db::projects::CUSTOMER_NAME;
-use crate::db::{placeholders, query, Db, OnUnique};
+use crate::db::{placeholders, query, Db, OnUnique, Tx};
 use crate::error::{ApiError, ApiResult};
 
 /// How many customers a domain-match group lists.
@@ -99,6 +99,19 @@ struct MatchRow {
 /// The organization that owns `$1`, a domain.
 const OWNER: &str =
     "SELECT o.id, o.name FROM organization_domains d JOIN organizations o ON o.id = d.organization_id WHERE d.domain = $1";
+
+/// The members of `org` whose email is at `domain`.
+async fn members_matching(tx: &mut Tx, org: i64, domain: &Domain) -> Result<Vec<i64>, sqlx::Error> {
+    query(format!(
+        "SELECT c.id FROM customers c JOIN memberships m ON m.customer_id = c.id \
+         WHERE m.organization_id = $1 AND {}",
+        email_condition(domain, 2)
+    ))
+    .bind(org)
+    .bind(email_pattern(domain))
+    .scalars(tx)
+    .await
+}
 
 /// What adding `domain` to organization `id` would offer to move: its matching
 /// customers with no organization, and those of other organizations by organization.
@@ -208,15 +221,7 @@ pub async fn add_domain(
                 format!("Organization {from} is not another existing organization."),
             ));
         }
-        let ids: Vec<i64> = query(format!(
-            "SELECT c.id FROM customers c JOIN memberships m ON m.customer_id = c.id \
-             WHERE m.organization_id = $1 AND {}",
-            email_condition(domain, 2)
-        ))
-        .bind(from)
-        .bind(&pattern)
-        .scalars(&mut tx)
-        .await?;
+        let ids = members_matching(&mut tx, from, domain).await?;
         moving.extend(ids.into_iter().map(|c| (c, Some(from))));
     }
     for chunk in choice.customers.chunks(moves::CHUNK) {
@@ -263,7 +268,6 @@ pub async fn remove_domain(
     agent: Option<i64>,
     now: i64,
 ) -> ApiResult<()> {
-    let pattern = email_pattern(domain);
     let mut tx = db.begin_write().await?;
     check_and_bump_version(&mut tx, id, version, now).await?;
     let removed = query("DELETE FROM organization_domains WHERE domain = $1 AND organization_id = $2")
@@ -276,15 +280,7 @@ pub async fn remove_domain(
     }
     let mut left = 0;
     if leave {
-        let ids: Vec<i64> = query(format!(
-            "SELECT c.id FROM customers c JOIN memberships m ON m.customer_id = c.id \
-             WHERE m.organization_id = $1 AND {}",
-            email_condition(domain, 2)
-        ))
-        .bind(id)
-        .bind(&pattern)
-        .scalars(&mut tx)
-        .await?;
+        let ids = members_matching(&mut tx, id, domain).await?;
         move_customers_in(&mut tx, &ids, None).await?;
         left = ids.len();
     }
