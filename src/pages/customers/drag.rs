@@ -9,7 +9,7 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::list::ROW_HEIGHT;
+use super::model::ROW_HEIGHT;
 use super::model::{GroupIndex, GroupKey};
 use super::CustomersState;
 

@@ -9,12 +9,10 @@ use leptos::task::spawn_local;
 use super::customer_row::CustomerRow;
 use super::drag::PointerDrag;
 use super::group_header::GroupHeader;
-use super::model::{Model, Row, PAGE};
+use super::model::{Model, Row, PAGE, ROW_HEIGHT};
 use super::CustomersState;
 use crate::api;
 
-/// Every row is this tall, so the list can place rows without measuring them.
-pub const ROW_HEIGHT: f64 = 44.0;
 /// Rows rendered above and below the visible ones.
 const OVERSCAN: usize = 6;
 

@@ -10,6 +10,9 @@ use orgdesk_core::api::{Customer, Organization};
 /// Rows per organization page and per member page fetched from the server.
 pub const PAGE: usize = 100;
 
+/// Every row is this tall, so the list can place rows without measuring them.
+pub const ROW_HEIGHT: f64 = 44.0;
+
 /// A group of the list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GroupKey {

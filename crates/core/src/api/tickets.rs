@@ -1,6 +1,6 @@
 //! Projects, their items (tickets and tasks), conversations and followers: the
 //! Tickets and Projects apps' wire types. The item filter of the query string is
-//! [`ItemFilter`] (in [`crate::tickets::filter`]).
+//! [`ItemFilter`](crate::tickets::ItemFilter) (in [`crate::tickets::filter`]).
 //!
 //! Routes (all behind the session; state-changing ones need the CSRF header):
 //! - `GET /api/projects?archived=false|true|all&q=&offset=&limit=` → [`ProjectPage`];
@@ -11,9 +11,9 @@
 //!   `POST /api/projects/{id}/followers` [`AddFollowerRequest`] → 201 [`Follower`];
 //!   `DELETE /api/projects/{id}/followers/customers/{customer_id}`,
 //!   `DELETE /api/projects/{id}/followers/organizations/{organization_id}`
-//! - `GET /api/items?`[`ItemFilter`]`&offset=&limit=` → [`ItemPage`];
+//! - `GET /api/items?`[`ItemFilter`](crate::tickets::ItemFilter)`&offset=&limit=` → [`ItemPage`];
 //!   `POST /api/items` [`CreateItemRequest`] → 201 [`Item`]
-//! - `GET /api/items/groups?group_by=organization|project|status&`[`ItemFilter`]`&offset=&limit=` → [`ItemGroupPage`]
+//! - `GET /api/items/groups?group_by=organization|project|status&`[`ItemFilter`](crate::tickets::ItemFilter)`&offset=&limit=` → [`ItemGroupPage`]
 //! - `GET/PATCH /api/items/{id}` → [`Item`] / [`UpdateItemRequest`]
 //! - `GET /api/items/{id}/messages` → `Vec<`[`Message`]`>`;
 //!   `POST /api/items/{id}/messages` [`CreateMessageRequest`] → 201 [`Message`]
@@ -26,9 +26,6 @@
 //!   `POST /api/conversations/{id}/messages` [`CreateConversationMessageRequest`] → 201 [`StartedConversation`]
 
 use serde::{Deserialize, Deserializer, Serialize};
-
-#[cfg(doc)]
-use crate::tickets::ItemFilter;
 
 /// Distinguishes "absent" (leave as is) from `null` (clear) in a PATCH body.
 pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
