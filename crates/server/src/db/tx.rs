@@ -7,7 +7,7 @@
 //! ```text
 //! let mut tx = db.begin_write().await?;
 //! query("UPDATE organizations SET name = $1 WHERE id = $2").bind(name).bind(id).execute(&mut tx).await?;
-//! history::record(&mut tx, &entry).await?;
+//! history::record(&mut tx, &entry, now).await?;
 //! tx.commit().await?;
 //! let names: Vec<(i64, String)> = query("SELECT id, name FROM organizations").fetch_all(db).await?;
 //! ```
