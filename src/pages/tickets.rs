@@ -261,7 +261,7 @@ pub fn TicketsPage() -> impl IntoView {
             </div>
             <p class="page__summary" aria-live="polite">{summary}</p>
             <ErrorNotice message=Signal::derive(move || groups.with(|g| g.error.clone())) />
-            <div class="work-list" role="region" aria-label="Tickets">
+            <div class="ticket-list" role="region" aria-label="Tickets">
                 {move || {
                     if filters.with(|f| f.grouping == Grouping::Ungrouped) {
                         view! { <GroupItems key=None filters=filters /> }.into_any()
@@ -278,7 +278,7 @@ pub fn TicketsPage() -> impl IntoView {
                                 </p>
                             </Show>
                             <Show when=move || groups.with(|g| (g.groups.len() as i64) < g.total_groups)>
-                                <button type="button" class="button work-list__more" disabled=move || groups.with(|g| g.loading)
+                                <button type="button" class="button ticket-list__more" disabled=move || groups.with(|g| g.loading)
                                     on:click=move |_| load_groups(groups.with_untracked(|g| g.groups.len()))>
                                     {move || groups.with(|g| format!("Show more groups ({} more)", g.total_groups - g.groups.len() as i64))}
                                 </button>
@@ -341,11 +341,11 @@ fn GroupView(group: ItemGroup, filters: Memo<TicketsUrl>, expanded: RwSignal<Has
     let is_none = key == "none";
     let items_key = key.clone();
     view! {
-        <div class="work-group" data-testid="item-group" data-group-key=key.clone()>
-            <button type="button" class="work-group__header" aria-expanded=open_attr aria-label=toggle_label on:click=toggle>
-                <span class="work-group__arrow" aria-hidden="true">{arrow}</span>
-                <span class="work-group__name" class:work-group__name--none=is_none>{group.label.clone()}</span>
-                <span class="work-group__count">{count}</span>
+        <div class="ticket-group" data-testid="item-group" data-group-key=key.clone()>
+            <button type="button" class="ticket-group__header" aria-expanded=open_attr aria-label=toggle_label on:click=toggle>
+                <span class="ticket-group__arrow" aria-hidden="true">{arrow}</span>
+                <span class="ticket-group__name" class:ticket-group__name--none=is_none>{group.label.clone()}</span>
+                <span class="ticket-group__count">{count}</span>
             </button>
             <Show when=is_open>
                 <GroupItems key=Some(items_key.clone()) filters=filters />
@@ -382,9 +382,9 @@ fn GroupItems(key: Option<String>, filters: Memo<TicketsUrl>) -> impl IntoView {
     let search = ctx.search;
     let ungrouped = key.with_value(Option::is_none);
     view! {
-        <div class="work-group__items">
+        <div class="ticket-group__items">
             {ungrouped.then(|| view! {
-                <p class="page__summary work-group__total">
+                <p class="page__summary ticket-group__total">
                     {move || match total.get() {
                         Some(1) => "1 item".to_string(),
                         Some(n) => format!("{n} items"),
@@ -401,16 +401,16 @@ fn GroupItems(key: Option<String>, filters: Memo<TicketsUrl>) -> impl IntoView {
                 />
             </ul>
             <Show when=move || total.get() == Some(0)>
-                <p class="work-group__empty">"No items."</p>
+                <p class="ticket-group__empty">"No items."</p>
             </Show>
             <Show when=move || total.get().is_some_and(|t| (items.with(Vec::len) as i64) < t)>
-                <button type="button" class="button button--small work-list__more" disabled=move || loading.get()
+                <button type="button" class="button button--small ticket-list__more" disabled=move || loading.get()
                     on:click=move |_| load(items.with_untracked(Vec::len))>
                     {move || format!("Show more ({} more)", total.get().unwrap_or(0) - items.with(Vec::len) as i64)}
                 </button>
             </Show>
             <Show when=move || loading.get() && total.get().is_none()>
-                <p class="work-group__empty">"Loading…"</p>
+                <p class="ticket-group__empty">"Loading…"</p>
             </Show>
         </div>
     }
