@@ -206,6 +206,38 @@ impl Query {
     }
 }
 
+/// `sql` with its placeholders written as SQLite's anonymous `?`, when they are
+/// exactly `$1, $2, ..., $n` in that order, each once (outside quoted text);
+/// `None` otherwise. SQLite looks a numbered parameter up by a linear scan, so
+/// binding thousands of `$N` costs time quadratic in their number, while `?`
+/// parameters bind in constant time each.
+pub fn anonymous_placeholders(sql: &str, n: usize) -> Option<String> {
+    let mut out = String::with_capacity(sql.len());
+    let mut quote: Option<char> = None;
+    let mut expected = 1;
+    let mut chars = sql.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '$') => {
+                let digits: String =
+                    std::iter::from_fn(|| chars.next_if(|(_, d)| d.is_ascii_digit()).map(|(_, d)| d)).collect();
+                if digits.parse::<usize>().ok()? != expected {
+                    return None;
+                }
+                expected += 1;
+                out.push('?');
+                continue;
+            }
+            (None, _) => {}
+        }
+        out.push_str(&sql[i..i + c.len_utf8()]);
+    }
+    (expected == n + 1).then_some(out)
+}
+
 /// `$start, $start+1, ...` for `n` bind parameters.
 pub fn placeholders(start: usize, n: usize) -> String {
     (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
@@ -253,6 +285,20 @@ mod tests {
             &[Arg::Int(Some(7)), Arg::Text(Some("new".into())), Arg::Text(Some("open".into())), Arg::Int(None)]
         );
         assert_eq!(q.next_param(), 5);
+    }
+
+    #[test]
+    fn sequential_placeholders_become_anonymous_and_others_stay_numbered() {
+        assert_eq!(
+            anonymous_placeholders("INSERT INTO t VALUES ($1, '$2 text', $2), ($3, \"a$b\", $4)", 4).as_deref(),
+            Some("INSERT INTO t VALUES (?, '$2 text', ?), (?, \"a$b\", ?)")
+        );
+        assert_eq!(anonymous_placeholders("SELECT $1, $1", 1), None, "a reused placeholder");
+        assert_eq!(anonymous_placeholders("SELECT $2, $1", 2), None, "out of order");
+        assert_eq!(anonymous_placeholders("SELECT $1", 2), None, "fewer placeholders than values");
+        assert_eq!(anonymous_placeholders("SELECT $1, $2, $3", 2), None, "more placeholders than values");
+        assert_eq!(anonymous_placeholders("SELECT $ FROM t", 0), None, "a lone dollar sign");
+        assert_eq!(anonymous_placeholders("SELECT 1", 0).as_deref(), Some("SELECT 1"));
     }
 
     #[test]

@@ -23,7 +23,9 @@ use sqlx::postgres::{PgConnection, PgPool, PgRow, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::{Arguments, Database, Encode, Transaction, Type};
 
-use super::query::{Arg, Query};
+use std::borrow::Cow;
+
+use super::query::{anonymous_placeholders, Arg, Query};
 use super::Db;
 use crate::error::ApiError;
 
@@ -88,13 +90,28 @@ impl<'c> From<&'c mut Tx> for Exec<'c> {
     }
 }
 
+/// How many values a statement binds before SQLite gets it with anonymous `?`
+/// placeholders (see [`anonymous_placeholders`]); below it the scan costs nothing.
+const ANONYMOUS_FROM: usize = 64;
+
 /// Running a statement, as sqlx does: `.execute(db)` on a pooled connection or
 /// `.execute(&mut *tx)` inside a transaction. Scalars are one-column rows.
 impl Query {
+    /// The text as the driver of `on` gets it: on SQLite, a statement that binds
+    /// many values in order gets anonymous `?` placeholders.
+    fn text_for(&self, on: &Exec<'_>) -> Cow<'_, str> {
+        let sqlite = matches!(on, Exec::SqlitePool(_) | Exec::Sqlite(_));
+        match sqlite && self.args().len() >= ANONYMOUS_FROM {
+            true => anonymous_placeholders(self.sql(), self.args().len()).map_or(Cow::Borrowed(self.sql()), Cow::Owned),
+            false => Cow::Borrowed(self.sql()),
+        }
+    }
+
     /// Runs the statement; returns the number of rows it changed.
     pub async fn execute<'c>(self, on: impl Into<Exec<'c>>) -> Result<u64, sqlx::Error> {
-        let (sql, args) = (self.sql(), self.args());
-        Ok(match on.into() {
+        let (on, args) = (on.into(), self.args());
+        let sql = &*self.text_for(&on);
+        Ok(match on {
             Exec::SqlitePool(p) => sqlx::query_with(sql, arguments::<Sqlite>(args)?).execute(p).await?.rows_affected(),
             Exec::PgPool(p) => sqlx::query_with(sql, arguments::<Postgres>(args)?).execute(p).await?.rows_affected(),
             Exec::Sqlite(c) => sqlx::query_with(sql, arguments::<Sqlite>(args)?).execute(c).await?.rows_affected(),
@@ -103,8 +120,9 @@ impl Query {
     }
 
     pub async fn fetch_all<'c, T: Row>(self, on: impl Into<Exec<'c>>) -> Result<Vec<T>, sqlx::Error> {
-        let (sql, args) = (self.sql(), self.args());
-        match on.into() {
+        let (on, args) = (on.into(), self.args());
+        let sql = &*self.text_for(&on);
+        match on {
             Exec::SqlitePool(p) => sqlx::query_as_with(sql, arguments::<Sqlite>(args)?).fetch_all(p).await,
             Exec::PgPool(p) => sqlx::query_as_with(sql, arguments::<Postgres>(args)?).fetch_all(p).await,
             Exec::Sqlite(c) => sqlx::query_as_with(sql, arguments::<Sqlite>(args)?).fetch_all(c).await,
@@ -113,8 +131,9 @@ impl Query {
     }
 
     pub async fn fetch_optional<'c, T: Row>(self, on: impl Into<Exec<'c>>) -> Result<Option<T>, sqlx::Error> {
-        let (sql, args) = (self.sql(), self.args());
-        match on.into() {
+        let (on, args) = (on.into(), self.args());
+        let sql = &*self.text_for(&on);
+        match on {
             Exec::SqlitePool(p) => sqlx::query_as_with(sql, arguments::<Sqlite>(args)?).fetch_optional(p).await,
             Exec::PgPool(p) => sqlx::query_as_with(sql, arguments::<Postgres>(args)?).fetch_optional(p).await,
             Exec::Sqlite(c) => sqlx::query_as_with(sql, arguments::<Sqlite>(args)?).fetch_optional(c).await,
@@ -206,7 +225,7 @@ impl<T, E: Into<ApiError>> OnUnique<T> for Result<T, E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::query;
+    use crate::db::{placeholders, query};
 
     /// A fresh database with one table holding a column of each bindable type.
     async fn scratch() -> (tempfile::TempDir, Db) {
@@ -293,6 +312,31 @@ mod tests {
         select.push_list([3_i64, 1]).push(") ORDER BY id");
         let found: Vec<String> = select.scalars(&db).await.unwrap();
         assert_eq!(found, ["a", "c"]);
+    }
+
+    #[tokio::test]
+    async fn statements_with_many_values_bind_each_in_its_place() {
+        let (_dir, db) = scratch().await;
+        // 300 rows of 2 values: past ANONYMOUS_FROM, so SQLite gets `?` placeholders.
+        let mut insert = query("INSERT INTO t (id, s) ");
+        insert.push_values(1..=300_i64, |id| vec![id.into(), format!("row {id}").into()]);
+        assert_eq!(insert.execute(&db).await.unwrap(), 300);
+        let ids: Vec<i64> = (1..=300).rev().collect();
+        let list = placeholders(1, ids.len());
+        let found: Vec<(i64, String)> = query(format!("SELECT id, s FROM t WHERE id IN ({list}) ORDER BY id DESC"))
+            .bind_all(&ids)
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 300);
+        assert_eq!(found[0], (300, "row 300".to_string()));
+        assert_eq!(found[299], (1, "row 1".to_string()));
+        // A statement that reuses a placeholder keeps its numbers: `$1` is 7 in both places.
+        let mut reused = query("SELECT COUNT(*) FROM t WHERE (id = $1 OR id = $1 + 1) AND id NOT IN (");
+        let rest: Vec<i64> = (1000..1100).collect();
+        reused.param(7_i64);
+        reused.push_list(&rest).push(")");
+        assert_eq!(reused.scalar::<i64>(&db).await.unwrap(), 2);
     }
 
     #[tokio::test]
