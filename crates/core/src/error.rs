@@ -28,6 +28,8 @@ pub enum ErrorCode {
     TooManyRequests,
     /// Something went wrong on the server; details are in the server log only.
     Internal,
+    /// The server is too busy for this request now; try again after `Retry-After`.
+    Unavailable,
 }
 
 impl ErrorCode {
@@ -43,6 +45,7 @@ impl ErrorCode {
             ErrorCode::Validation => 422,
             ErrorCode::TooManyRequests => 429,
             ErrorCode::Internal => 500,
+            ErrorCode::Unavailable => 503,
         }
     }
 }
@@ -94,7 +97,7 @@ mod tests {
     }
 
     #[test]
-    fn every_code_maps_to_a_4xx_or_500() {
+    fn every_code_maps_to_its_http_status() {
         for (code, status) in [
             (ErrorCode::BadRequest, 400),
             (ErrorCode::Unauthorized, 401),
@@ -106,6 +109,7 @@ mod tests {
             (ErrorCode::Validation, 422),
             (ErrorCode::TooManyRequests, 429),
             (ErrorCode::Internal, 500),
+            (ErrorCode::Unavailable, 503),
         ] {
             assert_eq!(code.http_status(), status, "{code:?}");
         }

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -35,34 +36,87 @@ use crate::AppState;
 /// How long a session lasts after sign-in.
 pub const SESSION_TTL: Duration = Duration::from_secs(14 * 24 * 3600);
 
+/// Bounds the password hashes that run at once. Each argon2id hash takes about
+/// 19 MiB and a core for tens of milliseconds, so a flood of sign-ins must not
+/// start them all: `slots` run at a time on blocking threads, up to `queue` more
+/// wait their turn, and any request beyond that is refused at once with a 503 and
+/// `Retry-After`, before it costs memory or CPU.
+pub struct HashGate {
+    slots: tokio::sync::Semaphore,
+    inside: AtomicUsize,
+    capacity: usize,
+}
+
+impl HashGate {
+    pub fn new(slots: usize, queue: usize) -> HashGate {
+        HashGate {
+            slots: tokio::sync::Semaphore::new(slots.max(1)),
+            inside: AtomicUsize::new(0),
+            capacity: slots.max(1) + queue,
+        }
+    }
+
+    /// The process-wide gate: one slot per core, a queue of eight per core.
+    pub fn shared() -> &'static HashGate {
+        static GATE: OnceLock<HashGate> = OnceLock::new();
+        GATE.get_or_init(|| {
+            let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
+            HashGate::new(cores, 8 * cores)
+        })
+    }
+
+    /// Runs `work` on a blocking thread once a slot is free, or refuses at once
+    /// when the slots and the queue are full.
+    pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+        if self.inside.fetch_add(1, Ordering::SeqCst) >= self.capacity {
+            self.inside.fetch_sub(1, Ordering::SeqCst);
+            return Err(ApiError::Unavailable {
+                message: "The server is busy signing people in. Try again in a moment.".into(),
+                retry_after_secs: 1,
+            });
+        }
+        // Leaves the gate however this ends, a dropped request included.
+        struct Leave<'a>(&'a AtomicUsize);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        let _leave = Leave(&self.inside);
+        let _slot = self.slots.acquire().await.map_err(|e| ApiError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::Internal(e.to_string()))
+    }
+}
+
 pub async fn hash_password(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| ApiError::Internal(format!("hashing failed: {e}")))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
+    HashGate::shared()
+        .run(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| ApiError::Internal(format!("hashing failed: {e}")))
+        })
+        .await?
 }
 
 /// Verifies `password` against `hash`; with no hash (unknown account) it checks a
-/// dummy hash anyway, so response times do not reveal which accounts exist.
-pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let dummy = dummy_hash();
-        let (hash, real) = match &hash {
-            Some(h) => (h.as_str(), true),
-            None => (dummy, false),
-        };
-        let ok = PasswordHash::new(hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-            .unwrap_or(false);
-        ok && real
-    })
-    .await
-    .unwrap_or(false)
+/// dummy hash anyway, so response times do not reveal which accounts exist. Fails
+/// (503) only when the [`HashGate`] is full.
+pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, ApiError> {
+    HashGate::shared()
+        .run(move || {
+            let dummy = dummy_hash();
+            let (hash, real) = match &hash {
+                Some(h) => (h.as_str(), true),
+                None => (dummy, false),
+            };
+            let ok = PasswordHash::new(hash)
+                .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+                .unwrap_or(false);
+            ok && real
+        })
+        .await
 }
 
 fn dummy_hash() -> &'static str {
@@ -246,9 +300,12 @@ impl LoginThrottle {
         Duration::from_secs(1u64 << doubling).min(MAX_WAIT)
     }
 
-    /// `Err(seconds)` when this attempt must wait.
-    pub fn check(&self, email: &str, ip: Option<IpAddr>) -> Result<(), u64> {
-        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+    /// Admits one sign-in attempt, counting it as a failure at once, before the
+    /// password is checked: concurrent attempts cannot all pass the check before any
+    /// failure is recorded. `Err(seconds)` when this attempt must wait (it is then
+    /// not counted). A correct password takes the count back ([`Self::succeeded`]).
+    pub fn attempt(&self, email: &str, ip: Option<IpAddr>) -> Result<(), u64> {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         for (key, free) in Self::keys(email, ip) {
             if let Some((count, last)) = map.get(&key) {
@@ -259,12 +316,6 @@ impl LoginThrottle {
                 }
             }
         }
-        Ok(())
-    }
-
-    pub fn record_failure(&self, email: &str, ip: Option<IpAddr>) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
         if map.len() > 50_000 {
             map.retain(|_, (_, last)| now.duration_since(*last) < MAX_WAIT);
         }
@@ -273,12 +324,29 @@ impl LoginThrottle {
             entry.0 += 1;
             entry.1 = now;
         }
+        Ok(())
     }
 
-    pub fn record_success(&self, email: &str, ip: Option<IpAddr>) {
+    /// Takes back an attempt whose password was never checked (the server was too
+    /// busy to hash it), so the refusal does not count against the account.
+    pub fn withdraw(&self, email: &str, ip: Option<IpAddr>) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let [(email_key, _), _] = Self::keys(email, ip);
+        for (key, _) in Self::keys(email, ip) {
+            if let Some(entry) = map.get_mut(&key) {
+                entry.0 = entry.0.saturating_sub(1);
+            }
+        }
+    }
+
+    /// A correct password: the account's failures are forgiven and the address's
+    /// count loses the attempt [`Self::attempt`] added.
+    pub fn succeeded(&self, email: &str, ip: Option<IpAddr>) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let [(email_key, _), (ip_key, _)] = Self::keys(email, ip);
         map.remove(&email_key);
+        if let Some(entry) = map.get_mut(&ip_key) {
+            entry.0 = entry.0.saturating_sub(1);
+        }
     }
 }
 
@@ -287,17 +355,72 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_sixth_failure_for_an_email_must_wait() {
+    fn the_sixth_attempt_for_an_email_must_wait_before_any_password_is_checked() {
         let throttle = LoginThrottle::default();
         let ip = Some(IpAddr::from([127, 0, 0, 1]));
+        // Attempts are counted when admitted, so five in flight at once use up the free ones.
         for _ in 0..EMAIL_FREE_FAILURES {
-            assert!(throttle.check("a@b.io", ip).is_ok());
-            throttle.record_failure("a@b.io", ip);
+            assert!(throttle.attempt("a@b.io", ip).is_ok());
         }
-        assert!(throttle.check("A@B.io ", ip).is_err());
-        assert!(throttle.check("other@b.io", ip).is_ok(), "other accounts are not slowed by one account's failures");
-        throttle.record_success("a@b.io", ip);
-        assert!(throttle.check("a@b.io", ip).is_ok());
+        assert!(throttle.attempt("A@B.io ", ip).is_err());
+        assert!(throttle.attempt("other@b.io", ip).is_ok(), "other accounts are not slowed by one account's failures");
+        throttle.succeeded("a@b.io", ip);
+        assert!(throttle.attempt("a@b.io", ip).is_ok());
+    }
+
+    #[test]
+    fn a_withdrawn_attempt_does_not_count() {
+        let throttle = LoginThrottle::default();
+        let ip = Some(IpAddr::from([127, 0, 0, 1]));
+        for _ in 0..EMAIL_FREE_FAILURES * 2 {
+            assert!(throttle.attempt("a@b.io", ip).is_ok());
+            throttle.withdraw("a@b.io", ip);
+        }
+        assert!(throttle.attempt("a@b.io", ip).is_ok());
+    }
+
+    #[test]
+    fn successful_sign_ins_from_one_address_never_add_up_to_a_wait() {
+        let throttle = LoginThrottle::default();
+        let ip = Some(IpAddr::from([10, 0, 0, 1]));
+        for n in 0..(IP_FREE_FAILURES * 3) {
+            let email = format!("agent{n}@example.com");
+            assert!(throttle.attempt(&email, ip).is_ok(), "sign-in {n}");
+            throttle.succeeded(&email, ip);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_hash_gate_queues_up_to_its_capacity_and_refuses_beyond_it() {
+        let gate = std::sync::Arc::new(HashGate::new(1, 1));
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel();
+        let first = tokio::spawn({
+            let gate = gate.clone();
+            async move {
+                gate.run(move || {
+                    started.send(()).unwrap();
+                    held.recv().unwrap();
+                    1
+                })
+                .await
+            }
+        });
+        running.await.unwrap();
+        let second = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.run(|| 2).await }
+        });
+        while gate.inside.load(Ordering::SeqCst) < 2 {
+            tokio::task::yield_now().await;
+        }
+        let third = gate.run(|| 3).await;
+        assert!(matches!(third, Err(ApiError::Unavailable { retry_after_secs: 1, .. })), "{third:?}");
+        release.send(()).unwrap();
+        assert_eq!(first.await.unwrap().unwrap(), 1);
+        assert_eq!(second.await.unwrap().unwrap(), 2, "the queued request runs once a slot is free");
+        assert_eq!(gate.inside.load(Ordering::SeqCst), 0, "everyone left the gate");
+        assert_eq!(gate.run(|| 4).await.unwrap(), 4);
     }
 
     #[test]

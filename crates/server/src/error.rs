@@ -30,6 +30,9 @@ pub enum ApiError {
     TooManyRequests { message: String, retry_after_secs: u64 },
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// Too busy now (e.g. every password-hashing slot is taken and the queue is full).
+    #[error("{message}")]
+    Unavailable { message: String, retry_after_secs: u64 },
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal: {0}")]
@@ -71,6 +74,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(m) => ErrorBody::new(ErrorCode::PayloadTooLarge, m.clone()),
             ApiError::Validation(fields) => ErrorBody::validation(fields.clone()),
             ApiError::TooManyRequests { message, .. } => ErrorBody::new(ErrorCode::TooManyRequests, message.clone()),
+            ApiError::Unavailable { message, .. } => ErrorBody::new(ErrorCode::Unavailable, message.clone()),
             ApiError::MethodNotAllowed => {
                 ErrorBody::new(ErrorCode::MethodNotAllowed, "This route does not accept that method.")
             }
@@ -92,7 +96,9 @@ impl IntoResponse for ApiError {
         let body = self.body();
         let status = StatusCode::from_u16(body.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::TooManyRequests { retry_after_secs, .. } = self {
+        if let ApiError::TooManyRequests { retry_after_secs, .. } | ApiError::Unavailable { retry_after_secs, .. } =
+            self
+        {
             if let Ok(v) = retry_after_secs.to_string().parse() {
                 response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
             }

@@ -24,6 +24,7 @@ use crate::AppState;
         (status = 401, body = ErrorBody, description = "Wrong email or password (one message for both)"),
         (status = 422, body = ErrorBody, description = "Email or password missing"),
         (status = 429, body = ErrorBody, description = "Too many failed attempts; see Retry-After"),
+        (status = 503, body = ErrorBody, description = "Too many sign-ins being checked at once; see Retry-After"),
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn login(
@@ -43,7 +44,7 @@ pub async fn login(
     if !missing.is_empty() {
         return Err(ApiError::Validation(missing));
     }
-    if let Err(wait) = state.throttle.check(&req.email, ip) {
+    if let Err(wait) = state.throttle.attempt(&req.email, ip) {
         return Err(ApiError::TooManyRequests {
             message: format!("Too many failed sign-in attempts. Try again in {wait} seconds."),
             retry_after_secs: wait,
@@ -57,16 +58,21 @@ pub async fn login(
         Some((agent, hash)) => (Some(agent), Some(hash)),
         None => (None, None),
     };
-    let password_ok = auth::verify_password(req.password.clone(), hash).await;
+    let password_ok = match auth::verify_password(req.password.clone(), hash).await {
+        Ok(ok) => ok,
+        Err(busy) => {
+            state.throttle.withdraw(&req.email, ip);
+            return Err(busy);
+        }
+    };
     let agent = match agent {
         Some(agent) if password_ok && agent.active => agent,
         _ => {
-            state.throttle.record_failure(&req.email, ip);
             tracing::info!("failed sign-in");
             return Err(ApiError::WrongCredentials);
         }
     };
-    state.throttle.record_success(&req.email, ip);
+    state.throttle.succeeded(&req.email, ip);
 
     let token = auth::random_token(32);
     let csrf_token = auth::random_token(16);

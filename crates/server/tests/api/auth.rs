@@ -70,6 +70,27 @@ async fn repeated_failures_are_slowed_down_even_for_the_right_password() {
 }
 
 #[tokio::test]
+async fn simultaneous_wrong_passwords_for_one_account_get_five_tries_then_429() {
+    let app = TestApp::spawn().await;
+    let attempts: Vec<_> = (0..30)
+        .map(|_| {
+            let mut client = app.other_client();
+            tokio::spawn(async move { client.login(ADMIN_EMAIL, "wrong-password").await.0 })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    let count = |s: StatusCode| statuses.iter().filter(|x| **x == s).count();
+    assert_eq!(
+        (count(StatusCode::UNAUTHORIZED), count(StatusCode::TOO_MANY_REQUESTS)),
+        (5, 25),
+        "each attempt is counted before its password is checked: {statuses:?}"
+    );
+}
+
+#[tokio::test]
 async fn signing_out_ends_the_session_on_the_server() {
     let mut app = TestApp::spawn().await;
     app.login_admin().await;
