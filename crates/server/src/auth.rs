@@ -14,8 +14,8 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
@@ -106,17 +106,45 @@ pub async fn hash_password(password: String) -> Result<String, ApiError> {
 pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, ApiError> {
     HashGate::shared()
         .run(move || {
-            let dummy = dummy_hash();
             let (hash, real) = match &hash {
                 Some(h) => (h.as_str(), true),
-                None => (dummy, false),
+                None => (dummy_hash(), false),
             };
-            let ok = PasswordHash::new(hash)
-                .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-                .unwrap_or(false);
+            let mut memory = ARGON2_MEMORY.lock().unwrap_or_else(|e| e.into_inner()).pop().unwrap_or_default();
+            let ok = verify_with_memory(password.as_bytes(), hash, &mut memory);
+            ARGON2_MEMORY.lock().unwrap_or_else(|e| e.into_inner()).push(memory);
             ok && real
         })
         .await
+}
+
+/// Argon2's working memory (19 MiB per hash with the default parameters), kept
+/// between sign-ins: at most one per [`HashGate`] slot exists, and reusing them keeps
+/// the allocator from holding a fresh 19 MiB for every hash a flood asks for.
+static ARGON2_MEMORY: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+
+/// Checks `password` against the PHC string `hash`, computing in `memory` (resized
+/// to the hash's parameters). Any malformed hash is a mismatch.
+fn verify_with_memory(password: &[u8], hash: &str, memory: &mut Vec<Block>) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else { return false };
+    let (Ok(algorithm), Ok(params), Some(expected), Some(salt)) =
+        (Algorithm::try_from(parsed.algorithm), Params::try_from(&parsed), parsed.hash, parsed.salt)
+    else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else { return false };
+    memory.resize(params.block_count(), Block::default());
+    let mut out = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password, salt, &mut out, &mut memory[..])
+        .is_ok()
+        && Output::new(&out).is_ok_and(|out| out == expected)
 }
 
 fn dummy_hash() -> &'static str {
@@ -421,6 +449,22 @@ mod tests {
         assert_eq!(second.await.unwrap().unwrap(), 2, "the queued request runs once a slot is free");
         assert_eq!(gate.inside.load(Ordering::SeqCst), 0, "everyone left the gate");
         assert_eq!(gate.run(|| 4).await.unwrap(), 4);
+    }
+
+    #[test]
+    fn a_password_verifies_against_its_hash_with_reused_memory() {
+        let salt = SaltString::generate(&mut OsRng);
+        let hash = Argon2::default().hash_password(b"correct horse", &salt).unwrap().to_string();
+        let mut memory = Vec::new();
+        assert!(verify_with_memory(b"correct horse", &hash, &mut memory));
+        assert!(!verify_with_memory(b"correct hose", &hash, &mut memory));
+        assert!(verify_with_memory(b"correct horse", &hash, &mut memory), "the memory is reused as it was left");
+        // Other parameters (a smaller memory cost) resize the memory.
+        let small = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(1024, 2, 1, None).unwrap());
+        let other = small.hash_password(b"pw", &salt).unwrap().to_string();
+        assert!(verify_with_memory(b"pw", &other, &mut memory));
+        assert!(!verify_with_memory(b"pw", "not a hash", &mut memory));
+        assert!(!verify_with_memory(b"pw", &other.replace("argon2id", "argon2x"), &mut memory));
     }
 
     #[test]
