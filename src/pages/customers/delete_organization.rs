@@ -4,8 +4,7 @@ use leptos::prelude::*;
 use orgdesk_core::api::Organization;
 
 use crate::api;
-use crate::components::dialog::Dialog;
-use crate::components::error_notice::ErrorNotice;
+use crate::components::confirm_dialog::ConfirmDialog;
 
 #[component]
 pub fn DeleteOrganization(
@@ -24,17 +23,17 @@ pub fn DeleteOrganization(
     });
     let who = if members == 1 { "Its 1 member becomes".to_string() } else { format!("Its {members} members become") };
     view! {
-        <Dialog id="delete-organization" title=format!("Delete {}?", org.name) on_close=on_close>
-            <p>{format!("{who} unassigned (No organization). No customer is deleted.")}</p>
-            <ErrorNotice message=error />
-            <div class="form__actions">
-                <button type="button" class="button button--danger" on:click=move |_| { remove.dispatch(()); }>
-                    "Delete organization"
-                </button>
-                <button type="button" class="button" on:click=move |_| on_close.run(())>
-                    "Cancel"
-                </button>
-            </div>
-        </Dialog>
+        <ConfirmDialog
+            id="delete-organization"
+            title=format!("Delete {}?", org.name)
+            message=format!("{who} unassigned (No organization). No customer is deleted.")
+            confirm_label="Delete organization"
+            on_confirm=move |_| {
+                remove.dispatch(());
+            }
+            on_close=on_close
+            busy=remove.pending()
+            error=error
+        />
     }
 }
