@@ -236,9 +236,19 @@ impl Browser {
         panic!("could not click {name:?}: {last:?}");
     }
 
+    /// Clicks the link named `name`, finding it again if it was re-rendered in between
+    /// (the top bar re-renders when the session is refreshed).
     pub async fn click_link(&self, name: &str) {
         let xpath = format!("//a[normalize-space()={}]", xpath_literal(name));
-        self.wait_xpath(&xpath, &format!("the link {name:?}")).await.click().await.unwrap();
+        let mut last = None;
+        for _ in 0..5 {
+            match self.wait_xpath(&xpath, &format!("the link {name:?}")).await.click().await {
+                Ok(()) => return,
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("could not click the link {name:?}: {last:?}");
     }
 
     /// Waits for an element whose own text contains `text`.
