@@ -41,7 +41,8 @@ impl Db {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
+                // While the database is down a request waits this long, then gets a 503.
+                .acquire_timeout(Duration::from_secs(5))
                 .connect(url)
                 .await
                 .map_err(|e| format!("cannot connect to PostgreSQL: {e}"))?;
@@ -66,6 +67,29 @@ impl Db {
             .await
             .map_err(|e| format!("cannot open SQLite database {}: {e}", path.display()))?;
         Ok(Db::Sqlite(pool))
+    }
+
+    /// Connects like [`Db::connect`], retrying for up to `wait` while the database
+    /// cannot be reached (a PostgreSQL server still starting, a network not yet up):
+    /// one line on stderr per failed attempt, then the last error.
+    pub async fn connect_patiently(url: &str, wait: Duration) -> Result<Db, String> {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut delay = Duration::from_millis(500);
+        loop {
+            match Db::connect(url).await {
+                Ok(db) => return Ok(db),
+                Err(e) => {
+                    let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                    if left.is_zero() {
+                        return Err(e);
+                    }
+                    let pause = delay.min(left);
+                    eprintln!("orgdesk: {e}; retrying in {:.1} s", pause.as_secs_f64());
+                    tokio::time::sleep(pause).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
     }
 
     /// Applies the dialect's migrations (idempotent; run at every start).

@@ -12,6 +12,7 @@ mod openapi;
 mod organizations;
 mod outbox;
 mod projects;
+mod races;
 mod seed;
 mod static_files;
 mod tickets;
