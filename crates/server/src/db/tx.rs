@@ -437,6 +437,33 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_unique_violation_no_field_was_named_for_is_a_409_not_a_500() {
+        let (_dir, db) = scratch().await;
+        query("INSERT INTO t (id, s) VALUES (1, 'taken')").execute(&db).await.unwrap();
+        let err: ApiError = query("INSERT INTO t (id, s) VALUES (2, 'taken')").execute(&db).await.unwrap_err().into();
+        let body = err.body();
+        assert_eq!(body.code.http_status(), 409, "{body:?}");
+        assert!(body.fields.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_full_database_is_a_503_and_keeps_what_it_had() {
+        let (_dir, db) = scratch().await;
+        query("INSERT INTO t (id, s) VALUES (1, 'kept')").execute(&db).await.unwrap();
+        let Db::Sqlite(pool) = &db else { unreachable!() };
+        let mut conn = pool.acquire().await.unwrap();
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&mut *conn).await.unwrap();
+        sqlx::query(&format!("PRAGMA max_page_count = {pages}")).execute(&mut *conn).await.unwrap();
+        let big = "x".repeat(100_000);
+        let err = sqlx::query("INSERT INTO t (id, s) VALUES (2, $1)").bind(&big).execute(&mut *conn).await.unwrap_err();
+        let body = ApiError::from(err).body();
+        assert_eq!(body.code.http_status(), 503, "{body:?}");
+        assert!(body.message.contains("disk is full"), "{body:?}");
+        drop(conn);
+        assert_eq!(count(&db).await, 1);
+    }
+
+    #[tokio::test]
     async fn fetch_one_on_no_row_is_row_not_found() {
         let (_dir, db) = scratch().await;
         let one = query("SELECT i, f, b, s, y FROM t WHERE id = $1").bind(1_i64).fetch_one::<Values>(&db).await;
