@@ -78,10 +78,11 @@ impl Db {
         Ok(Db::Sqlite(pool))
     }
 
-    /// Connects like [`Db::connect`], retrying for up to `wait` while the database
-    /// cannot be reached (a PostgreSQL server still starting, a network not yet up):
-    /// one line on stderr per failed attempt, then the last error.
+    /// Connects like [`Db::connect`], retrying PostgreSQL for up to `wait` while it
+    /// cannot be reached (a server still starting, a network not yet up): one line on
+    /// stderr per failed attempt, then the last error. A SQLite file is tried once.
     pub async fn connect_patiently(url: &str, wait: Duration) -> Result<Db, String> {
+        let wait = if url.starts_with("postgres") { wait } else { Duration::ZERO };
         let deadline = tokio::time::Instant::now() + wait;
         let mut delay = Duration::from_millis(500);
         loop {
