@@ -195,10 +195,16 @@ async fn moving_the_same_customers_to_different_organizations_at_once_leaves_eac
         let answers = race(&app, requests).await;
         assert_statuses(&answers, &[StatusCode::OK]);
         app.assert_invariants().await;
-        // Each move takes all 40: they end together in one of the targets.
+        // Each move takes all 40: they end together in one of the targets, the one the
+        // last recorded move took them to.
         let homes = app.homes(&people).await;
         assert!(homes[0].is_some_and(|h| orgs.contains(&h)), "{homes:?}");
         assert!(homes.iter().all(|h| *h == homes[0]), "split between organizations: {homes:?}");
+        let last_in = app.scalar(
+            "SELECT organization_id FROM organization_history WHERE action = 'members_moved' \
+             AND details LIKE '%\"direction\":\"in\"%' ORDER BY id DESC LIMIT 1",
+        );
+        assert_eq!(Some(last_in.await), homes[0], "the history's last move is where they are");
     }
     // Every move that changed something left one "moved in" entry of all 40 on its target,
     // and one "left" entry on its source unless it took them from no organization (the first).
@@ -324,6 +330,8 @@ async fn organizations_claiming_the_same_domain_at_once_leave_it_with_one() {
     }
     let owner = app.scalar("SELECT organization_id FROM organization_domains WHERE domain = 'contested.test'");
     assert_eq!(owner.await, winner);
+    let added = app.scalar("SELECT COUNT(*) FROM organization_history WHERE action = 'domain_added'");
+    assert_eq!(added.await, 1, "one history entry, the winner's");
     app.assert_invariants().await;
 
     // ... and from the Customers app (the whole domain list replaced).
@@ -421,4 +429,49 @@ async fn a_domain_added_with_moves_while_agents_move_the_same_customers_is_all_o
         // Each manual target is fresh: a successful move moved its 10 in, a refused one none.
         assert_eq!(n, if answers[i + 1].0.is_success() { 10 } else { 0 }, "{:?}", answers[i + 1]);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_organization_deleted_while_customers_move_into_it_leaves_no_member_of_a_missing_organization() {
+    let app = TestApp::spawn_admin_without_automatic_organizations().await;
+    let doomed = app.create_org("Doomed", &[]).await.id;
+    let people = customers(&app, "doomed.test", 20).await;
+    let mut requests = vec![(Method::DELETE, format!("/api/organizations/{doomed}"), Value::Null)];
+    for chunk in people.chunks(2) {
+        requests.push((
+            Method::POST,
+            "/api/customers/move".to_string(),
+            json!({"customer_ids": chunk, "organization_id": doomed}),
+        ));
+    }
+    let answers = race(&app, requests).await;
+    assert_statuses(&answers[..1], &[StatusCode::NO_CONTENT, StatusCode::OK]);
+    assert_statuses(&answers[1..], &[StatusCode::OK, StatusCode::NOT_FOUND]);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM memberships").await, 0, "no one is left in the deleted organization");
+    app.assert_invariants().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn projects_and_organizations_created_with_one_name_at_once_exist_once() {
+    let app = TestApp::spawn_admin_without_automatic_organizations().await;
+    let requests =
+        (0..CLIENTS).map(|_| (Method::POST, "/api/projects".to_string(), json!({"name": "Launch"}))).collect();
+    let answers = race(&app, requests).await;
+    assert_statuses(&answers, &[StatusCode::CREATED, StatusCode::CONFLICT]);
+    assert_eq!(successes(&answers), 1, "{answers:?}");
+    let requests = (0..CLIENTS)
+        .map(|i| {
+            let name = if i % 2 == 0 { "Same Name" } else { "same name" };
+            (Method::POST, "/api/organizations".to_string(), json!({"name": name, "domains": [format!("d{i}.test")]}))
+        })
+        .collect();
+    let answers = race(&app, requests).await;
+    assert_statuses(&answers, &[StatusCode::CREATED, StatusCode::CONFLICT]);
+    assert_eq!(successes(&answers), 1, "{answers:?}");
+    for (_, body) in answers.iter().filter(|(s, _)| *s == StatusCode::CONFLICT) {
+        assert!(body["fields"]["name"].is_string(), "the 409 names the field: {body}");
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM organization_domains").await, 1, "only the winner's domain");
+    app.assert_invariants().await;
 }
