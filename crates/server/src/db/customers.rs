@@ -295,7 +295,8 @@ pub async fn update(db: &Db, id: i64, changes: &Changes) -> Result<bool, ApiErro
     .bind(customer_sort_name(&first, &last, &email))
     .bind(id)
     .execute(&mut tx)
-    .await?;
+    .await
+    .on_unique("email", email_just_taken)?;
     if let Some(position) = &changes.position {
         if org.is_none() && !position.is_empty() {
             return Err(ApiError::invalid(

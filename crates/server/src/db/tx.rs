@@ -188,16 +188,41 @@ impl Tx {
     }
 }
 
+/// The PostgreSQL advisory lock every write transaction holds (an arbitrary
+/// constant: the bytes of "orgdesk!" read as a big-endian integer).
+const WRITE_LOCK: i64 = 0x6f72_6764_6573_6b21;
+
 impl Db {
-    /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so concurrent
-    /// writers queue on the busy timeout instead of failing when they upgrade a read lock.
+    /// Starts a write transaction; write transactions run one at a time on both
+    /// databases, across every server process sharing the database.
+    ///
+    /// On SQLite it is `BEGIN IMMEDIATE`, so concurrent writers queue on the busy
+    /// timeout instead of failing when they upgrade a read lock. On PostgreSQL the
+    /// transaction first takes one transaction-scoped advisory lock ([`WRITE_LOCK`],
+    /// released by commit or rollback). That is SQLite's behaviour, and it is the
+    /// lock order that makes concurrent writes safe: a transaction that checks and
+    /// then writes (a free email, a free domain, a parent that is not a descendant,
+    /// a customer's current organization) sees every earlier commit and no later
+    /// one, since under READ COMMITTED each statement reads the newest committed
+    /// rows, and two write transactions never wait on each other's row locks, so
+    /// they cannot deadlock. Reads on the pool never wait for it. A writer that
+    /// waits longer than [`LOCK_WAIT`] gets SQLSTATE 55P03, answered 503 with
+    /// `Retry-After` (see `error.rs`).
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
             Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query(LOCK_WAIT).execute(&mut *tx).await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
+                Tx::Postgres(tx)
+            }
         })
     }
 }
+
+/// How long a PostgreSQL write transaction waits for a lock (as SQLite's busy timeout).
+const LOCK_WAIT: &str = "SET LOCAL lock_timeout = '10s'";
 
 /// True when `err` is a unique-constraint violation.
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
@@ -409,6 +434,33 @@ mod tests {
         let ok: Result<u64, ApiError> =
             query("INSERT INTO t (id) VALUES (1)").execute(&db).await.on_unique("s", String::new);
         assert_eq!(ok.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_unique_violation_no_field_was_named_for_is_a_409_not_a_500() {
+        let (_dir, db) = scratch().await;
+        query("INSERT INTO t (id, s) VALUES (1, 'taken')").execute(&db).await.unwrap();
+        let err: ApiError = query("INSERT INTO t (id, s) VALUES (2, 'taken')").execute(&db).await.unwrap_err().into();
+        let body = err.body();
+        assert_eq!(body.code.http_status(), 409, "{body:?}");
+        assert!(body.fields.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_full_database_is_a_503_and_keeps_what_it_had() {
+        let (_dir, db) = scratch().await;
+        query("INSERT INTO t (id, s) VALUES (1, 'kept')").execute(&db).await.unwrap();
+        let Db::Sqlite(pool) = &db else { unreachable!() };
+        let mut conn = pool.acquire().await.unwrap();
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&mut *conn).await.unwrap();
+        sqlx::query(&format!("PRAGMA max_page_count = {pages}")).execute(&mut *conn).await.unwrap();
+        let big = "x".repeat(100_000);
+        let err = sqlx::query("INSERT INTO t (id, s) VALUES (2, $1)").bind(&big).execute(&mut *conn).await.unwrap_err();
+        let body = ApiError::from(err).body();
+        assert_eq!(body.code.http_status(), 503, "{body:?}");
+        assert!(body.message.contains("disk is full"), "{body:?}");
+        drop(conn);
+        assert_eq!(count(&db).await, 1);
     }
 
     #[tokio::test]
