@@ -29,14 +29,23 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::Connection;
 
-/// A connection pool to one of the supported databases.
+/// A connection pool to one of the supported databases, with this process's queue
+/// of writers (see [`Db::begin_write`]).
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
+    Sqlite(SqlitePool, tx::Writers),
+    Postgres(PgPool, tx::Writers),
 }
 
 impl Db {
+    pub fn sqlite(pool: SqlitePool) -> Db {
+        Db::Sqlite(pool, tx::Writers::default())
+    }
+
+    pub fn postgres(pool: PgPool) -> Db {
+        Db::Postgres(pool, tx::Writers::default())
+    }
+
     /// Connects to `url`, creating the SQLite file (and its directory) when missing.
     pub async fn connect(url: &str) -> Result<Db, String> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -55,7 +64,7 @@ impl Db {
                 .connect_with(options)
                 .await
                 .map_err(|e| format!("cannot connect to PostgreSQL: {e}"))?;
-            return Ok(Db::Postgres(pool));
+            return Ok(Db::postgres(pool));
         }
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| format!("DATABASE_URL is not a valid SQLite URL: {e}"))?
@@ -75,7 +84,7 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(|e| format!("cannot open SQLite database {}: {e}", path.display()))?;
-        Ok(Db::Sqlite(pool))
+        Ok(Db::sqlite(pool))
     }
 
     /// Connects like [`Db::connect`], retrying PostgreSQL for up to `wait` while it
@@ -105,23 +114,23 @@ impl Db {
     /// Applies the dialect's migrations (idempotent; run at every start).
     pub async fn migrate(&self) -> Result<(), String> {
         let result = match self {
-            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+            Db::Sqlite(pool, _) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+            Db::Postgres(pool, _) => sqlx::migrate!("./migrations/postgres").run(pool).await,
         };
         result.map_err(|e| format!("database migration failed: {e}"))
     }
 
     pub fn dialect(&self) -> &'static str {
         match self {
-            Db::Sqlite(_) => "sqlite",
-            Db::Postgres(_) => "postgres",
+            Db::Sqlite(..) => "sqlite",
+            Db::Postgres(..) => "postgres",
         }
     }
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(pool) => pool.close().await,
-            Db::Postgres(pool) => pool.close().await,
+            Db::Sqlite(pool, _) => pool.close().await,
+            Db::Postgres(pool, _) => pool.close().await,
         }
     }
 }

@@ -133,8 +133,8 @@ pub async fn list(db: &Db, q: Option<&str>, offset: i64, limit: i64) -> Result<O
 /// spaces (domains never contain one), so a page of organizations is one query.
 fn domains_of(db: &Db, org: &str) -> String {
     let aggregate = match db {
-        Db::Sqlite(_) => "group_concat(d.domain, ' ')",
-        Db::Postgres(_) => "string_agg(d.domain, ' ')",
+        Db::Sqlite(..) => "group_concat(d.domain, ' ')",
+        Db::Postgres(..) => "string_agg(d.domain, ' ')",
     };
     format!("COALESCE((SELECT {aggregate} FROM organization_domains d WHERE d.organization_id = {org}), '') AS domains")
 }

@@ -117,12 +117,12 @@ async fn count(db: &Db, sql: &str) -> i64 {
 /// True while some connection holds an open write transaction on the database.
 async fn write_in_progress(url: &str, db: &Db) -> bool {
     match db {
-        Db::Postgres(_) => {
+        Db::Postgres(..) => {
             let held = "SELECT COUNT(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database \
                         WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()";
             count(db, held).await > 0
         }
-        Db::Sqlite(_) => {
+        Db::Sqlite(..) => {
             use sqlx::{ConnectOptions, Connection};
             let options: sqlx::sqlite::SqliteConnectOptions = url.parse().unwrap();
             let mut conn = options.busy_timeout(Duration::ZERO).connect().await.unwrap();
@@ -448,7 +448,7 @@ impl Proxy {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_lost_while_running_gives_503_and_the_server_recovers_when_it_is_back() {
     let (url, _dir, db) = prepared_database().await;
-    let Db::Postgres(_) = db else {
+    let Db::Postgres(..) = db else {
         // SQLite is a file in the server's own process: it cannot be lost this way.
         return;
     };
@@ -487,7 +487,7 @@ async fn a_database_lost_while_running_gives_503_and_the_server_recovers_when_it
 #[tokio::test]
 async fn a_full_disk_gives_a_json_error_and_leaves_the_database_intact() {
     let (url, dir, db) = prepared_database().await;
-    let Db::Sqlite(_) = db else {
+    let Db::Sqlite(..) = db else {
         // PostgreSQL's disk is the shared cluster's: it is not filled here (its 53100 maps the same way).
         return;
     };
@@ -506,7 +506,7 @@ async fn a_full_disk_gives_a_json_error_and_leaves_the_database_intact() {
         .busy_timeout(Duration::from_secs(10))
         .pragma("max_page_count", (pages + 40).to_string());
     let pool = sqlx::sqlite::SqlitePoolOptions::new().max_connections(4).connect_with(options).await.unwrap();
-    let limited = Db::Sqlite(pool);
+    let limited = Db::sqlite(pool);
     let mut app = TestApp::start_with_db(limited.clone(), test_config(&url), dir).await;
     app.login_admin().await;
 

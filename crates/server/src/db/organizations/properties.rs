@@ -202,7 +202,7 @@ pub async fn update_definition(
     let options = serde_json::to_string(&def.options).unwrap_or_else(|_| "[]".into());
     // On PostgreSQL the row lock orders this change after (or before) any value write
     // that read the old definition (see `set_properties`); SQLite serializes writers anyway.
-    let lock = if matches!(db, Db::Postgres(_)) { " FOR UPDATE" } else { "" };
+    let lock = if matches!(db, Db::Postgres(..)) { " FOR UPDATE" } else { "" };
     let mut tx = db.begin_write().await?;
     let sql = format!("SELECT {DEFINITION_COLUMNS} FROM organization_property_definitions WHERE id = $1{lock}");
     let row: Option<DefinitionRow> = query(sql).bind(id).fetch_optional(&mut tx).await?;
@@ -345,7 +345,7 @@ pub async fn set_properties(
 ) -> Result<(), ApiError> {
     // The definitions are share-locked on PostgreSQL, so an admin's concurrent change
     // (say, removing an option) cannot slip between this validation and the write.
-    let lock = if matches!(db, Db::Postgres(_)) { " FOR SHARE" } else { "" };
+    let lock = if matches!(db, Db::Postgres(..)) { " FOR SHARE" } else { "" };
     let mut tx = db.begin_write().await?;
     let sql = format!("SELECT {DEFINITION_COLUMNS} FROM organization_property_definitions{lock}");
     let rows: Vec<DefinitionRow> = query(sql).fetch_all(&mut tx).await?;
