@@ -44,6 +44,7 @@ pub fn source_of(ip: Option<std::net::IpAddr>) -> String {
 #[utoipa::path(get, path = "/api/audit", tag = "audit", params(AuditQuery, PagingParams),
     responses(
         (status = 200, body = AuditPage),
+        (status = 400, body = ErrorBody, description = "A malformed query string (e.g. a filter given twice)"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Not an admin"),
         (status = 422, body = ErrorBody,
             description = "An unknown action (field `action`), an actor that is not an agent id from 1 (field `actor`), \

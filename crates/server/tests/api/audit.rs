@@ -357,5 +357,7 @@ async fn bad_audit_filters_get_422_naming_the_field() {
                 .await;
         assert!(body["fields"][field].is_string(), "{query}: {body}");
     }
+    error_body(app.get("/api/audit?action=sign_in&action=sign_out").await, StatusCode::BAD_REQUEST, "bad_request")
+        .await;
     assert_eq!(audit(&app, "").await["total"], before, "reading changes nothing");
 }
