@@ -17,3 +17,5 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_action ON audit_log (action, id);
 CREATE INDEX audit_log_actor ON audit_log (actor_id, id);
+-- Both filters at once.
+CREATE INDEX audit_log_actor_action ON audit_log (actor_id, action, id);

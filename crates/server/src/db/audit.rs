@@ -208,7 +208,8 @@ fn filtered(select: &str, filter: AuditFilter) -> crate::db::Query {
 }
 
 /// One page of the log, newest first, with the number of entries the filters keep.
-/// Each filter is answered by its index (`audit_log_action`, `audit_log_actor`).
+/// Each filter, and both together, is answered by an index (`audit_log_action`,
+/// `audit_log_actor`, `audit_log_actor_action`).
 pub async fn list(db: &Db, filter: AuditFilter, page: Paging) -> Result<AuditPage, sqlx::Error> {
     let total: i64 = filtered("SELECT COUNT(*)", filter).scalar(db).await?;
     let mut q = filtered(
