@@ -9,6 +9,7 @@ use leptos_router::{path, NavigateOptions};
 use crate::api::{self, ApiError, Event};
 use crate::components::connection_banner::ConnectionBanner;
 use crate::components::top_bar::TopBar;
+use crate::pages::admin::audit::AuditLogPage;
 use crate::pages::admin::AdminPage;
 use crate::pages::customers::CustomersPage;
 use crate::pages::login::LoginPage;
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!(":id") view=ItemPanel />
                     </ParentRoute>
                     <Route path=path!("admin") view=AdminPage />
+                    <Route path=path!("admin/audit") view=AuditLogPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -6,6 +6,7 @@
 //! which dispatches to the driver in use (`query.rs`, `tx.rs`).
 
 pub mod agents;
+pub mod audit;
 pub mod conversations;
 pub mod customers;
 pub mod items;

@@ -4,6 +4,7 @@
 mod support;
 
 mod agents;
+mod audit;
 mod auth;
 mod conversations;
 mod customers;

@@ -52,6 +52,7 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/agents"),
     ("POST", "/api/agents"),
     ("PATCH", "/api/agents/{id}"),
+    ("GET", "/api/audit"),
     ("POST", "/api/auth/login"),
     ("POST", "/api/auth/logout"),
     ("GET", "/api/auth/me"),

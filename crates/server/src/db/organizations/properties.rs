@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use orgdesk_core::api::audit::{AuditAction, AuditTarget};
 use orgdesk_core::api::organization::PropertyDefinition;
 use orgdesk_core::properties::{validate_value, PropertyDefinitionInput, PropertyKind};
 use orgdesk_core::FieldErrors;
@@ -16,6 +17,7 @@ use serde_json::{json, Value};
 
 use orgdesk_core::word::Word;
 
+use crate::db::audit::Actor;
 use crate::db::organizations::history::{self, check_and_bump_version, Entry};
 use crate::db::{decode_err, decode_word};
 use crate::db::{query, Db, OnUnique};
@@ -247,8 +249,25 @@ pub async fn update_definition(
 }
 
 /// Deletes a definition and every organization's value of it.
-pub async fn delete_definition(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
+/// Deletes definition `id` and every value of it, recording it (with how many
+/// organizations had a value) in the audit log in the same transaction.
+pub async fn delete_definition(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin_write().await?;
+    let found: Option<(String, String)> =
+        query("SELECT label, kind FROM organization_property_definitions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut tx)
+            .await?;
+    let Some((label, kind)) = found else {
+        return Ok(false);
+    };
+    let values: i64 = query("SELECT COUNT(*) FROM organization_property_values WHERE definition_id = $1")
+        .bind(id)
+        .scalar(&mut tx)
+        .await?;
+    let detail = serde_json::json!({ "kind": kind, "values_erased": values });
+    let entry = actor.entry(AuditAction::PropertyDeleted, AuditTarget::Property, Some(id), label, detail);
+    crate::db::audit::record(&mut tx, &entry, now).await?;
     query("DELETE FROM organization_property_values WHERE definition_id = $1").bind(id).execute(&mut tx).await?;
     let done = query("DELETE FROM organization_property_definitions WHERE id = $1").bind(id).execute(&mut tx).await?;
     tx.commit().await?;
