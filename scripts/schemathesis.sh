@@ -67,7 +67,7 @@ say "schemathesis on $database ($bin)"
 started=$SECONDS
 status=0
 SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$ROOT/scripts/schemathesis" \
-  st run "$work/openapi.json" --url "$ORGDESK_URL" \
+  st --config-file "$ROOT/scripts/schemathesis/schemathesis.toml" run "$work/openapi.json" --url "$ORGDESK_URL" \
   --checks all \
   --seed "${ST_SEED:-1}" \
   --max-examples "${ST_MAX_EXAMPLES:-25}" \

@@ -8,6 +8,7 @@ pub use crate::agent::{MAX_NAME_LEN as MAX_AGENT_NAME, MAX_PASSWORD_LEN};
 pub use crate::api::customers::MAX_MOVE;
 pub use crate::api::organization::{MAX_NOTE, MAX_POSITION, MAX_SUMMARY};
 pub use crate::contact::{MAX_ADDRESS, MAX_ENTRIES as MAX_CONTACT_ENTRIES, MAX_LABEL as MAX_CONTACT_LABEL};
+/// Customer and organization names, property labels and options.
 pub use crate::customer::MAX_TEXT as MAX_CUSTOMER_TEXT;
 pub use crate::properties::{MAX_LONG_TEXT_VALUE, MAX_OPTIONS, MAX_TEXT_VALUE};
 pub use crate::tickets::filter::MAX_SEARCH;
@@ -21,12 +22,9 @@ pub const MAX_DOMAIN: usize = 255;
 pub const MAX_DOMAINS: usize = 100;
 /// The admins' extra public email providers.
 pub const MAX_PUBLIC_DOMAINS: usize = 1000;
-/// An organization, project or property name or label.
+/// A project name (organization names, property labels and options are
+/// [`MAX_CUSTOMER_TEXT`], like customers' names).
 pub const MAX_NAME: usize = 200;
-/// A project description.
-pub const MAX_DESCRIPTION: usize = 10_000;
-/// One choice option of a custom property.
-pub const MAX_OPTION: usize = 200;
 /// A conversation subject.
 pub const MAX_SUBJECT: usize = 200;
 /// Ids in one list (reordering properties, previews).
@@ -68,14 +66,14 @@ pub const SCHEMA_LIMITS: &[(&str, &str, Bound)] = &[
     ("UpdateCustomerRequest", "first_name", Bound::Length(MAX_CUSTOMER_TEXT)),
     ("UpdateCustomerRequest", "last_name", Bound::Length(MAX_CUSTOMER_TEXT)),
     ("UpdateCustomerRequest", "position", Bound::Length(MAX_POSITION)),
-    ("CreateOrganizationRequest", "name", Bound::Length(MAX_NAME)),
+    ("CreateOrganizationRequest", "name", Bound::Length(MAX_CUSTOMER_TEXT)),
     ("CreateOrganizationRequest", "domains", Bound::ItemsOfLength(MAX_DOMAINS, MAX_DOMAIN)),
-    ("UpdateOrganizationRequest", "name", Bound::Length(MAX_NAME)),
+    ("UpdateOrganizationRequest", "name", Bound::Length(MAX_CUSTOMER_TEXT)),
     ("UpdateOrganizationRequest", "domains", Bound::ItemsOfLength(MAX_DOMAINS, MAX_DOMAIN)),
     ("MoveCustomersRequest", "customer_ids", Bound::Items(MAX_MOVE)),
     ("MovePreviewRequest", "customer_ids", Bound::Items(MAX_MOVE)),
     ("UpdateSettingsRequest", "extra_public_domains", Bound::ItemsOfLength(MAX_PUBLIC_DOMAINS, MAX_DOMAIN)),
-    ("UpdateDetailRequest", "name", Bound::Length(MAX_NAME)),
+    ("UpdateDetailRequest", "name", Bound::Length(MAX_CUSTOMER_TEXT)),
     ("UpdateDetailRequest", "summary", Bound::Length(MAX_SUMMARY)),
     ("DomainMatchRequest", "domain", Bound::Length(MAX_DOMAIN)),
     ("AddDomainRequest", "domain", Bound::Length(MAX_DOMAIN)),
@@ -86,14 +84,14 @@ pub const SCHEMA_LIMITS: &[(&str, &str, Bound)] = &[
     ("ContactEntry", "label", Bound::Length(MAX_CONTACT_LABEL)),
     ("ContactEntry", "value", Bound::Length(MAX_ADDRESS)),
     ("ReorderPropertiesRequest", "ids", Bound::Items(MAX_IDS)),
-    ("PropertyDefinitionInput", "label", Bound::Length(MAX_NAME)),
-    ("PropertyDefinitionInput", "options", Bound::ItemsOfLength(MAX_OPTIONS, MAX_OPTION)),
+    ("PropertyDefinitionInput", "label", Bound::Length(MAX_CUSTOMER_TEXT)),
+    ("PropertyDefinitionInput", "options", Bound::ItemsOfLength(MAX_OPTIONS, MAX_CUSTOMER_TEXT)),
     ("CreateNoteRequest", "body", Bound::Length(MAX_NOTE)),
-    ("AddChildRequest", "create_name", Bound::Length(MAX_NAME)),
+    ("AddChildRequest", "create_name", Bound::Length(MAX_CUSTOMER_TEXT)),
     ("CreateProjectRequest", "name", Bound::Length(MAX_NAME)),
-    ("CreateProjectRequest", "description", Bound::Length(MAX_DESCRIPTION)),
+    ("CreateProjectRequest", "description", Bound::Length(MAX_BODY)),
     ("UpdateProjectRequest", "name", Bound::Length(MAX_NAME)),
-    ("UpdateProjectRequest", "description", Bound::Length(MAX_DESCRIPTION)),
+    ("UpdateProjectRequest", "description", Bound::Length(MAX_BODY)),
     ("CreateItemRequest", "title", Bound::Length(MAX_TITLE)),
     ("CreateItemRequest", "description", Bound::Length(MAX_BODY)),
     ("UpdateItemRequest", "title", Bound::Length(MAX_TITLE)),

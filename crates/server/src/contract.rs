@@ -127,13 +127,6 @@ impl Contract {
             }
             Value::Object(fields) => {
                 let properties = schema.get("properties").and_then(Value::as_object);
-                for name in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
-                    if let Some(name) = name.as_str() {
-                        if !fields.contains_key(name) {
-                            errors.insert(join(field, name), "This field is required.".into());
-                        }
-                    }
-                }
                 let extra = schema.get("additionalProperties").filter(|v| v.is_object()).cloned();
                 for (name, v) in fields {
                     let sub = join(field, name);
@@ -255,16 +248,17 @@ pub fn check_body(method: &str, path: Option<&str>, body: &Value) -> FieldErrors
 /// every value for length and control characters.
 pub fn check_query(method: &str, path: Option<&str>, pairs: &[(String, String)]) -> FieldErrors {
     let op = path.and_then(|p| CONTRACT.operations.get(&(method.to_string(), p.to_string())));
-    check_params(op.map(|o| o.query.as_slice()).unwrap_or_default(), pairs)
+    check_params(op.map(|o| o.query.as_slice()).unwrap_or_default(), pairs, true)
 }
 
-/// Checks the decoded path parameters like [`check_query`].
+/// Checks the decoded path parameters like [`check_query`], but leaves a value of the
+/// wrong type to the path extractor (a 400: the URL names no such resource).
 pub fn check_path(method: &str, path: Option<&str>, pairs: &[(String, String)]) -> FieldErrors {
     let op = path.and_then(|p| CONTRACT.operations.get(&(method.to_string(), p.to_string())));
-    check_params(op.map(|o| o.path.as_slice()).unwrap_or_default(), pairs)
+    check_params(op.map(|o| o.path.as_slice()).unwrap_or_default(), pairs, false)
 }
 
-fn check_params(documented: &[(String, Value)], pairs: &[(String, String)]) -> FieldErrors {
+fn check_params(documented: &[(String, Value)], pairs: &[(String, String)], typed: bool) -> FieldErrors {
     let mut errors = FieldErrors::new();
     for (name, value) in pairs {
         let field = if limits::forbidden_character(name, false).is_some() || name.len() > 100 {
@@ -284,7 +278,7 @@ fn check_params(documented: &[(String, Value)], pairs: &[(String, String)]) -> F
             continue;
         }
         let mut errs = FieldErrors::new();
-        if types.contains(&"integer") && !value.is_empty() {
+        if types.contains(&"integer") && !value.is_empty() && typed {
             match value.parse::<i64>() {
                 Ok(n) => check_number(n as f64, &schema, &field, &mut errs),
                 Err(_) => {

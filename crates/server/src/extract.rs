@@ -62,27 +62,10 @@ where
 /// Deserializes an already parsed JSON value, naming the offending field on a type error.
 fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(value).map_err(|err| {
-        let path = err.path().to_string();
-        let field = if path == "." { "body".to_string() } else { path };
+        // An unreadable map key shows as `.?`: name the map itself.
+        let path = err.path().to_string().replace(".?", "");
+        let field = if path == "." || path.is_empty() { "body".to_string() } else { path };
         ApiError::invalid(&field, err.into_inner().to_string())
-    })
-}
-
-/// Parses JSON, reporting the path of the offending field on a type error.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let field = if path == "." { "body".to_string() } else { path };
-                let message = inner.to_string();
-                let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-                ApiError::invalid(&field, message)
-            }
-            _ => ApiError::BadRequest(format!("The body is not valid JSON: {inner}")),
-        }
     })
 }
 

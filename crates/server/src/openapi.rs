@@ -100,9 +100,8 @@ fn bound_parameters(op: &mut utoipa::openapi::path::Operation) {
     for param in op.parameters.iter_mut().flatten() {
         let max = if param.name == "q" { limits::MAX_SEARCH } else { limits::MAX_PARAM };
         if let Some(RefOr::T(Schema::Object(o))) = param.schema.as_mut() {
-            let is_string = serde_json::to_value(&o.schema_type).is_ok_and(|t| {
-                t == "string" || t.as_array().is_some_and(|a| a.iter().any(|v| v == "string"))
-            });
+            let is_string = serde_json::to_value(&o.schema_type)
+                .is_ok_and(|t| t == "string" || t.as_array().is_some_and(|a| a.iter().any(|v| v == "string")));
             if is_string && o.max_length.is_none() && o.enum_values.is_none() {
                 o.max_length = Some(max);
             }

@@ -8,6 +8,7 @@ mod auth;
 mod conversations;
 mod customers;
 mod errors;
+mod limits;
 mod openapi;
 mod organizations;
 mod outbox;

@@ -95,6 +95,17 @@ fn sanitize_content_type(raw: Option<&str>) -> String {
     }
 }
 
+/// The content types a download keeps (images, PDF, plain text); the browser cannot be
+/// made to interpret anything else, whatever the uploader claimed: it is served as
+/// `application/octet-stream` (always as an attachment, with `nosniff`).
+const SERVED_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"];
+
+/// The content type a stored file is served with: its own when allowlisted, else octet-stream.
+fn served_content_type(stored: &str) -> &'static str {
+    let essence = stored.split(';').next().unwrap_or("").trim();
+    SERVED_TYPES.iter().find(|t| t.eq_ignore_ascii_case(essence)).copied().unwrap_or("application/octet-stream")
+}
+
 /// Attaches a file to the organization: a `multipart/form-data` body with one part
 /// named `file` (at most 10 MB, else 413 `payload_too_large`).
 #[utoipa::path(post, path = "/api/organizations/{id}/files", tag = "organizations",
@@ -178,7 +189,8 @@ pub fn content_disposition(name: &str) -> String {
 /// The file's bytes, as an attachment.
 #[utoipa::path(get, path = "/api/files/{file_id}", tag = "organizations",
     params(("file_id" = i64, Path, description = "File id")),
-    responses((status = 200, description = "The file's bytes, with its content type and an attachment disposition",
+    responses((status = 200, description = "The file's bytes as an attachment, with `nosniff`; its content type when it is \
+            image/png, image/jpeg, image/gif, application/pdf or text/plain, else application/octet-stream",
             content_type = "application/octet-stream", body = FileBytes),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn download_file(
@@ -189,8 +201,7 @@ pub async fn download_file(
     let file = store::file_content(&state.db, file_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("There is no such file.".into()))?;
-    let content_type = HeaderValue::from_str(&file.content_type)
-        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    let content_type = HeaderValue::from_static(served_content_type(&file.content_type));
     let disposition = HeaderValue::from_str(&content_disposition(&file.name))
         .map_err(|e| ApiError::Internal(format!("content disposition: {e}")))?;
     Response::builder()
@@ -240,6 +251,15 @@ mod tests {
             content_disposition("Angebot \"März\".pdf"),
             "attachment; filename=\"Angebot _M_rz_.pdf\"; filename*=UTF-8''Angebot%20%22M%C3%A4rz%22.pdf"
         );
+    }
+
+    #[test]
+    fn downloads_keep_only_allowlisted_content_types() {
+        assert_eq!(served_content_type("image/png"), "image/png");
+        assert_eq!(served_content_type("TEXT/PLAIN; charset=utf-8"), "text/plain");
+        assert_eq!(served_content_type("text/html"), "application/octet-stream");
+        assert_eq!(served_content_type("image/svg+xml"), "application/octet-stream");
+        assert_eq!(served_content_type("application/xhtml+xml"), "application/octet-stream");
     }
 
     #[test]
