@@ -8,7 +8,8 @@
 #   bash scripts/schemathesis.sh postgres           # a fresh database on TEST_DATABASE_URL
 #                                                   # (a local cluster is started if unset)
 # Environment: ORGDESK_BIN (default: target/release/orgdesk if built, else target/debug/orgdesk),
-# ST_MAX_EXAMPLES (default 25), ST_SEED (default 1), ST_WORKERS (default 2).
+# ST_MAX_EXAMPLES (default 60), ST_SEED (default 1), ST_WORKERS (default 1: one client, so a
+# seed reproduces a run; races are the concurrency tests' subject).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -26,7 +27,13 @@ work="$(mktemp -d)"
 server_pid=""
 pg_db=""
 cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    # Graceful shutdown waits for open connections; give it ten seconds.
+    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
   if [ -n "$pg_db" ]; then psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$pg_db\"" >/dev/null || true; fi
   rm -rf "$work"
 }
@@ -70,8 +77,8 @@ SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$ROOT/scripts/schemathesis" \
   st --config-file "$ROOT/scripts/schemathesis/schemathesis.toml" run "$work/openapi.json" --url "$ORGDESK_URL" \
   --checks all \
   --seed "${ST_SEED:-1}" \
-  --max-examples "${ST_MAX_EXAMPLES:-25}" \
-  --workers "${ST_WORKERS:-2}" \
+  --max-examples "${ST_MAX_EXAMPLES:-60}" \
+  --workers "${ST_WORKERS:-1}" \
   --request-timeout 30 \
   --no-color \
   ${ST_EXTRA_ARGS:-} || status=$?

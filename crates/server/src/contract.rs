@@ -5,8 +5,8 @@
 //! [`orgdesk_core::limits`], written into the document by [`apply_limits`].
 //!
 //! On top of the document every string is bounded ([`limits::MAX_ANY_TEXT`] in bodies,
-//! [`limits::MAX_PARAM`] in paths and query strings), every list too
-//! ([`limits::MAX_ANY_LIST`]), and NUL and the other control characters are refused
+//! [`limits::MAX_PARAM`] in paths and query strings), every list and object too
+//! ([`limits::MAX_ANY_LIST`] items or keys), and NUL and the other control characters are refused
 //! (free text, bounded at [`limits::MULTILINE_FROM`] characters or more, keeps line
 //! breaks and tabs). A violation is a 422 naming the field and the limit.
 
@@ -126,6 +126,10 @@ impl Contract {
                 }
             }
             Value::Object(fields) => {
+                if fields.len() > limits::MAX_ANY_LIST {
+                    errors.insert(field.into(), limits::too_many_message(limits::MAX_ANY_LIST));
+                    return;
+                }
                 let properties = schema.get("properties").and_then(Value::as_object);
                 let extra = schema.get("additionalProperties").filter(|v| v.is_object()).cloned();
                 for (name, v) in fields {

@@ -47,8 +47,10 @@ pub async fn list_files(
     store::files(&state.db, id).await?.map(Json).ok_or_else(not_found)
 }
 
-/// The upload form: one part named `file`.
-#[derive(ToSchema)]
+/// The upload form: one part named `file`, and no other (`deny_unknown_fields` makes the
+/// document say so; the type only describes the form).
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct FileUpload {
     /// The file; its part's filename names it.
@@ -114,7 +116,7 @@ fn served_content_type(stored: &str) -> &'static str {
     responses((status = 201, body = FileInfo), (status = 400, body = ErrorBody, description = "Not a multipart body"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 413, body = ErrorBody, description = "The file is larger than 10 MB"),
-        (status = 422, body = ErrorBody, description = "No file part, an empty file, or no file name (field `file`)")))]
+        (status = 422, body = ErrorBody, description = "No file part, another part, an empty file, or no file name (field `file`)")))]
 #[tracing::instrument(skip_all, fields(organization_id = id))]
 pub async fn upload_file(
     State(state): State<AppState>,
@@ -133,8 +135,8 @@ pub async fn upload_file(
     })?;
     let mut upload: Option<(String, String, Vec<u8>)> = None;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
-        if field.name() != Some("file") {
-            continue;
+        if field.name() != Some("file") || upload.is_some() {
+            return Err(ApiError::invalid("file", "Send one part, named file, and no other parts."));
         }
         let name = field.file_name().and_then(sanitize_file_name);
         let content_type = sanitize_content_type(field.content_type());
@@ -150,7 +152,6 @@ pub async fn upload_file(
             return Err(ApiError::invalid("file", "The file has no name."));
         };
         upload = Some((name, content_type, content));
-        break;
     }
     let Some((name, content_type, content)) = upload else {
         return Err(ApiError::invalid("file", "Choose a file to attach."));
