@@ -142,7 +142,11 @@ async fn empty_missing_nameless_or_misplaced_uploads_are_refused() {
         "validation",
     )
     .await;
-    assert_eq!(body["fields"]["file"], "Choose a file to attach.");
+    assert_eq!(body["fields"]["file"], "Send one part, named file, and no other parts.");
+    let form = file_form("a.txt", "text/plain", b"abc".to_vec()).text("other", "value");
+    let body = error_body(upload(&app, org, form).await, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(body["fields"]["file"], "Send one part, named file, and no other parts.");
+    assert_eq!(file_count(&app).await, 0, "a form with another part stores nothing");
     let body = error_body(
         upload(&app, org, Form::new().part("file", Part::bytes(b"abc".to_vec()))).await,
         StatusCode::UNPROCESSABLE_ENTITY,
