@@ -282,7 +282,7 @@ fn check_params(documented: &[(String, Value)], pairs: &[(String, String)], type
             continue;
         }
         let mut errs = FieldErrors::new();
-        if types.contains(&"integer") && !value.is_empty() && typed {
+        if types.contains(&"integer") && typed {
             match value.parse::<i64>() {
                 Ok(n) => check_number(n as f64, &schema, &field, &mut errs),
                 Err(_) => {
