@@ -123,3 +123,19 @@ drop_test_databases() {
       psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$db\"" >/dev/null
     done
 }
+
+# Schemathesis (the OpenAPI fuzzer the test command runs against the real server), pinned,
+# in a virtualenv under .tools/ so nothing touches the system Python.
+SCHEMATHESIS_VERSION="4.32.5"
+ensure_schemathesis() {
+  local venv="$TOOLS/schemathesis"
+  if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    command -v python3 >/dev/null || apt_install python3
+    python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+    say "installing schemathesis $SCHEMATHESIS_VERSION into .tools/schemathesis"
+    mkdir -p "$TOOLS"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  export PATH="$venv/bin:$PATH"
+}

@@ -40,4 +40,10 @@ drop_test_databases
 TEST_DATABASE_URL="$postgres_url" cargo test -p orgdesk-server --test api --locked
 drop_test_databases
 
+# The API fuzzed against its own OpenAPI document, on each database (with
+# the debug binary just built).
+ensure_schemathesis
+ORGDESK_BIN="$ROOT/target/debug/orgdesk" bash "$ROOT/scripts/schemathesis.sh" sqlite
+TEST_DATABASE_URL="$postgres_url" ORGDESK_BIN="$ROOT/target/debug/orgdesk" bash "$ROOT/scripts/schemathesis.sh" postgres
+
 say "all checks passed in $((SECONDS - started)) s"

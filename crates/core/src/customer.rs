@@ -65,12 +65,17 @@ pub fn validate_new_customer(req: &CreateCustomerRequest) -> Result<NewCustomer,
     }
 }
 
-/// Parses a list of domains for one organization; duplicates (after normalizing) are an error.
-pub fn parse_domain_list(inputs: &[String]) -> Result<Vec<Domain>, String> {
+/// Parses a list of at most `max` domains; duplicates (after normalizing) are an error,
+/// found in linear time.
+pub fn parse_domain_list(inputs: &[String], max: usize) -> Result<Vec<Domain>, String> {
+    if inputs.len() > max {
+        return Err(format!("List at most {max} domains."));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(inputs.len());
     let mut out: Vec<Domain> = Vec::with_capacity(inputs.len());
     for input in inputs {
         let domain = Domain::parse(input).map_err(|e| format!("{}: {e}", input.trim()))?;
-        if out.contains(&domain) {
+        if !seen.insert(domain.clone()) {
             return Err(format!("{} is listed twice.", domain.as_str()));
         }
         out.push(domain);
@@ -81,7 +86,7 @@ pub fn parse_domain_list(inputs: &[String]) -> Result<Vec<Domain>, String> {
 /// [`parse_domain_list`] for an organization's own domains: public providers are refused
 /// (see [`crate::domain::check_organization_domain`]; the server also applies the admins' list).
 pub fn parse_organization_domains(inputs: &[String]) -> Result<Vec<Domain>, String> {
-    let domains = parse_domain_list(inputs)?;
+    let domains = parse_domain_list(inputs, crate::limits::MAX_DOMAINS)?;
     for d in &domains {
         crate::domain::check_organization_domain(d, &[])?;
     }
@@ -138,14 +143,17 @@ mod tests {
 
     #[test]
     fn a_domain_listed_twice_is_refused_even_in_another_spelling() {
-        let err = parse_domain_list(&["acme.com".into(), "@ACME.com.".into()]).unwrap_err();
+        let err = parse_domain_list(&["acme.com".into(), "@ACME.com.".into()], 10).unwrap_err();
         assert!(err.contains("twice"), "{err}");
-        assert_eq!(parse_domain_list(&["acme.com".into(), "acme.co.uk".into()]).unwrap().len(), 2);
-        assert!(parse_domain_list(&["http://acme.com".into()]).is_err());
+        assert_eq!(parse_domain_list(&["acme.com".into(), "acme.co.uk".into()], 10).unwrap().len(), 2);
+        assert!(parse_domain_list(&["http://acme.com".into()], 10).is_err());
         let err = parse_organization_domains(&["acme.com".into(), "GMail.com".into()]).unwrap_err();
         assert!(err.contains("gmail.com is a public email provider"), "{err}");
         assert!(parse_organization_domains(&["*.yahoo.co.uk".into()]).is_err());
         assert_eq!(parse_organization_domains(&["acme.com".into()]).unwrap().len(), 1);
+        let many: Vec<String> = (0..=crate::limits::MAX_DOMAINS).map(|i| format!("d{i}.example.com")).collect();
+        assert_eq!(parse_organization_domains(&many).unwrap_err(), "List at most 100 domains.");
+        assert_eq!(parse_organization_domains(&many[..100]).unwrap().len(), 100);
     }
 
     #[test]

@@ -27,10 +27,10 @@ impl Default for Paging {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct PagingParams {
-    /// Rows to skip (0 or more; default 0).
+    /// Rows to skip (0 or more; default 0 when absent).
     #[cfg_attr(feature = "openapi", param(value_type = Option<i64>, minimum = 0))]
     pub offset: Option<String>,
-    /// Rows to return (1 to 200; default 50).
+    /// Rows to return (1 to 200; default 50 when absent).
     #[cfg_attr(feature = "openapi", param(value_type = Option<i64>, minimum = 1, maximum = 200))]
     pub limit: Option<String>,
 }
@@ -44,7 +44,7 @@ impl Paging {
     pub fn parse(params: &PagingParams) -> Result<Paging, FieldErrors> {
         let mut errors = FieldErrors::new();
         let offset = match params.offset.as_deref().map(str::trim) {
-            None | Some("") => Some(0),
+            None => Some(0),
             Some(s) => match s.parse::<i64>() {
                 Ok(n) if n >= 0 => Some(n),
                 _ => {
@@ -54,7 +54,7 @@ impl Paging {
             },
         };
         let limit = match params.limit.as_deref().map(str::trim) {
-            None | Some("") => Some(DEFAULT_LIMIT),
+            None => Some(DEFAULT_LIMIT),
             Some(s) => match s.parse::<i64>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => Some(n),
                 _ => {
@@ -91,7 +91,12 @@ mod tests {
     #[test]
     fn absent_values_give_the_first_page_of_the_default_size() {
         assert_eq!(parse(None, None), Ok(Paging::new(0, DEFAULT_LIMIT)));
-        assert_eq!(parse(Some(""), Some(" ")), Ok(Paging::new(0, DEFAULT_LIMIT)));
+    }
+
+    #[test]
+    fn empty_values_are_not_numbers() {
+        let errors = parse(Some(""), Some(" ")).unwrap_err();
+        assert!(errors.contains_key("offset") && errors.contains_key("limit"), "{errors:?}");
     }
 
     #[test]

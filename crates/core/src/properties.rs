@@ -101,13 +101,14 @@ pub fn validate_definition(input: &PropertyDefinitionInput) -> Result<PropertyDe
         }
     };
     let mut options: Vec<String> = Vec::new();
-    if input.kind.has_options() {
+    let mut seen = std::collections::HashSet::new();
+    if input.kind.has_options() && input.options.len() <= MAX_OPTIONS {
         for raw in &input.options {
             match parse_short_text(raw, "An option") {
                 Ok(o) if o.is_empty() => {
                     errors.insert("options".into(), "Options cannot be empty.".into());
                 }
-                Ok(o) if options.iter().any(|x| x.to_lowercase() == o.to_lowercase()) => {
+                Ok(o) if !seen.insert(o.to_lowercase()) => {
                     errors.insert("options".into(), format!("\"{o}\" is listed twice."));
                 }
                 Ok(o) => options.push(o),
@@ -118,9 +119,9 @@ pub fn validate_definition(input: &PropertyDefinitionInput) -> Result<PropertyDe
         }
         if input.options.is_empty() {
             errors.insert("options".into(), "A choice field needs at least one option.".into());
-        } else if input.options.len() > MAX_OPTIONS {
-            errors.insert("options".into(), format!("A choice field has at most {MAX_OPTIONS} options."));
         }
+    } else if input.kind.has_options() {
+        errors.insert("options".into(), format!("A choice field has at most {MAX_OPTIONS} options."));
     } else if !input.options.is_empty() {
         errors.insert("options".into(), format!("A {} field has no options.", input.kind.label().to_lowercase()));
     }
@@ -175,18 +176,19 @@ pub fn validate_value(def: &PropertyDefinitionInput, value: &Value) -> Result<Op
             }
         }
         (PropertyKind::MultipleChoice, Value::Array(items)) => {
-            let mut chosen = Vec::new();
+            let options: std::collections::HashSet<&str> = def.options.iter().map(String::as_str).collect();
+            let mut chosen = std::collections::HashSet::new();
             for item in items {
                 let Value::String(s) = item else {
                     return Err("Choose from the list.".into());
                 };
-                if !def.options.iter().any(|o| o == s) {
+                if !options.contains(s.as_str()) {
                     return Err(format!("\"{s}\" is not one of the choices."));
                 }
-                chosen.push(s.as_str());
+                chosen.insert(s.as_str());
             }
             let ordered: Vec<Value> =
-                def.options.iter().filter(|o| chosen.contains(&o.as_str())).map(|o| Value::String(o.clone())).collect();
+                def.options.iter().filter(|o| chosen.contains(o.as_str())).map(|o| Value::String(o.clone())).collect();
             (!ordered.is_empty()).then_some(Value::Array(ordered))
         }
         (PropertyKind::Checkbox, Value::Bool(b)) => Some(Value::Bool(*b)),

@@ -1,9 +1,11 @@
 //! Extractors whose rejections use the JSON error body: [`ApiJson`] (with the
-//! offending field named), [`ApiPath`] and [`ApiQuery`].
+//! offending field named), [`ApiPath`] and [`ApiQuery`]. Each first checks its input
+//! against the OpenAPI document ([`crate::contract`]): bounds, types, enums and
+//! control characters, answered with a 422 naming the field.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Path, Query, RawPathParams, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -39,31 +41,31 @@ where
         if !is_json {
             return Err(ApiError::BadRequest("Send the body as JSON (Content-Type: application/json).".into()));
         }
+        let method = req.method().as_str().to_string();
+        let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string());
         let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
             BytesRejection::FailedToBufferBody(_) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 ApiError::PayloadTooLarge(format!("The request body is larger than {} KiB.", MAX_JSON_BYTES / 1024))
             }
             other => ApiError::BadRequest(format!("Could not read the request body: {}", other.body_text())),
         })?;
-        parse_json(&bytes).map(ApiJson)
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::BadRequest(format!("The body is not valid JSON: {e}")))?;
+        let errors = crate::contract::check_body(&method, route.as_deref(), &value);
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        parse_value(value).map(ApiJson)
     }
 }
 
-/// Parses JSON, reporting the path of the offending field on a type error.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let field = if path == "." { "body".to_string() } else { path };
-                let message = inner.to_string();
-                let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-                ApiError::invalid(&field, message)
-            }
-            _ => ApiError::BadRequest(format!("The body is not valid JSON: {inner}")),
-        }
+/// Deserializes an already parsed JSON value, naming the offending field on a type error.
+fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        // An unreadable map key shows as `.?`: name the map itself.
+        let path = err.path().to_string().replace(".?", "");
+        let field = if path == "." || path.is_empty() { "body".to_string() } else { path };
+        ApiError::invalid(&field, err.into_inner().to_string())
     })
 }
 
@@ -84,6 +86,13 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Ok(raw) = RawPathParams::from_request_parts(parts, state).await {
+            let pairs: Vec<(String, String)> = raw.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            let errors = crate::contract::check_path(parts.method.as_str(), matched_path(parts), &pairs);
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
+            }
+        }
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(v)| ApiPath(v))
@@ -102,11 +111,21 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+            .map_err(|e| ApiError::BadRequest(format!("The query string is malformed: {e}")))?;
+        let errors = crate::contract::check_query(parts.method.as_str(), matched_path(parts), &pairs);
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(v)| ApiQuery(v))
             .map_err(|e: QueryRejection| ApiError::BadRequest(e.body_text()))
     }
+}
+
+fn matched_path(parts: &Parts) -> Option<&str> {
+    parts.extensions.get::<MatchedPath>().map(MatchedPath::as_str)
 }
 
 /// A field of a partial update: `None` when absent, or when invalid (the message then

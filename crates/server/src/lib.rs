@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod auth;
 pub mod config;
+pub mod contract;
 pub mod db;
 pub mod error;
 pub mod extract;

@@ -81,7 +81,8 @@ pub async fn update_settings(
 ) -> ApiResult<Json<Settings>> {
     let extra = match &req.extra_public_domains {
         Some(list) => {
-            let parsed = parse_domain_list(list).map_err(|e| ApiError::invalid("extra_public_domains", e))?;
+            let parsed = parse_domain_list(list, orgdesk_core::limits::MAX_PUBLIC_DOMAINS)
+                .map_err(|e| ApiError::invalid("extra_public_domains", e))?;
             if parsed.iter().any(|d| d.is_wildcard()) {
                 return Err(ApiError::invalid("extra_public_domains", "List providers without *."));
             }

@@ -10,6 +10,7 @@ mod conversations;
 mod customers;
 mod errors;
 mod faults;
+mod limits;
 mod openapi;
 mod organizations;
 mod outbox;

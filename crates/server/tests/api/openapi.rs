@@ -260,3 +260,25 @@ async fn the_document_lists_the_project_ticket_and_conversation_routes() {
     }
     assert!(doc["components"]["schemas"]["OutboxMessage"]["properties"]["item_id"].is_object());
 }
+
+#[tokio::test]
+async fn the_document_states_every_shared_error_response_and_the_limits() {
+    let app = TestApp::spawn_admin().await;
+    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let list = &doc["paths"]["/api/customers"]["get"];
+    for status in ["400", "401", "422", "503"] {
+        assert!(list["responses"][status].is_object(), "GET /api/customers documents {status}");
+    }
+    let q = list["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "q").unwrap();
+    assert_eq!(q["schema"]["maxLength"], 100, "the search term's limit is stated");
+    let create = &doc["paths"]["/api/organizations"]["post"];
+    for status in ["400", "401", "403", "413", "422", "503"] {
+        assert!(create["responses"][status].is_object(), "POST /api/organizations documents {status}");
+    }
+    let login = &doc["paths"]["/api/auth/login"]["post"];
+    assert!(login["responses"]["401"].is_object(), "sign-in documents its wrong-credentials 401");
+    let org = &doc["components"]["schemas"]["CreateOrganizationRequest"]["properties"];
+    assert_eq!(org["name"]["maxLength"], 120);
+    assert_eq!(org["domains"]["maxItems"], 100);
+    assert_eq!(org["domains"]["items"]["maxLength"], 255);
+}

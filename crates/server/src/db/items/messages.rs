@@ -60,13 +60,8 @@ pub async fn messages(db: &Db, item_id: i64) -> Result<Option<Vec<Message>>, sql
 /// Who receives a reply: the requester, then the followers, each email once
 /// (regardless of case).
 fn reply_recipients(requester: Option<(i64, String)>, followers: Vec<(i64, String)>) -> Vec<(i64, String)> {
-    let mut recipients: Vec<(i64, String)> = requester.into_iter().collect();
-    for (id, email) in followers {
-        if !recipients.iter().any(|(_, e)| e.eq_ignore_ascii_case(&email)) {
-            recipients.push((id, email));
-        }
-    }
-    recipients
+    let mut seen = std::collections::HashSet::new();
+    requester.into_iter().chain(followers).filter(|(_, email)| seen.insert(email.to_ascii_lowercase())).collect()
 }
 
 /// Adds a message to the item's conversation, in one transaction. A reply queues one

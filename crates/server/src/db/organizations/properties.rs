@@ -102,19 +102,24 @@ fn value_rewrites(
     if !(old.kind.has_options() && old.kind == new.kind) {
         return Ok(Vec::new());
     }
-    let removed: Vec<&String> = old.options.iter().filter(|o| !new.options.contains(o)).collect();
+    // Sets, so the work is linear in the values and options, not their product.
+    let kept: std::collections::HashSet<&str> = new.options.iter().map(String::as_str).collect();
+    let removed: std::collections::HashSet<&str> =
+        old.options.iter().map(String::as_str).filter(|o| !kept.contains(o)).collect();
     let mut using: BTreeMap<&str, i64> = BTreeMap::new();
     let mut rewrites: Vec<(i64, String)> = Vec::new();
     for (org, raw) in values {
         let value: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
         let chosen = chosen_options(&value);
-        for option in &removed {
-            if chosen.contains(&option.as_str()) {
-                *using.entry(option.as_str()).or_default() += 1;
+        let chosen_set: std::collections::HashSet<&str> = chosen.iter().copied().collect();
+        for option in &chosen_set {
+            if let Some(&option) = removed.get(*option) {
+                *using.entry(option).or_default() += 1;
             }
         }
         if new.kind == PropertyKind::MultipleChoice {
-            let ordered: Vec<&str> = new.options.iter().map(String::as_str).filter(|o| chosen.contains(o)).collect();
+            let ordered: Vec<&str> =
+                new.options.iter().map(String::as_str).filter(|o| chosen_set.contains(o)).collect();
             if ordered != chosen {
                 rewrites.push((*org, json!(ordered).to_string()));
             }

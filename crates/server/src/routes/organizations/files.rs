@@ -49,8 +49,10 @@ pub async fn list_files(
     store::files(&state.db, id).await?.map(Json).ok_or_else(not_found)
 }
 
-/// The upload form: one part named `file`.
-#[derive(ToSchema)]
+/// The upload form: one part named `file`, and no other (`deny_unknown_fields` makes the
+/// document say so; the type only describes the form).
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct FileUpload {
     /// The file; its part's filename names it.
@@ -97,6 +99,17 @@ fn sanitize_content_type(raw: Option<&str>) -> String {
     }
 }
 
+/// The content types a download keeps (images, PDF, plain text); the browser cannot be
+/// made to interpret anything else, whatever the uploader claimed: it is served as
+/// `application/octet-stream` (always as an attachment, with `nosniff`).
+const SERVED_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"];
+
+/// The content type a stored file is served with: its own when allowlisted, else octet-stream.
+fn served_content_type(stored: &str) -> &'static str {
+    let essence = stored.split(';').next().unwrap_or("").trim();
+    SERVED_TYPES.iter().find(|t| t.eq_ignore_ascii_case(essence)).copied().unwrap_or("application/octet-stream")
+}
+
 /// Attaches a file to the organization: a `multipart/form-data` body with one part
 /// named `file` (at most 10 MB, else 413 `payload_too_large`).
 #[utoipa::path(post, path = "/api/organizations/{id}/files", tag = "organizations",
@@ -105,7 +118,7 @@ fn sanitize_content_type(raw: Option<&str>) -> String {
     responses((status = 201, body = FileInfo), (status = 400, body = ErrorBody, description = "Not a multipart body"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 413, body = ErrorBody, description = "The file is larger than 10 MB"),
-        (status = 422, body = ErrorBody, description = "No file part, an empty file, or no file name (field `file`)")))]
+        (status = 422, body = ErrorBody, description = "No file part, another part, an empty file, or no file name (field `file`)")))]
 #[tracing::instrument(skip_all, fields(organization_id = id))]
 pub async fn upload_file(
     State(state): State<AppState>,
@@ -124,8 +137,8 @@ pub async fn upload_file(
     })?;
     let mut upload: Option<(String, String, Vec<u8>)> = None;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
-        if field.name() != Some("file") {
-            continue;
+        if field.name() != Some("file") || upload.is_some() {
+            return Err(ApiError::invalid("file", "Send one part, named file, and no other parts."));
         }
         let name = field.file_name().and_then(sanitize_file_name);
         let content_type = sanitize_content_type(field.content_type());
@@ -141,7 +154,6 @@ pub async fn upload_file(
             return Err(ApiError::invalid("file", "The file has no name."));
         };
         upload = Some((name, content_type, content));
-        break;
     }
     let Some((name, content_type, content)) = upload else {
         return Err(ApiError::invalid("file", "Choose a file to attach."));
@@ -180,7 +192,8 @@ pub fn content_disposition(name: &str) -> String {
 /// The file's bytes, as an attachment.
 #[utoipa::path(get, path = "/api/files/{file_id}", tag = "organizations",
     params(("file_id" = i64, Path, description = "File id")),
-    responses((status = 200, description = "The file's bytes, with its content type and an attachment disposition",
+    responses((status = 200, description = "The file's bytes as an attachment, with `nosniff`; its content type when it is \
+            image/png, image/jpeg, image/gif, application/pdf or text/plain, else application/octet-stream",
             content_type = "application/octet-stream", body = FileBytes),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn download_file(
@@ -191,8 +204,7 @@ pub async fn download_file(
     let file = store::file_content(&state.db, file_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("There is no such file.".into()))?;
-    let content_type = HeaderValue::from_str(&file.content_type)
-        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    let content_type = HeaderValue::from_static(served_content_type(&file.content_type));
     let disposition = HeaderValue::from_str(&content_disposition(&file.name))
         .map_err(|e| ApiError::Internal(format!("content disposition: {e}")))?;
     Response::builder()
@@ -246,6 +258,15 @@ mod tests {
             content_disposition("Angebot \"März\".pdf"),
             "attachment; filename=\"Angebot _M_rz_.pdf\"; filename*=UTF-8''Angebot%20%22M%C3%A4rz%22.pdf"
         );
+    }
+
+    #[test]
+    fn downloads_keep_only_allowlisted_content_types() {
+        assert_eq!(served_content_type("image/png"), "image/png");
+        assert_eq!(served_content_type("TEXT/PLAIN; charset=utf-8"), "text/plain");
+        assert_eq!(served_content_type("text/html"), "application/octet-stream");
+        assert_eq!(served_content_type("image/svg+xml"), "application/octet-stream");
+        assert_eq!(served_content_type("application/xhtml+xml"), "application/octet-stream");
     }
 
     #[test]

@@ -116,7 +116,7 @@ async fn invalid_contacts_are_422s_per_entry_and_change_nothing() {
         "validation",
     )
     .await;
-    assert!(body["fields"]["entries[0].kind"].is_string(), "{body}");
+    assert!(body["fields"]["entries.0.kind"].is_string(), "{body}");
     // At most 50 entries.
     let many: Vec<Value> = (0..51).map(|_| good.clone()).collect();
     let body = error_body(

@@ -142,7 +142,11 @@ async fn empty_missing_nameless_or_misplaced_uploads_are_refused() {
         "validation",
     )
     .await;
-    assert_eq!(body["fields"]["file"], "Choose a file to attach.");
+    assert_eq!(body["fields"]["file"], "Send one part, named file, and no other parts.");
+    let form = file_form("a.txt", "text/plain", b"abc".to_vec()).text("other", "value");
+    let body = error_body(upload(&app, org, form).await, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(body["fields"]["file"], "Send one part, named file, and no other parts.");
+    assert_eq!(file_count(&app).await, 0, "a form with another part stores nothing");
     let body = error_body(
         upload(&app, org, Form::new().part("file", Part::bytes(b"abc".to_vec()))).await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -201,4 +205,18 @@ async fn listing_uploading_downloading_or_deleting_files_needs_a_session() {
     )
     .await;
     assert_eq!(file_count(&app).await, 1, "nothing changed");
+}
+
+#[tokio::test]
+async fn a_file_of_a_type_outside_the_allowlist_downloads_as_an_octet_stream_attachment() {
+    let app = TestApp::spawn_admin().await;
+    let org = app.create_org("Acme", &[]).await.id;
+    let page = b"<html><script>alert(1)</script></html>".to_vec();
+    let info = json_with(upload(&app, org, file_form("page.html", "text/html", page)).await, StatusCode::CREATED).await;
+    let res = app.get(&format!("/api/files/{}", info["id"])).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers();
+    assert_eq!(h["content-type"], "application/octet-stream", "never served as HTML");
+    assert!(h["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
 }

@@ -507,13 +507,14 @@ async fn unknown_properties_stale_versions_and_unknown_organizations_are_refused
         "not_found",
     )
     .await;
-    // A key that is not a property id is a malformed request.
-    error_body(
+    // A key that is not a property id is refused, naming the field.
+    let body = error_body(
         app.put(&path, json!({"version": 2, "values": {"abc": "x"}})).await,
-        StatusCode::BAD_REQUEST,
-        "bad_request",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
     )
     .await;
+    assert!(body["fields"]["values"].is_string(), "{body}");
     assert_eq!(version(&app, org).await, 2);
 }
 
