@@ -5,6 +5,8 @@ mod support;
 
 mod agents;
 mod auth;
+mod backup;
+mod connections;
 mod conversations;
 mod customers;
 mod errors;
@@ -12,6 +14,7 @@ mod openapi;
 mod organizations;
 mod outbox;
 mod projects;
+mod security_headers;
 mod seed;
 mod static_files;
 mod tickets;
