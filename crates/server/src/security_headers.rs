@@ -111,12 +111,13 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     hashes
 }
 
-/// Middleware: sets the headers on the response, whatever produced it.
+/// Middleware: sets the headers on the response, whatever produced it. A header the
+/// handler set itself stays (a file download has its own, stricter sandbox policy).
 pub async fn apply(State(headers): State<Arc<SecurityHeaders>>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     for (name, value) in &headers.headers {
-        h.insert(name.clone(), value.clone());
+        h.entry(name.clone()).or_insert_with(|| value.clone());
     }
     res
 }
