@@ -7,6 +7,7 @@ mod browser {
     mod customers;
     mod organization;
     mod projects;
+    mod security;
     mod sections;
     mod session;
     mod tickets;

@@ -14,6 +14,7 @@ mod openapi;
 mod organizations;
 mod outbox;
 mod projects;
+mod search_cache;
 mod security_headers;
 mod seed;
 mod static_files;
