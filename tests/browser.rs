@@ -7,8 +7,8 @@ mod browser {
     mod customers;
     mod organization;
     mod projects;
-    mod security;
     mod sections;
+    mod security;
     mod session;
     mod tickets;
 }

@@ -13,10 +13,14 @@
 //!   renamed through one process is found by the new name through the other at once
 //!   (the organization search is cached per process, see `versioned_cache.rs`).
 //!
-//! The mix (per request, at random): the customer list (a page at a random offset),
-//! the organization search by a name prefix, opening an organization panel (its
-//! detail, then its members page), moving 1-3 customers to another organization (or
-//! none), and replying to an organization conversation (queues one mail per member).
+//! The mix (per request, at random), as the Customers app asks: 30% a page of the
+//! customer list (`GET /api/organizations`, 50 organization groups at a random offset),
+//! 25% a customer search (`GET /api/organizations?q=`, a 3-letter name prefix), 23%
+//! opening an organization panel (its detail, then its first members page), 20% moving
+//! 1-3 customers to another organization (one in ten to none), 2% a reply in an
+//! organization conversation (one mail per member; conversations belong to
+//! organizations and projects). The reply share keeps the mail within what one
+//! server's outbox worker delivers (50 per 2 s tick).
 //! Per endpoint it prints count, p50, p99, errors (any status other than the
 //! expected, or no answer) and 409 conflicts separately (a move whose customers
 //! another client just moved is refused with 409 by design).
@@ -100,7 +104,9 @@ async fn run_sql(url: &str, sql: &str) {
 }
 
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default()
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 struct Run {
@@ -125,6 +131,7 @@ struct Fixture {
     customer_ids: Vec<i64>,
     organization_ids: Vec<i64>,
     prefixes: Vec<String>,
+    total_organizations: i64,
 }
 
 #[derive(Default)]
@@ -141,7 +148,13 @@ impl Run {
         println!("== {label}: {} organizations, {} customers ==", self.organizations, self.customers);
         let seeded = Instant::now();
         let status = Command::new(&self.bin)
-            .args(["seed", "--customers", &self.customers.to_string(), "--organizations", &self.organizations.to_string()])
+            .args([
+                "seed",
+                "--customers",
+                &self.customers.to_string(),
+                "--organizations",
+                &self.organizations.to_string(),
+            ])
             .env("DATABASE_URL", url)
             .env("ORGDESK_ADMIN_EMAIL", ADMIN_EMAIL)
             .env("ORGDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
@@ -249,9 +262,11 @@ impl Fixture {
             customer_ids: Vec::new(),
             organization_ids: Vec::new(),
             prefixes: Vec::new(),
+            total_organizations: 0,
         };
         let page = fixture.read("/api/customers?limit=1").await;
         let total = page["total"].as_i64().unwrap_or(0);
+        fixture.total_organizations = fixture.read("/api/organizations?limit=1").await["total"].as_i64().unwrap_or(0);
         let mut rng = StdRng::seed_from_u64(7);
         for _ in 0..25 {
             let offset = rng.gen_range(0..(total - 200).max(1));
@@ -287,13 +302,7 @@ impl Fixture {
     }
 
     async fn write(&self, base: &str, path: &str, body: Value) -> reqwest::Response {
-        self.client
-            .post(format!("{base}{path}"))
-            .header("x-csrf-token", &self.csrf)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(format!("{base}{path}")).header("x-csrf-token", &self.csrf).json(&body).send().await.unwrap()
     }
 
     /// One-member organizations, each with a conversation; returns the mail queued.
@@ -303,7 +312,9 @@ impl Fixture {
         let mut ids = Vec::new();
         for n in 0..TALKS {
             let domain = format!("loadtalk{n}.test");
-            let org = self.write(&base, "/api/organizations", json!({"name": format!("Load Talk {n}"), "domains": [domain]})).await;
+            let org = self
+                .write(&base, "/api/organizations", json!({"name": format!("Load Talk {n}"), "domains": [domain]}))
+                .await;
             let org = json(org, "create organization").await["id"].as_i64().unwrap();
             let customer = self
                 .write(&base, "/api/customers", json!({"email": format!("talker@{domain}"), "first_name": "Talker"}))
@@ -311,11 +322,17 @@ impl Fixture {
             json(customer, "create customer").await;
             let marker = format!("loadmark-start-{n}");
             let started = self
-                .write(&base, &format!("/api/organizations/{org}/conversations"), json!({"subject": "Load", "body": marker}))
+                .write(
+                    &base,
+                    &format!("/api/organizations/{org}/conversations"),
+                    json!({"subject": "Load", "body": marker}),
+                )
                 .await;
             let started = json(started, "start conversation").await;
             queued.push((marker, started["notified"].as_i64().unwrap_or(0)));
-            ids.push(started["conversation"]["id"].as_i64().or_else(|| started["id"].as_i64()).expect("conversation id"));
+            ids.push(
+                started["conversation"]["id"].as_i64().or_else(|| started["id"].as_i64()).expect("conversation id"),
+            );
         }
         CONVERSATIONS.lock().unwrap().extend(ids);
         queued
@@ -353,14 +370,16 @@ impl Fixture {
                 println!("STALE: customer {id} renamed to {name} through A, search through B: {after}");
             }
         }
-        println!("search across the two processes: {rounds} renames through A searched through B at once, {stale} stale");
+        println!(
+            "search across the two processes: {rounds} renames through A searched through B at once, {stale} stale"
+        );
     }
 }
 
 static CONVERSATIONS: Mutex<Vec<i64>> = Mutex::new(Vec::new());
 
 const ENDPOINTS: [&str; 6] =
-    ["customers list", "organization search", "panel: detail", "panel: members", "move customers", "reply"];
+    ["customers list page", "customer search", "panel: detail", "panel: members", "move customers", "reply"];
 
 async fn client_loop(client: usize, fixture: Arc<Fixture>, stats: Arc<Mutex<Stats>>, deadline: Instant) {
     let mut rng = StdRng::seed_from_u64(client as u64);
@@ -377,8 +396,12 @@ async fn client_loop(client: usize, fixture: Arc<Fixture>, stats: Arc<Mutex<Stat
         let mut calls: Vec<(&'static str, reqwest::RequestBuilder, StatusCode)> = Vec::new();
         let mut marker = None;
         if roll < 30 {
-            let offset = rng.gen_range(0..fixture.customer_ids.len() as i64 * 4);
-            calls.push((ENDPOINTS[0], c.get(format!("{base}/api/customers?offset={offset}&limit=50")), StatusCode::OK));
+            let offset = rng.gen_range(0..(fixture.total_organizations - 50).max(1));
+            calls.push((
+                ENDPOINTS[0],
+                c.get(format!("{base}/api/organizations?offset={offset}&limit=50")),
+                StatusCode::OK,
+            ));
         } else if roll < 55 {
             let q = &fixture.prefixes[rng.gen_range(0..fixture.prefixes.len())];
             calls.push((ENDPOINTS[1], c.get(format!("{base}/api/organizations?q={q}&limit=50")), StatusCode::OK));
@@ -392,8 +415,10 @@ async fn client_loop(client: usize, fixture: Arc<Fixture>, stats: Arc<Mutex<Stat
             ));
         } else if roll < 98 {
             let count = rng.gen_range(1..=3);
-            let ids: Vec<i64> =
-                (0..count).map(|_| fixture.customer_ids[rng.gen_range(0..fixture.customer_ids.len())]).collect();
+            let ids: Vec<i64> = rand::seq::index::sample(&mut rng, fixture.customer_ids.len(), count)
+                .into_iter()
+                .map(|i| fixture.customer_ids[i])
+                .collect();
             let target = if rng.gen_range(0..10) == 0 {
                 Value::Null
             } else {
@@ -433,10 +458,8 @@ async fn client_loop(client: usize, fixture: Arc<Fixture>, stats: Arc<Mutex<Stat
             match status {
                 Some(st) if st == expected => {
                     if let Some(marker) = marker.take() {
-                        let notified = serde_json::from_str::<Value>(&body)
-                            .ok()
-                            .and_then(|v| v["notified"].as_i64())
-                            .unwrap_or(0);
+                        let notified =
+                            serde_json::from_str::<Value>(&body).ok().and_then(|v| v["notified"].as_i64()).unwrap_or(0);
                         s.queued.push((marker, notified));
                     }
                 }
@@ -570,14 +593,20 @@ async fn smtp_session(stream: tokio::net::TcpStream, kept: Arc<Mutex<HashMap<Str
             // Quoted-printable may break long lines with "=\n".
             let message = message.replace("=\n", "");
             if let Some(at) = message.find("loadmark-") {
-                let marker: String = message[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+                let marker: String =
+                    message[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
                 *kept.lock().unwrap().entry(marker).or_default() += 1;
             }
             write.write_all(b"250 queued\r\n").await?;
         } else if upper.starts_with("QUIT") {
             write.write_all(b"221 bye\r\n").await?;
             return Ok(());
-        } else if upper.starts_with("RSET") || upper.starts_with("NOOP") || upper.starts_with("MAIL") || upper.starts_with("RCPT") || upper.starts_with("HELO") {
+        } else if upper.starts_with("RSET")
+            || upper.starts_with("NOOP")
+            || upper.starts_with("MAIL")
+            || upper.starts_with("RCPT")
+            || upper.starts_with("HELO")
+        {
             write.write_all(b"250 ok\r\n").await?;
         } else {
             write.write_all(b"502 not implemented\r\n").await?;

@@ -27,7 +27,8 @@ fn is_postgres(url: &str) -> bool {
 
 /// The file of a `sqlite:` URL.
 fn database_file(url: &str) -> Result<PathBuf, String> {
-    let options = SqliteConnectOptions::from_str(url).map_err(|e| format!("DATABASE_URL is not a valid SQLite URL: {e}"))?;
+    let options =
+        SqliteConnectOptions::from_str(url).map_err(|e| format!("DATABASE_URL is not a valid SQLite URL: {e}"))?;
     Ok(options.get_filename().to_path_buf())
 }
 
@@ -112,7 +113,8 @@ async fn take_over(path: &Path) -> Result<SqliteConnection, String> {
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut conn).await.map_err(|_| in_use())?;
     // Leaving WAL mode needs the only connection to the database: a running server
     // (or anything else holding it) makes this fail.
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode = DELETE").fetch_one(&mut conn).await.map_err(|_| in_use())?;
+    let mode: String =
+        sqlx::query_scalar("PRAGMA journal_mode = DELETE").fetch_one(&mut conn).await.map_err(|_| in_use())?;
     if !mode.eq_ignore_ascii_case("delete") {
         return Err(in_use());
     }

@@ -273,5 +273,10 @@ mod tests {
         assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(config.database_url, "sqlite://data/orgdesk.db");
         assert!(config.smtp.is_none());
+        let (limits, defaults) = (config.limits, Limits::default());
+        assert_eq!(
+            (limits.header_timeout, limits.body_timeout, limits.request_timeout, limits.max_connections),
+            (defaults.header_timeout, defaults.body_timeout, defaults.request_timeout, defaults.max_connections)
+        );
     }
 }

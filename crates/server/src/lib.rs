@@ -58,7 +58,11 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let headers = security_headers::SecurityHeaders::from_config(&state.config).unwrap_or_else(|e| {
         tracing::error!(error = %e, "no inline script hashes for the Content-Security-Policy");
-        security_headers::SecurityHeaders::new(None, state.config.secure_cookies, state.config.csp_report_uri.as_deref())
+        security_headers::SecurityHeaders::new(
+            None,
+            state.config.secure_cookies,
+            state.config.csp_report_uri.as_deref(),
+        )
     });
     let limits = state.config.limits.clone();
     let api = routes::api_router(state.clone());

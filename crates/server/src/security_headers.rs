@@ -68,7 +68,11 @@ impl SecurityHeaders {
     }
 
     pub fn content_security_policy(&self) -> &str {
-        self.headers.iter().find(|(n, _)| n == header::CONTENT_SECURITY_POLICY).and_then(|(_, v)| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .iter()
+            .find(|(n, _)| n == header::CONTENT_SECURITY_POLICY)
+            .and_then(|(_, v)| v.to_str().ok())
+            .unwrap_or("")
     }
 }
 

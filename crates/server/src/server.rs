@@ -89,4 +89,3 @@ pub async fn request_timeout(State(limit): State<Duration>, req: Request, next: 
         .into_response(),
     }
 }
-

@@ -86,9 +86,10 @@ async fn restore_refuses_a_file_that_is_not_an_orgdesk_database_and_changes_noth
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, "not a database at all".repeat(100)).unwrap();
     let other = dir.path().join("other.db");
-    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{}?mode=rwc", other.display()))
-        .await
-        .unwrap();
+    let mut conn =
+        <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{}?mode=rwc", other.display()))
+            .await
+            .unwrap();
     sqlx::query("CREATE TABLE notes (body TEXT)").execute(&mut conn).await.unwrap();
     drop(conn);
     for (file, why) in [(&junk, "integrity check"), (&other, "no migrations table")] {
