@@ -209,6 +209,9 @@ impl Run {
 
     async fn start_server(&self, url: &str, smtp_port: u16) -> ServerProcess {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let log_path = std::env::temp_dir().join(format!("orgdesk-load-{port}.log"));
+        let log = std::fs::File::create(&log_path).expect("server log file");
+        println!("server on port {port}, log in {}", log_path.display());
         let child = Command::new(&self.bin)
             .env("DATABASE_URL", url)
             .env("ORGDESK_ADDR", format!("127.0.0.1:{port}"))
@@ -219,6 +222,7 @@ impl Run {
             .env("RUST_LOG", "warn")
             .current_dir(std::env::temp_dir())
             .stdout(Stdio::null())
+            .stderr(log)
             .kill_on_drop(true)
             .spawn()
             .expect("start orgdesk");
