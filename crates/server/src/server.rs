@@ -89,3 +89,28 @@ pub async fn request_timeout(State(limit): State<Duration>, req: Request, next: 
         .into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_request_without_an_answer_in_time_gets_a_json_503_and_a_quick_one_passes() {
+        let app = Router::new()
+            .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(30)).await }))
+            .route("/quick", get(|| async { "done" }))
+            .layer(axum::middleware::from_fn_with_state(Duration::from_secs(1), request_timeout));
+        let res = app.clone().oneshot(Request::get("/slow").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()["retry-after"], "1");
+        let body = axum::body::to_bytes(res.into_body(), 4096).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["code"], "unavailable", "{body}");
+        let res = app.oneshot(Request::get("/quick").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+}
