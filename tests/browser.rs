@@ -9,6 +9,7 @@ mod browser {
     mod organization;
     mod projects;
     mod sections;
+    mod security;
     mod session;
     mod tickets;
 }

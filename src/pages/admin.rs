@@ -244,7 +244,7 @@ fn OutboxSection() -> impl IntoView {
             <p class="hint">
                 "Every email Orgdesk sends, such as invitations, is kept here. Without SMTP settings, emails stay pending."
             </p>
-            <div class="form__actions" style="margin-bottom: 0.9rem">
+            <div class="form__actions form__actions--above">
                 <button type="button" class="button button--small" on:click=move |_| version.update(|v| *v += 1)>
                     "Refresh"
                 </button>
@@ -318,7 +318,7 @@ fn OutboxRow(message: OutboxMessage) -> impl IntoView {
                 {message.last_error.map(|e| view! { <br /><small>{e}</small> })}
             </td>
             <td>{message.attempts}</td>
-            <td style="white-space: nowrap">
+            <td class="table__nowrap">
                 <time datetime=message.created_at.clone()>{short_time(&message.created_at)}</time>
             </td>
         </tr>

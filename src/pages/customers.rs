@@ -173,8 +173,12 @@ pub fn CustomersPage() -> impl IntoView {
             </p>
             <CustomerList state=state drag=drag list=list open_org=open_org open_panel=open_panel />
             {move || drag.drag.get().map(|d| {
-                let style = format!("left: {}px; top: {}px", d.x + 14.0, d.y + 10.0);
-                view! { <div class="drag-ghost" style=style aria-hidden="true">{format!("Moving {}", d.label)}</div> }
+                let (left, top) = (format!("{}px", d.x + 14.0), format!("{}px", d.y + 10.0));
+                view! {
+                    <div class="drag-ghost" style:left=left style:top=top aria-hidden="true">
+                        {format!("Moving {}", d.label)}
+                    </div>
+                }
             })}
             <Outlet />
             <ToastView toast=state.toast />

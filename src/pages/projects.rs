@@ -195,7 +195,7 @@ fn ProjectRow(project: Project) -> impl IntoView {
         <tr class:table__row--inactive=project.archived>
             <td><A href=format!("/projects/{}", project.id)>{project.name.clone()}</A></td>
             <td class="table__muted">{project.description.clone()}</td>
-            <td style="white-space: nowrap">{items}</td>
+            <td class="table__nowrap">{items}</td>
             <td class="table__actions">
                 <button type="button" class="button button--small button--ghost" aria-label=rename_label
                     on:click=move |_| dialog.set(Some(Dialogs::Edit(edit.clone())))>

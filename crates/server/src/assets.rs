@@ -24,16 +24,14 @@ pub fn router(dist: Option<&Path>) -> Router {
 }
 
 /// Hashed file names never change content, so browsers may keep them for a
-/// year; everything else (index.html) is revalidated on every load.
+/// year; everything else (index.html) is revalidated on every load. (The
+/// security headers are set for every response in `security_headers`.)
 async fn headers(req: Request, next: Next) -> Response {
     let immutable = is_hashed_asset(req.uri().path());
     let mut res = next.run(req).await.into_response();
     let cache = if immutable && res.status().is_success() { "public, max-age=31536000, immutable" } else { "no-cache" };
     let h = res.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     res
 }
 

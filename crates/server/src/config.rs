@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use orgdesk_core::email::Email;
@@ -54,6 +55,21 @@ pub struct Cli {
     /// Sender address of outgoing mail; required with --smtp-host.
     #[arg(long, env = "ORGDESK_SMTP_FROM")]
     pub smtp_from: Option<String>,
+    /// Seconds a client may take to send a request's headers (idle keep-alive included); then the connection is closed.
+    #[arg(long, env = "ORGDESK_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds a request body may go without sending any data; then the request fails (400 JSON).
+    #[arg(long, env = "ORGDESK_BODY_TIMEOUT", default_value_t = 15)]
+    pub body_timeout: u64,
+    /// Seconds from a request's headers to the start of its answer, body upload included; then 503.
+    #[arg(long, env = "ORGDESK_REQUEST_TIMEOUT", default_value_t = 60)]
+    pub request_timeout: u64,
+    /// Open connections at most; further connections wait in the listen queue until one closes.
+    #[arg(long, env = "ORGDESK_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
+    /// Where browsers send Content-Security-Policy violation reports (the CSP `report-uri`); none by default.
+    #[arg(long, env = "ORGDESK_CSP_REPORT_URI")]
+    pub csp_report_uri: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -75,6 +91,30 @@ pub enum Command {
     },
     /// Write .br and .gz files next to every compressible file of a built app.
     Precompress { dir: PathBuf },
+    /// Copy the SQLite database to FILE while the server may be running (PostgreSQL: use pg_dump).
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with a backup FILE; stop the server first.
+    Restore { file: PathBuf },
+}
+
+/// Connection and request limits of the HTTP server.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+    pub request_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(15),
+            request_timeout: Duration::from_secs(60),
+            max_connections: 512,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +141,8 @@ pub struct Config {
     pub secure_cookies: bool,
     pub demo: bool,
     pub smtp: Option<Smtp>,
+    pub limits: Limits,
+    pub csp_report_uri: Option<String>,
 }
 
 impl Config {
@@ -144,7 +186,32 @@ impl Config {
             Some(u) => return Err(format!("ORGDESK_PUBLIC_URL {u:?} must start with http:// or https://")),
             None => format!("http://{addr}"),
         };
+        let seconds = |name: &str, value: u64| match value {
+            1..=86_400 => Ok(Duration::from_secs(value)),
+            _ => Err(format!("{name} must be between 1 and 86400 seconds")),
+        };
+        let limits = Limits {
+            header_timeout: seconds("ORGDESK_HEADER_TIMEOUT", cli.header_timeout)?,
+            body_timeout: seconds("ORGDESK_BODY_TIMEOUT", cli.body_timeout)?,
+            request_timeout: seconds("ORGDESK_REQUEST_TIMEOUT", cli.request_timeout)?,
+            max_connections: match cli.max_connections {
+                1..=1_000_000 => cli.max_connections,
+                _ => return Err("ORGDESK_MAX_CONNECTIONS must be between 1 and 1000000".into()),
+            },
+        };
+        let csp_report_uri = match cli.csp_report_uri.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()) {
+            Some(u)
+                if (u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'))
+                    && u.chars().all(|c| c.is_ascii_graphic() && c != ';' && c != ',') =>
+            {
+                Some(u)
+            }
+            Some(u) => return Err(format!("ORGDESK_CSP_REPORT_URI {u:?} must be an http(s) URL or a path")),
+            None => None,
+        };
         Ok(Config {
+            limits,
+            csp_report_uri,
             addr,
             public_url,
             database_url: url,
@@ -171,6 +238,8 @@ impl Config {
             secure_cookies: false,
             demo: false,
             smtp: None,
+            limits: Limits::default(),
+            csp_report_uri: None,
         }
     }
 }
@@ -197,6 +266,12 @@ mod tests {
         assert!(err.contains("ORGDESK_SMTP_FROM"), "{err}");
         let err = Config::from_cli(cli(&["--dist", "/definitely/not/here"])).unwrap_err();
         assert!(err.contains("ORGDESK_DIST"), "{err}");
+        let err = Config::from_cli(cli(&["--header-timeout", "0"])).unwrap_err();
+        assert!(err.contains("ORGDESK_HEADER_TIMEOUT"), "{err}");
+        let err = Config::from_cli(cli(&["--max-connections", "0"])).unwrap_err();
+        assert!(err.contains("ORGDESK_MAX_CONNECTIONS"), "{err}");
+        let err = Config::from_cli(cli(&["--csp-report-uri", "https://x/; script-src *"])).unwrap_err();
+        assert!(err.contains("ORGDESK_CSP_REPORT_URI"), "{err}");
     }
 
     #[test]
@@ -205,5 +280,10 @@ mod tests {
         assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(config.database_url, "sqlite://data/orgdesk.db");
         assert!(config.smtp.is_none());
+        let (limits, defaults) = (config.limits, Limits::default());
+        assert_eq!(
+            (limits.header_timeout, limits.body_timeout, limits.request_timeout, limits.max_connections),
+            (defaults.header_timeout, defaults.body_timeout, defaults.request_timeout, defaults.max_connections)
+        );
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod contract;
 pub mod db;
@@ -13,12 +14,13 @@ pub mod extract;
 pub mod mailer;
 pub mod openapi;
 pub mod routes;
+pub mod security_headers;
 pub mod seed;
+pub mod server;
 pub mod telemetry;
 pub mod time_fmt;
 pub mod versioned_cache;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -52,22 +54,38 @@ impl AppState {
     }
 }
 
-/// The whole application: API, OpenAPI document and static files.
+/// The whole application: API, OpenAPI document and static files, with the
+/// security headers on every response and the request and body timeouts.
 pub fn app(state: AppState) -> Router {
+    let headers = security_headers::SecurityHeaders::from_config(&state.config).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "no inline script hashes for the Content-Security-Policy");
+        security_headers::SecurityHeaders::new(
+            None,
+            state.config.secure_cookies,
+            state.config.csp_report_uri.as_deref(),
+        )
+    });
+    let limits = state.config.limits.clone();
     let api = routes::api_router(state.clone());
     let web = assets::router(state.config.dist.as_deref());
-    Router::new().merge(api).merge(web).layer(tower_http::trace::TraceLayer::new_for_http())
+    Router::new()
+        .merge(api)
+        .merge(web)
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_timeout))
+        .layer(axum::middleware::from_fn_with_state(limits.request_timeout, server::request_timeout))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(Arc::new(headers), security_headers::apply))
 }
 
-/// Starts the server on an already bound listener and serves until `shutdown` resolves.
+/// Starts the server on an already bound listener and serves until `shutdown` resolves
+/// (see [`server`] for the connection limits).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.config.limits.clone();
+    server::serve_connections(listener, app(state), limits, shutdown).await
 }
 
 /// Connects, migrates and bootstraps the database described by the configuration.
@@ -93,6 +111,12 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Precompress { dir }) => assets::precompress_dir(&dir).map(|n| {
             println!("precompressed {n} files in {}", dir.display());
         }),
+        Some(Command::Backup { file }) => {
+            backup::backup(&config.database_url, &file).await.map(|line| println!("{line}"))
+        }
+        Some(Command::Restore { file }) => {
+            backup::restore(&config.database_url, &file).await.map(|line| println!("{line}"))
+        }
         Some(Command::Seed { customers, organizations, items, projects }) => {
             let db = prepare(&config).await?;
             let started = std::time::Instant::now();

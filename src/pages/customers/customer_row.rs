@@ -15,14 +15,14 @@ pub fn CustomerRow(
     group: GroupIndex,
     /// The customer's place in the group.
     member: usize,
-    /// The row's place in the list (`top: …px`).
+    /// The row's place in the list (`…px`, set through the CSSOM: no inline style attribute).
     top: String,
 ) -> impl IntoView {
     let CustomersState { model, selection, anchor, dialog, .. } = state;
     let (g, i) = (group, member);
     let (key, customer) = model.with_untracked(|m| (m.expanded.get(&g).copied(), m.member(g, i).cloned()));
     let (Some(key), Some(customer)) = (key, customer) else {
-        return view! { <div class="customer-row customer-row--loading" style=top>"Loading…"</div> }.into_any();
+        return view! { <div class="customer-row customer-row--loading" style:top=top>"Loading…"</div> }.into_any();
     };
     let id = customer.id;
     let name = customer.display_name();
@@ -80,7 +80,7 @@ pub fn CustomerRow(
             class:org-group--drop-target=move || drag.is_over(key)
             data-drop-group=key.attr()
             data-customer-id=id
-            style=top
+            style:top=top
             on:pointerdown=on_down
         >
             <input type="checkbox" aria-label=select_label prop:checked=is_selected on:click=on_check />

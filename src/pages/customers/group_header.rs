@@ -18,7 +18,7 @@ pub fn GroupHeader(
     state: CustomersState,
     drag: PointerDrag,
     group: GroupIndex,
-    /// The row's place in the list (`top: …px`).
+    /// The row's place in the list (`…px`, set through the CSSOM: no inline style attribute).
     top: String,
     open_org: Memo<Option<i64>>,
     open_panel: Callback<i64>,
@@ -35,7 +35,7 @@ pub fn GroupHeader(
         )
     });
     let Some(key) = key else {
-        return view! { <div class="org-group org-group--loading" style=top>"Loading…"</div> }.into_any();
+        return view! { <div class="org-group org-group--loading" style:top=top>"Loading…"</div> }.into_any();
     };
     let name = org.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "No organization".into());
     let domains = org.as_ref().map(|o| o.domains.join(", ")).unwrap_or_default();
@@ -92,7 +92,7 @@ pub fn GroupHeader(
             class:org-group--open=is_open
             data-drop-group=key.attr()
             data-testid="org-group"
-            style=top
+            style:top=top
             tabindex=org_id.map(|_| "0")
             title=org_id.map(|_| "Double-click or press Enter to open")
             aria-current=move || is_open().then_some("true")

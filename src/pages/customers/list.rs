@@ -103,7 +103,7 @@ pub fn CustomerList(
     });
 
     let render_row = move |pos: usize, row: Row| {
-        let top = format!("top: {}px", pos as f64 * ROW_HEIGHT);
+        let top = format!("{}px", pos as f64 * ROW_HEIGHT);
         match row {
             Row::Header(g) => {
                 view! { <GroupHeader state=state drag=drag group=g top=top open_org=open_org open_panel=open_panel /> }
@@ -112,7 +112,7 @@ pub fn CustomerList(
             Row::Member(g, i) => view! { <CustomerRow state=state drag=drag group=g member=i top=top /> }.into_any(),
         }
     };
-    let total_height = move || format!("height: {}px", model.with(|m| m.total_rows()) as f64 * ROW_HEIGHT);
+    let total_height = move || format!("{}px", model.with(|m| m.total_rows()) as f64 * ROW_HEIGHT);
 
     view! {
         <div
@@ -127,7 +127,7 @@ pub fn CustomerList(
                 }
             }
         >
-            <div class="customers__spacer" style=total_height>
+            <div class="customers__spacer" style:height=total_height>
                 <For each=move || visible.get() key=|(key, _, _)| key.clone() children=move |(_, pos, row)| render_row(pos, row) />
             </div>
         </div>

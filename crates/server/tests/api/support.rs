@@ -126,6 +126,12 @@ impl TestApp {
         }
     }
 
+    /// Stops serving and closes the database (as a stopped server would leave it).
+    pub async fn stop(&self) {
+        self._server.abort();
+        self.db.close().await;
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

@@ -1,0 +1,33 @@
+//! The organization search is cached per server process; two servers on one
+//! database never answer from a stale cache.
+
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+async fn search(app: &TestApp, q: &str) -> Vec<String> {
+    let page = ok_json(app.get(&format!("/api/organizations?q={q}")).await).await;
+    page["items"].as_array().unwrap().iter().map(|o: &Value| o["name"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn a_customer_renamed_through_one_server_is_found_by_the_new_name_through_the_other_at_once() {
+    let a = TestApp::spawn_admin().await;
+    let b = a.restart().await;
+    a.create_org("Acme", &["acme.com"]).await;
+    a.create_org("Globex", &["globex.com"]).await;
+    let ann = a.create_named_customer("a.lee@acme.com", "Ann", "Lee").await;
+
+    // B has both searches cached before the change.
+    assert_eq!(search(&b, "Ann").await, ["Acme"]);
+    assert!(search(&b, "Quorra").await.is_empty());
+
+    let res = a.patch(&format!("/api/customers/{}", ann.id), json!({"first_name": "Quorra"})).await;
+    ok_json(res).await;
+    assert_eq!(search(&b, "Quorra").await, ["Acme"], "B answered from its cache");
+    assert!(search(&b, "Ann").await.is_empty(), "B still finds the old name");
+
+    // A move through A is seen by B's search as well.
+    a.move_customers(&[ann.id], Some(a.create_org("Initech", &[]).await.id)).await;
+    assert_eq!(search(&b, "Quorra").await, ["Initech"]);
+}
