@@ -52,7 +52,11 @@ impl Db {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             // One plain connection first: its error says why (refused, bad password, no such
             // database), where the pool would only report that it timed out.
-            let options = PgConnectOptions::from_str(url).map_err(|e| format!("DATABASE_URL is not valid: {e}"))?;
+            let options = PgConnectOptions::from_str(url)
+                .map_err(|e| format!("DATABASE_URL is not valid: {e}"))?
+                // JIT compiling pays off for long analytic queries; for these short indexed
+                // ones it only adds time (a list page at offset 5,000: 95-160 ms with it, 54 ms without).
+                .options([("jit", "off")]);
             let probe = tokio::time::timeout(Duration::from_secs(10), PgConnection::connect_with(&options))
                 .await
                 .map_err(|_| "cannot connect to PostgreSQL: no answer within 10 s".to_string())?
