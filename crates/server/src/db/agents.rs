@@ -16,6 +16,7 @@ pub struct AgentRow {
     pub role: Role,
     pub active: bool,
     pub created_at: i64,
+    pub must_change_password: bool,
 }
 
 impl AgentRow {
@@ -31,11 +32,12 @@ impl AgentRow {
             name: self.name,
             active: self.active,
             created_at: rfc3339(self.created_at),
+            must_change_password: self.must_change_password,
         }
     }
 }
 
-const COLUMNS: &str = "id, email, name, role, active, created_at";
+const COLUMNS: &str = "id, email, name, role, active, created_at, must_change_password";
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     query("SELECT COUNT(*) FROM agents").scalar(db).await
@@ -70,17 +72,19 @@ pub async fn insert(
     name: &str,
     role: Role,
     password_hash: &str,
+    must_change_password: bool,
     now: i64,
 ) -> Result<AgentRow, sqlx::Error> {
     query(format!(
-        "INSERT INTO agents (email, name, role, password_hash, active, created_at) \
-         VALUES ($1, $2, $3, $4, TRUE, $5) RETURNING {COLUMNS}"
+        "INSERT INTO agents (email, name, role, password_hash, active, created_at, must_change_password) \
+         VALUES ($1, $2, $3, $4, TRUE, $5, $6) RETURNING {COLUMNS}"
     ))
     .bind(email)
     .bind(name)
     .bind(role.as_str())
     .bind(password_hash)
     .bind(now)
+    .bind(must_change_password)
     .fetch_one(db)
     .await
 }

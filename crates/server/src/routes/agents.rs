@@ -39,7 +39,7 @@ pub async fn create_agent(
 ) -> ApiResult<(StatusCode, Json<Agent>)> {
     let new = validate_new_agent(&req).map_err(ApiError::Validation)?;
     let hash = auth::hash_password(new.password).await?;
-    let row = db::agents::insert(&state.db, new.email.as_str(), &new.name, new.role, &hash, now_ms())
+    let row = db::agents::insert(&state.db, new.email.as_str(), &new.name, new.role, &hash, false, now_ms())
         .await
         .on_unique("email", || "Another agent already uses this email address.".into())?;
     tracing::info!(agent_id = row.id, "agent created");

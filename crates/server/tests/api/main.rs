@@ -11,6 +11,7 @@ mod errors;
 mod openapi;
 mod organizations;
 mod outbox;
+mod passwords;
 mod projects;
 mod seed;
 mod static_files;
