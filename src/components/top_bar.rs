@@ -36,10 +36,10 @@ pub fn TopBar(session: Session) -> impl IntoView {
                 {is_admin.then(|| view! { <A href="/admin">"Administration"</A> })}
             </nav>
             <div class="top-bar__user">
-                <span class="top-bar__agent" data-testid="signed-in-agent">
+                <A href="/account" attr:class="top-bar__agent" attr:title="Account: password and sessions" attr:data-testid="signed-in-agent">
                     {session.agent.name.clone()}
                     <span class="top-bar__role">{session.agent.role.as_str()}</span>
-                </span>
+                </A>
                 <button type="button" class="button button--quiet" on:click=sign_out>
                     "Sign out"
                 </button>
