@@ -6,6 +6,7 @@
 mod browser {
     mod customers;
     mod organization;
+    mod passwords;
     mod projects;
     mod sections;
     mod session;

@@ -9,7 +9,7 @@ use orgdesk_core::word::Word;
 use crate::api;
 use crate::state::{use_session, Auth};
 
-/// Brand, app navigation, the signed-in agent and sign-out.
+/// Brand, app navigation, the signed-in agent, their Account page and sign-out.
 #[component]
 pub fn TopBar(session: Session) -> impl IntoView {
     let ctx = use_session();
@@ -36,10 +36,11 @@ pub fn TopBar(session: Session) -> impl IntoView {
                 {is_admin.then(|| view! { <A href="/admin">"Administration"</A> })}
             </nav>
             <div class="top-bar__user">
-                <A href="/account" attr:class="top-bar__agent" attr:title="Account: password and sessions" attr:data-testid="signed-in-agent">
+                <span class="top-bar__agent" data-testid="signed-in-agent">
                     {session.agent.name.clone()}
                     <span class="top-bar__role">{session.agent.role.as_str()}</span>
-                </A>
+                </span>
+                <A href="/account" attr:class="top-bar__account" attr:title="Your password and sessions">"Account"</A>
                 <button type="button" class="button button--quiet" on:click=sign_out>
                     "Sign out"
                 </button>
