@@ -80,11 +80,14 @@ fn AgentsSection() -> impl IntoView {
             {move || Suspend::new(async move {
                 match agents.await {
                     Ok(list) => view! {
+                        // Scrolls sideways on a narrow screen instead of widening the page.
+                        <div class="table-scroll">
                         <AgentTable
                             agents=list
                             on_update=Callback::new(move |(a, r)| update(a, r))
                             on_send_reset=Callback::new(send_reset)
                         />
+                        </div>
                     }.into_any(),
                     Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                 }

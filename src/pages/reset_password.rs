@@ -56,7 +56,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                         <form on:submit=on_submit novalidate=true>
                             <ErrorNotice message=general />
                             {move || general.get().is_some().then(|| view! {
-                                <p class="login__links"><A href="/forgot-password">"Ask for a new link"</A></p>
+                                <p class="login__links login__links--after-error"><A href="/forgot-password">"Ask for a new link"</A></p>
                             })}
                             <TextField id="new-password" label="New password (at least 10 characters)" value=new
                                 error=err("new_password") input_type="password" autocomplete="new-password" />

@@ -63,6 +63,35 @@ pub enum ResetRefused {
     Expired,
 }
 
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    agent_id: i64,
+    expires_at: i64,
+    used_at: Option<i64>,
+    active: bool,
+}
+
+const TOKEN_SQL: &str = "SELECT t.agent_id, t.expires_at, t.used_at, a.active FROM password_reset_tokens t \
+                         JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = $1";
+
+/// The agent a token resets, or why it cannot be used.
+fn judge(token: Option<TokenRow>, now: i64) -> Result<i64, ResetRefused> {
+    match token {
+        None => Err(ResetRefused::Unknown),
+        Some(t) if !t.active => Err(ResetRefused::Unknown),
+        Some(t) if t.used_at.is_some() => Err(ResetRefused::Used),
+        Some(t) if t.expires_at <= now => Err(ResetRefused::Expired),
+        Some(t) => Ok(t.agent_id),
+    }
+}
+
+/// Whether a reset token can be used now (read only: checked before the new
+/// password is hashed, so an unknown token costs no hash).
+pub async fn check_reset(db: &Db, token_hash: &str, now: i64) -> Result<Result<i64, ResetRefused>, sqlx::Error> {
+    let token: Option<TokenRow> = query(TOKEN_SQL).bind(token_hash).fetch_optional(db).await?;
+    Ok(judge(token, now))
+}
+
 /// Uses a reset token: sets the password, clears "must change password", ends
 /// every session of the agent and spends every other open token of the agent,
 /// all at once. A token used concurrently is spent once: the second gets `Used`.
@@ -72,27 +101,11 @@ pub async fn reset(
     password_hash: &str,
     now: i64,
 ) -> Result<Result<i64, ResetRefused>, sqlx::Error> {
-    #[derive(sqlx::FromRow)]
-    struct Token {
-        agent_id: i64,
-        expires_at: i64,
-        used_at: Option<i64>,
-        active: bool,
-    }
     let mut tx = db.begin_write().await?;
-    let token: Option<Token> = query(
-        "SELECT t.agent_id, t.expires_at, t.used_at, a.active FROM password_reset_tokens t \
-         JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = $1",
-    )
-    .bind(token_hash)
-    .fetch_optional(&mut tx)
-    .await?;
-    let token = match token {
-        None => return Ok(Err(ResetRefused::Unknown)),
-        Some(t) if !t.active => return Ok(Err(ResetRefused::Unknown)),
-        Some(t) if t.used_at.is_some() => return Ok(Err(ResetRefused::Used)),
-        Some(t) if t.expires_at <= now => return Ok(Err(ResetRefused::Expired)),
-        Some(t) => t,
+    let token: Option<TokenRow> = query(TOKEN_SQL).bind(token_hash).fetch_optional(&mut tx).await?;
+    let agent_id = match judge(token, now) {
+        Ok(id) => id,
+        Err(refused) => return Ok(Err(refused)),
     };
     let spent = query("UPDATE password_reset_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL")
         .bind(token_hash)
@@ -103,18 +116,18 @@ pub async fn reset(
         return Ok(Err(ResetRefused::Used));
     }
     query("UPDATE password_reset_tokens SET used_at = $2 WHERE agent_id = $1 AND used_at IS NULL")
-        .bind(token.agent_id)
+        .bind(agent_id)
         .bind(now)
         .execute(&mut tx)
         .await?;
     query("UPDATE agents SET password_hash = $2, must_change_password = FALSE WHERE id = $1")
-        .bind(token.agent_id)
+        .bind(agent_id)
         .bind(password_hash)
         .execute(&mut tx)
         .await?;
-    query("DELETE FROM sessions WHERE agent_id = $1").bind(token.agent_id).execute(&mut tx).await?;
+    query("DELETE FROM sessions WHERE agent_id = $1").bind(agent_id).execute(&mut tx).await?;
     tx.commit().await?;
-    Ok(Ok(token.agent_id))
+    Ok(Ok(agent_id))
 }
 
 /// The password hash of an agent, to check the current password on a change.

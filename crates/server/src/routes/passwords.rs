@@ -196,21 +196,25 @@ pub async fn reset_password(
         return Err(ApiError::invalid("token", "This reset link is not valid. Ask for a new one."));
     }
     check_password(&req.new_password).map_err(|e| ApiError::invalid("new_password", e))?;
+    let token_hash = auth::token_hash(token);
+    // A token that cannot work is refused before any password is hashed.
+    db::passwords::check_reset(&state.db, &token_hash, now_ms()).await?.map_err(refused)?;
     let hash = auth::hash_password(req.new_password).await?;
-    match db::passwords::reset(&state.db, &auth::token_hash(token), &hash, now_ms()).await? {
-        Ok(agent_id) => {
-            tracing::info!(agent_id, "password reset link used");
-            Ok(StatusCode::NO_CONTENT)
-        }
-        Err(refused) => Err(ApiError::invalid(
-            "token",
-            match refused {
-                ResetRefused::Unknown => "This reset link is not valid. Ask for a new one.",
-                ResetRefused::Used => "This reset link was already used. Ask for a new one.",
-                ResetRefused::Expired => "This reset link has expired. Ask for a new one.",
-            },
-        )),
-    }
+    // Checked again inside the transaction: a concurrent use spends it once.
+    let agent_id = db::passwords::reset(&state.db, &token_hash, &hash, now_ms()).await?.map_err(refused)?;
+    tracing::info!(agent_id, "password reset link used");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn refused(why: ResetRefused) -> ApiError {
+    ApiError::invalid(
+        "token",
+        match why {
+            ResetRefused::Unknown => "This reset link is not valid. Ask for a new one.",
+            ResetRefused::Used => "This reset link was already used. Ask for a new one.",
+            ResetRefused::Expired => "This reset link has expired. Ask for a new one.",
+        },
+    )
 }
 
 /// Stores a new reset token for `agent` and queues the email with its link.

@@ -371,3 +371,22 @@ async fn wrong_passwords_from_one_source_do_not_lock_the_account_out_from_anothe
     let (status, _, _) = attacker.login("ann@example.com", "wrong-password").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "her success does not forgive the attacker");
 }
+
+#[tokio::test]
+async fn a_reset_link_used_twice_at_once_works_once() {
+    let app = TestApp::spawn_admin().await;
+    let agent_id = app.create_agent("sam@example.com", "agent").await;
+    app.post(&format!("/api/agents/{agent_id}/password-reset"), json!({})).await;
+    let token = app.reset_token_mailed_to("sam@example.com").await;
+    let (a, b) = (app.client_from([127, 0, 0, 20]), app.client_from([127, 0, 0, 21]));
+    let (ra, rb) = tokio::join!(
+        a.post("/api/auth/reset-password", json!({"token": token, "new_password": "password-from-a-1"})),
+        b.post("/api/auth/reset-password", json!({"token": token, "new_password": "password-from-b-1"})),
+    );
+    let mut statuses = [ra.status(), rb.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::NO_CONTENT, StatusCode::UNPROCESSABLE_ENTITY]);
+    let winner = if ra.status() == StatusCode::NO_CONTENT { "password-from-a-1" } else { "password-from-b-1" };
+    let mut fresh = app.client_from([127, 0, 0, 22]);
+    assert_eq!(fresh.login("sam@example.com", winner).await.0, StatusCode::OK, "the one that succeeded holds");
+}
