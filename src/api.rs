@@ -5,6 +5,7 @@
 //! events the app shell listens to.
 
 pub mod agents;
+pub mod audit;
 pub mod auth;
 pub mod customers;
 pub mod files;

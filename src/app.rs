@@ -10,6 +10,7 @@ use crate::api::{self, ApiError, Event};
 use crate::components::connection_banner::ConnectionBanner;
 use crate::components::top_bar::TopBar;
 use crate::pages::account::AccountPage;
+use crate::pages::admin::audit::AuditLogPage;
 use crate::pages::admin::AdminPage;
 use crate::pages::choose_password::ChoosePasswordPage;
 use crate::pages::customers::CustomersPage;
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!(":id") view=ItemPanel />
                     </ParentRoute>
                     <Route path=path!("admin") view=AdminPage />
+                    <Route path=path!("admin/audit") view=AuditLogPage />
                     <Route path=path!("account") view=AccountPage />
                 </ParentRoute>
             </Routes>

@@ -4,6 +4,7 @@
 //! fixtures) is in `support/lib.rs`.
 
 mod browser {
+    mod admin_audit;
     mod customers;
     mod organization;
     mod passwords;

@@ -7,8 +7,9 @@ use crate::components::error_notice::ErrorNotice;
 use crate::components::organization_dialog::split_domains;
 use crate::components::text_field::TextField;
 
-/// Administration » Customers: automatic organizations by domain, and the
-/// public email providers that never get an organization of their own.
+/// Administration » Customers: automatic organizations by domain, whether agents
+/// may delete organizations, and the public email providers that never get an
+/// organization of their own.
 #[component]
 pub fn CustomerSettings() -> impl IntoView {
     let settings = RwSignal::new(None::<Settings>);
@@ -61,6 +62,22 @@ pub fn CustomerSettings() -> impl IntoView {
                     </div>
                     <p class="hint">
                         "New customers always join the organization that owns their email domain. With this on, a customer at an unknown domain gets a new organization named after it, except at public email providers."
+                    </p>
+                    <div class="checkbox-field">
+                        <input
+                            type="checkbox"
+                            id="agents-delete-organizations"
+                            aria-describedby="agents-delete-organizations-hint"
+                            prop:checked=s.agents_may_delete_organizations
+                            on:change=move |ev| save(UpdateSettingsRequest {
+                                agents_may_delete_organizations: Some(event_target_checked(&ev)),
+                                ..Default::default()
+                            })
+                        />
+                        <label for="agents-delete-organizations">"Agents may delete organizations"</label>
+                    </div>
+                    <p class="hint" id="agents-delete-organizations-hint">
+                        "Deleting an organization also erases its notes, files, conversations and history (the audit log keeps a summary). Off: only administrators may."
                     </p>
                     <form class="form form--inline" novalidate=true on:submit=move |ev| {
                         ev.prevent_default();

@@ -1,3 +1,8 @@
+//! Administration: agents, the Customers settings, organization properties, the
+//! outbox, and a link to the audit log (its own page, [`audit`]).
+
+pub mod audit;
+
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -28,6 +33,10 @@ pub fn AdminPage() -> impl IntoView {
                 when=move || session.is_admin()
                 fallback=|| view! { <ErrorNotice message="Only administrators can open Administration." /> }
             >
+                <nav class="admin__links" aria-label="More administration">
+                    <A href="/admin/audit">"Audit log"</A>
+                    <span class="hint">" — who did what, when and from where"</span>
+                </nav>
                 <AgentsSection />
                 <CustomerSettings />
                 <PropertyDefinitions />

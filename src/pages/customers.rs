@@ -67,6 +67,9 @@ struct CustomersState {
     anchor: StoredValue<Option<(GroupIndex, usize)>>,
     dialog: RwSignal<Option<Dialogs>>,
     toast: RwSignal<Option<Toast>>,
+    /// Whether this agent may delete organizations: admins, and agents when an
+    /// admin turned on "Agents may delete organizations".
+    may_delete_organizations: RwSignal<bool>,
 }
 
 impl CustomersState {
@@ -77,6 +80,7 @@ impl CustomersState {
             anchor: StoredValue::new(None),
             dialog: RwSignal::new(None),
             toast: RwSignal::new(None),
+            may_delete_organizations: RwSignal::new(false),
         }
     }
 
@@ -109,6 +113,16 @@ pub fn CustomersPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let list = NodeRef::<html::Div>::new();
     provide_context(CustomersContext { reload: Callback::new(move |_| state.reload()) });
+    let session = crate::state::use_session();
+    if session.is_admin() {
+        state.may_delete_organizations.set(true);
+    } else {
+        leptos::task::spawn_local(async move {
+            if let Ok(settings) = crate::api::settings::get_settings().await {
+                state.may_delete_organizations.set(settings.agents_may_delete_organizations);
+            }
+        });
+    }
 
     let drag = use_pointer_drag(
         list,

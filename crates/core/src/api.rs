@@ -1,6 +1,7 @@
 //! The JSON contract: request and response bodies of every `/api` route.
 //! Field names here are the wire names.
 
+pub mod audit;
 pub mod organization;
 pub mod outbox;
 pub mod tickets;

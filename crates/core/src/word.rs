@@ -50,6 +50,7 @@ mod tests {
 
     use super::*;
     use crate::agent::Role;
+    use crate::api::audit::{AuditAction, AuditTarget};
     use crate::api::organization::Relation;
     use crate::api::outbox::OutboxStatus;
     use crate::api::tickets::{FollowerKind, GroupBy, ItemStatus, ItemType, MessageKind, Priority};
@@ -84,6 +85,8 @@ mod tests {
         check::<PropertyKind>();
         check::<ContactKind>();
         check::<Relation>();
+        check::<AuditAction>();
+        check::<AuditTarget>();
     }
 
     #[test]

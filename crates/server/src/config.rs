@@ -18,6 +18,9 @@ pub struct Cli {
     /// sqlite://path/to/file.db (created if missing) or postgres://user:pass@host/db.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/orgdesk.db")]
     pub database_url: String,
+    /// How long start-up keeps retrying a database it cannot reach (seconds; 0: one attempt).
+    #[arg(long, env = "ORGDESK_DATABASE_WAIT", default_value_t = 60)]
+    pub database_wait: u64,
     /// Directory of the built web app (Trunk's dist/). Defaults to ./dist when it exists.
     #[arg(long, env = "ORGDESK_DIST")]
     pub dist: Option<PathBuf>,
@@ -89,6 +92,8 @@ pub struct Smtp {
 pub struct Config {
     pub addr: SocketAddr,
     pub database_url: String,
+    /// How long start-up keeps retrying a database it cannot reach.
+    pub database_wait: std::time::Duration,
     pub dist: Option<PathBuf>,
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -147,6 +152,7 @@ impl Config {
             addr,
             public_url,
             database_url: url,
+            database_wait: std::time::Duration::from_secs(cli.database_wait),
             dist,
             admin_email: cli.admin_email,
             admin_password: cli.admin_password,
@@ -162,6 +168,7 @@ impl Config {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url: database_url.to_string(),
+            database_wait: std::time::Duration::ZERO,
             dist: None,
             admin_email: None,
             admin_password: None,

@@ -6,6 +6,7 @@
 //! which dispatches to the driver in use (`query.rs`, `tx.rs`).
 
 pub mod agents;
+pub mod audit;
 pub mod conversations;
 pub mod customers;
 pub mod items;
@@ -26,27 +27,46 @@ use orgdesk_core::word::Word;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Connection;
 
-/// A connection pool to one of the supported databases.
+/// A connection pool to one of the supported databases, with this process's queue
+/// of writers (see [`Db::begin_write`]).
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
+    Sqlite(SqlitePool, tx::Writers),
+    Postgres(PgPool, tx::Writers),
 }
 
 impl Db {
+    pub fn sqlite(pool: SqlitePool) -> Db {
+        Db::Sqlite(pool, tx::Writers::default())
+    }
+
+    pub fn postgres(pool: PgPool) -> Db {
+        Db::Postgres(pool, tx::Writers::default())
+    }
+
     /// Connects to `url`, creating the SQLite file (and its directory) when missing.
     pub async fn connect(url: &str) -> Result<Db, String> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // One plain connection first: its error says why (refused, bad password, no such
+            // database), where the pool would only report that it timed out.
+            let options = PgConnectOptions::from_str(url).map_err(|e| format!("DATABASE_URL is not valid: {e}"))?;
+            let probe = tokio::time::timeout(Duration::from_secs(10), PgConnection::connect_with(&options))
+                .await
+                .map_err(|_| "cannot connect to PostgreSQL: no answer within 10 s".to_string())?
+                .map_err(|e| format!("cannot connect to PostgreSQL: {e}"))?;
+            let _ = probe.close().await;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
+                // While the database is down a request waits this long, then gets a 503.
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(options)
                 .await
                 .map_err(|e| format!("cannot connect to PostgreSQL: {e}"))?;
-            return Ok(Db::Postgres(pool));
+            return Ok(Db::postgres(pool));
         }
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| format!("DATABASE_URL is not a valid SQLite URL: {e}"))?
@@ -66,29 +86,53 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(|e| format!("cannot open SQLite database {}: {e}", path.display()))?;
-        Ok(Db::Sqlite(pool))
+        Ok(Db::sqlite(pool))
+    }
+
+    /// Connects like [`Db::connect`], retrying PostgreSQL for up to `wait` while it
+    /// cannot be reached (a server still starting, a network not yet up): one line on
+    /// stderr per failed attempt, then the last error. A SQLite file is tried once.
+    pub async fn connect_patiently(url: &str, wait: Duration) -> Result<Db, String> {
+        let wait = if url.starts_with("postgres") { wait } else { Duration::ZERO };
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut delay = Duration::from_millis(500);
+        loop {
+            match Db::connect(url).await {
+                Ok(db) => return Ok(db),
+                Err(e) => {
+                    let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                    if left.is_zero() {
+                        return Err(e);
+                    }
+                    let pause = delay.min(left);
+                    eprintln!("orgdesk: {e}; retrying in {:.1} s", pause.as_secs_f64());
+                    tokio::time::sleep(pause).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
     }
 
     /// Applies the dialect's migrations (idempotent; run at every start).
     pub async fn migrate(&self) -> Result<(), String> {
         let result = match self {
-            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+            Db::Sqlite(pool, _) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+            Db::Postgres(pool, _) => sqlx::migrate!("./migrations/postgres").run(pool).await,
         };
         result.map_err(|e| format!("database migration failed: {e}"))
     }
 
     pub fn dialect(&self) -> &'static str {
         match self {
-            Db::Sqlite(_) => "sqlite",
-            Db::Postgres(_) => "postgres",
+            Db::Sqlite(..) => "sqlite",
+            Db::Postgres(..) => "postgres",
         }
     }
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(pool) => pool.close().await,
-            Db::Postgres(pool) => pool.close().await,
+            Db::Sqlite(pool, _) => pool.close().await,
+            Db::Postgres(pool, _) => pool.close().await,
         }
     }
 }

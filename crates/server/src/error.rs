@@ -37,12 +37,62 @@ pub enum ApiError {
     #[error("{message}")]
     Unavailable { message: String, retry_after_secs: u64 },
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("internal: {0}")]
     Internal(String),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What kind of failure a database error is, for its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbFailure {
+    /// The database cannot be reached now (connection refused or lost, pool exhausted, shutting down).
+    Unreachable,
+    /// Another transaction held what this one needed (a lock wait that timed out,
+    /// SQLITE_BUSY, a deadlock or serialization failure): nothing was written.
+    Busy,
+    /// The disk (or the database's size limit) is full: nothing was written.
+    Full,
+    /// A unique constraint refused the change: someone else just took the value.
+    Unique,
+    /// Anything else: a bug or bad data, logged and answered 500.
+    Other,
+}
+
+impl DbFailure {
+    pub fn of(err: &sqlx::Error) -> DbFailure {
+        use sqlx::Error as E;
+        match err {
+            E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed => DbFailure::Unreachable,
+            E::Database(db) if db.is_unique_violation() => DbFailure::Unique,
+            E::Database(db) => match db.code().as_deref() {
+                // PostgreSQL: serialization failure, deadlock, lock wait timeout, query cancelled.
+                Some("40001" | "40P01" | "55P03" | "57014") => DbFailure::Busy,
+                // PostgreSQL: disk full, out of memory, too many connections.
+                Some("53100") => DbFailure::Full,
+                Some("53200" | "53300") => DbFailure::Busy,
+                // PostgreSQL: connection exceptions, shutting down, cannot connect now.
+                Some(code) if code.starts_with("08") || code.starts_with("57P") => DbFailure::Unreachable,
+                // SQLite (primary result code): BUSY, LOCKED, FULL, I/O error.
+                Some(code) => match code.parse::<i32>().map(|c| c & 0xff) {
+                    Ok(5 | 6) => DbFailure::Busy,
+                    Ok(13) => DbFailure::Full,
+                    Ok(10) => DbFailure::Unreachable,
+                    _ => DbFailure::Other,
+                },
+                None => DbFailure::Other,
+            },
+            _ => DbFailure::Other,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        ApiError::Database(err)
+    }
+}
 
 impl ApiError {
     /// A 409 naming the field in conflict. A unique-constraint violation of a
@@ -84,7 +134,28 @@ impl ApiError {
             ApiError::MethodNotAllowed => {
                 ErrorBody::new(ErrorCode::MethodNotAllowed, "This route does not accept that method.")
             }
-            ApiError::Database(_) | ApiError::Internal(_) => {
+            ApiError::Database(err) => match DbFailure::of(err) {
+                DbFailure::Unreachable => ErrorBody::new(
+                    ErrorCode::Unavailable,
+                    "The database cannot be reached right now; nothing was changed. Try again in a moment.",
+                ),
+                DbFailure::Busy => ErrorBody::new(
+                    ErrorCode::Unavailable,
+                    "The database is busy with other changes; nothing was changed. Try again in a moment.",
+                ),
+                DbFailure::Full => ErrorBody::new(
+                    ErrorCode::Unavailable,
+                    "The server's disk is full; nothing was changed. Ask an administrator to free space.",
+                ),
+                DbFailure::Unique => ErrorBody::new(
+                    ErrorCode::Conflict,
+                    "Someone else changed this at the same time. Reload and try again.",
+                ),
+                DbFailure::Other => {
+                    ErrorBody::new(ErrorCode::Internal, "Something went wrong on the server. Please try again.")
+                }
+            },
+            ApiError::Internal(_) => {
                 ErrorBody::new(ErrorCode::Internal, "Something went wrong on the server. Please try again.")
             }
         }
@@ -93,8 +164,24 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let mut retry_after = None;
         if let ApiError::Database(e) = &self {
-            tracing::error!(error = %e, "database error");
+            match DbFailure::of(e) {
+                DbFailure::Other => tracing::error!(error = %e, "database error"),
+                DbFailure::Unique => tracing::info!(error = %e, "concurrent change refused"),
+                DbFailure::Busy => {
+                    tracing::warn!(error = %e, "database busy");
+                    retry_after = Some(1);
+                }
+                DbFailure::Unreachable => {
+                    tracing::warn!(error = %e, "database unreachable");
+                    retry_after = Some(5);
+                }
+                DbFailure::Full => {
+                    tracing::error!(error = %e, "database full");
+                    retry_after = Some(60);
+                }
+            }
         }
         if let ApiError::Internal(e) = &self {
             tracing::error!(error = %e, "internal error");
@@ -105,9 +192,10 @@ impl IntoResponse for ApiError {
         if let ApiError::TooManyRequests { retry_after_secs, .. } | ApiError::Unavailable { retry_after_secs, .. } =
             self
         {
-            if let Ok(v) = retry_after_secs.to_string().parse() {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
+            retry_after = Some(retry_after_secs);
+        }
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
         }
         response
     }

@@ -71,7 +71,7 @@ pub async fn serve(
 
 /// Connects, migrates and bootstraps the database described by the configuration.
 pub async fn prepare(config: &Config) -> Result<Db, String> {
-    let db = Db::connect(&config.database_url).await?;
+    let db = Db::connect_patiently(&config.database_url, config.database_wait).await?;
     db.migrate().await?;
     if let Some(generated) = auth::bootstrap_admin(&db, config).await? {
         println!("Created the first admin account: {} / password: {generated}", generated_email(config));

@@ -8,6 +8,13 @@
 //! table, so a restart loses nothing. Without SMTP settings the task does nothing
 //! and messages stay pending, where admins can see them.
 //!
+//! Delivery is at least once. The claim is one conditional `UPDATE` checked by
+//! rows affected, so of several workers (or server processes on one database)
+//! exactly one takes a message. A worker that dies before the SMTP server
+//! acknowledged the message leaves it claimed until [`CLAIM_MS`] has passed, then
+//! it is sent again; only a death between the acknowledgement and [`outbox::mark_sent`]
+//! sends it twice, and every attempt carries the same `Message-ID`.
+//!
 //! The connection security comes from the port (see [`Security::default_for`]):
 //! 465 is implicit TLS; 25, 1025, 2525 and servers on a loopback address are
 //! plain SMTP; any other port requires STARTTLS. TLS is rustls, trusting the

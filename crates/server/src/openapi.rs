@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
     components(schemas(ErrorBody)),
     modifiers(&SessionCookie),
     security(("session" = [])),
-    tags((name = "auth"), (name = "agents"), (name = "customers"), (name = "organizations"), (name = "projects"), (name = "items"), (name = "conversations"), (name = "settings"), (name = "outbox"), (name = "meta"))
+    tags((name = "auth"), (name = "agents"), (name = "customers"), (name = "organizations"), (name = "projects"), (name = "items"), (name = "conversations"), (name = "settings"), (name = "outbox"), (name = "audit"), (name = "meta"))
 )]
 struct ApiDoc;
 

@@ -1,6 +1,7 @@
 //! The `/api` router: one module per resource, each documented for OpenAPI.
 
 pub mod agents;
+pub mod audit;
 pub mod auth;
 pub mod conversations;
 pub mod customers;
@@ -40,6 +41,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(organizations::routes())
         .merge(settings::routes())
         .merge(outbox::routes())
+        .merge(audit::routes())
         .merge(projects::routes())
         .merge(conversations::routes())
         .merge(items::routes())

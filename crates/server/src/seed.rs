@@ -98,7 +98,7 @@ async fn next_id(db: &Db, table: &str) -> Result<i64, String> {
 /// Rows inserted with explicit ids do not advance PostgreSQL's identity sequences:
 /// moves each of `tables`' sequence past its largest id (nothing to do on SQLite).
 async fn advance_sequences(tx: &mut Tx, tables: &[&str]) -> Result<(), sqlx::Error> {
-    if let Tx::Postgres(_) = tx {
+    if tx.dialect() == "postgres" {
         for table in tables {
             query(format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"

@@ -9,6 +9,10 @@ use super::model::{GroupIndex, GroupKey};
 use super::{CustomersState, Dialogs};
 use crate::text::count_of;
 
+/// Why an agent cannot delete an organization (the server says the same with its 403).
+const DELETE_REFUSED: &str = "Only administrators can delete organizations. An administrator can allow agents to \
+     under Administration (Agents may delete organizations).";
+
 #[component]
 pub fn GroupHeader(
     state: CustomersState,
@@ -19,7 +23,7 @@ pub fn GroupHeader(
     open_org: Memo<Option<i64>>,
     open_panel: Callback<i64>,
 ) -> impl IntoView {
-    let CustomersState { model, dialog, .. } = state;
+    let CustomersState { model, dialog, may_delete_organizations: may_delete, .. } = state;
     let g = group;
     let (key, org, count, expanded) = model.with_untracked(|m| {
         let key = m.key_at(g);
@@ -61,8 +65,20 @@ pub fn GroupHeader(
                 on:click=move |_| dialog.set(Some(Dialogs::EditOrganization(edit.clone())))>
                 "Edit"
             </button>
-            <button type="button" class="button button--small button--ghost" aria-label=delete_label
-                on:click=move |_| dialog.set(Some(Dialogs::DeleteOrganization(del.clone(), count)))>
+            // Refused for agents unless an admin allows it: the button stays focusable
+            // (aria-disabled) and says why instead of opening the dialog.
+            <button type="button" class="button button--small button--ghost"
+                aria-label=delete_label
+                aria-disabled=move || (!may_delete.get()).then_some("true")
+                title=move || (!may_delete.get()).then_some(DELETE_REFUSED)
+                class:button--disabled=move || !may_delete.get()
+                on:click=move |_| {
+                    if may_delete.get_untracked() {
+                        dialog.set(Some(Dialogs::DeleteOrganization(del.clone(), count)))
+                    } else {
+                        state.show(DELETE_REFUSED.to_string(), true, None)
+                    }
+                }>
                 "Delete"
             </button>
         }

@@ -1,6 +1,6 @@
 //! The panel's files section: attachments of the organization. Upload
 //! shows its progress; a file over the limit is refused before anything is sent;
-//! names download the file; Delete asks first.
+//! names download the file; Delete (for the uploader or an admin) asks first.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -12,6 +12,7 @@ use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::timestamp::Timestamp;
+use crate::state::use_session;
 
 const INPUT_ID: &str = "org-file-input";
 
@@ -51,6 +52,12 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
     let delete_busy = RwSignal::new(false);
     let delete_error = RwSignal::new(None::<String>);
     let input = NodeRef::<html::Input>::new();
+    // As with notes: the uploader or an admin (the server decides too).
+    let session = use_session();
+    let may_delete = move |file: &FileInfo| {
+        let me = session.session().map(|s| s.agent.id);
+        session.is_admin() || (file.uploader_id.is_some() && file.uploader_id == me)
+    };
 
     spawn_local(async move {
         match api::files::organization_files(panel.id).await {
@@ -140,6 +147,7 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
                         <tbody>
                             {list.into_iter().map(|f| {
                                 let for_delete = f.clone();
+                                let deletable = may_delete(&f);
                                 view! {
                                     <tr data-file-id=f.id.to_string()>
                                         <td><a href=api::files::file_url(f.id) download=f.name.clone()>{f.name.clone()}</a></td>
@@ -147,11 +155,13 @@ pub fn FilesSection(panel: OrgPanel) -> impl IntoView {
                                         <td>{f.uploaded_by.clone()}</td>
                                         <td><Timestamp at=f.created_at.clone() /></td>
                                         <td class="table__actions">
-                                            <button type="button" class="button button--ghost button--small"
-                                                aria-label=format!("Delete {}", f.name)
-                                                on:click=move |_| { delete_error.set(None); deleting.set(Some(for_delete.clone())); }>
-                                                "Delete"
-                                            </button>
+                                            {deletable.then(|| view! {
+                                                <button type="button" class="button button--ghost button--small"
+                                                    aria-label=format!("Delete {}", f.name)
+                                                    on:click=move |_| { delete_error.set(None); deleting.set(Some(for_delete.clone())); }>
+                                                    "Delete"
+                                                </button>
+                                            })}
                                         </td>
                                     </tr>
                                 }

@@ -144,6 +144,9 @@ pub struct Settings {
     pub builtin_public_domains: Vec<String>,
     /// Public email providers that admins added.
     pub extra_public_domains: Vec<String>,
+    /// "Agents may delete organizations" (off by default: only admins may).
+    #[serde(default)]
+    pub agents_may_delete_organizations: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,6 +157,8 @@ pub struct UpdateSettingsRequest {
     pub auto_create_organizations: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_public_domains: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agents_may_delete_organizations: Option<bool>,
 }
 
 /// The largest number of customers one move may carry.

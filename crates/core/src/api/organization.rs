@@ -27,7 +27,7 @@
 //!   `POST .../notes` [`CreateNoteRequest`] → [`Note`]; `DELETE .../notes/{note_id}` (author or admin) → 204
 //! - `GET /api/organizations/{id}/files` → `Vec<`[`FileInfo`]`>` (newest first);
 //!   `POST .../files` (multipart, one part named `file`; at most [`MAX_FILE_BYTES`], else 413) → [`FileInfo`];
-//!   `GET /api/files/{file_id}` (the bytes, as an attachment); `DELETE /api/files/{file_id}` → 204
+//!   `GET /api/files/{file_id}` (the bytes, as an attachment); `DELETE /api/files/{file_id}` → 204 (the uploader or an admin, else 403)
 //! - `GET /api/organizations/{id}/relatives?relation=parent|child&q=` → `Vec<`[`ParentCandidate`]`>`
 //!   (organizations by name, those that would close a loop carrying `disabled_reason`);
 //!   `POST /api/organizations/{id}/children` [`AddChildRequest`] → [`OrganizationDetail`];
@@ -335,6 +335,9 @@ pub struct FileInfo {
     pub content_type: String,
     pub size: i64,
     pub uploaded_by: String,
+    /// The uploader's agent id (`None` once the agent is gone); the uploader and admins may delete.
+    #[serde(default)]
+    pub uploader_id: Option<i64>,
     /// RFC 3339, UTC.
     pub created_at: String,
 }

@@ -4,6 +4,11 @@ use orgdesk_core::agent::Role;
 use orgdesk_core::api::Agent;
 use orgdesk_core::word::Word;
 
+use orgdesk_core::api::audit::{AuditAction, AuditTarget};
+use serde_json::json;
+
+use crate::db::audit::{self, Actor};
+use crate::db::tx::Exec;
 use crate::db::{query, Db};
 use crate::time_fmt::rfc3339;
 
@@ -66,8 +71,8 @@ pub async fn find_for_login(db: &Db, email: &str) -> Result<Option<(AgentRow, St
     Ok(row.map(|r| (r.agent, r.password_hash)))
 }
 
-pub async fn insert(
-    db: &Db,
+pub async fn insert<'c>(
+    on: impl Into<Exec<'c>>,
     email: &str,
     name: &str,
     role: Role,
@@ -85,20 +90,76 @@ pub async fn insert(
     .bind(password_hash)
     .bind(now)
     .bind(must_change_password)
-    .fetch_one(db)
+    .fetch_one(on)
     .await
 }
 
+/// Adds an agent and records it (`AgentCreated`, by `actor`) in the audit log, in one transaction.
+pub async fn create(
+    db: &Db,
+    email: &str,
+    name: &str,
+    role: Role,
+    password_hash: &str,
+    actor: &Actor,
+    now: i64,
+) -> Result<AgentRow, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let row = insert(&mut tx, email, name, role, password_hash, false, now).await?;
+    let detail = json!({ "name": row.name, "role": row.role.as_str() });
+    audit::record(
+        &mut tx,
+        &actor.entry(AuditAction::AgentCreated, AuditTarget::Agent, Some(row.id), email, detail),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
 /// Applies a partial update; deactivating an agent also ends their sessions,
-/// in the same transaction. `None` when the agent does not exist.
+/// in the same transaction, which also records a role change, a deactivation or a
+/// reactivation in the audit log (by `actor`). `None` when the agent does not exist.
 pub async fn update(
     db: &Db,
     id: i64,
     name: Option<&str>,
     role: Option<Role>,
     active: Option<bool>,
+    actor: &Actor,
+    now: i64,
 ) -> Result<Option<AgentRow>, sqlx::Error> {
     let mut tx = db.begin_write().await?;
+    let before: Option<(String, String, bool)> =
+        query("SELECT email, role, active FROM agents WHERE id = $1").bind(id).fetch_optional(&mut tx).await?;
+    let Some((email, old_role, was_active)) = before else {
+        return Ok(None);
+    };
+    let mut entries = Vec::new();
+    if let Some(role) = role.filter(|r| r.as_str() != old_role) {
+        let detail = json!({ "from": old_role, "to": role.as_str() });
+        entries.push(actor.entry(AuditAction::RoleChanged, AuditTarget::Agent, Some(id), email.clone(), detail));
+    }
+    match active {
+        Some(false) if was_active => entries.push(actor.entry(
+            AuditAction::AgentDeactivated,
+            AuditTarget::Agent,
+            Some(id),
+            email.clone(),
+            json!({}),
+        )),
+        Some(true) if !was_active => entries.push(actor.entry(
+            AuditAction::AgentActivated,
+            AuditTarget::Agent,
+            Some(id),
+            email.clone(),
+            json!({}),
+        )),
+        _ => {}
+    }
+    for entry in &entries {
+        audit::record(&mut tx, entry, now).await?;
+    }
     let row: Option<AgentRow> = query(format!(
         "UPDATE agents SET name = COALESCE($2, name), role = COALESCE($3, role), active = COALESCE($4, active) \
          WHERE id = $1 RETURNING {COLUMNS}"

@@ -2,12 +2,16 @@
 
 pub mod moves;
 
+use orgdesk_core::api::audit::{AuditAction, AuditTarget};
 use orgdesk_core::api::{Customer, MovedCustomer};
 use orgdesk_core::customer::{customer_sort_name, NewCustomer};
 use orgdesk_core::domain::{best_match, candidate_claims, is_public_email_domain, normalize_host, Domain};
 
 use orgdesk_core::paging::Paging;
 
+use serde_json::json;
+
+use crate::db::audit::{self, Actor};
 use crate::db::organizations::{self, history, MATCHED_CUSTOMERS};
 use crate::db::{placeholders, prefix_range, query, Db, OnUnique};
 use crate::error::ApiError;
@@ -295,7 +299,8 @@ pub async fn update(db: &Db, id: i64, changes: &Changes) -> Result<bool, ApiErro
     .bind(customer_sort_name(&first, &last, &email))
     .bind(id)
     .execute(&mut tx)
-    .await?;
+    .await
+    .on_unique("email", email_just_taken)?;
     if let Some(position) = &changes.position {
         if org.is_none() && !position.is_empty() {
             return Err(ApiError::invalid(
@@ -317,8 +322,29 @@ pub async fn update(db: &Db, id: i64, changes: &Changes) -> Result<bool, ApiErro
     Ok(true)
 }
 
-pub async fn delete(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
+/// Deletes customer `id` (memberships, invitations; outbox rows keep their text),
+/// recording it in the audit log in the same transaction. `Ok(false)` when there is
+/// no such customer.
+pub async fn delete(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin_write().await?;
+    let found: Option<(String, String, String, Option<String>)> = query(
+        "SELECT c.email, c.first_name, c.last_name, o.name FROM customers c \
+         LEFT JOIN memberships m ON m.customer_id = c.id LEFT JOIN organizations o ON o.id = m.organization_id \
+         WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut tx)
+    .await?;
+    let Some((email, first_name, last_name, organization)) = found else {
+        return Ok(false);
+    };
+    let detail = json!({ "first_name": first_name, "last_name": last_name, "organization": organization });
+    audit::record(
+        &mut tx,
+        &actor.entry(AuditAction::CustomerDeleted, AuditTarget::Customer, Some(id), email, detail),
+        now,
+    )
+    .await?;
     query("DELETE FROM memberships WHERE customer_id = $1").bind(id).execute(&mut tx).await?;
     query("DELETE FROM invitations WHERE customer_id = $1").bind(id).execute(&mut tx).await?;
     query("UPDATE outbox SET customer_id = NULL WHERE customer_id = $1").bind(id).execute(&mut tx).await?;

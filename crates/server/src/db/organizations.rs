@@ -14,12 +14,14 @@ pub mod members;
 pub mod notes;
 pub mod properties;
 
+use orgdesk_core::api::audit::{AuditAction, AuditTarget, MAX_AUDIT_HISTORY};
 use orgdesk_core::api::Organization;
 use orgdesk_core::customer::organization_name_key;
 use orgdesk_core::domain::Domain;
 use serde_json::json;
 
 use self::history::Entry;
+use crate::db::audit::{self, Actor};
 use crate::db::{placeholders, prefix_range, query, Db, OnUnique, Tx};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
@@ -133,8 +135,8 @@ pub async fn list(db: &Db, q: Option<&str>, offset: i64, limit: i64) -> Result<O
 /// spaces (domains never contain one), so a page of organizations is one query.
 fn domains_of(db: &Db, org: &str) -> String {
     let aggregate = match db {
-        Db::Sqlite(_) => "group_concat(d.domain, ' ')",
-        Db::Postgres(_) => "string_agg(d.domain, ' ')",
+        Db::Sqlite(..) => "group_concat(d.domain, ' ')",
+        Db::Postgres(..) => "string_agg(d.domain, ' ')",
     };
     format!("COALESCE((SELECT {aggregate} FROM organization_domains d WHERE d.organization_id = {org}), '') AS domains")
 }
@@ -334,11 +336,70 @@ pub async fn update(
     Ok(true)
 }
 
+/// What a deleted organization's audit entry keeps: its name, domains, parent,
+/// how many members it had and how many notes, files, conversations and history
+/// entries were erased, and its newest history entries (at most
+/// [`MAX_AUDIT_HISTORY`]), newest first, so its history survives the deletion.
+async fn deletion_detail(tx: &mut Tx, id: i64, name: &str) -> Result<serde_json::Value, sqlx::Error> {
+    let count = |sql: &'static str| query(sql).bind(id);
+    let mut domains: Vec<String> =
+        query("SELECT domain FROM organization_domains WHERE organization_id = $1").bind(id).scalars(&mut *tx).await?;
+    domains.sort();
+    let members: i64 = count("SELECT COUNT(*) FROM memberships WHERE organization_id = $1").scalar(&mut *tx).await?;
+    let notes: i64 =
+        count("SELECT COUNT(*) FROM organization_notes WHERE organization_id = $1").scalar(&mut *tx).await?;
+    let files: i64 =
+        count("SELECT COUNT(*) FROM organization_files WHERE organization_id = $1").scalar(&mut *tx).await?;
+    let conversations: i64 =
+        count("SELECT COUNT(*) FROM conversations WHERE organization_id = $1").scalar(&mut *tx).await?;
+    let history_total: i64 =
+        count("SELECT COUNT(*) FROM organization_history WHERE organization_id = $1").scalar(&mut *tx).await?;
+    let parent: Option<String> =
+        query("SELECT p.name FROM organizations o JOIN organizations p ON p.id = o.parent_id WHERE o.id = $1")
+            .bind(id)
+            .optional_scalar(&mut *tx)
+            .await?;
+    let history: Vec<(String, String, String, i64)> = query(
+        "SELECT h.action, h.summary, COALESCE(a.name, '') AS agent_name, h.created_at \
+         FROM organization_history h LEFT JOIN agents a ON a.id = h.agent_id \
+         WHERE h.organization_id = $1 ORDER BY h.id DESC LIMIT $2",
+    )
+    .bind(id)
+    .bind(MAX_AUDIT_HISTORY as i64)
+    .fetch_all(&mut *tx)
+    .await?;
+    let history: Vec<serde_json::Value> = history
+        .into_iter()
+        .map(|(action, summary, agent, at)| json!({ "action": action, "summary": summary, "agent": agent, "at": rfc3339(at) }))
+        .collect();
+    Ok(json!({
+        "name": name,
+        "domains": domains,
+        "parent": parent,
+        "members": members,
+        "notes_erased": notes,
+        "files_erased": files,
+        "conversations_erased": conversations,
+        "history_total": history_total,
+        "history": history,
+    }))
+}
+
 /// Deletes an organization; its members become unassigned (no customer is deleted).
 /// Their open items follow them to no organization; the organization's other items
-/// (closed ones) lose it too, as it no longer exists.
-pub async fn delete(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
+/// (closed ones) lose it too, as it no longer exists. Its notes, files,
+/// conversations and history go with it; the audit log keeps a summary and its
+/// history ([`deletion_detail`]), recorded in the same transaction.
+pub async fn delete(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin_write().await?;
+    let name: Option<String> =
+        query("SELECT name FROM organizations WHERE id = $1").bind(id).optional_scalar(&mut tx).await?;
+    let Some(name) = name else {
+        return Ok(false);
+    };
+    let detail = deletion_detail(&mut tx, id, &name).await?;
+    let entry = actor.entry(AuditAction::OrganizationDeleted, AuditTarget::Organization, Some(id), name, detail);
+    audit::record(&mut tx, &entry, now).await?;
     query(format!(
         "UPDATE items SET organization_id = NULL WHERE status IN {} AND requester_id IN \
          (SELECT customer_id FROM memberships WHERE organization_id = $1)",

@@ -24,6 +24,10 @@ use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::{Arguments, Database, Encode, Transaction, Type};
 
 use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::query::{anonymous_placeholders, Arg, Query};
 use super::Db;
@@ -34,11 +38,45 @@ pub trait Row: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, 
 
 impl<T> Row for T where T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
 
-/// An open write transaction on either database.
+/// An open write transaction on either database, holding this process's turn to write.
 #[derive(Debug)]
-pub enum Tx {
+pub struct Tx {
+    conn: TxConn,
+    _turn: OwnedSemaphorePermit,
+}
+
+#[derive(Debug)]
+enum TxConn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+}
+
+/// This process's queue of writers: one write transaction at a time takes a pooled
+/// connection. Writers waiting for their turn hold no connection, so reads keep the
+/// pool even while many writes queue (without it, 40 queued moves held every
+/// connection and reads waited seconds for one).
+#[derive(Clone, Debug)]
+pub struct Writers(Arc<Semaphore>);
+
+impl Default for Writers {
+    fn default() -> Writers {
+        Writers(Arc::new(Semaphore::new(1)))
+    }
+}
+
+/// How long a writer waits for its turn in this process before the request gets a
+/// 503 (as the database's own lock wait, [`LOCK_WAIT`]).
+const TURN_WAIT: Duration = Duration::from_secs(10);
+
+impl Writers {
+    async fn turn(&self) -> Result<OwnedSemaphorePermit, sqlx::Error> {
+        match tokio::time::timeout(TURN_WAIT, self.0.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            // The semaphore is never closed; a writer that waited too long is answered
+            // like one that found no free connection: 503 with Retry-After.
+            Ok(Err(_)) | Err(_) => Err(sqlx::Error::PoolTimedOut),
+        }
+    }
 }
 
 /// Where one statement runs: a pooled connection (`&Db`) or a transaction (`&mut Tx`).
@@ -75,17 +113,17 @@ where
 impl<'c> From<&'c Db> for Exec<'c> {
     fn from(db: &'c Db) -> Exec<'c> {
         match db {
-            Db::Sqlite(pool) => Exec::SqlitePool(pool),
-            Db::Postgres(pool) => Exec::PgPool(pool),
+            Db::Sqlite(pool, _) => Exec::SqlitePool(pool),
+            Db::Postgres(pool, _) => Exec::PgPool(pool),
         }
     }
 }
 
 impl<'c> From<&'c mut Tx> for Exec<'c> {
     fn from(tx: &'c mut Tx) -> Exec<'c> {
-        match tx {
-            Tx::Sqlite(tx) => Exec::Sqlite(tx),
-            Tx::Postgres(tx) => Exec::Postgres(tx),
+        match &mut tx.conn {
+            TxConn::Sqlite(tx) => Exec::Sqlite(tx),
+            TxConn::Postgres(tx) => Exec::Postgres(tx),
         }
     }
 }
@@ -174,30 +212,61 @@ impl Query {
 impl Tx {
     /// Makes every statement of the transaction permanent.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await,
-            Tx::Postgres(tx) => tx.commit().await,
+        match self.conn {
+            TxConn::Sqlite(tx) => tx.commit().await,
+            TxConn::Postgres(tx) => tx.commit().await,
         }
     }
 
     pub fn dialect(&self) -> &'static str {
-        match self {
-            Tx::Sqlite(_) => "sqlite",
-            Tx::Postgres(_) => "postgres",
+        match self.conn {
+            TxConn::Sqlite(_) => "sqlite",
+            TxConn::Postgres(_) => "postgres",
         }
     }
 }
 
+/// The PostgreSQL advisory lock every write transaction holds (an arbitrary
+/// constant: the bytes of "orgdesk!" read as a big-endian integer).
+const WRITE_LOCK: i64 = 0x6f72_6764_6573_6b21;
+
 impl Db {
-    /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so concurrent
-    /// writers queue on the busy timeout instead of failing when they upgrade a read lock.
+    /// Starts a write transaction; write transactions run one at a time on both
+    /// databases, across every server process sharing the database.
+    ///
+    /// On SQLite it is `BEGIN IMMEDIATE`, so concurrent writers queue on the busy
+    /// timeout instead of failing when they upgrade a read lock. On PostgreSQL the
+    /// transaction first takes one transaction-scoped advisory lock ([`WRITE_LOCK`],
+    /// released by commit or rollback). That is SQLite's behaviour, and it is the
+    /// lock order that makes concurrent writes safe: a transaction that checks and
+    /// then writes (a free email, a free domain, a parent that is not a descendant,
+    /// a customer's current organization) sees every earlier commit and no later
+    /// one, since under READ COMMITTED each statement reads the newest committed
+    /// rows, and two write transactions never wait on each other's row locks, so
+    /// they cannot deadlock. Reads on the pool never wait for it. A writer that
+    /// waits longer than [`LOCK_WAIT`] gets SQLSTATE 55P03, answered 503 with
+    /// `Retry-After` (see `error.rs`).
+    ///
+    /// Within one process, writers first queue for their turn ([`Writers`]) without
+    /// holding a connection; only the writer whose turn it is takes one.
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
-        Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
+        let (Db::Sqlite(_, writers) | Db::Postgres(_, writers)) = self;
+        let turn = writers.turn().await?;
+        let conn = match self {
+            Db::Sqlite(pool, _) => TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool, _) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query(LOCK_WAIT).execute(&mut *tx).await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
+                TxConn::Postgres(tx)
+            }
+        };
+        Ok(Tx { conn, _turn: turn })
     }
 }
+
+/// How long a PostgreSQL write transaction waits for a lock (as SQLite's busy timeout).
+const LOCK_WAIT: &str = "SET LOCAL lock_timeout = '10s'";
 
 /// True when `err` is a unique-constraint violation.
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
@@ -409,6 +478,73 @@ mod tests {
         let ok: Result<u64, ApiError> =
             query("INSERT INTO t (id) VALUES (1)").execute(&db).await.on_unique("s", String::new);
         assert_eq!(ok.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_unique_violation_no_field_was_named_for_is_a_409_not_a_500() {
+        let (_dir, db) = scratch().await;
+        query("INSERT INTO t (id, s) VALUES (1, 'taken')").execute(&db).await.unwrap();
+        let err: ApiError = query("INSERT INTO t (id, s) VALUES (2, 'taken')").execute(&db).await.unwrap_err().into();
+        let body = err.body();
+        assert_eq!(body.code.http_status(), 409, "{body:?}");
+        assert!(body.fields.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_full_database_is_a_503_and_keeps_what_it_had() {
+        let (_dir, db) = scratch().await;
+        query("INSERT INTO t (id, s) VALUES (1, 'kept')").execute(&db).await.unwrap();
+        let Db::Sqlite(pool, _) = &db else { unreachable!() };
+        let mut conn = pool.acquire().await.unwrap();
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&mut *conn).await.unwrap();
+        sqlx::query(&format!("PRAGMA max_page_count = {pages}")).execute(&mut *conn).await.unwrap();
+        let big = "x".repeat(100_000);
+        let err = sqlx::query("INSERT INTO t (id, s) VALUES (2, $1)").bind(&big).execute(&mut *conn).await.unwrap_err();
+        let body = ApiError::from(err).body();
+        assert_eq!(body.code.http_status(), 503, "{body:?}");
+        assert!(body.message.contains("disk is full"), "{body:?}");
+        drop(conn);
+        assert_eq!(count(&db).await, 1);
+    }
+
+    #[tokio::test]
+    async fn writers_waiting_for_their_turn_leave_the_pool_to_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let options: sqlx::sqlite::SqliteConnectOptions =
+            format!("sqlite://{}", dir.path().join("two.db").display()).parse().unwrap();
+        let options = options.create_if_missing(true).busy_timeout(Duration::from_secs(10));
+        // Two connections: the writer whose turn it is holds one, a read needs the other.
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(2))
+            .connect_with(options)
+            .await
+            .unwrap();
+        let db = Db::sqlite(pool);
+        query("CREATE TABLE t (id INTEGER PRIMARY KEY)").execute(&db).await.unwrap();
+
+        let mut first = db.begin_write().await.unwrap();
+        query("INSERT INTO t (id) VALUES (1)").execute(&mut first).await.unwrap();
+        let waiting: Vec<_> = (2..6_i64)
+            .map(|id| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let mut tx = db.begin_write().await?;
+                    query("INSERT INTO t (id) VALUES ($1)").bind(id).execute(&mut tx).await?;
+                    tx.commit().await
+                })
+            })
+            .collect();
+        // Let the four writers start waiting (had they taken connections, this read
+        // would find none free and fail with PoolTimedOut).
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let seen: i64 = query("SELECT COUNT(*) FROM t").scalar(&db).await.expect("a read gets a connection");
+        assert_eq!(seen, 0, "the first write is not committed yet");
+        first.commit().await.unwrap();
+        for writer in waiting {
+            writer.await.unwrap().unwrap();
+        }
+        assert_eq!(query("SELECT COUNT(*) FROM t").scalar::<i64>(&db).await.unwrap(), 5);
     }
 
     #[tokio::test]

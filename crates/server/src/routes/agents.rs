@@ -9,6 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{self, AdminAgent, CurrentAgent};
+use crate::db::audit::Actor;
 use crate::db::{self, OnUnique};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
@@ -23,7 +24,7 @@ pub async fn list_agents(State(state): State<AppState>, _: CurrentAgent) -> ApiR
     Ok(Json(rows.into_iter().map(|r| r.into_api()).collect()))
 }
 
-/// Creates an agent (admins only).
+/// Creates an agent (admins only); recorded in the audit log.
 #[utoipa::path(post, path = "/api/agents", tag = "agents", request_body = CreateAgentRequest,
     responses(
         (status = 201, body = Agent),
@@ -35,11 +36,12 @@ pub async fn list_agents(State(state): State<AppState>, _: CurrentAgent) -> ApiR
 pub async fn create_agent(
     State(state): State<AppState>,
     _: AdminAgent,
+    actor: Actor,
     ApiJson(req): ApiJson<CreateAgentRequest>,
 ) -> ApiResult<(StatusCode, Json<Agent>)> {
     let new = validate_new_agent(&req).map_err(ApiError::Validation)?;
     let hash = auth::hash_password(new.password).await?;
-    let row = db::agents::insert(&state.db, new.email.as_str(), &new.name, new.role, &hash, false, now_ms())
+    let row = db::agents::create(&state.db, new.email.as_str(), &new.name, new.role, &hash, &actor, now_ms())
         .await
         .on_unique("email", || "Another agent already uses this email address.".into())?;
     tracing::info!(agent_id = row.id, "agent created");
@@ -48,6 +50,7 @@ pub async fn create_agent(
 
 /// Renames, changes the role of, deactivates or reactivates an agent (admins only).
 /// Deactivating ends the agent's sessions at once. The last active admin stays an active admin.
+/// Role changes, deactivations and reactivations are recorded in the audit log.
 #[utoipa::path(patch, path = "/api/agents/{id}", tag = "agents", request_body = UpdateAgentRequest,
     params(("id" = i64, Path, description = "Agent id")),
     responses(
@@ -60,6 +63,7 @@ pub async fn create_agent(
 pub async fn update_agent(
     State(state): State<AppState>,
     AdminAgent(admin): AdminAgent,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<UpdateAgentRequest>,
 ) -> ApiResult<Json<Agent>> {
@@ -78,7 +82,7 @@ pub async fn update_agent(
     if id == admin.agent.id && req.active == Some(false) {
         return Err(ApiError::conflict_on("active", "You cannot deactivate your own account."));
     }
-    let row = db::agents::update(&state.db, id, name.as_deref(), req.role, req.active)
+    let row = db::agents::update(&state.db, id, name.as_deref(), req.role, req.active, &actor, now_ms())
         .await?
         .ok_or_else(|| ApiError::NotFound("No such agent.".into()))?;
     Ok(Json(row.into_api()))

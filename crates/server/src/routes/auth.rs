@@ -1,18 +1,23 @@
-//! Sign-in, sign-out and "who am I".
+//! Sign-in, sign-out and "who am I". Sign-ins, failed sign-ins (with the email
+//! tried) and sign-outs are recorded in the audit log.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
+use orgdesk_core::api::audit::AuditAction;
 use orgdesk_core::api::{ErrorBody, LoginRequest, Session};
 use orgdesk_core::email::Email;
 use orgdesk_core::FieldErrors;
+use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{self, ClientIp, CurrentAgent};
 use crate::db;
+use crate::db::audit::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::routes::audit::source_of;
 use crate::time_fmt::now_ms;
 use crate::AppState;
 
@@ -65,10 +70,21 @@ pub async fn login(
             return Err(busy);
         }
     };
+    let source = source_of(ip);
     let agent = match agent {
         Some(agent) if password_ok && agent.active => agent,
-        _ => {
+        other => {
             tracing::info!("failed sign-in");
+            // The attempted email (cut to its limit by the log); an inactive account's
+            // right password is told apart for the admins who read the log.
+            let reason = if password_ok && other.is_some() { "inactive" } else { "wrong_credentials" };
+            let actor = Actor { id: None, email: req.email.trim().to_string(), source };
+            db::audit::record(
+                &state.db,
+                &actor.plain(AuditAction::SignInFailed, json!({ "reason": reason })),
+                now_ms(),
+            )
+            .await?;
             return Err(ApiError::WrongCredentials);
         }
     };
@@ -79,6 +95,8 @@ pub async fn login(
     let now = now_ms();
     let expires_at = now + i64::try_from(auth::SESSION_TTL.as_millis()).unwrap_or(i64::MAX / 2);
     db::sessions::insert(&state.db, &auth::token_hash(&token), agent.id, &csrf_token, now, expires_at).await?;
+    let actor = Actor { id: Some(agent.id), email: agent.email.clone(), source };
+    db::audit::record(&state.db, &actor.plain(AuditAction::SignIn, json!({})), now).await?;
     if rand_cleanup() {
         let _ = db::sessions::delete_expired(&state.db, now).await;
     }
@@ -95,8 +113,13 @@ fn rand_cleanup() -> bool {
 /// Ends the session and clears the cookie.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
     responses((status = 204, description = "Signed out"), (status = 401, body = ErrorBody)))]
-pub async fn logout(State(state): State<AppState>, current: CurrentAgent) -> ApiResult<impl IntoResponse> {
+pub async fn logout(
+    State(state): State<AppState>,
+    current: CurrentAgent,
+    actor: Actor,
+) -> ApiResult<impl IntoResponse> {
     db::sessions::delete(&state.db, &current.token_hash).await?;
+    db::audit::record(&state.db, &actor.plain(AuditAction::SignOut, json!({})), now_ms()).await?;
     let cookie = auth::session_cookie(None, state.config.secure_cookies);
     Ok((StatusCode::NO_CONTENT, AppendHeaders([(header::SET_COOKIE, cookie)])))
 }

@@ -19,6 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{self, CurrentAgent};
+use crate::db::audit::Actor;
 use crate::db::customers::{self as store, Changes, Group, Invitation};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{patch_field, ApiJson, ApiPaging, ApiPath, ApiQuery};
@@ -150,15 +151,15 @@ pub async fn update_customer(
     store::get(&state.db, id).await?.map(Json).ok_or_else(not_found)
 }
 
-/// Deletes a customer (their organization keeps its other members).
+/// Deletes a customer (their organization keeps its other members); recorded in the audit log.
 #[utoipa::path(delete, path = "/api/customers/{id}", tag = "customers", params(("id" = i64, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_customer(
     State(state): State<AppState>,
-    _: CurrentAgent,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    crate::routes::deleted(store::delete(&state.db, id).await?, "No such customer.")
+    crate::routes::deleted(store::delete(&state.db, id, &actor, now_ms()).await?, "No such customer.")
 }
 
 /// Moves customers into an organization (or, with `organization_id: null`, out of

@@ -18,6 +18,7 @@ use utoipa_axum::routes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use orgdesk_core::agent::Role;
 use orgdesk_core::api::{
     CreateOrganizationRequest, ErrorBody, Organization, OrganizationPage, UpdateOrganizationRequest,
 };
@@ -28,6 +29,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::CurrentAgent;
+use crate::db::audit::Actor;
 use crate::db::organizations as store;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{patch_field, ApiJson, ApiPaging, ApiPath, ApiQuery};
@@ -133,16 +135,32 @@ pub async fn update_organization(
     store::get(&state.db, id).await?.map(Json).ok_or_else(not_found)
 }
 
-/// Deletes an organization. Its members become unassigned; no customer is deleted.
+/// Deletes an organization. Its members become unassigned; no customer is deleted;
+/// its notes, files, conversations and history are erased, and the audit log keeps
+/// a summary with its history. Admins only, unless an admin turned on "Agents may
+/// delete organizations" (`agents_may_delete_organizations` in the settings).
 #[utoipa::path(delete, path = "/api/organizations/{id}", tag = "organizations", params(("id" = i64, Path)),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "An agent, while only admins may delete organizations"),
+        (status = 404, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(organization_id = id))]
 pub async fn delete_organization(
     State(state): State<AppState>,
-    _: CurrentAgent,
+    current: CurrentAgent,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    crate::routes::deleted(store::delete(&state.db, id).await?, "No such organization.")
+    if current.agent.role() != Role::Admin
+        && !crate::routes::settings::agents_may_delete_organizations(&state.db).await?
+    {
+        return Err(ApiError::Forbidden(DELETE_FORBIDDEN.into()));
+    }
+    crate::routes::deleted(store::delete(&state.db, id, &actor, now_ms()).await?, "No such organization.")
 }
+
+/// Why an agent may not delete an organization.
+pub const DELETE_FORBIDDEN: &str = "Only administrators can delete organizations. An administrator can allow agents \
+     to under Administration (\"Agents may delete organizations\").";
 
 /// The version of the organization the agent saw, from a query string (edits sent
 /// as `DELETE` carry it there): required, a whole number.

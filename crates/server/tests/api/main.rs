@@ -4,15 +4,18 @@
 mod support;
 
 mod agents;
+mod audit;
 mod auth;
 mod conversations;
 mod customers;
 mod errors;
+mod faults;
 mod openapi;
 mod organizations;
 mod outbox;
 mod passwords;
 mod projects;
+mod races;
 mod seed;
 mod static_files;
 mod tickets;

@@ -53,6 +53,7 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/agents"),
     ("PATCH", "/api/agents/{id}"),
     ("POST", "/api/agents/{id}/password-reset"),
+    ("GET", "/api/audit"),
     ("POST", "/api/auth/forgot-password"),
     ("POST", "/api/auth/login"),
     ("POST", "/api/auth/logout"),

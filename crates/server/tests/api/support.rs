@@ -98,9 +98,19 @@ impl TestApp {
         app
     }
 
+    /// A server on a database that already exists (for a path to it the test controls).
+    pub async fn start_on(config: Config) -> TestApp {
+        Self::start(config, None).await
+    }
+
     async fn start(config: Config, dir: Option<tempfile::TempDir>) -> TestApp {
-        let database_url = config.database_url.clone();
         let db = orgdesk_server::prepare(&config).await.expect("prepare database");
+        Self::start_with_db(db, config, dir).await
+    }
+
+    /// A server on a connection pool the test opened itself (with its own limits).
+    pub async fn start_with_db(db: Db, config: Config, dir: Option<tempfile::TempDir>) -> TestApp {
+        let database_url = config.database_url.clone();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = AppState::new(db.clone(), config);

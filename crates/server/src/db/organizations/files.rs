@@ -2,11 +2,15 @@
 //! database with their bytes, listed without them.
 //!
 //! Attaching and deleting a file are additions, not in-place edits: they do not
-//! check the organization's version, and each goes into its history.
+//! check the organization's version, and each goes into its history. As with
+//! notes, only the uploader or an administrator deletes a file (recorded in the
+//! audit log).
 
+use orgdesk_core::api::audit::{AuditAction, AuditTarget};
 use orgdesk_core::api::organization::FileInfo;
 use serde_json::json;
 
+use crate::db::audit::{self, Actor};
 use crate::db::organizations::history::{self, not_found, Entry};
 use crate::db::tx::Exec;
 use crate::db::{query, Db};
@@ -20,6 +24,7 @@ struct FileRow {
     content_type: String,
     size: i64,
     uploaded_by: String,
+    agent_id: Option<i64>,
     created_at: i64,
 }
 
@@ -31,13 +36,15 @@ impl FileRow {
             content_type: self.content_type,
             size: self.size,
             uploaded_by: self.uploaded_by,
+            uploader_id: self.agent_id,
             created_at: rfc3339(self.created_at),
         }
     }
 }
 
 /// Never the content: lists stay small.
-const FILE_COLUMNS: &str = "f.id, f.name, f.content_type, f.size, COALESCE(a.name, '') AS uploaded_by, f.created_at \
+const FILE_COLUMNS: &str =
+    "f.id, f.name, f.content_type, f.size, COALESCE(a.name, '') AS uploaded_by, f.agent_id, f.created_at \
      FROM organization_files f LEFT JOIN agents a ON a.id = f.agent_id";
 
 /// "12 KB", "3.4 MB": a size for people.
@@ -136,23 +143,31 @@ pub async fn file_content(db: &Db, id: i64) -> Result<Option<FileContent>, sqlx:
     query(sql).bind(id).fetch_optional(db).await
 }
 
-/// Deletes file `id`, with a history entry on its organization. `Ok(false)` when there is no such file.
-pub async fn delete_file(db: &Db, id: i64, agent: i64, now: i64) -> Result<bool, ApiError> {
+/// Deletes file `id`, with a history entry on its organization and an audit entry,
+/// in one transaction: 404 when there is no such file, 403 unless `agent` uploaded
+/// it or is an `admin`.
+pub async fn delete_file(db: &Db, id: i64, agent: i64, admin: bool, actor: &Actor, now: i64) -> Result<(), ApiError> {
     let mut tx = db.begin_write().await?;
-    let row: Option<(i64, String, i64)> = query(
-        "SELECT f.organization_id, f.name, f.size FROM organization_files f \
+    let row: Option<(i64, String, i64, Option<i64>, String)> = query(
+        "SELECT f.organization_id, f.name, f.size, f.agent_id, o.name FROM organization_files f \
          JOIN organizations o ON o.id = f.organization_id WHERE f.id = $1",
     )
     .bind(id)
     .fetch_optional(&mut tx)
     .await?;
-    let Some((org, name, size)) = row else {
-        return Ok(false);
+    let Some((org, name, size, uploader, org_name)) = row else {
+        return Err(ApiError::NotFound("There is no such file.".into()));
     };
+    if !admin && uploader != Some(agent) {
+        return Err(ApiError::Forbidden("Only the file's uploader or an administrator can delete it.".into()));
+    }
     query("DELETE FROM organization_files WHERE id = $1").bind(id).execute(&mut tx).await?;
     history::record(&mut tx, &file_entry(org, agent, id, &name, size, false), now).await?;
+    let detail = json!({ "organization_id": org, "organization": org_name, "size": size, "uploader_id": uploader });
+    audit::record(&mut tx, &actor.entry(AuditAction::FileDeleted, AuditTarget::File, Some(id), name, detail), now)
+        .await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,10 +4,12 @@
 //! organization's version; adding and deleting one go into the history. Only its
 //! author or an administrator deletes a note.
 
+use orgdesk_core::api::audit::{AuditAction, AuditTarget};
 use orgdesk_core::api::organization::{Note, NotePage};
 use orgdesk_core::paging::Paging;
 use serde_json::json;
 
+use crate::db::audit::{self, Actor};
 use crate::db::organizations::files::organization_found;
 use crate::db::organizations::history::{self, not_found, Entry};
 use crate::db::{query, Db};
@@ -96,16 +98,27 @@ pub async fn add_note(db: &Db, org: i64, agent: i64, body: &str, now: i64) -> Re
 }
 
 /// Deletes note `note` of organization `org`: 404 when it is not that organization's,
-/// 403 unless `agent` wrote it or `admin`.
-pub async fn delete_note(db: &Db, org: i64, note: i64, agent: i64, admin: bool, now: i64) -> Result<(), ApiError> {
+/// 403 unless `agent` wrote it or `admin`. The history and the audit log record it
+/// in the same transaction.
+pub async fn delete_note(
+    db: &Db,
+    org: i64,
+    note: i64,
+    agent: i64,
+    admin: bool,
+    actor: &Actor,
+    now: i64,
+) -> Result<(), ApiError> {
     let mut tx = db.begin_write().await?;
-    let row: Option<(Option<i64>, String)> =
-        query("SELECT agent_id, body FROM organization_notes WHERE id = $1 AND organization_id = $2")
-            .bind(note)
-            .bind(org)
-            .fetch_optional(&mut tx)
-            .await?;
-    let Some((author, body)) = row else {
+    let row: Option<(Option<i64>, String, String)> = query(
+        "SELECT n.agent_id, n.body, o.name FROM organization_notes n JOIN organizations o ON o.id = n.organization_id \
+         WHERE n.id = $1 AND n.organization_id = $2",
+    )
+    .bind(note)
+    .bind(org)
+    .fetch_optional(&mut tx)
+    .await?;
+    let Some((author, body, org_name)) = row else {
         return Err(ApiError::NotFound("This organization has no such note.".into()));
     };
     if !admin && author != Some(agent) {
@@ -113,6 +126,11 @@ pub async fn delete_note(db: &Db, org: i64, note: i64, agent: i64, admin: bool, 
     }
     query("DELETE FROM organization_notes WHERE id = $1").bind(note).execute(&mut tx).await?;
     history::record(&mut tx, &note_entry(org, agent, note, &body, false), now).await?;
+    let detail =
+        json!({ "organization_id": org, "organization": org_name, "author_id": author, "body": excerpt(&body, 200) });
+    let label = format!("Note on {org_name}");
+    audit::record(&mut tx, &actor.entry(AuditAction::NoteDeleted, AuditTarget::Note, Some(note), label, detail), now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }

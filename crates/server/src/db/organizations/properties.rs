@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use orgdesk_core::api::audit::{AuditAction, AuditTarget};
 use orgdesk_core::api::organization::PropertyDefinition;
 use orgdesk_core::properties::{validate_value, PropertyDefinitionInput, PropertyKind};
 use orgdesk_core::FieldErrors;
@@ -16,6 +17,7 @@ use serde_json::{json, Value};
 
 use orgdesk_core::word::Word;
 
+use crate::db::audit::Actor;
 use crate::db::organizations::history::{self, check_and_bump_version, Entry};
 use crate::db::{decode_err, decode_word};
 use crate::db::{query, Db, OnUnique};
@@ -202,7 +204,7 @@ pub async fn update_definition(
     let options = serde_json::to_string(&def.options).unwrap_or_else(|_| "[]".into());
     // On PostgreSQL the row lock orders this change after (or before) any value write
     // that read the old definition (see `set_properties`); SQLite serializes writers anyway.
-    let lock = if matches!(db, Db::Postgres(_)) { " FOR UPDATE" } else { "" };
+    let lock = if matches!(db, Db::Postgres(..)) { " FOR UPDATE" } else { "" };
     let mut tx = db.begin_write().await?;
     let sql = format!("SELECT {DEFINITION_COLUMNS} FROM organization_property_definitions WHERE id = $1{lock}");
     let row: Option<DefinitionRow> = query(sql).bind(id).fetch_optional(&mut tx).await?;
@@ -247,8 +249,25 @@ pub async fn update_definition(
 }
 
 /// Deletes a definition and every organization's value of it.
-pub async fn delete_definition(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
+/// Deletes definition `id` and every value of it, recording it (with how many
+/// organizations had a value) in the audit log in the same transaction.
+pub async fn delete_definition(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin_write().await?;
+    let found: Option<(String, String)> =
+        query("SELECT label, kind FROM organization_property_definitions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut tx)
+            .await?;
+    let Some((label, kind)) = found else {
+        return Ok(false);
+    };
+    let values: i64 = query("SELECT COUNT(*) FROM organization_property_values WHERE definition_id = $1")
+        .bind(id)
+        .scalar(&mut tx)
+        .await?;
+    let detail = serde_json::json!({ "kind": kind, "values_erased": values });
+    let entry = actor.entry(AuditAction::PropertyDeleted, AuditTarget::Property, Some(id), label, detail);
+    crate::db::audit::record(&mut tx, &entry, now).await?;
     query("DELETE FROM organization_property_values WHERE definition_id = $1").bind(id).execute(&mut tx).await?;
     let done = query("DELETE FROM organization_property_definitions WHERE id = $1").bind(id).execute(&mut tx).await?;
     tx.commit().await?;
@@ -345,7 +364,7 @@ pub async fn set_properties(
 ) -> Result<(), ApiError> {
     // The definitions are share-locked on PostgreSQL, so an admin's concurrent change
     // (say, removing an option) cannot slip between this validation and the write.
-    let lock = if matches!(db, Db::Postgres(_)) { " FOR SHARE" } else { "" };
+    let lock = if matches!(db, Db::Postgres(..)) { " FOR SHARE" } else { "" };
     let mut tx = db.begin_write().await?;
     let sql = format!("SELECT {DEFINITION_COLUMNS} FROM organization_property_definitions{lock}");
     let rows: Vec<DefinitionRow> = query(sql).fetch_all(&mut tx).await?;

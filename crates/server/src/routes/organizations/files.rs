@@ -1,5 +1,5 @@
 //! Files attached to an organization: a streamed multipart upload (at most 10 MB),
-//! the list, the download as an attachment, and deletion.
+//! the list, the download as an attachment, and deletion (by the uploader or an admin).
 
 use axum::body::Body;
 use axum::extract::multipart::{MultipartError, MultipartRejection};
@@ -7,6 +7,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::Json;
+use orgdesk_core::agent::Role;
 use orgdesk_core::api::organization::{FileInfo, MAX_FILE_BYTES};
 use orgdesk_core::api::ErrorBody;
 use utoipa::ToSchema;
@@ -14,6 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::CurrentAgent;
+use crate::db::audit::Actor;
 use crate::db::organizations::files as store;
 use crate::db::organizations::history::not_found;
 use crate::error::{ApiError, ApiResult};
@@ -206,18 +208,22 @@ pub async fn download_file(
         .map_err(|e| ApiError::Internal(format!("file response: {e}")))
 }
 
-/// Deletes a file.
+/// Deletes a file (its uploader or an admin); recorded in the audit log.
 #[utoipa::path(delete, path = "/api/files/{file_id}", tag = "organizations",
     params(("file_id" = i64, Path, description = "File id")),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "Neither the uploader nor an admin"),
+        (status = 404, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(file_id = file_id))]
 pub async fn delete_file(
     State(state): State<AppState>,
     current: CurrentAgent,
+    actor: Actor,
     ApiPath(file_id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    let found = store::delete_file(&state.db, file_id, current.agent.id, now_ms()).await?;
-    crate::routes::deleted(found, "There is no such file.")
+    let admin = current.agent.role() == Role::Admin;
+    store::delete_file(&state.db, file_id, current.agent.id, admin, &actor, now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::CurrentAgent;
+use crate::db::audit::Actor;
 use crate::db::organizations::history::not_found;
 use crate::db::organizations::notes as store;
 use crate::error::{ApiError, ApiResult};
@@ -70,9 +71,10 @@ pub async fn add_note(
 pub async fn delete_note(
     State(state): State<AppState>,
     current: CurrentAgent,
+    actor: Actor,
     ApiPath((id, note_id)): ApiPath<(i64, i64)>,
 ) -> ApiResult<StatusCode> {
     let admin = current.agent.role() == Role::Admin;
-    store::delete_note(&state.db, id, note_id, current.agent.id, admin, now_ms()).await?;
+    store::delete_note(&state.db, id, note_id, current.agent.id, admin, &actor, now_ms()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

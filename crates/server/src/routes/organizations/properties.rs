@@ -13,6 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{AdminAgent, CurrentAgent};
+use crate::db::audit::Actor;
 use crate::db::organizations::history::not_found;
 use crate::db::organizations::properties as store;
 use crate::error::{ApiError, ApiResult};
@@ -73,7 +74,7 @@ pub async fn update_property_definition(
     Ok(Json(store::update_definition(&state.db, id, &def).await?))
 }
 
-/// Deletes a property and every organization's value of it (admins only).
+/// Deletes a property and every organization's value of it (admins only); recorded in the audit log.
 #[utoipa::path(delete, path = "/api/organization-properties/{id}", tag = "organizations",
     params(("id" = i64, Path, description = "Property definition id")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -82,9 +83,11 @@ pub async fn update_property_definition(
 pub async fn delete_property_definition(
     State(state): State<AppState>,
     _: AdminAgent,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    crate::routes::deleted(store::delete_definition(&state.db, id).await?, "There is no such property.")
+    let found = store::delete_definition(&state.db, id, &actor, now_ms()).await?;
+    crate::routes::deleted(found, "There is no such property.")
 }
 
 /// Puts the properties in a new order (admins only): every id exactly once.
