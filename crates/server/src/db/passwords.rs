@@ -2,12 +2,24 @@
 //! stored, it works once and until it expires. Every change of password ends
 //! sessions in the same transaction, so a stolen session cannot outlive it.
 
+use orgdesk_core::api::audit::{AuditAction, AuditTarget};
+use serde_json::json;
+
+use crate::db::audit::{self, Actor, AuditEntry};
 use crate::db::outbox::{self, NewMail};
 use crate::db::{query, Db};
 
 /// Sets `agent_id`'s password hash, clears "must change password", and ends
-/// every session of the agent but `keep_session` (the one that made the change).
-pub async fn change(db: &Db, agent_id: i64, password_hash: &str, keep_session: &str) -> Result<(), sqlx::Error> {
+/// every session of the agent but `keep_session` (the one that made the change);
+/// records `entry` in the audit log in the same transaction.
+pub async fn change(
+    db: &Db,
+    agent_id: i64,
+    password_hash: &str,
+    keep_session: &str,
+    entry: &AuditEntry,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
     query("UPDATE agents SET password_hash = $2, must_change_password = FALSE WHERE id = $1")
         .bind(agent_id)
@@ -19,12 +31,18 @@ pub async fn change(db: &Db, agent_id: i64, password_hash: &str, keep_session: &
         .bind(keep_session)
         .execute(&mut tx)
         .await?;
+    audit::record(&mut tx, entry, now).await?;
     tx.commit().await
 }
 
-/// Ends every session of the agent; returns how many there were.
-pub async fn end_all_sessions(db: &Db, agent_id: i64) -> Result<u64, sqlx::Error> {
-    query("DELETE FROM sessions WHERE agent_id = $1").bind(agent_id).execute(db).await
+/// Ends every session of the agent and records `actor` signing out everywhere.
+pub async fn end_all_sessions(db: &Db, agent_id: i64, actor: &Actor, now: i64) -> Result<u64, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let ended = query("DELETE FROM sessions WHERE agent_id = $1").bind(agent_id).execute(&mut tx).await?;
+    let entry = actor.plain(AuditAction::SignOut, json!({ "everywhere": true, "sessions": ended }));
+    audit::record(&mut tx, &entry, now).await?;
+    tx.commit().await?;
+    Ok(ended)
 }
 
 /// A reset link to queue: the token's hash, when it expires, and the email.
@@ -35,9 +53,9 @@ pub struct NewReset<'a> {
     pub mail: NewMail<'a>,
 }
 
-/// Stores a reset token and queues its email, in one transaction. Tokens of the
-/// agent that expired are swept on the way.
-pub async fn create_reset(db: &Db, reset: &NewReset<'_>, now: i64) -> Result<(), sqlx::Error> {
+/// Stores a reset token, queues its email and records `entry` in the audit log, in
+/// one transaction. Tokens of the agent that expired are swept on the way.
+pub async fn create_reset(db: &Db, reset: &NewReset<'_>, entry: &AuditEntry, now: i64) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
     query("DELETE FROM password_reset_tokens WHERE agent_id = $1 AND (expires_at <= $2 OR used_at IS NOT NULL)")
         .bind(reset.agent_id)
@@ -52,6 +70,7 @@ pub async fn create_reset(db: &Db, reset: &NewReset<'_>, now: i64) -> Result<(),
         .execute(&mut tx)
         .await?;
     outbox::queue(&mut tx, &reset.mail, now).await?;
+    audit::record(&mut tx, entry, now).await?;
     tx.commit().await
 }
 
@@ -66,22 +85,23 @@ pub enum ResetRefused {
 #[derive(sqlx::FromRow)]
 struct TokenRow {
     agent_id: i64,
+    email: String,
     expires_at: i64,
     used_at: Option<i64>,
     active: bool,
 }
 
-const TOKEN_SQL: &str = "SELECT t.agent_id, t.expires_at, t.used_at, a.active FROM password_reset_tokens t \
+const TOKEN_SQL: &str = "SELECT t.agent_id, a.email, t.expires_at, t.used_at, a.active FROM password_reset_tokens t \
                          JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = $1";
 
-/// The agent a token resets, or why it cannot be used.
-fn judge(token: Option<TokenRow>, now: i64) -> Result<i64, ResetRefused> {
+/// The agent a token resets (id and email), or why it cannot be used.
+fn judge(token: Option<TokenRow>, now: i64) -> Result<(i64, String), ResetRefused> {
     match token {
         None => Err(ResetRefused::Unknown),
         Some(t) if !t.active => Err(ResetRefused::Unknown),
         Some(t) if t.used_at.is_some() => Err(ResetRefused::Used),
         Some(t) if t.expires_at <= now => Err(ResetRefused::Expired),
-        Some(t) => Ok(t.agent_id),
+        Some(t) => Ok((t.agent_id, t.email)),
     }
 }
 
@@ -89,22 +109,24 @@ fn judge(token: Option<TokenRow>, now: i64) -> Result<i64, ResetRefused> {
 /// password is hashed, so an unknown token costs no hash).
 pub async fn check_reset(db: &Db, token_hash: &str, now: i64) -> Result<Result<i64, ResetRefused>, sqlx::Error> {
     let token: Option<TokenRow> = query(TOKEN_SQL).bind(token_hash).fetch_optional(db).await?;
-    Ok(judge(token, now))
+    Ok(judge(token, now).map(|(id, _)| id))
 }
 
 /// Uses a reset token: sets the password, clears "must change password", ends
 /// every session of the agent and spends every other open token of the agent,
-/// all at once. A token used concurrently is spent once: the second gets `Used`.
+/// all at once, recording it in the audit log as done by the agent from `source`.
+/// A token used concurrently is spent once: the second gets `Used`.
 pub async fn reset(
     db: &Db,
     token_hash: &str,
     password_hash: &str,
+    source: &str,
     now: i64,
 ) -> Result<Result<i64, ResetRefused>, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let token: Option<TokenRow> = query(TOKEN_SQL).bind(token_hash).fetch_optional(&mut tx).await?;
-    let agent_id = match judge(token, now) {
-        Ok(id) => id,
+    let (agent_id, email) = match judge(token, now) {
+        Ok(found) => found,
         Err(refused) => return Ok(Err(refused)),
     };
     let spent = query("UPDATE password_reset_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL")
@@ -126,6 +148,9 @@ pub async fn reset(
         .execute(&mut tx)
         .await?;
     query("DELETE FROM sessions WHERE agent_id = $1").bind(agent_id).execute(&mut tx).await?;
+    let actor = Actor { id: Some(agent_id), email: email.clone(), source: source.to_string() };
+    let entry = actor.entry(AuditAction::PasswordReset, AuditTarget::Agent, Some(agent_id), email, json!({}));
+    audit::record(&mut tx, &entry, now).await?;
     tx.commit().await?;
     Ok(Ok(agent_id))
 }

@@ -17,13 +17,18 @@ use orgdesk_core::email::Email;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use orgdesk_core::api::audit::{AuditAction, AuditTarget};
+use serde_json::json;
+
 use crate::auth::{self, AdminAgent, ClientIp, CurrentAgent};
 use crate::db::agents::AgentRow;
+use crate::db::audit::Actor;
 use crate::db::outbox::NewMail;
 use crate::db::passwords::{NewReset, ResetRefused};
 use crate::db::{self};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
+use crate::routes::audit::{actor_of, source_of};
 use crate::time_fmt::now_ms;
 use crate::AppState;
 
@@ -83,7 +88,14 @@ pub async fn change_password(
     }
     state.throttle.succeeded(&agent.email, ip);
     let new_hash = auth::hash_password(req.new_password).await?;
-    db::passwords::change(&state.db, agent.id, &new_hash, &current.token_hash).await?;
+    let entry = actor_of(&current, ip).entry(
+        AuditAction::PasswordChanged,
+        AuditTarget::Agent,
+        Some(agent.id),
+        agent.email.clone(),
+        json!({ "other_sessions_ended": true }),
+    );
+    db::passwords::change(&state.db, agent.id, &new_hash, &current.token_hash, &entry, now_ms()).await?;
     tracing::info!("password changed");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -96,8 +108,12 @@ pub async fn change_password(
         (status = 403, body = ErrorBody, description = "Missing or wrong CSRF token, or a cross-site request"),
     ))]
 #[tracing::instrument(skip_all, fields(agent_id = current.agent.id))]
-pub async fn sign_out_everywhere(State(state): State<AppState>, current: CurrentAgent) -> ApiResult<impl IntoResponse> {
-    let ended = db::passwords::end_all_sessions(&state.db, current.agent.id).await?;
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    current: CurrentAgent,
+    actor: Actor,
+) -> ApiResult<impl IntoResponse> {
+    let ended = db::passwords::end_all_sessions(&state.db, current.agent.id, &actor, now_ms()).await?;
     tracing::info!(sessions = ended, "signed out everywhere");
     let cookie = auth::session_cookie(None, state.config.secure_cookies);
     Ok((StatusCode::NO_CONTENT, AppendHeaders([(header::SET_COOKIE, cookie)])))
@@ -118,13 +134,14 @@ pub async fn sign_out_everywhere(State(state): State<AppState>, current: Current
 pub async fn send_password_reset(
     State(state): State<AppState>,
     _: AdminAgent,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     let agent = db::agents::get(&state.db, id).await?.ok_or_else(|| ApiError::NotFound("No such agent.".into()))?;
     if !agent.active {
         return Err(ApiError::conflict_on("active", "This agent is deactivated; reactivate them first."));
     }
-    queue_reset(&state, &agent).await?;
+    queue_reset(&state, &agent, &actor, "admin").await?;
     tracing::info!("password reset link sent by an admin");
     Ok(StatusCode::ACCEPTED)
 }
@@ -164,7 +181,9 @@ pub async fn forgot_password(
         Err(_) => None,
     };
     if let Some(agent) = agent.filter(|a| a.active) {
-        queue_reset(&state, &agent).await?;
+        // Nobody is signed in: the log names the email asked for and the address it came from.
+        let actor = Actor { id: None, email: agent.email.clone(), source: source_of(ip) };
+        queue_reset(&state, &agent, &actor, "forgot_password").await?;
         tracing::info!(agent_id = agent.id, "password reset link requested");
     }
     Ok(StatusCode::ACCEPTED)
@@ -187,6 +206,7 @@ pub async fn forgot_password(
 #[tracing::instrument(skip_all)]
 pub async fn reset_password(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ApiJson(req): ApiJson<ResetPasswordRequest>,
 ) -> ApiResult<StatusCode> {
@@ -201,7 +221,8 @@ pub async fn reset_password(
     db::passwords::check_reset(&state.db, &token_hash, now_ms()).await?.map_err(refused)?;
     let hash = auth::hash_password(req.new_password).await?;
     // Checked again inside the transaction: a concurrent use spends it once.
-    let agent_id = db::passwords::reset(&state.db, &token_hash, &hash, now_ms()).await?.map_err(refused)?;
+    let agent_id =
+        db::passwords::reset(&state.db, &token_hash, &hash, &source_of(ip), now_ms()).await?.map_err(refused)?;
     tracing::info!(agent_id, "password reset link used");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -217,8 +238,9 @@ fn refused(why: ResetRefused) -> ApiError {
     )
 }
 
-/// Stores a new reset token for `agent` and queues the email with its link.
-async fn queue_reset(state: &AppState, agent: &AgentRow) -> ApiResult<()> {
+/// Stores a new reset token for `agent`, queues the email with its link and records
+/// it in the audit log as sent by `actor` (`via` "admin" or "forgot_password").
+async fn queue_reset(state: &AppState, agent: &AgentRow, actor: &Actor, via: &str) -> ApiResult<()> {
     let token = auth::random_token(32);
     let token_hash = auth::token_hash(&token);
     let body = format!(
@@ -243,7 +265,14 @@ async fn queue_reset(state: &AppState, agent: &AgentRow) -> ApiResult<()> {
             conversation_id: None,
         },
     };
-    db::passwords::create_reset(&state.db, &reset, now).await?;
+    let entry = actor.entry(
+        AuditAction::PasswordResetSent,
+        AuditTarget::Agent,
+        Some(agent.id),
+        agent.email.clone(),
+        json!({ "via": via }),
+    );
+    db::passwords::create_reset(&state.db, &reset, &entry, now).await?;
     Ok(())
 }
 

@@ -390,3 +390,44 @@ async fn a_reset_link_used_twice_at_once_works_once() {
     let mut fresh = app.client_from([127, 0, 0, 22]);
     assert_eq!(fresh.login("sam@example.com", winner).await.0, StatusCode::OK, "the one that succeeded holds");
 }
+
+#[tokio::test]
+async fn password_changes_reset_links_and_signing_out_everywhere_are_in_the_audit_log() {
+    let app = TestApp::spawn_admin().await;
+    let admin = admin_id(&app).await;
+    let agent_id = app.create_agent("sam@example.com", "agent").await;
+    app.post(&format!("/api/agents/{agent_id}/password-reset"), json!({})).await;
+    let token = app.reset_token_mailed_to("sam@example.com").await;
+    let reader = app.client_from([127, 0, 0, 30]);
+    reader.post("/api/auth/reset-password", json!({"token": token, "new_password": NEW_PASSWORD})).await;
+    reader.post("/api/auth/forgot-password", json!({"email": "sam@example.com"})).await;
+    reader.post("/api/auth/forgot-password", json!({"email": "nobody@example.com"})).await;
+    let res =
+        app.post("/api/auth/password", json!({"current_password": ADMIN_PASSWORD, "new_password": NEW_PASSWORD})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+
+    let entries = |action: &'static str| {
+        let app = &app;
+        async move { ok_json(app.get(&format!("/api/audit?action={action}")).await).await["items"].clone() }
+    };
+    let sent = entries("password_reset_sent").await;
+    assert_eq!(
+        sent.as_array().unwrap().len(),
+        2,
+        "the admin's and the forgotten one, none for an unknown email: {sent}"
+    );
+    assert_eq!(sent[1]["actor_id"], admin);
+    assert_eq!(sent[1]["target_id"], agent_id);
+    assert_eq!(sent[0]["actor_id"], Value::Null, "asked for while signed out");
+    assert_eq!(sent[0]["source"], "127.0.0.30");
+    let used = entries("password_reset").await;
+    assert_eq!((used[0]["actor_id"].as_i64(), used[0]["source"].as_str()), (Some(agent_id), Some("127.0.0.30")));
+    let changed = entries("password_changed").await;
+    assert_eq!((changed[0]["actor_id"].as_i64(), changed[0]["target_id"].as_i64()), (Some(admin), Some(admin)));
+
+    assert_eq!(app.post("/api/auth/sign-out-everywhere", json!({})).await.status(), StatusCode::NO_CONTENT);
+    let mut again = app.client_from([127, 0, 0, 31]);
+    assert_eq!(again.login(ADMIN_EMAIL, NEW_PASSWORD).await.0, StatusCode::OK);
+    let out = ok_json(again.get("/api/audit?action=sign_out").await).await["items"].clone();
+    assert_eq!(out[0]["detail"]["everywhere"], true, "{out}");
+}
