@@ -9,13 +9,17 @@ use leptos_router::{path, NavigateOptions};
 use crate::api::{self, ApiError, Event};
 use crate::components::connection_banner::ConnectionBanner;
 use crate::components::top_bar::TopBar;
+use crate::pages::account::AccountPage;
 use crate::pages::admin::audit::AuditLogPage;
 use crate::pages::admin::AdminPage;
+use crate::pages::choose_password::ChoosePasswordPage;
 use crate::pages::customers::CustomersPage;
+use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::organization::OrganizationRoute;
 use crate::pages::projects::{ProjectPanel, ProjectsPage};
+use crate::pages::reset_password::ResetPasswordPage;
 use crate::pages::tickets::{ItemPanel, TicketsPage};
 use crate::state::{self, Auth};
 
@@ -37,6 +41,8 @@ pub fn App() -> impl IntoView {
             <ConnectionBanner on_retry=move || check_session(session) />
             <Routes fallback=|| view! { <NotFoundPage /> }>
                 <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                <Route path=path!("/reset-password") view=ResetPasswordPage />
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=|| view! { <Redirect path="/customers" /> } />
                     // The Customers list stays mounted while an organization's panel opens,
@@ -55,6 +61,7 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <Route path=path!("admin") view=AdminPage />
                     <Route path=path!("admin/audit") view=AuditLogPage />
+                    <Route path=path!("account") view=AccountPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -100,6 +107,8 @@ fn Shell() -> impl IntoView {
         }
     });
     move || match session.0.get() {
+        // Nothing else opens until the agent has chosen a new password.
+        Auth::SignedIn(s) if s.agent.must_change_password => view! { <ChoosePasswordPage /> }.into_any(),
         Auth::SignedIn(s) => view! {
             <TopBar session=s />
             <main class="app-main">

@@ -7,6 +7,7 @@ mod browser {
     mod admin_audit;
     mod customers;
     mod organization;
+    mod passwords;
     mod projects;
     mod sections;
     mod security;

@@ -9,7 +9,7 @@ use orgdesk_core::word::Word;
 use crate::api;
 use crate::state::{use_session, Auth};
 
-/// Brand, app navigation, the signed-in agent and sign-out.
+/// Brand, app navigation, the signed-in agent, their Account page and sign-out.
 #[component]
 pub fn TopBar(session: Session) -> impl IntoView {
     let ctx = use_session();
@@ -40,6 +40,7 @@ pub fn TopBar(session: Session) -> impl IntoView {
                     {session.agent.name.clone()}
                     <span class="top-bar__role">{session.agent.role.as_str()}</span>
                 </span>
+                <A href="/account" attr:class="top-bar__account" attr:title="Your password and sessions">"Account"</A>
                 <button type="button" class="button button--quiet" on:click=sign_out>
                     "Sign out"
                 </button>

@@ -54,7 +54,22 @@ fn AgentsSection() -> impl IntoView {
         api::agents::list_agents()
     });
     let action_error = RwSignal::new(None::<String>);
+    let action_done = RwSignal::new(None::<String>);
     let reload = move || version.update(|v| *v += 1);
+
+    let send_reset = move |agent: Agent| {
+        action_error.set(None);
+        action_done.set(None);
+        spawn_local(async move {
+            match api::agents::send_password_reset(agent.id).await {
+                Ok(()) => action_done.set(Some(format!(
+                    "A password reset link for {} is in the outbox (it works once, for one hour).",
+                    agent.name
+                ))),
+                Err(e) => action_error.set(Some(format!("{}: {}", agent.name, e.message()))),
+            }
+        });
+    };
 
     let update = move |agent: Agent, req: UpdateAgentRequest| {
         action_error.set(None);
@@ -69,10 +84,20 @@ fn AgentsSection() -> impl IntoView {
     view! {
         <h2 class="section__title">"Agents"</h2>
         <ErrorNotice message=action_error />
+        {move || action_done.get().map(|m| view! { <p class="notice" role="status">{m}</p> })}
         <Transition fallback=|| view! { <p>"Loading agents…"</p> }>
             {move || Suspend::new(async move {
                 match agents.await {
-                    Ok(list) => view! { <AgentTable agents=list on_update=Callback::new(move |(a, r)| update(a, r)) /> }.into_any(),
+                    Ok(list) => view! {
+                        // Scrolls sideways on a narrow screen instead of widening the page.
+                        <div class="table-scroll">
+                        <AgentTable
+                            agents=list
+                            on_update=Callback::new(move |(a, r)| update(a, r))
+                            on_send_reset=Callback::new(send_reset)
+                        />
+                        </div>
+                    }.into_any(),
                     Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                 }
             })}
@@ -82,7 +107,11 @@ fn AgentsSection() -> impl IntoView {
 }
 
 #[component]
-fn AgentTable(agents: Vec<Agent>, on_update: Callback<(Agent, UpdateAgentRequest)>) -> impl IntoView {
+fn AgentTable(
+    agents: Vec<Agent>,
+    on_update: Callback<(Agent, UpdateAgentRequest)>,
+    on_send_reset: Callback<Agent>,
+) -> impl IntoView {
     let me = use_session().session().map(|s| s.agent.id);
     view! {
         <table class="table" aria-label="Agents">
@@ -101,6 +130,8 @@ fn AgentTable(agents: Vec<Agent>, on_update: Callback<(Agent, UpdateAgentRequest
                     .map(|agent| {
                         let toggle = agent.clone();
                         let role_agent = agent.clone();
+                        let reset_agent = agent.clone();
+                        let reset_aria = format!("Send a password reset link to {}", agent.name);
                         let label = if agent.active { "Deactivate" } else { "Reactivate" };
                         let aria = format!("{label} {}", agent.name);
                         let role_label = format!("Role of {}", agent.name);
@@ -135,6 +166,16 @@ fn AgentTable(agents: Vec<Agent>, on_update: Callback<(Agent, UpdateAgentRequest
                                     >
                                         {label}
                                     </button>
+                                    {agent.active.then(|| view! {
+                                        <button
+                                            type="button"
+                                            class="button button--small"
+                                            aria-label=reset_aria
+                                            on:click=move |_| on_send_reset.run(reset_agent.clone())
+                                        >
+                                            "Send reset link"
+                                        </button>
+                                    })}
                                 </td>
                             </tr>
                         }

@@ -1,5 +1,6 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
@@ -90,6 +91,7 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" class="button button--primary" disabled=move || login.pending().get()>
                     {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
+                <p class="login__links"><A href="/forgot-password">"Forgot password?"</A></p>
             </form>
         </main>
     }

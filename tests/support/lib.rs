@@ -62,13 +62,15 @@ impl Server {
         Self::start_with(|_| {}).await
     }
 
-    /// A server whose configuration `tweak` changes first.
+    /// A server whose configuration `tweak` adjusts first. By default the first
+    /// admin signs in without being asked for a new password (tests of that turn it on).
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/orgdesk.db", dir.path().display());
         let mut config = Config::for_database(&url);
         config.admin_email = Some(ADMIN_EMAIL.into());
         config.admin_password = Some(ADMIN_PASSWORD.into());
+        config.admin_must_change_password = false;
         config.dist = Some(dist_dir());
         tweak(&mut config);
         let db = orgdesk_server::prepare(&config).await.expect("prepare database");

@@ -30,6 +30,10 @@ pub struct Agent {
     pub active: bool,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// Set for an agent who must choose a new password before doing anything else
+    /// (the first admin, whose password was set by configuration or generated).
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// The signed-in agent and the token to send as `X-CSRF-Token` on every
@@ -61,6 +65,36 @@ pub struct UpdateAgentRequest {
     pub role: Option<Role>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
+}
+
+/// Changes the signed-in agent's own password; the current one is required.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePasswordRequest {
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
+    pub current_password: String,
+    /// Checked by [`crate::agent::check_password`].
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 256))]
+    pub new_password: String,
+}
+
+/// "Forgot password?": the answer is the same whether the account exists or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ForgotPasswordRequest {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    pub email: String,
+}
+
+/// Sets a new password with the token of a reset link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResetPasswordRequest {
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
+    pub token: String,
+    /// Checked by [`crate::agent::check_password`].
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 256))]
+    pub new_password: String,
 }
 
 /// The header that carries the session's CSRF token.

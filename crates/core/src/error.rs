@@ -15,6 +15,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// Signed in, but the role does not allow it (or the CSRF check failed).
     Forbidden,
+    /// Signed in, but the agent must choose a new password before anything else.
+    PasswordChangeRequired,
     NotFound,
     /// The route exists, but not with this HTTP method.
     MethodNotAllowed,
@@ -37,7 +39,7 @@ impl ErrorCode {
         match self {
             ErrorCode::BadRequest => 400,
             ErrorCode::Unauthorized => 401,
-            ErrorCode::Forbidden => 403,
+            ErrorCode::Forbidden | ErrorCode::PasswordChangeRequired => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict => 409,

@@ -5,7 +5,10 @@
 //!   database keeps its SHA-256 (see `db::sessions`), so restarts keep sessions.
 //! - Every `/api` route but login passes [`require_session`]; state-changing
 //!   methods must also carry the session's CSRF token in `X-CSRF-Token`.
-//! - Failed sign-ins are throttled per email and per client address.
+//! - Failed sign-ins are throttled per (email, client address), per address and
+//!   per email (see [`LoginThrottle`]).
+//! - An agent flagged "must change password" reaches only the routes that change
+//!   the password, read the session or sign out ([`require_session`]).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -189,9 +192,17 @@ pub async fn bootstrap_admin(db: &Db, config: &Config) -> Result<Option<String>,
         }
     };
     let hash = hash_password(password).await.map_err(|e| e.to_string())?;
-    db::agents::insert(db, email.as_str(), "Administrator", Role::Admin, &hash, now_ms())
-        .await
-        .map_err(|e| format!("cannot create the first admin: {e}"))?;
+    db::agents::insert(
+        db,
+        email.as_str(),
+        "Administrator",
+        Role::Admin,
+        &hash,
+        config.admin_must_change_password,
+        now_ms(),
+    )
+    .await
+    .map_err(|e| format!("cannot create the first admin: {e}"))?;
     Ok(generated)
 }
 
@@ -282,8 +293,23 @@ pub async fn require_session(
             ));
         }
     }
+    if agent.must_change_password && !allowed_before_password_change(req.method(), req.uri().path()) {
+        return Err(ApiError::PasswordChangeRequired);
+    }
     req.extensions_mut().insert(CurrentAgent { agent, csrf_token, token_hash: hash });
     Ok(next.run(req).await)
+}
+
+/// The routes an agent who must change the password can still use: read the
+/// session, change the password, sign out (here or everywhere).
+pub fn allowed_before_password_change(method: &Method, path: &str) -> bool {
+    matches!(
+        (method.as_str(), path),
+        ("GET", "/api/auth/me")
+            | ("POST", "/api/auth/password")
+            | ("POST", "/api/auth/logout")
+            | ("POST", "/api/auth/sign-out-everywhere")
+    )
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -301,23 +327,140 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// Slows down repeated failed sign-ins: after a few failures for one email (or
-/// many from one address), each further attempt must wait twice as long as the last.
-#[derive(Default)]
+/// Slows down repeated failed sign-ins without locking the real user out.
+///
+/// Failures are counted per (account, source address) together, so an attacker
+/// elsewhere does not slow the real user's own attempts; per source address across
+/// all accounts (one source guessing many accounts); and per account across all
+/// sources, with a much higher allowance and a short maximum wait, so a
+/// distributed attack is slowed too but the real user can still get in. Beyond
+/// each allowance every further attempt must wait twice as long as the last.
+/// Counts are forgotten after [`WINDOW`] without a failure.
+///
+/// Memory is bounded: each counter holds at most [`MAX_KEYS`] entries, keyed by a
+/// 64-bit keyed hash (never the email itself), and a full counter first forgets
+/// the entries that have expired, then the older half.
 pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    keys: std::collections::hash_map::RandomState,
+    pair: Mutex<Counter>,
+    source: Mutex<Counter>,
+    account: Mutex<Counter>,
+    forgot_source: Mutex<Counter>,
+    forgot_account: Mutex<Counter>,
 }
 
-const EMAIL_FREE_FAILURES: u32 = 5;
-const IP_FREE_FAILURES: u32 = 20;
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        LoginThrottle::with_capacity(MAX_KEYS)
+    }
+}
+
+/// Failures forgiven per (account, source).
+const PAIR_FREE_FAILURES: u32 = 5;
+/// Failures forgiven per source across all accounts.
+const SOURCE_FREE_FAILURES: u32 = 20;
+/// Failures forgiven per account across all sources.
+const ACCOUNT_FREE_FAILURES: u32 = 100;
+/// "Forgot password" requests per source and per account before they are slowed.
+const FORGOT_SOURCE_FREE: u32 = 10;
+const FORGOT_ACCOUNT_FREE: u32 = 3;
+/// A count is forgotten this long after its last failure.
+const WINDOW: Duration = Duration::from_secs(15 * 60);
 const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+/// The per-account wait stays short: it applies to the real user too.
+const ACCOUNT_MAX_WAIT: Duration = Duration::from_secs(60);
+/// Entries per counter (about 32 bytes each).
+pub const MAX_KEYS: usize = 100_000;
+
+/// Failure counts by key, bounded in size.
+struct Counter {
+    map: HashMap<u64, (u32, Instant)>,
+    free: u32,
+    max_wait: Duration,
+    capacity: usize,
+}
+
+impl Counter {
+    fn new(free: u32, max_wait: Duration, capacity: usize) -> Mutex<Counter> {
+        Mutex::new(Counter { map: HashMap::new(), free, max_wait, capacity })
+    }
+
+    /// How long `key` must still wait at `now`.
+    fn wait(&self, key: u64, now: Instant) -> Option<Duration> {
+        let (count, last) = self.map.get(&key)?;
+        let elapsed = now.duration_since(*last);
+        if elapsed >= WINDOW.max(self.max_wait) {
+            return None;
+        }
+        let wait = LoginThrottle::wait_for(*count, self.free).min(self.max_wait);
+        (elapsed < wait).then(|| wait - elapsed)
+    }
+
+    fn add(&mut self, key: u64, now: Instant) {
+        if self.map.len() >= self.capacity && !self.map.contains_key(&key) {
+            self.make_room(now);
+        }
+        let keep_for = WINDOW.max(self.max_wait);
+        let entry = self.map.entry(key).or_insert((0, now));
+        if now.duration_since(entry.1) >= keep_for {
+            entry.0 = 0;
+        }
+        entry.0 = entry.0.saturating_add(1);
+        entry.1 = now;
+    }
+
+    fn take_back(&mut self, key: u64) {
+        if let Some(entry) = self.map.get_mut(&key) {
+            entry.0 = entry.0.saturating_sub(1);
+        }
+    }
+
+    /// Forgets expired entries, then, if still full, the older half: linear time,
+    /// and at most once per `capacity / 2` new keys.
+    fn make_room(&mut self, now: Instant) {
+        let keep_for = WINDOW.max(self.max_wait);
+        self.map.retain(|_, (_, last)| now.duration_since(*last) < keep_for);
+        if self.map.len() >= self.capacity {
+            let mut ages: Vec<Instant> = self.map.values().map(|(_, last)| *last).collect();
+            let middle = ages.len() / 2;
+            let (_, cut, _) = ages.select_nth_unstable(middle);
+            let cut = *cut;
+            self.map.retain(|_, (_, last)| *last > cut);
+        }
+    }
+}
+
+fn lock(counter: &Mutex<Counter>) -> std::sync::MutexGuard<'_, Counter> {
+    counter.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 impl LoginThrottle {
-    fn keys(email: &str, ip: Option<IpAddr>) -> [(String, u32); 2] {
-        [
-            (format!("email:{}", email.trim().to_lowercase()), EMAIL_FREE_FAILURES),
-            (format!("ip:{}", ip.map(|i| i.to_string()).unwrap_or_default()), IP_FREE_FAILURES),
-        ]
+    /// A throttle whose counters hold at most `capacity` keys each.
+    pub fn with_capacity(capacity: usize) -> LoginThrottle {
+        let capacity = capacity.max(2);
+        LoginThrottle {
+            keys: Default::default(),
+            pair: Counter::new(PAIR_FREE_FAILURES, MAX_WAIT, capacity),
+            source: Counter::new(SOURCE_FREE_FAILURES, MAX_WAIT, capacity),
+            account: Counter::new(ACCOUNT_FREE_FAILURES, ACCOUNT_MAX_WAIT, capacity),
+            forgot_source: Counter::new(FORGOT_SOURCE_FREE, MAX_WAIT, capacity),
+            forgot_account: Counter::new(FORGOT_ACCOUNT_FREE, MAX_WAIT, capacity),
+        }
+    }
+
+    fn account_key(&self, email: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.keys.hash_one(("account", email.trim().to_lowercase()))
+    }
+
+    fn source_key(&self, ip: Option<IpAddr>) -> u64 {
+        use std::hash::BuildHasher;
+        self.keys.hash_one(("source", ip))
+    }
+
+    fn pair_key(&self, email: &str, ip: Option<IpAddr>) -> u64 {
+        use std::hash::BuildHasher;
+        self.keys.hash_one(("pair", email.trim().to_lowercase(), ip))
     }
 
     fn wait_for(count: u32, free: u32) -> Duration {
@@ -333,24 +476,19 @@ impl LoginThrottle {
     /// failure is recorded. `Err(seconds)` when this attempt must wait (it is then
     /// not counted). A correct password takes the count back ([`Self::succeeded`]).
     pub fn attempt(&self, email: &str, ip: Option<IpAddr>) -> Result<(), u64> {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
-        for (key, free) in Self::keys(email, ip) {
-            if let Some((count, last)) = map.get(&key) {
-                let wait = Self::wait_for(*count, free);
-                let elapsed = now.duration_since(*last);
-                if elapsed < wait {
-                    return Err((wait - elapsed).as_secs().max(1));
-                }
-            }
+        let keys = [
+            (&self.pair, self.pair_key(email, ip)),
+            (&self.source, self.source_key(ip)),
+            (&self.account, self.account_key(email)),
+        ];
+        // Locked in one fixed order, all at once, so the check and the count are one step.
+        let mut guards = keys.map(|(counter, key)| (lock(counter), key));
+        if let Some(wait) = guards.iter().filter_map(|(c, key)| c.wait(*key, now)).max() {
+            return Err(wait.as_secs().max(1));
         }
-        if map.len() > 50_000 {
-            map.retain(|_, (_, last)| now.duration_since(*last) < MAX_WAIT);
-        }
-        for (key, _) in Self::keys(email, ip) {
-            let entry = map.entry(key).or_insert((0, now));
-            entry.0 += 1;
-            entry.1 = now;
+        for (counter, key) in guards.iter_mut() {
+            counter.add(*key, now);
         }
         Ok(())
     }
@@ -358,23 +496,45 @@ impl LoginThrottle {
     /// Takes back an attempt whose password was never checked (the server was too
     /// busy to hash it), so the refusal does not count against the account.
     pub fn withdraw(&self, email: &str, ip: Option<IpAddr>) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        for (key, _) in Self::keys(email, ip) {
-            if let Some(entry) = map.get_mut(&key) {
-                entry.0 = entry.0.saturating_sub(1);
-            }
-        }
+        lock(&self.pair).take_back(self.pair_key(email, ip));
+        lock(&self.source).take_back(self.source_key(ip));
+        lock(&self.account).take_back(self.account_key(email));
     }
 
-    /// A correct password: the account's failures are forgiven and the address's
-    /// count loses the attempt [`Self::attempt`] added.
+    /// A correct password: the failures from this source for this account are
+    /// forgiven, and the source's and the account's counts lose the attempt
+    /// [`Self::attempt`] added. Failures from other sources still count.
     pub fn succeeded(&self, email: &str, ip: Option<IpAddr>) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let [(email_key, _), (ip_key, _)] = Self::keys(email, ip);
-        map.remove(&email_key);
-        if let Some(entry) = map.get_mut(&ip_key) {
-            entry.0 = entry.0.saturating_sub(1);
+        lock(&self.pair).map.remove(&self.pair_key(email, ip));
+        lock(&self.source).take_back(self.source_key(ip));
+        lock(&self.account).take_back(self.account_key(email));
+    }
+
+    /// Admits one "forgot password" request (every request counts, whether the
+    /// account exists or not, so the answer tells nothing). `Err(seconds)` to wait.
+    pub fn forgot(&self, email: &str, ip: Option<IpAddr>) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut source = lock(&self.forgot_source);
+        let mut account = lock(&self.forgot_account);
+        let (source_key, account_key) = (self.source_key(ip), self.account_key(email));
+        if let Some(wait) = [source.wait(source_key, now), account.wait(account_key, now)].into_iter().flatten().max() {
+            return Err(wait.as_secs().max(1));
         }
+        source.add(source_key, now);
+        account.add(account_key, now);
+        Ok(())
+    }
+
+    /// How many keys the counters hold in all (for tests of the bound).
+    pub fn len(&self) -> usize {
+        [&self.pair, &self.source, &self.account, &self.forgot_source, &self.forgot_account]
+            .iter()
+            .map(|c| lock(c).map.len())
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -387,7 +547,7 @@ mod tests {
         let throttle = LoginThrottle::default();
         let ip = Some(IpAddr::from([127, 0, 0, 1]));
         // Attempts are counted when admitted, so five in flight at once use up the free ones.
-        for _ in 0..EMAIL_FREE_FAILURES {
+        for _ in 0..PAIR_FREE_FAILURES {
             assert!(throttle.attempt("a@b.io", ip).is_ok());
         }
         assert!(throttle.attempt("A@B.io ", ip).is_err());
@@ -397,10 +557,66 @@ mod tests {
     }
 
     #[test]
+    fn failures_from_one_source_do_not_slow_the_account_from_another() {
+        let throttle = LoginThrottle::default();
+        let (a, b) = (Some(IpAddr::from([10, 0, 0, 1])), Some(IpAddr::from([10, 0, 0, 2])));
+        for _ in 0..PAIR_FREE_FAILURES {
+            assert!(throttle.attempt("ann@b.io", a).is_ok());
+        }
+        assert!(throttle.attempt("ann@b.io", a).is_err(), "source A waits");
+        assert!(throttle.attempt("ann@b.io", b).is_ok(), "source B does not");
+        throttle.succeeded("ann@b.io", b);
+        assert!(throttle.attempt("ann@b.io", a).is_err(), "a success elsewhere does not forgive source A");
+    }
+
+    #[test]
+    fn many_sources_together_reach_the_account_ceiling_with_a_short_wait() {
+        let throttle = LoginThrottle::default();
+        for n in 0..ACCOUNT_FREE_FAILURES {
+            let ip = Some(IpAddr::from([10, 1, (n / 256) as u8, (n % 256) as u8]));
+            assert!(throttle.attempt("ann@b.io", ip).is_ok(), "attempt {n}");
+        }
+        let fresh = Some(IpAddr::from([10, 2, 0, 1]));
+        let wait = throttle.attempt("ann@b.io", fresh).unwrap_err();
+        assert!(wait >= 1 && wait <= ACCOUNT_MAX_WAIT.as_secs(), "{wait}");
+        assert!(throttle.attempt("bob@b.io", fresh).is_ok(), "other accounts are not slowed");
+    }
+
+    #[test]
+    fn the_counters_stay_bounded_under_a_million_distinct_emails_and_sources() {
+        let throttle = LoginThrottle::with_capacity(1_000);
+        for n in 0u32..1_000_000 {
+            let ip = Some(IpAddr::from(n.to_be_bytes()));
+            let _ = throttle.attempt(&format!("user{n}@example.com"), ip);
+        }
+        assert!(throttle.len() <= 3 * 1_000, "{}", throttle.len());
+        // The newest failures are still counted after the pruning.
+        let ip = Some(IpAddr::from([9, 9, 9, 9]));
+        for _ in 0..PAIR_FREE_FAILURES {
+            assert!(throttle.attempt("late@example.com", ip).is_ok());
+        }
+        assert!(throttle.attempt("late@example.com", ip).is_err());
+    }
+
+    #[test]
+    fn forgot_password_requests_are_slowed_per_account_and_per_source() {
+        let throttle = LoginThrottle::default();
+        let ip = Some(IpAddr::from([10, 0, 0, 1]));
+        for _ in 0..FORGOT_ACCOUNT_FREE {
+            assert!(throttle.forgot("ann@b.io", ip).is_ok());
+        }
+        assert!(throttle.forgot("ann@b.io", ip).is_err());
+        for n in FORGOT_ACCOUNT_FREE..FORGOT_SOURCE_FREE {
+            assert!(throttle.forgot(&format!("u{n}@b.io"), ip).is_ok());
+        }
+        assert!(throttle.forgot("new@b.io", ip).is_err(), "the source used up its allowance");
+    }
+
+    #[test]
     fn a_withdrawn_attempt_does_not_count() {
         let throttle = LoginThrottle::default();
         let ip = Some(IpAddr::from([127, 0, 0, 1]));
-        for _ in 0..EMAIL_FREE_FAILURES * 2 {
+        for _ in 0..PAIR_FREE_FAILURES * 2 {
             assert!(throttle.attempt("a@b.io", ip).is_ok());
             throttle.withdraw("a@b.io", ip);
         }
@@ -411,7 +627,7 @@ mod tests {
     fn successful_sign_ins_from_one_address_never_add_up_to_a_wait() {
         let throttle = LoginThrottle::default();
         let ip = Some(IpAddr::from([10, 0, 0, 1]));
-        for n in 0..(IP_FREE_FAILURES * 3) {
+        for n in 0..(SOURCE_FREE_FAILURES * 3) {
             let email = format!("agent{n}@example.com");
             assert!(throttle.attempt(&email, ip).is_ok(), "sign-in {n}");
             throttle.succeeded(&email, ip);

@@ -137,6 +137,10 @@ pub struct Config {
     pub dist: Option<PathBuf>,
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
+    /// Whether the first admin created at start-up must choose a new password at
+    /// the first sign-in. Always on from the command line (the password was set by
+    /// configuration or printed); test harnesses turn it off to sign in directly.
+    pub admin_must_change_password: bool,
     pub public_url: String,
     pub secure_cookies: bool,
     pub demo: bool,
@@ -219,6 +223,7 @@ impl Config {
             dist,
             admin_email: cli.admin_email,
             admin_password: cli.admin_password,
+            admin_must_change_password: true,
             secure_cookies: cli.secure_cookies,
             demo: cli.demo,
             smtp,
@@ -234,6 +239,7 @@ impl Config {
             dist: None,
             admin_email: None,
             admin_password: None,
+            admin_must_change_password: true,
             public_url: "http://127.0.0.1".into(),
             secure_cookies: false,
             demo: false,

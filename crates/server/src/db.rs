@@ -12,6 +12,7 @@ pub mod customers;
 pub mod items;
 pub mod organizations;
 pub mod outbox;
+pub mod passwords;
 pub mod projects;
 pub mod query;
 pub mod sessions;

@@ -18,6 +18,9 @@ pub enum ApiError {
     WrongCredentials,
     #[error("{0}")]
     Forbidden(String),
+    /// The agent must choose a new password before using anything else.
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error("{0}")]
     NotFound(String),
     #[error("{message}")]
@@ -117,6 +120,9 @@ impl ApiError {
                 ErrorBody::new(ErrorCode::Unauthorized, "The email or password is incorrect.")
             }
             ApiError::Forbidden(m) => ErrorBody::new(ErrorCode::Forbidden, m.clone()),
+            ApiError::PasswordChangeRequired => {
+                ErrorBody::new(ErrorCode::PasswordChangeRequired, "Choose a new password before you continue.")
+            }
             ApiError::NotFound(m) => ErrorBody::new(ErrorCode::NotFound, m.clone()),
             ApiError::Conflict { message, fields } => {
                 ErrorBody { code: ErrorCode::Conflict, message: message.clone(), fields: fields.clone() }

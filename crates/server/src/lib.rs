@@ -94,7 +94,7 @@ pub async fn prepare(config: &Config) -> Result<Db, String> {
     db.migrate().await?;
     if let Some(generated) = auth::bootstrap_admin(&db, config).await? {
         println!("Created the first admin account: {} / password: {generated}", generated_email(config));
-        println!("This password is shown only once. Sign in and change it under Administration.");
+        println!("This password is shown only once. Orgdesk asks for a new password at the first sign-in.");
     }
     Ok(db)
 }

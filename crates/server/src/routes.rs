@@ -9,6 +9,7 @@ pub mod items;
 pub mod meta;
 pub mod organizations;
 pub mod outbox;
+pub mod passwords;
 pub mod projects;
 pub mod settings;
 
@@ -23,9 +24,9 @@ use crate::error::ApiError;
 use crate::extract::MAX_JSON_BYTES;
 use crate::{auth as session, AppState};
 
-/// Routes open to anyone: only sign-in.
+/// Routes open to anyone: sign-in, "forgot password" and using a reset link.
 fn public_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(auth::login))
+    OpenApiRouter::new().routes(routes!(auth::login)).merge(passwords::public_routes())
 }
 
 /// Routes that need a session (and, for changes, the CSRF token); each resource
@@ -33,6 +34,7 @@ fn public_routes() -> OpenApiRouter<AppState> {
 fn protected_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(auth::routes())
+        .merge(passwords::routes())
         .merge(agents::routes())
         .merge(meta::routes())
         .merge(customers::routes())

@@ -48,7 +48,9 @@ pub async fn demo(db: &Db) -> Result<bool, String> {
     let hash = auth::hash_password(DEMO_AGENT_PASSWORD.into()).await.map_err(|e| e.to_string())?;
     for (email, name) in DEMO_AGENTS {
         if db::agents::find_for_login(db, email).await.map_err(|e| e.to_string())?.is_none() {
-            db::agents::insert(db, email, name, Role::Agent, &hash, now_ms()).await.map_err(|e| e.to_string())?;
+            db::agents::insert(db, email, name, Role::Agent, &hash, false, now_ms())
+                .await
+                .map_err(|e| e.to_string())?;
         }
     }
     let orgs = customers::demo_organizations(next_id(db, "organizations").await?);

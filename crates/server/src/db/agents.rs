@@ -21,6 +21,7 @@ pub struct AgentRow {
     pub role: Role,
     pub active: bool,
     pub created_at: i64,
+    pub must_change_password: bool,
 }
 
 impl AgentRow {
@@ -36,11 +37,12 @@ impl AgentRow {
             name: self.name,
             active: self.active,
             created_at: rfc3339(self.created_at),
+            must_change_password: self.must_change_password,
         }
     }
 }
 
-const COLUMNS: &str = "id, email, name, role, active, created_at";
+const COLUMNS: &str = "id, email, name, role, active, created_at, must_change_password";
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     query("SELECT COUNT(*) FROM agents").scalar(db).await
@@ -75,17 +77,19 @@ pub async fn insert<'c>(
     name: &str,
     role: Role,
     password_hash: &str,
+    must_change_password: bool,
     now: i64,
 ) -> Result<AgentRow, sqlx::Error> {
     query(format!(
-        "INSERT INTO agents (email, name, role, password_hash, active, created_at) \
-         VALUES ($1, $2, $3, $4, TRUE, $5) RETURNING {COLUMNS}"
+        "INSERT INTO agents (email, name, role, password_hash, active, created_at, must_change_password) \
+         VALUES ($1, $2, $3, $4, TRUE, $5, $6) RETURNING {COLUMNS}"
     ))
     .bind(email)
     .bind(name)
     .bind(role.as_str())
     .bind(password_hash)
     .bind(now)
+    .bind(must_change_password)
     .fetch_one(on)
     .await
 }
@@ -101,7 +105,7 @@ pub async fn create(
     now: i64,
 ) -> Result<AgentRow, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let row = insert(&mut tx, email, name, role, password_hash, now).await?;
+    let row = insert(&mut tx, email, name, role, password_hash, false, now).await?;
     let detail = json!({ "name": row.name, "role": row.role.as_str() });
     audit::record(
         &mut tx,

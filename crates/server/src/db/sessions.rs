@@ -34,7 +34,7 @@ pub async fn find(db: &Db, token_hash: &str, now: i64) -> Result<Option<(AgentRo
         csrf_token: String,
     }
     let row: Option<Row> = query(
-        "SELECT a.id, a.email, a.name, a.role, a.active, a.created_at, s.csrf_token \
+        "SELECT a.id, a.email, a.name, a.role, a.active, a.created_at, a.must_change_password, s.csrf_token \
          FROM sessions s JOIN agents a ON a.id = s.agent_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = TRUE",
     )

@@ -16,6 +16,7 @@ mod limits;
 mod openapi;
 mod organizations;
 mod outbox;
+mod passwords;
 mod projects;
 mod races;
 mod search_cache;

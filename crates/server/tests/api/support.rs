@@ -66,6 +66,8 @@ pub fn test_config(database_url: &str) -> Config {
     let mut config = Config::for_database(database_url);
     config.admin_email = Some(ADMIN_EMAIL.into());
     config.admin_password = Some(ADMIN_PASSWORD.into());
+    // Tests sign in as this admin directly; the forced first change has its own tests.
+    config.admin_must_change_password = false;
     config
 }
 
@@ -185,9 +187,15 @@ impl TestApp {
 
     /// A second client for the same server, signed out.
     pub fn other_client(&self) -> TestApp {
+        self.client_from([127, 0, 0, 1])
+    }
+
+    /// A second client, signed out, whose requests come from another loopback
+    /// address (the server sees it as another source; all of 127.0.0.0/8 is local).
+    pub fn client_from(&self, source: [u8; 4]) -> TestApp {
         TestApp {
             addr: self.addr,
-            client: Client::builder().cookie_store(true).build().unwrap(),
+            client: Client::builder().cookie_store(true).local_address(std::net::IpAddr::from(source)).build().unwrap(),
             csrf: None,
             db: self.db.clone(),
             database_url: self.database_url.clone(),

@@ -1,0 +1,92 @@
+//! The form that changes the signed-in agent's own password: the current one, the
+//! new one twice. The new one is checked by core's rule before it is sent.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use orgdesk_core::agent::check_password;
+use orgdesk_core::FieldErrors;
+
+use crate::api::{self, ApiError};
+use crate::components::error_notice::ErrorNotice;
+use crate::components::text_field::TextField;
+
+/// `on_changed` runs once the server accepted the new password.
+#[component]
+pub fn ChangePasswordForm(
+    /// The button's text ("Change password", "Save and continue").
+    submit_label: &'static str,
+    #[prop(into)] on_changed: Callback<()>,
+) -> impl IntoView {
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let errors = RwSignal::new(FieldErrors::new());
+    let general = RwSignal::new(None::<String>);
+
+    let change = Action::new_local(move |(c, n): &(String, String)| api::auth::change_password(c.clone(), n.clone()));
+    Effect::new(move |_| match change.value().get() {
+        Some(Ok(())) => {
+            current.set(String::new());
+            new.set(String::new());
+            confirm.set(String::new());
+            on_changed.run(());
+        }
+        Some(Err(ApiError::Server(body))) if !body.fields.is_empty() => errors.set(body.fields),
+        Some(Err(e)) => general.set(Some(e.message())),
+        None => {}
+    });
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        general.set(None);
+        let mut found = FieldErrors::new();
+        if current.get_untracked().is_empty() {
+            found.insert("current_password".into(), "Enter your current password.".into());
+        }
+        if let Err(e) = check_password(&new.get_untracked()) {
+            found.insert("new_password".into(), e);
+        } else if new.get_untracked() != confirm.get_untracked() {
+            found.insert("confirm_password".into(), "The two new passwords differ.".into());
+        }
+        errors.set(found.clone());
+        if found.is_empty() {
+            change.dispatch((current.get_untracked(), new.get_untracked()));
+        }
+    };
+    let err = move |f: &'static str| Signal::derive(move || errors.get().get(f).cloned());
+
+    view! {
+        <form class="form password-form" on:submit=on_submit novalidate=true>
+            <ErrorNotice message=general />
+            <TextField
+                id="current-password"
+                label="Current password"
+                value=current
+                error=err("current_password")
+                input_type="password"
+                autocomplete="current-password"
+            />
+            <TextField
+                id="new-password"
+                label="New password (at least 10 characters)"
+                value=new
+                error=err("new_password")
+                input_type="password"
+                autocomplete="new-password"
+            />
+            <TextField
+                id="confirm-password"
+                label="New password again"
+                value=confirm
+                error=err("confirm_password")
+                input_type="password"
+                autocomplete="new-password"
+            />
+            <div class="form__actions">
+                <button type="submit" class="button button--primary" disabled=move || change.pending().get()>
+                    {move || if change.pending().get() { "Saving…" } else { submit_label }}
+                </button>
+            </div>
+        </form>
+    }
+}
