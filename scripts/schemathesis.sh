@@ -53,9 +53,12 @@ esac
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 export ORGDESK_URL="http://127.0.0.1:$port"
 export ORGDESK_ADMIN_EMAIL="admin@orgdesk.local"
+# The first admin must choose a new password at first sign-in: the server starts with
+# the first one, and the set-up below changes it to the one the hooks sign in with.
+first_password="schemathesis-first-$$-$RANDOM"
 export ORGDESK_ADMIN_PASSWORD="schemathesis-$$-$RANDOM"
 # Started in the scratch directory, so it finds no ./dist: only the API is fuzzed.
-(cd "$work" && DATABASE_URL="$database_url" RUST_LOG="${RUST_LOG:-warn}" \
+(cd "$work" && DATABASE_URL="$database_url" RUST_LOG="${RUST_LOG:-warn}" ORGDESK_ADMIN_PASSWORD="$first_password" \
   exec "$bin" --addr "127.0.0.1:$port" --demo) >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -64,10 +67,13 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-# The document is served to signed-in agents only: fetch it once with a session.
-curl -fs -c "$work/cookies" -H 'Content-Type: application/json' \
-  -d "{\"email\":\"$ORGDESK_ADMIN_EMAIL\",\"password\":\"$ORGDESK_ADMIN_PASSWORD\"}" \
-  "$ORGDESK_URL/api/auth/login" >/dev/null
+csrf="$(curl -fs -c "$work/cookies" -H 'Content-Type: application/json' \
+  -d "{\"email\":\"$ORGDESK_ADMIN_EMAIL\",\"password\":\"$first_password\"}" \
+  "$ORGDESK_URL/api/auth/login" | python3 -c 'import json, sys; print(json.load(sys.stdin)["csrf_token"])')"
+curl -fs -b "$work/cookies" -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" \
+  -d "{\"current_password\":\"$first_password\",\"new_password\":\"$ORGDESK_ADMIN_PASSWORD\"}" \
+  "$ORGDESK_URL/api/auth/password" >/dev/null
+# The document is served to signed-in agents only: fetch it once with the session.
 curl -fs -b "$work/cookies" "$ORGDESK_URL/api/openapi.json" >"$work/openapi.json"
 
 say "schemathesis on $database ($bin)"

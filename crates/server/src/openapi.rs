@@ -49,7 +49,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
 ///   for operations with parameters or a body;
 /// - 401: no valid session, for every operation but sign-in;
 /// - 403: the CSRF token is missing or wrong, or a browser marked the request cross-site,
-///   for every state-changing operation;
+///   for every state-changing operation; and for every operation with a session, the
+///   agent must choose a new password first (`password_change_required`);
 /// - 413: a body over the size limit, for operations with a body;
 /// - 422: a value out of its documented bounds or a control character in text, for
 ///   operations with parameters or a body;
@@ -84,8 +85,14 @@ pub fn add_common_responses(api: &mut utoipa::openapi::OpenApi) {
             if !public {
                 add("401", "No valid session");
             }
-            if changes {
-                add("403", "Missing or wrong CSRF token, or a cross-site request");
+            match (changes, public) {
+                (true, true) => add("403", "Missing or wrong CSRF token, or a cross-site request"),
+                (true, false) => add(
+                    "403",
+                    "Missing or wrong CSRF token, a cross-site request, or a new password must be chosen first",
+                ),
+                (false, false) => add("403", "The agent must choose a new password first (`password_change_required`)"),
+                (false, true) => {}
             }
             add("503", "The server is too busy or cannot reach its database now; see Retry-After when given");
         }

@@ -278,9 +278,13 @@ async fn the_document_states_every_shared_error_response_and_the_limits() {
     let app = TestApp::spawn_admin().await;
     let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
     let list = &doc["paths"]["/api/customers"]["get"];
-    for status in ["400", "401", "422", "503"] {
+    for status in ["400", "401", "403", "422", "503"] {
         assert!(list["responses"][status].is_object(), "GET /api/customers documents {status}");
     }
+    assert!(
+        list["responses"]["403"]["description"].as_str().unwrap().contains("new password"),
+        "a read's 403 is the forced password change"
+    );
     let q = list["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "q").unwrap();
     assert_eq!(q["schema"]["maxLength"], 100, "the search term's limit is stated");
     let create = &doc["paths"]["/api/organizations"]["post"];
