@@ -258,7 +258,20 @@ impl Fixture {
             .send()
             .await
             .unwrap();
-        let csrf = json(login, "sign in").await["csrf_token"].as_str().expect("csrf token").to_string();
+        let session = json(login, "sign in").await;
+        let csrf = session["csrf_token"].as_str().expect("csrf token").to_string();
+        if session["agent"]["must_change_password"] == true {
+            // The first admin chooses a new password before anything else answers; this
+            // session stays signed in.
+            let res = client
+                .post(format!("{}/api/auth/password", bases[0]))
+                .header("x-csrf-token", &csrf)
+                .json(&json!({"current_password": ADMIN_PASSWORD, "new_password": format!("{ADMIN_PASSWORD}-chosen")}))
+                .send()
+                .await
+                .unwrap();
+            assert!(res.status().is_success(), "the new password is taken: {}", res.status());
+        }
         let mut fixture = Fixture {
             bases,
             client,
