@@ -4,7 +4,7 @@
 //! exactly what the document states, so the browser, the server and the document
 //! cannot drift apart.
 
-pub use crate::agent::{MAX_NAME_LEN as MAX_AGENT_NAME, MAX_PASSWORD_LEN};
+pub use crate::agent::{MAX_NAME_LEN as MAX_AGENT_NAME, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
 pub use crate::api::customers::MAX_MOVE;
 pub use crate::api::organization::{MAX_NOTE, MAX_POSITION, MAX_SUMMARY};
 pub use crate::contact::{MAX_ADDRESS, MAX_ENTRIES as MAX_CONTACT_ENTRIES, MAX_LABEL as MAX_CONTACT_LABEL};
@@ -16,6 +16,8 @@ pub use crate::tickets::{MAX_BODY, MAX_TITLE};
 
 /// An email address (RFC 5321's path limit).
 pub const MAX_EMAIL: usize = 254;
+/// A password reset link's token (64 hex characters; anything much longer is not one).
+pub const MAX_RESET_TOKEN: usize = 128;
 /// A domain name, `*.` included.
 pub const MAX_DOMAIN: usize = 255;
 /// Domains of one organization in one request.
@@ -55,6 +57,11 @@ pub enum Bound {
 pub const SCHEMA_LIMITS: &[(&str, &str, Bound)] = &[
     ("LoginRequest", "email", Bound::Length(MAX_EMAIL)),
     ("LoginRequest", "password", Bound::Length(MAX_PASSWORD_LEN)),
+    ("ChangePasswordRequest", "current_password", Bound::Length(MAX_PASSWORD_LEN)),
+    ("ChangePasswordRequest", "new_password", Bound::LengthRange(MIN_PASSWORD_LEN, MAX_PASSWORD_LEN)),
+    ("ForgotPasswordRequest", "email", Bound::Length(MAX_EMAIL)),
+    ("ResetPasswordRequest", "token", Bound::Length(MAX_RESET_TOKEN)),
+    ("ResetPasswordRequest", "new_password", Bound::LengthRange(MIN_PASSWORD_LEN, MAX_PASSWORD_LEN)),
     ("CreateAgentRequest", "email", Bound::Length(MAX_EMAIL)),
     ("CreateAgentRequest", "name", Bound::Length(MAX_AGENT_NAME)),
     ("CreateAgentRequest", "password", Bound::Length(MAX_PASSWORD_LEN)),

@@ -501,6 +501,23 @@ impl LoginThrottle {
         lock(&self.account).take_back(self.account_key(email));
     }
 
+    /// Checks the password of an attempt [`Self::attempt`] admitted. When it cannot be
+    /// checked (the hash gate is full: 503), the attempt is withdrawn, so a busy server
+    /// costs no one their allowance.
+    pub async fn verify(
+        &self,
+        email: &str,
+        ip: Option<IpAddr>,
+        password: String,
+        hash: Option<String>,
+    ) -> Result<bool, ApiError> {
+        let checked = verify_password(password, hash).await;
+        if checked.is_err() {
+            self.withdraw(email, ip);
+        }
+        checked
+    }
+
     /// A correct password: the failures from this source for this account are
     /// forgiven, and the source's and the account's counts lose the attempt
     /// [`Self::attempt`] added. Failures from other sources still count.

@@ -104,6 +104,14 @@ impl ApiError {
         ApiError::Conflict { message, fields }
     }
 
+    /// A 429 telling the client to wait `wait` seconds (also sent as `Retry-After`).
+    pub fn too_many(wait: u64, what: &str) -> Self {
+        ApiError::TooManyRequests {
+            message: format!("Too many {what}. Try again in {wait} seconds."),
+            retry_after_secs: wait,
+        }
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         let mut fields = FieldErrors::new();
         fields.insert(field.to_string(), message.into());

@@ -50,10 +50,7 @@ pub async fn login(
         return Err(ApiError::Validation(missing));
     }
     if let Err(wait) = state.throttle.attempt(&req.email, ip) {
-        return Err(ApiError::TooManyRequests {
-            message: format!("Too many failed sign-in attempts. Try again in {wait} seconds."),
-            retry_after_secs: wait,
-        });
+        return Err(ApiError::too_many(wait, "failed sign-in attempts"));
     }
     let found = match Email::parse(&req.email) {
         Ok(email) => db::agents::find_for_login(&state.db, email.as_str()).await?,
@@ -63,13 +60,7 @@ pub async fn login(
         Some((agent, hash)) => (Some(agent), Some(hash)),
         None => (None, None),
     };
-    let password_ok = match auth::verify_password(req.password.clone(), hash).await {
-        Ok(ok) => ok,
-        Err(busy) => {
-            state.throttle.withdraw(&req.email, ip);
-            return Err(busy);
-        }
-    };
+    let password_ok = state.throttle.verify(&req.email, ip, req.password.clone(), hash).await?;
     let source = source_of(ip);
     let agent = match agent {
         Some(agent) if password_ok && agent.active => agent,

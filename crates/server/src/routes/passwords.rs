@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
-use orgdesk_core::agent::{check_password, MAX_PASSWORD_LEN};
+use orgdesk_core::agent::check_password;
 use orgdesk_core::api::{ChangePasswordRequest, ErrorBody, ForgotPasswordRequest, ResetPasswordRequest};
 use orgdesk_core::email::Email;
 use utoipa_axum::router::OpenApiRouter;
@@ -34,10 +34,6 @@ use crate::AppState;
 
 /// How long a reset link works.
 pub const RESET_TTL: Duration = Duration::from_secs(3600);
-/// The longest email address accepted (RFC 5321).
-const MAX_EMAIL_LEN: usize = 254;
-/// A reset token is 64 hex characters; anything much longer is not one.
-const MAX_TOKEN_LEN: usize = 128;
 
 /// Changes the signed-in agent's password. Every other session of the agent ends;
 /// this one stays. Clears "must change password".
@@ -64,26 +60,16 @@ pub async fn change_password(
     if req.current_password.is_empty() {
         return Err(ApiError::invalid("current_password", "Enter your current password."));
     }
-    if req.current_password.chars().count() > MAX_PASSWORD_LEN {
-        return Err(ApiError::invalid("current_password", "The current password is incorrect."));
-    }
     check_password(&req.new_password).map_err(|e| ApiError::invalid("new_password", e))?;
     if req.new_password == req.current_password {
         return Err(ApiError::invalid("new_password", "Choose a password different from the current one."));
     }
     let agent = &current.agent;
     if let Err(wait) = state.throttle.attempt(&agent.email, ip) {
-        return Err(too_many(wait, "wrong passwords"));
+        return Err(ApiError::too_many(wait, "wrong passwords"));
     }
     let hash = db::passwords::hash_of(&state.db, agent.id).await?;
-    let ok = match auth::verify_password(req.current_password, hash).await {
-        Ok(ok) => ok,
-        Err(busy) => {
-            state.throttle.withdraw(&agent.email, ip);
-            return Err(busy);
-        }
-    };
-    if !ok {
+    if !state.throttle.verify(&agent.email, ip, req.current_password, hash).await? {
         return Err(ApiError::invalid("current_password", "The current password is incorrect."));
     }
     state.throttle.succeeded(&agent.email, ip);
@@ -170,11 +156,8 @@ pub async fn forgot_password(
     if email.is_empty() {
         return Err(ApiError::invalid("email", "Enter your email address."));
     }
-    if email.chars().count() > MAX_EMAIL_LEN {
-        return Err(ApiError::invalid("email", format!("Use at most {MAX_EMAIL_LEN} characters.")));
-    }
     if let Err(wait) = state.throttle.forgot(email, ip) {
-        return Err(too_many(wait, "password reset requests"));
+        return Err(ApiError::too_many(wait, "password reset requests"));
     }
     let agent = match Email::parse(email) {
         Ok(email) => db::agents::find_for_login(&state.db, email.as_str()).await?.map(|(agent, _)| agent),
@@ -212,7 +195,7 @@ pub async fn reset_password(
 ) -> ApiResult<StatusCode> {
     auth::reject_cross_site(&Method::POST, &headers)?;
     let token = req.token.trim();
-    if token.is_empty() || token.len() > MAX_TOKEN_LEN {
+    if token.is_empty() {
         return Err(ApiError::invalid("token", "This reset link is not valid. Ask for a new one."));
     }
     check_password(&req.new_password).map_err(|e| ApiError::invalid("new_password", e))?;
@@ -274,13 +257,6 @@ async fn queue_reset(state: &AppState, agent: &AgentRow, actor: &Actor, via: &st
     );
     db::passwords::create_reset(&state.db, &reset, &entry, now).await?;
     Ok(())
-}
-
-fn too_many(wait: u64, what: &str) -> ApiError {
-    ApiError::TooManyRequests {
-        message: format!("Too many {what}. Try again in {wait} seconds."),
-        retry_after_secs: wait,
-    }
 }
 
 /// Routes open to anyone (the reset link's reader has no session).
