@@ -6,9 +6,10 @@ use leptos::prelude::*;
 use orgdesk_core::agent::check_password;
 use orgdesk_core::FieldErrors;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::text_field::TextField;
+use crate::forms::show_save_error;
 
 /// `on_changed` runs once the server accepted the new password.
 #[component]
@@ -31,8 +32,7 @@ pub fn ChangePasswordForm(
             confirm.set(String::new());
             on_changed.run(());
         }
-        Some(Err(ApiError::Server(body))) if !body.fields.is_empty() => errors.set(body.fields),
-        Some(Err(e)) => general.set(Some(e.message())),
+        Some(Err(e)) => show_save_error(e, errors, general),
         None => {}
     });
 
@@ -43,11 +43,7 @@ pub fn ChangePasswordForm(
         if current.get_untracked().is_empty() {
             found.insert("current_password".into(), "Enter your current password.".into());
         }
-        if let Err(e) = check_password(&new.get_untracked()) {
-            found.insert("new_password".into(), e);
-        } else if new.get_untracked() != confirm.get_untracked() {
-            found.insert("confirm_password".into(), "The two new passwords differ.".into());
-        }
+        check_new_password(&new.get_untracked(), &confirm.get_untracked(), &mut found);
         errors.set(found.clone());
         if found.is_empty() {
             change.dispatch((current.get_untracked(), new.get_untracked()));
@@ -66,27 +62,50 @@ pub fn ChangePasswordForm(
                 input_type="password"
                 autocomplete="current-password"
             />
-            <TextField
-                id="new-password"
-                label="New password (at least 10 characters)"
-                value=new
-                error=err("new_password")
-                input_type="password"
-                autocomplete="new-password"
-            />
-            <TextField
-                id="confirm-password"
-                label="New password again"
-                value=confirm
-                error=err("confirm_password")
-                input_type="password"
-                autocomplete="new-password"
-            />
+            <NewPasswordFields new=new confirm=confirm errors=errors />
             <div class="form__actions">
                 <button type="submit" class="button button--primary" disabled=move || change.pending().get()>
                     {move || if change.pending().get() { "Saving…" } else { submit_label }}
                 </button>
             </div>
         </form>
+    }
+}
+
+/// Checks a new password by core's rule, then that it was typed the same twice;
+/// what is wrong goes into `found` under `new_password` or `confirm_password`.
+pub fn check_new_password(new: &str, confirm: &str, found: &mut FieldErrors) {
+    if let Err(e) = check_password(new) {
+        found.insert("new_password".into(), e);
+    } else if new != confirm {
+        found.insert("confirm_password".into(), "The two new passwords differ.".into());
+    }
+}
+
+/// The new password and its repetition, each with its error from `errors`.
+#[component]
+pub fn NewPasswordFields(
+    new: RwSignal<String>,
+    confirm: RwSignal<String>,
+    errors: RwSignal<FieldErrors>,
+) -> impl IntoView {
+    let err = move |f: &'static str| Signal::derive(move || errors.get().get(f).cloned());
+    view! {
+        <TextField
+            id="new-password"
+            label="New password (at least 10 characters)"
+            value=new
+            error=err("new_password")
+            input_type="password"
+            autocomplete="new-password"
+        />
+        <TextField
+            id="confirm-password"
+            label="New password again"
+            value=confirm
+            error=err("confirm_password")
+            input_type="password"
+            autocomplete="new-password"
+        />
     }
 }

@@ -5,12 +5,12 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use orgdesk_core::agent::check_password;
 use orgdesk_core::FieldErrors;
 
-use crate::api::{self, ApiError};
+use crate::api;
+use crate::components::change_password_form::{check_new_password, NewPasswordFields};
 use crate::components::error_notice::ErrorNotice;
-use crate::components::text_field::TextField;
+use crate::forms::show_save_error;
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
@@ -26,26 +26,19 @@ pub fn ResetPasswordPage() -> impl IntoView {
         Some(Ok(())) => done.set(true),
         // A used or expired link is not a field the person can fix here.
         Some(Err(e)) if e.field("token").is_some() => general.set(e.field("token")),
-        Some(Err(ApiError::Server(body))) if !body.fields.is_empty() => errors.set(body.fields),
-        Some(Err(e)) => general.set(Some(e.message())),
+        Some(Err(e)) => show_save_error(e, errors, general),
         None => {}
     });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         general.set(None);
         let mut found = FieldErrors::new();
-        if let Err(e) = check_password(&new.get_untracked()) {
-            found.insert("new_password".into(), e);
-        } else if new.get_untracked() != confirm.get_untracked() {
-            found.insert("confirm_password".into(), "The two new passwords differ.".into());
-        }
+        check_new_password(&new.get_untracked(), &confirm.get_untracked(), &mut found);
         errors.set(found.clone());
         if found.is_empty() {
             reset.dispatch((token(), new.get_untracked()));
         }
     };
-    let err = move |f: &'static str| Signal::derive(move || errors.get().get(f).cloned());
-
     view! {
         <main class="login">
             <div class="login__card">
@@ -58,10 +51,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                             {move || general.get().is_some().then(|| view! {
                                 <p class="login__links login__links--after-error"><A href="/forgot-password">"Ask for a new link"</A></p>
                             })}
-                            <TextField id="new-password" label="New password (at least 10 characters)" value=new
-                                error=err("new_password") input_type="password" autocomplete="new-password" />
-                            <TextField id="confirm-password" label="New password again" value=confirm
-                                error=err("confirm_password") input_type="password" autocomplete="new-password" />
+                            <NewPasswordFields new=new confirm=confirm errors=errors />
                             <button type="submit" class="button button--primary" disabled=move || reset.pending().get()>
                                 {move || if reset.pending().get() { "Saving…" } else { "Set password" }}
                             </button>
