@@ -18,6 +18,22 @@ pub fn notified_text(n: i64, who: &str) -> String {
     }
 }
 
+/// "Members 51–100 of 240": which rows of a paged list are shown (`start` is the
+/// offset of the first, `shown` how many there are).
+pub fn range_of(things: &str, start: usize, shown: usize, total: usize) -> String {
+    format!("{things} {}–{} of {total}", start + 1, start + shown)
+}
+
+/// "Entries 1–50 of 240, newest first.", or for a page past the end
+/// "No entries on this page; 240 in all.": the summary of a log read newest first.
+pub fn newest_first_summary(things: &str, start: usize, shown: usize, total: usize) -> String {
+    if shown == 0 {
+        format!("No {} on this page; {total} in all.", things.to_lowercase())
+    } else {
+        format!("{}, newest first.", range_of(things, start, shown, total))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,5 +50,12 @@ mod tests {
         assert_eq!(notified_text(3, "member"), "Sent to 3 members.");
         assert_eq!(notified_text(1, "member"), "Sent to 1 member.");
         assert_eq!(notified_text(0, "follower"), "Saved. No followers to notify.");
+    }
+
+    #[test]
+    fn a_page_says_which_rows_it_shows() {
+        assert_eq!(range_of("Members", 50, 50, 240), "Members 51–100 of 240");
+        assert_eq!(newest_first_summary("Entries", 0, 4, 4), "Entries 1–4 of 4, newest first.");
+        assert_eq!(newest_first_summary("Emails", 100, 0, 12), "No emails on this page; 12 in all.");
     }
 }

@@ -21,6 +21,7 @@ use crate::components::property_definitions::PropertyDefinitions;
 use crate::components::text_field::TextField;
 use crate::components::timestamp::short_time;
 use crate::state::use_session;
+use crate::text;
 
 /// Administration: agent accounts, customer settings, organization properties and the outbox (admins only; the server enforces it too).
 #[component]
@@ -313,11 +314,7 @@ fn OutboxTable(page: OutboxPage, offset: RwSignal<usize>) -> impl IntoView {
     let start = offset.get_untracked();
     let shown = page.items.len();
     let total = usize::try_from(page.total).unwrap_or(0);
-    let summary = if shown == 0 {
-        format!("No emails on this page; {total} in all.")
-    } else {
-        format!("Emails {}–{} of {total}, newest first.", start + 1, start + shown)
-    };
+    let summary = text::newest_first_summary("Emails", start, shown, total);
 
     view! {
         <p class="hint" role="status">{summary}</p>

@@ -26,7 +26,7 @@ use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::side_panel::SidePanel;
 use crate::components::timestamp::short_time;
 use crate::components::toast::{Toast, ToastView};
-use crate::text::notified_text;
+use crate::text::{self, notified_text};
 
 /// Projects per page of the list.
 const PROJECT_PAGE: usize = 50;
@@ -134,7 +134,7 @@ pub fn ProjectsPage() -> impl IntoView {
                             let total = usize::try_from(p.total).unwrap_or(0);
                             view! {
                                 <p class="page__summary" role="status">
-                                    {format!("Projects {}–{} of {total}", start + 1, start + shown)}
+                                    {text::range_of("Projects", start, shown, total)}
                                 </p>
                                 <table class="table" aria-label="Projects">
                                     <thead>
@@ -312,7 +312,7 @@ fn ProjectItems(project_id: i64) -> impl IntoView {
                                 {p.items.into_iter().map(|item| view! { <ItemRow item=item search=String::new() /> }).collect_view()}
                             </ul>
                             <Pager label="Item pages" offset=offset page=ITEM_PAGE start=start shown=shown total=total>
-                                <span class="hint">{format!("Items {}–{} of {total}", start + 1, start + shown)}</span>
+                                <span class="hint">{text::range_of("Items", start, shown, total)}</span>
                             </Pager>
                         }
                         .into_any()

@@ -14,6 +14,7 @@ use crate::components::pager::Pager;
 use crate::components::select_field::SelectField;
 use crate::components::timestamp::Timestamp;
 use crate::state::use_session;
+use crate::text;
 
 /// How many entries one page shows.
 const AUDIT_PAGE: usize = 50;
@@ -102,11 +103,7 @@ fn AuditTable(page: AuditPage, offset: RwSignal<usize>) -> impl IntoView {
     let start = offset.get_untracked();
     let shown = page.items.len();
     let total = usize::try_from(page.total).unwrap_or(0);
-    let summary = if shown == 0 {
-        format!("No entries on this page; {total} in all.")
-    } else {
-        format!("Entries {}–{} of {total}, newest first.", start + 1, start + shown)
-    };
+    let summary = text::newest_first_summary("Entries", start, shown, total);
     view! {
         <p class="hint" role="status">{summary}</p>
         <table class="table audit__table" aria-label="Audit log">

@@ -14,6 +14,7 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::pager::Pager;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
+use crate::text;
 
 /// Members shown per page.
 const PAGE: usize = 25;
@@ -161,7 +162,7 @@ pub fn MembersSection(panel: OrgPanel) -> impl IntoView {
                                 </ul>
                                 {(total > PAGE).then(|| view! {
                                     <Pager label="Member pages" offset=offset page=PAGE start=start shown=shown total=total>
-                                        <span class="hint">{format!("Members {}–{} of {total}", start + 1, start + shown)}</span>
+                                        <span class="hint">{text::range_of("Members", start, shown, total)}</span>
                                     </Pager>
                                 })}
                             }

@@ -15,6 +15,7 @@ use crate::components::item_field_filters::{search_text, ItemFieldFilters};
 use crate::components::item_row::ItemRow;
 use crate::components::pager::Pager;
 use crate::components::search_box::SearchBox;
+use crate::text;
 
 /// Items per page.
 const PAGE: usize = 25;
@@ -117,7 +118,7 @@ pub fn TicketsSection(panel: OrgPanel) -> impl IntoView {
                             {list.into_iter().map(|item| view! { <ItemRow item=item search="" /> }).collect_view()}
                         </ul>
                         <Pager label="Item pages" offset=offset page=PAGE start=start shown=shown total=total.max(0) as usize>
-                            <span class="hint">{format!("Items {}–{} of {total}", start + 1, start + shown)}</span>
+                            <span class="hint">{text::range_of("Items", start, shown, total.max(0) as usize)}</span>
                         </Pager>
                     }.into_any()
                 }
