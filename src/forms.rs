@@ -1,4 +1,4 @@
-//! What forms share: where the message of a failed save goes.
+//! What forms share: where the message of a failed save goes, and where the focus goes.
 
 use leptos::prelude::*;
 use orgdesk_core::FieldErrors;
@@ -11,4 +11,18 @@ pub fn show_save_error(error: ApiError, fields: RwSignal<FieldErrors>, general: 
         ApiError::Server(body) if !body.fields.is_empty() => fields.set(body.fields),
         other => general.set(Some(other.message())),
     }
+}
+
+/// Once the pending render is on screen, moves the focus to the first element that
+/// matches `selector` (a field that just appeared, or the first one just marked
+/// invalid), so a keyboard user lands where the work is.
+pub fn focus_after_render(selector: String) {
+    request_animation_frame(move || {
+        if let Ok(Some(el)) = document().query_selector(&selector) {
+            use wasm_bindgen::JsCast;
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    });
 }

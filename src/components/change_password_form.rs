@@ -9,7 +9,10 @@ use orgdesk_core::FieldErrors;
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::text_field::TextField;
-use crate::forms::show_save_error;
+use crate::forms::{focus_after_render, show_save_error};
+
+/// The field a failed check sends the focus to.
+const FIRST_INVALID: &str = ".password-form [aria-invalid='true']";
 
 /// `on_changed` runs once the server accepted the new password.
 #[component]
@@ -32,7 +35,10 @@ pub fn ChangePasswordForm(
             confirm.set(String::new());
             on_changed.run(());
         }
-        Some(Err(e)) => show_save_error(e, errors, general),
+        Some(Err(e)) => {
+            show_save_error(e, errors, general);
+            focus_after_render(FIRST_INVALID.into());
+        }
         None => {}
     });
 
@@ -45,7 +51,9 @@ pub fn ChangePasswordForm(
         }
         check_new_password(&new.get_untracked(), &confirm.get_untracked(), &mut found);
         errors.set(found.clone());
-        if found.is_empty() {
+        if !found.is_empty() {
+            focus_after_render(FIRST_INVALID.into());
+        } else {
             change.dispatch((current.get_untracked(), new.get_untracked()));
         }
     };

@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::components::change_password_form::ChangePasswordForm;
+use crate::forms::focus_after_render;
 use crate::state::{use_session, Auth};
 
 #[component]
@@ -25,6 +26,8 @@ pub fn ChoosePasswordPage() -> impl IntoView {
             session.0.set(Auth::SignedOut { reason: None });
         });
     };
+    // Nothing else can be done here: the first field takes the focus.
+    Effect::new(move |_| focus_after_render("#current-password".into()));
     view! {
         <main class="login">
             <div class="login__card">

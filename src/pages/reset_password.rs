@@ -10,7 +10,10 @@ use orgdesk_core::FieldErrors;
 use crate::api;
 use crate::components::change_password_form::{check_new_password, NewPasswordFields};
 use crate::components::error_notice::ErrorNotice;
-use crate::forms::show_save_error;
+use crate::forms::{focus_after_render, show_save_error};
+
+/// The field a failed check sends the focus to.
+const FIRST_INVALID: &str = ".login__card [aria-invalid='true']";
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
@@ -26,7 +29,10 @@ pub fn ResetPasswordPage() -> impl IntoView {
         Some(Ok(())) => done.set(true),
         // A used or expired link is not a field the person can fix here.
         Some(Err(e)) if e.field("token").is_some() => general.set(e.field("token")),
-        Some(Err(e)) => show_save_error(e, errors, general),
+        Some(Err(e)) => {
+            show_save_error(e, errors, general);
+            focus_after_render(FIRST_INVALID.into());
+        }
         None => {}
     });
     let on_submit = move |ev: SubmitEvent| {
@@ -35,7 +41,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
         let mut found = FieldErrors::new();
         check_new_password(&new.get_untracked(), &confirm.get_untracked(), &mut found);
         errors.set(found.clone());
-        if found.is_empty() {
+        if !found.is_empty() {
+            focus_after_render(FIRST_INVALID.into());
+        } else {
             reset.dispatch((token(), new.get_untracked()));
         }
     };

@@ -36,12 +36,14 @@ async fn the_first_admin_chooses_a_new_password_at_the_first_sign_in() {
     browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     browser.wait_for_text("Choose a new password").await;
     assert!(!browser.body_text().await.contains("Administration"), "nothing else opens yet");
+    browser.wait_for_focus_on("current-password").await;
 
     browser.fill("Current password", ADMIN_PASSWORD).await;
     browser.fill("New password (at least 10 characters)", NEW_PASSWORD).await;
     browser.fill("New password again", "something-else-1").await;
     browser.click_button("Save and continue").await;
     assert_eq!(browser.field_error("New password again").await, "The two new passwords differ.");
+    browser.wait_for_focus_on("confirm-password").await;
 
     browser.fill("New password again", NEW_PASSWORD).await;
     browser.click_button("Save and continue").await;

@@ -593,6 +593,17 @@ impl Browser {
         self.click_xpath(&xpath, &format!("the tab {name:?}")).await;
     }
 
+    /// The id of the element that has the keyboard focus ("" when it has none).
+    pub async fn focused_id(&self) -> String {
+        let id = self.client.execute("return document.activeElement ? document.activeElement.id : ''", vec![]).await;
+        id.unwrap().as_str().unwrap_or_default().to_string()
+    }
+
+    /// Waits until the element with the id `id` has the keyboard focus.
+    pub async fn wait_for_focus_on(&self, id: &str) {
+        eventually(&format!("the focus on #{id}"), || self.focused_id(), |now| now == id).await;
+    }
+
     /// Presses one key wherever the focus is.
     pub async fn press(&self, key: Key) {
         use fantoccini::actions::{KeyAction, KeyActions};

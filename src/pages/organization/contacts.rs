@@ -11,6 +11,7 @@ use super::editor::Editor;
 use super::OrgPanel;
 use crate::api::{self, ApiError};
 use crate::components::error_notice::ErrorNotice;
+use crate::forms::focus_after_render;
 
 /// The heading of a group of entries.
 fn group_title(kind: ContactKind) -> &'static str {
@@ -153,15 +154,7 @@ pub fn ContactsSection(panel: OrgPanel) -> impl IntoView {
             .with(|| Row::new(new_key(), &ContactEntry { kind, label: String::new(), value: String::new() }));
         rows.update(|r| r.push(row));
         // The new row's kind box takes the focus, as a person would expect.
-        let id = format!("contact-{}-kind", row.key);
-        request_animation_frame(move || {
-            if let Some(el) = document().get_element_by_id(&id) {
-                use wasm_bindgen::JsCast;
-                if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = el.focus();
-                }
-            }
-        });
+        focus_after_render(format!("#contact-{}-kind", row.key));
     };
     let cancel = move |_| {
         editor.close();
