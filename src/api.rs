@@ -11,6 +11,7 @@ pub mod customers;
 pub mod files;
 pub mod organizations;
 pub mod outbox;
+pub mod portal;
 pub mod projects;
 pub mod properties;
 pub mod settings;
@@ -66,6 +67,8 @@ pub enum Event {
     Unreachable,
     /// A call that needs a session got 401: the session has ended.
     SessionEnded,
+    /// The same for a customer's portal session.
+    PortalSessionEnded,
 }
 
 type Listener = Rc<dyn Fn(Event)>;
@@ -87,7 +90,11 @@ fn emit(event: Event) {
 }
 
 fn remember(session: &Session) {
-    CSRF_TOKEN.with(|t| *t.borrow_mut() = Some(session.csrf_token.clone()));
+    remember_token(&session.csrf_token);
+}
+
+fn remember_token(token: &str) {
+    CSRF_TOKEN.with(|t| *t.borrow_mut() = Some(token.to_string()));
 }
 
 fn forget() {
@@ -103,6 +110,7 @@ fn with_csrf(builder: RequestBuilder) -> RequestBuilder {
 
 async fn send(request: Result<Request, gloo_net::Error>, needs_session: bool) -> Result<Response, ApiError> {
     let request = request.map_err(|_| ApiError::Unreachable)?;
+    let url = request.url();
     let response = match request.send().await {
         Ok(r) => r,
         Err(_) => {
@@ -121,7 +129,7 @@ async fn send(request: Result<Request, gloo_net::Error>, needs_session: bool) ->
     });
     if status == 401 && needs_session {
         forget();
-        emit(Event::SessionEnded);
+        emit(if url.starts_with("/api/portal/") { Event::PortalSessionEnded } else { Event::SessionEnded });
     }
     Err(ApiError::Server(body))
 }

@@ -18,6 +18,7 @@ use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::organization::OrganizationRoute;
+use crate::pages::portal::{provide_portal_session, PortalAuth, PortalShell, PortalSignInPage};
 use crate::pages::projects::{ProjectPanel, ProjectsPage};
 use crate::pages::reset_password::ResetPasswordPage;
 use crate::pages::tickets::{ItemPanel, TicketsPage};
@@ -27,14 +28,21 @@ use crate::state::{self, Auth};
 pub fn App() -> impl IntoView {
     let session = state::provide_session();
     let connection = state::provide_connection();
+    let portal = provide_portal_session();
     api::set_listener(move |event| match event {
         Event::Reachable => connection.0.set(true),
         Event::Unreachable => connection.0.set(false),
         Event::SessionEnded => {
             session.0.set(Auth::SignedOut { reason: Some("Your session has ended. Sign in again to continue.".into()) })
         }
+        Event::PortalSessionEnded => portal
+            .0
+            .set(PortalAuth::SignedOut { reason: Some("Your session has ended. Sign in again to continue.".into()) }),
     });
-    check_session(session);
+    // The portal checks its own session; a tab runs one of the two.
+    if !in_portal() {
+        check_session(session);
+    }
 
     view! {
         <Router>
@@ -43,6 +51,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                 <Route path=path!("/reset-password") view=ResetPasswordPage />
+                <Route path=path!("/portal/sign-in") view=PortalSignInPage />
+                <ParentRoute path=path!("/portal") view=PortalShell>
+                    <Route path=path!("") view=|| view! { <Redirect path="/portal/items" /> } />
+                </ParentRoute>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=|| view! { <Redirect path="/customers" /> } />
                     // The Customers list stays mounted while an organization's panel opens,
@@ -66,6 +78,11 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
     }
+}
+
+/// Whether the app opened on a customer portal page.
+fn in_portal() -> bool {
+    window().location().pathname().is_ok_and(|p| p == "/portal" || p.starts_with("/portal/"))
 }
 
 /// Asks the server whether this browser has a session (at start, and on retry).

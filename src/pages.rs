@@ -8,6 +8,7 @@ pub mod forgot_password;
 pub mod login;
 pub mod not_found;
 pub mod organization;
+pub mod portal;
 pub mod projects;
 pub mod reset_password;
 pub mod tickets;

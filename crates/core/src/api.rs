@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod organization;
 pub mod outbox;
+pub mod portal;
 pub mod tickets;
 
 use serde::{Deserialize, Serialize};

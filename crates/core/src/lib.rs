@@ -14,6 +14,7 @@ pub mod error;
 pub mod hierarchy;
 pub mod limits;
 pub mod paging;
+pub mod portal;
 pub mod properties;
 pub mod query_string;
 pub mod tickets;

@@ -208,24 +208,32 @@ pub async fn bootstrap_admin(db: &Db, config: &Config) -> Result<Option<String>,
 
 /// The `Set-Cookie` value that starts a session (or, with `None`, ends it).
 pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
+    set_cookie(SESSION_COOKIE, token, secure)
+}
+
+/// The `Set-Cookie` value that sets cookie `name` to a session token for
+/// [`SESSION_TTL`] (or, with `None`, clears it).
+pub fn set_cookie(name: &str, token: Option<&str>, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     match token {
-        Some(t) => format!(
-            "{SESSION_COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-            SESSION_TTL.as_secs()
-        ),
-        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
+        Some(t) => format!("{name}={t}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}", SESSION_TTL.as_secs()),
+        None => format!("{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
     }
 }
 
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// The non-empty value of cookie `wanted`.
+pub fn cookie(headers: &HeaderMap, wanted: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
+        .find(|(name, value)| *name == wanted && !value.is_empty())
         .map(|(_, value)| value.to_string())
 }
 
@@ -261,6 +269,20 @@ impl<S: Send + Sync> FromRequestParts<S> for AdminAgent {
     }
 }
 
+/// On a state-changing request: not cross-site, and carrying the session's CSRF token.
+pub fn check_csrf(method: &Method, headers: &HeaderMap, csrf_token: &str) -> Result<(), ApiError> {
+    if is_state_changing(method) {
+        reject_cross_site(method, headers)?;
+        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !constant_time_eq(sent.as_bytes(), csrf_token.as_bytes()) {
+            return Err(ApiError::Forbidden(
+                "This request did not carry the session's security token. Reload the page and try again.".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn is_state_changing(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -284,15 +306,7 @@ pub async fn require_session(
     let token = session_token(req.headers()).ok_or(ApiError::Unauthorized)?;
     let hash = token_hash(&token);
     let (agent, csrf_token) = db::sessions::find(&state.db, &hash, now_ms()).await?.ok_or(ApiError::Unauthorized)?;
-    if is_state_changing(req.method()) {
-        reject_cross_site(req.method(), req.headers())?;
-        let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-        if !constant_time_eq(sent.as_bytes(), csrf_token.as_bytes()) {
-            return Err(ApiError::Forbidden(
-                "This request did not carry the session's security token. Reload the page and try again.".into(),
-            ));
-        }
-    }
+    check_csrf(req.method(), req.headers(), &csrf_token)?;
     if agent.must_change_password && !allowed_before_password_change(req.method(), req.uri().path()) {
         return Err(ApiError::PasswordChangeRequired);
     }

@@ -5,6 +5,7 @@
 //! [`Query`] value run on `&Db` or inside a write transaction `&mut Tx`, each of
 //! which dispatches to the driver in use (`query.rs`, `tx.rs`).
 
+pub mod access;
 pub mod agents;
 pub mod audit;
 pub mod conversations;
@@ -13,6 +14,7 @@ pub mod items;
 pub mod organizations;
 pub mod outbox;
 pub mod passwords;
+pub mod portal_accounts;
 pub mod projects;
 pub mod query;
 pub mod sessions;

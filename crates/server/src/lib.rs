@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod mailer;
 pub mod openapi;
+pub mod portal_auth;
 pub mod routes;
 pub mod security_headers;
 pub mod seed;

@@ -9,11 +9,13 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "Orgdesk API", description = "Customers, customer organizations, projects, tickets and conversations for helpdesk agents. \
         Every route but `POST /api/auth/login` needs the session cookie; state-changing routes also need \
-        the `X-CSRF-Token` header from `GET /api/auth/me`. Errors are `{\"code\",\"message\",\"fields\"}`."),
+        the `X-CSRF-Token` header from `GET /api/auth/me`. The customer portal's routes (`/api/portal/*`, security \
+        `portal_session`) take a customer's portal session instead, and never an agent's; its CSRF token comes from \
+        `GET /api/portal/auth/me`. Errors are `{\"code\",\"message\",\"fields\"}`."),
     components(schemas(ErrorBody)),
     modifiers(&SessionCookie),
     security(("session" = [])),
-    tags((name = "auth"), (name = "agents"), (name = "customers"), (name = "organizations"), (name = "projects"), (name = "items"), (name = "conversations"), (name = "settings"), (name = "outbox"), (name = "audit"), (name = "meta"))
+    tags((name = "auth"), (name = "agents"), (name = "customers"), (name = "organizations"), (name = "projects"), (name = "items"), (name = "conversations"), (name = "settings"), (name = "outbox"), (name = "audit"), (name = "meta"), (name = "portal"))
 )]
 struct ApiDoc;
 
@@ -25,6 +27,12 @@ impl Modify for SessionCookie {
             components.add_security_scheme(
                 "session",
                 SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(orgdesk_core::api::SESSION_COOKIE))),
+            );
+            components.add_security_scheme(
+                "portal_session",
+                SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                    orgdesk_core::api::portal::PORTAL_SESSION_COOKIE,
+                ))),
             );
         }
     }

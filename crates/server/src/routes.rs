@@ -10,6 +10,7 @@ pub mod meta;
 pub mod organizations;
 pub mod outbox;
 pub mod passwords;
+pub mod portal;
 pub mod projects;
 pub mod settings;
 
@@ -26,10 +27,10 @@ use crate::{auth as session, AppState};
 
 /// Routes open to anyone: sign-in, "forgot password" and using a reset link.
 fn public_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(auth::login)).merge(passwords::public_routes())
+    OpenApiRouter::new().routes(routes!(auth::login)).merge(passwords::public_routes()).merge(portal::public_routes())
 }
 
-/// Routes that need a session (and, for changes, the CSRF token); each resource
+/// Routes that need an agent's session (and, for changes, the CSRF token); each resource
 /// module lists its own.
 fn protected_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -49,12 +50,17 @@ fn protected_routes() -> OpenApiRouter<AppState> {
 
 /// Every documented route, for the OpenAPI document.
 pub fn documented() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(crate::openapi::base()).merge(public_routes()).merge(protected_routes())
+    OpenApiRouter::with_openapi(crate::openapi::base())
+        .merge(public_routes())
+        .merge(protected_routes())
+        .merge(portal::routes())
 }
 
 pub fn api_router(state: AppState) -> Router {
     let protected = protected_routes().route_layer(from_fn_with_state(state.clone(), session::require_session));
-    let (router, _) = OpenApiRouter::new().merge(public_routes()).merge(protected).split_for_parts();
+    let portal =
+        portal::routes().route_layer(from_fn_with_state(state.clone(), crate::portal_auth::require_customer_session));
+    let (router, _) = OpenApiRouter::new().merge(public_routes()).merge(protected).merge(portal).split_for_parts();
     router
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))

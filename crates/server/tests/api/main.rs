@@ -17,6 +17,7 @@ mod openapi;
 mod organizations;
 mod outbox;
 mod passwords;
+mod portal;
 mod projects;
 mod races;
 mod search_cache;

@@ -37,7 +37,9 @@ async fn every_documented_route_but_login_answers_401_without_a_session() {
             .send()
             .await
             .unwrap();
-        if ["/api/auth/login", "/api/auth/forgot-password", "/api/auth/reset-password"].contains(&path.as_str()) {
+        if ["/api/auth/login", "/api/auth/forgot-password", "/api/auth/reset-password", "/api/portal/auth/login"]
+            .contains(&path.as_str())
+        {
             assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path} is public and asks for fields");
             continue;
         }
@@ -115,6 +117,9 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("PUT", "/api/organizations/{id}/properties"),
     ("GET", "/api/organizations/{id}/relatives"),
     ("GET", "/api/outbox"),
+    ("POST", "/api/portal/auth/login"),
+    ("POST", "/api/portal/auth/logout"),
+    ("GET", "/api/portal/auth/me"),
     ("GET", "/api/projects"),
     ("POST", "/api/projects"),
     ("GET", "/api/projects/{id}"),

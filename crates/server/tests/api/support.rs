@@ -29,7 +29,7 @@ pub struct TestApp {
     _server: tokio::task::JoinHandle<()>,
 }
 
-pub use fixtures::{json_with, ok_json, AGENT_PASSWORD};
+pub use fixtures::{json_with, ok_json, AGENT_PASSWORD, PORTAL_PASSWORD};
 /// The contract types tests name, from one place.
 pub use orgdesk_core::api::tickets::{ItemStatus, Priority};
 

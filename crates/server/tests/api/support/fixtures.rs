@@ -12,6 +12,8 @@ use super::TestApp;
 
 /// The password of every agent the fixtures create.
 pub const AGENT_PASSWORD: &str = "agent-password-1";
+/// The portal password [`TestApp::portal_client`] gives customers.
+pub const PORTAL_PASSWORD: &str = "portal-password-1";
 
 /// Asserts a 2xx answer and returns its JSON body.
 pub async fn ok_json(res: Response) -> Value {
@@ -132,5 +134,38 @@ impl TestApp {
         let (status, _, body) = agent.login(email, AGENT_PASSWORD).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         (agent, id)
+    }
+
+    /// Gives customer `id` a portal password (and, with `verified`, a verified
+    /// email) straight in the database, then signs them in to the portal on a
+    /// client of its own. The invitation, reset and verification flows that do
+    /// this through the API have their own tests; this is the shortcut for the rest.
+    pub async fn portal_client(&self, customer_id: i64, verified: bool) -> TestApp {
+        let hash = orgdesk_server::auth::hash_password(PORTAL_PASSWORD.into()).await.unwrap();
+        orgdesk_server::db::query(
+            "UPDATE customers SET password_hash = $1, email_verified_at = CASE WHEN $2 THEN created_at END WHERE id = $3",
+        )
+        .bind(hash)
+        .bind(verified)
+        .bind(customer_id)
+        .execute(&self.db)
+        .await
+        .unwrap();
+        let email: String = orgdesk_server::db::query("SELECT email FROM customers WHERE id = $1")
+            .bind(customer_id)
+            .scalar(&self.db)
+            .await
+            .unwrap();
+        let mut client = self.other_client();
+        let res = client
+            .client
+            .post(client.url("/api/portal/auth/login"))
+            .json(&json!({"email": email, "password": PORTAL_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        let body = json_with(res, StatusCode::OK).await;
+        client.csrf = body["csrf_token"].as_str().map(String::from);
+        client
     }
 }
