@@ -93,6 +93,20 @@ impl Server {
         query(sql.to_string()).execute(&self.db).await.map(|_| ()).unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
+    /// Gives customer `customer_id` a portal password (and, with `verified`, a
+    /// verified email) behind the API's back: the set-up for portal tests that are
+    /// not about the invitation, reset or verification flows (those have their own).
+    pub async fn portal_account(&self, customer_id: i64, password: &str, verified: bool) {
+        let hash = orgdesk_server::auth::hash_password(password.into()).await.unwrap();
+        query("UPDATE customers SET password_hash = $1, email_verified_at = CASE WHEN $2 THEN created_at END WHERE id = $3")
+            .bind(hash)
+            .bind(verified)
+            .bind(customer_id)
+            .execute(&self.db)
+            .await
+            .unwrap();
+    }
+
     /// Stops accepting connections and closes the open ones, as a crashed or stopped server would.
     pub async fn stop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
