@@ -11,7 +11,9 @@ use utoipa::{Modify, OpenApi};
         Every route but `POST /api/auth/login` needs the session cookie; state-changing routes also need \
         the `X-CSRF-Token` header from `GET /api/auth/me`. The customer portal's routes (`/api/portal/*`, security \
         `portal_session`) take a customer's portal session instead, and never an agent's; its CSRF token comes from \
-        `GET /api/portal/auth/me`. Errors are `{\"code\",\"message\",\"fields\"}`."),
+        `GET /api/portal/auth/me`. A `session` requirement with scopes restricts the route further: `admin` means \
+        administrators only; `agents_may_delete_organizations` and `uploader` name the exceptions that let other \
+        agents in. Errors are `{\"code\",\"message\",\"fields\"}`."),
     components(schemas(ErrorBody)),
     modifiers(&SessionCookie),
     security(("session" = [])),

@@ -25,7 +25,7 @@ pub async fn list_agents(State(state): State<AppState>, _: CurrentAgent) -> ApiR
 }
 
 /// Creates an agent (admins only); recorded in the audit log.
-#[utoipa::path(post, path = "/api/agents", tag = "agents", request_body = CreateAgentRequest,
+#[utoipa::path(post, path = "/api/agents", tag = "agents", security(("session" = ["admin"])), request_body = CreateAgentRequest,
     responses(
         (status = 201, body = Agent),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Not an admin"),
@@ -51,7 +51,7 @@ pub async fn create_agent(
 /// Renames, changes the role of, deactivates or reactivates an agent (admins only).
 /// Deactivating ends the agent's sessions at once. The last active admin stays an active admin.
 /// Role changes, deactivations and reactivations are recorded in the audit log.
-#[utoipa::path(patch, path = "/api/agents/{id}", tag = "agents", request_body = UpdateAgentRequest,
+#[utoipa::path(patch, path = "/api/agents/{id}", tag = "agents", security(("session" = ["admin"])), request_body = UpdateAgentRequest,
     params(("id" = i64, Path, description = "Agent id")),
     responses(
         (status = 200, body = Agent),

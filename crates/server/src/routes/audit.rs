@@ -41,7 +41,7 @@ pub fn source_of(ip: Option<std::net::IpAddr>) -> String {
 /// The audit log, newest first (admins only): sign-ins and failed sign-ins,
 /// sign-outs, deletions, agents added, role changes, deactivations, password and
 /// settings changes. Entries are kept indefinitely (no route deletes them).
-#[utoipa::path(get, path = "/api/audit", tag = "audit", params(AuditQuery, PagingParams),
+#[utoipa::path(get, path = "/api/audit", tag = "audit", security(("session" = ["admin"])), params(AuditQuery, PagingParams),
     responses(
         (status = 200, body = AuditPage),
         (status = 400, body = ErrorBody, description = "A malformed query string (e.g. a filter given twice)"),

@@ -139,7 +139,7 @@ pub async fn update_organization(
 /// its notes, files, conversations and history are erased, and the audit log keeps
 /// a summary with its history. Admins only, unless an admin turned on "Agents may
 /// delete organizations" (`agents_may_delete_organizations` in the settings).
-#[utoipa::path(delete, path = "/api/organizations/{id}", tag = "organizations", params(("id" = i64, Path)),
+#[utoipa::path(delete, path = "/api/organizations/{id}", tag = "organizations", security(("session" = ["admin", "agents_may_delete_organizations"])), params(("id" = i64, Path)),
     responses((status = 204), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "An agent, while only admins may delete organizations"),
         (status = 404, body = ErrorBody)))]

@@ -15,7 +15,7 @@ use crate::extract::ApiPaging;
 use crate::AppState;
 
 /// Outgoing emails, newest first, with their delivery status (admins only).
-#[utoipa::path(get, path = "/api/outbox", tag = "outbox", params(PagingParams),
+#[utoipa::path(get, path = "/api/outbox", tag = "outbox", security(("session" = ["admin"])), params(PagingParams),
     responses(
         (status = 200, body = OutboxPage),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Not an admin"),

@@ -106,7 +106,7 @@ pub async fn sign_out_everywhere(
 }
 
 /// Mails an agent a one-time password reset link (admins only), through the outbox.
-#[utoipa::path(post, path = "/api/agents/{id}/password-reset", tag = "agents",
+#[utoipa::path(post, path = "/api/agents/{id}/password-reset", tag = "agents", security(("session" = ["admin"])),
     params(("id" = i64, Path, description = "Agent id")),
     responses(
         (status = 202, description = "The reset link is queued in the outbox (it works once, for one hour)"),

@@ -70,7 +70,7 @@ pub async fn get_settings(State(state): State<AppState>, _: CurrentAgent) -> Api
 }
 
 /// Changes the settings (admins only); a change is recorded in the audit log.
-#[utoipa::path(patch, path = "/api/settings", tag = "settings", request_body = UpdateSettingsRequest,
+#[utoipa::path(patch, path = "/api/settings", tag = "settings", security(("session" = ["admin"])), request_body = UpdateSettingsRequest,
     responses((status = 200, body = Settings), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn update_settings(

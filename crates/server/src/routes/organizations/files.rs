@@ -221,7 +221,7 @@ pub async fn download_file(
 }
 
 /// Deletes a file (its uploader or an admin); recorded in the audit log.
-#[utoipa::path(delete, path = "/api/files/{file_id}", tag = "organizations",
+#[utoipa::path(delete, path = "/api/files/{file_id}", tag = "organizations", security(("session" = ["admin", "uploader"])),
     params(("file_id" = i64, Path, description = "File id")),
     responses((status = 204), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "Neither the uploader nor an admin"),

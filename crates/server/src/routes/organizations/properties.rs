@@ -40,7 +40,7 @@ pub async fn list_property_definitions(
 }
 
 /// Defines a custom organization property (admins only); it goes last in the order.
-#[utoipa::path(post, path = "/api/organization-properties", tag = "organizations", request_body = PropertyDefinitionInput,
+#[utoipa::path(post, path = "/api/organization-properties", tag = "organizations", security(("session" = ["admin"])), request_body = PropertyDefinitionInput,
     responses((status = 201, body = PropertyDefinition), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "Not an admin"),
         (status = 409, body = ErrorBody, description = "Label taken (field `label`)"), (status = 422, body = ErrorBody)))]
@@ -57,7 +57,7 @@ pub async fn create_property_definition(
 
 /// Replaces a property's label, kind, required flag and options (admins only). The
 /// kind cannot change while organizations have values, nor can an option in use go.
-#[utoipa::path(patch, path = "/api/organization-properties/{id}", tag = "organizations",
+#[utoipa::path(patch, path = "/api/organization-properties/{id}", tag = "organizations", security(("session" = ["admin"])),
     params(("id" = i64, Path, description = "Property definition id")), request_body = PropertyDefinitionInput,
     responses((status = 200, body = PropertyDefinition), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
@@ -75,7 +75,7 @@ pub async fn update_property_definition(
 }
 
 /// Deletes a property and every organization's value of it (admins only); recorded in the audit log.
-#[utoipa::path(delete, path = "/api/organization-properties/{id}", tag = "organizations",
+#[utoipa::path(delete, path = "/api/organization-properties/{id}", tag = "organizations", security(("session" = ["admin"])),
     params(("id" = i64, Path, description = "Property definition id")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
@@ -91,7 +91,7 @@ pub async fn delete_property_definition(
 }
 
 /// Puts the properties in a new order (admins only): every id exactly once.
-#[utoipa::path(put, path = "/api/organization-properties/order", tag = "organizations",
+#[utoipa::path(put, path = "/api/organization-properties/order", tag = "organizations", security(("session" = ["admin"])),
     request_body = ReorderPropertiesRequest,
     responses((status = 200, body = Vec<PropertyDefinition>), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
