@@ -60,7 +60,38 @@ pub async fn demo(db: &Db) -> Result<bool, String> {
     organizations::insert_demo(db, &orgs)
         .await
         .map_err(|e| format!("seeding demo organization details failed: {e}"))?;
+    let portal = demo_portal_accounts(db).await.map_err(|e| format!("seeding demo portal accounts failed: {e}"))?;
+    for (email, role) in portal {
+        println!(
+            "Customer portal demo account ({role} of Acme Corporation): {email} / {DEMO_AGENT_PASSWORD} at /portal"
+        );
+    }
     Ok(true)
+}
+
+/// Gives Acme Corporation's manager and one of its members portal accounts with
+/// verified emails (password [`DEMO_AGENT_PASSWORD`]): (email, role) of each.
+async fn demo_portal_accounts(db: &Db) -> Result<Vec<(String, String)>, String> {
+    let hash = auth::hash_password(DEMO_AGENT_PASSWORD.into()).await.map_err(|e| e.to_string())?;
+    let people: Vec<(i64, String, String)> = query(
+        "SELECT c.id, c.email, m.role FROM memberships m JOIN customers c ON c.id = m.customer_id \
+         JOIN organizations o ON o.id = m.organization_id WHERE o.name = $1 ORDER BY m.role, c.id LIMIT 2",
+    )
+    .bind(organizations::ACME)
+    .fetch_all(db)
+    .await
+    .map_err(|e| e.to_string())?;
+    let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
+    for (id, _, _) in &people {
+        query("UPDATE customers SET password_hash = $1, email_verified_at = created_at WHERE id = $2")
+            .bind(hash.as_str())
+            .bind(*id)
+            .execute(&mut tx)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    tx.commit().await.map_err(|e| e.to_string())?;
+    Ok(people.into_iter().map(|(_, email, role)| (email, role)).collect())
 }
 
 /// Demo projects with tickets and tasks, and the conversations, in one transaction.

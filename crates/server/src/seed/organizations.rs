@@ -6,7 +6,7 @@ use super::customers::Org;
 use crate::db::{query, Db};
 use crate::time_fmt::now_ms;
 
-const ACME: &str = "Acme Corporation";
+pub(super) const ACME: &str = "Acme Corporation";
 const ACME_EUROPE: &str = "Acme Europe";
 
 const ACME_SUMMARY: &str =
