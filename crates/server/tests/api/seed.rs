@@ -181,3 +181,21 @@ async fn the_demo_organization_details_pass_the_panel_rules() {
         .collect();
     assert_eq!(validate_entries(&entries).unwrap(), entries, "stored exactly as the rules normalize them");
 }
+
+#[tokio::test]
+async fn the_demo_portal_customers_sign_in_as_run_sh_says() {
+    let app = TestApp::spawn().await;
+    assert!(seed::demo(&app.db).await.unwrap());
+    for (email, manager) in [("ava.adams@acme.com", true), ("isla.lopez@acme.com", false)] {
+        let res = app
+            .other_client()
+            .post("/api/portal/auth/login", serde_json::json!({"email": email, "password": seed::DEMO_AGENT_PASSWORD}))
+            .await;
+        let session = json_with(res, reqwest::StatusCode::OK).await;
+        assert_eq!(session["customer"]["email_verified"], true, "{email}");
+        assert_eq!(session["customer"]["organization"]["name"], "Acme Corporation", "{email}");
+        assert_eq!(session["customer"]["organization"]["manager"], manager, "{email}");
+    }
+    let script = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/run.sh")).unwrap();
+    assert!(script.contains("ava.adams@acme.com") && script.contains("isla.lopez@acme.com"));
+}
