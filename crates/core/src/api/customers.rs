@@ -15,6 +15,13 @@ pub struct Customer {
     pub position: String,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// The customer proved they read their email (accepted an invitation, reset
+    /// their password or followed a verification link).
+    #[serde(default)]
+    pub email_verified: bool,
+    /// The customer has a portal password (can sign in to the portal).
+    #[serde(default)]
+    pub portal_account: bool,
 }
 
 impl Customer {
