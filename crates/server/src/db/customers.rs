@@ -297,8 +297,8 @@ pub async fn update(db: &Db, id: i64, changes: &Changes) -> Result<bool, ApiErro
     .bind(id)
     .fetch_optional(&mut tx)
     .await?;
-    let Some((email, first, last, org)) = current else { return Ok(false) };
-    let email = changes.email.clone().unwrap_or(email);
+    let Some((old_email, first, last, org)) = current else { return Ok(false) };
+    let email = changes.email.clone().unwrap_or_else(|| old_email.clone());
     let first = changes.first_name.clone().unwrap_or(first);
     let last = changes.last_name.clone().unwrap_or(last);
     let other: Option<i64> = query("SELECT id FROM customers WHERE email = $1 AND id <> $2")
@@ -322,6 +322,11 @@ pub async fn update(db: &Db, id: i64, changes: &Changes) -> Result<bool, ApiErro
     .execute(&mut tx)
     .await
     .on_unique("email", email_just_taken)?;
+    if email != old_email {
+        // A new address is not verified, and links mailed to the old one stop working.
+        query("UPDATE customers SET email_verified_at = NULL WHERE id = $1").bind(id).execute(&mut tx).await?;
+        query("DELETE FROM customer_tokens WHERE customer_id = $1").bind(id).execute(&mut tx).await?;
+    }
     if let Some(position) = &changes.position {
         if org.is_none() && !position.is_empty() {
             return Err(ApiError::invalid(

@@ -164,8 +164,8 @@ pub async fn open_invitation(
 }
 
 /// Accepts an invitation: spends it (and the customer's other open invitations),
-/// sets the password and marks the email verified (the link proved the mailbox),
-/// all at once. `None` when the invitation is unknown, used or expired: of two
+/// sets the password, marks the email verified (the link proved the mailbox) and
+/// ends any portal session opened with an earlier password, all at once. `None` when the invitation is unknown, used or expired: of two
 /// concurrent acceptances, exactly one spends it.
 pub async fn accept_invitation(
     db: &Db,
@@ -189,6 +189,8 @@ pub async fn accept_invitation(
         .execute(&mut tx)
         .await?;
     set_password(&mut tx, customer_id, password_hash, now).await?;
+    // A new password: sessions opened with an earlier one end.
+    query("DELETE FROM customer_sessions WHERE customer_id = $1").bind(customer_id).execute(&mut tx).await?;
     tx.commit().await?;
     Ok(Some(customer_id))
 }

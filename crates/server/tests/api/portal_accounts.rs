@@ -381,3 +381,26 @@ async fn changing_the_portal_password_keeps_this_session_and_ends_the_others() {
         .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn an_email_address_changed_by_an_agent_is_no_longer_verified_and_old_links_stop() {
+    let admin = TestApp::spawn_admin().await;
+    let ann = admin.create_customer("ann@example.org").await;
+    admin.portal_client(ann.id, true).await;
+    admin.other_client().post("/api/portal/auth/forgot-password", json!({"email": "ann@example.org"})).await;
+    let token = admin.token_mailed("portal_password_reset", "ann@example.org", "token=").await;
+    assert!(admin.customer(ann.id).await.email_verified);
+
+    let res = admin.patch(&format!("/api/customers/{}", ann.id), json!({"first_name": "Ann"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(admin.customer(ann.id).await.email_verified, "a new name keeps it");
+
+    let res = admin.patch(&format!("/api/customers/{}", ann.id), json!({"email": "ann@elsewhere.org"})).await;
+    let c: Customer = serde_json::from_value(json_with(res, StatusCode::OK).await).unwrap();
+    assert!(c.portal_account && !c.email_verified, "{c:?}");
+    let res = admin
+        .other_client()
+        .post("/api/portal/auth/reset-password", json!({"token": token, "new_password": CHOSEN}))
+        .await;
+    error_body(res, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+}
