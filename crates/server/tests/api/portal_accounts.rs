@@ -192,7 +192,7 @@ async fn a_reset_ends_every_portal_session_and_an_expired_link_does_nothing() {
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(portal.get("/api/portal/auth/me").await.status(), StatusCode::UNAUTHORIZED, "the session ended");
     assert_eq!(admin.portal_sign_in("ann@example.org", PORTAL_PASSWORD).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(admin.customer(ann.id).await.email_verified, true);
+    assert!(admin.customer(ann.id).await.email_verified);
 }
 
 #[tokio::test]
