@@ -60,6 +60,13 @@ async fn an_invited_customer_chooses_a_password_from_the_invitation_link_and_is_
     browser.goto(&link).await;
     browser.wait_for_alert("already used").await;
     browser.close().await;
+
+    // The agent sees the account on the customer.
+    let agent = Browser::signed_in(&server, "/customers").await;
+    agent.expand("Acme").await;
+    agent.click_button("Edit Ann Lee").await;
+    agent.wait_for_text_in("//*[@class='customer-portal-state']", "Portal: Email verified").await;
+    agent.close().await;
 }
 
 #[tokio::test]
@@ -123,5 +130,68 @@ async fn with_registration_open_a_customer_registers_and_confirms_the_email() {
     browser.wait_for_text("Your email address is confirmed.").await;
     browser.goto("/portal/account").await;
     browser.wait_for_text_in("//*[contains(@class,'portal-account__state')]", "Verified").await;
+    browser.close().await;
+}
+
+/// Saves a screenshot when `ORGDESK_SCREENSHOT_DIR` names a directory (for looking
+/// at the page; the assertions do not depend on it).
+async fn screenshot(browser: &Browser, name: &str) {
+    if let Some(dir) = std::env::var_os("ORGDESK_SCREENSHOT_DIR") {
+        let png = browser.client.screenshot().await.unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(name), png).unwrap();
+    }
+}
+
+/// The page is no wider than the window (nothing to scroll sideways).
+async fn assert_fits(browser: &Browser, what: &str) {
+    let widths = browser
+        .client
+        .execute("return [document.documentElement.scrollWidth, document.documentElement.clientWidth];", vec![])
+        .await
+        .unwrap();
+    let (scroll, client) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+    assert!(scroll <= client, "{what}: {scroll} px wide in a {client} px window");
+}
+
+#[tokio::test]
+async fn the_account_pages_fit_a_phone() {
+    let server = Server::start().await;
+    server.execute("INSERT INTO settings (key, value) VALUES ('portal_self_registration', 'true')").await;
+    let api = Api::sign_in(&server).await;
+    let ann = api
+        .post(
+            "/api/customers",
+            json!({"email": "ann.with.a.rather.long.address@example.org", "first_name": "Ann", "send_invitation": true}),
+        )
+        .await;
+    let invitation = link_mailed(&server, "invitation", "ann.with.a.rather.long.address@example.org", "/portal/").await;
+    let browser = Browser::open(&server).await;
+    for width in [390, 1280] {
+        browser.client.set_window_size(width, 844).await.unwrap();
+        for (path, wait) in [
+            ("/portal/sign-in", "Create an account"),
+            (invitation.as_str(), "Accept and sign in"),
+            ("/portal/register", "Create account"),
+            ("/portal/forgot-password", "Send reset link"),
+            ("/portal/verify-email?token=x", "Confirm my email address"),
+        ] {
+            browser.goto(path).await;
+            browser.wait_for_text(wait).await;
+            assert_fits(&browser, path).await;
+            let name = path.trim_start_matches("/portal/").split(['/', '?']).next().unwrap().to_string();
+            screenshot(&browser, &format!("portal-{name}-{width}.png")).await;
+        }
+    }
+    server.portal_account(ann["id"].as_i64().unwrap(), CHOSEN, false).await;
+    browser.goto("/portal/sign-in").await;
+    browser.sign_in("ann.with.a.rather.long.address@example.org", CHOSEN).await;
+    browser.wait_for_path("/portal/items").await;
+    for width in [390, 1280] {
+        browser.client.set_window_size(width, 844).await.unwrap();
+        browser.goto("/portal/account").await;
+        browser.wait_for_text("Send a new confirmation link").await;
+        assert_fits(&browser, "/portal/account").await;
+        screenshot(&browser, &format!("portal-account-{width}.png")).await;
+    }
     browser.close().await;
 }
