@@ -18,6 +18,10 @@ use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::organization::OrganizationRoute;
+use crate::pages::portal::account::PortalAccountPage;
+use crate::pages::portal::invitation::PortalInvitationPage;
+use crate::pages::portal::register::PortalRegisterPage;
+use crate::pages::portal::verify::PortalVerifyEmailPage;
 use crate::pages::portal::{provide_portal_session, PortalAuth, PortalShell, PortalSignInPage};
 use crate::pages::projects::{ProjectPanel, ProjectsPage};
 use crate::pages::reset_password::ResetPasswordPage;
@@ -49,11 +53,17 @@ pub fn App() -> impl IntoView {
             <ConnectionBanner on_retry=move || check_session(session) />
             <Routes fallback=|| view! { <NotFoundPage /> }>
                 <Route path=path!("/login") view=LoginPage />
-                <Route path=path!("/forgot-password") view=ForgotPasswordPage />
-                <Route path=path!("/reset-password") view=ResetPasswordPage />
+                <Route path=path!("/forgot-password") view=|| view! { <ForgotPasswordPage /> } />
+                <Route path=path!("/reset-password") view=|| view! { <ResetPasswordPage /> } />
                 <Route path=path!("/portal/sign-in") view=PortalSignInPage />
+                <Route path=path!("/portal/invitations/:token") view=PortalInvitationPage />
+                <Route path=path!("/portal/forgot-password") view=|| view! { <ForgotPasswordPage portal=true /> } />
+                <Route path=path!("/portal/reset-password") view=|| view! { <ResetPasswordPage portal=true /> } />
+                <Route path=path!("/portal/register") view=PortalRegisterPage />
+                <Route path=path!("/portal/verify-email") view=PortalVerifyEmailPage />
                 <ParentRoute path=path!("/portal") view=PortalShell>
                     <Route path=path!("") view=|| view! { <Redirect path="/portal/items" /> } />
+                    <Route path=path!("account") view=PortalAccountPage />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=|| view! { <Redirect path="/customers" /> } />

@@ -8,6 +8,7 @@ mod browser {
     mod customers;
     mod organization;
     mod passwords;
+    mod portal_accounts;
     mod projects;
     mod sections;
     mod security;

@@ -1,5 +1,5 @@
-//! The form that changes the signed-in agent's own password: the current one, the
-//! new one twice. The new one is checked by core's rule before it is sent.
+//! The form that changes the signed-in agent's (or, in the portal, customer's) own
+//! password: the current one, the new one twice. The new one is checked by core's rule before it is sent.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -20,6 +20,9 @@ pub fn ChangePasswordForm(
     /// The button's text ("Change password", "Save and continue").
     submit_label: &'static str,
     #[prop(into)] on_changed: Callback<()>,
+    /// A customer's portal password rather than an agent's.
+    #[prop(optional)]
+    portal: bool,
 ) -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
@@ -27,7 +30,16 @@ pub fn ChangePasswordForm(
     let errors = RwSignal::new(FieldErrors::new());
     let general = RwSignal::new(None::<String>);
 
-    let change = Action::new_local(move |(c, n): &(String, String)| api::auth::change_password(c.clone(), n.clone()));
+    let change = Action::new_local(move |(c, n): &(String, String)| {
+        let (c, n) = (c.clone(), n.clone());
+        async move {
+            if portal {
+                api::portal_account::change_password(c, n).await
+            } else {
+                api::auth::change_password(c, n).await
+            }
+        }
+    });
     Effect::new(move |_| match change.value().get() {
         Some(Ok(())) => {
             current.set(String::new());

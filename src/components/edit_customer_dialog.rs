@@ -59,6 +59,12 @@ pub fn EditCustomerDialog(
     view! {
         <Dialog id="edit-customer" title=title on_close=on_close>
             <form class="form" novalidate=true on:submit=on_submit>
+                <p class="customer-portal-state">
+                    "Portal: "
+                    <span class="customer-portal-state__value" class:customer-portal-state__value--ok=customer.email_verified>
+                        {customer.portal_state()}
+                    </span>
+                </p>
                 <TextField id="edit-email" label="Email" value=email error=err("email") input_type="email" />
                 <TextField id="edit-first-name" label="First name" value=first error=err("first_name") />
                 <TextField id="edit-last-name" label="Last name" value=last error=err("last_name") />

@@ -2,6 +2,11 @@
 //! session. Customers see only what the server's access rules give them; these
 //! pages never decide access, they show what the portal API returns.
 
+pub mod account;
+pub mod invitation;
+pub mod register;
+pub mod verify;
+
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -108,6 +113,7 @@ pub fn PortalShell() -> impl IntoView {
                         <A href="/portal/items">"Items"</A>
                         <A href="/portal/new">"New ticket"</A>
                         <A href="/portal/profile">"Profile"</A>
+                        <A href="/portal/account">"Account"</A>
                     </nav>
                     <span class="portal-bar__who">{name}</span>
                     <button type="button" class="button" on:click=sign_out>"Sign out"</button>
@@ -140,6 +146,7 @@ pub fn PortalSignInPage() -> impl IntoView {
             navigate(&next, NavigateOptions { replace: true, ..Default::default() });
         }
     });
+    let registration_open = LocalResource::new(api::portal_account::registration_open);
     let login = Action::new_local(move |(e, p): &(String, String)| api::portal::login(e.clone(), p.clone()));
     Effect::new(move |_| match login.value().get() {
         Some(Ok(s)) => portal.0.set(PortalAuth::SignedIn(s)),
@@ -194,6 +201,10 @@ pub fn PortalSignInPage() -> impl IntoView {
                 <button type="submit" class="button button--primary" disabled=move || login.pending().get()>
                     {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
+                <p class="login__links"><A href="/portal/forgot-password">"Forgot password?"</A></p>
+                {move || matches!(registration_open.get(), Some(Ok(true))).then(|| view! {
+                    <p class="login__links">"New here? "<A href="/portal/register">"Create an account"</A></p>
+                })}
             </form>
         </main>
     }

@@ -1,5 +1,6 @@
-//! The page a reset link opens (`/reset-password?token=...`): choose a new
-//! password. Every session of the account ends; the agent then signs in.
+//! The page a reset link opens (`/reset-password?token=...`, or for a customer's
+//! portal account `/portal/reset-password?token=...`): choose a new password.
+//! Every session of the account ends; the agent (or customer) then signs in.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -15,8 +16,10 @@ use crate::forms::{focus_after_render, show_save_error};
 /// The field a failed check sends the focus to.
 const FIRST_INVALID: &str = ".login__card [aria-invalid='true']";
 
+/// `portal`: a customer's portal account (its own API and links; the reset also
+/// verifies their email).
 #[component]
-pub fn ResetPasswordPage() -> impl IntoView {
+pub fn ResetPasswordPage(#[prop(optional)] portal: bool) -> impl IntoView {
     let query = use_query_map();
     let token = move || query.get_untracked().get("token").unwrap_or_default();
     let new = RwSignal::new(String::new());
@@ -24,7 +27,18 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::new());
     let general = RwSignal::new(None::<String>);
     let done = RwSignal::new(false);
-    let reset = Action::new_local(move |(t, p): &(String, String)| api::auth::reset_password(t.clone(), p.clone()));
+    let reset = Action::new_local(move |(t, p): &(String, String)| {
+        let (t, p) = (t.clone(), p.clone());
+        async move {
+            if portal {
+                api::portal_account::reset_password(t, p).await
+            } else {
+                api::auth::reset_password(t, p).await
+            }
+        }
+    });
+    let (forgot, sign_in) =
+        if portal { ("/portal/forgot-password", "/portal/sign-in") } else { ("/forgot-password", "/login") };
     Effect::new(move |_| match reset.value().get() {
         Some(Ok(())) => done.set(true),
         // A used or expired link is not a field the person can fix here.
@@ -57,7 +71,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                         <form on:submit=on_submit novalidate=true>
                             <ErrorNotice message=general />
                             {move || general.get().is_some().then(|| view! {
-                                <p class="login__links login__links--after-error"><A href="/forgot-password">"Ask for a new link"</A></p>
+                                <p class="login__links login__links--after-error"><A href=forgot>"Ask for a new link"</A></p>
                             })}
                             <NewPasswordFields new=new confirm=confirm errors=errors />
                             <button type="submit" class="button button--primary" disabled=move || reset.pending().get()>
@@ -68,7 +82,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 >
                     <p class="notice" role="status">"Your password is set, and every session of your account has ended."</p>
                 </Show>
-                <p class="login__links"><A href="/login">"Sign in"</A></p>
+                <p class="login__links"><A href=sign_in>"Sign in"</A></p>
             </div>
         </main>
     }

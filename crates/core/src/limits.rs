@@ -107,6 +107,12 @@ pub const SCHEMA_LIMITS: &[(&str, &str, Bound)] = &[
     ("StartConversationRequest", "subject", Bound::Length(MAX_SUBJECT)),
     ("StartConversationRequest", "body", Bound::Length(MAX_BODY)),
     ("CreateConversationMessageRequest", "body", Bound::Length(MAX_BODY)),
+    ("AcceptInvitationRequest", "password", Bound::LengthRange(MIN_PASSWORD_LEN, MAX_PASSWORD_LEN)),
+    ("RegisterRequest", "email", Bound::Length(MAX_EMAIL)),
+    ("RegisterRequest", "first_name", Bound::Length(MAX_CUSTOMER_TEXT)),
+    ("RegisterRequest", "last_name", Bound::Length(MAX_CUSTOMER_TEXT)),
+    ("RegisterRequest", "password", Bound::LengthRange(MIN_PASSWORD_LEN, MAX_PASSWORD_LEN)),
+    ("VerifyEmailRequest", "token", Bound::Length(MAX_RESET_TOKEN)),
 ];
 
 /// The first character that text may not contain: NUL and the other C0 control

@@ -289,6 +289,8 @@ mod tests {
             organization_name: None,
             position: String::new(),
             created_at: String::new(),
+            email_verified: false,
+            portal_account: false,
         }
     }
 

@@ -15,9 +15,26 @@ pub struct Customer {
     pub position: String,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// The customer proved they read their email (accepted an invitation, reset
+    /// their password or followed a verification link).
+    #[serde(default)]
+    pub email_verified: bool,
+    /// The customer has a portal password (can sign in to the portal).
+    #[serde(default)]
+    pub portal_account: bool,
 }
 
 impl Customer {
+    /// What agents read about the customer's portal account: "No portal account",
+    /// "Email verified" or "Not verified".
+    pub fn portal_state(&self) -> &'static str {
+        match (self.portal_account, self.email_verified) {
+            (false, _) => "No portal account",
+            (true, true) => "Email verified",
+            (true, false) => "Not verified",
+        }
+    }
+
     /// "First Last", or the email when the customer has no name.
     pub fn display_name(&self) -> String {
         let name = format!("{} {}", self.first_name, self.last_name);
@@ -165,3 +182,29 @@ pub struct UpdateSettingsRequest {
 pub const MAX_MOVE: usize = 10_000;
 /// The largest page the list endpoints return.
 pub const MAX_PAGE: i64 = 200;
+
+#[cfg(test)]
+mod portal_state_tests {
+    use super::Customer;
+
+    #[test]
+    fn agents_read_the_portal_account_state() {
+        let mut c = Customer {
+            id: 1,
+            email: "a@b.io".into(),
+            first_name: String::new(),
+            last_name: String::new(),
+            organization_id: None,
+            organization_name: None,
+            position: String::new(),
+            created_at: String::new(),
+            email_verified: false,
+            portal_account: false,
+        };
+        assert_eq!(c.portal_state(), "No portal account");
+        c.portal_account = true;
+        assert_eq!(c.portal_state(), "Not verified");
+        c.email_verified = true;
+        assert_eq!(c.portal_state(), "Email verified");
+    }
+}

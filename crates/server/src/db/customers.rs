@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::db::audit::{self, Actor};
 use crate::db::organizations::{self, history, MATCHED_CUSTOMERS};
-use crate::db::{placeholders, prefix_range, query, Db, OnUnique};
+use crate::db::{placeholders, prefix_range, query, Db, OnUnique, Tx};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
 
@@ -27,6 +27,8 @@ struct CustomerRow {
     organization_name: Option<String>,
     position: Option<String>,
     created_at: i64,
+    email_verified: bool,
+    portal_account: bool,
 }
 
 impl From<CustomerRow> for Customer {
@@ -40,13 +42,16 @@ impl From<CustomerRow> for Customer {
             organization_name: r.organization_name,
             position: r.position.unwrap_or_default(),
             created_at: rfc3339(r.created_at),
+            email_verified: r.email_verified,
+            portal_account: r.portal_account,
         }
     }
 }
 
 const SELECT: &str =
     "SELECT c.id, c.email, c.first_name, c.last_name, m.organization_id, o.name AS organization_name, \
-     m.position, c.created_at FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
+     m.position, c.created_at, (c.email_verified_at IS NOT NULL) AS email_verified, \
+     (c.password_hash IS NOT NULL) AS portal_account FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
      LEFT JOIN organizations o ON o.id = m.organization_id";
 
 /// Which customers a list shows.
@@ -153,77 +158,8 @@ pub async fn create(
     now: i64,
 ) -> Result<Created, ApiError> {
     let email = new.email.as_str();
-    let host = normalize_host(new.email.domain()).unwrap_or_else(|| new.email.domain().to_string());
-    let candidates = candidate_claims(&host);
-    // Never empty: the host itself is the first candidate.
-    let claims_sql = format!(
-        "SELECT domain, organization_id FROM organization_domains WHERE domain IN ({})",
-        placeholders(1, candidates.len())
-    );
-    let auto_create = association.auto_create && !is_public_email_domain(&host, &association.extra_public);
-    let sort_name = customer_sort_name(&new.first_name, &new.last_name, email);
     let mut tx = db.begin_write().await?;
-    let taken: Option<i64> =
-        query("SELECT id FROM customers WHERE email = $1").bind(email).optional_scalar(&mut tx).await?;
-    if taken.is_some() {
-        return Err(email_taken());
-    }
-    let claims: Vec<(String, i64)> = query(claims_sql).bind_all(&candidates).fetch_all(&mut tx).await?;
-    let claims: Vec<(Domain, i64)> =
-        claims.into_iter().filter_map(|(d, org)| Domain::parse(&d).ok().map(|d| (d, org))).collect();
-    let matched = best_match(&host, claims.iter().map(|(d, _)| d))
-        .and_then(|d| claims.iter().find(|(c, _)| c == d).map(|(_, org)| *org));
-    let mut organization_created = false;
-    let organization = match matched {
-        Some(org) => Some(org),
-        None if auto_create => match Domain::parse(&host) {
-            Ok(domain) => {
-                let existing: Option<i64> = query("SELECT id FROM organizations WHERE name_key = $1")
-                    .bind(&host)
-                    .optional_scalar(&mut tx)
-                    .await?;
-                match existing {
-                    Some(org) => {
-                        // An organization already carries the domain's name: it gets the domain.
-                        query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
-                            .bind(domain.as_str())
-                            .bind(org)
-                            .execute(&mut tx)
-                            .await
-                            .on_unique("email", email_just_taken)?;
-                        Some(org)
-                    }
-                    None => {
-                        organization_created = true;
-                        Some(organizations::insert(&mut tx, &host, std::slice::from_ref(&domain), now).await?)
-                    }
-                }
-            }
-            Err(_) => None,
-        },
-        None => None,
-    };
-    let id: i64 = query(
-        "INSERT INTO customers (email, first_name, last_name, first_key, last_key, sort_name, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(email)
-    .bind(&new.first_name)
-    .bind(&new.last_name)
-    .bind(new.first_name.to_lowercase())
-    .bind(new.last_name.to_lowercase())
-    .bind(&sort_name)
-    .bind(now)
-    .scalar(&mut tx)
-    .await
-    .on_unique("email", email_just_taken)?;
-    if let Some(org) = organization {
-        query("INSERT INTO memberships (customer_id, organization_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(org)
-            .execute(&mut tx)
-            .await?;
-    }
+    let (id, organization_created) = insert(&mut tx, new, association, now).await?;
     let mut invitation_token = None;
     if let Some(inv) = &invitation {
         query("INSERT INTO invitations (token_hash, customer_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
@@ -248,6 +184,91 @@ pub async fn create(
     }
     tx.commit().await?;
     Ok(Created { id, organization_created, invitation_token })
+}
+
+/// Inserts a customer in the caller's transaction and joins them to the
+/// organization that owns their email domain, or creates one for it (when the
+/// setting is on and the domain is not a public provider): the customer's id and
+/// whether an organization was created. Used by [`create`] and by the portal's
+/// self-registration, so both follow the same domain rules.
+pub async fn insert(
+    tx: &mut Tx,
+    new: &NewCustomer,
+    association: &Association,
+    now: i64,
+) -> Result<(i64, bool), ApiError> {
+    let email = new.email.as_str();
+    let host = normalize_host(new.email.domain()).unwrap_or_else(|| new.email.domain().to_string());
+    let candidates = candidate_claims(&host);
+    // Never empty: the host itself is the first candidate.
+    let claims_sql = format!(
+        "SELECT domain, organization_id FROM organization_domains WHERE domain IN ({})",
+        placeholders(1, candidates.len())
+    );
+    let auto_create = association.auto_create && !is_public_email_domain(&host, &association.extra_public);
+    let sort_name = customer_sort_name(&new.first_name, &new.last_name, email);
+    let taken: Option<i64> =
+        query("SELECT id FROM customers WHERE email = $1").bind(email).optional_scalar(&mut *tx).await?;
+    if taken.is_some() {
+        return Err(email_taken());
+    }
+    let claims: Vec<(String, i64)> = query(claims_sql).bind_all(&candidates).fetch_all(&mut *tx).await?;
+    let claims: Vec<(Domain, i64)> =
+        claims.into_iter().filter_map(|(d, org)| Domain::parse(&d).ok().map(|d| (d, org))).collect();
+    let matched = best_match(&host, claims.iter().map(|(d, _)| d))
+        .and_then(|d| claims.iter().find(|(c, _)| c == d).map(|(_, org)| *org));
+    let mut organization_created = false;
+    let organization = match matched {
+        Some(org) => Some(org),
+        None if auto_create => match Domain::parse(&host) {
+            Ok(domain) => {
+                let existing: Option<i64> = query("SELECT id FROM organizations WHERE name_key = $1")
+                    .bind(&host)
+                    .optional_scalar(&mut *tx)
+                    .await?;
+                match existing {
+                    Some(org) => {
+                        // An organization already carries the domain's name: it gets the domain.
+                        query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
+                            .bind(domain.as_str())
+                            .bind(org)
+                            .execute(&mut *tx)
+                            .await
+                            .on_unique("email", email_just_taken)?;
+                        Some(org)
+                    }
+                    None => {
+                        organization_created = true;
+                        Some(organizations::insert(&mut *tx, &host, std::slice::from_ref(&domain), now).await?)
+                    }
+                }
+            }
+            Err(_) => None,
+        },
+        None => None,
+    };
+    let id: i64 = query(
+        "INSERT INTO customers (email, first_name, last_name, first_key, last_key, sort_name, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(email)
+    .bind(&new.first_name)
+    .bind(&new.last_name)
+    .bind(new.first_name.to_lowercase())
+    .bind(new.last_name.to_lowercase())
+    .bind(&sort_name)
+    .bind(now)
+    .scalar(&mut *tx)
+    .await
+    .on_unique("email", email_just_taken)?;
+    if let Some(org) = organization {
+        query("INSERT INTO memberships (customer_id, organization_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(org)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok((id, organization_created))
 }
 
 /// The 409 of a customer created with the same email while this one was.
@@ -276,8 +297,8 @@ pub async fn update(db: &Db, id: i64, changes: &Changes) -> Result<bool, ApiErro
     .bind(id)
     .fetch_optional(&mut tx)
     .await?;
-    let Some((email, first, last, org)) = current else { return Ok(false) };
-    let email = changes.email.clone().unwrap_or(email);
+    let Some((old_email, first, last, org)) = current else { return Ok(false) };
+    let email = changes.email.clone().unwrap_or_else(|| old_email.clone());
     let first = changes.first_name.clone().unwrap_or(first);
     let last = changes.last_name.clone().unwrap_or(last);
     let other: Option<i64> = query("SELECT id FROM customers WHERE email = $1 AND id <> $2")
@@ -301,6 +322,11 @@ pub async fn update(db: &Db, id: i64, changes: &Changes) -> Result<bool, ApiErro
     .execute(&mut tx)
     .await
     .on_unique("email", email_just_taken)?;
+    if email != old_email {
+        // A new address is not verified, and links mailed to the old one stop working.
+        query("UPDATE customers SET email_verified_at = NULL WHERE id = $1").bind(id).execute(&mut tx).await?;
+        query("DELETE FROM customer_tokens WHERE customer_id = $1").bind(id).execute(&mut tx).await?;
+    }
     if let Some(position) = &changes.position {
         if org.is_none() && !position.is_empty() {
             return Err(ApiError::invalid(

@@ -19,6 +19,7 @@ mod organizations;
 mod outbox;
 mod passwords;
 mod portal;
+mod portal_accounts;
 mod projects;
 mod races;
 mod search_cache;
