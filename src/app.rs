@@ -11,6 +11,7 @@ use crate::components::connection_banner::ConnectionBanner;
 use crate::components::top_bar::TopBar;
 use crate::pages::account::AccountPage;
 use crate::pages::admin::audit::AuditLogPage;
+use crate::pages::admin::portal::AdminPortalPage;
 use crate::pages::admin::AdminPage;
 use crate::pages::choose_password::ChoosePasswordPage;
 use crate::pages::customers::CustomersPage;
@@ -18,6 +19,7 @@ use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::organization::OrganizationRoute;
+use crate::pages::portal::profile::PortalProfilePage;
 use crate::pages::portal::{provide_portal_session, PortalAuth, PortalShell, PortalSignInPage};
 use crate::pages::projects::{ProjectPanel, ProjectsPage};
 use crate::pages::reset_password::ResetPasswordPage;
@@ -54,6 +56,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/portal/sign-in") view=PortalSignInPage />
                 <ParentRoute path=path!("/portal") view=PortalShell>
                     <Route path=path!("") view=|| view! { <Redirect path="/portal/items" /> } />
+                    <Route path=path!("profile") view=PortalProfilePage />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=|| view! { <Redirect path="/customers" /> } />
@@ -73,6 +76,7 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <Route path=path!("admin") view=AdminPage />
                     <Route path=path!("admin/audit") view=AuditLogPage />
+                    <Route path=path!("admin/portal") view=AdminPortalPage />
                     <Route path=path!("account") view=AccountPage />
                 </ParentRoute>
             </Routes>

@@ -107,6 +107,8 @@ pub const SCHEMA_LIMITS: &[(&str, &str, Bound)] = &[
     ("StartConversationRequest", "subject", Bound::Length(MAX_SUBJECT)),
     ("StartConversationRequest", "body", Bound::Length(MAX_BODY)),
     ("CreateConversationMessageRequest", "body", Bound::Length(MAX_BODY)),
+    ("UpdatePortalProfileRequest", "first_name", Bound::Length(MAX_CUSTOMER_TEXT)),
+    ("UpdatePortalProfileRequest", "last_name", Bound::Length(MAX_CUSTOMER_TEXT)),
 ];
 
 /// The first character that text may not contain: NUL and the other C0 control

@@ -114,12 +114,16 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/organizations/{id}/notes"),
     ("POST", "/api/organizations/{id}/notes"),
     ("DELETE", "/api/organizations/{id}/notes/{note_id}"),
+    ("GET", "/api/organizations/{id}/portal-visibility"),
+    ("PUT", "/api/organizations/{id}/portal-visibility"),
     ("PUT", "/api/organizations/{id}/properties"),
     ("GET", "/api/organizations/{id}/relatives"),
     ("GET", "/api/outbox"),
     ("POST", "/api/portal/auth/login"),
     ("POST", "/api/portal/auth/logout"),
     ("GET", "/api/portal/auth/me"),
+    ("GET", "/api/portal/profile"),
+    ("PATCH", "/api/portal/profile"),
     ("GET", "/api/projects"),
     ("POST", "/api/projects"),
     ("GET", "/api/projects/{id}"),
@@ -132,6 +136,8 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/projects/{id}/followers/organizations/{organization_id}"),
     ("GET", "/api/settings"),
     ("PATCH", "/api/settings"),
+    ("GET", "/api/settings/portal"),
+    ("PATCH", "/api/settings/portal"),
 ];
 
 /// Fills a documented path template with the ids of what [`resources_for_every_route`] made.
