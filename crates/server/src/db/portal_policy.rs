@@ -9,6 +9,7 @@
 //! organization gains them in the transaction that creates it
 //! ([`follow_as_managers`]).
 
+use orgdesk_core::api::portal_policy::UpdatePortalPolicyRequest;
 use orgdesk_core::portal::{OrgItemAccess, PortalFields, PortalPolicy};
 use orgdesk_core::word::Word;
 use serde_json::json;
@@ -19,21 +20,32 @@ use crate::db::organizations::history::{self, Entry};
 use crate::db::{access, decode_word, placeholders, query, Db, Tx};
 use crate::error::{ApiError, ApiResult};
 
-/// The settings rows that store `policy`.
-pub fn settings_rows(policy: &PortalPolicy) -> Result<Vec<(&'static str, String)>, serde_json::Error> {
-    Ok(vec![
-        (access::ORGANIZATION_ITEMS, policy.organization_items.as_str().to_string()),
-        (access::PROJECT_ITEMS, policy.project_items.to_string()),
-        (access::SELF_REGISTRATION, policy.self_registration.to_string()),
-        (access::FIELDS, serde_json::to_string::<PortalFields>(&policy.fields)?),
-    ])
+/// The settings rows that store the parts of `policy` that `changed` names
+/// (only those are written, so two admins changing different parts at once both win).
+pub fn settings_rows(
+    policy: &PortalPolicy,
+    changed: &UpdatePortalPolicyRequest,
+) -> Result<Vec<(&'static str, String)>, serde_json::Error> {
+    let mut rows = Vec::new();
+    if changed.organization_items.is_some() {
+        rows.push((access::ORGANIZATION_ITEMS, policy.organization_items.as_str().to_string()));
+    }
+    if changed.project_items.is_some() {
+        rows.push((access::PROJECT_ITEMS, policy.project_items.to_string()));
+    }
+    if changed.self_registration.is_some() {
+        rows.push((access::SELF_REGISTRATION, policy.self_registration.to_string()));
+    }
+    if changed.fields.is_some() {
+        rows.push((access::FIELDS, serde_json::to_string::<PortalFields>(&policy.fields)?));
+    }
+    Ok(rows)
 }
 
-/// Stores the whole policy and the audit entry that records the change, in one transaction.
-pub async fn save(db: &Db, policy: &PortalPolicy, entry: &AuditEntry, now: i64) -> ApiResult<()> {
-    let rows = settings_rows(policy).map_err(|e| ApiError::Internal(e.to_string()))?;
+/// Stores `rows` and the audit entry that records the change, in one transaction.
+pub async fn save(db: &Db, rows: &[(&'static str, String)], entry: &AuditEntry, now: i64) -> ApiResult<()> {
     let mut tx = db.begin_write().await?;
-    for (key, value) in &rows {
+    for (key, value) in rows {
         query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )
@@ -55,8 +67,8 @@ pub async fn organization_override(db: &Db, id: i64) -> Result<Option<Option<Org
     row.map(|(_, v)| v.as_deref().map(decode_word::<OrgItemAccess>).transpose()).transpose()
 }
 
-fn describe(value: Option<OrgItemAccess>) -> &'static str {
-    value.map_or("Portal default", OrgItemAccess::label)
+fn describe(value: Option<OrgItemAccess>) -> String {
+    value.map_or("the portal default".to_string(), |v| v.label().to_lowercase())
 }
 
 /// Sets organization `id`'s override (or clears it with `None`), recording the

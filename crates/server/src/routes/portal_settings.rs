@@ -15,7 +15,7 @@ use crate::auth::{AdminAgent, CurrentAgent};
 use crate::db::audit::Actor;
 use crate::db::organizations::history;
 use crate::db::{access, portal_policy as store, Db};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::time_fmt::now_ms;
 use crate::AppState;
@@ -54,7 +54,8 @@ pub async fn update_portal_settings(
     if new != old {
         let detail = serde_json::json!({ "from": old, "to": new });
         let entry = actor.entry(AuditAction::SettingsChanged, AuditTarget::Settings, None, "Portal settings", detail);
-        store::save(&state.db, &new, &entry, now_ms()).await?;
+        let rows = store::settings_rows(&new, &req).map_err(|e| ApiError::Internal(e.to_string()))?;
+        store::save(&state.db, &rows, &entry, now_ms()).await?;
     }
     Ok(Json(access::policy(&state.db).await?))
 }

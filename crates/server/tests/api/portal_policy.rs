@@ -284,3 +284,19 @@ async fn a_member_added_from_another_organization_loses_the_role_they_had_there(
     assert_eq!(body["role"], "member", "{body}");
     assert_role_lost(&admin, mia, item, "added elsewhere").await;
 }
+
+#[tokio::test]
+async fn two_admins_changing_different_portal_settings_at_once_both_keep_their_change() {
+    let admin = TestApp::spawn_admin().await;
+    for _ in 0..5 {
+        ok_json(admin.patch("/api/settings/portal", json!({"project_items": false, "self_registration": false})).await)
+            .await;
+        let (a, b) = tokio::join!(
+            admin.patch("/api/settings/portal", json!({"project_items": true})),
+            admin.patch("/api/settings/portal", json!({"self_registration": true})),
+        );
+        assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+        let now = ok_json(admin.get("/api/settings/portal").await).await;
+        assert_eq!((now["project_items"].clone(), now["self_registration"].clone()), (json!(true), json!(true)));
+    }
+}
