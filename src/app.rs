@@ -11,6 +11,7 @@ use crate::components::connection_banner::ConnectionBanner;
 use crate::components::top_bar::TopBar;
 use crate::pages::account::AccountPage;
 use crate::pages::admin::audit::AuditLogPage;
+use crate::pages::admin::portal::AdminPortalPage;
 use crate::pages::admin::AdminPage;
 use crate::pages::choose_password::ChoosePasswordPage;
 use crate::pages::customers::CustomersPage;
@@ -22,6 +23,7 @@ use crate::pages::portal::account::PortalAccountPage;
 use crate::pages::portal::invitation::PortalInvitationPage;
 use crate::pages::portal::register::PortalRegisterPage;
 use crate::pages::portal::verify::PortalVerifyEmailPage;
+use crate::pages::portal::profile::PortalProfilePage;
 use crate::pages::portal::{provide_portal_session, PortalAuth, PortalShell, PortalSignInPage};
 use crate::pages::projects::{ProjectPanel, ProjectsPage};
 use crate::pages::reset_password::ResetPasswordPage;
@@ -64,6 +66,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/portal") view=PortalShell>
                     <Route path=path!("") view=|| view! { <Redirect path="/portal/items" /> } />
                     <Route path=path!("account") view=PortalAccountPage />
+                    <Route path=path!("profile") view=PortalProfilePage />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=|| view! { <Redirect path="/customers" /> } />
@@ -83,6 +86,7 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <Route path=path!("admin") view=AdminPage />
                     <Route path=path!("admin/audit") view=AuditLogPage />
+                    <Route path=path!("admin/portal") view=AdminPortalPage />
                     <Route path=path!("account") view=AccountPage />
                 </ParentRoute>
             </Routes>

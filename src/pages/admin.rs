@@ -2,6 +2,7 @@
 //! outbox, and a link to the audit log (its own page, [`audit`]).
 
 pub mod audit;
+pub mod portal;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -35,8 +36,10 @@ pub fn AdminPage() -> impl IntoView {
                 fallback=|| view! { <ErrorNotice message="Only administrators can open Administration." /> }
             >
                 <nav class="admin__links" aria-label="More administration">
-                    <A href="/admin/audit">"Audit log"</A>
-                    <span class="hint">" — who did what, when and from where"</span>
+                    <ul class="admin__links-list">
+                        <li><A href="/admin/audit">"Audit log"</A><span class="hint">" — who did what, when and from where"</span></li>
+                        <li><A href="/admin/portal">"Portal"</A><span class="hint">" — what customers see and do in the portal"</span></li>
+                    </ul>
                 </nav>
                 <AgentsSection />
                 <CustomerSettings />

@@ -18,6 +18,7 @@ mod editor;
 mod header;
 mod hierarchy;
 mod history;
+mod portal;
 mod projects;
 mod tickets;
 
@@ -269,6 +270,7 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
                             <properties::PropertiesSection panel=panel />
                             <hierarchy::HierarchySection panel=panel />
                             <projects::ProjectsSection panel=panel />
+                            <portal::PortalSection panel=panel />
                         }.into_any(),
                         Tab::Members => view! { <members::MembersSection panel=panel /> }.into_any(),
                         Tab::Tickets => view! { <tickets::TicketsSection panel=panel /> }.into_any(),

@@ -6,6 +6,7 @@ pub mod account;
 pub mod invitation;
 pub mod register;
 pub mod verify;
+pub mod profile;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -100,12 +101,17 @@ pub fn PortalShell() -> impl IntoView {
             portal.0.set(PortalAuth::SignedOut { reason: Some("You have signed out.".into()) });
         });
     };
-    move || match portal.session() {
-        Some(s) => {
-            let name = match format!("{} {}", s.customer.first_name, s.customer.last_name).trim() {
-                "" => s.customer.email.clone(),
-                n => n.to_string(),
-            };
+    // Drawn once per sign-in, not per session update (a saved profile updates the
+    // session): the page under the header keeps its state and the keyboard's focus.
+    let signed_in = Memo::new(move |_| portal.session().is_some());
+    let name = move || {
+        portal.session().map(|s| match format!("{} {}", s.customer.first_name, s.customer.last_name).trim() {
+            "" => s.customer.email.clone(),
+            n => n.to_string(),
+        })
+    };
+    move || {
+        if signed_in.get() {
             view! {
                 <header class="portal-bar">
                     <a class="portal-bar__brand" href="/portal/items">"Support portal"</a>
@@ -123,8 +129,9 @@ pub fn PortalShell() -> impl IntoView {
                 </main>
             }
             .into_any()
+        } else {
+            view! { <p class="app-loading">"Loading the portal…"</p> }.into_any()
         }
-        None => view! { <p class="app-loading">"Loading the portal…"</p> }.into_any(),
     }
 }
 

@@ -113,6 +113,8 @@ pub const SCHEMA_LIMITS: &[(&str, &str, Bound)] = &[
     ("RegisterRequest", "last_name", Bound::Length(MAX_CUSTOMER_TEXT)),
     ("RegisterRequest", "password", Bound::LengthRange(MIN_PASSWORD_LEN, MAX_PASSWORD_LEN)),
     ("VerifyEmailRequest", "token", Bound::Length(MAX_RESET_TOKEN)),
+    ("UpdatePortalProfileRequest", "first_name", Bound::Length(MAX_CUSTOMER_TEXT)),
+    ("UpdatePortalProfileRequest", "last_name", Bound::Length(MAX_CUSTOMER_TEXT)),
 ];
 
 /// The first character that text may not contain: NUL and the other C0 control

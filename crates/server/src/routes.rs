@@ -11,6 +11,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod passwords;
 pub mod portal;
+pub mod portal_settings;
 pub mod projects;
 pub mod settings;
 
@@ -46,6 +47,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(projects::routes())
         .merge(conversations::routes())
         .merge(items::routes())
+        .merge(portal_settings::routes())
 }
 
 /// Every documented route, for the OpenAPI document.

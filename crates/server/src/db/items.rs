@@ -194,6 +194,9 @@ pub async fn create(db: &Db, new: &NewItem, now: i64) -> Result<i64, ApiError> {
     .bind(now)
     .scalar(&mut tx)
     .await?;
+    if let Some(organization) = organization {
+        crate::db::portal_policy::follow_as_managers(&mut tx, id, organization).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }

@@ -409,6 +409,8 @@ pub async fn delete(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<bool, s
     .execute(&mut tx)
     .await?;
     query("UPDATE items SET organization_id = NULL WHERE organization_id = $1").bind(id).execute(&mut tx).await?;
+    let managers = crate::db::portal_policy::managers_of(&mut tx, id).await?;
+    crate::db::portal_policy::drop_manager_follows(&mut tx, &managers).await?;
     query("DELETE FROM memberships WHERE organization_id = $1").bind(id).execute(&mut tx).await?;
     query("DELETE FROM organization_domains WHERE organization_id = $1").bind(id).execute(&mut tx).await?;
     let deleted = query("DELETE FROM organizations WHERE id = $1").bind(id).execute(&mut tx).await?;

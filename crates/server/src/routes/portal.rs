@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod profile;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -17,5 +18,5 @@ pub fn public_routes() -> OpenApiRouter<AppState> {
 
 /// Portal routes behind a customer's portal session.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(auth::routes()).merge(accounts::routes())
+    OpenApiRouter::new().merge(auth::routes()).merge(accounts::routes()).merge(profile::routes())
 }

@@ -325,7 +325,7 @@ impl World {
         let mut out = vec![(Who::Anonymous, clients.next().unwrap()), (Who::Agent, agent), (Who::Admin, admin)];
         for &(who, id, _, _) in &self.customers {
             let mut client = clients.next().unwrap();
-            self.admin.portal_sign_in(&mut client, id, who != Who::Unverified).await;
+            self.admin.portal_sign_in_on(&mut client, id, who != Who::Unverified).await;
             out.push((who, client));
         }
         out

@@ -20,6 +20,7 @@ mod outbox;
 mod passwords;
 mod portal;
 mod portal_accounts;
+mod portal_policy;
 mod projects;
 mod races;
 mod search_cache;

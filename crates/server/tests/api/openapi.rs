@@ -134,6 +134,8 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/organizations/{id}/notes"),
     ("POST", "/api/organizations/{id}/notes"),
     ("DELETE", "/api/organizations/{id}/notes/{note_id}"),
+    ("GET", "/api/organizations/{id}/portal-visibility"),
+    ("PUT", "/api/organizations/{id}/portal-visibility"),
     ("PUT", "/api/organizations/{id}/properties"),
     ("GET", "/api/organizations/{id}/relatives"),
     ("GET", "/api/outbox"),
@@ -149,6 +151,8 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/portal/invitations/{token}"),
     ("POST", "/api/portal/invitations/{token}"),
     ("GET", "/api/portal/registration"),
+    ("GET", "/api/portal/profile"),
+    ("PATCH", "/api/portal/profile"),
     ("GET", "/api/projects"),
     ("POST", "/api/projects"),
     ("GET", "/api/projects/{id}"),
@@ -161,6 +165,8 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/projects/{id}/followers/organizations/{organization_id}"),
     ("GET", "/api/settings"),
     ("PATCH", "/api/settings"),
+    ("GET", "/api/settings/portal"),
+    ("PATCH", "/api/settings/portal"),
 ];
 
 /// Fills a documented path template with the ids of what [`resources_for_every_route`] made.

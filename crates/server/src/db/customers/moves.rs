@@ -20,6 +20,8 @@ pub const CHUNK: usize = 500;
 /// Moves the customers `ids` (none of them already in `organization`) into
 /// `organization`, or out of any with `None`, in the caller's transaction.
 pub async fn move_customers_in(tx: &mut Tx, ids: &[i64], organization: Option<i64>) -> Result<(), sqlx::Error> {
+    // Whoever moves loses the manager role they had, and the follows it made.
+    crate::db::portal_policy::drop_manager_follows(tx, ids).await?;
     for changing in ids.chunks(CHUNK) {
         let delete = format!("DELETE FROM memberships WHERE customer_id IN ({})", placeholders(1, changing.len()));
         query(delete).bind_all(changing).execute(&mut *tx).await?;

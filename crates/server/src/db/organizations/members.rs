@@ -178,6 +178,9 @@ pub async fn update_member(
         .bind(customer)
         .execute(&mut tx)
         .await?;
+    if old_role == "manager" && new_role != "manager" {
+        crate::db::portal_policy::drop_manager_follows(&mut tx, &[customer]).await?;
+    }
     let parts = member_changes((&old_position, &new_position), (&old_role, &new_role));
     if !parts.is_empty() {
         let entry = Entry {

@@ -142,12 +142,12 @@ impl TestApp {
     /// this through the API have their own tests; this is the shortcut for the rest.
     pub async fn portal_client(&self, customer_id: i64, verified: bool) -> TestApp {
         let mut client = self.other_client();
-        self.portal_sign_in(&mut client, customer_id, verified).await;
+        self.portal_sign_in_on(&mut client, customer_id, verified).await;
         client
     }
 
     /// [`TestApp::portal_client`] on a client the caller chose (say, from another source address).
-    pub async fn portal_sign_in(&self, client: &mut TestApp, customer_id: i64, verified: bool) {
+    pub async fn portal_sign_in_on(&self, client: &mut TestApp, customer_id: i64, verified: bool) {
         let hash = orgdesk_server::auth::hash_password(PORTAL_PASSWORD.into()).await.unwrap();
         orgdesk_server::db::query(
             "UPDATE customers SET password_hash = $1, email_verified_at = CASE WHEN $2 THEN created_at END WHERE id = $3",
