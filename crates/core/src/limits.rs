@@ -107,6 +107,9 @@ pub const SCHEMA_LIMITS: &[(&str, &str, Bound)] = &[
     ("StartConversationRequest", "subject", Bound::Length(MAX_SUBJECT)),
     ("StartConversationRequest", "body", Bound::Length(MAX_BODY)),
     ("CreateConversationMessageRequest", "body", Bound::Length(MAX_BODY)),
+    ("CreatePortalMessageRequest", "body", Bound::Length(MAX_BODY)),
+    ("CreatePortalItemRequest", "title", Bound::Length(MAX_TITLE)),
+    ("CreatePortalItemRequest", "description", Bound::Length(MAX_BODY)),
 ];
 
 /// The first character that text may not contain: NUL and the other C0 control

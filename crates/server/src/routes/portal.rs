@@ -3,6 +3,7 @@
 //! never an agent; what a customer may see is decided by `db::access` alone.
 
 pub mod auth;
+pub mod items;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -16,5 +17,5 @@ pub fn public_routes() -> OpenApiRouter<AppState> {
 
 /// Portal routes behind a customer's portal session.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(auth::routes())
+    OpenApiRouter::new().merge(auth::routes()).merge(items::routes())
 }

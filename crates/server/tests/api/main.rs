@@ -18,6 +18,7 @@ mod organizations;
 mod outbox;
 mod passwords;
 mod portal;
+mod portal_items;
 mod projects;
 mod races;
 mod search_cache;
