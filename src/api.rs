@@ -12,6 +12,7 @@ pub mod files;
 pub mod organizations;
 pub mod outbox;
 pub mod portal;
+pub mod portal_items;
 pub mod projects;
 pub mod properties;
 pub mod settings;

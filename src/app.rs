@@ -18,6 +18,9 @@ use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::organization::OrganizationRoute;
+use crate::pages::portal::item::PortalItemPage;
+use crate::pages::portal::items::PortalItemsPage;
+use crate::pages::portal::new_ticket::PortalNewTicketPage;
 use crate::pages::portal::{provide_portal_session, PortalAuth, PortalShell, PortalSignInPage};
 use crate::pages::projects::{ProjectPanel, ProjectsPage};
 use crate::pages::reset_password::ResetPasswordPage;
@@ -54,6 +57,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/portal/sign-in") view=PortalSignInPage />
                 <ParentRoute path=path!("/portal") view=PortalShell>
                     <Route path=path!("") view=|| view! { <Redirect path="/portal/items" /> } />
+                    <Route path=path!("items") view=PortalItemsPage />
+                    <Route path=path!("items/:id") view=PortalItemPage />
+                    <Route path=path!("new") view=PortalNewTicketPage />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=|| view! { <Redirect path="/customers" /> } />

@@ -2,6 +2,10 @@
 //! session. Customers see only what the server's access rules give them; these
 //! pages never decide access, they show what the portal API returns.
 
+pub mod item;
+pub mod items;
+pub mod new_ticket;
+
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
