@@ -8,6 +8,7 @@ mod browser {
     mod customers;
     mod organization;
     mod passwords;
+    mod portal_items;
     mod projects;
     mod sections;
     mod security;

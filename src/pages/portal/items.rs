@@ -94,7 +94,7 @@ fn PortalItemRow(item: PortalItem) -> impl IntoView {
             <a class="portal-item__title" href=href>
                 <span class="portal-item__number">{format!("#{}", item.id)}</span>
                 " "
-                {item.title.clone()}
+                <span>{item.title.clone()}</span>
             </a>
             <div class="portal-item__meta">
                 {item.status.map(status_badge)}
