@@ -363,3 +363,54 @@ async fn files_are_shared_between_agents_and_the_customers_who_see_the_item_and_
     let res = upload(&ann, &format!("/api/portal/items/{}/files", w.anns), "empty.txt", b"").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn two_first_tickets_at_once_create_the_default_project_once() {
+    let w = world().await;
+    let ann = w.admin.portal_client(w.ann, true).await;
+    let bob = w.admin.portal_client(w.bob, true).await;
+    let (a, b) = tokio::join!(
+        ann.post("/api/portal/items", json!({"title": "First"})),
+        bob.post("/api/portal/items", json!({"title": "Second"}))
+    );
+    let a = json_with(a, StatusCode::CREATED).await;
+    let b = json_with(b, StatusCode::CREATED).await;
+    assert_eq!(a["item"]["project_id"], b["item"]["project_id"]);
+    assert_eq!(w.admin.scalar("SELECT COUNT(*) FROM projects WHERE name_key = 'customer requests'").await, 1);
+    // An admin's chosen default project wins once set.
+    set_setting(&w.admin, "portal_default_project", &w.project.to_string()).await;
+    let c = json_with(ann.post("/api/portal/items", json!({"title": "Third"})).await, StatusCode::CREATED).await;
+    assert_eq!(c["item"]["project_id"], w.project);
+}
+
+#[tokio::test]
+async fn agents_item_files_answer_404_for_a_missing_item_or_file_and_refuse_bad_uploads() {
+    let w = world().await;
+    error_body(w.admin.get("/api/items/999999/files").await, StatusCode::NOT_FOUND, "not_found").await;
+    error_body(w.admin.get("/api/item-files/999999").await, StatusCode::NOT_FOUND, "not_found").await;
+    let res = upload(&w.admin, "/api/items/999999/files", "a.txt", b"abc").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = upload(&w.admin, &format!("/api/items/{}/files", w.anns), "empty.txt", b"").await;
+    let bad = error_body(res, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert!(bad["fields"]["file"].is_string(), "{bad}");
+    let res = w.admin.post(&format!("/api/items/{}/files", w.anns), json!({})).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // An HTML upload is served as an opaque download, never as a page.
+    let html = Part::bytes(b"<script>1</script>".to_vec()).file_name("x.html").mime_str("text/html").unwrap();
+    let res = w
+        .admin
+        .client
+        .post(w.admin.url(&format!("/api/items/{}/files", w.anns)))
+        .header("x-csrf-token", w.admin.csrf.clone().unwrap_or_default())
+        .multipart(Form::new().part("file", html))
+        .send()
+        .await
+        .unwrap();
+    let id = json_with(res, StatusCode::CREATED).await["id"].as_i64().unwrap();
+    let listed = ok_json(w.admin.get(&format!("/api/items/{}/files", w.anns)).await).await;
+    assert_eq!(listed[0]["content_type"], "text/html");
+    let res = w.admin.get(&format!("/api/item-files/{id}")).await;
+    assert_eq!(res.headers()["content-type"], "application/octet-stream");
+    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(w.admin.scalar("SELECT COUNT(*) FROM item_files").await, 1);
+}
