@@ -110,3 +110,48 @@ async fn a_customer_opens_a_ticket_and_replies_and_the_agent_sees_the_reply_from
     agent.wait_for_text_in(PANEL, "Ann Archer").await;
     agent.close().await;
 }
+
+/// Fetches `path` with the browser's own cookies: [status, content-disposition, text].
+async fn fetch_in(browser: &Browser, path: &str) -> serde_json::Value {
+    browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0], { credentials: 'same-origin' })
+               .then(r => r.text().then(t => done([r.status, r.headers.get('content-disposition'), t])))
+               .catch(e => done([0, String(e), '']));",
+            vec![json!(path)],
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_customer_attaches_a_file_and_the_agent_finds_it_on_the_item() {
+    let w = world().await;
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("error-message.txt");
+    std::fs::write(&photo, "PC LOAD LETTER").unwrap();
+
+    let ann = portal_as(&w.server, "ann@acme.test").await;
+    ann.goto(&format!("/portal/items/{}", w.anns)).await;
+    ann.wait_for_text("No files yet.").await;
+    ann.field("Attach a file").await.send_keys(photo.to_str().unwrap()).await.unwrap();
+    ann.wait_for_text("Attached error-message.txt.").await;
+    let link = ann.element("//section[contains(@class,'item-files')]//a[normalize-space()='error-message.txt']").await;
+    let href = link.attr("href").await.unwrap().unwrap();
+    let got = fetch_in(&ann, &href).await;
+    assert_eq!(got[0], 200, "{got}");
+    assert!(got[1].as_str().unwrap().starts_with("attachment"), "{got}");
+    assert_eq!(got[2], "PC LOAD LETTER");
+    ann.close().await;
+
+    let agent = Browser::signed_in(&w.server, &format!("/tickets/{}", w.anns)).await;
+    let files =
+        agent.wait_for_text_in(&format!("{PANEL}//section[contains(@class,'item-files')]"), "error-message.txt").await;
+    assert!(files.contains("Ann Archer"), "{files}");
+    let link = agent.element(&format!("{PANEL}//a[normalize-space()='error-message.txt']")).await;
+    let href = link.attr("href").await.unwrap().unwrap();
+    assert_eq!(fetch_in(&agent, &href).await[2], "PC LOAD LETTER");
+    agent.close().await;
+}
