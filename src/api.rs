@@ -13,6 +13,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod portal;
 pub mod portal_account;
+pub mod portal_items;
 pub mod portal_policy;
 pub mod projects;
 pub mod properties;

@@ -21,9 +21,12 @@ use crate::pages::not_found::NotFoundPage;
 use crate::pages::organization::OrganizationRoute;
 use crate::pages::portal::account::PortalAccountPage;
 use crate::pages::portal::invitation::PortalInvitationPage;
+use crate::pages::portal::item::PortalItemPage;
+use crate::pages::portal::items::PortalItemsPage;
+use crate::pages::portal::new_ticket::PortalNewTicketPage;
+use crate::pages::portal::profile::PortalProfilePage;
 use crate::pages::portal::register::PortalRegisterPage;
 use crate::pages::portal::verify::PortalVerifyEmailPage;
-use crate::pages::portal::profile::PortalProfilePage;
 use crate::pages::portal::{provide_portal_session, PortalAuth, PortalShell, PortalSignInPage};
 use crate::pages::projects::{ProjectPanel, ProjectsPage};
 use crate::pages::reset_password::ResetPasswordPage;
@@ -67,6 +70,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=|| view! { <Redirect path="/portal/items" /> } />
                     <Route path=path!("account") view=PortalAccountPage />
                     <Route path=path!("profile") view=PortalProfilePage />
+                    <Route path=path!("items") view=PortalItemsPage />
+                    <Route path=path!("items/:id") view=PortalItemPage />
+                    <Route path=path!("new") view=PortalNewTicketPage />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=|| view! { <Redirect path="/customers" /> } />

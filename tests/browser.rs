@@ -9,6 +9,7 @@ mod browser {
     mod organization;
     mod passwords;
     mod portal_accounts;
+    mod portal_items;
     mod portal_policy;
     mod projects;
     mod sections;

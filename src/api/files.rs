@@ -1,4 +1,5 @@
-//! An organization's files: the list, downloads, deletion, and uploads with progress.
+//! An organization's and an item's files: the lists, downloads, deletion, and
+//! uploads with progress (the portal's item files upload the same way).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -56,6 +57,26 @@ pub async fn upload_file(
     file: web_sys::File,
     on_progress: impl Fn(f64) + 'static,
 ) -> Result<FileInfo, ApiError> {
+    upload_to(&format!("/api/organizations/{org_id}/files"), file, on_progress).await
+}
+
+/// An item's files (agents).
+pub async fn item_files(item_id: i64) -> Result<Vec<FileInfo>, ApiError> {
+    get(&format!("/api/items/{item_id}/files")).await
+}
+
+/// Where an agent downloads an item file from.
+pub fn item_file_url(file_id: i64) -> String {
+    format!("/api/item-files/{file_id}")
+}
+
+/// Uploads one file to `url` (multipart, part `file`), as [`upload_file`] does; a 401
+/// ends the agent's or, for `/api/portal/...`, the customer's session.
+pub async fn upload_to(
+    url: &str,
+    file: web_sys::File,
+    on_progress: impl Fn(f64) + 'static,
+) -> Result<FileInfo, ApiError> {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
 
@@ -63,7 +84,7 @@ pub async fn upload_file(
     let form = web_sys::FormData::new().map_err(unreachable)?;
     form.append_with_blob_and_filename("file", &file, &file.name()).map_err(unreachable)?;
     let xhr = web_sys::XmlHttpRequest::new().map_err(unreachable)?;
-    xhr.open("POST", &format!("/api/organizations/{org_id}/files")).map_err(unreachable)?;
+    xhr.open("POST", url).map_err(unreachable)?;
     if let Some(token) = csrf_token() {
         xhr.set_request_header(CSRF_HEADER, &token).map_err(unreachable)?;
     }
@@ -127,7 +148,7 @@ pub async fn upload_file(
     });
     if status == 401 {
         forget();
-        emit(Event::SessionEnded);
+        emit(if url.starts_with("/api/portal/") { Event::PortalSessionEnded } else { Event::SessionEnded });
     }
     Err(ApiError::Server(body))
 }

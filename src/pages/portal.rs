@@ -4,9 +4,12 @@
 
 pub mod account;
 pub mod invitation;
+pub mod item;
+pub mod items;
+pub mod new_ticket;
+pub mod profile;
 pub mod register;
 pub mod verify;
-pub mod profile;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;

@@ -6,6 +6,7 @@ pub mod organization;
 pub mod outbox;
 pub mod portal;
 pub mod portal_accounts;
+pub mod portal_items;
 pub mod portal_policy;
 pub mod tickets;
 

@@ -115,6 +115,9 @@ pub const SCHEMA_LIMITS: &[(&str, &str, Bound)] = &[
     ("VerifyEmailRequest", "token", Bound::Length(MAX_RESET_TOKEN)),
     ("UpdatePortalProfileRequest", "first_name", Bound::Length(MAX_CUSTOMER_TEXT)),
     ("UpdatePortalProfileRequest", "last_name", Bound::Length(MAX_CUSTOMER_TEXT)),
+    ("CreatePortalMessageRequest", "body", Bound::Length(MAX_BODY)),
+    ("CreatePortalItemRequest", "title", Bound::Length(MAX_TITLE)),
+    ("CreatePortalItemRequest", "description", Bound::Length(MAX_BODY)),
 ];
 
 /// The first character that text may not contain: NUL and the other C0 control

@@ -15,6 +15,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod passwords;
 pub mod portal_accounts;
+pub mod portal_items;
 pub mod portal_policy;
 pub mod projects;
 pub mod query;

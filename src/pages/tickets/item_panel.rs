@@ -15,6 +15,7 @@ use super::TicketsContext;
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::item_badges::{status_badge, type_badge};
+use crate::components::item_files::ItemFiles;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::select_field::SelectField;
 use crate::components::side_panel::SidePanel;
@@ -112,6 +113,7 @@ pub fn ItemPanel() -> impl IntoView {
                 }
             }}
             {move || id.get().map(|id| view! { <Conversation item_id=id item=item messages=messages on_sent=move || reload_item(id) /> })}
+            {move || id.get().map(|id| view! { <ItemFiles item_id=id portal=false can_upload=true nested=true /> })}
         </SidePanel>
     }
 }
@@ -438,6 +440,8 @@ fn MessageView(message: Message) -> impl IntoView {
                 <span class="message__author">{message.author_name.clone()}</span>
                 {if note {
                     view! { <span class="badge badge--internal">"Internal"</span> }.into_any()
+                } else if message.author_customer_id.is_some() {
+                    view! { <span class="badge badge--customer">"From the customer (portal)"</span> }.into_any()
                 } else {
                     view! { <span class="badge badge--public">"Customer reply"</span> }.into_any()
                 }}

@@ -288,6 +288,9 @@ pub struct Message {
     pub id: i64,
     pub kind: MessageKind,
     pub author_agent_id: Option<i64>,
+    /// Set for a reply a customer wrote in the portal (`author_name` is then theirs).
+    #[serde(default)]
+    pub author_customer_id: Option<i64>,
     pub author_name: String,
     pub body: String,
     /// The emails a reply was sent to (empty for notes).

@@ -7,6 +7,7 @@
 //! per-(project, status) counters (migration 0004) when the filter allows, so they
 //! do not count a million rows; other filters count through the items' indexes.
 
+pub mod files;
 pub mod filter;
 pub mod groups;
 pub mod messages;
@@ -17,7 +18,7 @@ use orgdesk_core::word::Word;
 
 pub use filter::OPEN_STATUSES;
 pub use groups::{all_groups, data_version, page, Groups};
-pub use messages::{add_message, messages, Mail};
+pub use messages::{add_customer_reply, add_message, messages, Mail};
 
 use crate::db::projects::CUSTOMER_NAME;
 use crate::db::{decode_word, query, Db, OnUnique, Tx};

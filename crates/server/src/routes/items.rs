@@ -1,9 +1,12 @@
 //! Items (tickets and tasks): the Tickets app's filtered and grouped lists, create,
 //! edit, followers, and the item conversation (customer replies and internal notes).
 
-use axum::extract::State;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
+use orgdesk_core::api::organization::{FileInfo, MAX_FILE_BYTES};
 use orgdesk_core::api::tickets::{
     AddItemFollowerRequest, CreateItemRequest, CreateMessageRequest, CustomerRef, Item, ItemGroupPage, ItemPage,
     Message, UpdateItemRequest,
@@ -17,9 +20,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::CurrentAgent;
+use crate::db::items::files::{self, Uploader};
 use crate::db::items::{self as store, Mail};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPaging, ApiPath, ApiQuery};
+use crate::routes::organizations::files::{attachment, read_upload, FileBytes, FileUpload, MULTIPART_OVERHEAD};
 use crate::time_fmt::now_ms;
 use crate::AppState;
 
@@ -209,9 +214,69 @@ pub async fn remove_item_follower(
     crate::routes::deleted(removed, "This customer does not follow the item.")
 }
 
-/// This module's routes (all behind the session).
+/// The item's attached files (agents' and customers'), newest first.
+#[utoipa::path(get, path = "/api/items/{id}/files", tag = "items", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<FileInfo>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_item_files(
+    State(state): State<AppState>,
+    _: CurrentAgent,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<FileInfo>>> {
+    files::files(&state.db, id).await?.map(Json).ok_or_else(not_found)
+}
+
+/// Attaches a file to the item: a `multipart/form-data` body with one part named
+/// `file` (at most 10 MB, else 413). Customers who see the item see it in the portal.
+#[utoipa::path(post, path = "/api/items/{id}/files", tag = "items", params(("id" = i64, Path)),
+    request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses((status = 201, body = FileInfo), (status = 400, body = ErrorBody, description = "Not a multipart body"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody, description = "The file is larger than 10 MB"),
+        (status = 422, body = ErrorBody, description = "No file part, another part, an empty file, or no file name (field `file`)")))]
+#[tracing::instrument(skip_all, fields(item_id = id))]
+pub async fn upload_item_file(
+    State(state): State<AppState>,
+    current: CurrentAgent,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<FileInfo>)> {
+    if !files::item_found(&state.db, id).await? {
+        return Err(not_found());
+    }
+    let (name, content_type, content) = read_upload(multipart).await?;
+    let info =
+        files::add_file(&state.db, id, Uploader::Agent(current.agent.id), &name, &content_type, &content, now_ms())
+            .await?;
+    tracing::info!(file_id = info.id, size = info.size, "item file attached");
+    Ok((StatusCode::CREATED, Json(info)))
+}
+
+/// An item file's bytes, as an attachment (`nosniff`; allowlisted types only).
+#[utoipa::path(get, path = "/api/item-files/{file_id}", tag = "items",
+    params(("file_id" = i64, Path, description = "Item file id")),
+    responses((status = 200, description = "The file's bytes as an attachment, with `nosniff`",
+            content_type = "application/octet-stream", body = FileBytes),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn download_item_file(
+    State(state): State<AppState>,
+    _: CurrentAgent,
+    ApiPath(file_id): ApiPath<i64>,
+) -> ApiResult<Response> {
+    let file = files::file_content(&state.db, file_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("There is no such file.".into()))?;
+    attachment(file)
+}
+
+/// This module's routes (all behind the session); the upload (and the list at its
+/// path) take bodies up to the file limit.
 pub fn routes() -> OpenApiRouter<AppState> {
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(list_item_files, upload_item_file))
+        .layer(DefaultBodyLimit::max(MAX_FILE_BYTES as usize + MULTIPART_OVERHEAD));
     OpenApiRouter::new()
+        .merge(uploads)
+        .routes(routes!(download_item_file))
         .routes(routes!(list_items, create_item))
         .routes(routes!(group_items))
         .routes(routes!(get_item, update_item))

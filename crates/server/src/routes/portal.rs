@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod items;
 pub mod profile;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -18,5 +19,5 @@ pub fn public_routes() -> OpenApiRouter<AppState> {
 
 /// Portal routes behind a customer's portal session.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(auth::routes()).merge(accounts::routes()).merge(profile::routes())
+    OpenApiRouter::new().merge(auth::routes()).merge(accounts::routes()).merge(profile::routes()).merge(items::routes())
 }

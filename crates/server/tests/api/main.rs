@@ -20,6 +20,7 @@ mod outbox;
 mod passwords;
 mod portal;
 mod portal_accounts;
+mod portal_items;
 mod portal_policy;
 mod projects;
 mod races;

@@ -101,6 +101,9 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/api/items/{id}"),
     ("POST", "/api/items/{id}/followers"),
     ("DELETE", "/api/items/{id}/followers/{customer_id}"),
+    ("GET", "/api/item-files/{file_id}"),
+    ("GET", "/api/items/{id}/files"),
+    ("POST", "/api/items/{id}/files"),
     ("GET", "/api/items/{id}/messages"),
     ("POST", "/api/items/{id}/messages"),
     ("GET", "/api/openapi.json"),
@@ -153,6 +156,15 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/portal/registration"),
     ("GET", "/api/portal/profile"),
     ("PATCH", "/api/portal/profile"),
+    ("GET", "/api/portal/files/{file_id}"),
+    ("GET", "/api/portal/items"),
+    ("POST", "/api/portal/items"),
+    ("GET", "/api/portal/items/{id}"),
+    ("GET", "/api/portal/items/{id}/files"),
+    ("POST", "/api/portal/items/{id}/files"),
+    ("GET", "/api/portal/items/{id}/messages"),
+    ("POST", "/api/portal/items/{id}/messages"),
+    ("GET", "/api/portal/projects"),
     ("GET", "/api/projects"),
     ("POST", "/api/projects"),
     ("GET", "/api/projects/{id}"),
@@ -209,6 +221,17 @@ async fn resources_for_every_route(app: &TestApp) {
     let res = app
         .client
         .post(app.url("/api/organizations/1/files"))
+        .header("x-csrf-token", app.csrf.clone().unwrap())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(b"abc".to_vec()).file_name("a.txt"));
+    let res = app
+        .client
+        .post(app.url("/api/items/1/files"))
         .header("x-csrf-token", app.csrf.clone().unwrap())
         .multipart(form)
         .send()

@@ -6,6 +6,7 @@ use orgdesk_core::api::tickets::{Message, MessageKind};
 use orgdesk_core::word::Word;
 
 use crate::db::outbox::{self, NewMail};
+use crate::db::projects::CUSTOMER_NAME;
 use crate::db::{query, Db, Tx};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
@@ -21,6 +22,7 @@ struct MessageRow {
     id: i64,
     kind: String,
     author_agent_id: Option<i64>,
+    author_customer_id: Option<i64>,
     author_name: Option<String>,
     body: String,
     recipients: String,
@@ -35,6 +37,7 @@ impl TryFrom<MessageRow> for Message {
             id: r.id,
             kind: MessageKind::decode(&r.kind).map_err(|e| sqlx::Error::Decode(e.into()))?,
             author_agent_id: r.author_agent_id,
+            author_customer_id: r.author_customer_id,
             author_name: r.author_name.unwrap_or_else(|| "Orgdesk".into()),
             body: r.body,
             recipients: r.recipients.lines().filter(|l| !l.is_empty()).map(String::from).collect(),
@@ -43,8 +46,14 @@ impl TryFrom<MessageRow> for Message {
     }
 }
 
-const SELECT_MESSAGES: &str = "SELECT m.id, m.kind, m.author_agent_id, a.name AS author_name, m.body, m.recipients, \
-     m.created_at FROM messages m LEFT JOIN agents a ON a.id = m.author_agent_id";
+/// The author's name: the agent's, or the customer's for a reply written in the portal.
+fn select_messages() -> String {
+    format!(
+        "SELECT m.id, m.kind, m.author_agent_id, m.author_customer_id, COALESCE(a.name, {CUSTOMER_NAME}) AS author_name, \
+         m.body, m.recipients, m.created_at FROM messages m LEFT JOIN agents a ON a.id = m.author_agent_id \
+         LEFT JOIN customers c ON c.id = m.author_customer_id"
+    )
+}
 
 /// The item's conversation, oldest first; `None` when there is no such item.
 pub async fn messages(db: &Db, item_id: i64) -> Result<Option<Vec<Message>>, sqlx::Error> {
@@ -53,7 +62,7 @@ pub async fn messages(db: &Db, item_id: i64) -> Result<Option<Vec<Message>>, sql
         return Ok(None);
     }
     let rows: Vec<MessageRow> =
-        query(format!("{SELECT_MESSAGES} WHERE m.item_id = $1 ORDER BY m.id")).bind(item_id).fetch_all(db).await?;
+        query(format!("{} WHERE m.item_id = $1 ORDER BY m.id", select_messages())).bind(item_id).fetch_all(db).await?;
     Ok(Some(rows.into_iter().map(Message::try_from).collect::<Result<_, _>>()?))
 }
 
@@ -143,7 +152,82 @@ pub async fn add_message(
         query("UPDATE items SET updated_at = $2 WHERE id = $1").bind(item_id).bind(now).execute(&mut tx).await?;
     }
     tx.commit().await?;
-    let row: MessageRow = query(format!("{SELECT_MESSAGES} WHERE m.id = $1")).bind(message_id).fetch_one(db).await?;
+    let row: MessageRow =
+        query(format!("{} WHERE m.id = $1", select_messages())).bind(message_id).fetch_one(db).await?;
+    Ok(Some(Message::try_from(row)?))
+}
+
+/// Adds a reply written by customer `author` in the portal, in one transaction: one
+/// outbox email to each of the item's requester and followers (each email once)
+/// except the author, and nobody else. `Ok(None)` when there is no such item. Whether
+/// the customer may see the item and reply is the caller's to check.
+pub async fn add_customer_reply(
+    db: &Db,
+    item_id: i64,
+    author: i64,
+    body: &str,
+    mail: &Mail,
+    now: i64,
+) -> Result<Option<Message>, ApiError> {
+    let mut tx = db.begin_write().await?;
+    let item: Option<(String, Option<i64>)> =
+        query("SELECT title, requester_id FROM items WHERE id = $1").bind(item_id).fetch_optional(&mut tx).await?;
+    let Some((title, requester)) = item else { return Ok(None) };
+    let requester = match requester {
+        Some(r) => query("SELECT email FROM customers WHERE id = $1")
+            .bind(r)
+            .optional_scalar::<String>(&mut tx)
+            .await?
+            .map(|email| (r, email)),
+        None => None,
+    };
+    let followers: Vec<(i64, String)> = query(
+        "SELECT c.id, c.email FROM item_followers f JOIN customers c ON c.id = f.customer_id \
+         WHERE f.item_id = $1 ORDER BY c.sort_name, c.id",
+    )
+    .bind(item_id)
+    .fetch_all(&mut tx)
+    .await?;
+    let author_email: Option<String> =
+        query("SELECT email FROM customers WHERE id = $1").bind(author).optional_scalar(&mut tx).await?;
+    let recipients: Vec<(i64, String)> = reply_recipients(requester, followers)
+        .into_iter()
+        .filter(|(id, email)| *id != author && author_email.as_deref().is_none_or(|a| !a.eq_ignore_ascii_case(email)))
+        .collect();
+    let emails: Vec<&str> = recipients.iter().map(|(_, e)| e.as_str()).collect();
+    let message_id: i64 = query(
+        "INSERT INTO messages (item_id, kind, author_customer_id, body, recipients, created_at) \
+         VALUES ($1, 'reply', $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(item_id)
+    .bind(author)
+    .bind(body)
+    .bind(emails.join("\n"))
+    .bind(now)
+    .scalar(&mut tx)
+    .await?;
+    let subject = format!("[#{item_id}] {title}");
+    let text = format!("{body}\n{}", mail.footer);
+    for (customer, email) in &recipients {
+        let reply = NewMail {
+            kind: "item_reply",
+            recipient: email,
+            subject: &subject,
+            body: &text,
+            customer_id: Some(*customer),
+            item_id: Some(item_id),
+            conversation_id: None,
+        };
+        outbox::queue(&mut tx, &reply, now).await?;
+    }
+    query("UPDATE items SET reply_count = reply_count + 1, updated_at = $2 WHERE id = $1")
+        .bind(item_id)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+    tx.commit().await?;
+    let row: MessageRow =
+        query(format!("{} WHERE m.id = $1", select_messages())).bind(message_id).fetch_one(db).await?;
     Ok(Some(Message::try_from(row)?))
 }
 
@@ -168,10 +252,11 @@ pub async fn send_history(
     mail: &Mail,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let replies: Vec<(String, String, i64)> = query(
-        "SELECT COALESCE(a.name, 'Support'), m.body, m.created_at FROM messages m \
-         LEFT JOIN agents a ON a.id = m.author_agent_id WHERE m.item_id = $1 AND m.kind = 'reply' ORDER BY m.id",
-    )
+    let replies: Vec<(String, String, i64)> = query(format!(
+        "SELECT COALESCE(a.name, {CUSTOMER_NAME}, 'Support'), m.body, m.created_at FROM messages m \
+         LEFT JOIN agents a ON a.id = m.author_agent_id LEFT JOIN customers c ON c.id = m.author_customer_id \
+         WHERE m.item_id = $1 AND m.kind = 'reply' ORDER BY m.id"
+    ))
     .bind(item_id)
     .fetch_all(&mut *tx)
     .await?;

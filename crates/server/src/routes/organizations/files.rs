@@ -24,7 +24,7 @@ use crate::time_fmt::now_ms;
 use crate::AppState;
 
 /// The most a multipart upload adds around the file itself (boundaries, part headers).
-const MULTIPART_OVERHEAD: usize = 64 * 1024;
+pub const MULTIPART_OVERHEAD: usize = 64 * 1024;
 /// The longest file name kept.
 pub const MAX_FILE_NAME: usize = 200;
 
@@ -110,25 +110,11 @@ fn served_content_type(stored: &str) -> &'static str {
     SERVED_TYPES.iter().find(|t| t.eq_ignore_ascii_case(essence)).copied().unwrap_or("application/octet-stream")
 }
 
-/// Attaches a file to the organization: a `multipart/form-data` body with one part
-/// named `file` (at most 10 MB, else 413 `payload_too_large`).
-#[utoipa::path(post, path = "/api/organizations/{id}/files", tag = "organizations",
-    params(("id" = i64, Path, description = "Organization id")),
-    request_body(content = FileUpload, content_type = "multipart/form-data"),
-    responses((status = 201, body = FileInfo), (status = 400, body = ErrorBody, description = "Not a multipart body"),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody, description = "The file is larger than 10 MB"),
-        (status = 422, body = ErrorBody, description = "No file part, another part, an empty file, or no file name (field `file`)")))]
-#[tracing::instrument(skip_all, fields(organization_id = id))]
-pub async fn upload_file(
-    State(state): State<AppState>,
-    current: CurrentAgent,
-    ApiPath(id): ApiPath<i64>,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> ApiResult<(StatusCode, Json<FileInfo>)> {
-    if !store::organization_found(&state.db, id).await? {
-        return Err(not_found());
-    }
+/// Reads an upload: a `multipart/form-data` body with exactly one part, named `file`,
+/// streamed up to [`MAX_FILE_BYTES`] (else 413). Returns the sanitized name, content
+/// type and bytes; a 422 on `file` for no file, another part, no name or an empty file.
+/// (Item attachments, agents' and customers', take files the same way.)
+pub async fn read_upload(multipart: Result<Multipart, MultipartRejection>) -> ApiResult<(String, String, Vec<u8>)> {
     let mut multipart = multipart.map_err(|e| {
         ApiError::BadRequest(format!(
             "Send the file as multipart/form-data with a part named file ({}).",
@@ -161,6 +147,29 @@ pub async fn upload_file(
     if content.is_empty() {
         return Err(ApiError::invalid("file", "The file is empty."));
     }
+    Ok((name, content_type, content))
+}
+
+/// Attaches a file to the organization: a `multipart/form-data` body with one part
+/// named `file` (at most 10 MB, else 413 `payload_too_large`).
+#[utoipa::path(post, path = "/api/organizations/{id}/files", tag = "organizations",
+    params(("id" = i64, Path, description = "Organization id")),
+    request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses((status = 201, body = FileInfo), (status = 400, body = ErrorBody, description = "Not a multipart body"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody, description = "The file is larger than 10 MB"),
+        (status = 422, body = ErrorBody, description = "No file part, another part, an empty file, or no file name (field `file`)")))]
+#[tracing::instrument(skip_all, fields(organization_id = id))]
+pub async fn upload_file(
+    State(state): State<AppState>,
+    current: CurrentAgent,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<FileInfo>)> {
+    if !store::organization_found(&state.db, id).await? {
+        return Err(not_found());
+    }
+    let (name, content_type, content) = read_upload(multipart).await?;
     let info = store::add_file(&state.db, id, current.agent.id, &name, &content_type, &content, now_ms()).await?;
     tracing::info!(file_id = info.id, size = info.size, "file attached");
     Ok((StatusCode::CREATED, Json(info)))
@@ -204,6 +213,12 @@ pub async fn download_file(
     let file = store::file_content(&state.db, file_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("There is no such file.".into()))?;
+    attachment(file)
+}
+
+/// A stored file as a download: always an attachment, `nosniff`, sandboxed, and
+/// served as its own type only when that is allowlisted (item attachments too).
+pub fn attachment(file: store::FileContent) -> ApiResult<Response> {
     let content_type = HeaderValue::from_static(served_content_type(&file.content_type));
     let disposition = HeaderValue::from_str(&content_disposition(&file.name))
         .map_err(|e| ApiError::Internal(format!("content disposition: {e}")))?;
