@@ -5,6 +5,7 @@ pub mod audit;
 pub mod organization;
 pub mod outbox;
 pub mod portal;
+pub mod sharing;
 pub mod tickets;
 
 use serde::{Deserialize, Serialize};

@@ -13,6 +13,7 @@ pub mod passwords;
 pub mod portal;
 pub mod projects;
 pub mod settings;
+pub mod sharing;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -46,6 +47,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(projects::routes())
         .merge(conversations::routes())
         .merge(items::routes())
+        .merge(sharing::routes())
 }
 
 /// Every documented route, for the OpenAPI document.
