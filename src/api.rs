@@ -15,6 +15,7 @@ pub mod portal;
 pub mod projects;
 pub mod properties;
 pub mod settings;
+pub mod sharing;
 pub mod tickets;
 
 use std::cell::RefCell;
