@@ -135,6 +135,11 @@ pub fn ShareDialog(
         ShareTab::Organizations => "share-organization",
     };
     focus_after_render(format!("#{}", picker_id(tab.get_untracked())));
+    // The picked result goes away with the search: the focus goes back to the search box.
+    let pick = move |kind: FollowerKind, p: Pick| {
+        add(kind, p);
+        focus_after_render(format!("#{}", picker_id(tab.get_untracked())));
+    };
 
     let save = move |_| {
         let change = pending.with_untracked(Pending::change);
@@ -270,11 +275,11 @@ pub fn ShareDialog(
                 {move || match tab.get() {
                     ShareTab::Customers => view! {
                         <SearchPicker id="share-customer" label="Add customer" kind=PickerKind::Customer
-                            error=picker_error on_pick=move |p: Pick| add(FollowerKind::Customer, p) />
+                            error=picker_error on_pick=move |p: Pick| pick(FollowerKind::Customer, p) />
                     }.into_any(),
                     ShareTab::Organizations => view! {
                         <SearchPicker id="share-organization" label="Add organization" kind=PickerKind::Organization
-                            error=picker_error on_pick=move |p: Pick| add(FollowerKind::Organization, p) />
+                            error=picker_error on_pick=move |p: Pick| pick(FollowerKind::Organization, p) />
                     }.into_any(),
                 }}
                 <ErrorNotice message=Signal::derive(load_error) />

@@ -341,7 +341,11 @@ fn Followers(item: RwSignal<Option<Item>>) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <SearchPicker id="panel-follower" label="Add follower" kind=PickerKind::Customer
-                on_pick=move |p: Pick| { error.set(None); pending.set(Some(p)) } />
+                on_pick=move |p: Pick| {
+                    error.set(None);
+                    pending.set(Some(p));
+                    crate::forms::focus_after_render("#panel-follower-confirm".into());
+                } />
             {move || pending.get().map(|p| {
                 let confirm = p.clone();
                 let label = format!("Add {} as a follower", p.name);
@@ -350,7 +354,7 @@ fn Followers(item: RwSignal<Option<Item>>) -> impl IntoView {
                         <p>{follower_warning(&p.name)}</p>
                         <div class="form__actions">
                             <button type="button" class="button button--small button--primary" aria-label=label
-                                on:click=move |_| add(confirm.clone())>
+                                id="panel-follower-confirm" on:click=move |_| add(confirm.clone())>
                                 "Add follower"
                             </button>
                             <button type="button" class="button button--small" on:click=move |_| pending.set(None)>
