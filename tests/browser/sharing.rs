@@ -72,3 +72,38 @@ async fn a_project_is_shared_with_an_organization_and_a_follower_removed_in_the_
     assert_eq!(followers_on_server(&api, id).await, ["Organization Acme"]);
     browser.close().await;
 }
+
+#[tokio::test]
+async fn adding_an_item_follower_warns_first_and_who_can_see_this_gives_the_reasons() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    let ann = api.create_customer("ann@acme.com", "Ann", "Lee").await.id;
+    api.create_customer("ben@acme.com", "Ben", "Ito").await;
+    let project = api.create_project("Support").await.id;
+    let item = api.create_ticket(project, "Printer on fire", ann).await.id;
+    let browser = Browser::signed_in(&server, &format!("/tickets/{item}")).await;
+
+    browser.click_button("Who can see this?").await;
+    let list = "//ul[@aria-label='Customers who can see this item']";
+    let shown = browser.wait_for_text_in(list, "Ann Lee").await;
+    assert!(shown.contains("Requester") && !shown.contains("Ben Ito"), "{shown}");
+
+    // Picking Ben asks first; Cancel adds nobody, confirming adds him.
+    browser.fill_in(PANEL, "Add follower", "ben").await;
+    browser.click_button("Ben Ito, ben@acme.com").await;
+    browser
+        .wait_for_text_in(PANEL, "Ben Ito will see this item and its conversation so far in the customer portal")
+        .await;
+    browser.wait_for_focus_on("panel-follower-confirm").await;
+    browser.click_button("Do not add Ben Ito").await;
+    assert!(api.item(item).await.followers.is_empty(), "nobody added on Cancel");
+    browser.fill_in(PANEL, "Add follower", "ben").await;
+    browser.click_button("Ben Ito, ben@acme.com").await;
+    browser.click_button("Add Ben Ito as a follower").await;
+    eventually("Ben following, on the server", || api.item(item), |i| i.followers.len() == 1).await;
+    let shown = browser.wait_for_text_in(list, "Ben Ito").await;
+    assert!(shown.contains("Follower"), "{shown}");
+    browser.wait_for_text_in(PANEL, "2 customers see this item in the portal.").await;
+    browser.close().await;
+}

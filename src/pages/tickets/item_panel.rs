@@ -349,6 +349,7 @@ fn Followers(item: RwSignal<Option<Item>>) -> impl IntoView {
             {move || pending.get().map(|p| {
                 let confirm = p.clone();
                 let label = format!("Add {} as a follower", p.name);
+                let cancel_label = format!("Do not add {}", p.name);
                 view! {
                     <div class="notice notice--warning share__confirm">
                         <p>{follower_warning(&p.name)}</p>
@@ -357,7 +358,8 @@ fn Followers(item: RwSignal<Option<Item>>) -> impl IntoView {
                                 id="panel-follower-confirm" on:click=move |_| add(confirm.clone())>
                                 "Add follower"
                             </button>
-                            <button type="button" class="button button--small" on:click=move |_| pending.set(None)>
+                            <button type="button" class="button button--small" aria-label=cancel_label
+                                on:click=move |_| pending.set(None)>
                                 "Cancel"
                             </button>
                         </div>
