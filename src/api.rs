@@ -18,6 +18,7 @@ pub mod portal_policy;
 pub mod projects;
 pub mod properties;
 pub mod settings;
+pub mod sharing;
 pub mod tickets;
 
 use std::cell::RefCell;

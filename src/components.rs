@@ -23,6 +23,8 @@ pub mod property_definitions;
 pub mod search_box;
 pub mod search_picker;
 pub mod select_field;
+pub mod share_dialog;
+pub mod shared_projects;
 pub mod side_panel;
 pub mod text_area;
 pub mod text_field;

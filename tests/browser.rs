@@ -15,5 +15,6 @@ mod browser {
     mod sections;
     mod security;
     mod session;
+    mod sharing;
     mod tickets;
 }

@@ -5,6 +5,7 @@ use orgdesk_core::FieldErrors;
 use crate::api;
 use crate::components::dialog::Dialog;
 use crate::components::error_notice::ErrorNotice;
+use crate::components::shared_projects::SharedProjects;
 use crate::components::text_field::TextField;
 use crate::forms::show_save_error;
 
@@ -56,6 +57,7 @@ pub fn EditCustomerDialog(
     };
     let err = move |f: &'static str| Signal::derive(move || errors.get().get(f).cloned());
     let title = format!("Edit {}", customer.display_name());
+    let name = customer.display_name();
     view! {
         <Dialog id="edit-customer" title=title on_close=on_close>
             <form class="form" novalidate=true on:submit=on_submit>
@@ -88,6 +90,7 @@ pub fn EditCustomerDialog(
                     </Show>
                 </div>
             </form>
+            <SharedProjects customer_id=id name=name />
         </Dialog>
     }
 }

@@ -23,6 +23,7 @@ use crate::components::pager::Pager;
 use crate::components::project_dialog::ProjectDialog;
 use crate::components::search_box::SearchBox;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
+use crate::components::share_dialog::ShareDialog;
 use crate::components::side_panel::SidePanel;
 use crate::components::timestamp::short_time;
 use crate::components::toast::{Toast, ToastView};
@@ -55,6 +56,7 @@ impl ProjectsContext {
 enum Dialogs {
     New,
     Edit(Project),
+    Share(Project),
 }
 
 /// Archives or brings back a project.
@@ -174,6 +176,17 @@ pub fn ProjectsPage() -> impl IntoView {
                     } />
                 }
                 .into_any(),
+                Dialogs::Share(project) => {
+                    let name = project.name.clone();
+                    view! {
+                        <ShareDialog project_id=project.id project_name=project.name.clone() on_close=close
+                            on_saved=move |_| {
+                                dialog.set(None);
+                                ctx.changed(format!("Saved who {name} is shared with."));
+                            } />
+                    }
+                    .into_any()
+                }
             })}
         </section>
     }
@@ -185,18 +198,23 @@ fn ProjectRow(project: Project) -> impl IntoView {
     let dialog = expect_context::<RwSignal<Option<Dialogs>>>();
     let rename_label = format!("Rename {}", project.name);
     let archive_label = format!("{} {}", if project.archived { "Unarchive" } else { "Archive" }, project.name);
+    let share_label = format!("Share {}", project.name);
     let items = match (project.open_item_count, project.item_count) {
         (_, 0) => "No items".to_string(),
         (open, 1) => format!("{open} open of 1 item"),
         (open, all) => format!("{open} open of {all} items"),
     };
-    let (edit, toggle) = (project.clone(), project.clone());
+    let (edit, toggle, share) = (project.clone(), project.clone(), project.clone());
     view! {
         <tr class:table__row--inactive=project.archived>
             <td><A href=format!("/projects/{}", project.id)>{project.name.clone()}</A></td>
             <td class="table__muted">{project.description.clone()}</td>
             <td class="table__nowrap">{items}</td>
             <td class="table__actions">
+                <button type="button" class="button button--small button--ghost" aria-label=share_label
+                    on:click=move |_| dialog.set(Some(Dialogs::Share(share.clone())))>
+                    "Share"
+                </button>
                 <button type="button" class="button button--small button--ghost" aria-label=rename_label
                     on:click=move |_| dialog.set(Some(Dialogs::Edit(edit.clone())))>
                     "Rename"
@@ -237,7 +255,7 @@ pub fn ProjectPanel() -> impl IntoView {
                     match project.await {
                         Err(e) => view! { <ErrorNotice message=e /> }.into_any(),
                         Ok(p) => {
-                            let (edit, toggle) = (p.clone(), p.clone());
+                            let (edit, toggle, share) = (p.clone(), p.clone(), p.clone());
                             view! {
                                 <h2 class="panel__title">
                                     {p.name.clone()}
@@ -245,6 +263,10 @@ pub fn ProjectPanel() -> impl IntoView {
                                 </h2>
                                 <p class="panel__description">{p.description.clone()}</p>
                                 <div class="form__actions">
+                                    <button type="button" class="button button--small button--primary"
+                                        on:click=move |_| dialog.set(Some(Dialogs::Share(share.clone())))>
+                                        "Share project"
+                                    </button>
                                     <button type="button" class="button button--small"
                                         on:click=move |_| dialog.set(Some(Dialogs::Edit(edit.clone())))>
                                         "Rename project"
@@ -327,11 +349,18 @@ fn ProjectItems(project_id: i64) -> impl IntoView {
 /// Customers and organizations following the project (an organization stands for all its members).
 #[component]
 fn ProjectFollowers(project_id: i64) -> impl IntoView {
+    let ctx = expect_context::<ProjectsContext>();
     let version = RwSignal::new(0u32);
     let error = RwSignal::new(None::<String>);
     let followers = LocalResource::new(move || {
         version.track();
+        ctx.version.track();
         api::projects::list_project_followers(project_id)
+    });
+    let access = LocalResource::new(move || {
+        version.track();
+        ctx.version.track();
+        api::sharing::project_access(project_id, 0, 1)
     });
     let add = move |req: AddFollowerRequest| {
         error.set(None);
@@ -356,6 +385,9 @@ fn ProjectFollowers(project_id: i64) -> impl IntoView {
             <h3 class="panel__heading" id="project-followers-title">"Followers"</h3>
             <p class="hint">"Followers receive the project's conversations. An organization includes all its members, future ones too."</p>
             <ErrorNotice message=error />
+            <p class="hint share__access" role="status">
+                {move || access.get().and_then(Result::ok).map(|a| access_line(a.total, a.through_organization_total, a.unverified_members))}
+            </p>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match followers.await {
@@ -396,6 +428,27 @@ fn ProjectFollowers(project_id: i64) -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// "5 customers have access (3 through their organization). 2 members have not verified their email."
+fn access_line(total: i64, through_organizations: i64, unverified: i64) -> String {
+    let mut out = match total {
+        0 => "No customer has access.".to_string(),
+        1 => "1 customer has access".to_string(),
+        n => format!("{n} customers have access"),
+    };
+    if total > 0 {
+        if through_organizations > 0 {
+            out.push_str(&format!(" ({through_organizations} through their organization)"));
+        }
+        out.push('.');
+    }
+    match unverified {
+        0 => {}
+        1 => out.push_str(" 1 member of a following organization has not verified their email."),
+        n => out.push_str(&format!(" {n} members of following organizations have not verified their email.")),
+    }
+    out
 }
 
 /// Conversations with the project's followers, and a form to start one.

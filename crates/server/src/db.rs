@@ -21,6 +21,7 @@ pub mod projects;
 pub mod query;
 pub mod sessions;
 pub mod settings;
+pub mod sharing;
 pub mod tx;
 
 pub use query::{placeholders, prefix_range, query, Arg, Bind, Query};

@@ -14,6 +14,7 @@ pub mod portal;
 pub mod portal_settings;
 pub mod projects;
 pub mod settings;
+pub mod sharing;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -48,6 +49,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(conversations::routes())
         .merge(items::routes())
         .merge(portal_settings::routes())
+        .merge(sharing::routes())
 }
 
 /// Every documented route, for the OpenAPI document.

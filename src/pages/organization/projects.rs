@@ -1,13 +1,17 @@
-//! The panel's "Manage projects": the projects the organization follows (following
-//! is what will grant its members access to the customer portal), with Add and Remove.
+//! The panel's "Projects shared with Acme": the projects the organization follows
+//! (following is what grants its verified members access in the customer portal),
+//! with Remove, and "Manage projects": pick a project and the sharing dialog opens
+//! with this organization to add, saying what that does before it is saved.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use orgdesk_core::api::tickets::{AddFollowerRequest, FollowerKind};
+use orgdesk_core::api::tickets::{FollowerKind, Project};
 
 use super::OrgPanel;
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
+use crate::components::search_picker::Pick;
+use crate::components::share_dialog::{ShareDialog, ShareTab};
 
 /// Fetches the detail again and takes only its projects: following a project does
 /// not change the organization's version, so an edit in progress keeps its own.
@@ -38,14 +42,12 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
         }
     });
 
-    let follow = move |project_id: i64| {
+    // The project being shared with this organization, in the sharing dialog.
+    let sharing = RwSignal::new(None::<Project>);
+    let shared = move |_| {
+        sharing.set(None);
         spawn_local(async move {
-            let req = AddFollowerRequest { customer_id: None, organization_id: Some(panel.id) };
-            let result = match api::projects::add_project_follower(project_id, req).await {
-                Ok(_) => refresh_projects(panel).await,
-                Err(e) => Err(e),
-            };
-            match result {
+            match refresh_projects(panel).await {
                 Ok(()) => {
                     error.set(None);
                     query.set(String::new());
@@ -54,6 +56,18 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
                 Err(e) => error.set(Some(e.message())),
             }
         });
+    };
+    let org_pick = move || {
+        panel.detail.with_untracked(|d| {
+            d.as_ref().map(|d| {
+                let members =
+                    if d.member_count == 1 { "1 member".into() } else { format!("{} members", d.member_count) };
+                Pick { id: d.id, name: d.name.clone(), detail: members }
+            })
+        })
+    };
+    let heading = move || {
+        panel.detail.with(|d| d.as_ref().map(|d| format!("Projects shared with {}", d.name)).unwrap_or_default())
     };
     let unfollow = move |project_id: i64| {
         spawn_local(async move {
@@ -71,8 +85,8 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
 
     view! {
         <section class="panel__section org-section" data-section="projects" aria-labelledby="org-projects-title">
-            <h3 class="panel__heading" id="org-projects-title">"Manage projects"</h3>
-            <p class="hint">"The projects this organization follows."</p>
+            <h3 class="panel__heading" id="org-projects-title">{heading}</h3>
+            <p class="hint">"The projects this organization follows: its members with a verified email see them in the portal."</p>
             <ErrorNotice message=error />
             {move || {
                 let list = projects();
@@ -97,7 +111,7 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
                 }
             }}
             <Show when=move || !adding.get()>
-                <button type="button" class="button button--small" on:click=move |_| adding.set(true)>"Follow a project"</button>
+                <button type="button" class="button button--small" on:click=move |_| adding.set(true)>"Manage projects"</button>
             </Show>
             <Show when=move || adding.get()>
                 <div class="field picker">
@@ -120,9 +134,9 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
                                             view! { <li class="picker__empty">"No projects to add."</li> }.into_any()
                                         } else {
                                             list.into_iter().map(|p| {
-                                                let id = p.id;
+                                                let name = p.name.clone();
                                                 view! {
-                                                    <li><button type="button" class="option" on:click=move |_| follow(id)>{p.name}</button></li>
+                                                    <li><button type="button" class="option" on:click=move |_| sharing.set(Some(p.clone()))>{name}</button></li>
                                                 }
                                             }).collect_view().into_any()
                                         }
@@ -134,6 +148,11 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
                     </ul>
                 </div>
             </Show>
+            {move || sharing.get().map(|p| view! {
+                <ShareDialog project_id=p.id project_name=p.name.clone() initial_tab=ShareTab::Organizations
+                    organization=org_pick().unwrap_or(Pick { id: panel.id, name: String::new(), detail: String::new() })
+                    on_close=move |_| sharing.set(None) on_saved=shared />
+            })}
         </section>
     }
 }

@@ -283,6 +283,7 @@ fn ItemDetails(
                 </Show>
             </div>
             <Followers item=item />
+            <WhoCanSee item=item />
         </div>
     }
 }
@@ -292,9 +293,12 @@ fn ItemDetails(
 fn Followers(item: RwSignal<Option<Item>>) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let item_id = move || item.with_untracked(|i| i.as_ref().map(|i| i.id));
+    // A pick waits for a confirmation: a new follower sees the whole conversation so far.
+    let pending = RwSignal::new(None::<Pick>);
     let add = move |p: Pick| {
         let Some(id) = item_id() else { return };
         error.set(None);
+        pending.set(None);
         spawn_local(async move {
             match api::tickets::add_item_follower(id, p.id).await {
                 Ok(list) => item.update(|i| {
@@ -338,7 +342,116 @@ fn Followers(item: RwSignal<Option<Item>>) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
-            <SearchPicker id="panel-follower" label="Add follower" kind=PickerKind::Customer on_pick=add />
+            <SearchPicker id="panel-follower" label="Add follower" kind=PickerKind::Customer
+                on_pick=move |p: Pick| {
+                    error.set(None);
+                    pending.set(Some(p));
+                    crate::forms::focus_after_render("#panel-follower-confirm".into());
+                } />
+            {move || pending.get().map(|p| {
+                let confirm = p.clone();
+                let label = format!("Add {} as a follower", p.name);
+                let cancel_label = format!("Do not add {}", p.name);
+                view! {
+                    <div class="notice notice--warning share__confirm">
+                        <p>{follower_warning(&p.name)}</p>
+                        <div class="form__actions">
+                            <button type="button" class="button button--small button--primary" aria-label=label
+                                id="panel-follower-confirm" on:click=move |_| add(confirm.clone())>
+                                "Add follower"
+                            </button>
+                            <button type="button" class="button button--small" aria-label=cancel_label
+                                on:click=move |_| pending.set(None)>
+                                "Cancel"
+                            </button>
+                        </div>
+                    </div>
+                }
+            })}
+        </section>
+    }
+}
+
+/// Shown before adding an item follower.
+pub fn follower_warning(name: &str) -> String {
+    format!(
+        "{name} will see this item and its conversation so far in the customer portal, \
+         and receive its customer replies from now on."
+    )
+}
+
+/// Customers listed at most in "Who can see this?" (the totals count everyone).
+const ACCESS_PAGE: i64 = 25;
+
+/// "Who can see this?": the customers who see the item in the portal and why, as
+/// the portal itself decides; opened on demand (an organization may have thousands).
+#[component]
+fn WhoCanSee(item: RwSignal<Option<Item>>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let offset = RwSignal::new(0i64);
+    let access = LocalResource::new(move || {
+        // Followers and the requester change who sees the item.
+        let key = item.with(|i| i.as_ref().map(|i| (i.id, i.followers.len(), i.requester.as_ref().map(|r| r.id))));
+        let (open, offset) = (open.get(), offset.get());
+        async move {
+            match (open, key) {
+                (true, Some((id, _, _))) => Some(api::sharing::item_access(id, offset, ACCESS_PAGE).await),
+                _ => None,
+            }
+        }
+    });
+    view! {
+        <section class="panel__section" aria-labelledby="item-access-title">
+            <h3 class="panel__heading" id="item-access-title">
+                <button type="button" class="button button--small button--ghost" aria-expanded=move || open.get().to_string()
+                    aria-controls="item-access" on:click=move |_| open.update(|o| *o = !*o)>
+                    "Who can see this?"
+                </button>
+            </h3>
+            <div id="item-access" hidden=move || !open.get()>
+                {move || access.get().flatten().map(|r| match r {
+                    Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
+                    Ok(page) if page.total == 0 => {
+                        view! { <p class="hint">"No customer sees this item in the portal."</p> }.into_any()
+                    }
+                    Ok(page) => {
+                        let summary = match page.total {
+                            1 => "1 customer sees this item in the portal.".to_string(),
+                            n => format!("{n} customers see this item in the portal."),
+                        };
+                        let counts = page.reasons.iter().map(|c| format!("{}: {}", c.reason.label(), c.count)).collect::<Vec<_>>().join(" · ");
+                        let more = page.offset + (page.items.len() as i64) < page.total;
+                        view! {
+                            <p class="hint" role="status">{summary}</p>
+                            <p class="hint">{counts}</p>
+                            <ul class="share__list" aria-label="Customers who can see this item">
+                                {page.items.into_iter().map(|a| {
+                                    let why = a.reasons.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
+                                    view! {
+                                        <li class="share__row">
+                                            <span class="share__name">{a.name}</span>
+                                            <span class="share__detail">{a.email}</span>
+                                            <span class="share__why">{why}</span>
+                                            {(!a.may_reply).then(|| view! { <span class="badge">"Read only"</span> })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            <div class="form__actions">
+                                {(page.offset > 0).then(|| view! {
+                                    <button type="button" class="button button--small"
+                                        on:click=move |_| offset.update(|o| *o = (*o - ACCESS_PAGE).max(0))>"Previous"</button>
+                                })}
+                                {more.then(|| view! {
+                                    <button type="button" class="button button--small"
+                                        on:click=move |_| offset.update(|o| *o += ACCESS_PAGE)>"More"</button>
+                                })}
+                            </div>
+                        }
+                        .into_any()
+                    }
+                })}
+            </div>
         </section>
     }
 }

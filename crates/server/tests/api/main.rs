@@ -27,5 +27,6 @@ mod races;
 mod search_cache;
 mod security_headers;
 mod seed;
+mod sharing;
 mod static_files;
 mod tickets;
