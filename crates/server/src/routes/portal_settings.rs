@@ -35,7 +35,7 @@ pub async fn get_portal_settings(State(state): State<AppState>, _: CurrentAgent)
 
 /// Changes Administration > Portal (admins only); absent fields stay as they are.
 /// A change is recorded in the audit log.
-#[utoipa::path(patch, path = "/api/settings/portal", tag = "settings", request_body = UpdatePortalPolicyRequest,
+#[utoipa::path(patch, path = "/api/settings/portal", tag = "settings", security(("session" = ["admin"])), request_body = UpdatePortalPolicyRequest,
     responses((status = 200, body = PortalPolicy), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "An unknown value or field (the field is named)")))]
 pub async fn update_portal_settings(

@@ -126,8 +126,7 @@ fn example(doc: &Value, schema: &Value, name: &str) -> Value {
     }
 }
 
-/// Every operation of the document, with its guard and a body for it; the routes
-/// that end a session last.
+/// Every operation of the document, with its guard and a body for it.
 fn routes(doc: &Value) -> Vec<Route> {
     let mut out = Vec::new();
     for (template, item) in doc["paths"].as_object().expect("paths") {
@@ -164,7 +163,9 @@ fn routes(doc: &Value) -> Vec<Route> {
             });
         }
     }
-    out.sort_by_key(|r| r.ends_session());
+    // Public routes last (a sign-in there may start a session as someone else),
+    // and before them the routes that end the caller's session.
+    out.sort_by_key(|r| (r.guard == Guard::Public, r.ends_session()));
     out
 }
 
@@ -181,6 +182,18 @@ enum Who {
     FormerMember,
     ProjectFollower,
 }
+
+const CALLERS: [Who; 9] = [
+    Who::Anonymous,
+    Who::Agent,
+    Who::Admin,
+    Who::Member,
+    Who::Unverified,
+    Who::OtherOrganization,
+    Who::Manager,
+    Who::FormerMember,
+    Who::ProjectFollower,
+];
 
 const CUSTOMERS: [Who; 6] =
     [Who::Member, Who::Unverified, Who::OtherOrganization, Who::Manager, Who::FormerMember, Who::ProjectFollower];
@@ -310,25 +323,28 @@ impl World {
         ok_json(self.admin.put(&format!("/api/organizations/{}/portal-visibility", self.acme), body).await).await;
     }
 
-    /// A fresh client of each caller, signed in with their own kind of session,
-    /// each from a source address of its own (`round` tells the scenarios apart), so
-    /// the matrix's own wrong sign-ins never trip the throttle for the others.
-    async fn callers(&self, round: u8) -> Vec<(Who, TestApp)> {
-        let mut clients = (0u8..).map(|n| self.admin.client_from([127, 0, 10 + round, 10 + n]));
-        let mut admin = clients.next().unwrap();
-        admin.login_admin().await;
-        let agent_email = format!("agent{round}@example.com");
-        self.admin.create_agent(&agent_email, "agent").await;
-        let mut agent = clients.next().unwrap();
-        let (status, _, body) = agent.login(&agent_email, AGENT_PASSWORD).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let mut out = vec![(Who::Anonymous, clients.next().unwrap()), (Who::Agent, agent), (Who::Admin, admin)];
-        for &(who, id, _, _) in &self.customers {
-            let mut client = clients.next().unwrap();
-            self.admin.portal_sign_in_on(&mut client, id, who != Who::Unverified).await;
-            out.push((who, client));
+    /// A client for `who`, signed in with their own kind of session, from source
+    /// address `source`: every caller and round has its own, so the matrix's own
+    /// wrong sign-ins never trip the throttle for the others.
+    async fn caller(&self, who: Who, source: [u8; 4]) -> TestApp {
+        let mut client = self.admin.client_from(source);
+        match who {
+            Who::Anonymous => {}
+            // Agents and admins of their own: "sign out everywhere" must not end the
+            // session that sets the scenarios up.
+            Who::Admin | Who::Agent => {
+                let role = if who == Who::Admin { "admin" } else { "agent" };
+                let email = format!("{role}{}-{}@example.com", source[2], source[3]);
+                self.admin.create_agent(&email, role).await;
+                let (status, _, body) = client.login(&email, AGENT_PASSWORD).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+            }
+            customer => {
+                let id = self.customers.iter().find(|c| c.0 == customer).expect("a customer caller").1;
+                self.admin.portal_sign_in_on(&mut client, id, customer != Who::Unverified).await;
+            }
         }
-        out
+        client
     }
 }
 
@@ -425,9 +441,19 @@ async fn every_route_for_every_caller_under_every_visibility_setting() {
     let mut checked = 0usize;
     for (round, scenario) in (0u8..).zip(&SCENARIOS) {
         world.apply(scenario).await;
-        for (who, client) in world.callers(round).await {
+        for (n, who) in (0u8..).zip(CALLERS) {
+            let mut client = world.caller(who, [127, 0, 10 + round, 10 + n]).await;
             let own = world.customers.iter().find(|c| c.0 == who).map(|&(_, _, item, file)| (item, file));
-            for route in &routes {
+            for (k, route) in (0u8..).zip(&routes) {
+                // Public routes are the same for everyone: anonymous callers try them
+                // (a signed-in caller would only sign in again, as someone else).
+                if route.guard == Guard::Public && who != Who::Anonymous {
+                    continue;
+                }
+                // A route that ends the session gets a session of its own.
+                if route.ends_session() {
+                    client = world.caller(who, [127, 0, 100 + round, k]).await;
+                }
                 // Portal item routes: Acme's item, and (for customers) their own.
                 let mut targets = vec![(world.acme_item, world.acme_file, scenario.acme_item(who))];
                 if let (true, Some((item, file))) = (route.about_item(), own) {
