@@ -342,3 +342,16 @@ async fn concurrent_overrides_all_succeed_and_the_history_tells_each_change_trul
     let now = ok_json(admin.get(&path).await).await;
     assert_eq!(now["override"], changes.last().unwrap()["to"], "the last change is what is stored");
 }
+
+#[tokio::test]
+async fn a_follow_an_agent_confirms_outlives_the_manager_role() {
+    let (admin, acme, mia, ann, project, _) = acme_with_following_manager().await;
+    let kept = admin.create_ticket(project, ann, "Kept", ItemStatus::Open).await.id;
+    let dropped = admin.create_ticket(project, ann, "Dropped", ItemStatus::Open).await.id;
+    assert_eq!(manager_follows(&admin, mia).await, 2);
+    let res = admin.post(&format!("/api/items/{kept}/followers"), json!({"customer_id": mia})).await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    set_role(&admin, acme, mia, "member").await;
+    assert!(sees(&admin, mia, kept).await, "the agent's follow stays");
+    assert!(!sees(&admin, mia, dropped).await, "the role's follow went with it");
+}
