@@ -300,6 +300,13 @@ pub async fn add_follower(db: &Db, item_id: i64, customer_id: i64) -> Result<Opt
             .execute(&mut tx)
             .await
             .on_unique("customer_id", || "This follower was just added by someone else. Reload to see it.".into())?;
+    } else {
+        // An agent's choice: a follow that came from the manager role now outlives the role.
+        query("UPDATE item_followers SET source = 'direct' WHERE item_id = $1 AND customer_id = $2")
+            .bind(item_id)
+            .bind(customer_id)
+            .execute(&mut tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(Some(followers(db, item_id).await?))

@@ -236,6 +236,10 @@ async fn insert_demo_item(
             .execute(&mut *tx)
             .await?;
     }
+    // As `db::items::create` does: managers who chose to follow their organization's items.
+    if let Some(org) = item.requester.and_then(Customer::org_id) {
+        crate::db::portal_policy::follow_as_managers(tx, id, org).await?;
+    }
     let (Some(requester), Some(thread)) = (item.requester, &item.thread) else {
         return Ok(());
     };

@@ -300,3 +300,58 @@ async fn two_admins_changing_different_portal_settings_at_once_both_keep_their_c
         assert_eq!((now["project_items"].clone(), now["self_registration"].clone()), (json!(true), json!(true)));
     }
 }
+
+#[tokio::test]
+async fn concurrent_overrides_all_succeed_and_the_history_tells_each_change_truly() {
+    let admin = TestApp::spawn_admin().await;
+    let acme = admin.create_org("Acme", &["acme.test"]).await.id;
+    let path = format!("/api/organizations/{acme}/portal-visibility");
+    let put = |v: Value| admin.put(&path, json!({"organization_items": v}));
+    let answers = tokio::join!(
+        put(json!("read")),
+        put(json!("reply")),
+        put(Value::Null),
+        put(json!("own")),
+        put(json!("read")),
+        put(json!("reply")),
+    );
+    let statuses = [
+        answers.0.status(),
+        answers.1.status(),
+        answers.2.status(),
+        answers.3.status(),
+        answers.4.status(),
+        answers.5.status(),
+    ];
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK), "every write answers 200: {statuses:?}");
+    let history = ok_json(admin.get(&format!("/api/organizations/{acme}/history?limit=200")).await).await;
+    let mut changes: Vec<Value> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "portal_visibility_changed")
+        .map(|e| e["details"].clone())
+        .collect();
+    changes.reverse(); // oldest first
+    assert!(!changes.is_empty());
+    assert_eq!(changes[0]["from"], Value::Null, "{changes:?}");
+    for pair in changes.windows(2) {
+        assert_eq!(pair[0]["to"], pair[1]["from"], "each change starts where the last ended: {changes:?}");
+        assert_ne!(pair[1]["from"], pair[1]["to"]);
+    }
+    let now = ok_json(admin.get(&path).await).await;
+    assert_eq!(now["override"], changes.last().unwrap()["to"], "the last change is what is stored");
+}
+
+#[tokio::test]
+async fn a_follow_an_agent_confirms_outlives_the_manager_role() {
+    let (admin, acme, mia, ann, project, _) = acme_with_following_manager().await;
+    let kept = admin.create_ticket(project, ann, "Kept", ItemStatus::Open).await.id;
+    let dropped = admin.create_ticket(project, ann, "Dropped", ItemStatus::Open).await.id;
+    assert_eq!(manager_follows(&admin, mia).await, 2);
+    let res = admin.post(&format!("/api/items/{kept}/followers"), json!({"customer_id": mia})).await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    set_role(&admin, acme, mia, "member").await;
+    assert!(sees(&admin, mia, kept).await, "the agent's follow stays");
+    assert!(!sees(&admin, mia, dropped).await, "the role's follow went with it");
+}
