@@ -428,6 +428,32 @@ fn judge(who: Who, route: &Route, item: Option<(bool, bool)>, status: StatusCode
     }
 }
 
+/// The portal's item list holds Acme's item exactly when the customer may see it,
+/// and its total counts what the list shows.
+fn judge_list(
+    who: Who,
+    route: &Route,
+    status: StatusCode,
+    body: &Value,
+    acme_item: i64,
+    scenario: &Scenario,
+) -> Result<(), String> {
+    if !(CUSTOMERS.contains(&who) && route.method == Method::GET && route.template == "/api/portal/items") {
+        return Ok(());
+    }
+    if status != StatusCode::OK {
+        return Err(format!("{status} listing their items"));
+    }
+    let ids: Vec<i64> = body["items"].as_array().into_iter().flatten().filter_map(|i| i["id"].as_i64()).collect();
+    let (sees, _) = scenario.acme_item(who);
+    // The page is not full, so the count (filtered the same way) is the list's length.
+    let total = usize::try_from(body["total"].as_i64().unwrap_or(-1)).ok();
+    match (ids.contains(&acme_item) == sees, total == Some(ids.len())) {
+        (true, true) => Ok(()),
+        _ => Err(format!("the list shows {ids:?} of {} (Acme's item {acme_item}, sees it: {sees})", body["total"])),
+    }
+}
+
 #[tokio::test]
 async fn every_route_for_every_caller_under_every_visibility_setting() {
     let world = world().await;
@@ -464,7 +490,9 @@ async fn every_route_for_every_caller_under_every_visibility_setting() {
                     let (status, body) = call(&client, route, &path).await;
                     checked += 1;
                     let access = route.about_item().then_some(access);
-                    if let Err(why) = judge(who, route, access, status, &body) {
+                    let judged = judge(who, route, access, status, &body)
+                        .and_then(|()| judge_list(who, route, status, &body, world.acme_item, scenario));
+                    if let Err(why) = judged {
                         let _ =
                             writeln!(failures, "[{}] {who:?} {} {path}: {why}: {body}", scenario.name, route.method);
                     }
@@ -478,4 +506,33 @@ async fn every_route_for_every_caller_under_every_visibility_setting() {
         SCENARIOS.len()
     );
     assert!(failures.is_empty(), "{failures}");
+}
+
+/// Sharing with an organization covers its future members, and a member who
+/// leaves loses what the organization gave them with the very next request.
+#[tokio::test]
+async fn a_member_who_joins_later_gains_the_shared_project_and_loses_it_on_leaving() {
+    let admin = TestApp::spawn_admin_without_automatic_organizations().await;
+    ok_json(admin.patch("/api/settings/portal", json!({"project_items": true})).await).await;
+    let acme = admin.create_org("Acme", &["acme.test"]).await.id;
+    let project = admin.create_project("Acme Support").await.id;
+    ok_json(admin.post(&format!("/api/projects/{project}/followers"), json!({"organization_id": acme})).await).await;
+    let colleague = admin.create_customer("bob@acme.test").await.id;
+    let item = admin.create_ticket(project, colleague, "Shared with Acme", ItemStatus::Open).await.id;
+
+    let zoe = admin.create_customer("zoe@example.org").await.id;
+    let portal = admin.portal_client(zoe, true).await;
+    let path = format!("/api/portal/items/{item}");
+    let listed = |body: Value| body["items"].as_array().unwrap().iter().any(|i| i["id"] == item);
+    assert_eq!(portal.get(&path).await.status(), StatusCode::NOT_FOUND, "not a member yet");
+
+    admin.move_customers(&[zoe], Some(acme)).await;
+    assert_eq!(portal.get(&path).await.status(), StatusCode::OK, "a member who joined after the share");
+    assert!(listed(ok_json(portal.get("/api/portal/items").await).await));
+
+    admin.move_customers(&[zoe], None).await;
+    assert_eq!(portal.get(&path).await.status(), StatusCode::NOT_FOUND, "left: the access ends at once");
+    assert!(!listed(ok_json(portal.get("/api/portal/items").await).await));
+    let messages = portal.get(&format!("{path}/messages")).await;
+    assert_eq!(messages.status(), StatusCode::NOT_FOUND, "its replies too");
 }
