@@ -93,6 +93,10 @@ async fn accepting_an_invitation_sets_the_password_verifies_the_email_and_signs_
 
     let after = admin.customer(ann).await;
     assert!(after.email_verified && after.portal_account, "agents see the account and the verified email");
+    let org = after.organization_id.unwrap();
+    let members = json_with(admin.get(&format!("/api/organizations/{org}/members")).await, StatusCode::OK).await;
+    assert_eq!(members["items"][0]["email_verified"], true, "{members}");
+    assert_eq!(members["items"][0]["portal_account"], true, "{members}");
 }
 
 #[tokio::test]
