@@ -2,6 +2,7 @@
 //! (choose a password, land signed in), "Forgot password?" through the reset link
 //! to signing in, and self-registration with the verification link.
 
+use fantoccini::key::Key;
 use orgdesk_browser_tests::*;
 use orgdesk_server::db::query;
 use serde_json::json;
@@ -66,6 +67,13 @@ async fn an_invited_customer_chooses_a_password_from_the_invitation_link_and_is_
     agent.expand("Acme").await;
     agent.click_button("Edit Ann Lee").await;
     agent.wait_for_text_in("//*[@class='customer-portal-state']", "Portal: Email verified").await;
+    agent.press(Key::Escape).await;
+    agent.click_labelled("Open Acme").await;
+    agent.click_button("Members").await;
+    agent.wait_for_text_in("//li[contains(@class,'member-row')]", "Email verified").await;
+    screenshot(&agent, "members-1280.png").await;
+    agent.client.set_window_size(390, 844).await.unwrap();
+    screenshot(&agent, "members-390.png").await;
     agent.close().await;
 }
 

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orgdesk_core::api::organization::{Member, MemberRole, UpdateMemberRequest, MAX_POSITION};
-use orgdesk_core::api::Customer;
+use orgdesk_core::api::{portal_state, Customer};
 
 use super::editor::{at_field, Editor};
 use super::{OrgPanel, SaveOutcome};
@@ -276,6 +276,9 @@ fn MemberRow(member: Member, m: Members) -> impl IntoView {
                 <a class="member-row__email" href=format!("mailto:{}", member.with_value(|mb| mb.customer.email.clone()))>
                     {member.with_value(|mb| mb.customer.email.clone())}
                 </a>
+                <span class="member-row__portal" class:member-row__portal--ok=member.with_value(|mb| mb.email_verified)>
+                    {member.with_value(|mb| portal_state(mb.portal_account, mb.email_verified))}
+                </span>
             </div>
             <div class="member-row__position-cell">{position_view}</div>
             <div class="member-row__actions">

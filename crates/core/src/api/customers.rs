@@ -24,15 +24,21 @@ pub struct Customer {
     pub portal_account: bool,
 }
 
+/// What agents read about a customer's portal account: "No portal account",
+/// "Email verified" or "Not verified".
+pub fn portal_state(portal_account: bool, email_verified: bool) -> &'static str {
+    match (portal_account, email_verified) {
+        (false, _) => "No portal account",
+        (true, true) => "Email verified",
+        (true, false) => "Not verified",
+    }
+}
+
 impl Customer {
     /// What agents read about the customer's portal account: "No portal account",
     /// "Email verified" or "Not verified".
     pub fn portal_state(&self) -> &'static str {
-        match (self.portal_account, self.email_verified) {
-            (false, _) => "No portal account",
-            (true, true) => "Email verified",
-            (true, false) => "Not verified",
-        }
+        portal_state(self.portal_account, self.email_verified)
     }
 
     /// "First Last", or the email when the customer has no name.

@@ -210,6 +210,12 @@ pub struct Member {
     pub customer: CustomerRef,
     pub position: String,
     pub role: MemberRole,
+    /// The member proved they read their email (see [`super::Customer::email_verified`]).
+    #[serde(default)]
+    pub email_verified: bool,
+    /// The member has a portal password.
+    #[serde(default)]
+    pub portal_account: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,8 +11,8 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
 
-/// Portal routes open to anyone (sign-in; later: invitations, forgotten
-/// passwords, registration, verification).
+/// Portal routes open to anyone (sign-in, invitations, forgotten passwords,
+/// registration, verification).
 pub fn public_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().merge(auth::public_routes()).merge(accounts::public_routes())
 }

@@ -93,6 +93,10 @@ async fn accepting_an_invitation_sets_the_password_verifies_the_email_and_signs_
 
     let after = admin.customer(ann).await;
     assert!(after.email_verified && after.portal_account, "agents see the account and the verified email");
+    let org = after.organization_id.unwrap();
+    let members = json_with(admin.get(&format!("/api/organizations/{org}/members")).await, StatusCode::OK).await;
+    assert_eq!(members["items"][0]["email_verified"], true, "{members}");
+    assert_eq!(members["items"][0]["portal_account"], true, "{members}");
 }
 
 #[tokio::test]
@@ -403,4 +407,31 @@ async fn an_email_address_changed_by_an_agent_is_no_longer_verified_and_old_link
         .post("/api/portal/auth/reset-password", json!({"token": token, "new_password": CHOSEN}))
         .await;
     error_body(res, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+}
+
+#[tokio::test]
+async fn registration_is_throttled_and_an_expired_verification_link_does_nothing() {
+    let admin = TestApp::spawn_admin().await;
+    admin.open_registration().await;
+    let anyone = admin.client_from([127, 0, 0, 9]);
+    let body = json!({"email": "new@example.org", "first_name": "N", "last_name": "O", "password": CHOSEN});
+    for _ in 0..3 {
+        assert_eq!(anyone.post("/api/portal/auth/register", body.clone()).await.status(), StatusCode::ACCEPTED);
+    }
+    let res = anyone.post("/api/portal/auth/register", body).await;
+    assert!(res.headers().get("retry-after").is_some());
+    error_body(res, StatusCode::TOO_MANY_REQUESTS, "too_many_requests").await;
+    assert_eq!(admin.mails("portal_verify_email", "new@example.org").await, 1, "one account, one link");
+    assert_eq!(admin.mails("portal_account_exists", "new@example.org").await, 2);
+
+    let token = admin.token_mailed("portal_verify_email", "new@example.org", "token=").await;
+    orgdesk_server::db::query("UPDATE customer_tokens SET expires_at = created_at - 1")
+        .execute(&admin.db)
+        .await
+        .unwrap();
+    let res = admin.other_client().post("/api/portal/auth/verify-email", json!({"token": token})).await;
+    let body = error_body(res, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert!(body["fields"]["token"].as_str().unwrap().contains("expired"));
+    let list = json_with(admin.get("/api/customers?q=new").await, StatusCode::OK).await;
+    assert_eq!(list["items"][0]["email_verified"], false);
 }

@@ -25,6 +25,8 @@ struct MemberRow {
     email: String,
     position: String,
     role: String,
+    email_verified: bool,
+    portal_account: bool,
 }
 
 impl MemberRow {
@@ -33,14 +35,17 @@ impl MemberRow {
             customer: CustomerRef { id: self.id, name: self.name, email: self.email },
             position: self.position,
             role: if self.role == "manager" { MemberRole::Manager } else { MemberRole::Member },
+            email_verified: self.email_verified,
+            portal_account: self.portal_account,
         }
     }
 }
 
 fn member_select() -> String {
     format!(
-        "SELECT c.id, {CUSTOMER_NAME} AS name, c.email, m.position, m.role FROM memberships m \
-         JOIN customers c ON c.id = m.customer_id"
+        "SELECT c.id, {CUSTOMER_NAME} AS name, c.email, m.position, m.role, \
+         (c.email_verified_at IS NOT NULL) AS email_verified, (c.password_hash IS NOT NULL) AS portal_account \
+         FROM memberships m JOIN customers c ON c.id = m.customer_id"
     )
 }
 

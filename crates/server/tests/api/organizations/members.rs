@@ -113,7 +113,8 @@ async fn members_are_added_and_removed_without_deleting_anyone() {
     let m: Value = res.json().await.unwrap();
     assert_eq!(
         m,
-        json!({"customer": {"id": ann, "name": "ann@x.com", "email": "ann@x.com"}, "position": "", "role": "member"})
+        json!({"customer": {"id": ann, "name": "ann@x.com", "email": "ann@x.com"}, "position": "", "role": "member",
+               "email_verified": false, "portal_account": false})
     );
     let res = app.post(&path, json!({"customer_id": bob})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
