@@ -68,6 +68,15 @@ async fn customers_see_the_items_shared_with_them_and_nothing_else() {
     assert_eq!(ann.field("Search").await.prop("value").await.unwrap().as_deref(), Some("password"));
     ann.fill("Search", "vpn").await;
     ann.wait_for_text("No items match this search.").await;
+    // Once Acme's members may read the organization's items, bob's other ticket shows,
+    // read only: no reply form.
+    w.server.execute("UPDATE organizations SET portal_visibility = 'read' WHERE name = 'Acme'").await;
+    ann.reload().await;
+    ann.wait_for_text("Items 1–1 of 1").await;
+    ann.click_link(&format!("#{} Unshared VPN trouble", w.bobs + 1)).await;
+    ann.wait_for_text("You can read this item but not reply.").await;
+    let body = ann.body_text().await;
+    assert!(!body.contains("Your reply") && !body.contains("Attach a file"), "{body}");
     ann.close().await;
 
     let gus = portal_as(&w.server, "gus@globex.test").await;
