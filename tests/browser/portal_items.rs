@@ -13,6 +13,7 @@ const PASSWORD: &str = "portal-password-1";
 struct World {
     server: Server,
     anns: i64,
+    bobs: i64,
 }
 
 async fn world() -> World {
@@ -33,7 +34,7 @@ async fn world() -> World {
     for customer in [ann, bob, mia, gus] {
         server.portal_account(customer, PASSWORD, true).await;
     }
-    World { server, anns }
+    World { server, anns, bobs }
 }
 
 /// A browser signed in to the portal as `email`, on the items page.
@@ -58,8 +59,24 @@ async fn customers_see_the_items_shared_with_them_and_nothing_else() {
     // Searching narrows the list, counted among her items only.
     ann.fill("Search", "password").await;
     ann.wait_for_text("Items 1–1 of 1").await;
+    // The search is in the address: an item and Back return to the same list.
+    ann.wait_for_path("/portal/items?q=password").await;
+    ann.click_link(&format!("#{} Password expired", w.bobs)).await;
+    ann.wait_for_path_prefix("/portal/items/").await;
+    ann.client.back().await.unwrap();
+    ann.wait_for_text("Items 1–1 of 1").await;
+    assert_eq!(ann.field("Search").await.prop("value").await.unwrap().as_deref(), Some("password"));
     ann.fill("Search", "vpn").await;
     ann.wait_for_text("No items match this search.").await;
+    // Once Acme's members may read the organization's items, bob's other ticket shows,
+    // read only: no reply form.
+    w.server.execute("UPDATE organizations SET portal_visibility = 'read' WHERE name = 'Acme'").await;
+    ann.reload().await;
+    ann.wait_for_text("Items 1–1 of 1").await;
+    ann.click_link(&format!("#{} Unshared VPN trouble", w.bobs + 1)).await;
+    ann.wait_for_text("You can read this item but not reply.").await;
+    let body = ann.body_text().await;
+    assert!(!body.contains("Your reply") && !body.contains("Attach a file"), "{body}");
     ann.close().await;
 
     let gus = portal_as(&w.server, "gus@globex.test").await;

@@ -1,9 +1,14 @@
 //! `/portal/items`: the items the customer may see, newest first, searched as they
 //! type, filtered by status, a page at a time. The server decides what is listed.
+//! The search, the filter and the page live in the address (`?q=&status=&offset=`),
+//! so Back from an item and a reload return to the same list.
 
 use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 use orgdesk_core::api::portal_items::PortalItem;
 use orgdesk_core::paging::Paging;
+use orgdesk_core::query_string::encode;
 
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
@@ -24,12 +29,44 @@ pub fn status_choices() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The list's address for a search, a status filter and a page (defaults left out).
+pub fn list_url(q: &str, status: &str, offset: usize) -> String {
+    let mut parts = Vec::new();
+    if !q.trim().is_empty() {
+        parts.push(format!("q={}", encode(q.trim())));
+    }
+    if !status.is_empty() {
+        parts.push(format!("status={}", encode(status)));
+    }
+    if offset > 0 {
+        parts.push(format!("offset={offset}"));
+    }
+    if parts.is_empty() {
+        "/portal/items".into()
+    } else {
+        format!("/portal/items?{}", parts.join("&"))
+    }
+}
+
+/// A status filter from the address: one of [`status_choices`], else all items.
+fn known_status(value: Option<String>) -> String {
+    value.filter(|v| status_choices().iter().any(|(c, _)| c == v)).unwrap_or_default()
+}
+
 #[component]
 pub fn PortalItemsPage() -> impl IntoView {
-    let text = RwSignal::new(String::new());
-    let query = RwSignal::new(String::new());
-    let status = RwSignal::new(String::new());
-    let offset = RwSignal::new(0usize);
+    let from_url = use_query_map().get_untracked();
+    let text = RwSignal::new(from_url.get("q").unwrap_or_default());
+    let query = RwSignal::new(text.get_untracked().trim().to_string());
+    let status = RwSignal::new(known_status(from_url.get("status")));
+    let offset = RwSignal::new(from_url.get("offset").and_then(|o| o.parse::<usize>().ok()).unwrap_or(0));
+    let navigate = use_navigate();
+    Effect::new(move |first_done: Option<()>| {
+        let url = list_url(&query.get(), &status.get(), offset.get());
+        if first_done.is_some() {
+            navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        }
+    });
     let page = LocalResource::new(move || {
         let (q, s, o) = (query.get(), status.get(), offset.get());
         async move { api::portal_items::list_items(&q, &s, Paging::new(o as i64, PAGE as i64)).await }
@@ -104,5 +141,22 @@ fn PortalItemRow(item: PortalItem) -> impl IntoView {
                 <span class="portal-item__updated">"Updated " <Timestamp at=item.updated_at.clone() /></span>
             </div>
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_address_keeps_only_what_differs_from_the_defaults() {
+        assert_eq!(list_url("", "", 0), "/portal/items");
+        assert_eq!(
+            list_url(" printer ", "new,open,waiting", 20),
+            "/portal/items?q=printer&status=new,open,waiting&offset=20"
+        );
+        assert_eq!(list_url("#12", "", 0), "/portal/items?q=%2312");
+        assert_eq!(known_status(Some("resolved,closed".into())), "resolved,closed");
+        assert_eq!(known_status(Some("burning".into())), "");
     }
 }

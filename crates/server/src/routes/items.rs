@@ -30,7 +30,7 @@ use crate::AppState;
 
 /// Two parts of one query string, checked together: when both are malformed, the
 /// 422 names the fields of both.
-fn both<A, B>(a: ApiResult<A>, b: ApiResult<B>) -> ApiResult<(A, B)> {
+pub fn both<A, B>(a: ApiResult<A>, b: ApiResult<B>) -> ApiResult<(A, B)> {
     match (a, b) {
         (Ok(a), Ok(b)) => Ok((a, b)),
         (Err(ApiError::Validation(mut first)), Err(ApiError::Validation(second))) => {

@@ -1,6 +1,7 @@
 //! An item's conversation: customer replies (one outbox email per customer
-//! recipient, in the transaction that stores the reply) and internal notes (never
-//! emailed), and the email that brings a new requester up to date.
+//! recipient, in the transaction that stores the reply), written by agents or by
+//! customers in the portal, and internal notes (never emailed), and the email that
+//! brings a new requester up to date.
 
 use orgdesk_core::api::tickets::{Message, MessageKind};
 use orgdesk_core::word::Word;
@@ -73,6 +74,13 @@ fn reply_recipients(requester: Option<(i64, String)>, followers: Vec<(i64, Strin
     requester.into_iter().chain(followers).filter(|(_, email)| seen.insert(email.to_ascii_lowercase())).collect()
 }
 
+/// Who writes a message: an agent (replies and notes), or a customer in the portal (replies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Author {
+    Agent(i64),
+    Customer(i64),
+}
+
 /// Adds a message to the item's conversation, in one transaction. A reply queues one
 /// outbox row per customer recipient (the requester and the followers, each email once)
 /// and fails with a 422 on `kind` when there is none; a note queues nothing.
@@ -86,43 +94,93 @@ pub async fn add_message(
     mail: &Mail,
     now: i64,
 ) -> Result<Option<Message>, ApiError> {
+    store_message(db, item_id, Author::Agent(author), kind, body, mail, now).await
+}
+
+/// Adds a reply written by customer `author` in the portal, in one transaction: one
+/// outbox email to each of the item's requester and followers (each email once)
+/// except the author, and nobody else. `Ok(None)` when there is no such item. Whether
+/// the customer may see the item and reply is the caller's to check.
+pub async fn add_customer_reply(
+    db: &Db,
+    item_id: i64,
+    author: i64,
+    body: &str,
+    mail: &Mail,
+    now: i64,
+) -> Result<Option<Message>, ApiError> {
+    store_message(db, item_id, Author::Customer(author), MessageKind::Reply, body, mail, now).await
+}
+
+/// The customers a reply goes to: the requester, then the followers, each email once;
+/// never `author` (by id or email) when a customer wrote it.
+async fn recipients(
+    tx: &mut Tx,
+    item_id: i64,
+    requester: Option<i64>,
+    author: Author,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let requester = match requester {
+        Some(r) => query("SELECT email FROM customers WHERE id = $1")
+            .bind(r)
+            .optional_scalar::<String>(&mut *tx)
+            .await?
+            .map(|email| (r, email)),
+        None => None,
+    };
+    let followers: Vec<(i64, String)> = query(
+        "SELECT c.id, c.email FROM item_followers f JOIN customers c ON c.id = f.customer_id \
+         WHERE f.item_id = $1 ORDER BY c.sort_name, c.id",
+    )
+    .bind(item_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut recipients = reply_recipients(requester, followers);
+    if let Author::Customer(author) = author {
+        let own: Option<String> =
+            query("SELECT email FROM customers WHERE id = $1").bind(author).optional_scalar(&mut *tx).await?;
+        recipients.retain(|(id, email)| *id != author && own.as_deref().is_none_or(|o| !o.eq_ignore_ascii_case(email)));
+    }
+    Ok(recipients)
+}
+
+async fn store_message(
+    db: &Db,
+    item_id: i64,
+    author: Author,
+    kind: MessageKind,
+    body: &str,
+    mail: &Mail,
+    now: i64,
+) -> Result<Option<Message>, ApiError> {
     let mut tx = db.begin_write().await?;
     let item: Option<(String, Option<i64>)> =
         query("SELECT title, requester_id FROM items WHERE id = $1").bind(item_id).fetch_optional(&mut tx).await?;
     let Some((title, requester)) = item else { return Ok(None) };
     let mut recipients: Vec<(i64, String)> = Vec::new();
     if kind == MessageKind::Reply {
-        let requester = match requester {
-            Some(r) => query("SELECT email FROM customers WHERE id = $1")
-                .bind(r)
-                .optional_scalar::<String>(&mut tx)
-                .await?
-                .map(|email| (r, email)),
-            None => None,
-        };
-        let followers: Vec<(i64, String)> = query(
-            "SELECT c.id, c.email FROM item_followers f JOIN customers c ON c.id = f.customer_id \
-             WHERE f.item_id = $1 ORDER BY c.sort_name, c.id",
-        )
-        .bind(item_id)
-        .fetch_all(&mut tx)
-        .await?;
-        recipients = reply_recipients(requester, followers);
-        if recipients.is_empty() {
+        recipients = self::recipients(&mut tx, item_id, requester, author).await?;
+        // An agent's reply must reach someone; a customer's is read by the agents anyway.
+        if recipients.is_empty() && matches!(author, Author::Agent(_)) {
             return Err(ApiError::invalid(
                 "kind",
                 "This item has no requester or customer follower to send a reply to: add one, or write an internal note.",
             ));
         }
     }
+    let (agent, customer) = match author {
+        Author::Agent(a) => (Some(a), None),
+        Author::Customer(c) => (None, Some(c)),
+    };
     let emails: Vec<&str> = recipients.iter().map(|(_, e)| e.as_str()).collect();
     let message_id: i64 = query(
-        "INSERT INTO messages (item_id, kind, author_agent_id, body, recipients, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO messages (item_id, kind, author_agent_id, author_customer_id, body, recipients, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(item_id)
     .bind(kind.as_str())
-    .bind(author)
+    .bind(agent)
+    .bind(customer)
     .bind(body)
     .bind(emails.join("\n"))
     .bind(now)
@@ -151,80 +209,6 @@ pub async fn add_message(
     } else {
         query("UPDATE items SET updated_at = $2 WHERE id = $1").bind(item_id).bind(now).execute(&mut tx).await?;
     }
-    tx.commit().await?;
-    let row: MessageRow =
-        query(format!("{} WHERE m.id = $1", select_messages())).bind(message_id).fetch_one(db).await?;
-    Ok(Some(Message::try_from(row)?))
-}
-
-/// Adds a reply written by customer `author` in the portal, in one transaction: one
-/// outbox email to each of the item's requester and followers (each email once)
-/// except the author, and nobody else. `Ok(None)` when there is no such item. Whether
-/// the customer may see the item and reply is the caller's to check.
-pub async fn add_customer_reply(
-    db: &Db,
-    item_id: i64,
-    author: i64,
-    body: &str,
-    mail: &Mail,
-    now: i64,
-) -> Result<Option<Message>, ApiError> {
-    let mut tx = db.begin_write().await?;
-    let item: Option<(String, Option<i64>)> =
-        query("SELECT title, requester_id FROM items WHERE id = $1").bind(item_id).fetch_optional(&mut tx).await?;
-    let Some((title, requester)) = item else { return Ok(None) };
-    let requester = match requester {
-        Some(r) => query("SELECT email FROM customers WHERE id = $1")
-            .bind(r)
-            .optional_scalar::<String>(&mut tx)
-            .await?
-            .map(|email| (r, email)),
-        None => None,
-    };
-    let followers: Vec<(i64, String)> = query(
-        "SELECT c.id, c.email FROM item_followers f JOIN customers c ON c.id = f.customer_id \
-         WHERE f.item_id = $1 ORDER BY c.sort_name, c.id",
-    )
-    .bind(item_id)
-    .fetch_all(&mut tx)
-    .await?;
-    let author_email: Option<String> =
-        query("SELECT email FROM customers WHERE id = $1").bind(author).optional_scalar(&mut tx).await?;
-    let recipients: Vec<(i64, String)> = reply_recipients(requester, followers)
-        .into_iter()
-        .filter(|(id, email)| *id != author && author_email.as_deref().is_none_or(|a| !a.eq_ignore_ascii_case(email)))
-        .collect();
-    let emails: Vec<&str> = recipients.iter().map(|(_, e)| e.as_str()).collect();
-    let message_id: i64 = query(
-        "INSERT INTO messages (item_id, kind, author_customer_id, body, recipients, created_at) \
-         VALUES ($1, 'reply', $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(item_id)
-    .bind(author)
-    .bind(body)
-    .bind(emails.join("\n"))
-    .bind(now)
-    .scalar(&mut tx)
-    .await?;
-    let subject = format!("[#{item_id}] {title}");
-    let text = format!("{body}\n{}", mail.footer);
-    for (customer, email) in &recipients {
-        let reply = NewMail {
-            kind: "item_reply",
-            recipient: email,
-            subject: &subject,
-            body: &text,
-            customer_id: Some(*customer),
-            item_id: Some(item_id),
-            conversation_id: None,
-        };
-        outbox::queue(&mut tx, &reply, now).await?;
-    }
-    query("UPDATE items SET reply_count = reply_count + 1, updated_at = $2 WHERE id = $1")
-        .bind(item_id)
-        .bind(now)
-        .execute(&mut tx)
-        .await?;
     tx.commit().await?;
     let row: MessageRow =
         query(format!("{} WHERE m.id = $1", select_messages())).bind(message_id).fetch_one(db).await?;

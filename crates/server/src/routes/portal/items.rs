@@ -28,7 +28,7 @@ use crate::db::{access, items, portal_items as store};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPaging, ApiPath, ApiQuery};
 use crate::portal_auth::CurrentCustomer;
-use crate::routes::items::mail;
+use crate::routes::items::{both, mail};
 use crate::routes::organizations::files::{attachment, read_upload, FileBytes, FileUpload, MULTIPART_OVERHEAD};
 use crate::time_fmt::now_ms;
 use crate::AppState;
@@ -70,16 +70,8 @@ pub async fn list_portal_items(
     ApiQuery(params): ApiQuery<PortalItemParams>,
     paging: ApiResult<ApiPaging>,
 ) -> ApiResult<Json<PortalItemPage>> {
-    let filter = ItemFilter::parse(&params.as_filter_params());
-    let (filter, Paging { offset, limit }) = match (filter, paging) {
-        (Ok(f), Ok(ApiPaging(p))) => (f, p),
-        (Err(mut a), Err(ApiError::Validation(b))) => {
-            a.extend(b);
-            return Err(ApiError::Validation(a));
-        }
-        (Err(a), _) => return Err(ApiError::Validation(a)),
-        (_, Err(e)) => return Err(e),
-    };
+    let filter = ItemFilter::parse(&params.as_filter_params()).map_err(ApiError::Validation);
+    let (filter, ApiPaging(Paging { offset, limit })) = both(filter, paging)?;
     let fields = access::policy(&state.db).await?.fields;
     let (items, total) = store::list(&state.db, &current.viewer, &fields, &filter, offset, limit).await?;
     Ok(Json(PortalItemPage { items, total, offset, limit }))
