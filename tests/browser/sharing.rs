@@ -58,6 +58,13 @@ async fn a_project_is_shared_with_an_organization_and_a_follower_removed_in_the_
     // From the project panel: who has access, then remove Zed (Cancel first changes nothing).
     browser.goto(&format!("/projects/{id}")).await;
     browser.wait_for_text_in(PANEL, "3 customers have access (2 through their organization).").await;
+    browser.click_button("Who has access").await;
+    let access = "//ul[@aria-label='Customers with access']";
+    browser.wait_for_text_in(access, "Zed Moss").await;
+    let rows = browser.texts(&format!("{access}/li")).await;
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(rows[0].contains("Ann Lee") && rows[0].contains("Through Acme"), "{rows:?}");
+    assert!(rows[2].contains("Zed Moss") && rows[2].contains("Follows the project"), "{rows:?}");
     browser.click_button("Share project").await;
     browser.click_in(DIALOG, "Remove Zed Moss").await;
     browser.wait_for_text_in(DIALOG, "1 customer loses access.").await;
