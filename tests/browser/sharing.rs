@@ -96,6 +96,11 @@ async fn adding_an_item_follower_warns_first_and_who_can_see_this_gives_the_reas
     let shown = browser.wait_for_text_in(list, "Ann Lee").await;
     assert!(shown.contains("Requester") && !shown.contains("Ben Ito"), "{shown}");
 
+    // The requester follows already.
+    browser.fill_in(PANEL, "Add follower", "ann").await;
+    browser.click_button("Ann Lee, ann@acme.com").await;
+    browser.wait_for_alert("Ann Lee is the requester and receives the replies already.").await;
+
     // Picking Ben asks first; Cancel adds nobody, confirming adds him.
     browser.fill_in(PANEL, "Add follower", "ben").await;
     browser.click_button("Ben Ito, ben@acme.com").await;

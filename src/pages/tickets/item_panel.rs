@@ -344,6 +344,10 @@ fn Followers(item: RwSignal<Option<Item>>) -> impl IntoView {
             <SearchPicker id="panel-follower" label="Add follower" kind=PickerKind::Customer
                 on_pick=move |p: Pick| {
                     error.set(None);
+                    if item.with_untracked(|i| i.as_ref().and_then(|i| i.requester.as_ref()).is_some_and(|r| r.id == p.id)) {
+                        error.set(Some(format!("{} is the requester and receives the replies already.", p.name)));
+                        return;
+                    }
                     pending.set(Some(p));
                     crate::forms::focus_after_render("#panel-follower-confirm".into());
                 } />
