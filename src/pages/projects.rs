@@ -388,6 +388,7 @@ fn ProjectFollowers(project_id: i64) -> impl IntoView {
             <p class="hint share__access" role="status">
                 {move || access.get().and_then(Result::ok).map(|a| access_line(a.total, a.through_organization_total, a.unverified_members))}
             </p>
+            <ProjectAccessList project_id=project_id version=version />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match followers.await {
@@ -427,6 +428,72 @@ fn ProjectFollowers(project_id: i64) -> impl IntoView {
                     on_pick=move |p: Pick| add(AddFollowerRequest { customer_id: None, organization_id: Some(p.id) }) />
             </div>
         </section>
+    }
+}
+
+/// Customers listed at a time in "Who has access".
+const ACCESS_PAGE: usize = 25;
+
+/// "Who has access": the customers the project is shared with and through what,
+/// opened on demand and paged (an organization may have thousands of members).
+#[component]
+fn ProjectAccessList(project_id: i64, version: RwSignal<u32>) -> impl IntoView {
+    let ctx = expect_context::<ProjectsContext>();
+    let open = RwSignal::new(false);
+    let offset = RwSignal::new(0usize);
+    let page = LocalResource::new(move || {
+        version.track();
+        ctx.version.track();
+        let (open, offset) = (open.get(), offset.get());
+        async move {
+            match open {
+                true => Some(api::sharing::project_access(project_id, offset as i64, ACCESS_PAGE as i64).await),
+                false => None,
+            }
+        }
+    });
+    view! {
+        <button type="button" class="button button--small button--ghost" aria-expanded=move || open.get().to_string()
+            aria-controls="project-access" on:click=move |_| open.update(|o| *o = !*o)>
+            "Who has access"
+        </button>
+        <div id="project-access" hidden=move || !open.get()>
+            {move || page.get().flatten().map(|r| match r {
+                Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
+                Ok(p) if p.items.is_empty() => view! { <p class="hint">"Nobody yet."</p> }.into_any(),
+                Ok(p) => {
+                    let (start, shown) = (offset.get_untracked(), p.items.len());
+                    let total = usize::try_from(p.total).unwrap_or(0);
+                    view! {
+                        <ul class="share__list" aria-label="Customers with access">
+                            {p.items.into_iter().map(|a| {
+                                let mut why = Vec::new();
+                                if a.direct {
+                                    why.push("Follows the project".to_string());
+                                }
+                                if let Some(o) = &a.through_organization {
+                                    why.push(format!("Through {}", o.name));
+                                }
+                                view! {
+                                    <li class="share__row">
+                                        <span class="share__name">{a.name}</span>
+                                        <span class="share__detail">{a.email}</span>
+                                        <span class="share__why">{why.join(", ")}</span>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        {(total > ACCESS_PAGE).then(|| view! {
+                            <Pager label="Pages of customers with access" offset=offset page=ACCESS_PAGE
+                                start=start shown=shown total=total>
+                                <span class="hint">{text::range_of("Customers", start, shown, total)}</span>
+                            </Pager>
+                        })}
+                    }
+                    .into_any()
+                }
+            })}
+        </div>
     }
 }
 

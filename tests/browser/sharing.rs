@@ -58,6 +58,13 @@ async fn a_project_is_shared_with_an_organization_and_a_follower_removed_in_the_
     // From the project panel: who has access, then remove Zed (Cancel first changes nothing).
     browser.goto(&format!("/projects/{id}")).await;
     browser.wait_for_text_in(PANEL, "3 customers have access (2 through their organization).").await;
+    browser.click_button("Who has access").await;
+    let access = "//ul[@aria-label='Customers with access']";
+    browser.wait_for_text_in(access, "Zed Moss").await;
+    let rows = browser.texts(&format!("{access}/li")).await;
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(rows[0].contains("Ann Lee") && rows[0].contains("Through Acme"), "{rows:?}");
+    assert!(rows[2].contains("Zed Moss") && rows[2].contains("Follows the project"), "{rows:?}");
     browser.click_button("Share project").await;
     browser.click_in(DIALOG, "Remove Zed Moss").await;
     browser.wait_for_text_in(DIALOG, "1 customer loses access.").await;
@@ -88,6 +95,11 @@ async fn adding_an_item_follower_warns_first_and_who_can_see_this_gives_the_reas
     let list = "//ul[@aria-label='Customers who can see this item']";
     let shown = browser.wait_for_text_in(list, "Ann Lee").await;
     assert!(shown.contains("Requester") && !shown.contains("Ben Ito"), "{shown}");
+
+    // The requester follows already.
+    browser.fill_in(PANEL, "Add follower", "ann").await;
+    browser.click_button("Ann Lee, ann@acme.com").await;
+    browser.wait_for_alert("Ann Lee is the requester and receives the replies already.").await;
 
     // Picking Ben asks first; Cancel adds nobody, confirming adds him.
     browser.fill_in(PANEL, "Add follower", "ben").await;

@@ -16,6 +16,7 @@ use crate::api;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::item_badges::{status_badge, type_badge};
 use crate::components::item_files::ItemFiles;
+use crate::components::pager::Pager;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::select_field::SelectField;
 use crate::components::side_panel::SidePanel;
@@ -345,6 +346,10 @@ fn Followers(item: RwSignal<Option<Item>>) -> impl IntoView {
             <SearchPicker id="panel-follower" label="Add follower" kind=PickerKind::Customer
                 on_pick=move |p: Pick| {
                     error.set(None);
+                    if item.with_untracked(|i| i.as_ref().and_then(|i| i.requester.as_ref()).is_some_and(|r| r.id == p.id)) {
+                        error.set(Some(format!("{} is the requester and receives the replies already.", p.name)));
+                        return;
+                    }
                     pending.set(Some(p));
                     crate::forms::focus_after_render("#panel-follower-confirm".into());
                 } />
@@ -380,22 +385,24 @@ pub fn follower_warning(name: &str) -> String {
     )
 }
 
-/// Customers listed at most in "Who can see this?" (the totals count everyone).
-const ACCESS_PAGE: i64 = 25;
+/// Customers listed at a time in "Who can see this?" (the totals count everyone).
+const ACCESS_PAGE: usize = 25;
 
 /// "Who can see this?": the customers who see the item in the portal and why, as
 /// the portal itself decides; opened on demand (an organization may have thousands).
 #[component]
 fn WhoCanSee(item: RwSignal<Option<Item>>) -> impl IntoView {
     let open = RwSignal::new(false);
-    let offset = RwSignal::new(0i64);
+    let offset = RwSignal::new(0usize);
     let access = LocalResource::new(move || {
         // Followers and the requester change who sees the item.
         let key = item.with(|i| i.as_ref().map(|i| (i.id, i.followers.len(), i.requester.as_ref().map(|r| r.id))));
         let (open, offset) = (open.get(), offset.get());
         async move {
             match (open, key) {
-                (true, Some((id, _, _))) => Some(api::sharing::item_access(id, offset, ACCESS_PAGE).await),
+                (true, Some((id, _, _))) => {
+                    Some(api::sharing::item_access(id, offset as i64, ACCESS_PAGE as i64).await)
+                }
                 _ => None,
             }
         }
@@ -420,7 +427,8 @@ fn WhoCanSee(item: RwSignal<Option<Item>>) -> impl IntoView {
                             n => format!("{n} customers see this item in the portal."),
                         };
                         let counts = page.reasons.iter().map(|c| format!("{}: {}", c.reason.label(), c.count)).collect::<Vec<_>>().join(" · ");
-                        let more = page.offset + (page.items.len() as i64) < page.total;
+                        let (start, shown) = (offset.get_untracked(), page.items.len());
+                        let total = usize::try_from(page.total).unwrap_or(0);
                         view! {
                             <p class="hint" role="status">{summary}</p>
                             <p class="hint">{counts}</p>
@@ -437,16 +445,10 @@ fn WhoCanSee(item: RwSignal<Option<Item>>) -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </ul>
-                            <div class="form__actions">
-                                {(page.offset > 0).then(|| view! {
-                                    <button type="button" class="button button--small"
-                                        on:click=move |_| offset.update(|o| *o = (*o - ACCESS_PAGE).max(0))>"Previous"</button>
-                                })}
-                                {more.then(|| view! {
-                                    <button type="button" class="button button--small"
-                                        on:click=move |_| offset.update(|o| *o += ACCESS_PAGE)>"More"</button>
-                                })}
-                            </div>
+                            {(total > ACCESS_PAGE).then(|| view! {
+                                <Pager label="Pages of customers who can see this item" offset=offset page=ACCESS_PAGE
+                                    start=start shown=shown total=total />
+                            })}
                         }
                         .into_any()
                     }

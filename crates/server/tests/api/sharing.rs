@@ -206,6 +206,19 @@ async fn item_access(app: &TestApp, item: i64) -> ItemAccessPage {
     serde_json::from_value(ok_json(app.get(&format!("/api/items/{item}/access")).await).await).unwrap()
 }
 
+/// "Who can see this?" says exactly what the portal decides: for every customer,
+/// the listed reasons are `db::access::item_reasons`, and the unlisted see nothing.
+async fn assert_matches_the_portal(app: &TestApp, item: i64, customers: &[i64]) {
+    use orgdesk_server::db::access;
+    let page = item_access(app, item).await;
+    for &id in customers {
+        let viewer = access::viewer(&app.db, id).await.unwrap().unwrap();
+        let portal = access::item_reasons(&app.db, &viewer, item).await.unwrap();
+        let listed = page.items.iter().find(|a| a.customer_id == id).map(|a| a.reasons.clone());
+        assert_eq!(listed, portal, "customer {id}");
+    }
+}
+
 fn reasons_of(page: &ItemAccessPage) -> Vec<(String, Vec<AccessReason>, bool)> {
     page.items.iter().map(|a| (a.name.clone(), a.reasons.clone(), a.may_reply)).collect()
 }
@@ -245,6 +258,7 @@ async fn who_can_see_an_item_gives_the_portals_own_reasons() {
     let cat = &page.items[2];
     assert_eq!((cat.name.as_str(), &cat.reasons[..], cat.may_reply), ("Cat Cole", &[OrganizationMember][..], false));
     assert_eq!(page.total, 4);
+    assert_matches_the_portal(&app, item, &[w.ann, w.bob, w.cat, w.dan]).await;
 
     // A page of one, and the totals stay whole.
     let one: ItemAccessPage =
@@ -256,4 +270,13 @@ async fn who_can_see_an_item_gives_the_portals_own_reasons() {
     app.move_customers(&[w.ann], None).await;
     let names: Vec<String> = item_access(&app, item).await.items.into_iter().map(|a| a.name).collect();
     assert_eq!(names, ["Ann Archer", "Bob Baker", "Cat Cole", "Dan Dale"], "Ann still follows the project");
+    assert_matches_the_portal(&app, item, &[w.ann, w.bob, w.cat, w.dan]).await;
+    // Project items hidden again: Ann, outside Acme now, sees nothing.
+    orgdesk_server::db::query("UPDATE settings SET value = 'false' WHERE key = 'portal_project_items'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let names: Vec<String> = item_access(&app, item).await.items.into_iter().map(|a| a.name).collect();
+    assert_eq!(names, ["Bob Baker", "Cat Cole", "Dan Dale"]);
+    assert_matches_the_portal(&app, item, &[w.ann, w.bob, w.cat, w.dan]).await;
 }
