@@ -1,7 +1,27 @@
 use leptos::ev;
+use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
 
-/// A modal dialog: labelled by its title, closed with Escape or the close button.
+/// What can take the focus inside a dialog.
+const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), \
+    select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+
+/// The elements of `root` that Tab reaches, in document order (hidden ones left out).
+fn focusables(root: &web_sys::Element) -> Vec<HtmlElement> {
+    let Ok(list) = root.query_selector_all(FOCUSABLE) else { return Vec::new() };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<HtmlElement>().ok())
+        .filter(|el| el.offset_parent().is_some())
+        .collect()
+}
+
+/// A modal dialog as the WAI-ARIA pattern has it: labelled by its title; the focus
+/// moves into it when it opens (unless its content already put it somewhere inside),
+/// Tab and Shift+Tab cycle within it, Escape or the close button close it, and the
+/// focus goes back to what opened it.
 #[component]
 pub fn Dialog(
     /// Unique id prefix; the title gets `<id>-title`.
@@ -12,15 +32,61 @@ pub fn Dialog(
 ) -> impl IntoView {
     let title_id = format!("{id}-title");
     let labelled_by = title_id.clone();
+    let dialog = NodeRef::<html::Div>::new();
+    let opener = document().active_element();
     let handle = window_event_listener(ev::keydown, move |e| {
         if e.key() == "Escape" {
             on_close.run(());
         }
     });
-    on_cleanup(move || handle.remove());
+    request_animation_frame(move || {
+        let Some(root) = dialog.get_untracked() else { return };
+        let inside = document().active_element().is_some_and(|el| root.contains(Some(&el)));
+        if !inside {
+            let all = focusables(&root);
+            // The first field or control of the content, else the close button.
+            let first = all.iter().find(|el| !el.class_list().contains("dialog__close")).or(all.first());
+            if let Some(el) = first {
+                let _ = el.focus();
+            }
+        }
+    });
+    on_cleanup(move || {
+        handle.remove();
+        if let Some(el) = opener.and_then(|el| el.dyn_into::<HtmlElement>().ok()) {
+            if el.is_connected() {
+                let _ = el.focus();
+            }
+        }
+    });
+    let trap = move |e: ev::KeyboardEvent| {
+        if e.key() != "Tab" {
+            return;
+        }
+        let Some(root) = dialog.get_untracked() else { return };
+        let all = focusables(&root);
+        let (Some(first), Some(last)) = (all.first(), all.last()) else { return };
+        let active = document().active_element();
+        let at = |el: &HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>());
+        if e.shift_key() && at(first) {
+            e.prevent_default();
+            let _ = last.focus();
+        } else if !e.shift_key() && at(last) {
+            e.prevent_default();
+            let _ = first.focus();
+        }
+    };
     view! {
         <div class="dialog-backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby=labelled_by id=id>
+            <div
+                class="dialog"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby=labelled_by
+                id=id
+                node_ref=dialog
+                on:keydown=trap
+            >
                 <header class="dialog__header">
                     <h2 class="dialog__title" id=title_id>
                         {move || title.get()}

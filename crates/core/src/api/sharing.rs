@@ -74,8 +74,8 @@ pub struct SharingPreview {
 /// Shown before saving a change that adds followers.
 pub const SHARING_WARNING: &str = "New followers receive the project's customer replies from now on.";
 /// Shown when the portal does not show project items.
-pub const PROJECT_ITEMS_OFF_HINT: &str =
-    "The portal does not show customers the items of projects they follow (Administration > Portal).";
+pub const PROJECT_ITEMS_OFF_HINT: &str = "The portal does not show customers the items of projects they follow \
+     (Administration > Portal): until it does, followers neither see the project's items nor get their replies.";
 
 fn customers(n: i64) -> String {
     if n == 1 {

@@ -285,6 +285,44 @@ async fn a_customer_reply_reaches_the_requester_and_followers_but_the_author_and
     assert_eq!((seen[0]["from_customer"].as_bool(), seen[0]["mine"].as_bool()), (Some(true), Some(false)));
 }
 
+/// The project's followers get its replies exactly when they can read the item in
+/// the portal: with project items shown, the customers who follow the project and
+/// the verified members of organizations that follow it.
+#[tokio::test]
+async fn replies_reach_the_projects_followers_only_when_the_portal_shows_them_the_items() {
+    let w = world().await;
+    let outsider = w.admin.create_customer("olive@example.org").await.id;
+    let sharing = json!({"add_customers": [outsider], "add_organizations": [w.globex]});
+    ok_json(w.admin.put(&format!("/api/projects/{}/sharing", w.project), sharing).await).await;
+    w.admin.portal_client(w.gus, true).await;
+    let unverified = w.admin.create_customer("gil@globex.test").await.id;
+    w.admin.portal_client(unverified, false).await;
+    // The newest reply's recipients, as recorded with it, sorted; and the outbox agrees.
+    let latest = || async {
+        let rows = w.admin.rows_for::<(String,)>(
+            "SELECT recipients FROM messages WHERE item_id = $1 AND kind = 'reply' ORDER BY id DESC LIMIT 1",
+            w.bobs,
+        );
+        let mut list: Vec<String> = rows.await[0].0.lines().map(String::from).collect();
+        list.sort();
+        list
+    };
+    let queued = || w.admin.scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'item_reply'");
+    let reply = json!({"kind": "reply", "body": "We are on it."});
+    ok_json(w.admin.post(&format!("/api/items/{}/messages", w.bobs), reply.clone()).await).await;
+    assert_eq!(latest().await, ["bob@acme.test"], "project items hidden: the requester only");
+    assert_eq!(queued().await, 1);
+
+    ok_json(w.admin.patch("/api/settings/portal", json!({"project_items": true})).await).await;
+    ok_json(w.admin.post(&format!("/api/items/{}/messages", w.bobs), reply).await).await;
+    assert_eq!(
+        latest().await,
+        ["bob@acme.test", "gus@globex.test", "olive@example.org"],
+        "the requester, the customer following the project, the verified member of the following organization"
+    );
+    assert_eq!(queued().await, 4);
+}
+
 #[tokio::test]
 async fn a_customer_submits_tickets_to_the_default_project_or_one_they_may_use() {
     let w = world().await;

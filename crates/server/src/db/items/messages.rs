@@ -8,7 +8,7 @@ use orgdesk_core::word::Word;
 
 use crate::db::outbox::{self, NewMail};
 use crate::db::projects::CUSTOMER_NAME;
-use crate::db::{query, Db, Tx};
+use crate::db::{access, query, Db, Tx};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
 
@@ -82,7 +82,7 @@ enum Author {
 }
 
 /// Adds a message to the item's conversation, in one transaction. A reply queues one
-/// outbox row per customer recipient (the requester and the followers, each email once)
+/// outbox row per customer recipient ([`recipients`])
 /// and fails with a 422 on `kind` when there is none; a note queues nothing.
 /// `Ok(None)` when there is no such item.
 pub async fn add_message(
@@ -98,8 +98,7 @@ pub async fn add_message(
 }
 
 /// Adds a reply written by customer `author` in the portal, in one transaction: one
-/// outbox email to each of the item's requester and followers (each email once)
-/// except the author, and nobody else. `Ok(None)` when there is no such item. Whether
+/// outbox email to each of [`recipients`] except the author, and nobody else. `Ok(None)` when there is no such item. Whether
 /// the customer may see the item and reply is the caller's to check.
 pub async fn add_customer_reply(
     db: &Db,
@@ -112,13 +111,17 @@ pub async fn add_customer_reply(
     store_message(db, item_id, Author::Customer(author), MessageKind::Reply, body, mail, now).await
 }
 
-/// The customers a reply goes to: the requester, then the followers, each email once;
-/// never `author` (by id or email) when a customer wrote it.
+/// The customers a reply goes to: the requester, then the followers, then (when the
+/// portal shows project items, so they can read the item) the project's followers:
+/// customers who follow it and the verified members of organizations that follow it;
+/// each email once, never `author` (by id or email) when a customer wrote it. Nobody
+/// who may not see the item in the portal gets its replies by email.
 async fn recipients(
     tx: &mut Tx,
     item_id: i64,
     requester: Option<i64>,
     author: Author,
+    project_items: bool,
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
     let requester = match requester {
         Some(r) => query("SELECT email FROM customers WHERE id = $1")
@@ -135,6 +138,20 @@ async fn recipients(
     .bind(item_id)
     .fetch_all(&mut *tx)
     .await?;
+    let mut followers = followers;
+    if project_items {
+        let project_followers: Vec<(i64, String)> = query(
+            "SELECT c.id, c.email FROM items i JOIN project_followers pf ON pf.project_id = i.project_id \
+             JOIN customers c ON c.id = pf.customer_id WHERE i.id = $1 \
+             UNION SELECT c.id, c.email FROM items i JOIN project_followers pf ON pf.project_id = i.project_id \
+             JOIN memberships m ON m.organization_id = pf.organization_id JOIN customers c ON c.id = m.customer_id \
+             WHERE i.id = $1 AND c.email_verified_at IS NOT NULL ORDER BY 1",
+        )
+        .bind(item_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        followers.extend(project_followers);
+    }
     let mut recipients = reply_recipients(requester, followers);
     if let Author::Customer(author) = author {
         let own: Option<String> =
@@ -153,13 +170,14 @@ async fn store_message(
     mail: &Mail,
     now: i64,
 ) -> Result<Option<Message>, ApiError> {
+    let project_items = access::policy(db).await?.project_items;
     let mut tx = db.begin_write().await?;
     let item: Option<(String, Option<i64>)> =
         query("SELECT title, requester_id FROM items WHERE id = $1").bind(item_id).fetch_optional(&mut tx).await?;
     let Some((title, requester)) = item else { return Ok(None) };
     let mut recipients: Vec<(i64, String)> = Vec::new();
     if kind == MessageKind::Reply {
-        recipients = self::recipients(&mut tx, item_id, requester, author).await?;
+        recipients = self::recipients(&mut tx, item_id, requester, author, project_items).await?;
         // An agent's reply must reach someone; a customer's is read by the agents anyway.
         if recipients.is_empty() && matches!(author, Author::Agent(_)) {
             return Err(ApiError::invalid(
