@@ -6,6 +6,7 @@
 mod browser {
     mod admin_audit;
     mod customers;
+    mod dialogs;
     mod organization;
     mod passwords;
     mod portal_accounts;

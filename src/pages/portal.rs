@@ -11,7 +11,6 @@ pub mod profile;
 pub mod register;
 pub mod verify;
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, A};
@@ -20,8 +19,7 @@ use leptos_router::NavigateOptions;
 use orgdesk_core::api::portal::PortalSession;
 
 use crate::api::{self, ApiError};
-use crate::components::error_notice::ErrorNotice;
-use crate::components::text_field::TextField;
+use crate::components::sign_in_form::SignInForm;
 
 /// Where a customer's portal sign-in stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -143,10 +141,7 @@ pub fn PortalSignInPage() -> impl IntoView {
     let portal = use_portal();
     let query = use_query_map();
     let navigate = use_navigate();
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
-    let local_errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     if portal.0.get_untracked() == PortalAuth::Checking {
         check_portal_session(portal);
     }
@@ -163,60 +158,25 @@ pub fn PortalSignInPage() -> impl IntoView {
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        error.set(None);
-        let mut missing = Vec::new();
-        if email.get_untracked().trim().is_empty() {
-            missing.push(("email", "Enter your email address.".to_string()));
-        }
-        if password.get_untracked().is_empty() {
-            missing.push(("password", "Enter your password.".to_string()));
-        }
-        local_errors.set(missing.clone());
-        if missing.is_empty() {
-            login.dispatch((email.get_untracked(), password.get_untracked()));
-        }
-    };
-    let field_error = move |name: &'static str| {
-        Signal::derive(move || {
-            local_errors
-                .get()
-                .iter()
-                .find(|(f, _)| *f == name)
-                .map(|(_, m)| m.clone())
-                .or_else(|| error.get().and_then(|e| e.field(name)))
-        })
-    };
-    let reason = move || match portal.0.get() {
+    let reason = Signal::derive(move || match portal.0.get() {
         PortalAuth::SignedOut { reason } => reason,
         _ => None,
-    };
-    let general_error = move || error.get().filter(|e| e.field("email").is_none() && e.field("password").is_none());
+    });
     view! {
-        <main class="login">
-            <form class="login__card" on:submit=on_submit novalidate=true>
-                <h1 class="login__title">"Sign in to the support portal"</h1>
-                {move || reason().map(|r| view! { <p class="notice" role="status">{r}</p> })}
-                <ErrorNotice message=Signal::derive(move || general_error().map(|e| e.message())) />
-                <TextField id="email" label="Email" value=email error=field_error("email") input_type="email" autocomplete="username" />
-                <TextField
-                    id="password"
-                    label="Password"
-                    value=password
-                    error=field_error("password")
-                    input_type="password"
-                    autocomplete="current-password"
-                />
-                <button type="submit" class="button button--primary" disabled=move || login.pending().get()>
-                    {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
-                </button>
-                <p class="login__links"><A href="/portal/forgot-password">"Forgot password?"</A></p>
-                {move || matches!(registration_open.get(), Some(Ok(true))).then(|| view! {
-                    <p class="login__links">"New here? "<A href="/portal/register">"Create an account"</A></p>
-                })}
-            </form>
-        </main>
+        <SignInForm
+            title="Sign in to the support portal"
+            reason=reason
+            pending=login.pending()
+            error=error
+            on_submit=move |credentials| {
+                login.dispatch(credentials);
+            }
+        >
+            <p class="login__links"><A href="/portal/forgot-password">"Forgot password?"</A></p>
+            {move || matches!(registration_open.get(), Some(Ok(true))).then(|| view! {
+                <p class="login__links">"New here? "<A href="/portal/register">"Create an account"</A></p>
+            })}
+        </SignInForm>
     }
 }
 

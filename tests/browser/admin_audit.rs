@@ -13,15 +13,6 @@ async fn audit_rows(browser: &Browser) -> Vec<String> {
     browser.texts(&format!("{AUDIT_TABLE}//tbody/tr")).await
 }
 
-/// Saves a screenshot when `ORGDESK_SCREENSHOT_DIR` names a directory (for looking
-/// at the page; the assertions do not depend on it).
-async fn screenshot(browser: &Browser, name: &str) {
-    if let Some(dir) = std::env::var_os("ORGDESK_SCREENSHOT_DIR") {
-        let png = browser.client.screenshot().await.unwrap();
-        std::fs::write(std::path::Path::new(&dir).join(name), png).unwrap();
-    }
-}
-
 #[tokio::test]
 async fn an_admin_deletes_an_organization_and_finds_it_in_the_audit_log() {
     let server = Server::start().await;
@@ -60,7 +51,7 @@ async fn an_admin_deletes_an_organization_and_finds_it_in_the_audit_log() {
     browser.click_xpath(&format!("{AUDIT_TABLE}//summary[normalize-space()='Show']"), "the entry's details").await;
     let details = browser.wait_for_text_in(&format!("{AUDIT_TABLE}//pre"), "acme.com").await;
     assert!(details.contains("\"members\": 1"), "{details}");
-    screenshot(&browser, "audit-desktop.png").await;
+    browser.screenshot("audit-desktop.png").await;
 
     // By an agent who did nothing of the kind: nothing.
     browser.choose_in("//main", "Agent", "Kim Agent (kim@example.com)").await;
@@ -89,7 +80,7 @@ async fn an_admin_deletes_an_organization_and_finds_it_in_the_audit_log() {
         |v| v[0] == "grid",
     )
     .await;
-    screenshot(&browser, "audit-390.png").await;
+    browser.screenshot("audit-390.png").await;
     let wide = browser
         .client
         .execute(

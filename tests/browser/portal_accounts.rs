@@ -71,9 +71,9 @@ async fn an_invited_customer_chooses_a_password_from_the_invitation_link_and_is_
     agent.click_labelled("Open Acme").await;
     agent.click_button("Members").await;
     agent.wait_for_text_in("//li[contains(@class,'member-row')]", "Email verified").await;
-    screenshot(&agent, "members-1280.png").await;
+    agent.screenshot("members-1280.png").await;
     agent.client.set_window_size(390, 844).await.unwrap();
-    screenshot(&agent, "members-390.png").await;
+    agent.screenshot("members-390.png").await;
     agent.close().await;
 }
 
@@ -141,15 +141,6 @@ async fn with_registration_open_a_customer_registers_and_confirms_the_email() {
     browser.close().await;
 }
 
-/// Saves a screenshot when `ORGDESK_SCREENSHOT_DIR` names a directory (for looking
-/// at the page; the assertions do not depend on it).
-async fn screenshot(browser: &Browser, name: &str) {
-    if let Some(dir) = std::env::var_os("ORGDESK_SCREENSHOT_DIR") {
-        let png = browser.client.screenshot().await.unwrap();
-        std::fs::write(std::path::Path::new(&dir).join(name), png).unwrap();
-    }
-}
-
 /// The page is no wider than the window (nothing to scroll sideways).
 async fn assert_fits(browser: &Browser, what: &str) {
     let widths = browser
@@ -187,7 +178,7 @@ async fn the_account_pages_fit_a_phone() {
             browser.wait_for_text(wait).await;
             assert_fits(&browser, path).await;
             let name = path.trim_start_matches("/portal/").split(['/', '?']).next().unwrap().to_string();
-            screenshot(&browser, &format!("portal-{name}-{width}.png")).await;
+            browser.screenshot(&format!("portal-{name}-{width}.png")).await;
         }
     }
     server.portal_account(ann["id"].as_i64().unwrap(), CHOSEN, false).await;
@@ -199,7 +190,7 @@ async fn the_account_pages_fit_a_phone() {
         browser.goto("/portal/account").await;
         browser.wait_for_text("Send a new confirmation link").await;
         assert_fits(&browser, "/portal/account").await;
-        screenshot(&browser, &format!("portal-account-{width}.png")).await;
+        browser.screenshot(&format!("portal-account-{width}.png")).await;
     }
     browser.close().await;
 }

@@ -6,15 +6,6 @@ use fantoccini::key::Key;
 use orgdesk_browser_tests::*;
 use serde_json::json;
 
-/// Saves a screenshot when `ORGDESK_SCREENSHOT_DIR` names a directory (for looking
-/// at the page; the assertions do not depend on it).
-async fn screenshot(browser: &Browser, name: &str) {
-    if let Some(dir) = std::env::var_os("ORGDESK_SCREENSHOT_DIR") {
-        let png = browser.client.screenshot().await.unwrap();
-        std::fs::write(std::path::Path::new(&dir).join(name), png).unwrap();
-    }
-}
-
 /// Picks the option whose value is `value` in the drop-down labelled `label` inside `scope`
 /// (the options' labels hold apostrophes, which WebDriver's by-label XPath cannot quote).
 async fn choose_value(browser: &Browser, scope: &str, label: &str, value: &str) {
@@ -53,7 +44,7 @@ async fn an_admin_sets_what_customers_see_in_administration_portal() {
     browser.field("The organization's items, read only").await.click().await.unwrap();
     browser.field("Show the items of projects shared with a customer").await.click().await.unwrap();
     browser.field("Assignee's name").await.click().await.unwrap();
-    screenshot(&browser, "portal-settings-desktop.png").await;
+    browser.screenshot("portal-settings-desktop.png").await;
     browser.click_button("Save portal settings").await;
     browser.wait_for_text("Saved the portal settings.").await;
     let saved = api.get("/api/settings/portal").await;
@@ -73,7 +64,7 @@ async fn an_admin_sets_what_customers_see_in_administration_portal() {
     browser.wait_for_text("Saved the portal settings.").await;
     assert_eq!(api.get("/api/settings/portal").await["self_registration"], true);
     assert_fits(&browser, "body", "Administration > Portal").await;
-    screenshot(&browser, "portal-settings-390.png").await;
+    browser.screenshot("portal-settings-390.png").await;
 }
 
 #[tokio::test]
@@ -116,7 +107,7 @@ async fn the_organization_panel_overrides_the_portal_setting_and_says_what_membe
     browser.wait_for_text_in(ORG_PANEL, "this organization's choice is less permissive").await;
     browser.client.execute("document.querySelector('[data-section=portal]').scrollIntoView()", vec![]).await.unwrap();
     assert_fits(&browser, "[data-section=portal]", "the panel's Portal section").await;
-    screenshot(&browser, "org-portal-390.png").await;
+    browser.screenshot("org-portal-390.png").await;
 }
 
 #[tokio::test]
@@ -147,7 +138,7 @@ async fn a_manager_turns_on_following_every_new_item_in_the_portal_profile() {
     browser.wait_for_text("You will follow every new item of Acme.").await;
     assert_eq!(browser.focused_id().await, "profile-follow", "the keyboard stays on the checkbox");
     assert_fits(&browser, "body", "the portal profile").await;
-    screenshot(&browser, "portal-profile-390.png").await;
+    browser.screenshot("portal-profile-390.png").await;
 
     let item = api.create_ticket(project.id, "Ann's printer", ann.id).await;
     let followers: Vec<i64> = api.item(item.id).await.followers.iter().map(|f| f.id).collect();

@@ -618,6 +618,15 @@ impl Browser {
         eventually(&format!("the focus on #{id}"), || self.focused_id(), |now| now == id).await;
     }
 
+    /// Saves a screenshot named `name` when `ORGDESK_SCREENSHOT_DIR` names a directory
+    /// (for looking at the page; no assertion depends on it).
+    pub async fn screenshot(&self, name: &str) {
+        if let Some(dir) = std::env::var_os("ORGDESK_SCREENSHOT_DIR") {
+            let png = self.client.screenshot().await.unwrap();
+            std::fs::write(std::path::Path::new(&dir).join(name), png).unwrap();
+        }
+    }
+
     /// Presses one key wherever the focus is.
     pub async fn press(&self, key: Key) {
         use fantoccini::actions::{KeyAction, KeyActions};

@@ -38,20 +38,7 @@ pub async fn login(
     headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    auth::reject_cross_site(&Method::POST, &headers)?;
-    let mut missing = FieldErrors::new();
-    if req.email.trim().is_empty() {
-        missing.insert("email".into(), "Enter your email address.".into());
-    }
-    if req.password.is_empty() {
-        missing.insert("password".into(), "Enter your password.".into());
-    }
-    if !missing.is_empty() {
-        return Err(ApiError::Validation(missing));
-    }
-    if let Err(wait) = state.throttle.attempt(&req.email, ip) {
-        return Err(ApiError::too_many(wait, "failed sign-in attempts"));
-    }
+    begin_sign_in(&state, ip, &headers, &req)?;
     let found = match Email::parse(&req.email) {
         Ok(email) => db::agents::find_for_login(&state.db, email.as_str()).await?,
         Err(_) => None,
@@ -93,6 +80,29 @@ pub async fn login(
     }
     let cookie = auth::session_cookie(Some(&token), state.config.secure_cookies);
     Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), axum::Json(Session { agent: agent.into_api(), csrf_token })))
+}
+
+/// What every sign-in (agents' and customers') checks before looking up the account:
+/// not cross-site, both fields filled in (422 naming the empty ones), and the
+/// failed-attempt throttle for this email and source (429).
+pub fn begin_sign_in(
+    state: &AppState,
+    ip: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+    req: &LoginRequest,
+) -> ApiResult<()> {
+    auth::reject_cross_site(&Method::POST, headers)?;
+    let mut missing = FieldErrors::new();
+    if req.email.trim().is_empty() {
+        missing.insert("email".into(), "Enter your email address.".into());
+    }
+    if req.password.is_empty() {
+        missing.insert("password".into(), "Enter your password.".into());
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::Validation(missing));
+    }
+    state.throttle.attempt(&req.email, ip).map_err(|wait| ApiError::too_many(wait, "failed sign-in attempts"))
 }
 
 /// Expired sessions are swept now and then, on sign-in.

@@ -151,17 +151,9 @@ pub async fn forgot_password(
     headers: HeaderMap,
     ApiJson(req): ApiJson<ForgotPasswordRequest>,
 ) -> ApiResult<StatusCode> {
-    auth::reject_cross_site(&Method::POST, &headers)?;
-    let email = req.email.trim();
-    if email.is_empty() {
-        return Err(ApiError::invalid("email", "Enter your email address."));
-    }
-    if let Err(wait) = state.throttle.forgot(email, ip) {
-        return Err(ApiError::too_many(wait, "password reset requests"));
-    }
-    let agent = match Email::parse(email) {
-        Ok(email) => db::agents::find_for_login(&state.db, email.as_str()).await?.map(|(agent, _)| agent),
-        Err(_) => None,
+    let agent = match begin_forgot(&state, ip, &headers, &req.email, req.email.trim())? {
+        Some(email) => db::agents::find_for_login(&state.db, email.as_str()).await?.map(|(agent, _)| agent),
+        None => None,
     };
     if let Some(agent) = agent.filter(|a| a.active) {
         // Nobody is signed in: the log names the email asked for and the address it came from.
@@ -221,18 +213,44 @@ fn refused(why: ResetRefused) -> ApiError {
     )
 }
 
+/// What every "forgot password" request (agents' and customers') checks first: not
+/// cross-site, an email given (422), the reset-request throttle for `throttle_key`
+/// and the source (429). The email parsed, or `None` when it is no address at all
+/// (answered like an unknown one).
+pub fn begin_forgot(
+    state: &AppState,
+    ip: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+    email: &str,
+    throttle_key: &str,
+) -> ApiResult<Option<Email>> {
+    auth::reject_cross_site(&Method::POST, headers)?;
+    let email = email.trim();
+    if email.is_empty() {
+        return Err(ApiError::invalid("email", "Enter your email address."));
+    }
+    state.throttle.forgot(throttle_key, ip).map_err(|wait| ApiError::too_many(wait, "password reset requests"))?;
+    Ok(Email::parse(email).ok())
+}
+
+/// The text of a reset email: `greeting`, what the password is for ("Orgdesk",
+/// "support portal") and the one-hour link to `path` with `token`.
+pub fn reset_email(greeting: &str, what: &str, public_url: &str, path: &str, token: &str) -> String {
+    format!(
+        "{greeting}\n\nSomeone (hopefully you) asked to reset your {what} password. Choose a new one here \
+         (the link works once, for one hour):\n\n{}{path}?token={token}\n\nIf you did not ask for this, \
+         ignore this email: your password stays as it is.\n",
+        public_url.trim_end_matches('/'),
+    )
+}
+
 /// Stores a new reset token for `agent`, queues the email with its link and records
 /// it in the audit log as sent by `actor` (`via` "admin" or "forgot_password").
 async fn queue_reset(state: &AppState, agent: &AgentRow, actor: &Actor, via: &str) -> ApiResult<()> {
     let token = auth::random_token(32);
     let token_hash = auth::token_hash(&token);
-    let body = format!(
-        "Hello {},\n\nSomeone (hopefully you) asked to reset your Orgdesk password. Choose a new one here \
-         (the link works once, for one hour):\n\n{}/reset-password?token={token}\n\nIf you did not ask for \
-         this, ignore this email: your password stays as it is.\n",
-        agent.name,
-        state.config.public_url.trim_end_matches('/'),
-    );
+    let body =
+        reset_email(&format!("Hello {},", agent.name), "Orgdesk", &state.config.public_url, "/reset-password", &token);
     let now = now_ms();
     let reset = NewReset {
         agent_id: agent.id,

@@ -3,12 +3,11 @@
 
 use orgdesk_core::api::organization::FileInfo;
 
-use crate::db::organizations::files::FileContent;
+use crate::db::organizations::files::{FileContent, FileRow};
 use crate::db::projects::CUSTOMER_NAME;
 use crate::db::tx::Exec;
 use crate::db::{query, Db};
 use crate::error::ApiError;
-use crate::time_fmt::rfc3339;
 
 /// Who attached a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,37 +16,12 @@ pub enum Uploader {
     Customer(i64),
 }
 
-#[derive(sqlx::FromRow)]
-struct FileRow {
-    id: i64,
-    name: String,
-    content_type: String,
-    size: i64,
-    uploaded_by: String,
-    uploader_agent_id: Option<i64>,
-    created_at: i64,
-}
-
-impl FileRow {
-    fn into_api(self) -> FileInfo {
-        FileInfo {
-            id: self.id,
-            name: self.name,
-            content_type: self.content_type,
-            size: self.size,
-            uploaded_by: self.uploaded_by,
-            uploader_id: self.uploader_agent_id,
-            created_at: rfc3339(self.created_at),
-        }
-    }
-}
-
 /// Never the content: lists stay small. The uploader is named by the agent's or the
 /// customer's name (never an email).
 fn file_columns() -> String {
     format!(
         "f.id, f.name, f.content_type, f.size, COALESCE(a.name, CASE WHEN c.id IS NULL THEN '' ELSE {CUSTOMER_NAME} END) \
-         AS uploaded_by, f.uploader_agent_id, f.created_at \
+         AS uploaded_by, f.uploader_agent_id AS uploader_id, f.created_at \
          FROM item_files f LEFT JOIN agents a ON a.id = f.uploader_agent_id \
          LEFT JOIN customers c ON c.id = f.uploader_customer_id"
     )

@@ -17,26 +17,28 @@ use crate::db::{query, Db};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
 
+/// A file without its content, as organization and item file lists select it
+/// (`uploader_id` is the uploading agent, if an agent uploaded it).
 #[derive(sqlx::FromRow)]
-struct FileRow {
+pub(crate) struct FileRow {
     id: i64,
     name: String,
     content_type: String,
     size: i64,
     uploaded_by: String,
-    agent_id: Option<i64>,
+    uploader_id: Option<i64>,
     created_at: i64,
 }
 
 impl FileRow {
-    fn into_api(self) -> FileInfo {
+    pub(crate) fn into_api(self) -> FileInfo {
         FileInfo {
             id: self.id,
             name: self.name,
             content_type: self.content_type,
             size: self.size,
             uploaded_by: self.uploaded_by,
-            uploader_id: self.agent_id,
+            uploader_id: self.uploader_id,
             created_at: rfc3339(self.created_at),
         }
     }
@@ -44,7 +46,8 @@ impl FileRow {
 
 /// Never the content: lists stay small.
 const FILE_COLUMNS: &str =
-    "f.id, f.name, f.content_type, f.size, COALESCE(a.name, '') AS uploaded_by, f.agent_id, f.created_at \
+    "f.id, f.name, f.content_type, f.size, COALESCE(a.name, '') AS uploaded_by, f.agent_id AS uploader_id, \
+     f.created_at \
      FROM organization_files f LEFT JOIN agents a ON a.id = f.agent_id";
 
 /// "12 KB", "3.4 MB": a size for people.

@@ -24,7 +24,6 @@ use orgdesk_core::api::{
     ChangePasswordRequest, CreateCustomerRequest, ErrorBody, ForgotPasswordRequest, ResetPasswordRequest,
 };
 use orgdesk_core::customer::validate_new_customer;
-use orgdesk_core::email::Email;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -36,6 +35,7 @@ use crate::db::portal_accounts::{self as accounts, Registered, TokenPurpose, Tok
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::portal_auth::{portal_cookie, CurrentCustomer};
+use crate::routes::passwords::{begin_forgot, reset_email};
 use crate::routes::settings::association;
 use crate::time_fmt::now_ms;
 use crate::AppState;
@@ -126,26 +126,18 @@ pub async fn portal_forgot_password(
     headers: HeaderMap,
     ApiJson(req): ApiJson<ForgotPasswordRequest>,
 ) -> ApiResult<StatusCode> {
-    auth::reject_cross_site(&Method::POST, &headers)?;
-    let email = req.email.trim();
-    if email.is_empty() {
-        return Err(ApiError::invalid("email", "Enter your email address."));
-    }
-    if let Err(wait) = state.throttle.forgot(&throttle_key(email), ip) {
-        return Err(ApiError::too_many(wait, "password reset requests"));
-    }
-    let found = match Email::parse(email) {
-        Ok(email) => accounts::find_by_email(&state.db, email.as_str()).await?.map(|c| (email, c)),
-        Err(_) => None,
+    let found = match begin_forgot(&state, ip, &headers, &req.email, &throttle_key(req.email.trim()))? {
+        Some(email) => accounts::find_by_email(&state.db, email.as_str()).await?.map(|c| (email, c)),
+        None => None,
     };
     if let Some((email, (customer_id, first_name, _))) = found {
         let token = auth::random_token(32);
-        let body = format!(
-            "{}\n\nSomeone (hopefully you) asked to reset your support portal password. Choose a new one here \
-             (the link works once, for one hour):\n\n{}/portal/reset-password?token={token}\n\nIf you did not ask \
-             for this, ignore this email: your password stays as it is.\n",
-            greeting(&first_name),
-            state.config.public_url.trim_end_matches('/'),
+        let body = reset_email(
+            &greeting(&first_name),
+            "support portal",
+            &state.config.public_url,
+            "/portal/reset-password",
+            &token,
         );
         let mail = NewMail {
             kind: "portal_password_reset",

@@ -2,13 +2,12 @@
 //! throttled exactly like agents' (the same [`crate::auth::LoginThrottle`]).
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
 use axum::Json;
 use orgdesk_core::api::portal::PortalSession;
 use orgdesk_core::api::{ErrorBody, LoginRequest};
 use orgdesk_core::email::Email;
-use orgdesk_core::FieldErrors;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -17,6 +16,7 @@ use crate::db::portal_accounts as accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::portal_auth::{portal_cookie, CurrentCustomer};
+use crate::routes::auth::begin_sign_in;
 use crate::time_fmt::now_ms;
 use crate::AppState;
 
@@ -36,20 +36,7 @@ pub async fn portal_login(
     headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    auth::reject_cross_site(&Method::POST, &headers)?;
-    let mut missing = FieldErrors::new();
-    if req.email.trim().is_empty() {
-        missing.insert("email".into(), "Enter your email address.".into());
-    }
-    if req.password.is_empty() {
-        missing.insert("password".into(), "Enter your password.".into());
-    }
-    if !missing.is_empty() {
-        return Err(ApiError::Validation(missing));
-    }
-    if let Err(wait) = state.throttle.attempt(&req.email, ip) {
-        return Err(ApiError::too_many(wait, "failed sign-in attempts"));
-    }
+    begin_sign_in(&state, ip, &headers, &req)?;
     let found = match Email::parse(&req.email) {
         Ok(email) => accounts::find_for_login(&state.db, email.as_str()).await?,
         Err(_) => None,
