@@ -93,6 +93,7 @@ async fn customers_see_the_items_shared_with_them_and_nothing_else() {
     for title in ["Printer on fire", "Password expired", "Unshared VPN trouble"] {
         mia.wait_for_text(title).await;
     }
+    mia.screenshots("portal-items").await;
     mia.close().await;
 }
 
@@ -119,12 +120,14 @@ async fn a_customer_opens_a_ticket_and_replies_and_the_agent_sees_the_reply_from
     ann.fill("Your reply", "It is still smoking.").await;
     ann.click_button("Send reply").await;
     ann.wait_for_text("It is still smoking.").await;
+    ann.screenshots("portal-item").await;
     ann.close().await;
 
     let agent = Browser::signed_in(&w.server, &format!("/tickets/{}", w.anns)).await;
     agent.wait_for_text_in(PANEL, "It is still smoking.").await;
     agent.wait_for_text_in(PANEL, "From the customer (portal)").await;
     agent.wait_for_text_in(PANEL, "Ann Archer").await;
+    agent.screenshots("agent-item-with-portal-reply").await;
     agent.close().await;
 }
 

@@ -51,6 +51,7 @@ async fn a_project_is_shared_with_an_organization_and_a_follower_removed_in_the_
     browser.wait_for_text_in(DIALOG, "1 member has not verified their email yet").await;
     browser.wait_for_text_in(DIALOG, "New followers receive the project's customer replies from now on.").await;
     assert_eq!(followers_on_server(&api, id).await, ["Customer Zed Moss"], "nothing saved before Save");
+    browser.screenshots("sharing-dialog").await;
     browser.click_in(DIALOG, "Save").await;
     browser.wait_for_text("Saved who Rollout is shared with.").await;
     assert_eq!(followers_on_server(&api, id).await, ["Customer Zed Moss", "Organization Acme"]);

@@ -627,6 +627,20 @@ impl Browser {
         }
     }
 
+    /// With `ORGDESK_SCREENSHOT_DIR` set: screenshots `name-390.png` and `name-1280.png`
+    /// at a phone's and a desktop's width, then the desktop width again. Without it,
+    /// nothing (the window keeps its size).
+    pub async fn screenshots(&self, name: &str) {
+        if std::env::var_os("ORGDESK_SCREENSHOT_DIR").is_none() {
+            return;
+        }
+        for width in [390, 1280] {
+            self.client.set_window_size(width, 900).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            self.screenshot(&format!("{name}-{width}.png")).await;
+        }
+    }
+
     /// Presses one key wherever the focus is.
     pub async fn press(&self, key: Key) {
         use fantoccini::actions::{KeyAction, KeyActions};
