@@ -86,7 +86,7 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
     view! {
         <section class="panel__section org-section" data-section="projects" aria-labelledby="org-projects-title">
             <h3 class="panel__heading" id="org-projects-title">{heading}</h3>
-            <p class="hint">"The projects this organization follows: its members with a verified email see them in the portal."</p>
+            <p class="hint">"The projects this organization follows: its members with a verified email see their items in the portal when Administration > Portal shows project items."</p>
             <ErrorNotice message=error />
             {move || {
                 let list = projects();

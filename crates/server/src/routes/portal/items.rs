@@ -148,8 +148,9 @@ pub async fn list_portal_messages(
     Ok(Json(store::messages(&state.db, &current.viewer, id).await?))
 }
 
-/// A reply by the customer: emailed to the item's requester and followers except
-/// the author. 403 when they may only read the item, 404 when they do not see it.
+/// A reply by the customer: emailed to the item's requester and followers (and the
+/// project's followers when the portal shows them its items) except the author.
+/// 403 when they may only read the item, 404 when they do not see it.
 #[utoipa::path(post, path = "/api/portal/items/{id}/messages", tag = "portal", security(("portal_session" = [])),
     params(("id" = i64, Path)), request_body = CreatePortalMessageRequest,
     responses((status = 201, body = PortalMessage), (status = 401, body = ErrorBody),
