@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the real server against its own OpenAPI document with schemathesis: every
 # operation, every check, a fixed seed and a bounded number of examples, signed in as
-# the admin (scripts/schemathesis/hooks.py adds the session cookie and CSRF token).
+# the admin, and the portal's routes as a demo customer (scripts/schemathesis/hooks.py adds
+# the right session cookie and CSRF token).
 # Fails on any finding.
 #
 #   bash scripts/schemathesis.sh sqlite             # a fresh SQLite file

@@ -1,10 +1,13 @@
-"""Schemathesis hooks for Orgdesk: sign in as the admin and keep the session.
+"""Schemathesis hooks for Orgdesk: sign in and keep the session.
 
-Every request carries the session cookie and, for state-changing methods, the
-session's CSRF token (see crates/server/src/auth.rs). The fuzzer may end the
-session itself (sign-out, deactivation): a 401 or a response clearing the cookie
-marks it stale, and the next request signs in again, so later operations are
-still tested signed in.
+Agents' routes are called as the admin; the customer portal's routes
+(`/api/portal/...`, which never accept an agent's session) as a demo customer
+with a portal account (Acme Corporation's manager, seeded by `--demo`). Every
+request carries the right session cookie and, for state-changing methods, that
+session's CSRF token (see crates/server/src/auth.rs and portal_auth.rs). The
+fuzzer may end a session itself (sign-out, deactivation): a 401 or a response
+clearing the cookie marks it stale, and the next request signs in again, so later
+operations are still tested signed in.
 """
 
 import os
@@ -15,40 +18,53 @@ import schemathesis
 BASE = os.environ["ORGDESK_URL"].rstrip("/")
 EMAIL = os.environ["ORGDESK_ADMIN_EMAIL"]
 PASSWORD = os.environ["ORGDESK_ADMIN_PASSWORD"]
-COOKIE = "orgdesk_session"
+# The demo customer the portal's routes run as (see crates/server/src/seed.rs).
+PORTAL_EMAIL = "ava.adams@acme.com"
+PORTAL_PASSWORD = "orgdesk-demo"
 
-_state = {"session": None}
+# kind: (sign-in path, email, password, session cookie)
+KINDS = {
+    "agent": ("/api/auth/login", EMAIL, PASSWORD, "orgdesk_session"),
+    "portal": ("/api/portal/auth/login", PORTAL_EMAIL, PORTAL_PASSWORD, "orgdesk_portal_session"),
+}
+
+_state = {"agent": None, "portal": None}
 
 
-def _sign_in():
-    response = requests.post(
-        f"{BASE}/api/auth/login", json={"email": EMAIL, "password": PASSWORD}, timeout=30
-    )
+def _kind(case):
+    return "portal" if case.path.startswith("/api/portal/") else "agent"
+
+
+def _sign_in(kind):
+    path, email, password, cookie = KINDS[kind]
+    response = requests.post(f"{BASE}{path}", json={"email": email, "password": password}, timeout=30)
     response.raise_for_status()
-    return response.cookies[COOKIE], response.json()["csrf_token"]
+    return response.cookies[cookie], response.json()["csrf_token"]
 
 
 @schemathesis.auth(refresh_interval=None)
 class OrgdeskSession:
     def get(self, case, ctx):
-        if _state["session"] is None:
-            _state["session"] = _sign_in()
-        return _state["session"]
+        kind = _kind(case)
+        if _state[kind] is None:
+            _state[kind] = _sign_in(kind)
+        return kind, _state[kind]
 
     def set(self, case, data, ctx):
-        token, csrf = data
-        case.cookies = {**(case.cookies or {}), COOKIE: token}
+        kind, (token, csrf) = data
+        case.cookies = {**(case.cookies or {}), KINDS[kind][3]: token}
         case.headers = {**(case.headers or {}), "X-CSRF-Token": csrf}
 
 
 @schemathesis.hook
 def after_call(context, case, response):
-    session = _state["session"]
-    if session is None or (case.cookies or {}).get(COOKIE) != session[0]:
+    kind = _kind(case)
+    session, cookie = _state[kind], KINDS[kind][3]
+    if session is None or (case.cookies or {}).get(cookie) != session[0]:
         return
-    cleared = f"{COOKIE}=;" in response.headers.get("set-cookie", "")
+    cleared = f"{cookie}=;" in response.headers.get("set-cookie", "")
     if response.status_code == 401 or cleared:
-        _state["session"] = None
+        _state[kind] = None
 
 
 @schemathesis.hook
