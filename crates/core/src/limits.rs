@@ -39,6 +39,8 @@ pub const MAX_PARAM: usize = 1_000;
 pub const MAX_ANY_TEXT: usize = 20_000;
 /// Any list in a JSON body that the document gives no tighter bound.
 pub const MAX_ANY_LIST: usize = 10_000;
+/// Files one item holds (uploaded by agents and customers together).
+pub const MAX_ITEM_FILES: i64 = 100;
 
 /// A bound the OpenAPI document states for one property of one schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

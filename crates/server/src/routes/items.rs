@@ -232,7 +232,7 @@ pub async fn list_item_files(
     responses((status = 201, body = FileInfo), (status = 400, body = ErrorBody, description = "Not a multipart body"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 413, body = ErrorBody, description = "The file is larger than 10 MB"),
-        (status = 422, body = ErrorBody, description = "No file part, another part, an empty file, or no file name (field `file`)")))]
+        (status = 422, body = ErrorBody, description = "No file part, another part, an empty file, no file name, or the item already holds 100 files (field `file`)")))]
 #[tracing::instrument(skip_all, fields(item_id = id))]
 pub async fn upload_item_file(
     State(state): State<AppState>,

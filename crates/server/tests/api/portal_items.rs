@@ -452,3 +452,26 @@ async fn agents_item_files_answer_404_for_a_missing_item_or_file_and_refuse_bad_
     assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
     assert_eq!(w.admin.scalar("SELECT COUNT(*) FROM item_files").await, 1);
 }
+
+/// An item holds at most MAX_ITEM_FILES files, so a customer who may reply cannot
+/// fill the disk through one item; the refusal names the field and stores nothing.
+#[tokio::test]
+async fn an_item_holds_at_most_a_hundred_files_from_agents_and_customers_together() {
+    let w = world().await;
+    let limit = orgdesk_core::limits::MAX_ITEM_FILES;
+    for n in 0..limit - 1 {
+        let res = upload(&w.admin, &format!("/api/items/{}/files", w.anns), &format!("{n}.txt"), b"x").await;
+        assert_eq!(res.status(), StatusCode::CREATED, "file {n}");
+    }
+    let ann = w.admin.portal_client(w.ann, true).await;
+    let res = upload(&ann, &format!("/api/portal/items/{}/files", w.anns), "last.txt", b"x").await;
+    assert_eq!(res.status(), StatusCode::CREATED, "the hundredth, from the requester");
+    for (app, path) in [(&ann, "/api/portal/items"), (&w.admin, "/api/items")] {
+        let res = upload(app, &format!("{path}/{}/files", w.anns), "one-more.txt", b"x").await;
+        let refused = error_body(res, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+        assert!(refused["fields"]["file"].as_str().unwrap().contains("100 files"), "{refused}");
+    }
+    assert_eq!(w.admin.scalar("SELECT COUNT(*) FROM item_files").await, limit);
+    let res = upload(&w.admin, &format!("/api/items/{}/files", w.bobs), "other.txt", b"x").await;
+    assert_eq!(res.status(), StatusCode::CREATED, "another item is not affected");
+}

@@ -2,6 +2,7 @@
 //! the item (the portal): stored with their bytes, listed without them.
 
 use orgdesk_core::api::organization::FileInfo;
+use orgdesk_core::limits::MAX_ITEM_FILES;
 
 use crate::db::organizations::files::{FileContent, FileRow};
 use crate::db::projects::CUSTOMER_NAME;
@@ -33,7 +34,8 @@ pub async fn item_found<'c>(on: impl Into<Exec<'c>>, item: i64) -> Result<bool, 
     Ok(found.is_some())
 }
 
-/// Stores a file for item `item`; 404 when there is no such item.
+/// Stores a file for item `item`; 404 when there is no such item, 422 on `file` when it
+/// already holds [`MAX_ITEM_FILES`] files.
 pub async fn add_file(
     db: &Db,
     item: i64,
@@ -50,6 +52,13 @@ pub async fn add_file(
     let mut tx = db.begin_write().await?;
     if !item_found(&mut tx, item).await? {
         return Err(ApiError::NotFound("No such item.".into()));
+    }
+    let held: i64 = query("SELECT COUNT(*) FROM item_files WHERE item_id = $1").bind(item).scalar(&mut tx).await?;
+    if held >= MAX_ITEM_FILES {
+        return Err(ApiError::invalid(
+            "file",
+            format!("This item already holds {MAX_ITEM_FILES} files, the most one item can hold."),
+        ));
     }
     let id: i64 = query(
         "INSERT INTO item_files (item_id, uploader_agent_id, uploader_customer_id, name, content_type, size, content, \
