@@ -33,6 +33,9 @@ pub enum AuditAction {
     PasswordResetSent,
     PasswordReset,
     SettingsChanged,
+    /// Followers added to or removed from a project in the sharing dialog: who it is
+    /// shared with in the customer portal.
+    ProjectSharingChanged,
 }
 
 impl Word for AuditAction {
@@ -53,6 +56,7 @@ impl Word for AuditAction {
         AuditAction::PasswordResetSent,
         AuditAction::PasswordReset,
         AuditAction::SettingsChanged,
+        AuditAction::ProjectSharingChanged,
     ];
 
     fn as_str(self) -> &'static str {
@@ -73,6 +77,7 @@ impl Word for AuditAction {
             AuditAction::PasswordResetSent => "password_reset_sent",
             AuditAction::PasswordReset => "password_reset",
             AuditAction::SettingsChanged => "settings_changed",
+            AuditAction::ProjectSharingChanged => "project_sharing_changed",
         }
     }
 }
@@ -97,6 +102,7 @@ impl AuditAction {
             AuditAction::PasswordResetSent => "Sent password reset",
             AuditAction::PasswordReset => "Reset password",
             AuditAction::SettingsChanged => "Changed settings",
+            AuditAction::ProjectSharingChanged => "Changed who a project is shared with",
         }
     }
 }
@@ -113,6 +119,7 @@ pub enum AuditTarget {
     Property,
     Agent,
     Settings,
+    Project,
 }
 
 impl Word for AuditTarget {
@@ -124,6 +131,7 @@ impl Word for AuditTarget {
         AuditTarget::Property,
         AuditTarget::Agent,
         AuditTarget::Settings,
+        AuditTarget::Project,
     ];
 
     fn as_str(self) -> &'static str {
@@ -135,6 +143,7 @@ impl Word for AuditTarget {
             AuditTarget::Property => "property",
             AuditTarget::Agent => "agent",
             AuditTarget::Settings => "settings",
+            AuditTarget::Project => "project",
         }
     }
 }
@@ -149,6 +158,7 @@ impl AuditTarget {
             AuditTarget::Property => "Property",
             AuditTarget::Agent => "Agent",
             AuditTarget::Settings => "Settings",
+            AuditTarget::Project => "Project",
         }
     }
 }

@@ -9,13 +9,16 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use orgdesk_core::api::audit::{AuditAction, AuditTarget};
 use orgdesk_core::api::sharing::{
     ItemAccess, ItemAccessPage, OrganizationName, ProjectAccess, ProjectAccessPage, ReasonCount, SharedProject,
     SharingChange, SharingPreview,
 };
 use orgdesk_core::api::tickets::Follower;
 use orgdesk_core::portal::{may_reply, reasons, AccessReason, FollowSource, ItemFacts, OrgItemAccess, Viewer};
+use serde_json::json;
 
+use crate::db::audit::{self, Actor};
 use crate::db::projects::{followers, CUSTOMER_NAME};
 use crate::db::{access, decode_word, query, Db, Query};
 use crate::error::ApiError;
@@ -176,22 +179,24 @@ pub async fn preview(db: &Db, project_id: i64, change: &SharingChange) -> Result
     }))
 }
 
-/// Applies `change` (all of it or nothing) and returns the followers; `Ok(None)`
-/// when there is no such project. Adding a follower twice or removing one that
-/// does not follow changes nothing, so two people saving the same change both succeed.
+/// Applies `change` (all of it or nothing), records it in the audit log as done by
+/// `actor`, and returns the followers; `Ok(None)` when there is no such project.
+/// Adding a follower twice or removing one that does not follow changes nothing, so
+/// two people saving the same change both succeed.
 pub async fn apply(
     db: &Db,
     project_id: i64,
     change: &SharingChange,
+    actor: &Actor,
     now: i64,
 ) -> Result<Option<Vec<Follower>>, ApiError> {
     let c = check(change)?;
     let mut tx = db.begin_write().await?;
-    let project: Option<i64> =
-        query("SELECT id FROM projects WHERE id = $1").bind(project_id).optional_scalar(&mut tx).await?;
-    if project.is_none() {
+    let project: Option<String> =
+        query("SELECT name FROM projects WHERE id = $1").bind(project_id).optional_scalar(&mut tx).await?;
+    let Some(project_name) = project else {
         return Ok(None);
-    }
+    };
     for (q, field, what) in existence_checks(&c) {
         if let Some(q) = q {
             let found: Vec<i64> = q.scalars(&mut tx).await?;
@@ -219,6 +224,22 @@ pub async fn apply(
         q = q.bind(project_id).bind(now);
         q.push_list(ids.iter().copied()).push(") ON CONFLICT DO NOTHING");
         q.execute(&mut tx).await?;
+    }
+    if !change.is_empty() {
+        let detail = json!({
+            "add_customers": c.add_customers,
+            "add_organizations": c.add_organizations,
+            "remove_customers": c.remove_customers,
+            "remove_organizations": c.remove_organizations,
+        });
+        let entry = actor.entry(
+            AuditAction::ProjectSharingChanged,
+            AuditTarget::Project,
+            Some(project_id),
+            project_name,
+            detail,
+        );
+        audit::record(&mut tx, &entry, now).await?;
     }
     tx.commit().await?;
     Ok(Some(followers(db, project_id).await?))

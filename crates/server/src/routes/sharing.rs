@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::CurrentAgent;
+use crate::db::audit::Actor;
 use crate::db::sharing as store;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPaging, ApiPath};
@@ -37,9 +38,9 @@ pub async fn preview_sharing(
     store::preview(&state.db, id, &change).await?.map(Json).ok_or_else(no_project)
 }
 
-/// Adds and removes the project's followers in one change (all or nothing) and
-/// answers the followers. Adding one that follows already, or removing one that
-/// does not, changes nothing.
+/// Adds and removes the project's followers in one change (all or nothing),
+/// records it in the audit log, and answers the followers. Adding one that follows
+/// already, or removing one that does not, changes nothing.
 #[utoipa::path(put, path = "/api/projects/{id}/sharing", tag = "projects", params(("id" = i64, Path)),
     request_body = SharingChange,
     responses((status = 200, body = Vec<Follower>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -47,11 +48,11 @@ pub async fn preview_sharing(
 #[tracing::instrument(skip_all, fields(project_id = id))]
 pub async fn apply_sharing(
     State(state): State<AppState>,
-    _: CurrentAgent,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(change): ApiJson<SharingChange>,
 ) -> ApiResult<Json<Vec<Follower>>> {
-    store::apply(&state.db, id, &change, now_ms()).await?.map(Json).ok_or_else(no_project)
+    store::apply(&state.db, id, &change, &actor, now_ms()).await?.map(Json).ok_or_else(no_project)
 }
 
 /// The customers the project is shared with (following it themselves, or through

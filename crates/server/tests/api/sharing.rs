@@ -125,6 +125,21 @@ async fn a_change_applies_whole_or_not_at_all_and_removing_counts_who_loses_acce
 
     ok_json(app.put(&url, json!({"remove_organizations": [w.acme], "remove_customers": [w.dan]})).await).await;
     assert_eq!(followers(&app, w.project).await, [("customer".to_string(), w.ann)]);
+
+    // The audit log holds each saved change (not the refused one, not the empty ones):
+    // the first save and the two concurrent ones, then the removal, newest first.
+    ok_json(app.put(&url, json!({})).await).await;
+    let log = ok_json(app.get("/api/audit?action=project_sharing_changed").await).await;
+    let entries = log["items"].as_array().unwrap();
+    assert_eq!(entries.len(), 4, "{log}");
+    assert_eq!(
+        (&entries[0]["target_kind"], &entries[0]["target_id"], &entries[0]["target_label"]),
+        (&json!("project"), &json!(w.project), &json!("Rollout"))
+    );
+    assert_eq!(entries[0]["detail"]["remove_organizations"], json!([w.acme]));
+    assert_eq!(entries[0]["detail"]["remove_customers"], json!([w.dan]));
+    assert_eq!(entries[3]["detail"]["add_customers"], json!([w.dan]));
+    assert_eq!(entries[3]["actor_email"], crate::support::ADMIN_EMAIL);
 }
 
 #[tokio::test]
