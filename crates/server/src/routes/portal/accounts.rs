@@ -11,8 +11,8 @@
 //! or not, and are throttled like agents' "Forgot password?".
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, Method, StatusCode};
-use axum::response::{AppendHeaders, IntoResponse};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::IntoResponse;
 use axum::Json;
 use orgdesk_core::agent::check_password;
 use orgdesk_core::api::portal::PortalSession;
@@ -34,7 +34,7 @@ use crate::db::outbox::NewMail;
 use crate::db::portal_accounts::{self as accounts, Registered, TokenPurpose, TokenRefused};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
-use crate::portal_auth::{portal_cookie, CurrentCustomer};
+use crate::portal_auth::CurrentCustomer;
 use crate::routes::passwords::{begin_forgot, reset_email};
 use crate::routes::settings::association;
 use crate::time_fmt::now_ms;
@@ -103,9 +103,7 @@ pub async fn accept_invitation(
     let customer_id =
         accounts::accept_invitation(&state.db, &token_hash, &hash, now_ms()).await?.ok_or_else(invitation_gone)?;
     tracing::info!(customer_id, "portal invitation accepted");
-    let (token, session) = start_session(&state, customer_id).await?;
-    let cookie = portal_cookie(Some(&token), state.config.secure_cookies);
-    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(session)))
+    start_session(&state, customer_id).await
 }
 
 /// "Forgot password?" in the portal: mails a one-time reset link (one hour) when

@@ -51,13 +51,12 @@ pub async fn portal_login(
         return Err(ApiError::WrongCredentials);
     };
     state.throttle.succeeded(&req.email, ip);
-    let (token, session) = start_session(&state, customer_id).await?;
-    let cookie = portal_cookie(Some(&token), state.config.secure_cookies);
-    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(session)))
+    start_session(&state, customer_id).await
 }
 
-/// Starts a portal session for `customer_id`: the cookie's token and the session body.
-pub async fn start_session(state: &AppState, customer_id: i64) -> ApiResult<(String, PortalSession)> {
+/// Starts a portal session for `customer_id`: the answer that sets its cookie and
+/// carries the session body.
+pub async fn start_session(state: &AppState, customer_id: i64) -> ApiResult<impl IntoResponse + use<>> {
     let token = auth::random_token(32);
     let csrf_token = auth::random_token(16);
     let now = now_ms();
@@ -67,7 +66,8 @@ pub async fn start_session(state: &AppState, customer_id: i64) -> ApiResult<(Str
         let _ = accounts::delete_expired_sessions(&state.db, now).await;
     }
     let customer = accounts::portal_customer(&state.db, customer_id).await?.ok_or(ApiError::Unauthorized)?;
-    Ok((token, PortalSession { customer, csrf_token }))
+    let cookie = portal_cookie(Some(&token), state.config.secure_cookies);
+    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(PortalSession { customer, csrf_token })))
 }
 
 /// Ends the portal session and clears its cookie.
