@@ -27,6 +27,10 @@ pub struct TestApp {
     pub database_url: String,
     _dir: Option<tempfile::TempDir>,
     _server: tokio::task::JoinHandle<()>,
+    /// Asks the server to shut down gracefully (closing its connections) ...
+    shutdown: std::sync::Arc<tokio::sync::Notify>,
+    /// ... and turns true once it has.
+    stopped: tokio::sync::watch::Receiver<bool>,
 }
 
 pub use fixtures::{json_with, ok_json, AGENT_PASSWORD, PORTAL_PASSWORD};
@@ -114,8 +118,12 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = AppState::new(db.clone(), config);
+        let shutdown = std::sync::Arc::new(tokio::sync::Notify::new());
+        let (done, stopped) = tokio::sync::watch::channel(false);
+        let signal = shutdown.clone();
         let server = tokio::spawn(async move {
-            orgdesk_server::serve(listener, state, std::future::pending()).await.unwrap();
+            orgdesk_server::serve(listener, state, async move { signal.notified().await }).await.unwrap();
+            let _ = done.send(true);
         });
         TestApp {
             addr,
@@ -125,12 +133,21 @@ impl TestApp {
             database_url,
             _dir: dir,
             _server: server,
+            shutdown,
+            stopped,
         }
     }
 
-    /// Stops serving and closes the database (as a stopped server would leave it).
+    /// Stops serving (gracefully: open connections and their requests end first,
+    /// as when the process stops) and closes the database, so nothing of this
+    /// process holds it any more.
     pub async fn stop(&self) {
-        self._server.abort();
+        self.shutdown.notify_one();
+        let mut stopped = self.stopped.clone();
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(15), stopped.wait_for(|s| *s)).await;
+        if ended.is_err() {
+            self._server.abort();
+        }
         self.db.close().await;
     }
 
@@ -201,6 +218,8 @@ impl TestApp {
             database_url: self.database_url.clone(),
             _dir: None,
             _server: tokio::spawn(async {}),
+            shutdown: self.shutdown.clone(),
+            stopped: self.stopped.clone(),
         }
     }
 }
