@@ -8,6 +8,7 @@ pub mod portal;
 pub mod portal_accounts;
 pub mod portal_items;
 pub mod portal_policy;
+pub mod routing;
 pub mod sharing;
 pub mod tickets;
 

@@ -17,6 +17,7 @@ pub mod paging;
 pub mod portal;
 pub mod properties;
 pub mod query_string;
+pub mod routing;
 pub mod tickets;
 pub mod word;
 

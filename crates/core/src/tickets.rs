@@ -5,6 +5,7 @@
 
 pub mod filter;
 
+use crate::api::routing::ItemSource;
 use crate::api::tickets::{
     CreateItemRequest, FollowerKind, GroupBy, ItemStatus, ItemType, MessageKind, Priority, UpdateItemRequest,
 };
@@ -216,6 +217,8 @@ pub struct NewItem {
     pub priority: Priority,
     pub assignee_id: Option<i64>,
     pub requester_id: Option<i64>,
+    /// Where it is created (routing rules can test it).
+    pub source: ItemSource,
 }
 
 /// Checks a new item; every bad field is named.
@@ -236,6 +239,7 @@ pub fn validate_new_item(req: &CreateItemRequest) -> Result<NewItem, FieldErrors
             priority: req.priority.unwrap_or(Priority::Normal),
             assignee_id: req.assignee_id,
             requester_id: req.requester_id,
+            source: ItemSource::Agent,
         }),
         _ => Err(errors),
     }

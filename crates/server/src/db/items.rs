@@ -180,8 +180,8 @@ pub async fn create(db: &Db, new: &NewItem, now: i64) -> Result<i64, ApiError> {
     };
     let id: i64 = query(
         "INSERT INTO items (project_id, item_type, title, description, status, priority, assignee_id, requester_id, \
-         organization_id, reply_count, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10) \
-         RETURNING id",
+         organization_id, reply_count, created_at, updated_at, source) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10, $11) RETURNING id",
     )
     .bind(new.project_id)
     .bind(new.item_type.as_str())
@@ -193,6 +193,7 @@ pub async fn create(db: &Db, new: &NewItem, now: i64) -> Result<i64, ApiError> {
     .bind(new.requester_id)
     .bind(organization)
     .bind(now)
+    .bind(new.source.as_str())
     .scalar(&mut tx)
     .await?;
     if let Some(organization) = organization {

@@ -14,6 +14,7 @@ use orgdesk_core::api::portal_items::{
     CreatePortalItemRequest, CreatePortalMessageRequest, PortalItemDetail, PortalItemPage, PortalItemParams,
     PortalMessage, PortalProject,
 };
+use orgdesk_core::api::routing::ItemSource;
 use orgdesk_core::api::tickets::{ItemStatus, ItemType, Priority};
 use orgdesk_core::api::ErrorBody;
 use orgdesk_core::paging::{Paging, PagingParams};
@@ -129,6 +130,7 @@ pub async fn create_portal_item(
         priority: Priority::Normal,
         assignee_id: None,
         requester_id: Some(current.id()),
+        source: ItemSource::Portal,
     };
     let id = items::create(&state.db, &new, now).await?;
     tracing::info!(item_id = id, "portal ticket created");
