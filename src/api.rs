@@ -17,6 +17,7 @@ pub mod portal_items;
 pub mod portal_policy;
 pub mod projects;
 pub mod properties;
+pub mod routing;
 pub mod settings;
 pub mod sharing;
 pub mod tickets;
