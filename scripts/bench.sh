@@ -22,3 +22,8 @@ cargo build --release -p orgdesk-server --example bench_items
 # The load test: a separate load-generator process against `orgdesk` server processes.
 cargo build --release -p orgdesk-server --bin orgdesk --example load
 "$ROOT/target/release/examples/load"
+
+# Item creation with routing rules: p50/p99 from 32 clients, without rules and with 20
+# matching rules on the organization (a separate load-generator process, SQLite then PostgreSQL).
+cargo build --release -p orgdesk-server --bin orgdesk --example bench_routing
+"$ROOT/target/release/examples/bench_routing"
