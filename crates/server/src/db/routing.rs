@@ -500,11 +500,10 @@ pub async fn create(
     actor: &Actor,
     now: i64,
 ) -> Result<Option<RoutingRule>, ApiError> {
-    let mut errors = match rules::validate_create(req) {
-        Ok(_) => FieldErrors::new(),
-        Err(e) => e,
+    let (valid, mut errors) = match rules::validate_create(req) {
+        Ok(v) => (Some(v), FieldErrors::new()),
+        Err(e) => (None, e),
     };
-    let valid = rules::validate_create(req).ok();
     match (scope, &req.target) {
         (Scope::Organization(_), Some(_)) => {
             errors.insert(

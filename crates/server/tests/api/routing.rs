@@ -545,6 +545,34 @@ async fn a_rule_with_a_broken_reference_is_skipped_and_the_others_still_apply() 
         ]
     );
 
+    // An organization too large to follow an item this way: that effect is skipped, said so.
+    let big = app.create_org("Big", &[]).await.id;
+    for sql in [
+        "INSERT INTO customers (email, created_at) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n \
+         WHERE i < 1001) SELECT 'c' || i || '@big.example', 0 FROM n",
+        "INSERT INTO memberships (customer_id, organization_id) SELECT id, $1 FROM customers WHERE email LIKE '%@big.example'",
+    ] {
+        orgdesk_server::db::query(sql).bind(big).execute(&app.db).await.unwrap();
+    }
+    let rule = add_rule(
+        app,
+        w.acme,
+        json!({"name": "Everyone", "conditions": [], "actions": [{"kind": "add_follower", "follower_kind": "organization", "id": big},
+               {"kind": "set_status", "status": "open"}]}),
+    )
+    .await;
+    let item = w.ticket("Crowd").await;
+    assert_eq!((item.status, item.followers.len()), (ItemStatus::Open, 0));
+    let lines = history(app, item.id).await;
+    assert!(lines.contains(&"Routing rule 'Everyone' set the status to Open.".to_string()), "{lines:?}");
+    assert!(
+        lines.contains(&"Routing rule 'Everyone' did not add the members of Big as followers: it has 1001 members, more than the 1000 \
+             who can follow an item this way."
+                .to_string()),
+        "{lines:?}"
+    );
+    app.delete(&format!("/api/organizations/{}/routing-rules/{}", w.acme, rule.id)).await;
+
     // A stored definition this version cannot read is shown broken and skipped, never a 500.
     let broken =
         add_rule(app, w.acme, json!({"name": "Future", "conditions": [], "actions": [set_priority("low")]})).await;
