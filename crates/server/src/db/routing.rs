@@ -110,7 +110,7 @@ impl RuleRow {
         let (conditions, actions, unreadable) = match parse_definition(&self.definition) {
             Ok(def) => (def.conditions, def.actions, None),
             Err(reason) => {
-                tracing::warn!(rule_id = self.id, %reason, "routing rule definition unreadable");
+                tracing::debug!(rule_id = self.id, %reason, "routing rule definition unreadable");
                 (Vec::new(), Vec::new(), Some(reason))
             }
         };
