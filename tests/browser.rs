@@ -13,6 +13,7 @@ mod browser {
     mod portal_items;
     mod portal_policy;
     mod projects;
+    mod routing;
     mod sections;
     mod security;
     mod session;

@@ -121,7 +121,6 @@ pub fn MenuButton(
                 on:keydown=on_button_key
             >
                 {label}
-                <span class="menu-button__caret" aria-hidden="true">" ▾"</span>
             </button>
             <Show when=move || open.get()>
                 <ul
