@@ -12,6 +12,7 @@ pub mod error_notice;
 pub mod item_badges;
 pub mod item_field_filters;
 pub mod item_files;
+pub mod item_history;
 pub mod item_row;
 pub mod move_dialog;
 pub mod new_item_dialog;
