@@ -21,6 +21,7 @@ pub mod paged_list;
 pub mod pager;
 pub mod project_dialog;
 pub mod property_definitions;
+pub mod routing_rule_summary;
 pub mod search_box;
 pub mod search_picker;
 pub mod select_field;
