@@ -47,7 +47,9 @@ async fn property_rules_are_ordered_by_keyboard_and_by_dragging_switched_off_del
     let api = Api::sign_in(&server).await;
     let plan = plan_property(&api).await;
     let old = api.create_project("Old desk").await.id;
-    enterprise_rule(&api, plan, "Urgent for Enterprise", json!([{"kind": "set_priority", "priority": "urgent"}])).await;
+    let urgent =
+        enterprise_rule(&api, plan, "Urgent for Enterprise", json!([{"kind": "set_priority", "priority": "urgent"}]))
+            .await;
     enterprise_rule(&api, plan, "Enterprise desk", json!([{"kind": "change_project", "project_id": old}])).await;
     let welcome = json!([{"kind": "auto_reply", "template": "Hello {customer.first_name}, we are on it."}]);
     enterprise_rule(&api, plan, "Welcome", welcome).await;
@@ -77,6 +79,17 @@ async fn property_rules_are_ordered_by_keyboard_and_by_dragging_switched_off_del
         .wait_for_text_in("//*[@data-testid='routing-announcement']", "Moved Urgent for Enterprise to position 2 of 3.")
         .await;
     eventually("the stored order", || stored_names(&api), |n| n == &order).await;
+    // The list was drawn anew; the focus stays on the button, so Enter moves it on.
+    browser.wait_for_focus_on(&format!("rule-{}-down", urgent["id"])).await;
+    browser.press(Key::Enter).await;
+    let order = ["Enterprise desk", "Welcome", "Urgent for Enterprise"];
+    eventually("the order after a second Enter", || shown_names(&browser), |n| n == &order).await;
+    // At the bottom, Move down is disabled: the focus goes to Move up.
+    browser.wait_for_focus_on(&format!("rule-{}-up", urgent["id"])).await;
+    browser.press(Key::Enter).await;
+    let order = ["Enterprise desk", "Urgent for Enterprise", "Welcome"];
+    eventually("the order after Move up", || shown_names(&browser), |n| n == &order).await;
+    eventually("the stored order after Move up", || stored_names(&api), |n| n == &order).await;
 
     // By mouse: drag Welcome's handle onto the first rule.
     let grip = browser.element(&format!("{RULES}/li[3]//*[contains(@class,'routing-rule__grip')]")).await;

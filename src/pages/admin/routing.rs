@@ -67,6 +67,15 @@ pub fn AdminRoutingPage() -> impl IntoView {
     let delete_busy = RwSignal::new(false);
     let delete_error = RwSignal::new(None::<String>);
 
+    // The list is drawn anew when it changes: the control a person used (or its
+    // neighbour) gets the focus back if it fell to the page.
+    let keep_focus = StoredValue::new(Vec::<String>::new());
+    Effect::new(move |_| {
+        rules.track();
+        editing.track();
+        request_animation_frame(move || restore_focus(&keep_focus.get_value()));
+    });
+
     let reload = move || {
         spawn_local(async move {
             match api::routing::property_rules().await {
@@ -112,6 +121,8 @@ pub fn AdminRoutingPage() -> impl IntoView {
     };
     let ids = move || rules.with_untracked(|l| l.as_ref().map(|l| l.iter().map(|r| r.id).collect::<Vec<_>>()));
     let move_by = move |id: i64, delta: isize| {
+        let (first, second) = if delta < 0 { ("up", "down") } else { ("down", "up") };
+        keep_focus.set_value(vec![format!("rule-{id}-{first}"), format!("rule-{id}-{second}")]);
         let Some(list) = ids() else { return };
         let Some(at) = list.iter().position(|i| *i == id) else { return };
         let to = at as isize + delta;
@@ -124,6 +135,7 @@ pub fn AdminRoutingPage() -> impl IntoView {
     };
 
     let set_enabled = move |rule: RoutingRule, enabled: bool| {
+        keep_focus.set_value(vec![format!("rule-enabled-{}", rule.id)]);
         action_error.set(None);
         let req = UpdateRoutingRuleRequest { version: rule.version, enabled: Some(enabled), ..Default::default() };
         spawn_local(async move {
@@ -150,6 +162,7 @@ pub fn AdminRoutingPage() -> impl IntoView {
             delete_busy.set(false);
             match result {
                 Ok(()) => {
+                    keep_focus.set_value(vec!["routing-add".into()]);
                     deleting.set(None);
                     notice.set(Some(format!("Deleted the rule {}.", rule.name)));
                     rules.update(|l| {
@@ -164,6 +177,7 @@ pub fn AdminRoutingPage() -> impl IntoView {
     };
 
     let on_saved = Callback::new(move |saved: RoutingRule| {
+        keep_focus.set_value(vec![format!("rule-{}-edit", saved.id), "routing-add".into()]);
         editing.set(None);
         notice.set(Some(format!("Saved the rule {}.", saved.name)));
         rules.update(|l| {
@@ -174,7 +188,14 @@ pub fn AdminRoutingPage() -> impl IntoView {
             }
         });
     });
-    let on_cancel = Callback::new(move |()| editing.set(None));
+    let on_cancel = Callback::new(move |()| {
+        let back = match editing.get_untracked() {
+            Some(Editing::Rule(r)) => format!("rule-{}-edit", r.id),
+            _ => "routing-add".into(),
+        };
+        keep_focus.set_value(vec![back, "routing-add".into()]);
+        editing.set(None);
+    });
 
     // Dragging a rule by its handle; the rule under the pointer is where it goes.
     let press = StoredValue::new(None::<Press>);
@@ -300,13 +321,13 @@ pub fn AdminRoutingPage() -> impl IntoView {
                                                             "Enabled"
                                                         </label>
                                                         <button type="button" class="button button--ghost button--small"
-                                                            aria-label=format!("Move {name} up") disabled=i == 0
+                                                            id=format!("rule-{id}-up") aria-label=format!("Move {name} up") disabled=i == 0
                                                             on:click=move |_| move_by(id, -1)>"↑ Move up"</button>
                                                         <button type="button" class="button button--ghost button--small"
-                                                            aria-label=format!("Move {name} down") disabled=i == last
+                                                            id=format!("rule-{id}-down") aria-label=format!("Move {name} down") disabled=i == last
                                                             on:click=move |_| move_by(id, 1)>"↓ Move down"</button>
                                                         <button type="button" class="button button--small"
-                                                            aria-label=format!("Edit {name}")
+                                                            id=format!("rule-{id}-edit") aria-label=format!("Edit {name}")
                                                             on:click={
                                                                 let r = for_edit.clone();
                                                                 move |_| editing.set(Some(Editing::Rule(r.clone())))
@@ -331,7 +352,7 @@ pub fn AdminRoutingPage() -> impl IntoView {
             <Show when=move || is_admin.get()>
                 {move || match editing.get() {
                     None => view! {
-                        <button type="button" class="button button--primary admin-routing__add"
+                        <button type="button" class="button button--primary admin-routing__add" id="routing-add"
                             on:click=move |_| editing.set(Some(Editing::New))>"Add rule"</button>
                     }.into_any(),
                     Some(Editing::New) => view! { <RuleEditor rule=None on_saved=on_saved on_cancel=on_cancel /> }.into_any(),
@@ -351,6 +372,25 @@ pub fn AdminRoutingPage() -> impl IntoView {
                 />
             })}
         </section>
+    }
+}
+
+/// Focuses the first of `ids` that takes it, when the focus fell to the page (its
+/// control was drawn anew); else leaves it where the person put it.
+fn restore_focus(ids: &[String]) {
+    let doc = document();
+    let lost = doc.active_element().is_none_or(|el| Some(&el) == doc.body().as_ref().map(|b| b.unchecked_ref()));
+    if !lost {
+        return;
+    }
+    for id in ids {
+        let Some(el) = doc.get_element_by_id(id).and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) else {
+            continue;
+        };
+        let _ = el.focus();
+        if doc.active_element().is_some_and(|a| a == *el.unchecked_ref::<web_sys::Element>()) {
+            return;
+        }
     }
 }
 
