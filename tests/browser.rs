@@ -5,6 +5,7 @@
 
 mod browser {
     mod admin_audit;
+    mod admin_routing;
     mod customers;
     mod dialogs;
     mod organization;
