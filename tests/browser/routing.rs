@@ -14,13 +14,13 @@ const EDITOR: &str = "//form[contains(@class,'routing-editor')]";
 /// The names of the organization's own rules, as listed, top to bottom.
 async fn rule_names(browser: &Browser) -> Vec<String> {
     browser
-        .texts(&format!("{ROUTING}//ol[contains(@class,'routing-rules')]//span[contains(@class,'routing-rule__name')]"))
+        .texts(&format!("{ROUTING}//ol[contains(@class,'org-rules')]//span[contains(@class,'org-rule__name')]"))
         .await
 }
 
 /// The organization's own rules' names, in order, from the API.
 async fn rule_order(api: &Api, org: i64) -> Vec<String> {
-    let section: Value = api.get(&format!("/api/organizations/{org}/routing-rules")).await;
+    let section: Value = api.get(&format!("/api/organizations/{org}/org-rules")).await;
     section["own"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_string()).collect()
 }
 
@@ -109,7 +109,7 @@ async fn rules_are_reordered_by_keyboard_and_a_refused_rule_says_why_next_to_the
     let support = api.create_project("Support").await.id;
     for name in ["First rule", "Second rule"] {
         api.post(
-            &format!("/api/organizations/{acme}/routing-rules"),
+            &format!("/api/organizations/{acme}/org-rules"),
             json!({"name": name, "conditions": [], "actions": [{"kind": "change_project", "project_id": support}]}),
         )
         .await;
@@ -125,9 +125,8 @@ async fn rules_are_reordered_by_keyboard_and_a_refused_rule_says_why_next_to_the
         .await;
     assert_eq!(rule_order(&api, acme).await, ["Second rule", "First rule"]);
     let focused = browser.focused_id().await;
-    let second_id =
-        api.get(&format!("/api/organizations/{acme}/routing-rules")).await["own"][0]["id"].as_i64().unwrap();
-    assert_eq!(focused, format!("routing-rule-{second_id}-down"), "at the top, the focus goes to Move down");
+    let second_id = api.get(&format!("/api/organizations/{acme}/org-rules")).await["own"][0]["id"].as_i64().unwrap();
+    assert_eq!(focused, format!("org-rule-{second_id}-down"), "at the top, the focus goes to Move down");
     browser.wait_for_text("Second rule moved to position 1 of 2.").await;
 
     // A new rule with an empty "contains" condition, added from the menu by keyboard.

@@ -10,7 +10,6 @@ use orgdesk_core::api::routing::{
     EffectiveRule, RoutingRule, RoutingSection as Section, RuleOrigin, UpdateRoutingRuleRequest,
 };
 use orgdesk_core::error::ErrorCode;
-use orgdesk_core::routing::{describe_action, describe_condition, references};
 use wasm_bindgen::JsCast;
 
 use super::OrgPanel;
@@ -18,6 +17,7 @@ use crate::api::{self, ApiError};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::routing_rule_editor::{broken_sentence, trigger_sentence, RoutingRuleEditor, RuleScope};
+use crate::components::routing_rule_summary::RuleSummary;
 use crate::forms::focus_after_render;
 
 /// The documented precedence, said once on the section and on Administration > Routing.
@@ -27,26 +27,6 @@ pub const PRECEDENCE: &str = "Rules run in this order: the organization's own ru
 
 /// Pointer travel before a press on a rule becomes a drag.
 const DRAG_THRESHOLD: f64 = 5.0;
-
-/// A rule as sentences: "When the item is a ticket and …: change project to Tasks, …".
-pub fn rule_sentence(rule: &RoutingRule) -> String {
-    let refs = references(&rule.actions);
-    let name_of = |i: usize| {
-        let field_prefix = format!("actions[{i}].");
-        refs.iter().find(|r| r.field.starts_with(&field_prefix)).and_then(|r| {
-            rule.references.iter().find(|x| x.kind == r.kind && x.id == r.id).and_then(|x| x.name.clone())
-        })
-    };
-    let conditions: Vec<String> = rule.conditions.iter().map(describe_condition).collect();
-    let actions: Vec<String> =
-        rule.actions.iter().enumerate().map(|(i, a)| describe_action(a, name_of(i).as_deref())).collect();
-    let when = if conditions.is_empty() { String::new() } else { format!("If {}: ", conditions.join(" and ")) };
-    let mut s = format!("{when}{}", actions.join(", "));
-    if let Some(first) = s.get(0..1) {
-        s = first.to_uppercase() + &s[1..];
-    }
-    format!("{s}.")
-}
 
 /// Why a rule is skipped now, one line per broken reference.
 pub fn broken_lines(rule: &RoutingRule) -> Vec<String> {
@@ -179,7 +159,7 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
         let at_end = (delta < 0 && j == 0) || (delta > 0 && j as usize + 1 == ids.len());
         let which = if (delta < 0) != at_end { "up" } else { "down" };
         reorder(next, id);
-        focus_after_render(format!("#routing-rule-{id}-{which}"));
+        focus_after_render(format!("#org-rule-{id}-{which}"));
     };
 
     let toggle = move |rule: RoutingRule, on: bool| {
@@ -222,7 +202,7 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
         editing.set(None);
         announce.set(format!("{} saved.", rule.name));
         load();
-        focus_after_render(format!("#routing-rule-{}-edit", rule.id));
+        focus_after_render(format!("#org-rule-{}-edit", rule.id));
     };
 
     // Dragging a rule with the mouse.
@@ -260,16 +240,16 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
     let rule_row = move |rule: RoutingRule, index: usize, count: usize| {
         let id = rule.id;
         let name = rule.name.clone();
-        let sentence = rule_sentence(&rule);
+        let summary = rule.clone();
         let broken = broken_lines(&rule);
         let (r_toggle, r_edit, r_delete) = (rule.clone(), rule.clone(), rule.clone());
         let enabled = rule.enabled;
         view! {
             <li
-                class="routing-rule"
-                class:routing-rule--disabled=!enabled
-                class:routing-rule--moving=move || drag.with(|d| d.is_some_and(|d| d.rule == id))
-                class:routing-rule--drop=move || drag.with(|d| d.is_some_and(|d| d.over == Some(id) && d.rule != id))
+                class="org-rule"
+                class:org-rule--disabled=!enabled
+                class:org-rule--moving=move || drag.with(|d| d.is_some_and(|d| d.rule == id))
+                class:org-rule--drop=move || drag.with(|d| d.is_some_and(|d| d.over == Some(id) && d.rule != id))
                 data-rule-id=id.to_string()
                 on:pointerdown=move |e: ev::PointerEvent| {
                     if e.button() == 0 && !is_control(&e) {
@@ -277,18 +257,18 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
                     }
                 }
             >
-                <span class="routing-rule__grip" aria-hidden="true">"⠿"</span>
-                <div class="routing-rule__main">
-                    <span class="routing-rule__name">{format!("{}. {name}", index + 1)}</span>
-                    {(!enabled).then(|| view! { <span class="routing-rule__badge">"Disabled"</span> })}
-                    {rule.include_children.then(|| view! { <span class="routing-rule__badge">"Also for child organizations"</span> })}
-                    <p class="routing-rule__sentence">{sentence}</p>
+                <span class="org-rule__grip" aria-hidden="true">"⠿"</span>
+                <div class="org-rule__main">
+                    <span class="org-rule__name">{format!("{}. {name}", index + 1)}</span>
+                    {(!enabled).then(|| view! { <span class="org-rule__badge">"Disabled"</span> })}
+                    {rule.include_children.then(|| view! { <span class="org-rule__badge">"Also for child organizations"</span> })}
+                    <RuleSummary rule=summary />
                     {broken
                         .into_iter()
-                        .map(|b| view! { <p class="notice notice--error routing-rule__broken">{b}</p> })
+                        .map(|b| view! { <p class="notice notice--error org-rule__broken">{b}</p> })
                         .collect_view()}
                 </div>
-                <div class="routing-rule__tools">
+                <div class="org-rule__tools">
                     <label class="switch">
                         <input
                             type="checkbox"
@@ -302,7 +282,7 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
                     <button
                         type="button"
                         class="button button--small button--ghost"
-                        id=format!("routing-rule-{id}-up")
+                        id=format!("org-rule-{id}-up")
                         aria-label=format!("Move {} up", rule.name)
                         disabled=index == 0
                         on:click=move |_| shift(id, -1)
@@ -312,7 +292,7 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
                     <button
                         type="button"
                         class="button button--small button--ghost"
-                        id=format!("routing-rule-{id}-down")
+                        id=format!("org-rule-{id}-down")
                         aria-label=format!("Move {} down", rule.name)
                         disabled=index + 1 == count
                         on:click=move |_| shift(id, 1)
@@ -322,7 +302,7 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
                     <button
                         type="button"
                         class="button button--small"
-                        id=format!("routing-rule-{id}-edit")
+                        id=format!("org-rule-{id}-edit")
                         aria-label=format!("Edit {}", rule.name)
                         on:click=move |_| editing.set(Some(Editing::Rule(r_edit.clone())))
                     >
@@ -347,21 +327,20 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
     let inherited_row = move |e: EffectiveRule| {
         let origin = origin_text(&e.origin).unwrap_or_default();
         let link = matches!(e.origin, RuleOrigin::Property { .. });
-        let sentence = rule_sentence(&e.rule);
         let broken = broken_lines(&e.rule);
         view! {
-            <li class="routing-rule routing-rule--readonly" class:routing-rule--disabled=!e.rule.enabled>
-                <div class="routing-rule__main">
-                    <span class="routing-rule__name">{e.rule.name.clone()}</span>
-                    {(!e.rule.enabled).then(|| view! { <span class="routing-rule__badge">"Disabled"</span> })}
-                    <p class="routing-rule__origin">
+            <li class="org-rule org-rule--readonly" class:org-rule--disabled=!e.rule.enabled>
+                <div class="org-rule__main">
+                    <span class="org-rule__name">{e.rule.name.clone()}</span>
+                    {(!e.rule.enabled).then(|| view! { <span class="org-rule__badge">"Disabled"</span> })}
+                    <p class="org-rule__origin">
                         {origin}
                         {link.then(|| view! { " " <a href="/admin/routing">"Open Administration > Routing"</a> })}
                     </p>
-                    <p class="routing-rule__sentence">{sentence}</p>
+                    <RuleSummary rule=e.rule.clone() />
                     {broken
                         .into_iter()
-                        .map(|b| view! { <p class="notice notice--error routing-rule__broken">{b}</p> })
+                        .map(|b| view! { <p class="notice notice--error org-rule__broken">{b}</p> })
                         .collect_view()}
                 </div>
             </li>
@@ -385,7 +364,7 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
                 } else {
                     view! {
                         <p class="hint">"Drag a rule, or use its arrow buttons, to change the order."</p>
-                        <ol class="routing-rules" aria-label="Routing rules of this organization">
+                        <ol class="org-rules" aria-label="Routing rules of this organization">
                             {list.into_iter().enumerate().map(|(i, r)| rule_row(r, i, count)).collect_view()}
                         </ol>
                     }
@@ -433,7 +412,7 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
                             on_saved=saved
                             on_cancel=move |()| {
                                 editing.set(None);
-                                focus_after_render(format!("#routing-rule-{id}-edit"));
+                                focus_after_render(format!("#org-rule-{id}-edit"));
                             }
                         />
                     }
@@ -447,7 +426,7 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
                         view! {
                             <h4 class="routing__subheading">"Rules from elsewhere"</h4>
                             <p class="hint">"They also apply to this organization's items; change them where they come from."</p>
-                            <ul class="routing-rules" aria-label="Rules from elsewhere">
+                            <ul class="org-rules" aria-label="Rules from elsewhere">
                                 {list.into_iter().map(inherited_row).collect_view()}
                             </ul>
                         }
