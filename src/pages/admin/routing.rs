@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use crate::api::{self, ApiError};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_notice::ErrorNotice;
+use crate::components::routing_rule_editor::{RoutingRuleEditor, RuleScope};
 use crate::components::routing_rule_summary::{broken_reasons, target_text, RuleSummary};
 use crate::state::use_session;
 
@@ -404,17 +405,10 @@ fn rule_under(x: f64, y: f64) -> Option<i64> {
 /// The editor of a property-targeted rule, in a card under the list.
 #[component]
 fn RuleEditor(rule: Option<RoutingRule>, on_saved: Callback<RoutingRule>, on_cancel: Callback<()>) -> impl IntoView {
-    let title = match &rule {
-        Some(r) => format!("Edit the rule {}", r.name),
-        None => "New property-targeted rule".to_string(),
-    };
     view! {
-        <section class="card admin-routing__editor" aria-labelledby="routing-editor-title">
-            <h2 class="section__title" id="routing-editor-title">{title}</h2>
-            // TEMP until h-editor's RoutingRuleEditor is merged.
-            {let _ = on_saved;}
-            <button type="button" class="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
-        </section>
+        <div class="card admin-routing__editor">
+            <RoutingRuleEditor scope=RuleScope::Property rule=rule on_saved=on_saved on_cancel=on_cancel />
+        </div>
     }
 }
 
