@@ -16,6 +16,7 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::routing_rule_editor::{RoutingRuleEditor, RuleScope};
 use crate::components::routing_rule_summary::{broken_reasons, target_text, RuleSummary};
+use crate::forms::focus_after_render;
 use crate::state::use_session;
 
 /// The documented order in which rules apply to an item.
@@ -331,7 +332,11 @@ pub fn AdminRoutingPage() -> impl IntoView {
                                                             id=format!("rule-{id}-edit") aria-label=format!("Edit {name}")
                                                             on:click={
                                                                 let r = for_edit.clone();
-                                                                move |_| editing.set(Some(Editing::Rule(r.clone())))
+                                                                move |_| {
+                                                                    keep_focus.set_value(vec![format!("rule-{}-name", r.id)]);
+                                                                    focus_after_render(format!("#rule-{}-name", r.id));
+                                                                    editing.set(Some(Editing::Rule(r.clone())));
+                                                                }
                                                             }>"Edit"</button>
                                                         <button type="button" class="button button--small button--danger"
                                                             aria-label=format!("Delete {name}")
@@ -354,7 +359,11 @@ pub fn AdminRoutingPage() -> impl IntoView {
                 {move || match editing.get() {
                     None => view! {
                         <button type="button" class="button button--primary admin-routing__add" id="routing-add"
-                            on:click=move |_| editing.set(Some(Editing::New))>"Add rule"</button>
+                            on:click=move |_| {
+                                keep_focus.set_value(vec!["rule-new-name".into()]);
+                                focus_after_render("#rule-new-name".into());
+                                editing.set(Some(Editing::New));
+                            }>"Add rule"</button>
                     }.into_any(),
                     Some(Editing::New) => view! { <RuleEditor rule=None on_saved=on_saved on_cancel=on_cancel /> }.into_any(),
                     Some(Editing::Rule(r)) => view! { <RuleEditor rule=Some(r) on_saved=on_saved on_cancel=on_cancel /> }.into_any(),
