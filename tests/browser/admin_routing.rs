@@ -168,6 +168,12 @@ async fn a_ticket_for_a_member_of_a_matching_organization_shows_the_rule_in_its_
         ],
         "oldest first"
     );
+    let history = browser.element(HISTORY).await;
+    browser
+        .client
+        .execute("arguments[0].scrollIntoView()", vec![serde_json::to_value(&history).unwrap()])
+        .await
+        .unwrap();
     browser.screenshots("item-history").await;
 
     // An item nothing routed says so.
