@@ -41,6 +41,26 @@ async fn stored_names(api: &Api) -> Vec<String> {
     rules.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_string()).collect()
 }
 
+/// With `ORGDESK_SCREENSHOT_DIR` set: `name-390.png` and `name-1280.png` with the
+/// element at `xpath` scrolled into view at each width.
+async fn screenshots_of(browser: &Browser, xpath: &str, name: &str) {
+    if std::env::var_os("ORGDESK_SCREENSHOT_DIR").is_none() {
+        return;
+    }
+    for width in [390, 1280] {
+        browser.client.set_window_size(width, 900).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let el = browser.element(xpath).await;
+        browser
+            .client
+            .execute("arguments[0].scrollIntoView()", vec![serde_json::to_value(&el).unwrap()])
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        browser.screenshot(&format!("{name}-{width}.png")).await;
+    }
+}
+
 #[tokio::test]
 async fn property_rules_are_ordered_by_keyboard_and_by_dragging_switched_off_deleted_and_flagged_when_broken() {
     let server = Server::start().await;
@@ -168,13 +188,7 @@ async fn a_ticket_for_a_member_of_a_matching_organization_shows_the_rule_in_its_
         ],
         "oldest first"
     );
-    let history = browser.element(HISTORY).await;
-    browser
-        .client
-        .execute("arguments[0].scrollIntoView()", vec![serde_json::to_value(&history).unwrap()])
-        .await
-        .unwrap();
-    browser.screenshots("item-history").await;
+    screenshots_of(&browser, HISTORY, "item-history").await;
 
     // An item nothing routed says so.
     api.create_org("Globex", &["globex.com"]).await;
@@ -227,7 +241,7 @@ async fn an_admin_routes_every_enterprise_organization_and_a_members_new_ticket_
     browser.choose_in(EDITOR, "Value", "Enterprise").await;
     browser.fill_in(EDITOR, "Project", "Enterprise").await;
     browser.click_button("Enterprise desk, 0 open").await;
-    browser.screenshots("admin-routing-editor").await;
+    screenshots_of(&browser, EDITOR, "admin-routing-editor").await;
     browser.click_in(EDITOR, "Save rule").await;
     browser.wait_until_gone(EDITOR).await;
     browser.wait_for_text("Saved the rule Enterprise first.").await;

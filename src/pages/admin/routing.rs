@@ -349,7 +349,7 @@ fn restore_focus(ids: &[String]) {
 #[component]
 fn RuleEditor(rule: Option<RoutingRule>, on_saved: Callback<RoutingRule>, on_cancel: Callback<()>) -> impl IntoView {
     view! {
-        <div class="card admin-routing__editor">
+        <div class="admin-routing__editor">
             <RoutingRuleEditor scope=RuleScope::Property rule=rule on_saved=on_saved on_cancel=on_cancel />
         </div>
     }
