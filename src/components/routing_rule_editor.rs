@@ -320,6 +320,8 @@ pub fn RoutingRuleEditor(
         conflict.set(false);
     };
     load(rule.clone());
+    // The editor replaces the button that opened it: the focus goes to its first field.
+    focus_after_render(format!("#{prefix}-name"));
 
     let agents = LocalResource::new(api::agents::list_agents);
     let properties = LocalResource::new(move || async move {
