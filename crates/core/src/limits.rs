@@ -124,6 +124,14 @@ pub const SCHEMA_LIMITS: &[(&str, &str, Bound)] = &[
     ("CreatePortalMessageRequest", "body", Bound::Length(MAX_BODY)),
     ("CreatePortalItemRequest", "title", Bound::Length(MAX_TITLE)),
     ("CreatePortalItemRequest", "description", Bound::Length(MAX_BODY)),
+    ("CreateRoutingRuleRequest", "name", Bound::Length(crate::api::routing::MAX_RULE_NAME)),
+    ("CreateRoutingRuleRequest", "conditions", Bound::Items(crate::api::routing::MAX_CONDITIONS)),
+    ("CreateRoutingRuleRequest", "actions", Bound::Items(crate::api::routing::MAX_ACTIONS)),
+    ("UpdateRoutingRuleRequest", "name", Bound::Length(crate::api::routing::MAX_RULE_NAME)),
+    ("UpdateRoutingRuleRequest", "conditions", Bound::Items(crate::api::routing::MAX_CONDITIONS)),
+    ("UpdateRoutingRuleRequest", "actions", Bound::Items(crate::api::routing::MAX_ACTIONS)),
+    ("PropertyTarget", "value", Bound::Length(crate::api::routing::MAX_TARGET_VALUE)),
+    ("ReorderRoutingRulesRequest", "ids", Bound::Items(crate::api::routing::MAX_PROPERTY_RULES)),
 ];
 
 /// The first character that text may not contain: NUL and the other C0 control

@@ -19,6 +19,7 @@ pub mod portal_items;
 pub mod portal_policy;
 pub mod projects;
 pub mod query;
+pub mod routing;
 pub mod sessions;
 pub mod settings;
 pub mod sharing;

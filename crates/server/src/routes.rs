@@ -13,6 +13,7 @@ pub mod passwords;
 pub mod portal;
 pub mod portal_settings;
 pub mod projects;
+pub mod routing;
 pub mod settings;
 pub mod sharing;
 
@@ -50,6 +51,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(items::routes())
         .merge(portal_settings::routes())
         .merge(sharing::routes())
+        .merge(routing::routes())
 }
 
 /// Every documented route, for the OpenAPI document.

@@ -36,6 +36,13 @@ pub enum AuditAction {
     /// Followers added to or removed from a project in the sharing dialog: who it is
     /// shared with in the customer portal.
     ProjectSharingChanged,
+    /// A routing rule added to an organization, or a property-targeted one.
+    RoutingRuleCreated,
+    /// A routing rule's name, switches, target, conditions or actions changed.
+    RoutingRuleChanged,
+    RoutingRuleDeleted,
+    /// An organization's (or the property-targeted) routing rules put in a new order.
+    RoutingRulesReordered,
 }
 
 impl Word for AuditAction {
@@ -57,6 +64,10 @@ impl Word for AuditAction {
         AuditAction::PasswordReset,
         AuditAction::SettingsChanged,
         AuditAction::ProjectSharingChanged,
+        AuditAction::RoutingRuleCreated,
+        AuditAction::RoutingRuleChanged,
+        AuditAction::RoutingRuleDeleted,
+        AuditAction::RoutingRulesReordered,
     ];
 
     fn as_str(self) -> &'static str {
@@ -78,6 +89,10 @@ impl Word for AuditAction {
             AuditAction::PasswordReset => "password_reset",
             AuditAction::SettingsChanged => "settings_changed",
             AuditAction::ProjectSharingChanged => "project_sharing_changed",
+            AuditAction::RoutingRuleCreated => "routing_rule_created",
+            AuditAction::RoutingRuleChanged => "routing_rule_changed",
+            AuditAction::RoutingRuleDeleted => "routing_rule_deleted",
+            AuditAction::RoutingRulesReordered => "routing_rules_reordered",
         }
     }
 }
@@ -103,6 +118,10 @@ impl AuditAction {
             AuditAction::PasswordReset => "Reset password",
             AuditAction::SettingsChanged => "Changed settings",
             AuditAction::ProjectSharingChanged => "Changed who a project is shared with",
+            AuditAction::RoutingRuleCreated => "Added routing rule",
+            AuditAction::RoutingRuleChanged => "Changed routing rule",
+            AuditAction::RoutingRuleDeleted => "Deleted routing rule",
+            AuditAction::RoutingRulesReordered => "Reordered routing rules",
         }
     }
 }
@@ -120,6 +139,7 @@ pub enum AuditTarget {
     Agent,
     Settings,
     Project,
+    RoutingRule,
 }
 
 impl Word for AuditTarget {
@@ -132,6 +152,7 @@ impl Word for AuditTarget {
         AuditTarget::Agent,
         AuditTarget::Settings,
         AuditTarget::Project,
+        AuditTarget::RoutingRule,
     ];
 
     fn as_str(self) -> &'static str {
@@ -144,6 +165,7 @@ impl Word for AuditTarget {
             AuditTarget::Agent => "agent",
             AuditTarget::Settings => "settings",
             AuditTarget::Project => "project",
+            AuditTarget::RoutingRule => "routing_rule",
         }
     }
 }
@@ -159,6 +181,7 @@ impl AuditTarget {
             AuditTarget::Agent => "Agent",
             AuditTarget::Settings => "Settings",
             AuditTarget::Project => "Project",
+            AuditTarget::RoutingRule => "Routing rule",
         }
     }
 }

@@ -79,9 +79,16 @@ pub enum Condition {
     /// The item is a ticket, or a task.
     ItemType { item_type: ItemType },
     /// The title and/or description contains the text (case-insensitive).
-    TextContains { field: TextField, text: String },
+    TextContains {
+        field: TextField,
+        #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+        text: String,
+    },
     /// The priority is one of these.
-    Priority { priorities: Vec<Priority> },
+    Priority {
+        #[cfg_attr(feature = "openapi", schema(max_items = 4))]
+        priorities: Vec<Priority>,
+    },
     /// The requester is (or is not) a manager of the organization.
     RequesterIsManager { is_manager: bool },
     /// The item was created from the portal, or by an agent.
@@ -113,6 +120,7 @@ pub enum Action {
     /// A reply to the requester from a template with placeholders
     /// (see [`crate::routing::PLACEHOLDERS`]).
     AutoReply {
+        #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
         template: String,
     },
     /// No later rule runs for this item.

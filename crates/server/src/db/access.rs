@@ -21,7 +21,7 @@ pub const FIELDS: &str = "portal_fields";
 
 /// The portal settings (defaults where unset: own items only, no project items, no
 /// self-registration, the default fields).
-pub async fn policy(db: &Db) -> Result<PortalPolicy, sqlx::Error> {
+pub async fn policy<'c>(db: impl Into<crate::db::tx::Exec<'c>>) -> Result<PortalPolicy, sqlx::Error> {
     let rows: Vec<(String, String)> = query("SELECT key, value FROM settings WHERE key IN ($1, $2, $3, $4)")
         .bind(ORGANIZATION_ITEMS)
         .bind(PROJECT_ITEMS)

@@ -167,8 +167,10 @@ async fn check_project_open(tx: &mut Tx, project: i64) -> Result<(), ApiError> {
     }
 }
 
-/// Creates an item; its organization is the requester's at this moment.
-pub async fn create(db: &Db, new: &NewItem, now: i64) -> Result<i64, ApiError> {
+/// Creates an item; its organization is the requester's at this moment. The
+/// organization's routing rules run over it in the same transaction (`mail` signs
+/// their automatic replies).
+pub async fn create(db: &Db, new: &NewItem, mail: &Mail, now: i64) -> Result<i64, ApiError> {
     let mut tx = db.begin_write().await?;
     check_project_open(&mut tx, new.project_id).await?;
     if let Some(agent) = new.assignee_id {
@@ -198,6 +200,7 @@ pub async fn create(db: &Db, new: &NewItem, now: i64) -> Result<i64, ApiError> {
     .await?;
     if let Some(organization) = organization {
         crate::db::portal_policy::follow_as_managers(&mut tx, id, organization).await?;
+        crate::db::routing::apply::route_new_item(&mut tx, id, organization, mail, now).await?;
     }
     tx.commit().await?;
     Ok(id)

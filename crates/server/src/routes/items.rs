@@ -118,7 +118,7 @@ pub async fn create_item(
     ApiJson(req): ApiJson<CreateItemRequest>,
 ) -> ApiResult<(StatusCode, Json<Item>)> {
     let new = validate_new_item(&req).map_err(ApiError::Validation)?;
-    let id = store::create(&state.db, &new, now_ms()).await?;
+    let id = store::create(&state.db, &new, &mail(&state), now_ms()).await?;
     tracing::info!(item_id = id, "item created");
     let item = store::get(&state.db, id).await?.ok_or_else(not_found)?;
     Ok((StatusCode::CREATED, Json(item)))

@@ -105,6 +105,7 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/items/{id}/followers/{customer_id}"),
     ("GET", "/api/item-files/{file_id}"),
     ("GET", "/api/items/{id}/files"),
+    ("GET", "/api/items/{id}/history"),
     ("POST", "/api/items/{id}/files"),
     ("GET", "/api/items/{id}/messages"),
     ("POST", "/api/items/{id}/messages"),
@@ -143,6 +144,13 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("PUT", "/api/organizations/{id}/portal-visibility"),
     ("PUT", "/api/organizations/{id}/properties"),
     ("GET", "/api/organizations/{id}/relatives"),
+    ("GET", "/api/organizations/{id}/routing-rules"),
+    ("POST", "/api/organizations/{id}/routing-rules"),
+    ("GET", "/api/organizations/{id}/routing-rules/dry-run"),
+    ("GET", "/api/organizations/{id}/routing-rules/exposure"),
+    ("PUT", "/api/organizations/{id}/routing-rules/order"),
+    ("PATCH", "/api/organizations/{id}/routing-rules/{rule_id}"),
+    ("DELETE", "/api/organizations/{id}/routing-rules/{rule_id}"),
     ("GET", "/api/outbox"),
     ("POST", "/api/portal/auth/forgot-password"),
     ("POST", "/api/portal/auth/login"),
@@ -180,6 +188,11 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/projects/{id}/followers/organizations/{organization_id}"),
     ("PUT", "/api/projects/{id}/sharing"),
     ("POST", "/api/projects/{id}/sharing/preview"),
+    ("GET", "/api/routing-rules"),
+    ("POST", "/api/routing-rules"),
+    ("PUT", "/api/routing-rules/order"),
+    ("PATCH", "/api/routing-rules/{id}"),
+    ("DELETE", "/api/routing-rules/{id}"),
     ("GET", "/api/settings"),
     ("PATCH", "/api/settings"),
     ("GET", "/api/settings/portal"),
@@ -218,6 +231,10 @@ async fn resources_for_every_route(app: &TestApp) {
         ("/api/projects/1/followers", serde_json::json!({"customer_id": 1})),
         ("/api/projects/1/followers", serde_json::json!({"organization_id": 1})),
         ("/api/items/1/followers", serde_json::json!({"customer_id": 1})),
+        (
+            "/api/organizations/1/routing-rules",
+            serde_json::json!({"name": "Support", "conditions": [], "actions": [{"kind": "set_priority", "priority": "high"}]}),
+        ),
     ] {
         ok_json(app.post(path, body).await).await;
     }
@@ -290,7 +307,10 @@ async fn the_document_describes_every_route_the_server_answers() {
         let status = res.status();
         let body = res.text().await.unwrap();
         // An unknown invitation is the handler's own 404, naming the invitation.
-        let handled_404 = template == "/api/portal/invitations/{token}" && body.contains("invitation");
+        // Routing rules share one id sequence: rule 1 is Acme's, so the property-targeted
+        // routes answer their own 404 for it.
+        let handled_404 = (template == "/api/portal/invitations/{token}" && body.contains("invitation"))
+            || (template == "/api/routing-rules/{id}" && body.contains("no such routing rule"));
         assert!(
             (status != StatusCode::NOT_FOUND || handled_404) && status != StatusCode::METHOD_NOT_ALLOWED,
             "{method} {path} ({template}): {status} {body}"

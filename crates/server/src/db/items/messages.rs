@@ -79,6 +79,8 @@ fn reply_recipients(requester: Option<(i64, String)>, followers: Vec<(i64, Strin
 enum Author {
     Agent(i64),
     Customer(i64),
+    /// Orgdesk itself: a routing rule's automatic reply.
+    System,
 }
 
 /// Adds a message to the item's conversation, in one transaction. A reply queues one
@@ -172,12 +174,49 @@ async fn store_message(
 ) -> Result<Option<Message>, ApiError> {
     let project_items = access::policy(db).await?.project_items;
     let mut tx = db.begin_write().await?;
+    let Some(message_id) = store_in(&mut tx, item_id, author, kind, body, mail, project_items, now).await? else {
+        return Ok(None);
+    };
+    tx.commit().await?;
+    let row: MessageRow =
+        query(format!("{} WHERE m.id = $1", select_messages())).bind(message_id).fetch_one(db).await?;
+    Ok(Some(Message::try_from(row)?))
+}
+
+/// A reply from Orgdesk itself (a routing rule's automatic reply, no author), in the
+/// caller's transaction: to the requester and the followers, through the outbox
+/// like an agent's reply. Nobody to send it to is no error: nothing is stored then.
+pub async fn add_system_reply(
+    tx: &mut Tx,
+    item_id: i64,
+    body: &str,
+    mail: &Mail,
+    project_items: bool,
+    now: i64,
+) -> Result<(), ApiError> {
+    store_in(tx, item_id, Author::System, MessageKind::Reply, body, mail, project_items, now).await?;
+    Ok(())
+}
+
+/// Stores a message and queues its emails in `tx`; its id, or `None` when there is
+/// no such item (or, for a system reply, nobody to send it to).
+#[allow(clippy::too_many_arguments)]
+async fn store_in(
+    tx: &mut Tx,
+    item_id: i64,
+    author: Author,
+    kind: MessageKind,
+    body: &str,
+    mail: &Mail,
+    project_items: bool,
+    now: i64,
+) -> Result<Option<i64>, ApiError> {
     let item: Option<(String, Option<i64>)> =
-        query("SELECT title, requester_id FROM items WHERE id = $1").bind(item_id).fetch_optional(&mut tx).await?;
+        query("SELECT title, requester_id FROM items WHERE id = $1").bind(item_id).fetch_optional(&mut *tx).await?;
     let Some((title, requester)) = item else { return Ok(None) };
     let mut recipients: Vec<(i64, String)> = Vec::new();
     if kind == MessageKind::Reply {
-        recipients = self::recipients(&mut tx, item_id, requester, author, project_items).await?;
+        recipients = self::recipients(&mut *tx, item_id, requester, author, project_items).await?;
         // An agent's reply must reach someone; a customer's is read by the agents anyway.
         if recipients.is_empty() && matches!(author, Author::Agent(_)) {
             return Err(ApiError::invalid(
@@ -185,10 +224,14 @@ async fn store_message(
                 "This item has no requester or customer follower to send a reply to: add one, or write an internal note.",
             ));
         }
+        if recipients.is_empty() && author == Author::System {
+            return Ok(None);
+        }
     }
     let (agent, customer) = match author {
         Author::Agent(a) => (Some(a), None),
         Author::Customer(c) => (None, Some(c)),
+        Author::System => (None, None),
     };
     let emails: Vec<&str> = recipients.iter().map(|(_, e)| e.as_str()).collect();
     let message_id: i64 = query(
@@ -202,7 +245,7 @@ async fn store_message(
     .bind(body)
     .bind(emails.join("\n"))
     .bind(now)
-    .scalar(&mut tx)
+    .scalar(&mut *tx)
     .await?;
     if kind == MessageKind::Reply {
         let subject = format!("[#{item_id}] {title}");
@@ -217,20 +260,17 @@ async fn store_message(
                 item_id: Some(item_id),
                 conversation_id: None,
             };
-            outbox::queue(&mut tx, &reply, now).await?;
+            outbox::queue(&mut *tx, &reply, now).await?;
         }
         query("UPDATE items SET reply_count = reply_count + 1, updated_at = $2 WHERE id = $1")
             .bind(item_id)
             .bind(now)
-            .execute(&mut tx)
+            .execute(&mut *tx)
             .await?;
     } else {
-        query("UPDATE items SET updated_at = $2 WHERE id = $1").bind(item_id).bind(now).execute(&mut tx).await?;
+        query("UPDATE items SET updated_at = $2 WHERE id = $1").bind(item_id).bind(now).execute(&mut *tx).await?;
     }
-    tx.commit().await?;
-    let row: MessageRow =
-        query(format!("{} WHERE m.id = $1", select_messages())).bind(message_id).fetch_one(db).await?;
-    Ok(Some(Message::try_from(row)?))
+    Ok(Some(message_id))
 }
 
 /// The email a new requester receives: the item's customer replies so far, as

@@ -132,7 +132,7 @@ pub async fn create_portal_item(
         requester_id: Some(current.id()),
         source: ItemSource::Portal,
     };
-    let id = items::create(&state.db, &new, now).await?;
+    let id = items::create(&state.db, &new, &crate::routes::items::mail(&state), now).await?;
     tracing::info!(item_id = id, "portal ticket created");
     Ok((StatusCode::CREATED, Json(detail(&state, &current, id).await?)))
 }
