@@ -101,6 +101,7 @@ pub fn MenuButton(
         }
     };
     let menu_id2 = menu_id.clone();
+    let menu_id3 = StoredValue::new(menu_id.clone());
     view! {
         <div class=format!("menu-button {class}")>
             <button
@@ -145,18 +146,22 @@ pub fn MenuButton(
                         entries
                             .get()
                             .into_iter()
-                            .map(|e| {
+                                .enumerate()
+                            .map(|(i, e)| {
                                 let cb = e.on_select;
+                                let item_id = format!("{}-{i}", menu_id3.get_value());
                                 view! {
                                     <li role="none">
                                         <button
                                             type="button"
                                             role="menuitem"
+                                            id=item_id
                                             tabindex="-1"
                                             class="menu__item"
                                             on:click=move |_| {
-                                                close(true);
+                                                // The choice first: closing unmounts this item.
                                                 cb.run(());
+                                                close(true);
                                             }
                                         >
                                             {e.label}

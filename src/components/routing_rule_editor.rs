@@ -320,6 +320,8 @@ pub fn RoutingRuleEditor(
         conflict.set(false);
     };
     load(rule.clone());
+    // The editor replaces the button that opened it: the focus goes to its first field.
+    focus_after_render(format!("#{prefix}-name"));
 
     let agents = LocalResource::new(api::agents::list_agents);
     let properties = LocalResource::new(move || async move {
@@ -372,16 +374,21 @@ pub fn RoutingRuleEditor(
         ))
     };
 
+    // Rows added from the menus belong to the editor (not to the menu that closes as they are added).
+    let owner = Owner::current().unwrap_or_default();
+    let (owner_c, owner_a) = (owner.clone(), owner);
     let condition_entries = Signal::derive(move || {
+        let owner = owner_c.clone();
         new_conditions()
             .into_iter()
             .map(|c| {
+                let owner = owner.clone();
                 MenuEntry::new(condition_title(&c), move || {
                     if conditions.with_untracked(|v| v.len()) >= MAX_CONDITIONS {
                         general.set(Some(format!("A rule has at most {MAX_CONDITIONS} conditions.")));
                         return;
                     }
-                    let row = Row::new(c.clone());
+                    let row = owner.with(|| Row::new(c.clone()));
                     conditions.update(|v| v.push(row));
                     errors.set(FieldErrors::new());
                     focus_row(row.key);
@@ -390,15 +397,17 @@ pub fn RoutingRuleEditor(
             .collect::<Vec<_>>()
     });
     let action_entries = Signal::derive(move || {
+        let owner = owner_a.clone();
         new_actions()
             .into_iter()
             .map(|a| {
+                let owner = owner.clone();
                 MenuEntry::new(action_title(&a), move || {
                     if actions.with_untracked(|v| v.len()) >= MAX_ACTIONS {
                         general.set(Some(format!("A rule has at most {MAX_ACTIONS} actions.")));
                         return;
                     }
-                    let row = Row::new(a.clone());
+                    let row = owner.with(|| Row::new(a.clone()));
                     actions.update(|v| v.push(row));
                     errors.set(FieldErrors::new());
                     focus_row(row.key);
@@ -796,7 +805,7 @@ fn RowTools<T: Send + Sync + Clone + 'static>(
                 type="button"
                 class="button button--small button--ghost"
                 id=down_id
-                disabled=move || index.get() + 1 >= count.get()
+                disabled=move || { index.get() + 1 >= count.get() }
                 aria-label=move || format!("Move {what} {} down", index.get() + 1)
                 on:click=move |_| shift(1)
             >

@@ -20,7 +20,7 @@ async fn rule_names(browser: &Browser) -> Vec<String> {
 
 /// The organization's own rules' names, in order, from the API.
 async fn rule_order(api: &Api, org: i64) -> Vec<String> {
-    let section: Value = api.get(&format!("/api/organizations/{org}/org-rules")).await;
+    let section: Value = api.get(&format!("/api/organizations/{org}/routing-rules")).await;
     section["own"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_string()).collect()
 }
 
@@ -109,7 +109,7 @@ async fn rules_are_reordered_by_keyboard_and_a_refused_rule_says_why_next_to_the
     let support = api.create_project("Support").await.id;
     for name in ["First rule", "Second rule"] {
         api.post(
-            &format!("/api/organizations/{acme}/org-rules"),
+            &format!("/api/organizations/{acme}/routing-rules"),
             json!({"name": name, "conditions": [], "actions": [{"kind": "change_project", "project_id": support}]}),
         )
         .await;
@@ -125,14 +125,18 @@ async fn rules_are_reordered_by_keyboard_and_a_refused_rule_says_why_next_to_the
         .await;
     assert_eq!(rule_order(&api, acme).await, ["Second rule", "First rule"]);
     let focused = browser.focused_id().await;
-    let second_id = api.get(&format!("/api/organizations/{acme}/org-rules")).await["own"][0]["id"].as_i64().unwrap();
+    let second_id =
+        api.get(&format!("/api/organizations/{acme}/routing-rules")).await["own"][0]["id"].as_i64().unwrap();
     assert_eq!(focused, format!("org-rule-{second_id}-down"), "at the top, the focus goes to Move down");
     browser.wait_for_text("Second rule moved to position 1 of 2.").await;
 
     // A new rule with an empty "contains" condition, added from the menu by keyboard.
     browser.click_in(ROUTING, "Add rule").await;
     browser.button("Add condition").await.send_keys(&char::from(Key::Enter).to_string()).await.unwrap();
+    // The menu opens with the focus on its first item; Arrow Down moves to the second.
+    browser.wait_for_focus_on("rule-new-add-condition-menu-0").await;
     browser.press(Key::Down).await;
+    browser.wait_for_focus_on("rule-new-add-condition-menu-1").await;
     browser.press(Key::Enter).await;
     browser.wait_for_text_in(EDITOR, "1. Title or description contains").await;
     browser.fill_in(EDITOR, "Name", "Printers").await;

@@ -105,12 +105,22 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
     let busy = RwSignal::new(false);
     let drag = RwSignal::new(None::<Drag>);
     let press = StoredValue::new(None::<Press>);
+    // Where the focus goes once the list is drawn anew (it is replaced on every load).
+    let focus_next = StoredValue::new(None::<String>);
+    let show = move |s: Section| {
+        section.set(Some(s));
+        let next = focus_next.get_value();
+        focus_next.set_value(None);
+        if let Some(selector) = next {
+            focus_after_render(selector);
+        }
+    };
 
     let load = move || {
         spawn_local(async move {
             match api::routing::routing_section(org).await {
                 Ok(s) => {
-                    section.set(Some(s));
+                    show(s);
                     error.set(None);
                 }
                 Err(e) => error.set(Some(e.message())),
@@ -137,7 +147,7 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
                     if let Some((i, r)) = s.own.iter().enumerate().find(|(_, r)| r.id == moved_id) {
                         announce.set(format!("{} moved to position {} of {n}.", r.name, i + 1));
                     }
-                    section.set(Some(s));
+                    show(s);
                     error.set(None);
                 }
                 Err(e) => {
@@ -158,11 +168,12 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
         // Keep the focus on the moved rule's button (or its twin at an end).
         let at_end = (delta < 0 && j == 0) || (delta > 0 && j as usize + 1 == ids.len());
         let which = if (delta < 0) != at_end { "up" } else { "down" };
+        focus_next.set_value(Some(format!("#org-rule-{id}-{which}")));
         reorder(next, id);
-        focus_after_render(format!("#org-rule-{id}-{which}"));
     };
 
     let toggle = move |rule: RoutingRule, on: bool| {
+        focus_next.set_value(Some(format!("#org-rule-{}-enabled", rule.id)));
         spawn_local(async move {
             let req = UpdateRoutingRuleRequest { version: rule.version, enabled: Some(on), ..Default::default() };
             match api::routing::update_rule(org, rule.id, &req).await {
@@ -190,8 +201,8 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
                     deleting.set(None);
                     delete_error.set(None);
                     announce.set(format!("{} deleted.", rule.name));
+                    focus_next.set_value(Some("#routing-add".into()));
                     load();
-                    focus_after_render("#routing-add".into());
                 }
                 Err(e) => delete_error.set(Some(e.message())),
             }
@@ -201,8 +212,8 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
     let saved = move |rule: RoutingRule| {
         editing.set(None);
         announce.set(format!("{} saved.", rule.name));
+        focus_next.set_value(Some(format!("#org-rule-{}-edit", rule.id)));
         load();
-        focus_after_render(format!("#org-rule-{}-edit", rule.id));
     };
 
     // Dragging a rule with the mouse.
@@ -273,6 +284,7 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
                         <input
                             type="checkbox"
                             role="switch"
+                            id=format!("org-rule-{id}-enabled")
                             checked=enabled
                             on:change=move |ev| toggle(r_toggle.clone(), event_target_checked(&ev))
                         />
