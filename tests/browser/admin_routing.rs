@@ -241,6 +241,9 @@ async fn an_admin_routes_every_enterprise_organization_and_a_members_new_ticket_
     browser.choose_in(EDITOR, "Value", "Enterprise").await;
     browser.fill_in(EDITOR, "Project", "Enterprise").await;
     browser.click_button("Enterprise desk, 0 open").await;
+    browser.click_in(EDITOR, "Add action").await;
+    browser.click_button("Set priority").await;
+    browser.choose_in(EDITOR, "Priority", "Urgent").await;
     screenshots_of(&browser, EDITOR, "admin-routing-editor").await;
     browser.click_in(EDITOR, "Save rule").await;
     browser.wait_until_gone(EDITOR).await;
@@ -248,6 +251,7 @@ async fn an_admin_routes_every_enterprise_organization_and_a_members_new_ticket_
     assert_eq!(shown_names(&browser).await, ["Enterprise first"]);
     let target = browser.wait_for_text_in(RULES, "Plan = Enterprise").await;
     assert!(target.contains("Change project to Enterprise desk"), "{target}");
+    assert!(target.contains("Set priority to Urgent"), "{target}");
     let stored = api.get("/api/routing-rules").await;
     assert_eq!(stored[0]["target"]["value"], "Enterprise");
     assert_eq!(stored[0]["actions"][0], json!({"kind": "change_project", "project_id": desk}));
@@ -274,6 +278,8 @@ async fn an_admin_routes_every_enterprise_organization_and_a_members_new_ticket_
     browser
         .wait_for_text_in(HISTORY, "Routing rule 'Enterprise first' moved this ticket to project Enterprise desk.")
         .await;
+    browser.wait_for_text_in(HISTORY, "Routing rule 'Enterprise first' set the priority to Urgent.").await;
     browser.wait_for_value_in(PANEL, "Project", &desk.to_string()).await;
+    browser.wait_for_value_in(PANEL, "Priority", "urgent").await;
     browser.close().await;
 }
