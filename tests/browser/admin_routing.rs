@@ -137,6 +137,19 @@ async fn property_rules_are_ordered_by_keyboard_and_by_dragging_switched_off_del
     eventually("the rules after the delete", || shown_names(&browser), |n| n == &["Welcome", "Urgent for Enterprise"])
         .await;
     assert_eq!(stored_names(&api).await, ["Welcome", "Urgent for Enterprise"]);
+
+    // Edit by keyboard: Enter on Edit puts the focus in the editor's name; saving
+    // renames the rule in place and the focus goes back to its Edit button.
+    let id = urgent["id"].as_i64().unwrap();
+    browser.keys_to_labelled("Edit Urgent for Enterprise", &char::from(Key::Enter).to_string()).await;
+    browser.wait_for_focus_on(&format!("rule-{id}-name")).await;
+    browser.wait_for_value_in(EDITOR, "Name", "Urgent for Enterprise").await;
+    browser.fill_in(EDITOR, "Name", "Enterprise is urgent").await;
+    browser.click_in(EDITOR, "Save rule").await;
+    browser.wait_until_gone(EDITOR).await;
+    eventually("the renamed rule", || shown_names(&browser), |n| n == &["Welcome", "Enterprise is urgent"]).await;
+    assert_eq!(stored_names(&api).await, ["Welcome", "Enterprise is urgent"]);
+    browser.wait_for_focus_on(&format!("rule-{id}-edit")).await;
     browser.close().await;
 
     // An agent reads them, without the controls.
@@ -146,7 +159,7 @@ async fn property_rules_are_ordered_by_keyboard_and_by_dragging_switched_off_del
     agent.sign_in("kim@example.com", AGENT_PASSWORD).await;
     agent.wait_for_path("/admin/routing").await;
     agent.wait_for_text("Only administrators can change these rules").await;
-    agent.wait_for_text_in(RULES, "Urgent for Enterprise").await;
+    agent.wait_for_text_in(RULES, "Enterprise is urgent").await;
     let controls = agent.client.find_all(Locator::XPath(&format!("{RULES}//button | //button[.='Add rule']"))).await;
     assert!(controls.unwrap().is_empty(), "an agent gets no buttons");
     agent.close().await;
