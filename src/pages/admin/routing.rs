@@ -250,12 +250,13 @@ pub fn AdminRoutingPage() -> impl IntoView {
                                                 let for_edit = for_edit.clone();
                                                 let for_delete = for_delete.clone();
                                                 let enabled_id = enabled_id.clone();
+                                                let described_by = format!("rule-title-{id}");
                                                 let enabled_for = enabled_id.clone();
                                                 let name = name.clone();
                                                 view! {
                                                     <div class="routing-rule__actions">
                                                         <label class="checkbox-field routing-rule__enabled" for=enabled_for>
-                                                            <input type="checkbox" id=enabled_id role="switch"
+                                                            <input type="checkbox" id=enabled_id role="switch" aria-describedby=described_by
                                                                 prop:checked=for_enable.enabled
                                                                 on:change={
                                                                     let r = for_enable.clone();
