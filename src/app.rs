@@ -12,6 +12,7 @@ use crate::components::top_bar::TopBar;
 use crate::pages::account::AccountPage;
 use crate::pages::admin::audit::AuditLogPage;
 use crate::pages::admin::portal::AdminPortalPage;
+use crate::pages::admin::routing::AdminRoutingPage;
 use crate::pages::admin::AdminPage;
 use crate::pages::choose_password::ChoosePasswordPage;
 use crate::pages::customers::CustomersPage;
@@ -93,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin") view=AdminPage />
                     <Route path=path!("admin/audit") view=AuditLogPage />
                     <Route path=path!("admin/portal") view=AdminPortalPage />
+                    <Route path=path!("admin/routing") view=AdminRoutingPage />
                     <Route path=path!("account") view=AccountPage />
                 </ParentRoute>
             </Routes>

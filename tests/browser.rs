@@ -5,6 +5,7 @@
 
 mod browser {
     mod admin_audit;
+    mod admin_routing;
     mod customers;
     mod dialogs;
     mod organization;
@@ -13,6 +14,7 @@ mod browser {
     mod portal_items;
     mod portal_policy;
     mod projects;
+    mod routing;
     mod sections;
     mod security;
     mod session;

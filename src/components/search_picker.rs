@@ -9,6 +9,8 @@ pub enum PickerKind {
     Organization,
     /// Customers, each with the organization they are in now (adding a member moves them).
     CustomerWithOrganization,
+    /// Active (not archived) projects.
+    Project,
 }
 
 /// One result: an id, the name to show, and a detail (email, member count).
@@ -35,7 +37,8 @@ impl Pick {
 #[component]
 pub fn SearchPicker(
     /// Unique id of the search box; the error gets `<id>-error`.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     label: &'static str,
     kind: PickerKind,
     #[prop(into)] on_pick: Callback<Pick>,
@@ -71,6 +74,15 @@ pub fn SearchPicker(
                         })
                         .collect::<Vec<_>>()
                 }),
+                PickerKind::Project => api::projects::list_projects("false", &q, 0, 8).await.map(|p| {
+                    p.items
+                        .into_iter()
+                        .map(|pr| {
+                            let open = format!("{} open", pr.open_item_count);
+                            Pick { id: pr.id, name: pr.name, detail: open }
+                        })
+                        .collect()
+                }),
                 PickerKind::Organization => api::organizations::list_organizations(&q, 0, 8).await.map(|p| {
                     p.items
                         .into_iter()
@@ -94,6 +106,7 @@ pub fn SearchPicker(
         match kind {
             PickerKind::Customer | PickerKind::CustomerWithOrganization => "Type a name or email",
             PickerKind::Organization => "Type an organization name",
+            PickerKind::Project => "Type a project name",
         }
     } else {
         placeholder
@@ -104,7 +117,7 @@ pub fn SearchPicker(
     };
     view! {
         <div class="field picker" class:field--invalid=move || error.get().is_some()>
-            <label class="field__label" for=id>
+            <label class="field__label" for=id.clone()>
                 {label}
             </label>
             {move || selected.get().map(|p| {

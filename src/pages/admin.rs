@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod portal;
+pub mod routing;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -39,6 +40,7 @@ pub fn AdminPage() -> impl IntoView {
                     <ul class="admin__links-list">
                         <li><A href="/admin/audit">"Audit log"</A><span class="hint">" — who did what, when and from where"</span></li>
                         <li><A href="/admin/portal">"Portal"</A><span class="hint">" — what customers see and do in the portal"</span></li>
+                        <li><A href="/admin/routing">"Routing"</A><span class="hint">" — rules for every organization whose property has a value"</span></li>
                     </ul>
                 </nav>
                 <AgentsSection />

@@ -20,6 +20,7 @@ mod hierarchy;
 mod history;
 mod portal;
 mod projects;
+mod routing;
 mod tickets;
 
 use std::future::Future;
@@ -271,6 +272,7 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
                             <hierarchy::HierarchySection panel=panel />
                             <projects::ProjectsSection panel=panel />
                             <portal::PortalSection panel=panel />
+                            <routing::RoutingSection panel=panel />
                         }.into_any(),
                         Tab::Members => view! { <members::MembersSection panel=panel /> }.into_any(),
                         Tab::Tickets => view! { <tickets::TicketsSection panel=panel /> }.into_any(),

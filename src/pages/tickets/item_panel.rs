@@ -16,6 +16,7 @@ use crate::api;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::item_badges::{status_badge, type_badge};
 use crate::components::item_files::ItemFiles;
+use crate::components::item_history::ItemHistory;
 use crate::components::pager::Pager;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::select_field::SelectField;
@@ -115,6 +116,10 @@ pub fn ItemPanel() -> impl IntoView {
             }}
             {move || id.get().map(|id| view! { <Conversation item_id=id item=item messages=messages on_sent=move || reload_item(id) /> })}
             {move || id.get().map(|id| view! { <ItemFiles item_id=id portal=false can_upload=true nested=true /> })}
+            {move || id.get().map(|id| {
+                let changed = Signal::derive(move || item.with(|i| i.as_ref().map(|i| i.updated_at.clone()).unwrap_or_default()));
+                view! { <ItemHistory item_id=id changed=changed /> }
+            })}
         </SidePanel>
     }
 }

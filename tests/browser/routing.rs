@@ -1,0 +1,156 @@
+//! Browser tests of the organization panel's Routing section: an agent adds a
+//! routing section with "Change project", reads the dry run, saves, and a ticket
+//! created for a member in the Tickets app lands in the chosen project with the rule
+//! named in its history; rules reordered by keyboard; a refused rule shows the
+//! server's message next to the condition it is about.
+
+use fantoccini::key::Key;
+use orgdesk_browser_tests::*;
+use serde_json::{json, Value};
+
+const ROUTING: &str = "//section[@data-section='routing']";
+const EDITOR: &str = "//form[contains(@class,'routing-editor')]";
+
+/// The names of the organization's own rules, as listed, top to bottom.
+async fn rule_names(browser: &Browser) -> Vec<String> {
+    browser
+        .texts(&format!("{ROUTING}//ol[contains(@class,'org-rules')]//span[contains(@class,'org-rule__name')]"))
+        .await
+}
+
+/// The organization's own rules' names, in order, from the API.
+async fn rule_order(api: &Api, org: i64) -> Vec<String> {
+    let section: Value = api.get(&format!("/api/organizations/{org}/routing-rules")).await;
+    section["own"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn a_routing_section_moves_a_members_new_ticket_into_the_chosen_project_and_says_so() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    let acme = api.create_org("ACME Inc.", &["acme.com"]).await.id;
+    let ann = api.create_customer("ann@acme.com", "Ann", "Lee").await.id;
+    let support = api.create_project("Support").await.id;
+    let tasks = api.create_project("Tasks for ACME Inc.").await.id;
+    // Two earlier tickets of ACME: what the dry run tries the rule on.
+    api.create_ticket(support, "Printer on fire", ann).await;
+    api.create_ticket(support, "Invoice missing", ann).await;
+
+    let browser = Browser::signed_in(&server, &format!("/organizations/{acme}")).await;
+    browser.wait_for_text_in(ROUTING, "No routing rule of its own yet.").await;
+    browser.click_in(ROUTING, "Add routing section").await;
+
+    // Pre-filled: the suggested name, the trigger line, a first "Change project".
+    browser.wait_for_value_in(EDITOR, "Name", "ACME Inc. routing").await;
+    browser.wait_for_text_in(EDITOR, "When an item is created by a member of this organization").await;
+    browser.wait_for_text_in(EDITOR, "Change project").await;
+    // Before a project is chosen the dry run counts the matches only.
+    browser.wait_for_text_in(EDITOR, "Would have matched 2 of this organization's last 2 items").await;
+    browser.screenshots("routing-editor-new").await;
+
+    // The project, from the search picker.
+    browser.fill_in(EDITOR, "Project", "Tasks").await;
+    browser.click_button("Tasks for ACME Inc., 0 open").await;
+    browser
+        .wait_for_text_in(EDITOR, "Routing rule 'ACME Inc. routing' moved this ticket to project Tasks for ACME Inc.")
+        .await;
+    let dry = browser.texts(&format!("{EDITOR}//li[contains(@class,'routing-dry-run__item')]")).await;
+    assert_eq!(dry.len(), 2, "{dry:?}");
+    assert!(dry.iter().any(|d| d.contains("Printer on fire")), "{dry:?}");
+
+    // A condition narrows it, and the dry run follows the draft.
+    browser.click_in(EDITOR, "Add condition").await;
+    browser.click_button("Title or description contains").await;
+    browser.fill_in(EDITOR, "Contains", "printer").await;
+    browser.wait_for_text_in(EDITOR, "Would have matched 1 of this organization's last 2 items").await;
+    browser.screenshots("routing-editor-dry-run").await;
+
+    browser.click_in(EDITOR, "Save rule").await;
+    browser.wait_until_gone(EDITOR).await;
+    assert_eq!(eventually("the saved rule", || rule_names(&browser), |n| n.len() == 1).await, ["1. ACME Inc. routing"]);
+    browser.wait_for_text_in(ROUTING, "Change project to Tasks for ACME Inc.").await;
+    browser.screenshots("routing-section").await;
+
+    // A ticket for Ann, created as a person does in the Tickets app.
+    browser.click_link("Tickets").await;
+    browser.wait_for_path("/tickets").await;
+    browser.click_button("New ticket").await;
+    browser.choose_in(DIALOG, "Project", "Support").await;
+    browser.fill_in(DIALOG, "Title", "The printer is smoking again").await;
+    browser.fill_in(DIALOG, "Requester", "ann").await;
+    browser.click_button("Ann Lee, ann@acme.com").await;
+    browser.click_button("Create ticket").await;
+    browser.wait_for_text("Created ticket #").await;
+    let path = browser.wait_for_path_prefix("/tickets/").await;
+    let item_id: i64 = path.trim_start_matches("/tickets/").parse().unwrap();
+
+    // It landed in Tasks for ACME Inc., and its history names the rule.
+    assert_eq!(api.item(item_id).await.project_id, tasks);
+    browser
+        .wait_for_text_in(PANEL, "Routing rule 'ACME Inc. routing' moved this ticket to project Tasks for ACME Inc.")
+        .await;
+
+    // A ticket that does not match stays where it was created.
+    let other: Value = api
+        .post(
+            "/api/items",
+            json!({"item_type": "ticket", "project_id": support, "title": "Password reset", "requester_id": ann}),
+        )
+        .await;
+    assert_eq!(other["project_id"].as_i64(), Some(support));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn rules_are_reordered_by_keyboard_and_a_refused_rule_says_why_next_to_the_condition() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    let acme = api.create_org("Acme", &["acme.com"]).await.id;
+    let support = api.create_project("Support").await.id;
+    for name in ["First rule", "Second rule"] {
+        api.post(
+            &format!("/api/organizations/{acme}/routing-rules"),
+            json!({"name": name, "conditions": [], "actions": [{"kind": "change_project", "project_id": support}]}),
+        )
+        .await;
+    }
+    let browser = Browser::signed_in(&server, &format!("/organizations/{acme}")).await;
+    let names = eventually("the rules", || rule_names(&browser), |n| n.len() == 2).await;
+    assert_eq!(names, ["1. First rule", "2. Second rule"]);
+    browser.screenshots("routing-list").await;
+
+    // Keyboard only: Enter on "Move Second rule up"; the focus stays on that rule.
+    browser.keys_to_labelled("Move Second rule up", &char::from(Key::Enter).to_string()).await;
+    eventually("the new order", || rule_names(&browser), |n| n.first().is_some_and(|f| f.contains("Second rule")))
+        .await;
+    assert_eq!(rule_order(&api, acme).await, ["Second rule", "First rule"]);
+    let focused = browser.focused_id().await;
+    let second_id =
+        api.get(&format!("/api/organizations/{acme}/routing-rules")).await["own"][0]["id"].as_i64().unwrap();
+    assert_eq!(focused, format!("org-rule-{second_id}-down"), "at the top, the focus goes to Move down");
+    browser.wait_for_text("Second rule moved to position 1 of 2.").await;
+
+    // A new rule with an empty "contains" condition, added from the menu by keyboard.
+    browser.click_in(ROUTING, "Add rule").await;
+    browser.button("Add condition").await.send_keys(&char::from(Key::Enter).to_string()).await.unwrap();
+    // The menu opens with the focus on its first item; Arrow Down moves to the second.
+    browser.wait_for_focus_on("rule-new-add-condition-menu-0").await;
+    browser.press(Key::Down).await;
+    browser.wait_for_focus_on("rule-new-add-condition-menu-1").await;
+    browser.press(Key::Enter).await;
+    browser.wait_for_text_in(EDITOR, "1. Title or description contains").await;
+    browser.fill_in(EDITOR, "Name", "Printers").await;
+    browser.fill_in(EDITOR, "Project", "Supp").await;
+    browser.click_button("Support, 0 open").await;
+    browser.click_in(EDITOR, "Save rule").await;
+    // The server refuses it; the message is next to the text box of that condition.
+    assert_eq!(browser.field_error_in(EDITOR, "Contains").await, "Enter the text to look for.");
+    browser.wait_for_alert("The rule was not saved").await;
+    browser.screenshots("routing-editor-error").await;
+    browser.fill_in(EDITOR, "Contains", "printer").await;
+    browser.click_in(EDITOR, "Save rule").await;
+    browser.wait_until_gone(EDITOR).await;
+    let names = eventually("three rules", || rule_names(&browser), |n| n.len() == 3).await;
+    assert_eq!(names[2], "3. Printers");
+    browser.close().await;
+}
