@@ -285,11 +285,11 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
                             type="checkbox"
                             role="switch"
                             id=format!("org-rule-{id}-enabled")
+                            aria-label=format!("Enabled: {}", rule.name)
                             checked=enabled
                             on:change=move |ev| toggle(r_toggle.clone(), event_target_checked(&ev))
                         />
                         <span>"Enabled"</span>
-                        <span class="visually-hidden">{format!(": {}", rule.name)}</span>
                     </label>
                     <button
                         type="button"
