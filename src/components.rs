@@ -24,6 +24,7 @@ pub mod project_dialog;
 pub mod property_definitions;
 pub mod routing_rule_editor;
 pub mod routing_rule_summary;
+pub mod rule_drag;
 pub mod search_box;
 pub mod search_picker;
 pub mod select_field;

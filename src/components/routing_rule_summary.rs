@@ -21,7 +21,8 @@ pub fn action_lines(rule: &RoutingRule) -> Vec<(String, Option<String>)> {
         .enumerate()
         .map(|(i, a)| {
             let resolved = action_ref(rule, i);
-            let name = resolved.and_then(|r| r.name.clone());
+            // A broken reference has no name: "project #12" says which one it was.
+            let name = resolved.map(|r| r.name.clone().unwrap_or_else(|| format!("{} #{}", kind_word(&r.kind), r.id)));
             let text = capitalize(&describe_action(a, name.as_deref()));
             let text = match a {
                 Action::AutoReply { template } => format!("{text}: \u{201c}{}\u{201d}", shorten(template, 120)),
@@ -52,6 +53,16 @@ pub fn target_text(rule: &RoutingRule) -> String {
         v => v,
     };
     format!("{label} = {value}")
+}
+
+fn kind_word(kind: &RefKind) -> &'static str {
+    match kind {
+        RefKind::Project => "project",
+        RefKind::Agent => "agent",
+        RefKind::Customer => "customer",
+        RefKind::Organization => "organization",
+        RefKind::Property => "property",
+    }
 }
 
 fn capitalize(s: &str) -> String {
@@ -136,7 +147,10 @@ mod tests {
         assert_eq!(target_text(&r), "Plan = Enterprise");
         let lines = action_lines(&r);
         assert_eq!(lines[0], ("Set priority to Urgent".to_string(), None));
-        assert_eq!(lines[1], ("Change project to (missing)".to_string(), Some("Project #12 no longer exists".into())));
+        assert_eq!(
+            lines[1],
+            ("Change project to project #12".to_string(), Some("Project #12 no longer exists".into()))
+        );
         assert_eq!(broken_reasons(&r), vec!["Project #12 no longer exists".to_string()]);
     }
 }

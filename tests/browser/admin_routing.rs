@@ -41,6 +41,26 @@ async fn stored_names(api: &Api) -> Vec<String> {
     rules.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_string()).collect()
 }
 
+/// With `ORGDESK_SCREENSHOT_DIR` set: `name-390.png` and `name-1280.png` with the
+/// element at `xpath` scrolled into view at each width.
+async fn screenshots_of(browser: &Browser, xpath: &str, name: &str) {
+    if std::env::var_os("ORGDESK_SCREENSHOT_DIR").is_none() {
+        return;
+    }
+    for width in [390, 1280] {
+        browser.client.set_window_size(width, 900).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let el = browser.element(xpath).await;
+        browser
+            .client
+            .execute("arguments[0].scrollIntoView()", vec![serde_json::to_value(&el).unwrap()])
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        browser.screenshot(&format!("{name}-{width}.png")).await;
+    }
+}
+
 #[tokio::test]
 async fn property_rules_are_ordered_by_keyboard_and_by_dragging_switched_off_deleted_and_flagged_when_broken() {
     let server = Server::start().await;
@@ -168,7 +188,7 @@ async fn a_ticket_for_a_member_of_a_matching_organization_shows_the_rule_in_its_
         ],
         "oldest first"
     );
-    browser.screenshots("item-history").await;
+    screenshots_of(&browser, HISTORY, "item-history").await;
 
     // An item nothing routed says so.
     api.create_org("Globex", &["globex.com"]).await;
@@ -176,5 +196,90 @@ async fn a_ticket_for_a_member_of_a_matching_organization_shows_the_rule_in_its_
     let plain = api.create_ticket(support, "Question", bob).await;
     browser.goto(&format!("/tickets/{}", plain.id)).await;
     browser.wait_for_text_in(HISTORY, "Nothing has changed this item automatically.").await;
+    browser.close().await;
+}
+
+const EDITOR: &str = "//form[contains(@class,'routing-editor')]";
+const PROPERTIES: &str = "//section[@data-section='properties']";
+const ROUTING: &str = "//section[@data-section='routing']";
+
+#[tokio::test]
+async fn an_admin_routes_every_enterprise_organization_and_a_members_new_ticket_follows_the_rule() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    let acme = api.create_org("Acme", &["acme.com"]).await.id;
+    api.create_customer("ann@acme.com", "Ann", "Lee").await;
+    let support = api.create_project("Support").await.id;
+    let desk = api.create_project("Enterprise desk").await.id;
+    let browser = Browser::signed_in(&server, "/admin").await;
+
+    // The property Plan, defined in Administration.
+    browser.wait_for_text("Organization properties").await;
+    browser.fill("Property label", "Plan").await;
+    browser.choose_in("//form[@aria-labelledby='add-property-title']", "Property kind", "Single choice").await;
+    let enter = char::from(Key::Enter);
+    browser.fill("Options (one per line)", &format!("Starter{enter}Enterprise")).await;
+    browser.click_button("Add property").await;
+    browser.wait_for_text("Added the property Plan.").await;
+
+    // Acme is on Enterprise.
+    browser.goto(&format!("/organizations/{acme}")).await;
+    browser.click_button("Edit properties").await;
+    browser.choose_in(PROPERTIES, "Plan", "Enterprise").await;
+    browser.click_button("Save properties").await;
+    browser.wait_for_text_in("//dl[@aria-label='Properties']", "Enterprise").await;
+
+    // Administration > Routing: a rule for Plan = Enterprise, made in the editor.
+    browser.goto("/admin").await;
+    browser.click_link("Routing").await;
+    browser.wait_for_path("/admin/routing").await;
+    browser.wait_for_text("No property-targeted rules yet.").await;
+    browser.click_button("Add rule").await;
+    browser.wait_for_focus_on("rule-new-name").await;
+    browser.fill_in(EDITOR, "Name", "Enterprise first").await;
+    browser.choose_in(EDITOR, "Property", "Plan").await;
+    browser.choose_in(EDITOR, "Value", "Enterprise").await;
+    browser.fill_in(EDITOR, "Project", "Enterprise").await;
+    browser.click_button("Enterprise desk, 0 open").await;
+    browser.click_in(EDITOR, "Add action").await;
+    browser.click_button("Set priority").await;
+    browser.choose_in(EDITOR, "Priority", "Urgent").await;
+    screenshots_of(&browser, EDITOR, "admin-routing-editor").await;
+    browser.click_in(EDITOR, "Save rule").await;
+    browser.wait_until_gone(EDITOR).await;
+    browser.wait_for_text("Saved the rule Enterprise first.").await;
+    assert_eq!(shown_names(&browser).await, ["Enterprise first"]);
+    let target = browser.wait_for_text_in(RULES, "Plan = Enterprise").await;
+    assert!(target.contains("Change project to Enterprise desk"), "{target}");
+    assert!(target.contains("Set priority to Urgent"), "{target}");
+    let stored = api.get("/api/routing-rules").await;
+    assert_eq!(stored[0]["target"]["value"], "Enterprise");
+    assert_eq!(stored[0]["actions"][0], json!({"kind": "change_project", "project_id": desk}));
+
+    // Acme's routing section shows it, read-only, with where it comes from.
+    browser.goto(&format!("/organizations/{acme}")).await;
+    let section = browser.wait_for_text_in(ROUTING, "Enterprise first").await;
+    assert!(section.contains("For organizations with Plan = Enterprise"), "{section}");
+
+    // A ticket for Ann from the Tickets app lands in Enterprise desk, urgent.
+    browser.click_link("Tickets").await;
+    browser.wait_for_path("/tickets").await;
+    browser.click_button("New ticket").await;
+    browser.choose_in(DIALOG, "Project", "Support").await;
+    browser.fill_in(DIALOG, "Title", "Cannot sign in").await;
+    browser.fill_in(DIALOG, "Requester", "ann").await;
+    browser.click_button("Ann Lee, ann@acme.com").await;
+    browser.click_button("Create ticket").await;
+    browser.wait_for_text("Created ticket #").await;
+    let path = browser.wait_for_path_prefix("/tickets/").await;
+    let id: i64 = path.trim_start_matches("/tickets/").split('?').next().unwrap().parse().unwrap();
+    let item = api.item(id).await;
+    assert_eq!(item.project_id, desk, "created in Support ({support}), moved by the rule");
+    browser
+        .wait_for_text_in(HISTORY, "Routing rule 'Enterprise first' moved this ticket to project Enterprise desk.")
+        .await;
+    browser.wait_for_text_in(HISTORY, "Routing rule 'Enterprise first' set the priority to Urgent.").await;
+    browser.wait_for_value_in(PANEL, "Project", &desk.to_string()).await;
+    browser.wait_for_value_in(PANEL, "Priority", "urgent").await;
     browser.close().await;
 }

@@ -14,37 +14,16 @@ use wasm_bindgen::JsCast;
 use crate::api::{self, ApiError};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_notice::ErrorNotice;
+use crate::components::routing_rule_editor::{RoutingRuleEditor, RuleScope};
 use crate::components::routing_rule_summary::{broken_reasons, target_text, RuleSummary};
+use crate::components::rule_drag::{moved_onto, use_rule_drag};
+use crate::forms::focus_after_render;
 use crate::state::use_session;
 
 /// The documented order in which rules apply to an item.
 pub const PRECEDENCE: &str = "Rules apply in this order: the organization's own rules, then rules inherited from its \
      parent organizations (nearest first), then these property-targeted rules, each group in its order. \
      \"Stop further rules\" ends the walk.";
-
-/// Pointer travel before a press on a handle becomes a drag.
-const DRAG_THRESHOLD: f64 = 5.0;
-
-/// `ids` with `moved` taken out and put where `target` was (before it when moving up,
-/// after it when moving down): what dropping a dragged rule on another does.
-pub fn moved_onto(ids: &[i64], moved: i64, target: i64) -> Option<Vec<i64>> {
-    let from = ids.iter().position(|i| *i == moved)?;
-    let to = ids.iter().position(|i| *i == target)?;
-    if from == to {
-        return None;
-    }
-    let mut out = ids.to_vec();
-    let id = out.remove(from);
-    out.insert(to, id);
-    Some(out)
-}
-
-#[derive(Clone, Copy)]
-struct Press {
-    rule: i64,
-    x: f64,
-    y: f64,
-}
 
 /// What the editor is open for: a new rule, or an existing one.
 #[derive(Clone)]
@@ -198,43 +177,11 @@ pub fn AdminRoutingPage() -> impl IntoView {
     });
 
     // Dragging a rule by its handle; the rule under the pointer is where it goes.
-    let press = StoredValue::new(None::<Press>);
-    let dragging = RwSignal::new(None::<i64>);
-    let over = RwSignal::new(None::<i64>);
-    let on_move = window_event_listener(ev::pointermove, move |e| {
-        let (x, y) = (f64::from(e.client_x()), f64::from(e.client_y()));
-        let Some(p) = press.get_value() else { return };
-        if dragging.get_untracked().is_none() {
-            if (x - p.x).hypot(y - p.y) < DRAG_THRESHOLD {
-                return;
-            }
-            dragging.set(Some(p.rule));
+    let drag = use_rule_drag(Callback::new(move |(moved, target)| {
+        if let Some(new) = ids().and_then(|list| moved_onto(&list, moved, target)) {
+            reorder(new, moved);
         }
-        let under = rule_under(x, y);
-        if over.get_untracked() != under {
-            over.set(under);
-        }
-    });
-    let on_up = window_event_listener(ev::pointerup, move |_| {
-        let pressed = press.get_value();
-        press.set_value(None);
-        let (Some(moved), Some(target)) = (dragging.get_untracked(), over.get_untracked()) else {
-            dragging.set(None);
-            over.set(None);
-            return;
-        };
-        dragging.set(None);
-        over.set(None);
-        if pressed.is_some() {
-            if let Some(new) = ids().and_then(|list| moved_onto(&list, moved, target)) {
-                reorder(new, moved);
-            }
-        }
-    });
-    on_cleanup(move || {
-        on_move.remove();
-        on_up.remove();
-    });
+    }));
 
     view! {
         <section class="page admin-routing">
@@ -261,7 +208,7 @@ pub fn AdminRoutingPage() -> impl IntoView {
                     let last = list.len() - 1;
                     view! {
                         <ol class="admin-routing__rules" aria-label="Property-targeted rules"
-                            class:admin-routing__rules--dragging=move || dragging.get().is_some()>
+                            class:admin-routing__rules--dragging=move || drag.dragging.get().is_some()>
                             {list.into_iter().enumerate().map(|(i, rule)| {
                                 let id = rule.id;
                                 let name = rule.name.clone();
@@ -277,16 +224,12 @@ pub fn AdminRoutingPage() -> impl IntoView {
                                     <li class="card routing-rule" data-rule-id=id.to_string()
                                         aria-labelledby=labelled_by
                                         class:routing-rule--disabled=!rule.enabled
-                                        class:routing-rule--dragged=move || dragging.get() == Some(id)
-                                        class:routing-rule--over=move || over.get() == Some(id) && dragging.get() != Some(id)>
+                                        class:routing-rule--dragged=move || drag.is_dragged(id)
+                                        class:routing-rule--over=move || drag.is_over(id)>
                                         <div class="routing-rule__head">
                                             <Show when=move || is_admin.get()>
                                                 <span class="routing-rule__grip" aria-hidden="true" title="Drag to reorder"
-                                                    on:pointerdown=move |e: ev::PointerEvent| {
-                                                        if e.button() != 0 { return; }
-                                                        e.prevent_default();
-                                                        press.set_value(Some(Press { rule: id, x: f64::from(e.client_x()), y: f64::from(e.client_y()) }));
-                                                    }>"⠿"</span>
+                                                    on:pointerdown=move |e: ev::PointerEvent| drag.press(&e, id)>"⠿"</span>
                                             </Show>
                                             <span class="routing-rule__position">{format!("{}.", i + 1)}</span>
                                             <h2 class="routing-rule__name" id=title_id>{rule.name.clone()}</h2>
@@ -330,7 +273,11 @@ pub fn AdminRoutingPage() -> impl IntoView {
                                                             id=format!("rule-{id}-edit") aria-label=format!("Edit {name}")
                                                             on:click={
                                                                 let r = for_edit.clone();
-                                                                move |_| editing.set(Some(Editing::Rule(r.clone())))
+                                                                move |_| {
+                                                                    keep_focus.set_value(vec![format!("rule-{}-name", r.id)]);
+                                                                    focus_after_render(format!("#rule-{}-name", r.id));
+                                                                    editing.set(Some(Editing::Rule(r.clone())));
+                                                                }
                                                             }>"Edit"</button>
                                                         <button type="button" class="button button--small button--danger"
                                                             aria-label=format!("Delete {name}")
@@ -353,7 +300,11 @@ pub fn AdminRoutingPage() -> impl IntoView {
                 {move || match editing.get() {
                     None => view! {
                         <button type="button" class="button button--primary admin-routing__add" id="routing-add"
-                            on:click=move |_| editing.set(Some(Editing::New))>"Add rule"</button>
+                            on:click=move |_| {
+                                keep_focus.set_value(vec!["rule-new-name".into()]);
+                                focus_after_render("#rule-new-name".into());
+                                editing.set(Some(Editing::New));
+                            }>"Add rule"</button>
                     }.into_any(),
                     Some(Editing::New) => view! { <RuleEditor rule=None on_saved=on_saved on_cancel=on_cancel /> }.into_any(),
                     Some(Editing::Rule(r)) => view! { <RuleEditor rule=Some(r) on_saved=on_saved on_cancel=on_cancel /> }.into_any(),
@@ -394,40 +345,12 @@ fn restore_focus(ids: &[String]) {
     }
 }
 
-/// The rule (an `<li data-rule-id>`) at a point of the window.
-fn rule_under(x: f64, y: f64) -> Option<i64> {
-    let el = document().element_from_point(x as f32, y as f32)?;
-    let el: web_sys::Element = el.dyn_into().ok()?;
-    el.closest("[data-rule-id]").ok()??.get_attribute("data-rule-id")?.parse().ok()
-}
-
 /// The editor of a property-targeted rule, in a card under the list.
 #[component]
 fn RuleEditor(rule: Option<RoutingRule>, on_saved: Callback<RoutingRule>, on_cancel: Callback<()>) -> impl IntoView {
-    let title = match &rule {
-        Some(r) => format!("Edit the rule {}", r.name),
-        None => "New property-targeted rule".to_string(),
-    };
     view! {
-        <section class="card admin-routing__editor" aria-labelledby="routing-editor-title">
-            <h2 class="section__title" id="routing-editor-title">{title}</h2>
-            // TEMP until h-editor's RoutingRuleEditor is merged.
-            {let _ = on_saved;}
-            <button type="button" class="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
-        </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::moved_onto;
-
-    #[test]
-    fn dropping_a_rule_on_another_takes_its_place() {
-        assert_eq!(moved_onto(&[1, 2, 3, 4], 1, 3), Some(vec![2, 3, 1, 4]));
-        assert_eq!(moved_onto(&[1, 2, 3, 4], 4, 2), Some(vec![1, 4, 2, 3]));
-        assert_eq!(moved_onto(&[1, 2, 3], 2, 3), Some(vec![1, 3, 2]));
-        assert_eq!(moved_onto(&[1, 2, 3], 2, 2), None);
-        assert_eq!(moved_onto(&[1, 2, 3], 9, 2), None);
+        <div class="admin-routing__editor">
+            <RoutingRuleEditor scope=RuleScope::Property rule=rule on_saved=on_saved on_cancel=on_cancel />
+        </div>
     }
 }

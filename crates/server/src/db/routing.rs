@@ -110,7 +110,7 @@ impl RuleRow {
         let (conditions, actions, unreadable) = match parse_definition(&self.definition) {
             Ok(def) => (def.conditions, def.actions, None),
             Err(reason) => {
-                tracing::warn!(rule_id = self.id, %reason, "routing rule definition unreadable");
+                tracing::debug!(rule_id = self.id, %reason, "routing rule definition unreadable");
                 (Vec::new(), Vec::new(), Some(reason))
             }
         };
@@ -500,11 +500,10 @@ pub async fn create(
     actor: &Actor,
     now: i64,
 ) -> Result<Option<RoutingRule>, ApiError> {
-    let mut errors = match rules::validate_create(req) {
-        Ok(_) => FieldErrors::new(),
-        Err(e) => e,
+    let (valid, mut errors) = match rules::validate_create(req) {
+        Ok(v) => (Some(v), FieldErrors::new()),
+        Err(e) => (None, e),
     };
-    let valid = rules::validate_create(req).ok();
     match (scope, &req.target) {
         (Scope::Organization(_), Some(_)) => {
             errors.insert(
@@ -633,11 +632,30 @@ pub async fn update(
     let conditions = req.conditions.as_deref().unwrap_or(&before.rule.conditions);
     let actions = req.actions.as_deref().unwrap_or(&before.rule.actions);
     let mut errors = FieldErrors::new();
-    let valid = match rules::validate_rule(name, conditions, actions) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            errors.extend(e);
-            None
+    // A rule whose stored definition cannot be read keeps it unless the change
+    // brings both its conditions and its actions (its name and switches still change).
+    let keep_definition = before.unreadable.is_some() && req.conditions.is_none() && req.actions.is_none();
+    if before.unreadable.is_some() && (req.conditions.is_none() != req.actions.is_none()) {
+        return Err(ApiError::invalid(
+            "actions",
+            "This rule's stored definition cannot be read: send its conditions and actions together.",
+        ));
+    }
+    let valid = if keep_definition {
+        match rules::parse_rule_name(name) {
+            Ok(name) => Some(rules::ValidRule { name, conditions: Vec::new(), actions: Vec::new() }),
+            Err(e) => {
+                errors.insert("name".into(), e);
+                None
+            }
+        }
+    } else {
+        match rules::validate_rule(name, conditions, actions) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                errors.extend(e);
+                None
+            }
         }
     };
     if let (Some(v), Some(_)) = (&valid, &req.actions) {
@@ -661,18 +679,8 @@ pub async fn update(
         Some((p, v)) => (row.property_id.map(|_| p), row.target_value.as_ref().map(|_| v)),
         None => (row.property_id, row.target_value.clone()),
     };
-    // An unreadable definition is rewritten only when the change brings both halves.
-    let definition = if before.unreadable.is_some() && (req.conditions.is_none() || req.actions.is_none()) {
-        if req.conditions.is_some() || req.actions.is_some() {
-            return Err(ApiError::invalid(
-                "actions",
-                "This rule's stored definition cannot be read: send its conditions and actions together.",
-            ));
-        }
-        row.definition.clone()
-    } else {
-        definition_json(&valid.conditions, &valid.actions)
-    };
+    let definition =
+        if keep_definition { row.definition.clone() } else { definition_json(&valid.conditions, &valid.actions) };
     let done = query(
         "UPDATE routing_rules SET name = $3, enabled = $4, include_children = $5, property_id = $6, target_value = $7, \
          definition = $8, version = version + 1, updated_at = $9 WHERE id = $1 AND version = $2",

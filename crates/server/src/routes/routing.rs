@@ -234,3 +234,25 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reorder_property_rules))
         .routes(routes!(item_history))
 }
+
+#[cfg(test)]
+mod tests {
+    use orgdesk_core::api::routing::{MAX_CONTAINS, MAX_TEMPLATE};
+    use orgdesk_core::api::tickets::Priority;
+    use orgdesk_core::word::Word;
+    use serde_json::Value;
+
+    /// The bound the document states for `property` in one of `schema`'s variants.
+    fn bound(doc: &Value, schema: &str, property: &str, key: &str) -> Option<u64> {
+        let variants = doc["components"]["schemas"][schema]["oneOf"].as_array()?;
+        variants.iter().find_map(|v| v["properties"][property][key].as_u64())
+    }
+
+    #[test]
+    fn the_documented_bounds_of_conditions_and_actions_are_cores() {
+        let doc = serde_json::to_value(crate::openapi::document()).unwrap();
+        assert_eq!(bound(&doc, "Condition", "text", "maxLength"), Some(MAX_CONTAINS as u64));
+        assert_eq!(bound(&doc, "Condition", "priorities", "maxItems"), Some(Priority::ALL.len() as u64));
+        assert_eq!(bound(&doc, "Action", "template", "maxLength"), Some(MAX_TEMPLATE as u64));
+    }
+}

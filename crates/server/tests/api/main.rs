@@ -24,6 +24,7 @@ mod portal_items;
 mod portal_policy;
 mod projects;
 mod races;
+mod routing;
 mod search_cache;
 mod security_headers;
 mod seed;

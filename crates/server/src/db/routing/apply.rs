@@ -100,13 +100,18 @@ pub async fn route_new_item(tx: &mut Tx, item: i64, organization: i64, mail: &Ma
                     .scalar(&mut *tx)
                     .await?;
                 if members > MAX_ORGANIZATION_FOLLOWERS {
-                    skipped.push(Skipped {
-                        rule_id: applied.rule_id,
-                        rule_name: applied.rule_name.clone(),
-                        reason: format!(
-                            "{name} has {members} members, more than the {MAX_ORGANIZATION_FOLLOWERS} who can follow an item this way"
-                        ),
-                    });
+                    let summary = format!(
+                        "Routing rule '{}' did not add the members of {name} as followers: it has {members} members, \
+                         more than the {MAX_ORGANIZATION_FOLLOWERS} who can follow an item this way.",
+                        applied.rule_name
+                    );
+                    tracing::warn!(
+                        rule_id = applied.rule_id,
+                        organization_id = id,
+                        members,
+                        "routing follower effect skipped"
+                    );
+                    lines.push((applied.rule_id, applied.rule_name.clone(), "routing_skipped", summary));
                     continue;
                 }
                 query(
