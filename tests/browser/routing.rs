@@ -144,10 +144,10 @@ async fn rules_are_reordered_by_keyboard_and_a_refused_rule_says_why_next_to_the
     eventually("the new order", || rule_names(&browser), |n| n.first().is_some_and(|f| f.contains("Second rule")))
         .await;
     assert_eq!(rule_order(&api, acme).await, ["Second rule", "First rule"]);
-    let focused = browser.focused_id().await;
     let second_id =
         api.get(&format!("/api/organizations/{acme}/routing-rules")).await["own"][0]["id"].as_i64().unwrap();
-    assert_eq!(focused, format!("org-rule-{second_id}-down"), "at the top, the focus goes to Move down");
+    // At the top, the focus goes to its Move down.
+    browser.wait_for_focus_on(&format!("org-rule-{second_id}-down")).await;
     browser.wait_for_text("Second rule moved to position 1 of 2.").await;
 
     // A new rule with an empty "contains" condition, added from the menu by keyboard.
@@ -196,6 +196,23 @@ async fn rules_are_reordered_by_keyboard_and_a_refused_rule_says_why_next_to_the
     browser.click_in(DIALOG, "Delete rule").await;
     eventually("two rules", || rule_names(&browser), |n| n.len() == 2).await;
     assert_eq!(rule_order(&api, acme).await, ["Printers", "First rule"]);
+
+    // Someone else changes a rule while it is open here: saving says so, Reload shows theirs.
+    browser.click_button("Edit First rule").await;
+    browser.wait_for_value_in(EDITOR, "Name", "First rule").await;
+    let rule = api.get(&format!("/api/organizations/{acme}/routing-rules")).await["own"][1].clone();
+    api.patch(
+        &format!("/api/organizations/{acme}/routing-rules/{}", rule["id"]),
+        json!({"version": rule["version"], "name": "First rule (theirs)"}),
+    )
+    .await;
+    browser.fill_in(EDITOR, "Name", "First rule (mine)").await;
+    browser.click_in(EDITOR, "Save rule").await;
+    browser.wait_for_alert("Someone changed this rule").await;
+    browser.click_in(EDITOR, "Reload").await;
+    browser.wait_for_value_in(EDITOR, "Name", "First rule (theirs)").await;
+    browser.click_in(EDITOR, "Cancel").await;
+    browser.wait_until_gone(EDITOR).await;
     browser.close().await;
 }
 
