@@ -283,11 +283,20 @@ async fn inherited_rules_are_shown_read_only_broken_references_are_flagged_and_s
     browser.fill_in(EDITOR, "Organization", "Glob").await;
     browser.click_button("Globex, 0 members").await;
     look_at(&browser, &format!("{EDITOR}//fieldset[2]"), "routing-editor-every-action").await;
+    // And every condition.
+    for condition in ["Item type", "Priority", "Requester is a manager", "Created from the portal or by an agent"] {
+        browser.click_in(EDITOR, "Add condition").await;
+        browser.click_button(condition).await;
+    }
+    browser.choose_in(EDITOR, "Created", "by an agent").await;
+    look_at(&browser, &format!("{EDITOR}//fieldset[1]"), "routing-editor-every-condition").await;
     browser.click_in(EDITOR, "Save rule").await;
     browser.wait_until_gone(EDITOR).await;
     browser.wait_for_text_in(ROUTING, "Add the members of Globex as followers").await;
     let own = api.get(&format!("/api/organizations/{acme}/routing-rules")).await["own"].clone();
     assert_eq!(own[0]["actions"].as_array().unwrap().len(), 6, "{own}");
     assert_eq!(own[0]["actions"][0], json!({"kind": "change_project", "project_id": tasks}));
+    assert_eq!(own[0]["conditions"].as_array().unwrap().len(), 4, "{own}");
+    assert_eq!(own[0]["conditions"][3], json!({"kind": "source", "source": "agent"}));
     browser.close().await;
 }
