@@ -132,11 +132,12 @@ pub fn MenuButton(
                     node_ref=menu
                     on:keydown=on_menu_key
                     on:focusout=move |ev| {
-                        let inside = ev
-                            .related_target()
-                            .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
-                            .zip(menu.get_untracked())
-                            .is_some_and(|(t, m)| m.contains(Some(&t)));
+                        // Leaving for the menu's own button is not closing it: its click toggles.
+                        let to = ev.related_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+                        let inside = to.as_ref().is_some_and(|t| {
+                            menu.get_untracked().is_some_and(|m| m.contains(Some(t)))
+                                || button.get_untracked().is_some_and(|b| b.is_same_node(Some(t)))
+                        });
                         if !inside {
                             open.set(false);
                         }

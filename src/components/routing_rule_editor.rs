@@ -1464,7 +1464,93 @@ fn TargetFields(
 
 #[cfg(test)]
 mod tests {
+    use orgdesk_core::api::routing::{ProjectExposure, ResolvedRef};
+
     use super::*;
+
+    fn facts(id: i64, title: &str) -> ItemFacts {
+        ItemFacts {
+            item_id: id,
+            item_type: ItemType::Ticket,
+            title: title.into(),
+            description: String::new(),
+            priority: Priority::Normal,
+            status: ItemStatus::New,
+            project_id: 1,
+            project_name: "Support".into(),
+            assignee_id: None,
+            source: ItemSource::Portal,
+            requester_is_manager: false,
+            customer_first_name: "Ann".into(),
+            customer_name: "Ann Lee".into(),
+            organization_name: "ACME".into(),
+        }
+    }
+
+    fn draft(project_id: i64) -> RoutingRule {
+        RoutingRule {
+            id: 0,
+            name: "ACME tasks".into(),
+            enabled: true,
+            organization_id: Some(3),
+            include_children: false,
+            target: None,
+            conditions: vec![Condition::TextContains { field: TextPart::Title, text: "printer".into() }],
+            actions: vec![Action::ChangeProject { project_id }],
+            position: 0,
+            version: 1,
+            references: vec![ResolvedRef {
+                kind: RefKind::Project,
+                id: 12,
+                name: None,
+                broken: Some("Project #12 no longer exists".into()),
+            }],
+            updated_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_dry_run_counts_the_matches_and_says_what_each_would_change() {
+        let items = [facts(1, "Printer on fire"), facts(2, "Invoice"), facts(3, "printer jam")];
+        let mut names = KnownNames::default();
+        names.insert(RefKind::Project, 10, "Tasks for ACME Inc.".into());
+
+        let view = dry_run(&draft(10), &items, &names);
+        assert_eq!(dry_run_headline(&view), "Would have matched 2 of this organization's last 3 items");
+        assert_eq!(view.hits.iter().map(|h| h.item_id).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(view.hits[0].lines, ["Routing rule 'ACME tasks' moved this ticket to project Tasks for ACME Inc."]);
+
+        // No project chosen yet: the matches, without effects.
+        let view = dry_run(&draft(0), &items, &names);
+        assert!(view.incomplete && view.hits.len() == 2 && view.hits[0].lines.is_empty());
+
+        // A broken reference (from the saved rule): the rule would be skipped.
+        let rule = draft(12);
+        let view = dry_run(&rule, &items, &KnownNames::from_rule(&rule));
+        assert_eq!(view.hits[0].lines, ["Routing rule 'ACME tasks' was skipped: Project #12 no longer exists"]);
+    }
+
+    #[test]
+    fn the_exposure_warning_names_who_outside_would_see_the_items() {
+        let none = ProjectExposure {
+            project_id: 1,
+            outside_customers: 0,
+            outside_organizations: vec![],
+            outside_organization_count: 0,
+        };
+        assert_eq!(exposure_sentence("Tasks", &none), None);
+        let some = ProjectExposure {
+            outside_customers: 3,
+            outside_organizations: vec!["Globex".into(), "Initech".into()],
+            outside_organization_count: 12,
+            ..none
+        };
+        assert_eq!(
+            exposure_sentence("Tasks", &some).unwrap(),
+            "Tasks is shared with 3 customers and 12 organizations (Globex, Initech and 10 more) outside this \
+             organization: routing would let them see these items."
+        );
+    }
 
     #[test]
     fn broken_reasons_read_as_a_sentence() {

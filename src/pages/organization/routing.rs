@@ -3,14 +3,12 @@
 //! for a new or changed rule, and, read-only, the rules that apply from elsewhere
 //! (parents with "also for child organizations", property-targeted rules).
 
-use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orgdesk_core::api::routing::{
     EffectiveRule, RoutingRule, RoutingSection as Section, RuleOrigin, UpdateRoutingRuleRequest,
 };
 use orgdesk_core::error::ErrorCode;
-use wasm_bindgen::JsCast;
 
 use super::OrgPanel;
 use crate::api::{self, ApiError};
@@ -18,15 +16,13 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::routing_rule_editor::{broken_sentence, trigger_sentence, RoutingRuleEditor, RuleScope};
 use crate::components::routing_rule_summary::RuleSummary;
+use crate::components::rule_drag::{moved_onto, use_rule_drag};
 use crate::forms::focus_after_render;
 
 /// The documented precedence, said once on the section and on Administration > Routing.
 pub const PRECEDENCE: &str = "Rules run in this order: the organization's own rules, then rules inherited from its \
      parents (nearest first), then rules for organizations with a property value, each group in its order. A rule \
      with \"Stop further rules\" ends the walk.";
-
-/// Pointer travel before a press on a rule becomes a drag.
-const DRAG_THRESHOLD: f64 = 5.0;
 
 /// Why a rule is skipped now, one line per broken reference.
 pub fn broken_lines(rule: &RoutingRule) -> Vec<String> {
@@ -54,45 +50,6 @@ enum Editing {
     Rule(RoutingRule),
 }
 
-/// A drag of a rule with the mouse.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Drag {
-    rule: i64,
-    over: Option<i64>,
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Press {
-    x: f64,
-    y: f64,
-    rule: i64,
-}
-
-fn rule_under(x: f64, y: f64) -> Option<i64> {
-    let el = document().element_from_point(x as f32, y as f32)?;
-    let row = el.closest("[data-rule-id]").ok()??;
-    row.get_attribute("data-rule-id")?.parse().ok()
-}
-
-fn is_control(e: &ev::PointerEvent) -> bool {
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| el.closest("input, button, a, label").ok().flatten().is_some())
-}
-
-/// `ids` with `moving` placed where `target` is.
-fn moved(ids: &[i64], moving: i64, target: i64) -> Option<Vec<i64>> {
-    let from = ids.iter().position(|i| *i == moving)?;
-    let to = ids.iter().position(|i| *i == target)?;
-    if from == to {
-        return None;
-    }
-    let mut out = ids.to_vec();
-    let id = out.remove(from);
-    out.insert(to, id);
-    Some(out)
-}
-
 #[component]
 pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
     let org = panel.id;
@@ -103,8 +60,6 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
     let deleting = RwSignal::new(None::<RoutingRule>);
     let delete_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let drag = RwSignal::new(None::<Drag>);
-    let press = StoredValue::new(None::<Press>);
     // Where the focus goes once the list is drawn anew (it is replaced on every load).
     let focus_next = StoredValue::new(None::<String>);
     let show = move |s: Section| {
@@ -164,7 +119,7 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
         if j < 0 || j as usize >= ids.len() {
             return;
         }
-        let Some(next) = moved(&ids, id, ids[j as usize]) else { return };
+        let Some(next) = moved_onto(&ids, id, ids[j as usize]) else { return };
         // Keep the focus on the moved rule's button (or its twin at an end).
         let at_end = (delta < 0 && j == 0) || (delta > 0 && j as usize + 1 == ids.len());
         let which = if (delta < 0) != at_end { "up" } else { "down" };
@@ -216,37 +171,13 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
         load();
     };
 
-    // Dragging a rule with the mouse.
-    let on_move = window_event_listener(ev::pointermove, move |e| {
-        let (x, y) = (f64::from(e.client_x()), f64::from(e.client_y()));
-        if let Some(d) = drag.get_untracked() {
-            let over = rule_under(x, y);
-            if over != d.over {
-                drag.set(Some(Drag { over, ..d }));
-            }
-            return;
+    // Dragging a rule by its handle with the mouse.
+    let drag = use_rule_drag(Callback::new(move |(moving, target): (i64, i64)| {
+        let ids: Vec<i64> = own().iter().map(|r| r.id).collect();
+        if let Some(next) = moved_onto(&ids, moving, target) {
+            reorder(next, moving);
         }
-        let Some(p) = press.get_value() else { return };
-        if (x - p.x).hypot(y - p.y) >= DRAG_THRESHOLD {
-            drag.set(Some(Drag { rule: p.rule, over: rule_under(x, y) }));
-        }
-    });
-    let on_up = window_event_listener(ev::pointerup, move |_| {
-        press.set_value(None);
-        if let Some(d) = drag.get_untracked() {
-            drag.set(None);
-            if let Some(target) = d.over {
-                let ids: Vec<i64> = own().iter().map(|r| r.id).collect();
-                if let Some(next) = moved(&ids, d.rule, target) {
-                    reorder(next, d.rule);
-                }
-            }
-        }
-    });
-    on_cleanup(move || {
-        on_move.remove();
-        on_up.remove();
-    });
+    }));
 
     let rule_row = move |rule: RoutingRule, index: usize, count: usize| {
         let id = rule.id;
@@ -259,16 +190,13 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
             <li
                 class="org-rule"
                 class:org-rule--disabled=!enabled
-                class:org-rule--moving=move || drag.with(|d| d.is_some_and(|d| d.rule == id))
-                class:org-rule--drop=move || drag.with(|d| d.is_some_and(|d| d.over == Some(id) && d.rule != id))
+                class:org-rule--moving=move || drag.is_dragged(id)
+                class:org-rule--drop=move || drag.is_over(id)
                 data-rule-id=id.to_string()
-                on:pointerdown=move |e: ev::PointerEvent| {
-                    if e.button() == 0 && !is_control(&e) {
-                        press.set_value(Some(Press { x: f64::from(e.client_x()), y: f64::from(e.client_y()), rule: id }));
-                    }
-                }
             >
-                <span class="org-rule__grip" aria-hidden="true">"⠿"</span>
+                <span class="org-rule__grip" aria-hidden="true" on:pointerdown=move |e| drag.press(&e, id)>
+                    "⠿"
+                </span>
                 <div class="org-rule__main">
                     <span class="org-rule__name">{format!("{}. {name}", index + 1)}</span>
                     {(!enabled).then(|| view! { <span class="org-rule__badge">"Disabled"</span> })}
@@ -285,11 +213,11 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
                             type="checkbox"
                             role="switch"
                             id=format!("org-rule-{id}-enabled")
+                            aria-label=format!("Enabled: {}", rule.name)
                             checked=enabled
                             on:change=move |ev| toggle(r_toggle.clone(), event_target_checked(&ev))
                         />
                         <span>"Enabled"</span>
-                        <span class="visually-hidden">{format!(": {}", rule.name)}</span>
                     </label>
                     <button
                         type="button"
@@ -375,7 +303,7 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
                     view! { <p class="hint">"No routing rule of its own yet."</p> }.into_any()
                 } else {
                     view! {
-                        <p class="hint">"Drag a rule, or use its arrow buttons, to change the order."</p>
+                        <p class="hint">"Drag a rule by its handle, or use its arrow buttons, to change the order."</p>
                         <ol class="org-rules" aria-label="Routing rules of this organization">
                             {list.into_iter().enumerate().map(|(i, r)| rule_row(r, i, count)).collect_view()}
                         </ol>
@@ -464,17 +392,5 @@ pub fn RoutingSection(panel: OrgPanel) -> impl IntoView {
                     })
             }}
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::moved;
-
-    #[test]
-    fn a_dragged_rule_takes_the_place_of_the_one_it_is_dropped_on() {
-        assert_eq!(moved(&[1, 2, 3], 1, 3), Some(vec![2, 3, 1]));
-        assert_eq!(moved(&[1, 2, 3], 3, 1), Some(vec![3, 1, 2]));
-        assert_eq!(moved(&[1, 2, 3], 2, 2), None);
     }
 }
