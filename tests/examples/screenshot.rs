@@ -2,7 +2,9 @@
 //! headless Chromium, opens two organizations of the Customers app and saves
 //! `docs/screenshot.png`, then the Tickets app grouped by organization with one
 //! ticket's conversation open (`docs/tickets.png`), then Acme Corporation's detail
-//! panel (`docs/organization.png`) and its members (`docs/organization-members.png`).
+//! panel (`docs/organization.png`) and its members (`docs/organization-members.png`),
+//! then its routing section with a rule open in the editor and its dry run
+//! (`docs/routing.png`; the rule is made through the API first).
 //!
 //! `cargo run -p orgdesk-browser-tests --example screenshot` (after `trunk build --release`).
 
@@ -49,6 +51,36 @@ async fn main() {
     browser.click_button("Members").await;
     browser.wait_for_text("Manager").await;
     save(&browser, "organization-members.png").await;
+
+    let api = Api::sign_in(&server).await;
+    let acme = browser.path().await;
+    let acme: i64 = acme.rsplit('/').next().and_then(|id| id.parse().ok()).expect("the panel's organization id");
+    let projects = api.get("/api/projects?q=Network").await;
+    let network = projects["items"][0]["id"].as_i64().expect("the demo project Network Upgrade");
+    let rule = serde_json::json!({
+        "name": "Acme tickets to the network team",
+        "conditions": [{"kind": "item_type", "item_type": "ticket"}],
+        "actions": [
+            {"kind": "change_project", "project_id": network},
+            {"kind": "set_priority", "priority": "high"},
+            {"kind": "auto_reply", "template": "Hello {customer.first_name}, our network team has ticket #{item.id}."}
+        ]
+    });
+    api.post(&format!("/api/organizations/{acme}/routing-rules"), rule).await;
+    browser.click_button("Overview").await;
+    browser.wait_for_text("Acme tickets to the network team").await;
+    browser.click_in("//section[@data-section='routing']", "Edit").await;
+    browser.wait_for_text("Would have matched").await;
+    let editor = browser.element("//form[contains(@class,'routing-editor')]").await;
+    browser
+        .client
+        .execute("arguments[0].scrollIntoView({block: 'start'})", vec![serde_json::to_value(&editor).unwrap()])
+        .await
+        .expect("scroll to the editor");
+    // Tall enough for the whole editor and its dry run.
+    browser.client.set_window_size(1280, 1700).await.expect("window size");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    save(&browser, "routing.png").await;
     browser.close().await;
 }
 
