@@ -11,6 +11,7 @@ use crate::components::connection_banner::ConnectionBanner;
 use crate::components::top_bar::TopBar;
 use crate::pages::account::AccountPage;
 use crate::pages::admin::audit::AuditLogPage;
+use crate::pages::admin::import::ImportPage;
 use crate::pages::admin::portal::AdminPortalPage;
 use crate::pages::admin::routing::AdminRoutingPage;
 use crate::pages::admin::AdminPage;
@@ -93,6 +94,7 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <Route path=path!("admin") view=AdminPage />
                     <Route path=path!("admin/audit") view=AuditLogPage />
+                    <Route path=path!("admin/import") view=ImportPage />
                     <Route path=path!("admin/portal") view=AdminPortalPage />
                     <Route path=path!("admin/routing") view=AdminRoutingPage />
                     <Route path=path!("account") view=AccountPage />

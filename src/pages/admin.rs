@@ -2,6 +2,7 @@
 //! outbox, and a link to the audit log (its own page, [`audit`]).
 
 pub mod audit;
+pub mod import;
 pub mod portal;
 pub mod routing;
 
@@ -39,6 +40,7 @@ pub fn AdminPage() -> impl IntoView {
                 <nav class="admin__links" aria-label="More administration">
                     <ul class="admin__links-list">
                         <li><A href="/admin/audit">"Audit log"</A><span class="hint">" — who did what, when and from where"</span></li>
+                        <li><A href="/admin/import">"Import"</A><span class="hint">" — customers and organizations from a CSV file, and the import history"</span></li>
                         <li><A href="/admin/portal">"Portal"</A><span class="hint">" — what customers see and do in the portal"</span></li>
                         <li><A href="/admin/routing">"Routing"</A><span class="hint">" — rules for every organization whose property has a value"</span></li>
                     </ul>

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::components::Outlet;
+use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_navigate};
 use orgdesk_core::api::tickets::StartedConversation;
 use orgdesk_core::api::{Customer, Organization};
@@ -154,6 +154,7 @@ pub fn CustomersPage() -> impl IntoView {
                     on:click=move |_| dialog.set(Some(Dialogs::Move))>
                     "Move to organization…"
                 </button>
+                <A href="/admin/import" attr:class="button">"Import"</A>
                 <button type="button" class="button" on:click=move |_| dialog.set(Some(Dialogs::AddOrganization))>
                     "Add organization"
                 </button>
