@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod customers;
 pub mod files;
+pub mod import;
 pub mod organizations;
 pub mod outbox;
 pub mod portal;

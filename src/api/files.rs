@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use orgdesk_core::api::organization::FileInfo;
+use orgdesk_core::api::organization::{FileInfo, MAX_FILE_BYTES};
 use orgdesk_core::api::{ErrorBody, CSRF_HEADER};
 use orgdesk_core::error::ErrorCode;
 
@@ -77,6 +77,17 @@ pub async fn upload_to(
     file: web_sys::File,
     on_progress: impl Fn(f64) + 'static,
 ) -> Result<FileInfo, ApiError> {
+    upload_multipart(url, file, MAX_FILE_BYTES as usize, on_progress).await
+}
+
+/// Uploads one file to `url` (multipart, part `file`) with progress, and reads the
+/// answer as `T`. `max_bytes` names the limit when a 413 comes without a JSON body.
+pub async fn upload_multipart<T: serde::de::DeserializeOwned>(
+    url: &str,
+    file: web_sys::File,
+    max_bytes: usize,
+    on_progress: impl Fn(f64) + 'static,
+) -> Result<T, ApiError> {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
 
@@ -134,7 +145,7 @@ pub async fn upload_to(
     let status = xhr.status().unwrap_or(0);
     let text = xhr.response_text().ok().flatten().unwrap_or_default();
     if (200..300).contains(&status) {
-        return serde_json::from_str::<FileInfo>(&text).map_err(|e| {
+        return serde_json::from_str::<T>(&text).map_err(|e| {
             ApiError::Server(ErrorBody::new(ErrorCode::Internal, format!("Unexpected answer from the server: {e}")))
         });
     }
@@ -142,7 +153,7 @@ pub async fn upload_to(
         401 => ErrorBody::new(ErrorCode::Unauthorized, format!("The server answered {status}.")),
         413 => ErrorBody::new(
             ErrorCode::PayloadTooLarge,
-            format!("The file is larger than {} MB.", orgdesk_core::api::organization::MAX_FILE_BYTES / (1024 * 1024)),
+            format!("The file is larger than {} MB.", max_bytes / (1024 * 1024)),
         ),
         _ => ErrorBody::new(ErrorCode::Internal, format!("The server answered {status}.")),
     });
