@@ -8,6 +8,7 @@ mod browser {
     mod admin_routing;
     mod customers;
     mod dialogs;
+    mod import;
     mod organization;
     mod passwords;
     mod portal_accounts;

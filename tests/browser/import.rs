@@ -1,0 +1,136 @@
+//! CSV import in the browser: an agent chooses a real file through the file input,
+//! maps a column the server could not guess by hand, reads the dry run, imports,
+//! finds the customers in the Customers app, and undoes the import from the
+//! history. A file the server refuses says why next to the file field.
+
+use fantoccini::Locator;
+use orgdesk_browser_tests::*;
+
+const MAIN: &str = "//main";
+const HISTORY: &str = "//table[@aria-label='Import history']";
+
+/// A file in a fresh temporary directory (kept as long as the returned guard).
+fn csv_file(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    (dir, path.to_string_lossy().into_owned())
+}
+
+/// Chooses `path` in the wizard's file input, as the browser's file dialog would.
+async fn choose_file(browser: &Browser, path: &str) {
+    let input = browser.element("//input[@type='file'][@id='import-file']").await;
+    input.send_keys(path).await.unwrap();
+}
+
+/// The value of an attribute of the element at `xpath`, now.
+async fn attr(browser: &Browser, xpath: &str, name: &str) -> String {
+    browser.element(xpath).await.attr(name).await.unwrap().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_agent_uploads_maps_a_column_by_hand_reads_the_dry_run_imports_and_undoes() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    api.create_customer("ann@acme.com", "Ann", "Lee").await;
+    // "Role at work" is no header the server knows: it is mapped by hand to Position.
+    let (_dir, path) = csv_file(
+        "people.csv",
+        "E-mail;Given name;Surname;Company;Role at work\r\n\
+         bob@acme.com;Bob;Stone;Acme;Engineer\r\n\
+         carol@acme.com;Carol;King;Acme;Designer\r\n\
+         ANN@acme.com;Ann;Lee;Acme;Boss\r\n\
+         not-an-email;Dan;Rye;Acme;Tester\r\n",
+    );
+
+    let browser = Browser::signed_in(&server, "/customers").await;
+    browser.wait_for_group_count("Acme", "1 member").await;
+    browser.click_link("Import").await;
+    browser.wait_for_path("/admin/import").await;
+    assert_eq!(attr(&browser, "//ol[@aria-label='Import steps']/li[1]", "aria-current").await, "step");
+    browser.screenshots("import-choose").await;
+
+    choose_file(&browser, &path).await;
+    browser.wait_for_text("Step 2 of 4: Map columns").await;
+    assert_eq!(attr(&browser, "//ol[@aria-label='Import steps']/li[2]", "aria-current").await, "step");
+    browser.wait_for_text("4 rows · UTF-8 · Semicolon-separated").await;
+    // The server's guesses, by header.
+    browser.wait_for_value_in(MAIN, "E-mail", "email").await;
+    browser.wait_for_value_in(MAIN, "Given name", "first_name").await;
+    browser.wait_for_value_in(MAIN, "Surname", "last_name").await;
+    browser.wait_for_value_in(MAIN, "Company", "organization_name").await;
+    browser.wait_for_value_in(MAIN, "Role at work", "ignore").await;
+    browser.wait_for_text_in("//table[contains(@class,'import__table')]/tbody", "carol@acme.com").await;
+    // By hand.
+    browser.choose_in(MAIN, "Role at work", "Position").await;
+    browser.wait_for_value_in(MAIN, "Role at work", "position").await;
+    // Mapping two columns to one field is flagged at once.
+    browser.choose_in(MAIN, "Surname", "First name").await;
+    let duplicate = browser.field_error_in(MAIN, "Surname").await;
+    assert!(duplicate.contains("Given name"), "{duplicate}");
+    browser.choose_in(MAIN, "Surname", "Last name").await;
+    browser.wait_until_gone("//*[@id='import-column-2-error']").await;
+    browser.screenshots("import-map").await;
+
+    browser.click_button("Run the dry run").await;
+    browser.wait_for_text("Step 3 of 4: Dry run").await;
+    browser.wait_for_text("2 to create, 0 to update, 1 to skip, 1 invalid.").await;
+    let problems = browser.wait_for_text_in("//table[contains(@class,'import__problems')]/tbody", "5").await;
+    assert!(problems.to_lowercase().contains("email"), "the invalid row says why: {problems}");
+    browser.wait_for_text("This import gives no customer new access in the portal.").await;
+    browser.button("Download rejected rows").await;
+    browser.screenshots("import-dry-run").await;
+    // Nothing is written by the dry run.
+    assert_eq!(api.get("/api/customers?q=bob").await["total"].as_i64(), Some(0));
+
+    browser.click_button("Import").await;
+    browser.wait_for_text("Imported people.csv.").await;
+    browser.wait_for_text("2 customers created, 0 updated, 1 skipped, 1 invalid.").await;
+    browser.screenshots("import-done").await;
+    // The history lists it.
+    let row = browser.wait_for_text_in(HISTORY, "people.csv").await;
+    assert!(row.contains("Admin") || row.contains(ADMIN_EMAIL) || row.contains("admin"), "{row}");
+
+    browser.click_link("Open the Customers app").await;
+    browser.wait_for_path("/customers").await;
+    browser.wait_for_group_count("Acme", "3 members").await;
+    browser.expand("Acme").await;
+    browser.customer_row("Bob Stone").await;
+
+    browser.click_link("Import").await;
+    browser.wait_for_path("/admin/import").await;
+    browser.wait_for_text_in(HISTORY, "people.csv").await;
+    browser.click_button("Undo the import of people.csv").await;
+    browser.wait_for_text_in(DIALOG, "removes the customers and organizations it created").await;
+    browser.screenshots("import-undo-confirm").await;
+    browser.click_in(DIALOG, "Undo import").await;
+    browser.wait_for_text("Undid the import of people.csv: removed 2 customers").await;
+    browser.wait_for_text_in(HISTORY, "Undone").await;
+    assert!(browser
+        .client
+        .find(Locator::XPath(&format!("{HISTORY}//button[normalize-space()='Undo']")))
+        .await
+        .is_err());
+    browser.screenshots("import-history").await;
+
+    browser.goto("/customers").await;
+    browser.wait_for_group_count("Acme", "1 member").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_file_without_an_email_column_is_refused_next_to_the_file_field() {
+    let server = Server::start().await;
+    let (_dir, path) = csv_file("notes.csv", "Note,Colour\r\nhello,blue\r\n");
+    let browser = Browser::signed_in(&server, "/admin/import").await;
+    choose_file(&browser, &path).await;
+    let error = browser.field_error("CSV file").await;
+    assert!(!error.is_empty(), "a reason is given");
+    assert_eq!(attr(&browser, "//input[@id='import-file']", "aria-invalid").await, "true");
+    // Still step 1; nothing in the history.
+    browser.wait_for_text("Step 1 of 4: Choose a file").await;
+    browser.wait_for_text("No imports yet.").await;
+    browser.screenshots("import-refused").await;
+    browser.close().await;
+}
