@@ -12,6 +12,7 @@ pub mod domain;
 pub mod email;
 pub mod error;
 pub mod hierarchy;
+pub mod import;
 pub mod limits;
 pub mod paging;
 pub mod portal;
