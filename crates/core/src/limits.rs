@@ -132,6 +132,10 @@ pub const SCHEMA_LIMITS: &[(&str, &str, Bound)] = &[
     ("UpdateRoutingRuleRequest", "actions", Bound::Items(crate::api::routing::MAX_ACTIONS)),
     ("PropertyTarget", "value", Bound::Length(crate::api::routing::MAX_TARGET_VALUE)),
     ("ReorderRoutingRulesRequest", "ids", Bound::Items(crate::api::routing::MAX_PROPERTY_RULES)),
+    ("ImportOptions", "mapping", Bound::Items(crate::api::import::MAX_COLUMNS)),
+    ("CreateImportPresetRequest", "name", Bound::Length(crate::api::import::MAX_PRESET_NAME)),
+    ("CreateImportPresetRequest", "columns", Bound::Items(crate::api::import::MAX_COLUMNS)),
+    ("PresetColumn", "header", Bound::Length(crate::api::import::MAX_HEADER_NAME)),
 ];
 
 /// The first character that text may not contain: NUL and the other C0 control

@@ -10,6 +10,7 @@ pub mod agents;
 pub mod audit;
 pub mod conversations;
 pub mod customers;
+pub mod imports;
 pub mod items;
 pub mod organizations;
 pub mod outbox;

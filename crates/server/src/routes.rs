@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod conversations;
 pub mod customers;
+pub mod imports;
 pub mod items;
 pub mod meta;
 pub mod organizations;
@@ -52,6 +53,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(portal_settings::routes())
         .merge(sharing::routes())
         .merge(routing::routes())
+        .merge(imports::routes())
 }
 
 /// Every documented route, for the OpenAPI document.

@@ -43,6 +43,10 @@ pub enum AuditAction {
     RoutingRuleDeleted,
     /// An organization's (or the property-targeted) routing rules put in a new order.
     RoutingRulesReordered,
+    /// A CSV import written (its batch id, file name and counts in the detail).
+    ImportCompleted,
+    /// An import undone (what was removed, restored and kept).
+    ImportUndone,
 }
 
 impl Word for AuditAction {
@@ -68,6 +72,8 @@ impl Word for AuditAction {
         AuditAction::RoutingRuleChanged,
         AuditAction::RoutingRuleDeleted,
         AuditAction::RoutingRulesReordered,
+        AuditAction::ImportCompleted,
+        AuditAction::ImportUndone,
     ];
 
     fn as_str(self) -> &'static str {
@@ -93,6 +99,8 @@ impl Word for AuditAction {
             AuditAction::RoutingRuleChanged => "routing_rule_changed",
             AuditAction::RoutingRuleDeleted => "routing_rule_deleted",
             AuditAction::RoutingRulesReordered => "routing_rules_reordered",
+            AuditAction::ImportCompleted => "import_completed",
+            AuditAction::ImportUndone => "import_undone",
         }
     }
 }
@@ -122,6 +130,8 @@ impl AuditAction {
             AuditAction::RoutingRuleChanged => "Changed routing rule",
             AuditAction::RoutingRuleDeleted => "Deleted routing rule",
             AuditAction::RoutingRulesReordered => "Reordered routing rules",
+            AuditAction::ImportCompleted => "Imported a CSV file",
+            AuditAction::ImportUndone => "Undid an import",
         }
     }
 }

@@ -13,6 +13,7 @@ mod conversations;
 mod customers;
 mod errors;
 mod faults;
+mod import;
 mod limits;
 mod openapi;
 mod organizations;

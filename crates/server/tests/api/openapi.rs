@@ -95,6 +95,17 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/customers/{id}/shared-projects"),
     ("DELETE", "/api/files/{file_id}"),
     ("GET", "/api/files/{file_id}"),
+    ("GET", "/api/import-presets"),
+    ("POST", "/api/import-presets"),
+    ("DELETE", "/api/import-presets/{id}"),
+    ("GET", "/api/imports"),
+    ("POST", "/api/imports/uploads"),
+    ("GET", "/api/imports/uploads/{id}"),
+    ("POST", "/api/imports/uploads/{id}/dry-run"),
+    ("POST", "/api/imports/uploads/{id}/import"),
+    ("POST", "/api/imports/uploads/{id}/rejected.csv"),
+    ("GET", "/api/imports/{id}"),
+    ("POST", "/api/imports/{id}/undo"),
     ("GET", "/api/items"),
     ("POST", "/api/items"),
     ("GET", "/api/items/groups"),
@@ -260,6 +271,7 @@ async fn resources_for_every_route(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
+    crate::import::resources(app).await;
 }
 
 #[tokio::test]

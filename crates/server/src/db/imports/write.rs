@@ -1,0 +1,428 @@
+//! Writing a planned import inside its one transaction: organizations, their
+//! domains, parents and properties, customers and memberships in multi-row
+//! statements of [`CHUNK`] rows; updates of existing records one by one; the change
+//! log undo reads; a history entry for each affected organization; invitations only
+//! when asked. Progress is reported after each chunk.
+
+use std::collections::{BTreeMap, HashMap};
+
+use orgdesk_core::api::import::BatchCounts;
+use orgdesk_core::customer::customer_sort_name;
+use serde_json::{json, Value};
+
+use super::plan::{Membership, OrgRef, Plan};
+use super::{role_word, CHUNK};
+use crate::db::{query, Arg, Query, Tx};
+use crate::error::ApiError;
+
+/// The body of an invitation for a first name and a token.
+pub type InvitationBody = Box<dyn Fn(&str, &str) -> String + Send + Sync>;
+
+/// The invitation each new customer gets, when the import sends them.
+pub struct InvitationText {
+    pub subject: String,
+    pub body: InvitationBody,
+}
+
+/// Who imports what, and where progress goes.
+pub struct Batch<'a> {
+    pub id: i64,
+    pub agent: i64,
+    pub file_name: &'a str,
+    pub now: i64,
+    pub invitations: Option<InvitationText>,
+    pub progress: &'a (dyn Fn(i64, i64) + Send + Sync),
+    /// Test-only fault: fail after writing everything, before the commit.
+    pub fail_at_end: bool,
+}
+
+fn text(s: &str) -> Arg {
+    Arg::Text(Some(s.to_string()))
+}
+
+fn int(v: i64) -> Arg {
+    Arg::Int(Some(v))
+}
+
+/// One row of `import_changes`.
+struct Change {
+    kind: &'static str,
+    target: i64,
+    before: Value,
+    after: Value,
+}
+
+/// Writes the plan; the caller commits. Returns the counts.
+pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchCounts, ApiError> {
+    let now = batch.now;
+    let total =
+        (plan.new_orgs.len() + plan.new_customers.len() + plan.customer_updates.len() + plan.org_updates.len()) as i64;
+    let mut done = 0i64;
+    (batch.progress)(done, total);
+    let mut changes: Vec<Change> = Vec::new();
+
+    // Organizations.
+    let mut new_ids: Vec<i64> = Vec::with_capacity(plan.new_orgs.len());
+    for chunk in plan.new_orgs.chunks(CHUNK) {
+        let mut q = query("INSERT INTO organizations (name, name_key, created_at, updated_at) ");
+        q.push_values(chunk, |o| vec![text(&o.name), text(&o.key), int(now), int(now)]);
+        q.push(" RETURNING id, name_key");
+        let rows: Vec<(i64, String)> = q.fetch_all(&mut *tx).await?;
+        let ids: HashMap<String, i64> = rows.into_iter().map(|(id, key)| (key, id)).collect();
+        for o in chunk {
+            let id = *ids.get(&o.key).ok_or_else(|| ApiError::Internal("organization not returned".into()))?;
+            new_ids.push(id);
+            changes.push(Change {
+                kind: "organization_created",
+                target: id,
+                before: json!({}),
+                after: json!({"version": 1}),
+            });
+        }
+        done += chunk.len() as i64;
+        (batch.progress)(done, total);
+    }
+    let org_id = |r: OrgRef| match r {
+        OrgRef::Existing(id) => id,
+        OrgRef::New(i) => new_ids[i],
+    };
+    let mut domains: Vec<(String, i64)> = Vec::new();
+    let mut properties: Vec<(i64, i64, String)> = Vec::new();
+    for (i, o) in plan.new_orgs.iter().enumerate() {
+        domains.extend(o.domains.iter().map(|d| (d.clone(), new_ids[i])));
+        properties.extend(o.properties.iter().map(|(def, v)| (new_ids[i], *def, v.to_string())));
+        if let Some(parent) = o.parent {
+            query("UPDATE organizations SET parent_id = $1 WHERE id = $2")
+                .bind(org_id(parent))
+                .bind(new_ids[i])
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    // Existing organizations: their previous values first, for undo.
+    for (&id, u) in &plan.org_updates {
+        domains.extend(u.add_domains.iter().map(|d| (d.clone(), id)));
+        if !u.changes_fields() {
+            continue;
+        }
+        let mut before = serde_json::Map::new();
+        let mut after = serde_json::Map::new();
+        if !u.add_domains.is_empty() {
+            after.insert("domains_added".into(), json!(u.add_domains));
+        }
+        if let Some(parent) = u.parent {
+            let old: Option<i64> =
+                query("SELECT parent_id FROM organizations WHERE id = $1").bind(id).scalar(&mut *tx).await?;
+            before.insert("parent_id".into(), json!(old));
+            query("UPDATE organizations SET parent_id = $1 WHERE id = $2")
+                .bind(org_id(parent))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let mut old_props = serde_json::Map::new();
+        for (def, value) in &u.properties {
+            let old: Option<String> = query(
+                "SELECT value FROM organization_property_values WHERE organization_id = $1 AND definition_id = $2",
+            )
+            .bind(id)
+            .bind(*def)
+            .optional_scalar(&mut *tx)
+            .await?;
+            let old: Value = old.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or(Value::Null);
+            old_props.insert(def.to_string(), old);
+            properties.push((id, *def, value.to_string()));
+        }
+        if !old_props.is_empty() {
+            before.insert("properties".into(), Value::Object(old_props));
+        }
+        let version: i64 =
+            query("UPDATE organizations SET version = version + 1, updated_at = $1 WHERE id = $2 RETURNING version")
+                .bind(now)
+                .bind(id)
+                .scalar(&mut *tx)
+                .await?;
+        after.insert("version".into(), json!(version));
+        changes.push(Change { kind: "organization_updated", target: id, before: before.into(), after: after.into() });
+        done += 1;
+    }
+    for chunk in domains.chunks(CHUNK) {
+        let mut q = query("INSERT INTO organization_domains (domain, organization_id) ");
+        q.push_values(chunk, |(d, org)| vec![text(d), int(*org)]);
+        q.execute(&mut *tx).await.map_err(domain_taken)?;
+    }
+    for chunk in properties.chunks(CHUNK) {
+        let mut q = query("INSERT INTO organization_property_values (organization_id, definition_id, value) ");
+        q.push_values(chunk, |(org, def, v)| vec![int(*org), int(*def), text(v)]);
+        q.push(" ON CONFLICT (organization_id, definition_id) DO UPDATE SET value = excluded.value");
+        q.execute(&mut *tx).await?;
+    }
+    (batch.progress)(done, total);
+
+    // New customers and their memberships.
+    let mut created = 0i64;
+    let mut invitations_sent = 0i64;
+    let mut members_added: BTreeMap<i64, i64> = BTreeMap::new();
+    for chunk in plan.new_customers.chunks(CHUNK) {
+        let mut q = query(
+            "INSERT INTO customers (email, first_name, last_name, first_key, last_key, sort_name, phone, created_at) ",
+        );
+        q.push_values(chunk, |c| {
+            vec![
+                text(&c.email),
+                text(&c.first_name),
+                text(&c.last_name),
+                text(&c.first_name.to_lowercase()),
+                text(&c.last_name.to_lowercase()),
+                text(&customer_sort_name(&c.first_name, &c.last_name, &c.email)),
+                text(&c.phone),
+                int(now),
+            ]
+        });
+        q.push(" RETURNING id, email");
+        let rows: Vec<(i64, String)> = q.fetch_all(&mut *tx).await.map_err(email_taken)?;
+        let ids: HashMap<String, i64> = rows.into_iter().map(|(id, e)| (e, id)).collect();
+        let mut memberships: Vec<(i64, i64, &str, bool)> = Vec::new();
+        for c in chunk {
+            let id = *ids.get(&c.email).ok_or_else(|| ApiError::Internal("customer not returned".into()))?;
+            let after = match &c.membership {
+                Some(m) => {
+                    let org = org_id(m.organization);
+                    memberships.push((id, org, &m.position, m.manager));
+                    *members_added.entry(org).or_default() += 1;
+                    json!({"first_name": c.first_name, "last_name": c.last_name, "phone": c.phone,
+                        "organization_id": org, "position": m.position, "manager": m.manager})
+                }
+                None => json!({"first_name": c.first_name, "last_name": c.last_name, "phone": c.phone,
+                    "organization_id": null, "position": "", "manager": false}),
+            };
+            changes.push(Change { kind: "customer_created", target: id, before: json!({}), after });
+        }
+        if !memberships.is_empty() {
+            let mut q = query("INSERT INTO memberships (customer_id, organization_id, position, role) ");
+            q.push_values(&memberships, |(c, o, p, m)| vec![int(*c), int(*o), text(p), text(role_word(*m))]);
+            q.execute(&mut *tx).await?;
+        }
+        if let Some(inv) = &batch.invitations {
+            invitations_sent += invite(tx, chunk.iter().map(|c| (ids[&c.email], c)), inv, now).await?;
+        }
+        created += chunk.len() as i64;
+        done += chunk.len() as i64;
+        (batch.progress)(done, total);
+    }
+
+    // Existing customers, one by one.
+    for u in &plan.customer_updates {
+        let c = &u.before;
+        let first = u.first_name.as_deref().unwrap_or(&c.first_name);
+        let last = u.last_name.as_deref().unwrap_or(&c.last_name);
+        let phone = u.phone.as_deref().unwrap_or(&c.phone);
+        query(
+            "UPDATE customers SET first_name = $1, last_name = $2, first_key = $3, last_key = $4, sort_name = $5, \
+             phone = $6 WHERE id = $7",
+        )
+        .bind(first)
+        .bind(last)
+        .bind(first.to_lowercase())
+        .bind(last.to_lowercase())
+        .bind(customer_sort_name(first, last, &c.email))
+        .bind(phone)
+        .bind(c.id)
+        .execute(&mut *tx)
+        .await?;
+        let (org, position, manager) = match &u.membership {
+            Some(Membership { organization, position, manager }) => {
+                let org = org_id(*organization);
+                if Some(org) == c.organization {
+                    query("UPDATE memberships SET position = $1, role = $2 WHERE customer_id = $3")
+                        .bind(position.as_str())
+                        .bind(role_word(*manager))
+                        .bind(c.id)
+                        .execute(&mut *tx)
+                        .await?;
+                } else {
+                    query("DELETE FROM memberships WHERE customer_id = $1").bind(c.id).execute(&mut *tx).await?;
+                    query("INSERT INTO memberships (customer_id, organization_id, position, role) VALUES ($1, $2, $3, $4)")
+                        .bind(c.id)
+                        .bind(org)
+                        .bind(position.as_str())
+                        .bind(role_word(*manager))
+                        .execute(&mut *tx)
+                        .await?;
+                    *members_added.entry(org).or_default() += 1;
+                }
+                (Some(org), position.clone(), *manager)
+            }
+            None => (c.organization, c.position.clone(), c.manager),
+        };
+        let before = json!({"first_name": c.first_name, "last_name": c.last_name, "phone": c.phone,
+            "organization_id": c.organization, "position": c.position, "manager": c.manager});
+        let after = json!({"first_name": first, "last_name": last, "phone": phone,
+            "organization_id": org, "position": position, "manager": manager});
+        changes.push(Change { kind: "customer_updated", target: c.id, before, after });
+        done += 1;
+        if done % CHUNK as i64 == 0 {
+            (batch.progress)(done, total);
+        }
+    }
+    (batch.progress)(done, total);
+
+    // The change log, the organizations' history, the batch.
+    for chunk in changes.chunks(CHUNK) {
+        let mut q = query("INSERT INTO import_changes (batch_id, kind, target_id, before, after) ");
+        q.push_values(chunk, |c| {
+            vec![int(batch.id), text(c.kind), int(c.target), text(&c.before.to_string()), text(&c.after.to_string())]
+        });
+        q.execute(&mut *tx).await?;
+    }
+    let mut history: Vec<(i64, String, String)> = Vec::new();
+    for (i, o) in plan.new_orgs.iter().enumerate() {
+        let n = members_added.remove(&new_ids[i]).unwrap_or(0);
+        let how = if o.auto { " for its email domain" } else { "" };
+        let summary = format!("Created by the import of {}{how}, with {n} {}", batch.file_name, members(n));
+        history.push((new_ids[i], summary, json!({"batch_id": batch.id, "members_added": n}).to_string()));
+    }
+    for (&id, u) in &plan.org_updates {
+        let n = members_added.remove(&id).unwrap_or(0);
+        let mut parts = Vec::new();
+        if n > 0 {
+            parts.push(format!("{n} {} added", members(n)));
+        }
+        if !u.add_domains.is_empty() {
+            parts.push(format!("domains {} added", u.add_domains.join(", ")));
+        }
+        if u.parent.is_some() {
+            parts.push("parent set".into());
+        }
+        if !u.properties.is_empty() {
+            parts.push("properties changed".into());
+        }
+        if parts.is_empty() {
+            continue;
+        }
+        let summary = format!("Import of {}: {}", batch.file_name, parts.join("; "));
+        history.push((id, summary, json!({"batch_id": batch.id, "members_added": n}).to_string()));
+    }
+    // Members moved into organizations the plan did not list (an existing customer's move).
+    for (id, n) in members_added {
+        let summary = format!("Import of {}: {n} {} added", batch.file_name, members(n));
+        history.push((id, summary, json!({"batch_id": batch.id, "members_added": n}).to_string()));
+    }
+    for chunk in history.chunks(CHUNK) {
+        let mut q = query(
+            "INSERT INTO organization_history (organization_id, agent_id, action, summary, details, created_at) ",
+        );
+        q.push_values(chunk, |(org, summary, details)| {
+            vec![int(*org), int(batch.agent), text("imported"), text(summary), text(details), int(now)]
+        });
+        q.execute(&mut *tx).await?;
+    }
+    let counts = BatchCounts {
+        created_customers: created,
+        updated_customers: plan.customer_updates.len() as i64,
+        skipped: plan.skipped,
+        invalid: plan.problems.len() as i64,
+        created_organizations: plan.new_orgs.len() as i64,
+        updated_organizations: plan.org_updates.values().filter(|u| u.changes_fields()).count() as i64,
+        invitations_sent,
+    };
+    if batch.fail_at_end {
+        // A constraint violation at write time, after every row was written.
+        query("INSERT INTO customers (email, created_at) VALUES ($1, $2)")
+            .bind(plan.new_customers.last().map_or("nobody@example.invalid", |c| c.email.as_str()))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(email_taken)?;
+    }
+    query("UPDATE import_batches SET status = 'done', counts = $1, finished_at = $2 WHERE id = $3")
+        .bind(serde_json::to_string(&counts).unwrap_or_default())
+        .bind(now)
+        .bind(batch.id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(counts)
+}
+
+fn members(n: i64) -> &'static str {
+    if n == 1 {
+        "member"
+    } else {
+        "members"
+    }
+}
+
+fn domain_taken(e: sqlx::Error) -> ApiError {
+    if crate::db::is_unique_violation(&e) {
+        ApiError::conflict_on(
+            "file",
+            "A domain of the file was just claimed by another organization. Run the dry run again.",
+        )
+    } else {
+        e.into()
+    }
+}
+
+fn email_taken(e: sqlx::Error) -> ApiError {
+    if crate::db::is_unique_violation(&e) {
+        ApiError::conflict_on("file", "A customer with an email of the file was just created. Run the dry run again.")
+    } else {
+        e.into()
+    }
+}
+
+/// Queues an invitation for each new customer: (id, customer).
+async fn invite<'a>(
+    tx: &mut Tx,
+    customers: impl Iterator<Item = (i64, &'a super::plan::NewCustomer)>,
+    inv: &InvitationText,
+    now: i64,
+) -> Result<i64, ApiError> {
+    let expires = now + 7 * 24 * 3600 * 1000;
+    let mut tokens: Vec<Arg> = Vec::new();
+    let mut outbox: Vec<Arg> = Vec::new();
+    let mut n = 0;
+    for (id, c) in customers {
+        let token = crate::auth::random_token(32);
+        tokens.extend([text(&crate::auth::token_hash(&token)), int(id), int(now), int(expires)]);
+        outbox.extend([
+            text(&c.email),
+            text(&inv.subject),
+            text(&(inv.body)(&c.first_name, &token)),
+            int(id),
+            int(now),
+            int(now),
+        ]);
+        n += 1;
+    }
+    if n == 0 {
+        return Ok(0);
+    }
+    let rows = |q: &mut Query, args: Vec<Arg>, width: usize| {
+        let mut it = args.into_iter();
+        let tuples: Vec<Vec<Arg>> = (0..n).map(|_| it.by_ref().take(width).collect()).collect();
+        q.push_values(tuples, |t| t);
+    };
+    let mut q = query("INSERT INTO invitations (token_hash, customer_id, created_at, expires_at) ");
+    rows(&mut q, tokens, 4);
+    q.execute(&mut *tx).await?;
+    let mut q = query(
+        "INSERT INTO outbox (kind, recipient, subject, body, customer_id, status, attempts, next_attempt_at, created_at) ",
+    );
+    let mut it = outbox.into_iter();
+    let tuples: Vec<Vec<Arg>> = (0..n)
+        .map(|_| {
+            let v: Vec<Arg> = it.by_ref().take(6).collect();
+            let mut row = vec![text("invitation")];
+            let mut v = v.into_iter();
+            row.extend(v.by_ref().take(4));
+            row.push(text("pending"));
+            row.push(int(0));
+            row.extend(v);
+            row
+        })
+        .collect();
+    q.push_values(tuples, |t| t);
+    q.execute(&mut *tx).await?;
+    Ok(n)
+}
