@@ -75,6 +75,7 @@ async fn an_agent_uploads_maps_a_column_by_hand_reads_the_dry_run_imports_and_un
 
     browser.click_button("Run the dry run").await;
     browser.wait_for_text("Step 3 of 4: Dry run").await;
+    browser.wait_for_focus_on("import-step-title").await;
     browser.wait_for_text("2 to create, 0 to update, 1 to skip, 1 invalid.").await;
     let problems = browser.wait_for_text_in("//table[contains(@class,'import__problems')]/tbody", "5").await;
     assert!(problems.to_lowercase().contains("email"), "the invalid row says why: {problems}");
@@ -106,6 +107,8 @@ async fn an_agent_uploads_maps_a_column_by_hand_reads_the_dry_run_imports_and_un
     browser.screenshots("import-undo-confirm").await;
     browser.click_in(DIALOG, "Undo import").await;
     browser.wait_for_text("Undid the import of people.csv: removed 2 customers").await;
+    // The Undo button went with the batch: the focus is on what undo did.
+    browser.wait_for_focus_on("import-undone").await;
     browser.wait_for_text_in(HISTORY, "Undone").await;
     assert!(browser
         .client
@@ -132,5 +135,35 @@ async fn a_file_without_an_email_column_is_refused_next_to_the_file_field() {
     browser.wait_for_text("Step 1 of 4: Choose a file").await;
     browser.wait_for_text("No imports yet.").await;
     browser.screenshots("import-refused").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_mapping_saved_as_a_preset_maps_the_next_file_by_its_headers() {
+    let server = Server::start().await;
+    let (_dir, path) = csv_file("crm.csv", "Mail,Role at work,Remarks\r\nbob@acme.com,Engineer,likes tea\r\n");
+    let browser = Browser::signed_in(&server, "/admin/import").await;
+    choose_file(&browser, &path).await;
+    browser.wait_for_text("Step 2 of 4: Map columns").await;
+    // The keyboard starts reading the new step.
+    browser.wait_for_focus_on("import-step-title").await;
+    browser.wait_for_value_in(MAIN, "Role at work", "ignore").await;
+    browser.choose_in(MAIN, "Role at work", "Position").await;
+    browser.click_button("Save mapping as preset…").await;
+    browser.fill_in(DIALOG, "Preset name", "CRM export").await;
+    browser.click_in(DIALOG, "Save preset").await;
+    browser.wait_for_text("Saved the preset CRM export.").await;
+    browser.wait_until_gone(DIALOG).await;
+
+    // The same headers again: the guesses leave "Role at work" alone; the preset maps it.
+    browser.click_button("Back").await;
+    browser.wait_for_text("Step 1 of 4: Choose a file").await;
+    choose_file(&browser, &path).await;
+    browser.wait_for_text("Step 2 of 4: Map columns").await;
+    browser.wait_for_value_in(MAIN, "Role at work", "ignore").await;
+    browser.choose_in(MAIN, "Use preset", "CRM export").await;
+    browser.wait_for_value_in(MAIN, "Role at work", "position").await;
+    browser.wait_for_value_in(MAIN, "Mail", "email").await;
+    browser.wait_for_text("Applied CRM export: 2 of 3 columns mapped.").await;
     browser.close().await;
 }

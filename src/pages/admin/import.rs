@@ -109,14 +109,7 @@ impl Wizard {
     /// reader user starts reading the new step.
     pub fn go(&self, step: Step) {
         self.step.set(step);
-        request_animation_frame(|| {
-            if let Some(el) = document().get_element_by_id(STEP_TITLE_ID) {
-                use wasm_bindgen::JsCast;
-                if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = el.focus();
-                }
-            }
-        });
+        focus_soon(STEP_TITLE_ID);
     }
 
     /// Back to an empty step 1, for another file.
@@ -133,6 +126,16 @@ impl Wizard {
 }
 
 const STEP_TITLE_ID: &str = "import-step-title";
+
+/// Puts the focus on the element `id` once it is on screen (after this render).
+fn focus_soon(id: &'static str) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document().get_element_by_id(id).and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    });
+}
 
 #[component]
 pub fn ImportPage() -> impl IntoView {

@@ -72,7 +72,7 @@ pub fn FileChooser(
                 aria-describedby=described
             />
             <p class="hint import-drop__hint" id=hint_id>
-                "Choose a file or drop it here. A header row names the columns; one of them must hold email addresses. "
+                "Choose a file or drop it here. A header row names the columns; one of them must hold email addresses (a customers file) or organization names (an organizations file). "
                 "UTF-8 (with or without BOM) or Windows-1252; separated by commas, semicolons or tabs."
             </p>
             {move || error.get().map(|e| view! { <p class="field__error" id=error_id.clone()>{e}</p> })}

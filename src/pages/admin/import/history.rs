@@ -16,6 +16,7 @@ use crate::components::timestamp::Timestamp;
 use crate::text::{count_of, newest_first_summary};
 
 const HISTORY_PAGE: usize = 20;
+const UNDONE_ID: &str = "import-undone";
 
 #[component]
 pub fn ImportHistory(version: RwSignal<u32>) -> impl IntoView {
@@ -40,6 +41,8 @@ pub fn ImportHistory(version: RwSignal<u32>) -> impl IntoView {
                     undoing.set(None);
                     done.set(Some((batch.file_name, report)));
                     version.update(|v| *v += 1);
+                    // The Undo button is gone with the undone batch: the focus goes to what undo did.
+                    super::focus_soon(UNDONE_ID);
                 }
                 Err(e) => undo_error.set(Some(e.message())),
             }
@@ -79,7 +82,7 @@ pub fn ImportHistory(version: RwSignal<u32>) -> impl IntoView {
 fn UndoDone(file: String, report: UndoReport) -> impl IntoView {
     let kept = report.kept_edited.clone();
     view! {
-        <div class="notice import__undone" role="status">
+        <div class="notice import__undone" role="status" id=UNDONE_ID tabindex="-1">
             <p>{format!(
                 "Undid the import of {file}: removed {} and {}; restored {}.",
                 count_of(report.removed_customers, "customer", "customers"),
@@ -147,7 +150,9 @@ fn HistoryTable(page: ImportBatchPage, offset: RwSignal<usize>, on_undo: Callbac
                 }).collect_view()}
             </tbody>
         </table>
-        <Pager label="Import history pages" offset=offset page=HISTORY_PAGE start=start shown=shown total=total />
+        {(total > HISTORY_PAGE).then(|| view! {
+            <Pager label="Import history pages" offset=offset page=HISTORY_PAGE start=start shown=shown total=total />
+        })}
     }
     .into_any()
 }

@@ -58,7 +58,7 @@ pub fn ImportStep(wizard: Wizard) -> impl IntoView {
                         <A href="/customers" attr:class="button button--primary">"Open the Customers app"</A>
                         <button type="button" class="button" on:click=move |_| wizard.restart()>"Import another file"</button>
                     </div>
-                    <p class="hint">"Changed your mind? Undo it from the history below."</p>
+                    <p class="hint import__after">"Changed your mind? Undo it from the history below."</p>
                 }.into_any(),
                 BatchStatus::Failed { reason } => view! {
                     <ErrorNotice message=format!("The import failed and nothing was written: {reason}") />

@@ -148,7 +148,7 @@ fn Problems(report: DryRunReport, upload: ImportUpload) -> impl IntoView {
                     {if (total_listed as i64) < invalid_total {
                         format!("{invalid_total} rows are rejected; the first {total_listed} are listed. Download the rejected rows for all of them.")
                     } else {
-                        format!("{} are rejected and will not be imported. Download them to fix and import again.", count_of(invalid_total, "row", "rows"))
+                        rejected_text(invalid_total)
                     }}
                 </p>
                 {move || {
@@ -182,5 +182,14 @@ fn Problems(report: DryRunReport, upload: ImportUpload) -> impl IntoView {
                 }}
             }.into_any()
         }}
+    }
+}
+
+/// "1 row is rejected…" / "3 rows are rejected…".
+fn rejected_text(n: i64) -> String {
+    if n == 1 {
+        "1 row is rejected and will not be imported. Download it to fix it and import it again.".into()
+    } else {
+        format!("{n} rows are rejected and will not be imported. Download them to fix them and import them again.")
     }
 }
