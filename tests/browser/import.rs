@@ -36,6 +36,37 @@ async fn drop_file(browser: &Browser, name: &str, text: &str) {
     browser.client.execute(script, vec![name.into(), text.into()]).await.unwrap();
 }
 
+/// Clicks the button `name` that saves a file, and returns the file's name and text.
+/// The page hands the browser a Blob link to click; here the link is read instead
+/// of saved, as headless Chromium would save it nowhere a test can see.
+async fn download(browser: &Browser, name: &str) -> (String, String) {
+    // The Blob is read as it is made (the page's CSP lets no script fetch a blob: URL).
+    let capture = "window.__downloads = []; \
+        const create = URL.createObjectURL; \
+        URL.createObjectURL = (blob) => { window.__blob = blob; return create(blob); }; \
+        const click = HTMLAnchorElement.prototype.click; \
+        HTMLAnchorElement.prototype.click = function () { \
+            if (!this.download) { return click.call(this); } \
+            const name = this.download; \
+            window.__blob.text().then(t => window.__downloads.push([name, t])); \
+        };";
+    browser.client.execute(capture, vec![]).await.unwrap();
+    browser.click_button(name).await;
+    let read = || async {
+        browser
+            .client
+            .execute("return window.__downloads", vec![])
+            .await
+            .unwrap()
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let files = eventually("the download", read, |files| !files.is_empty()).await;
+    let file = files[0].as_array().unwrap();
+    (file[0].as_str().unwrap().to_string(), file[1].as_str().unwrap().to_string())
+}
+
 /// The value of an attribute of the element at `xpath`, now.
 async fn attr(browser: &Browser, xpath: &str, name: &str) -> String {
     browser.element(xpath).await.attr(name).await.unwrap().unwrap_or_default()
@@ -112,7 +143,11 @@ async fn an_agent_uploads_maps_a_column_by_hand_reads_the_dry_run_imports_and_un
     browser.wait_for_text_in("//ul[@aria-label='Ignored columns']", "Fax").await;
     let unmatched = browser.wait_for_text_in("//ul[@aria-label='Unmatched values']", "Platinum").await;
     assert!(unmatched.contains("Tier (1 row)"), "{unmatched}");
-    browser.button("Download rejected rows").await;
+    let (name, csv) = download(&browser, "Download rejected rows").await;
+    assert_eq!(name, "people-rejected.csv");
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(header.ends_with("reason"), "a reason column last: {csv}");
+    assert!(csv.contains("not-an-email") && !csv.contains("bob@acme.com"), "only the rejected row: {csv}");
     browser.screenshots("import-dry-run").await;
     // Nothing is written by the dry run.
     assert_eq!(api.get("/api/customers?q=bob").await["total"].as_i64(), Some(0));
