@@ -70,11 +70,11 @@ pub fn MapStep(wizard: Wizard) -> impl IntoView {
                 let id = format!("import-existing-{}", field_id(mode));
                 view! {
                     <div class="checkbox-field import__radio">
-                        <input type="radio" name="import-existing" id=id.clone()
+                        <input type="radio" name="import-existing" id=id.clone() aria-describedby=format!("{id}-hint")
                             prop:checked=move || wizard.existing.get() == mode
                             on:change=move |_| wizard.existing.set(mode) />
-                        <label for=id>{mode.label()}</label>
-                        <span class="hint import__radio-hint">{existing_hint(mode)}</span>
+                        <label for=id.clone()>{mode.label()}</label>
+                        <span class="hint import__radio-hint" id=format!("{id}-hint")>{existing_hint(mode)}</span>
                     </div>
                 }
             }).collect_view()}
@@ -116,9 +116,9 @@ fn field_id(mode: ExistingMode) -> &'static str {
 
 fn existing_hint(mode: ExistingMode) -> &'static str {
     match mode {
-        ExistingMode::Skip => " — leave them as they are",
-        ExistingMode::FillEmpty => " — set only the mapped fields that are empty now",
-        ExistingMode::Overwrite => " — set every mapped field the file has a value for",
+        ExistingMode::Skip => "Leave them as they are.",
+        ExistingMode::FillEmpty => "Set only the mapped fields that are empty now.",
+        ExistingMode::Overwrite => "Set every mapped field the file has a value for; empty cells change nothing.",
     }
 }
 

@@ -119,17 +119,37 @@ pub fn mapping_problem(fields: &[ImportField]) -> Option<&'static str> {
 pub fn upload_summary(upload: &ImportUpload, size: &str) -> String {
     format!(
         "{} · {} · {}-separated · {size}",
-        count_of(upload.rows, "row", "rows"),
+        if upload.rows == 1 { "1 row".to_string() } else { format!("{} rows", thousands(upload.rows)) },
         upload.encoding.label(),
         upload.delimiter.label()
     )
+}
+
+/// `30120` as `30,120`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
 /// The dry run's headline: "3 to create, 1 to update, 2 to skip, 1 invalid."
 pub fn report_headline(report: &DryRunReport) -> String {
     format!(
         "{} to create, {} to update, {} to skip, {} invalid.",
-        report.create, report.update, report.skip, report.invalid_total
+        thousands(report.create),
+        thousands(report.update),
+        thousands(report.skip),
+        thousands(report.invalid_total)
     )
 }
 
@@ -262,12 +282,23 @@ mod tests {
         assert_eq!(upload_summary(&u, "1.2 KB"), "12 rows · UTF-8 with BOM · Semicolon-separated · 1.2 KB");
         let report = DryRunReport { create: 3, update: 1, skip: 2, invalid_total: 1, ..Default::default() };
         assert_eq!(report_headline(&report), "3 to create, 1 to update, 2 to skip, 1 invalid.");
+        let big = DryRunReport { create: 100_000, ..Default::default() };
+        assert_eq!(report_headline(&big), "100,000 to create, 0 to update, 0 to skip, 0 invalid.");
         assert_eq!(access_text(&report), "This import gives no customer new access in the portal.");
         let granting = DryRunReport {
             access: AccessReport { joining_shared_organizations: 0, joining_org_wide_visibility: 0, new_managers: 2 },
             ..Default::default()
         };
         assert_eq!(access_text(&granting), "2 customers will become managers.");
+    }
+
+    #[test]
+    fn big_numbers_are_grouped_by_thousands() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(100_000), "100,000");
+        assert_eq!(thousands(-1_234_567), "-1,234,567");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use orgdesk_core::api::import::BatchStatus;
 
-use super::model::{counts_text, percent, progress};
+use super::model::{counts_text, percent, progress, thousands};
 use super::{Step, Wizard};
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
@@ -76,8 +76,11 @@ pub fn ImportStep(wizard: Wizard) -> impl IntoView {
 #[component]
 fn ProgressBar(done: i64, total: i64) -> impl IntoView {
     let p = percent(done, total);
-    let text =
-        if total > 0 { format!("Importing… {done} of {total} rows") } else { "Starting the import…".to_string() };
+    let text = if total > 0 {
+        format!("Importing… {} of {} rows", thousands(done), thousands(total))
+    } else {
+        "Starting the import…".to_string()
+    };
     view! {
         <div class="import__progress">
             <div class="import__bar" role="progressbar" aria-label="Import progress"

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orgdesk_core::api::import::{DryRunReport, ImportUpload, RowProblem};
 
-use super::model::{self, column_name};
+use super::model::{self, column_name, thousands};
 use super::{Step, Wizard};
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
@@ -66,11 +66,11 @@ pub fn ReviewStep(wizard: Wizard) -> impl IntoView {
         </p>
         <p class="import__headline" role="status">{model::report_headline(&report)}</p>
         <dl class="import__counts" aria-label="Dry run counts">
-            <div><dt>"Customers to create"</dt><dd>{report.create}</dd></div>
-            <div><dt>"To update"</dt><dd>{report.update}</dd></div>
-            <div><dt>"To skip (exist already)"</dt><dd>{report.skip}</dd></div>
-            <div><dt>"Organizations to create"</dt><dd>{report.organizations_to_create}</dd></div>
-            <div><dt>"Invalid rows"</dt><dd>{report.invalid_total}</dd></div>
+            <div><dt>"Customers to create"</dt><dd>{thousands(report.create)}</dd></div>
+            <div><dt>"To update"</dt><dd>{thousands(report.update)}</dd></div>
+            <div><dt>"To skip (exist already)"</dt><dd>{thousands(report.skip)}</dd></div>
+            <div><dt>"Organizations to create"</dt><dd>{thousands(report.organizations_to_create)}</dd></div>
+            <div><dt>"Invalid rows"</dt><dd>{thousands(report.invalid_total)}</dd></div>
         </dl>
         <h3 class="import__subtitle">"Access"</h3>
         <p class="import__access" class:import__access--grants=report.access.sentence().is_some()>{model::access_text(&report)}</p>
@@ -156,7 +156,8 @@ fn Problems(report: DryRunReport, upload: ImportUpload) -> impl IntoView {
                     let rows: Vec<RowProblem> = problems.with_value(|p| p.iter().skip(start).take(PROBLEMS_PAGE).cloned().collect());
                     let shown = rows.len();
                     view! {
-                        <div class="table-scroll">
+                        // A scroll box of its own, so the actions stay near; focusable, so the keyboard scrolls it.
+                        <div class="table-scroll import__problems-box" tabindex="0" role="region" aria-labelledby="import-problems-title">
                             <table class="table import__problems" aria-labelledby="import-problems-title">
                                 <thead><tr><th scope="col">"Line"</th><th scope="col">"Column"</th><th scope="col">"Reason"</th></tr></thead>
                                 <tbody>
