@@ -3,6 +3,7 @@
 //! finds the customers in the Customers app, and undoes the import from the
 //! history. A file the server refuses says why next to the file field.
 
+use fantoccini::key::Key;
 use fantoccini::Locator;
 use orgdesk_browser_tests::*;
 
@@ -239,5 +240,82 @@ async fn a_mapping_saved_as_a_preset_maps_the_next_file_by_its_headers() {
     browser.wait_for_value_in(MAIN, "Role at work", "position").await;
     browser.wait_for_value_in(MAIN, "Mail", "email").await;
     browser.wait_for_text("Applied CRM export: 2 of 3 columns mapped.").await;
+    browser.close().await;
+}
+
+/// The element with the focus, named as a person would find it: its id, else its
+/// aria-label, else its text.
+async fn focused(browser: &Browser) -> String {
+    let script = "const e = document.activeElement; \
+        return e ? (e.id || e.getAttribute('aria-label') || e.textContent.trim()) : '';";
+    browser.client.execute(script, vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
+}
+
+/// Presses Tab until the focus is on `name` (an id, aria-label or text), at most 40 times.
+async fn tab_to(browser: &Browser, name: &str) {
+    let mut seen = Vec::new();
+    for _ in 0..40 {
+        browser.press(Key::Tab).await;
+        let now = focused(browser).await;
+        if now == name {
+            return;
+        }
+        seen.push(now);
+    }
+    panic!("Tab never reached {name:?}; it went through {seen:?}");
+}
+
+#[tokio::test]
+async fn the_wizard_and_undo_work_by_keyboard_alone() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    let (_dir, path) = csv_file("team.csv", "Mail,Role at work,Remarks\r\nbob@acme.com,Engineer,likes tea\r\n");
+    let browser = Browser::signed_in(&server, "/admin/import").await;
+    // The file dialog is the operating system's; its answer arrives in the input.
+    choose_file(&browser, &path).await;
+    browser.wait_for_focus_on("import-step-title").await;
+
+    // Tab through the step in order: presets first, then one dropdown per column.
+    tab_to(&browser, "import-preset").await;
+    tab_to(&browser, "Save mapping as preset…").await;
+    browser.press(Key::Tab).await;
+    assert_eq!(focused(&browser).await, "import-column-0");
+    browser.press(Key::Tab).await;
+    assert_eq!(focused(&browser).await, "import-column-1");
+    // Typing picks an option of a closed dropdown.
+    browser.element("//select[@id='import-column-1']").await.send_keys("Pos").await.unwrap();
+    browser.wait_for_value_in(MAIN, "Role at work", "position").await;
+    tab_to(&browser, "import-existing-skip").await;
+    browser.press(Key::Down).await;
+    assert_eq!(focused(&browser).await, "import-existing-fill-empty");
+    tab_to(&browser, "import-create-organizations").await;
+    browser.press(Key::Space).await;
+    assert_eq!(
+        browser.field("Create unknown organizations").await.prop("checked").await.unwrap().as_deref(),
+        Some("true")
+    );
+    tab_to(&browser, "Run the dry run").await;
+    browser.press(Key::Enter).await;
+
+    browser.wait_for_text("Step 3 of 4: Dry run").await;
+    browser.wait_for_focus_on("import-step-title").await;
+    browser.wait_for_text("1 to create, 0 to update, 0 to skip, 0 invalid.").await;
+    tab_to(&browser, "Import").await;
+    browser.press(Key::Enter).await;
+    browser.wait_for_text("Imported team.csv.").await;
+    let bob = api.get("/api/customers?q=bob").await;
+    assert_eq!(bob["items"][0]["position"].as_str(), Some("Engineer"), "{bob}");
+
+    // Undo: Tab to it, Enter, and Enter on the dialog's first button.
+    browser.wait_for_text_in(HISTORY, "team.csv").await;
+    tab_to(&browser, "Undo the import of team.csv").await;
+    browser.press(Key::Enter).await;
+    browser.wait_for_text_in(DIALOG, "removes the customers and organizations it created").await;
+    eventually("the focus in the dialog", || focused(&browser), |f| f == "Undo import").await;
+    browser.press(Key::Enter).await;
+    browser.wait_for_text("Undid the import of team.csv: removed 1 customer").await;
+    browser.wait_for_focus_on("import-undone").await;
+    assert_eq!(api.get("/api/customers?q=bob").await["total"].as_i64(), Some(0));
     browser.close().await;
 }
