@@ -19,7 +19,6 @@ use orgdesk_core::import::row::PropertyDef;
 use orgdesk_core::portal::OrgItemAccess;
 
 use self::plan::{Context, ExistingCustomer, ExistingOrg};
-use crate::db::customers::Association;
 use crate::db::tx::Exec;
 use crate::db::{decode_word, placeholders, query, Db, OnUnique, Tx};
 use crate::error::ApiError;
@@ -523,11 +522,6 @@ pub async fn delete_preset(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
     let n = query("DELETE FROM import_presets WHERE id = $1").bind(id).execute(&mut tx).await?;
     tx.commit().await?;
     Ok(n > 0)
-}
-
-/// The settings of automatic association, as [`crate::routes::settings::association`] reads them.
-pub fn association_of(ctx: &Context) -> Association {
-    Association { auto_create: ctx.auto_create, extra_public: ctx.extra_public.clone() }
 }
 
 /// The word stored for a member role.

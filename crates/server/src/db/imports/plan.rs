@@ -247,7 +247,7 @@ impl Planner<'_> {
 
     /// The organization-level values of a row (domains, parent, properties) applied to
     /// `org` by the mode. Returns whether an existing organization's fields change.
-    fn apply_org_values(&mut self, org: OrgRef, v: &RowValues, created_now: bool) -> bool {
+    fn apply_org_values(&mut self, org: OrgRef, v: &RowValues) -> bool {
         let mode = self.options.existing;
         let mut changed = false;
         match org {
@@ -279,7 +279,6 @@ impl Planner<'_> {
             }
             OrgRef::Existing(_) => {}
         }
-        let _ = created_now;
         let may_write_existing = |planner: &Self, id: i64, def: i64| -> bool {
             match mode {
                 ExistingMode::Skip => false,
@@ -341,12 +340,12 @@ impl Planner<'_> {
         match existing {
             None => {
                 let i = self.add_new_org(&name, Vec::new(), false);
-                self.apply_org_values(OrgRef::New(i), &v, true);
+                self.apply_org_values(OrgRef::New(i), &v);
                 self.plan.org_rows_created += 1;
             }
             Some(_) if self.options.existing == ExistingMode::Skip => self.plan.skipped += 1,
             Some(_) => {
-                if self.apply_org_values(org, &v, false) {
+                if self.apply_org_values(org, &v) {
                     self.plan.org_rows_updated += 1;
                 } else {
                     self.plan.skipped += 1;
@@ -444,7 +443,7 @@ impl Planner<'_> {
             if create {
                 self.add_new_org(v.organization.as_deref().unwrap_or_default(), Vec::new(), false);
             }
-            self.apply_org_values(org, &v, create);
+            self.apply_org_values(org, &v);
             row_org = Some(org);
         }
         let manager = v.manager.unwrap_or(false);
