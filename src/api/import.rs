@@ -17,6 +17,11 @@ pub async fn upload(file: web_sys::File, on_progress: impl Fn(f64) + 'static) ->
     super::files::upload_multipart("/api/imports/uploads", file, MAX_IMPORT_BYTES, on_progress).await
 }
 
+/// An upload kept on the server (404 once it expired, after 24 hours).
+pub async fn get_upload(upload_id: i64) -> Result<ImportUpload, ApiError> {
+    get(&format!("/api/imports/uploads/{upload_id}")).await
+}
+
 pub async fn dry_run(upload_id: i64, options: &ImportOptions) -> Result<DryRunReport, ApiError> {
     write(Request::post(&format!("/api/imports/uploads/{upload_id}/dry-run")), options).await
 }

@@ -157,6 +157,10 @@ async fn an_agent_uploads_maps_a_column_by_hand_reads_the_dry_run_imports_and_un
     browser.wait_for_text("Imported people.csv.").await;
     browser.wait_for_text("2 customers created, 0 updated, 1 skipped, 1 invalid.").await;
     browser.screenshots("import-done").await;
+    // The address names the import: a reload shows it again.
+    browser.wait_for_path_prefix("/admin/import?batch=").await;
+    browser.reload().await;
+    browser.wait_for_text("2 customers created, 0 updated, 1 skipped, 1 invalid.").await;
     // The history lists it.
     let row = browser.wait_for_text_in(HISTORY, "people.csv").await;
     assert!(row.contains("Administrator"), "{row}");
@@ -227,6 +231,13 @@ async fn a_mapping_saved_as_a_preset_maps_the_next_file_by_its_headers() {
     browser.click_in(DIALOG, "Save preset").await;
     browser.wait_for_text("Saved the preset CRM export.").await;
     browser.wait_until_gone(DIALOG).await;
+    // A reload comes back to the same file: the address names the upload.
+    let path_now = browser.wait_for_path_prefix("/admin/import?upload=").await;
+    browser.reload().await;
+    browser.wait_for_text("Step 2 of 4: Map columns").await;
+    assert_eq!(browser.path().await, path_now);
+    browser.wait_for_text("crm.csv").await;
+    browser.wait_for_value_in(MAIN, "Mail", "email").await;
 
     // The same headers again, dropped on the zone this time: the guesses leave
     // "Role at work" alone; the preset maps it.

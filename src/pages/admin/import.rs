@@ -20,6 +20,7 @@ mod report;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 use orgdesk_core::api::import::{
     DryRunReport, ExistingMode, ImportBatch, ImportField, ImportOptions, ImportUpload, MAX_IMPORT_BYTES,
 };
@@ -77,6 +78,8 @@ pub struct Wizard {
     pub properties: RwSignal<Vec<PropertyDefinition>>,
     /// Bumped when the history should be read again.
     pub history_version: RwSignal<u32>,
+    /// Why the file was refused (or could not be found again), under the file field.
+    pub file_error: RwSignal<Option<String>>,
 }
 
 impl Wizard {
@@ -92,6 +95,7 @@ impl Wizard {
             batch: RwSignal::new(None),
             properties: RwSignal::new(Vec::new()),
             history_version: RwSignal::new(0),
+            file_error: RwSignal::new(None),
         }
     }
 
@@ -114,6 +118,7 @@ impl Wizard {
 
     /// Back to an empty step 1, for another file.
     pub fn restart(&self) {
+        remember_in_url("");
         self.upload.set(None);
         self.fields.set(Vec::new());
         self.existing.set(ExistingMode::Skip);
@@ -126,6 +131,16 @@ impl Wizard {
 }
 
 const STEP_TITLE_ID: &str = "import-step-title";
+
+/// Keeps the upload or the batch in the address (`?upload=7`, `?batch=3`), so a reload
+/// (or a link) comes back to the same file or the same import. The router need not
+/// know: the page reads the address only when it opens.
+pub fn remember_in_url(query: &str) {
+    let url = if query.is_empty() { "/admin/import".to_string() } else { format!("/admin/import?{query}") };
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
 
 /// Puts the focus on the element `id` once it is on screen (after this render).
 fn focus_soon(id: &'static str) {
@@ -146,6 +161,30 @@ pub fn ImportPage() -> impl IntoView {
             wizard.properties.set(list);
         }
     });
+    let query = use_query_map();
+    let (upload_id, batch_id) = query.with_untracked(|q| {
+        (q.get("upload").and_then(|v| v.parse::<i64>().ok()), q.get("batch").and_then(|v| v.parse::<i64>().ok()))
+    });
+    if let Some(id) = batch_id {
+        wizard.step.set(Step::Import);
+        progress::follow(wizard, id);
+    } else if let Some(id) = upload_id {
+        spawn_local(async move {
+            match api::import::get_upload(id).await {
+                Ok(upload) => {
+                    wizard.fields.set(model::guessed_fields(&upload));
+                    wizard.upload.set(Some(upload));
+                    wizard.go(Step::Map);
+                }
+                Err(_) => {
+                    remember_in_url("");
+                    wizard.file_error.set(Some(
+                        "That file is no longer on the server (files are kept for 24 hours). Choose it again.".into(),
+                    ));
+                }
+            }
+        });
+    }
     view! {
         <section class="page import">
             <p class="audit__back">
@@ -181,7 +220,7 @@ pub fn ImportPage() -> impl IntoView {
 /// server, which answers with its first rows and its guesses for the mapping.
 #[component]
 fn ChooseStep(wizard: Wizard) -> impl IntoView {
-    let error = RwSignal::new(None::<String>);
+    let error = wizard.file_error;
     let progress = RwSignal::new(None::<(String, f64)>);
     let busy = Signal::derive(move || progress.get().is_some());
     let on_file = Callback::new(move |file: web_sys::File| {
@@ -203,6 +242,7 @@ fn ChooseStep(wizard: Wizard) -> impl IntoView {
             progress.set(None);
             match result {
                 Ok(upload) => {
+                    remember_in_url(&format!("upload={}", upload.id));
                     wizard.fields.set(model::guessed_fields(&upload));
                     wizard.upload.set(Some(upload));
                     wizard.report.set(None);

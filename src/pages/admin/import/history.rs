@@ -17,6 +17,8 @@ use crate::text::{count_of, newest_first_summary};
 
 const HISTORY_PAGE: usize = 20;
 const UNDONE_ID: &str = "import-undone";
+/// How often the history is read again while one of its imports runs.
+const RUNNING_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[component]
 pub fn ImportHistory(version: RwSignal<u32>) -> impl IntoView {
@@ -55,7 +57,13 @@ pub fn ImportHistory(version: RwSignal<u32>) -> impl IntoView {
             <Transition fallback=|| view! { <p class="hint">"Loading the history…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Ok(p) => view! { <HistoryTable page=p offset=offset on_undo=Callback::new(move |b| { undo_error.set(None); undoing.set(Some(b)) }) /> }.into_any(),
+                        Ok(p) => {
+                            // An import running (from another tab or agent): read again until it ends.
+                            if p.items.iter().any(|b| matches!(b.status, BatchStatus::Running { .. })) {
+                                set_timeout(move || { version.try_update(|v| *v += 1); }, RUNNING_POLL);
+                            }
+                            view! { <HistoryTable page=p offset=offset on_undo=Callback::new(move |b| { undo_error.set(None); undoing.set(Some(b)) }) /> }.into_any()
+                        }
                         Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                     }
                 })}

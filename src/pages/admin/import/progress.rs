@@ -11,7 +11,7 @@ use orgdesk_core::api::import::BatchStatus;
 
 use super::model::{counts_text, percent, progress, thousands};
 use super::{Step, Wizard};
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::components::error_notice::ErrorNotice;
 
 /// How often a running import is read again.
@@ -32,11 +32,20 @@ pub fn follow(wizard: Wizard, id: i64) {
                     wizard.history_version.update(|v| *v += 1);
                 }
             }
-            Err(_) => {
-                // Try again: a hiccup must not leave the bar hanging.
+            // Unreachable: try again, a hiccup must not leave the bar hanging.
+            Err(ApiError::Unreachable) => {
                 if !wizard.batch.is_disposed() {
                     set_timeout(move || follow(wizard, id), POLL_EVERY * 5);
                 }
+            }
+            // No such import (an old address): back to step 1, saying so.
+            Err(e) => {
+                if wizard.batch.is_disposed() {
+                    return;
+                }
+                super::remember_in_url("");
+                wizard.file_error.set(Some(format!("That import cannot be shown: {}", e.message())));
+                wizard.go(Step::Choose);
             }
         }
     });

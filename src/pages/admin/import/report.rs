@@ -38,6 +38,7 @@ pub fn ReviewStep(wizard: Wizard) -> impl IntoView {
             busy.set(false);
             match started {
                 Ok(s) => {
+                    super::remember_in_url(&format!("batch={}", s.batch_id));
                     wizard.batch.set(None);
                     wizard.go(Step::Import);
                     super::progress::follow(wizard, s.batch_id);
