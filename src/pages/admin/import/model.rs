@@ -119,7 +119,7 @@ pub fn mapping_problem(fields: &[ImportField]) -> Option<&'static str> {
 pub fn upload_summary(upload: &ImportUpload, size: &str) -> String {
     format!(
         "{} · {} · {}-separated · {size}",
-        if upload.rows == 1 { "1 row".to_string() } else { format!("{} rows", thousands(upload.rows)) },
+        rows_text(upload.rows),
         upload.encoding.label(),
         upload.delimiter.label()
     )
@@ -139,6 +139,15 @@ pub fn thousands(n: i64) -> String {
         format!("-{out}")
     } else {
         out
+    }
+}
+
+/// "1 row" / "30,120 rows".
+pub fn rows_text(n: i64) -> String {
+    if n == 1 {
+        "1 row".into()
+    } else {
+        format!("{} rows", thousands(n))
     }
 }
 
@@ -299,6 +308,8 @@ mod tests {
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(100_000), "100,000");
         assert_eq!(thousands(-1_234_567), "-1,234,567");
+        assert_eq!(rows_text(1), "1 row");
+        assert_eq!(rows_text(30_120), "30,120 rows");
     }
 
     #[test]

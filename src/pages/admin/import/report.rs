@@ -63,7 +63,7 @@ pub fn ReviewStep(wizard: Wizard) -> impl IntoView {
     let nothing = report.create == 0 && report.update == 0 && report.organizations_to_create == 0;
     view! {
         <p class="import__file"><strong>{upload.file_name.clone()}</strong>
-            <span class="hint">{format!(" — {}. Nothing has been written yet.", count_of(report.rows, "row read", "rows read"))}</span>
+            <span class="hint">{format!(" — {} read. Nothing has been written yet.", model::rows_text(report.rows))}</span>
         </p>
         <p class="import__headline" role="status">{model::report_headline(&report)}</p>
         <dl class="import__counts" aria-label="Dry run counts">
