@@ -469,3 +469,36 @@ async fn concurrent_imports_are_202_or_409_and_never_500() {
     }
     assert_eq!(app.scalar("SELECT COUNT(*) FROM customers").await, 3000);
 }
+
+#[tokio::test]
+async fn a_manager_demoted_by_an_import_loses_the_follows_the_role_made() {
+    let app = TestApp::spawn_admin().await;
+    let acme = app.create_org("Acme", &["acme.test"]).await.id;
+    let mia = app.create_customer("mia@acme.test").await.id;
+    let ann = app.create_customer("ann@acme.test").await.id;
+    let project = app.create_project("Support").await.id;
+    let v = ok_json(app.get(&format!("/api/organizations/{acme}/detail")).await).await["version"].clone();
+    ok_json(
+        app.patch(&format!("/api/organizations/{acme}/members/{mia}"), json!({"version": v, "role": "manager"})).await,
+    )
+    .await;
+    let portal = app.portal_client(mia, true).await;
+    ok_json(portal.patch("/api/portal/profile", json!({"follow_organization_items": true})).await).await;
+    app.create_ticket(project, ann, "Printer", ItemStatus::Open).await;
+    let follows = "SELECT COUNT(*) FROM item_followers WHERE source = 'manager'";
+    assert_eq!(app.scalar(follows).await, 1);
+    let u = uploaded(&app, "roles.csv", "Email,Manager\nmia@acme.test,no\n").await;
+    let options = with(guessed(&u), "existing", json!("overwrite"));
+    assert_eq!(dry_run(&app, &u, &options).await["update"], 1);
+    let batch = import(&app, &u, &options).await;
+    assert_eq!(batch["counts"]["updated_customers"], 1, "{batch}");
+    assert_eq!(app.scalar(follows).await, 0, "the follows made as manager end with the role");
+    let role: Vec<(String,)> = app.rows_for("SELECT role FROM memberships WHERE customer_id = $1", mia).await;
+    assert_eq!(role[0].0, "member");
+    // Undo gives the role back (the follows it ended are not recreated).
+    let id = batch["id"].as_i64().unwrap();
+    let report = ok_json(app.post(&format!("/api/imports/{id}/undo"), json!({})).await).await;
+    assert_eq!(report["restored"], 1, "{report}");
+    let role: Vec<(String,)> = app.rows_for("SELECT role FROM memberships WHERE customer_id = $1", mia).await;
+    assert_eq!(role[0].0, "manager");
+}

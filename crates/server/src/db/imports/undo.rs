@@ -96,6 +96,12 @@ pub async fn undo(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<UndoRepor
                 *touched_orgs.entry(org).or_default() += 1;
             }
         } else if kind == "customer_updated" {
+            // Setting back a manager role the import gave ends the follows it made.
+            let was = before["manager"].as_bool().unwrap_or(false);
+            let moved = before["organization_id"] != after["organization_id"];
+            if after["manager"].as_bool().unwrap_or(false) && (!was || moved) {
+                crate::db::portal_policy::drop_manager_follows(&mut tx, &[c.id]).await?;
+            }
             let s = |k: &str| before[k].as_str().unwrap_or("").to_string();
             let (first, last) = (s("first_name"), s("last_name"));
             query(

@@ -213,7 +213,20 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
         (batch.progress)(done, total);
     }
 
-    // Existing customers, one by one.
+    // Existing customers, one by one. Whoever moves or stops being a manager loses the
+    // follows the manager role made (the rule of every other path).
+    let demoted: Vec<i64> = plan
+        .customer_updates
+        .iter()
+        .filter(|u| {
+            u.before.manager
+                && u.membership.as_ref().is_some_and(|m| {
+                    !m.manager || m.organization != OrgRef::Existing(u.before.organization.unwrap_or(-1))
+                })
+        })
+        .map(|u| u.before.id)
+        .collect();
+    crate::db::portal_policy::drop_manager_follows(tx, &demoted).await?;
     for u in &plan.customer_updates {
         let c = &u.before;
         let first = u.first_name.as_deref().unwrap_or(&c.first_name);
