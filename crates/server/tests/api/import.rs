@@ -502,3 +502,23 @@ async fn a_manager_demoted_by_an_import_loses_the_follows_the_role_made() {
     let role: Vec<(String,)> = app.rows_for("SELECT role FROM memberships WHERE customer_id = $1", mia).await;
     assert_eq!(role[0].0, "manager");
 }
+
+#[tokio::test]
+async fn a_customer_moved_by_an_import_shows_in_both_organizations_history() {
+    let app = TestApp::spawn_admin().await;
+    let acme = app.create_org("Acme", &["acme.test"]).await.id;
+    let ann = app.create_customer("ann@acme.test").await.id;
+    let u = uploaded(&app, "move.csv", "Email,Company\nann@acme.test,Globex\n").await;
+    let options = json!({"mapping": u["guessed"], "existing": "overwrite", "create_organizations": true});
+    let batch = import(&app, &u, &options).await;
+    assert_eq!(batch["counts"]["updated_customers"], 1, "{batch}");
+    let globex = app.customer(ann).await.organization_id.unwrap();
+    assert_ne!(globex, acme);
+    let left = ok_json(app.get(&format!("/api/organizations/{acme}/history")).await).await;
+    assert!(left["items"][0]["summary"].as_str().unwrap().contains("1 member moved to another organization"), "{left}");
+    let joined = ok_json(app.get(&format!("/api/organizations/{globex}/history")).await).await;
+    assert!(
+        joined["items"][0]["summary"].as_str().unwrap().contains("Created by the import of move.csv, with 1 member"),
+        "{joined}"
+    );
+}
