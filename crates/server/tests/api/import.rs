@@ -522,3 +522,23 @@ async fn a_customer_moved_by_an_import_shows_in_both_organizations_history() {
         "{joined}"
     );
 }
+
+#[tokio::test]
+async fn a_batch_left_running_by_a_stopped_server_reads_as_interrupted_and_cannot_be_undone() {
+    let app = TestApp::spawn_admin().await;
+    orgdesk_server::db::query(
+        "INSERT INTO import_batches (agent_id, agent_name, file_name, options, status, counts, created_at) \
+         VALUES (1, 'Administrator', 'old.csv', '{\"mapping\":[]}', 'running', '{}', 0)",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let batch = ok_json(app.get("/api/imports/1").await).await;
+    assert_eq!(batch["status"]["state"], "failed", "{batch}");
+    assert!(batch["status"]["reason"].as_str().unwrap().contains("interrupted"), "{batch}");
+    assert_eq!(batch["can_undo"], false);
+    error_body(app.post("/api/imports/1/undo", json!({})).await, StatusCode::CONFLICT, "conflict").await;
+    // And it does not keep a new import from starting.
+    let u = uploaded(&app, "new.csv", "Email\nann@acme.test\n").await;
+    assert_eq!(import(&app, &u, &guessed(&u)).await["status"]["state"], "done");
+}
