@@ -225,8 +225,10 @@ pub struct ImportOptions {
     pub mapping: Vec<ColumnMapping>,
     #[serde(default)]
     pub existing: ExistingMode,
-    /// Organizations named in the file that do not exist are created; when off, such
-    /// rows are invalid ("unknown organization").
+    /// Organizations named on customer rows that do not exist are created; when off,
+    /// such rows are invalid ("unknown organization"). An organizations file (no email
+    /// column) creates its rows' organizations either way. Organizations created for an
+    /// email domain follow the admins' automatic-association switch, not this one.
     #[serde(default)]
     pub create_organizations: bool,
     /// New customers get a portal invitation email (through the outbox). Off by default:
@@ -402,7 +404,7 @@ pub struct ImportBatch {
     pub status: BatchStatus,
     pub counts: BatchCounts,
     pub options: ImportOptions,
-    /// RFC 3339, UTC, and who, when undone.
+    /// RFC 3339, UTC, and who (the agent's email), when undone.
     pub undone_at: Option<String>,
     pub undone_by: Option<String>,
     /// The signed-in agent may undo it now (done, and theirs or an admin).

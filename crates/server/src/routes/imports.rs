@@ -519,6 +519,15 @@ pub async fn start_import(
     let task_state = state.clone();
     let task_running = running.clone();
     tokio::spawn(async move {
+        // However the task ends (a panic included), the slot is freed; a batch left
+        // running in the database then reads as interrupted.
+        struct Release(Arc<Running>, i64);
+        impl Drop for Release {
+            fn drop(&mut self) {
+                self.0.finish(self.1);
+            }
+        }
+        let _release = Release(task_running.clone(), batch_id);
         let result =
             run_import(&task_state, &task_running, batch_id, rows, &options, &file_name, &actor, public_url).await;
         if let Err(e) = result {
@@ -533,7 +542,6 @@ pub async fn start_import(
                 tracing::error!(batch_id, error = %e, "could not record the failed import");
             }
         }
-        task_running.finish(batch_id);
     });
     Ok((StatusCode::ACCEPTED, Json(ImportStarted { batch_id })))
 }

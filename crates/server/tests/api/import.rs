@@ -502,3 +502,43 @@ async fn a_manager_demoted_by_an_import_loses_the_follows_the_role_made() {
     let role: Vec<(String,)> = app.rows_for("SELECT role FROM memberships WHERE customer_id = $1", mia).await;
     assert_eq!(role[0].0, "manager");
 }
+
+#[tokio::test]
+async fn a_customer_moved_by_an_import_shows_in_both_organizations_history() {
+    let app = TestApp::spawn_admin().await;
+    let acme = app.create_org("Acme", &["acme.test"]).await.id;
+    let ann = app.create_customer("ann@acme.test").await.id;
+    let u = uploaded(&app, "move.csv", "Email,Company\nann@acme.test,Globex\n").await;
+    let options = json!({"mapping": u["guessed"], "existing": "overwrite", "create_organizations": true});
+    let batch = import(&app, &u, &options).await;
+    assert_eq!(batch["counts"]["updated_customers"], 1, "{batch}");
+    let globex = app.customer(ann).await.organization_id.unwrap();
+    assert_ne!(globex, acme);
+    let left = ok_json(app.get(&format!("/api/organizations/{acme}/history")).await).await;
+    assert!(left["items"][0]["summary"].as_str().unwrap().contains("1 member moved to another organization"), "{left}");
+    let joined = ok_json(app.get(&format!("/api/organizations/{globex}/history")).await).await;
+    assert!(
+        joined["items"][0]["summary"].as_str().unwrap().contains("Created by the import of move.csv, with 1 member"),
+        "{joined}"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_left_running_by_a_stopped_server_reads_as_interrupted_and_cannot_be_undone() {
+    let app = TestApp::spawn_admin().await;
+    orgdesk_server::db::query(
+        "INSERT INTO import_batches (agent_id, agent_name, file_name, options, status, counts, created_at) \
+         VALUES (1, 'Administrator', 'old.csv', '{\"mapping\":[]}', 'running', '{}', 0)",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let batch = ok_json(app.get("/api/imports/1").await).await;
+    assert_eq!(batch["status"]["state"], "failed", "{batch}");
+    assert!(batch["status"]["reason"].as_str().unwrap().contains("interrupted"), "{batch}");
+    assert_eq!(batch["can_undo"], false);
+    error_body(app.post("/api/imports/1/undo", json!({})).await, StatusCode::CONFLICT, "conflict").await;
+    // And it does not keep a new import from starting.
+    let u = uploaded(&app, "new.csv", "Email\nann@acme.test\n").await;
+    assert_eq!(import(&app, &u, &guessed(&u)).await["status"]["state"], "done");
+}

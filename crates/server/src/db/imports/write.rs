@@ -165,6 +165,8 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
     let mut created = 0i64;
     let mut invitations_sent = 0i64;
     let mut members_added: BTreeMap<i64, i64> = BTreeMap::new();
+    // Organizations existing customers left for another one of the file.
+    let mut members_left: BTreeMap<i64, i64> = BTreeMap::new();
     for chunk in plan.new_customers.chunks(CHUNK) {
         let mut q = query(
             "INSERT INTO customers (email, first_name, last_name, first_key, last_key, sort_name, phone, created_at) ",
@@ -265,6 +267,9 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
                         .execute(&mut *tx)
                         .await?;
                     *members_added.entry(org).or_default() += 1;
+                    if let Some(old) = c.organization {
+                        *members_left.entry(old).or_default() += 1;
+                    }
                 }
                 (Some(org), position.clone(), *manager)
             }
@@ -320,6 +325,10 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
     for (id, n) in members_added {
         let summary = format!("Import of {}: {n} {} added", batch.file_name, members(n));
         history.push((id, summary, json!({"batch_id": batch.id, "members_added": n}).to_string()));
+    }
+    for (id, n) in members_left {
+        let summary = format!("Import of {}: {n} {} moved to another organization", batch.file_name, members(n));
+        history.push((id, summary, json!({"batch_id": batch.id, "members_moved_out": n}).to_string()));
     }
     for chunk in history.chunks(CHUNK) {
         let mut q = query(
