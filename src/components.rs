@@ -23,6 +23,7 @@ pub mod pager;
 pub mod project_dialog;
 pub mod property_definitions;
 pub mod routing_rule_editor;
+pub mod routing_rule_list;
 pub mod routing_rule_summary;
 pub mod rule_drag;
 pub mod search_box;

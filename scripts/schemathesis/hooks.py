@@ -38,6 +38,11 @@ def _kind(case):
 def _sign_in(kind):
     path, email, password, cookie = KINDS[kind]
     response = requests.post(f"{BASE}{path}", json={"email": email, "password": password}, timeout=30)
+    if response.status_code in (429, 503):
+        # The fuzzer's own wrong passwords for this account got it throttled (or the
+        # hashing queue is full): this request goes without a session (a 401, which
+        # the checks accept) and the next one tries to sign in again.
+        return None
     response.raise_for_status()
     return response.cookies[cookie], response.json()["csrf_token"]
 
@@ -51,7 +56,10 @@ class OrgdeskSession:
         return kind, _state[kind]
 
     def set(self, case, data, ctx):
-        kind, (token, csrf) = data
+        kind, session = data
+        if session is None:
+            return
+        token, csrf = session
         case.cookies = {**(case.cookies or {}), KINDS[kind][3]: token}
         case.headers = {**(case.headers or {}), "X-CSRF-Token": csrf}
 

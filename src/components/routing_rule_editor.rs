@@ -4,7 +4,6 @@
 //! with the core code the server runs) and a warning when "Change project" points at
 //! a project people outside the organization follow.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use leptos::html;
@@ -18,13 +17,14 @@ use orgdesk_core::api::routing::{
 use orgdesk_core::api::tickets::{FollowerKind, ItemStatus, ItemType, Priority};
 use orgdesk_core::error::ErrorCode;
 use orgdesk_core::properties::PropertyKind;
-use orgdesk_core::routing::{evaluate, matches, references, Lookup, PLACEHOLDERS};
+use orgdesk_core::routing::{evaluate, matches, references, NameMap, PLACEHOLDERS};
 use orgdesk_core::word::Word;
 use orgdesk_core::FieldErrors;
 
 use crate::api::{self, ApiError};
 use crate::components::error_notice::ErrorNotice;
 use crate::components::menu_button::{MenuButton, MenuEntry};
+use crate::components::routing_rule_summary::broken_sentence;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::select_field::SelectField;
 use crate::forms::focus_after_render;
@@ -44,77 +44,6 @@ pub fn trigger_sentence(scope: RuleScope) -> &'static str {
         RuleScope::Organization(_) => "When an item is created by a member of this organization",
         RuleScope::Property => "When an item is created by a member of an organization with this property value",
     }
-}
-
-/// Names of what rules refer to, as far as the editor knows them (from the rule's
-/// resolved references and from the pickers); `Err` is why one cannot be used.
-#[derive(Clone, Default, Debug, PartialEq)]
-pub struct KnownNames(HashMap<(u8, i64), Result<String, String>>);
-
-fn kind_key(kind: &RefKind) -> u8 {
-    match kind {
-        RefKind::Project => 0,
-        RefKind::Agent => 1,
-        RefKind::Customer => 2,
-        RefKind::Organization => 3,
-        RefKind::Property => 4,
-    }
-}
-
-fn kind_word(kind: &RefKind) -> &'static str {
-    match kind {
-        RefKind::Project => "Project",
-        RefKind::Agent => "Agent",
-        RefKind::Customer => "Customer",
-        RefKind::Organization => "Organization",
-        RefKind::Property => "Property",
-    }
-}
-
-impl KnownNames {
-    pub fn from_rule(rule: &RoutingRule) -> Self {
-        let mut names = Self::default();
-        for r in &rule.references {
-            let value = match (&r.broken, &r.name) {
-                (Some(reason), _) => Err(reason.clone()),
-                (None, Some(name)) => Ok(name.clone()),
-                (None, None) => Err(format!("{} #{} no longer exists", kind_word(&r.kind), r.id)),
-            };
-            names.0.insert((kind_key(&r.kind), r.id), value);
-        }
-        names
-    }
-
-    pub fn insert(&mut self, kind: RefKind, id: i64, name: String) {
-        self.0.insert((kind_key(&kind), id), Ok(name));
-    }
-
-    pub fn get(&self, kind: &RefKind, id: i64) -> Option<&Result<String, String>> {
-        self.0.get(&(kind_key(kind), id))
-    }
-
-    pub fn name(&self, kind: &RefKind, id: i64) -> Option<String> {
-        self.get(kind, id).and_then(|r| r.as_ref().ok().cloned())
-    }
-
-    pub fn broken(&self, kind: &RefKind, id: i64) -> Option<String> {
-        self.get(kind, id).and_then(|r| r.as_ref().err().cloned())
-    }
-}
-
-impl Lookup for KnownNames {
-    fn resolve(&self, kind: RefKind, id: i64) -> Result<String, String> {
-        self.get(&kind, id).cloned().unwrap_or_else(|| Err(format!("{} #{id} is not known", kind_word(&kind))))
-    }
-}
-
-/// "The project Old desk is archived — this rule is skipped".
-pub fn broken_sentence(reason: &str) -> String {
-    let mut s = reason.trim_end_matches('.').to_string();
-    if let Some(first) = s.get(0..1) {
-        s = first.to_uppercase() + &s[1..];
-    }
-    format!("{s} — this rule is skipped.")
 }
 
 static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
@@ -205,7 +134,7 @@ struct DryRunView {
     incomplete: bool,
 }
 
-fn dry_run(draft: &RoutingRule, items: &[ItemFacts], names: &KnownNames) -> DryRunView {
+fn dry_run(draft: &RoutingRule, items: &[ItemFacts], names: &NameMap) -> DryRunView {
     let incomplete = references(&draft.actions).iter().any(|r| r.id <= 0);
     let hits = items
         .iter()
@@ -288,7 +217,7 @@ pub fn RoutingRuleEditor(
     let version = RwSignal::new(0_i64);
     let conditions = RwSignal::new(Vec::<Row<Condition>>::new());
     let actions = RwSignal::new(Vec::<Row<Action>>::new());
-    let names = RwSignal::new(KnownNames::default());
+    let names = RwSignal::new(NameMap::default());
     let errors = RwSignal::new(FieldErrors::new());
     let general = RwSignal::new(None::<String>);
     let conflict = RwSignal::new(false);
@@ -305,7 +234,7 @@ pub fn RoutingRuleEditor(
                     target_value.set(t.value.clone());
                 }
                 version.set(r.version);
-                names.set(KnownNames::from_rule(&r));
+                names.set(NameMap::from_references(&r.references));
                 conditions.set(r.conditions.iter().cloned().map(Row::new).collect());
                 actions.set(r.actions.iter().cloned().map(Row::new).collect());
             }
@@ -342,7 +271,7 @@ pub fn RoutingRuleEditor(
         if let Some(Ok(list)) = agents.get() {
             names.update(|n| {
                 for a in list.iter().filter(|a| a.active) {
-                    n.insert(RefKind::Agent, a.id, a.name.clone());
+                    n.usable(RefKind::Agent, a.id, a.name.clone());
                 }
             });
         }
@@ -706,7 +635,7 @@ pub fn RoutingRuleEditor(
 fn DryRunResult(
     items: StoredValue<Vec<ItemFacts>>,
     draft: Signal<RoutingRule>,
-    names: RwSignal<KnownNames>,
+    names: RwSignal<NameMap>,
 ) -> impl IntoView {
     let result = Memo::new(move |_| {
         let d = draft.get();
@@ -1051,7 +980,7 @@ fn ActionRow(
     row: Row<Action>,
     rows: RwSignal<Vec<Row<Action>>>,
     errors: RwSignal<FieldErrors>,
-    names: RwSignal<KnownNames>,
+    names: RwSignal<NameMap>,
     agents: LocalResource<Result<Vec<orgdesk_core::api::Agent>, ApiError>>,
 ) -> impl IntoView {
     let key = row.key;
@@ -1074,14 +1003,14 @@ fn ActionRow(
         if id <= 0 {
             return None;
         }
-        names.with(|n| n.broken(&kind, id))
+        names.with(|n| n.broken(kind, id))
     });
     let initial = v.get_untracked();
     let body = match initial {
         Action::ChangeProject { .. } => {
             let selected = Signal::derive(move || {
                 let (kind, id) = reference.get()?;
-                let name = names.with(|n| n.name(&kind, id))?;
+                let name = names.with(|n| n.name(kind, id))?;
                 Some(Pick { id, name, detail: String::new() })
             });
             let exposure = LocalResource::new(move || {
@@ -1101,7 +1030,7 @@ fn ActionRow(
                 if e.project_id != current {
                     return None;
                 }
-                let project = names.with(|n| n.name(&RefKind::Project, current))?;
+                let project = names.with(|n| n.name(RefKind::Project, current))?;
                 exposure_sentence(&project, &e)
             };
             view! {
@@ -1112,7 +1041,7 @@ fn ActionRow(
                     selected=selected
                     error=field_err("project_id")
                     on_pick=move |p: Pick| {
-                        names.update(|n| n.insert(RefKind::Project, p.id, p.name.clone()));
+                        names.update(|n| n.usable(RefKind::Project, p.id, p.name.clone()));
                         v.set(Action::ChangeProject { project_id: p.id });
                     }
                 />
@@ -1133,7 +1062,7 @@ fn ActionRow(
                 if let Action::AssignAgent { agent_id } = v.get() {
                     if agent_id > 0 && !out.iter().any(|(id, _)| *id == agent_id.to_string()) {
                         let label = names
-                            .with(|n| n.get(&RefKind::Agent, agent_id).cloned())
+                            .with(|n| n.get(RefKind::Agent, agent_id).cloned())
                             .map(|r| r.unwrap_or_else(|e| e))
                             .unwrap_or_else(|| format!("Agent #{agent_id}"));
                         out.push((agent_id.to_string(), label));
@@ -1234,10 +1163,10 @@ fn ActionRow(
                             (PickerKind::Organization, RefKind::Organization, "Organization")
                         }
                     };
-                    let rk = ref_kind.clone();
+                    let rk = ref_kind;
                     let selected = Signal::derive(move || {
                         let (kind, id) = reference.get()?;
-                        let name = names.with(|n| n.name(&kind, id))?;
+                        let name = names.with(|n| n.name(kind, id))?;
                         Some(Pick { id, name, detail: String::new() })
                     });
                     view! {
@@ -1248,7 +1177,7 @@ fn ActionRow(
                             selected=selected
                             error=field_err("id")
                             on_pick=move |p: Pick| {
-                                names.update(|n| n.insert(rk.clone(), p.id, p.name.clone()));
+                                names.update(|n| n.usable(rk, p.id, p.name.clone()));
                                 v.set(Action::AddFollower { follower_kind: kind, id: p.id });
                             }
                         />
@@ -1512,8 +1441,8 @@ mod tests {
     #[test]
     fn the_dry_run_counts_the_matches_and_says_what_each_would_change() {
         let items = [facts(1, "Printer on fire"), facts(2, "Invoice"), facts(3, "printer jam")];
-        let mut names = KnownNames::default();
-        names.insert(RefKind::Project, 10, "Tasks for ACME Inc.".into());
+        let mut names = NameMap::default();
+        names.usable(RefKind::Project, 10, "Tasks for ACME Inc.".into());
 
         let view = dry_run(&draft(10), &items, &names);
         assert_eq!(dry_run_headline(&view), "Would have matched 2 of this organization's last 3 items");
@@ -1526,7 +1455,7 @@ mod tests {
 
         // A broken reference (from the saved rule): the rule would be skipped.
         let rule = draft(12);
-        let view = dry_run(&rule, &items, &KnownNames::from_rule(&rule));
+        let view = dry_run(&rule, &items, &NameMap::from_references(&rule.references));
         assert_eq!(view.hits[0].lines, ["Routing rule 'ACME tasks' was skipped: Project #12 no longer exists"]);
     }
 

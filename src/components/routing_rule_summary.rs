@@ -22,7 +22,7 @@ pub fn action_lines(rule: &RoutingRule) -> Vec<(String, Option<String>)> {
         .map(|(i, a)| {
             let resolved = action_ref(rule, i);
             // A broken reference has no name: "project #12" says which one it was.
-            let name = resolved.map(|r| r.name.clone().unwrap_or_else(|| format!("{} #{}", kind_word(&r.kind), r.id)));
+            let name = resolved.map(|r| r.name.clone().unwrap_or_else(|| format!("{} #{}", r.kind.word(), r.id)));
             let text = capitalize(&describe_action(a, name.as_deref()));
             let text = match a {
                 Action::AutoReply { template } => format!("{text}: \u{201c}{}\u{201d}", shorten(template, 120)),
@@ -33,9 +33,18 @@ pub fn action_lines(rule: &RoutingRule) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-/// Why the rule is skipped now: every broken reference's reason.
-pub fn broken_reasons(rule: &RoutingRule) -> Vec<String> {
-    rule.references.iter().filter_map(|r| r.broken.clone()).collect()
+/// "The project Old desk is archived — this rule is skipped".
+pub fn broken_sentence(reason: &str) -> String {
+    let mut s = reason.trim_end_matches('.').to_string();
+    if let Some(first) = s.get(0..1) {
+        s = first.to_uppercase() + &s[1..];
+    }
+    format!("{s} — this rule is skipped.")
+}
+
+/// Why the rule is skipped now, a sentence per broken reference.
+pub fn broken_sentences(rule: &RoutingRule) -> Vec<String> {
+    rule.references.iter().filter_map(|r| r.broken.as_deref().map(broken_sentence)).collect()
 }
 
 /// "Plan = Enterprise" (the property's label as the server resolved it).
@@ -53,16 +62,6 @@ pub fn target_text(rule: &RoutingRule) -> String {
         v => v,
     };
     format!("{label} = {value}")
-}
-
-fn kind_word(kind: &RefKind) -> &'static str {
-    match kind {
-        RefKind::Project => "project",
-        RefKind::Agent => "agent",
-        RefKind::Customer => "customer",
-        RefKind::Organization => "organization",
-        RefKind::Property => "property",
-    }
 }
 
 fn capitalize(s: &str) -> String {
@@ -151,6 +150,6 @@ mod tests {
             lines[1],
             ("Change project to project #12".to_string(), Some("Project #12 no longer exists".into()))
         );
-        assert_eq!(broken_reasons(&r), vec!["Project #12 no longer exists".to_string()]);
+        assert_eq!(broken_sentences(&r), vec!["Project #12 no longer exists — this rule is skipped.".to_string()]);
     }
 }

@@ -30,9 +30,10 @@ async fn enterprise_rule(api: &Api, plan: i64, name: &str, actions: Value) -> Va
     api.post("/api/routing-rules", body).await
 }
 
-/// The rules' names as the page lists them, in order.
+/// The rules' names as the page lists them, in order (without their numbers).
 async fn shown_names(browser: &Browser) -> Vec<String> {
-    browser.texts(&format!("{RULES}/li//h2")).await
+    let numbered = browser.texts(&format!("{RULES}/li//span[contains(@class,'rule-card__name')]")).await;
+    numbered.into_iter().map(|n| n.split_once(". ").map_or(n.clone(), |(_, name)| name.to_string())).collect()
 }
 
 /// The property-targeted rules' names as the server orders them.
@@ -85,7 +86,7 @@ async fn property_rules_are_ordered_by_keyboard_and_by_dragging_switched_off_del
     assert_eq!(targets, ["For organizations with Plan = Enterprise"; 3]);
     browser.wait_for_text_in(RULES, "Set priority to Urgent").await;
     browser.wait_for_text_in(RULES, "Send an automatic reply: “Hello {customer.first_name}, we are on it.”").await;
-    browser.wait_for_text("then these property-targeted rules").await;
+    browser.wait_for_text("then rules for organizations with a property value").await;
     // The archived project breaks its rule: said on the rule.
     let broken = browser.wait_for_text_in(&format!("{RULES}/li[2]"), "this rule is skipped").await;
     assert!(broken.contains("Old desk"), "the broken rule names its project: {broken}");
@@ -112,18 +113,21 @@ async fn property_rules_are_ordered_by_keyboard_and_by_dragging_switched_off_del
     eventually("the stored order after Move up", || stored_names(&api), |n| n == &order).await;
 
     // By mouse: drag Welcome's handle onto the first rule.
-    let grip = browser.element(&format!("{RULES}/li[3]//*[contains(@class,'routing-rule__grip')]")).await;
-    let first = browser.element(&format!("{RULES}/li[1]//h2")).await;
+    let grip = browser.element(&format!("{RULES}/li[3]//*[contains(@class,'rule-card__grip')]")).await;
+    let first = browser.element(&format!("{RULES}/li[1]//span[contains(@class,'rule-card__name')]")).await;
     browser.drag(&grip, &first).await;
     let order = ["Welcome", "Enterprise desk", "Urgent for Enterprise"];
     eventually("the order after the drag", || shown_names(&browser), |n| n == &order).await;
     eventually("the stored order after the drag", || stored_names(&api), |n| n == &order).await;
 
     // The enabled switch, by keyboard (Space on the checkbox).
-    let welcome_enabled =
-        browser.element(&format!("{RULES}/li[.//h2[normalize-space()='Welcome']]//input[@role='switch']")).await;
+    let welcome_enabled = browser
+        .element(&format!(
+            "{RULES}/li[.//span[contains(@class,'rule-card__name') and contains(.,'Welcome')]]//input[@role='switch']"
+        ))
+        .await;
     welcome_enabled.send_keys(" ").await.unwrap();
-    browser.wait_for_text("Disabled Welcome.").await;
+    browser.wait_for_text("Welcome disabled.").await;
     let rules = api.get("/api/routing-rules").await;
     assert_eq!(rules[0]["name"], "Welcome");
     assert_eq!(rules[0]["enabled"], false);
@@ -133,7 +137,7 @@ async fn property_rules_are_ordered_by_keyboard_and_by_dragging_switched_off_del
     browser.click_button("Delete Enterprise desk").await;
     browser.wait_for_text_in(DIALOG, "Delete the rule Enterprise desk?").await;
     browser.click_in(DIALOG, "Delete rule").await;
-    browser.wait_for_text("Deleted the rule Enterprise desk.").await;
+    browser.wait_for_text("Enterprise desk deleted.").await;
     eventually("the rules after the delete", || shown_names(&browser), |n| n == &["Welcome", "Urgent for Enterprise"])
         .await;
     assert_eq!(stored_names(&api).await, ["Welcome", "Urgent for Enterprise"]);
@@ -260,7 +264,7 @@ async fn an_admin_routes_every_enterprise_organization_and_a_members_new_ticket_
     screenshots_of(&browser, EDITOR, "admin-routing-editor").await;
     browser.click_in(EDITOR, "Save rule").await;
     browser.wait_until_gone(EDITOR).await;
-    browser.wait_for_text("Saved the rule Enterprise first.").await;
+    browser.wait_for_text("Enterprise first saved.").await;
     assert_eq!(shown_names(&browser).await, ["Enterprise first"]);
     let target = browser.wait_for_text_in(RULES, "Plan = Enterprise").await;
     assert!(target.contains("Change project to Enterprise desk"), "{target}");

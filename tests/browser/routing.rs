@@ -33,7 +33,7 @@ async fn look_at(browser: &Browser, xpath: &str, name: &str) {
 /// The names of the organization's own rules, as listed, top to bottom.
 async fn rule_names(browser: &Browser) -> Vec<String> {
     browser
-        .texts(&format!("{ROUTING}//ol[contains(@class,'org-rules')]//span[contains(@class,'org-rule__name')]"))
+        .texts(&format!("{ROUTING}//ol[contains(@class,'rule-list__rules')]//span[contains(@class,'rule-card__name')]"))
         .await
 }
 
@@ -147,8 +147,8 @@ async fn rules_are_reordered_by_keyboard_and_a_refused_rule_says_why_next_to_the
     let second_id =
         api.get(&format!("/api/organizations/{acme}/routing-rules")).await["own"][0]["id"].as_i64().unwrap();
     // At the top, the focus goes to its Move down.
-    browser.wait_for_focus_on(&format!("org-rule-{second_id}-down")).await;
-    browser.wait_for_text("Second rule moved to position 1 of 2.").await;
+    browser.wait_for_focus_on(&format!("rule-{second_id}-down")).await;
+    browser.wait_for_text("Moved Second rule to position 1 of 2.").await;
 
     // A new rule with an empty "contains" condition, added from the menu by keyboard.
     browser.click_in(ROUTING, "Add rule").await;
@@ -175,9 +175,9 @@ async fn rules_are_reordered_by_keyboard_and_a_refused_rule_says_why_next_to_the
 
     // With the mouse: Printers dragged by its grip onto the first rule takes its place.
     let grip =
-        browser.element(&format!("{ROUTING}//li[@data-rule-id][3]//span[contains(@class,'org-rule__grip')]")).await;
+        browser.element(&format!("{ROUTING}//li[@data-rule-id][3]//span[contains(@class,'rule-card__grip')]")).await;
     let first =
-        browser.element(&format!("{ROUTING}//li[@data-rule-id][1]//span[contains(@class,'org-rule__name')]")).await;
+        browser.element(&format!("{ROUTING}//li[@data-rule-id][1]//span[contains(@class,'rule-card__name')]")).await;
     browser.drag(&grip, &first).await;
     eventually("Printers first", || rule_names(&browser), |n| n.first().is_some_and(|f| f.contains("Printers"))).await;
     assert_eq!(rule_order(&api, acme).await, ["Printers", "Second rule", "First rule"]);
@@ -192,7 +192,7 @@ async fn rules_are_reordered_by_keyboard_and_a_refused_rule_says_why_next_to_the
     .await;
     browser.wait_for_text_in(&format!("{ROUTING}//li[@data-rule-id][3]"), "Disabled").await;
     browser.click_button("Delete Second rule").await;
-    browser.wait_for_text_in(DIALOG, "Delete Second rule?").await;
+    browser.wait_for_text_in(DIALOG, "Delete the rule Second rule?").await;
     browser.click_in(DIALOG, "Delete rule").await;
     eventually("two rules", || rule_names(&browser), |n| n.len() == 2).await;
     assert_eq!(rule_order(&api, acme).await, ["Printers", "First rule"]);

@@ -12,12 +12,14 @@
 //! project, a deactivated agent) is skipped whole, with the reason, and the walk
 //! goes on. Actions never trigger rules again: evaluation happens once, at creation.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::api::routing::{
     Action, Condition, CreateRoutingRuleRequest, EffectiveRule, ItemFacts, ItemSource, PropertyTarget, RefKind,
-    RoutingRule, RuleOrigin, TextField, MAX_ACTIONS, MAX_CONDITIONS, MAX_CONTAINS, MAX_RULE_NAME, MAX_TARGET_VALUE,
-    MAX_TEMPLATE,
+    ResolvedRef, RoutingRule, RuleOrigin, TextField, MAX_ACTIONS, MAX_CONDITIONS, MAX_CONTAINS, MAX_RULE_NAME,
+    MAX_TARGET_VALUE, MAX_TEMPLATE,
 };
 use crate::api::tickets::{FollowerKind, ItemStatus, ItemType, Priority};
 use crate::properties::{parse_date, PropertyDefinitionInput, PropertyKind};
@@ -346,10 +348,87 @@ pub fn sort_by_precedence(rules: &mut [EffectiveRule]) {
     });
 }
 
+/// The documented precedence, as the routing section and Administration > Routing say it.
+pub const PRECEDENCE: &str = "Rules run in this order: the organization's own rules, then rules inherited from its \
+     parents (nearest first), then rules for organizations with a property value, each group in its order. A rule \
+     with \"Stop further rules\" ends the walk.";
+
 /// Names what rules refer to, or says why a reference cannot be used.
 pub trait Lookup {
     /// The name to show for `id`, or why it cannot be used (deleted, archived, deactivated).
     fn resolve(&self, kind: RefKind, id: i64) -> Result<String, String>;
+}
+
+impl RefKind {
+    /// The word for messages: "project", "agent", ...
+    pub fn word(self) -> &'static str {
+        match self {
+            RefKind::Project => "project",
+            RefKind::Agent => "agent",
+            RefKind::Customer => "customer",
+            RefKind::Organization => "organization",
+            RefKind::Property => "property",
+        }
+    }
+}
+
+/// Why a reference to something that is not there cannot be used: "Project #12 no longer exists".
+pub fn missing_reason(kind: RefKind, id: i64) -> String {
+    let word = kind.word();
+    let mut c = word.chars();
+    let capital: String = c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default();
+    format!("{capital} #{id} no longer exists")
+}
+
+/// The names of what rules refer to, each a name or why it cannot be used; what it
+/// does not hold [`missing_reason`] explains. The server fills it in bulk from the
+/// database, the editor from a rule's resolved references and its pickers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameMap(HashMap<(RefKind, i64), Result<String, String>>);
+
+impl NameMap {
+    /// A usable reference and its name.
+    pub fn usable(&mut self, kind: RefKind, id: i64, name: String) {
+        self.0.insert((kind, id), Ok(name));
+    }
+
+    /// A reference that cannot be used, and why.
+    pub fn unusable(&mut self, kind: RefKind, id: i64, reason: String) {
+        self.0.insert((kind, id), Err(reason));
+    }
+
+    pub fn get(&self, kind: RefKind, id: i64) -> Option<&Result<String, String>> {
+        self.0.get(&(kind, id))
+    }
+
+    /// The name of a usable reference.
+    pub fn name(&self, kind: RefKind, id: i64) -> Option<String> {
+        self.get(kind, id).and_then(|r| r.as_ref().ok().cloned())
+    }
+
+    /// Why a reference it holds cannot be used.
+    pub fn broken(&self, kind: RefKind, id: i64) -> Option<String> {
+        self.get(kind, id).and_then(|r| r.as_ref().err().cloned())
+    }
+
+    /// What the server resolved for a rule.
+    pub fn from_references(references: &[ResolvedRef]) -> Self {
+        let mut names = Self::default();
+        for r in references {
+            match (&r.broken, &r.name) {
+                (Some(reason), _) => names.unusable(r.kind, r.id, reason.clone()),
+                (None, Some(name)) => names.usable(r.kind, r.id, name.clone()),
+                (None, None) => names.unusable(r.kind, r.id, missing_reason(r.kind, r.id)),
+            }
+        }
+        names
+    }
+}
+
+impl Lookup for NameMap {
+    fn resolve(&self, kind: RefKind, id: i64) -> Result<String, String> {
+        self.get(kind, id).cloned().unwrap_or_else(|| Err(missing_reason(kind, id)))
+    }
 }
 
 /// What one action did to the item.
@@ -464,7 +543,7 @@ pub fn evaluate<'a>(
         let mut names = Vec::new();
         let mut broken = None;
         for r in references(&rule.actions) {
-            match lookup.resolve(r.kind.clone(), r.id) {
+            match lookup.resolve(r.kind, r.id) {
                 Ok(name) => names.push(name),
                 Err(reason) => {
                     broken = Some(reason);
@@ -572,40 +651,18 @@ pub fn describe_action(action: &Action, name: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
     use crate::api::routing::RULE_FORMAT_VERSION;
 
-    struct Names(HashMap<(u8, i64), Result<String, String>>);
-
-    fn key(kind: &RefKind) -> u8 {
-        match kind {
-            RefKind::Project => 0,
-            RefKind::Agent => 1,
-            RefKind::Customer => 2,
-            RefKind::Organization => 3,
-            RefKind::Property => 4,
-        }
-    }
-
-    impl Names {
-        fn new() -> Self {
-            let mut m = HashMap::new();
-            m.insert((0, 10), Ok("Tasks for ACME Inc.".to_string()));
-            m.insert((0, 11), Ok("Enterprise desk".to_string()));
-            m.insert((0, 12), Err("the project Old is archived".to_string()));
-            m.insert((1, 5), Ok("Alice Agent".to_string()));
-            m.insert((2, 7), Ok("Bob Buyer".to_string()));
-            m.insert((3, 3), Ok("ACME".to_string()));
-            Names(m)
-        }
-    }
-
-    impl Lookup for Names {
-        fn resolve(&self, kind: RefKind, id: i64) -> Result<String, String> {
-            self.0.get(&(key(&kind), id)).cloned().unwrap_or_else(|| Err(format!("#{id} no longer exists")))
-        }
+    fn names() -> NameMap {
+        let mut m = NameMap::default();
+        m.usable(RefKind::Project, 10, "Tasks for ACME Inc.".into());
+        m.usable(RefKind::Project, 11, "Enterprise desk".into());
+        m.unusable(RefKind::Project, 12, "the project Old is archived".into());
+        m.usable(RefKind::Agent, 5, "Alice Agent".into());
+        m.usable(RefKind::Customer, 7, "Bob Buyer".into());
+        m.usable(RefKind::Organization, 3, "ACME".into());
+        m
     }
 
     fn facts() -> ItemFacts {
@@ -651,7 +708,7 @@ mod tests {
     #[test]
     fn a_rule_without_conditions_moves_every_item_and_names_itself_in_the_history() {
         let r = rule(1, "ACME tasks", vec![], vec![to_project(10)]);
-        let out = evaluate([&r], &facts(), &Names::new());
+        let out = evaluate([&r], &facts(), &names());
         assert_eq!(out.facts.project_id, 10);
         assert_eq!(out.facts.project_name, "Tasks for ACME Inc.");
         assert_eq!(out.matched, [1]);
@@ -705,7 +762,7 @@ mod tests {
                 Action::StopRules,
             ],
         );
-        let out = evaluate([&r], &facts(), &Names::new());
+        let out = evaluate([&r], &facts(), &names());
         assert_eq!(
             (out.facts.project_id, out.facts.assignee_id, out.facts.priority, out.facts.status),
             (10, Some(5), Priority::High, ItemStatus::Open)
@@ -731,7 +788,7 @@ mod tests {
     fn an_action_that_changes_nothing_is_not_recorded() {
         let f = ItemFacts { project_id: 10, ..facts() };
         let r = rule(1, "Same", vec![], vec![to_project(10), Action::SetPriority { priority: Priority::Normal }]);
-        let out = evaluate([&r], &f, &Names::new());
+        let out = evaluate([&r], &f, &names());
         assert!(!out.changed());
         assert_eq!(out.matched, [1], "it still matched");
     }
@@ -740,7 +797,7 @@ mod tests {
     fn rules_run_in_order_and_a_later_one_wins() {
         let a = rule(1, "First", vec![], vec![to_project(10), Action::SetPriority { priority: Priority::High }]);
         let b = rule(2, "Second", vec![], vec![to_project(11)]);
-        let out = evaluate([&a, &b], &facts(), &Names::new());
+        let out = evaluate([&a, &b], &facts(), &names());
         assert_eq!(out.facts.project_id, 11);
         assert_eq!(out.facts.priority, Priority::High);
         assert_eq!(out.matched, [1, 2]);
@@ -755,15 +812,15 @@ mod tests {
             vec![Condition::Priority { priorities: vec![Priority::Urgent] }],
             vec![to_project(11)],
         );
-        assert_eq!(evaluate([&a, &b], &facts(), &Names::new()).facts.project_id, 11);
-        assert_eq!(evaluate([&b, &a], &facts(), &Names::new()).facts.project_id, 1);
+        assert_eq!(evaluate([&a, &b], &facts(), &names()).facts.project_id, 11);
+        assert_eq!(evaluate([&b, &a], &facts(), &names()).facts.project_id, 1);
     }
 
     #[test]
     fn stop_ends_the_walk_after_its_own_actions() {
         let a = rule(1, "Stopper", vec![], vec![Action::StopRules, to_project(10)]);
         let b = rule(2, "Never", vec![], vec![to_project(11)]);
-        let out = evaluate([&a, &b], &facts(), &Names::new());
+        let out = evaluate([&a, &b], &facts(), &names());
         assert_eq!(out.facts.project_id, 10, "the stopping rule's own actions all run");
         assert_eq!(out.matched, [1]);
     }
@@ -772,7 +829,7 @@ mod tests {
     fn a_stop_in_a_rule_that_does_not_match_stops_nothing() {
         let a = rule(1, "Tasks only", vec![Condition::ItemType { item_type: ItemType::Task }], vec![Action::StopRules]);
         let b = rule(2, "Then", vec![], vec![to_project(11)]);
-        assert_eq!(evaluate([&a, &b], &facts(), &Names::new()).facts.project_id, 11);
+        assert_eq!(evaluate([&a, &b], &facts(), &names()).facts.project_id, 11);
     }
 
     #[test]
@@ -780,7 +837,7 @@ mod tests {
         let mut a = rule(1, "Off", vec![], vec![to_project(10), Action::StopRules]);
         a.enabled = false;
         let b = rule(2, "On", vec![], vec![to_project(11)]);
-        let out = evaluate([&a, &b], &facts(), &Names::new());
+        let out = evaluate([&a, &b], &facts(), &names());
         assert_eq!(out.facts.project_id, 11);
         assert!(out.skipped.is_empty());
     }
@@ -790,13 +847,13 @@ mod tests {
         let a = rule(1, "Gone", vec![], vec![Action::SetPriority { priority: Priority::High }, to_project(99)]);
         let b = rule(2, "Archived", vec![], vec![to_project(12)]);
         let c = rule(3, "Fine", vec![], vec![Action::AssignAgent { agent_id: 5 }]);
-        let out = evaluate([&a, &b, &c], &facts(), &Names::new());
+        let out = evaluate([&a, &b, &c], &facts(), &names());
         assert_eq!(out.facts.priority, Priority::Normal, "nothing of the broken rule applies");
         assert_eq!(out.facts.assignee_id, Some(5));
         assert_eq!(
             out.skipped.iter().map(Skipped::summary).collect::<Vec<_>>(),
             [
-                "Routing rule 'Gone' was skipped: #99 no longer exists",
+                "Routing rule 'Gone' was skipped: Project #99 no longer exists",
                 "Routing rule 'Archived' was skipped: the project Old is archived"
             ]
         );
@@ -833,10 +890,10 @@ mod tests {
         let mut rules = vec![effective(inherited(1), 1, 0), effective(RuleOrigin::Own, 2, 0)];
         rules[1].rule.actions = vec![to_project(11)];
         sort_by_precedence(&mut rules);
-        let out = evaluate(rules.iter().map(|r| &r.rule), &facts(), &Names::new());
+        let out = evaluate(rules.iter().map(|r| &r.rule), &facts(), &names());
         assert_eq!(out.facts.project_id, 10, "the parent's rule runs last and wins");
         rules[0].rule.actions.push(Action::StopRules);
-        let out = evaluate(rules.iter().map(|r| &r.rule), &facts(), &Names::new());
+        let out = evaluate(rules.iter().map(|r| &r.rule), &facts(), &names());
         assert_eq!(out.facts.project_id, 11, "the organization's own stop keeps the parent's rule out");
     }
 
@@ -960,6 +1017,26 @@ mod tests {
         );
         assert_eq!(serde_json::from_str::<crate::api::routing::RuleDefinition>(&json).unwrap(), def);
         assert!(serde_json::from_str::<Action>(r#"{"kind":"launch_rockets"}"#).is_err());
+    }
+
+    #[test]
+    fn names_come_from_resolved_references_and_what_is_missing_no_longer_exists() {
+        let resolved = |kind, id, name: Option<&str>, broken: Option<&str>| ResolvedRef {
+            kind,
+            id,
+            name: name.map(Into::into),
+            broken: broken.map(Into::into),
+        };
+        let names = NameMap::from_references(&[
+            resolved(RefKind::Project, 10, Some("Tasks"), None),
+            resolved(RefKind::Agent, 5, Some("Alice"), Some("Alice is deactivated")),
+            resolved(RefKind::Customer, 7, None, None),
+        ]);
+        assert_eq!(names.resolve(RefKind::Project, 10), Ok("Tasks".into()));
+        assert_eq!(names.resolve(RefKind::Agent, 5), Err("Alice is deactivated".into()));
+        assert_eq!(names.broken(RefKind::Customer, 7).as_deref(), Some("Customer #7 no longer exists"));
+        assert_eq!(names.resolve(RefKind::Organization, 3), Err("Organization #3 no longer exists".into()));
+        assert_eq!(names.name(RefKind::Project, 11), None);
     }
 
     #[test]

@@ -18,71 +18,43 @@
 //! Settings: `BENCH_CLIENTS` (32), `BENCH_SECONDS` (20 per phase), `LOAD_CUSTOMERS`
 //! (100000), `LOAD_ORGANIZATIONS` (10000), `ORGDESK_BIN` (the `orgdesk` next to this example).
 
-use std::path::PathBuf;
-use std::process::Stdio;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod support;
+
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-use tokio::process::{Child, Command};
+use support::{
+    fresh_postgres_database, json, orgdesk_bin, postgres_admin_url, run_sql, seed, setting, sign_in_admin, start_server,
+};
 
-const ADMIN_EMAIL: &str = "admin@example.com";
-const ADMIN_PASSWORD: &str = "admin-password-1";
 const RULES: usize = 20;
-
-fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 #[tokio::main]
 async fn main() {
-    let bin = std::env::var_os("ORGDESK_BIN").map(PathBuf::from).unwrap_or_else(|| {
-        let exe = std::env::current_exe().expect("own path");
-        exe.parent().and_then(|d| d.parent()).expect("target/release").join("orgdesk")
-    });
-    assert!(bin.is_file(), "no orgdesk binary at {} (cargo build --release -p orgdesk-server)", bin.display());
+    let bin = orgdesk_bin();
     let dir = tempfile::tempdir().expect("temporary directory");
     run(&bin, "SQLite", &format!("sqlite://{}/orgdesk.db", dir.path().display())).await;
-    let admin_url = ["TEST_DATABASE_URL", "DATABASE_URL"]
-        .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .find(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"));
-    match admin_url {
+    match postgres_admin_url() {
         Some(admin_url) => {
             let name = "orgdesk_bench_routing";
-            run_sql(&admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-            run_sql(&admin_url, &format!("CREATE DATABASE {name}")).await;
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
-            run(&bin, "PostgreSQL", &format!("{base}/{name}")).await;
+            let url = fresh_postgres_database(&admin_url, name).await;
+            run(&bin, "PostgreSQL", &url).await;
             run_sql(&admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
         }
         None => println!("(set TEST_DATABASE_URL=postgres://... to measure PostgreSQL too)"),
     }
 }
 
-async fn run_sql(url: &str, sql: &str) {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(url).await.expect("connect to PostgreSQL");
-    sqlx::query(sql).execute(&mut conn).await.expect(sql);
-}
-
-async fn run(bin: &PathBuf, label: &str, url: &str) {
+async fn run(bin: &Path, label: &str, url: &str) {
     let customers: u32 = setting("LOAD_CUSTOMERS", 100_000);
     let organizations: u32 = setting("LOAD_ORGANIZATIONS", 10_000);
     println!("== {label}: {organizations} organizations, {customers} customers ==");
-    let status = Command::new(bin)
-        .args(["seed", "--customers", &customers.to_string(), "--organizations", &organizations.to_string()])
-        .env("DATABASE_URL", url)
-        .env("ORGDESK_ADMIN_EMAIL", ADMIN_EMAIL)
-        .env("ORGDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .stdout(Stdio::null())
-        .status()
-        .await
-        .expect("run orgdesk seed");
-    assert!(status.success(), "orgdesk seed failed");
-    let (_child, base) = start_server(bin, url).await;
-    let api = Arc::new(Api::sign_in(base).await);
+    seed(bin, url, customers, organizations).await;
+    let server = start_server(bin, url, &[]).await;
+    let api = Arc::new(Api::sign_in(server.base.clone()).await);
 
     let requesters = api.members_of_one_organization().await;
     let organization = requesters.0;
@@ -210,73 +182,20 @@ async fn phase(api: &Arc<Api>, project: i64, requesters: &Arc<Vec<i64>>) -> Figu
     Figures { count: all.len(), errors, p50: pick(0.5), p99: pick(0.99), seconds: started.elapsed().as_secs_f64() }
 }
 
-async fn start_server(bin: &PathBuf, url: &str) -> (Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let log_path = std::env::temp_dir().join(format!("orgdesk-bench-routing-{port}.log"));
-    let log = std::fs::File::create(&log_path).expect("server log file");
-    let child = Command::new(bin)
-        .env("DATABASE_URL", url)
-        .env("ORGDESK_ADDR", format!("127.0.0.1:{port}"))
-        .env_remove("ORGDESK_DIST")
-        .env("RUST_LOG", "warn")
-        .current_dir(std::env::temp_dir())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start orgdesk");
-    let base = format!("http://127.0.0.1:{port}");
-    let probe = Client::new();
-    let until = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(res) = probe.get(format!("{base}/api/customers")).send().await {
-            if res.status() == StatusCode::UNAUTHORIZED {
-                break;
-            }
-        }
-        assert!(Instant::now() < until, "the server at {base} did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    (child, base)
-}
-
 struct Api {
     client: Client,
     base: String,
     csrf: String,
 }
 
-async fn json_of(res: reqwest::Response, what: &str) -> Value {
-    let status = res.status();
-    let body: Value = res.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "{what}: {status} {body}");
-    body
-}
-
 impl Api {
     async fn sign_in(base: String) -> Api {
-        let client = Client::builder().cookie_store(true).pool_max_idle_per_host(256).build().unwrap();
-        let login = client
-            .post(format!("{base}/api/auth/login"))
-            .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        let session = json_of(login, "sign in").await;
-        let csrf = session["csrf_token"].as_str().expect("csrf token").to_string();
-        let api = Api { client, base, csrf };
-        if session["agent"]["must_change_password"] == true {
-            api.post(
-                "/api/auth/password",
-                json!({"current_password": ADMIN_PASSWORD, "new_password": format!("{ADMIN_PASSWORD}-chosen")}),
-            )
-            .await;
-        }
-        api
+        let (client, csrf) = sign_in_admin(&base, 256).await;
+        Api { client, base, csrf }
     }
 
     async fn get(&self, path: &str) -> Value {
-        json_of(self.client.get(format!("{}{path}", self.base)).send().await.unwrap(), path).await
+        json(self.client.get(format!("{}{path}", self.base)).send().await.unwrap(), path).await
     }
 
     async fn post(&self, path: &str, body: Value) -> Value {
@@ -288,7 +207,7 @@ impl Api {
             .send()
             .await
             .unwrap();
-        json_of(res, path).await
+        json(res, path).await
     }
 
     /// An organization with members, and their customer ids.

@@ -34,29 +34,27 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+mod support;
 
 use orgdesk_server::db::Db;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
+use support::{
+    fresh_postgres_database, json, orgdesk_bin, postgres_admin_url, run_sql, seed, setting, sign_in_admin,
+    start_server, ServerProcess,
+};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
-use tokio::process::{Child, Command};
 
-const ADMIN_EMAIL: &str = "admin@example.com";
-const ADMIN_PASSWORD: &str = "admin-password-1";
 /// Organizations with one member each that hold the conversations replied to.
 const TALKS: usize = 20;
 /// How long to wait for the outbox to drain after the run.
 const DRAIN: Duration = Duration::from_secs(240);
-
-fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 #[tokio::main]
 async fn main() {
@@ -64,11 +62,7 @@ async fn main() {
     let seconds: u64 = setting("LOAD_SECONDS", 60);
     let customers: u32 = setting("LOAD_CUSTOMERS", 100_000);
     let organizations: u32 = setting("LOAD_ORGANIZATIONS", 10_000);
-    let bin = std::env::var_os("ORGDESK_BIN").map(PathBuf::from).unwrap_or_else(|| {
-        let exe = std::env::current_exe().expect("own path");
-        exe.parent().and_then(|d| d.parent()).expect("target/release").join("orgdesk")
-    });
-    assert!(bin.is_file(), "no orgdesk binary at {} (cargo build --release -p orgdesk-server)", bin.display());
+    let bin = orgdesk_bin();
     let run = Run { bin, clients, duration: Duration::from_secs(seconds), customers, organizations };
 
     let only = std::env::var("LOAD_ONLY").unwrap_or_default();
@@ -80,27 +74,15 @@ async fn main() {
     if only == "sqlite" {
         return;
     }
-    let admin_url = ["TEST_DATABASE_URL", "DATABASE_URL"]
-        .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .find(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"));
-    match admin_url {
+    match postgres_admin_url() {
         Some(admin_url) => {
             let name = "orgdesk_load";
-            run_sql(&admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-            run_sql(&admin_url, &format!("CREATE DATABASE {name}")).await;
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
-            run.scenario("PostgreSQL, two server processes", &format!("{base}/{name}"), 2).await;
+            let url = fresh_postgres_database(&admin_url, name).await;
+            run.scenario("PostgreSQL, two server processes", &url, 2).await;
             run_sql(&admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
         }
         None => println!("(set TEST_DATABASE_URL=postgres://... to run on PostgreSQL with two servers too)"),
     }
-}
-
-async fn run_sql(url: &str, sql: &str) {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(url).await.expect("connect to PostgreSQL");
-    sqlx::query(sql).execute(&mut conn).await.expect(sql);
 }
 
 fn load_average() -> String {
@@ -115,12 +97,6 @@ struct Run {
     duration: Duration,
     customers: u32,
     organizations: u32,
-}
-
-/// A server process, killed when dropped.
-struct ServerProcess {
-    base: String,
-    _child: Child,
 }
 
 /// What the load's clients share: the servers, the session and the ids to pick from.
@@ -147,22 +123,7 @@ impl Run {
     async fn scenario(&self, label: &str, url: &str, servers: usize) {
         println!("== {label}: {} organizations, {} customers ==", self.organizations, self.customers);
         let seeded = Instant::now();
-        let status = Command::new(&self.bin)
-            .args([
-                "seed",
-                "--customers",
-                &self.customers.to_string(),
-                "--organizations",
-                &self.organizations.to_string(),
-            ])
-            .env("DATABASE_URL", url)
-            .env("ORGDESK_ADMIN_EMAIL", ADMIN_EMAIL)
-            .env("ORGDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .stdout(Stdio::null())
-            .status()
-            .await
-            .expect("run orgdesk seed");
-        assert!(status.success(), "orgdesk seed failed");
+        seed(&self.bin, url, self.customers, self.organizations).await;
         println!("seeded in {:.1} s", seeded.elapsed().as_secs_f64());
 
         let sink = MailSink::start().await;
@@ -208,70 +169,18 @@ impl Run {
     }
 
     async fn start_server(&self, url: &str, smtp_port: u16) -> ServerProcess {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let log_path = std::env::temp_dir().join(format!("orgdesk-load-{port}.log"));
-        let log = std::fs::File::create(&log_path).expect("server log file");
-        println!("server on port {port}, log in {}", log_path.display());
-        let child = Command::new(&self.bin)
-            .env("DATABASE_URL", url)
-            .env("ORGDESK_ADDR", format!("127.0.0.1:{port}"))
-            .env_remove("ORGDESK_DIST")
-            .env("ORGDESK_SMTP_HOST", "127.0.0.1")
-            .env("ORGDESK_SMTP_PORT", smtp_port.to_string())
-            .env("ORGDESK_SMTP_FROM", "desk@load.test")
-            .env("RUST_LOG", "warn")
-            .current_dir(std::env::temp_dir())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start orgdesk");
-        let base = format!("http://127.0.0.1:{port}");
-        let probe = Client::new();
-        let until = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok(res) = probe.get(format!("{base}/api/customers")).send().await {
-                if res.status() == StatusCode::UNAUTHORIZED {
-                    break;
-                }
-            }
-            assert!(Instant::now() < until, "the server at {base} did not start");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        ServerProcess { base, _child: child }
+        let mail = [
+            ("ORGDESK_SMTP_HOST", "127.0.0.1".to_string()),
+            ("ORGDESK_SMTP_PORT", smtp_port.to_string()),
+            ("ORGDESK_SMTP_FROM", "desk@load.test".to_string()),
+        ];
+        start_server(&self.bin, url, &mail).await
     }
-}
-
-async fn json(res: reqwest::Response, what: &str) -> Value {
-    let status = res.status();
-    let body: Value = res.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "{what}: {status} {body}");
-    body
 }
 
 impl Fixture {
     async fn prepare(bases: Vec<String>) -> Fixture {
-        let client = Client::builder().cookie_store(true).pool_max_idle_per_host(1024).build().unwrap();
-        let login = client
-            .post(format!("{}/api/auth/login", bases[0]))
-            .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        let session = json(login, "sign in").await;
-        let csrf = session["csrf_token"].as_str().expect("csrf token").to_string();
-        if session["agent"]["must_change_password"] == true {
-            // The first admin chooses a new password before anything else answers; this
-            // session stays signed in.
-            let res = client
-                .post(format!("{}/api/auth/password", bases[0]))
-                .header("x-csrf-token", &csrf)
-                .json(&json!({"current_password": ADMIN_PASSWORD, "new_password": format!("{ADMIN_PASSWORD}-chosen")}))
-                .send()
-                .await
-                .unwrap();
-            assert!(res.status().is_success(), "the new password is taken: {}", res.status());
-        }
+        let (client, csrf) = sign_in_admin(&bases[0], 1024).await;
         let mut fixture = Fixture {
             bases,
             client,

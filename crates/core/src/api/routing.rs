@@ -159,8 +159,8 @@ pub enum RuleOrigin {
     Property { property_label: String, value: String },
 }
 
-/// A name a rule refers to, resolved when the rule is read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What kind of thing a rule refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RefKind {

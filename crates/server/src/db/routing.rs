@@ -14,7 +14,7 @@
 pub mod apply;
 pub mod insight;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use orgdesk_core::api::audit::{AuditAction, AuditTarget};
 use orgdesk_core::api::routing::{
@@ -24,7 +24,7 @@ use orgdesk_core::api::routing::{
 };
 use orgdesk_core::hierarchy::MAX_DEPTH;
 use orgdesk_core::properties::{PropertyDefinitionInput, PropertyKind};
-use orgdesk_core::routing::{self as rules, Lookup};
+use orgdesk_core::routing::{self as rules, Lookup, NameMap};
 use orgdesk_core::FieldErrors;
 use serde_json::{json, Value};
 
@@ -137,16 +137,6 @@ impl RuleRow {
     }
 }
 
-fn kind_key(kind: &RefKind) -> u8 {
-    match kind {
-        RefKind::Project => 0,
-        RefKind::Agent => 1,
-        RefKind::Customer => 2,
-        RefKind::Organization => 3,
-        RefKind::Property => 4,
-    }
-}
-
 /// A property definition as rules need it.
 #[derive(Debug, Clone)]
 pub(crate) struct PropertyInfo {
@@ -159,72 +149,71 @@ pub(crate) struct PropertyInfo {
 /// resolved in bulk: a name, or why it cannot be used. Core's [`Lookup`].
 #[derive(Debug, Default)]
 pub(crate) struct Names {
-    map: HashMap<(u8, i64), Result<String, String>>,
+    map: NameMap,
     properties: HashMap<i64, PropertyInfo>,
-}
-
-fn missing_reason(kind: &RefKind, id: i64) -> String {
-    let what = match kind {
-        RefKind::Project => "Project",
-        RefKind::Agent => "Agent",
-        RefKind::Customer => "Customer",
-        RefKind::Organization => "Organization",
-        RefKind::Property => "Property",
-    };
-    format!("{what} #{id} no longer exists")
 }
 
 impl Lookup for Names {
     fn resolve(&self, kind: RefKind, id: i64) -> Result<String, String> {
-        self.map.get(&(kind_key(&kind), id)).cloned().unwrap_or_else(|| Err(missing_reason(&kind, id)))
+        self.map.resolve(kind, id)
     }
 }
 
 impl Names {
     /// Loads the names of everything `wanted` lists (kind, id): one query per kind.
     async fn load(c: &mut impl Conn, wanted: impl IntoIterator<Item = (RefKind, i64)>) -> Result<Names, sqlx::Error> {
-        let mut ids: [BTreeSet<i64>; 5] = Default::default();
+        let mut by_kind: BTreeMap<RefKind, BTreeSet<i64>> = BTreeMap::new();
         for (kind, id) in wanted {
-            ids[usize::from(kind_key(&kind))].insert(id);
+            by_kind.entry(kind).or_default().insert(id);
         }
+        let ids = |kind| by_kind.get(&kind).cloned().unwrap_or_default();
         let mut names = Names::default();
-        if !ids[0].is_empty() {
+        let wanted = ids(RefKind::Project);
+        if !wanted.is_empty() {
             let mut q = query("SELECT id, name, archived FROM projects WHERE id IN (");
-            q.push_list(ids[0].iter().copied()).push(")");
+            q.push_list(wanted.iter().copied()).push(")");
             for (id, name, archived) in q.fetch_all::<(i64, String, bool)>(c.on()).await? {
-                let v = if archived { Err(format!("The project {name} is archived")) } else { Ok(name) };
-                names.map.insert((0, id), v);
+                match archived {
+                    true => names.map.unusable(RefKind::Project, id, format!("The project {name} is archived")),
+                    false => names.map.usable(RefKind::Project, id, name),
+                }
             }
         }
-        if !ids[1].is_empty() {
+        let wanted = ids(RefKind::Agent);
+        if !wanted.is_empty() {
             let mut q = query("SELECT id, name, active FROM agents WHERE id IN (");
-            q.push_list(ids[1].iter().copied()).push(")");
+            q.push_list(wanted.iter().copied()).push(")");
             for (id, name, active) in q.fetch_all::<(i64, String, bool)>(c.on()).await? {
-                let v = if active { Ok(name) } else { Err(format!("{name} is deactivated")) };
-                names.map.insert((1, id), v);
+                match active {
+                    true => names.map.usable(RefKind::Agent, id, name),
+                    false => names.map.unusable(RefKind::Agent, id, format!("{name} is deactivated")),
+                }
             }
         }
-        if !ids[2].is_empty() {
+        let wanted = ids(RefKind::Customer);
+        if !wanted.is_empty() {
             let mut q = query(format!("SELECT c.id, {CUSTOMER_NAME} FROM customers c WHERE c.id IN ("));
-            q.push_list(ids[2].iter().copied()).push(")");
+            q.push_list(wanted.iter().copied()).push(")");
             for (id, name) in q.fetch_all::<(i64, String)>(c.on()).await? {
-                names.map.insert((2, id), Ok(name));
+                names.map.usable(RefKind::Customer, id, name);
             }
         }
-        if !ids[3].is_empty() {
+        let wanted = ids(RefKind::Organization);
+        if !wanted.is_empty() {
             let mut q = query("SELECT id, name FROM organizations WHERE id IN (");
-            q.push_list(ids[3].iter().copied()).push(")");
+            q.push_list(wanted.iter().copied()).push(")");
             for (id, name) in q.fetch_all::<(i64, String)>(c.on()).await? {
-                names.map.insert((3, id), Ok(name));
+                names.map.usable(RefKind::Organization, id, name);
             }
         }
-        if !ids[4].is_empty() {
+        let wanted = ids(RefKind::Property);
+        if !wanted.is_empty() {
             let mut q = query("SELECT id, label, kind, options FROM organization_property_definitions WHERE id IN (");
-            q.push_list(ids[4].iter().copied()).push(")");
+            q.push_list(wanted.iter().copied()).push(")");
             for (id, label, kind, options) in q.fetch_all::<(i64, String, String, String)>(c.on()).await? {
                 let kind: PropertyKind = decode_word(&kind)?;
                 let options: Vec<String> = serde_json::from_str(&options).unwrap_or_default();
-                names.map.insert((4, id), Ok(label.clone()));
+                names.map.usable(RefKind::Property, id, label.clone());
                 names.properties.insert(id, PropertyInfo { label, kind, options });
             }
         }
@@ -248,7 +237,7 @@ impl Names {
             out.push(ResolvedRef { kind: RefKind::Property, id: t.property_id, name: r.clone().ok(), broken: r.err() });
         }
         for reference in rules::references(&rule.actions) {
-            let r = self.resolve(reference.kind.clone(), reference.id);
+            let r = self.resolve(reference.kind, reference.id);
             out.push(ResolvedRef { kind: reference.kind, id: reference.id, name: r.clone().ok(), broken: r.err() });
         }
         out
@@ -420,19 +409,11 @@ async fn check_references(tx: &mut Tx, actions: &[Action], errors: &mut FieldErr
     if refs.is_empty() {
         return Ok(());
     }
-    let names = Names::load(tx, refs.iter().map(|r| (r.kind.clone(), r.id))).await?;
+    let names = Names::load(tx, refs.iter().map(|r| (r.kind, r.id))).await?;
     for r in refs {
-        let key = (kind_key(&r.kind), r.id);
-        match names.map.get(&key) {
+        match names.map.get(r.kind, r.id) {
             None => {
-                let what = match r.kind {
-                    RefKind::Project => "No such project.",
-                    RefKind::Agent => "No such agent.",
-                    RefKind::Customer => "No such customer.",
-                    RefKind::Organization => "No such organization.",
-                    RefKind::Property => "No such property.",
-                };
-                errors.insert(r.field, what.into());
+                errors.insert(r.field, format!("No such {}.", r.kind.word()));
             }
             Some(Err(reason)) => {
                 errors.insert(r.field, format!("{reason}: choose another."));
