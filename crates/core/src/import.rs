@@ -9,6 +9,8 @@ pub mod csv;
 pub mod guess;
 pub mod row;
 
-pub use csv::{decode, detect_delimiter, neutralise_formula, write_row, CsvError, Decoded, Record, Records};
+pub use csv::{
+    decode, decode_owned, detect_delimiter, neutralise_formula, write_row, CsvError, Decoded, Record, Records,
+};
 pub use guess::guess_mapping;
 pub use row::{check_mapping, parse_manager, read_row, PropertyDef, RowValues};

@@ -73,6 +73,32 @@ pub fn cp1252_char(b: u8) -> char {
 /// Windows-1252. Refuses an empty file, UTF-16, and binary data (a NUL byte, or many
 /// control characters in the first 8 KiB).
 pub fn decode(bytes: &[u8]) -> Result<Decoded, CsvError> {
+    decode_owned(bytes.to_vec())
+}
+
+/// [`decode`] of bytes the caller gives up: UTF-8 text keeps their buffer (no copy
+/// of a large file).
+pub fn decode_owned(mut bytes: Vec<u8>) -> Result<Decoded, CsvError> {
+    check_text_bytes(&bytes)?;
+    let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    if bom {
+        bytes.drain(..3);
+    }
+    let decoded = match String::from_utf8(bytes) {
+        Ok(text) => Decoded { text, encoding: if bom { Encoding::Utf8Bom } else { Encoding::Utf8 } },
+        Err(e) => {
+            Decoded { text: e.as_bytes().iter().map(|&b| cp1252_char(b)).collect(), encoding: Encoding::Windows1252 }
+        }
+    };
+    if decoded.text.trim().is_empty() {
+        return Err(CsvError::Empty);
+    }
+    Ok(decoded)
+}
+
+/// Refuses UTF-16 and binary data (a NUL byte, or many control characters in the
+/// first 8 KiB).
+fn check_text_bytes(bytes: &[u8]) -> Result<(), CsvError> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(CsvError::Utf16);
     }
@@ -84,18 +110,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, CsvError> {
     if controls * 100 > head.len() {
         return Err(CsvError::Binary);
     }
-    let (body, bom) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        Some(rest) => (rest, true),
-        None => (bytes, false),
-    };
-    let decoded = match std::str::from_utf8(body) {
-        Ok(text) => Decoded { text: text.to_string(), encoding: if bom { Encoding::Utf8Bom } else { Encoding::Utf8 } },
-        Err(_) => Decoded { text: body.iter().map(|&b| cp1252_char(b)).collect(), encoding: Encoding::Windows1252 },
-    };
-    if decoded.text.trim().is_empty() {
-        return Err(CsvError::Empty);
-    }
-    Ok(decoded)
+    Ok(())
 }
 
 /// The delimiter of a file: of comma, semicolon and tab, the one counted (outside

@@ -1,4 +1,4 @@
-//! What the separate-process load generators (`load`, `bench_routing`) share:
+//! What the separate-process load generators (`load`, `bench_routing`, `bench_import`) share:
 //! settings from the environment, PostgreSQL databases of their own, seeding and
 //! starting release `orgdesk` processes, and the admin's session.
 
@@ -107,6 +107,16 @@ pub async fn start_server(bin: &Path, url: &str, env: &[(&str, String)]) -> Serv
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     ServerProcess { base, _child: child }
+}
+
+impl ServerProcess {
+    /// The server's peak resident memory so far (VmHWM of `/proc/PID/status`), in KiB.
+    #[allow(dead_code, reason = "only bench_import reads it; each example compiles this module")]
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self._child.id()?)).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
 }
 
 /// The JSON of a successful answer (a failed one ends the run, saying `what`).

@@ -83,11 +83,11 @@ pub async fn create_customer(
     let now = now_ms();
     let token = auth::random_token(32);
     let token_hash = auth::token_hash(&token);
-    let body = invitation_body(&state, &new.first_name, &token);
+    let body = invitation_body(&state.config.public_url, &new.first_name, &token);
     let invitation = new.send_invitation.then(|| Invitation {
         token: &token,
         token_hash: &token_hash,
-        subject: "You are invited to our help center",
+        subject: INVITATION_SUBJECT,
         body: &body,
         expires_at: now + 7 * 24 * 3600 * 1000,
     });
@@ -98,13 +98,17 @@ pub async fn create_customer(
     Ok((StatusCode::CREATED, Json(customer)))
 }
 
-fn invitation_body(state: &AppState, first_name: &str, token: &str) -> String {
+/// The subject of a portal invitation (by hand or by an import).
+pub const INVITATION_SUBJECT: &str = "You are invited to our help center";
+
+/// The text of a portal invitation with its one-time link.
+pub fn invitation_body(public_url: &str, first_name: &str, token: &str) -> String {
     let greeting = if first_name.is_empty() { "Hello,".to_string() } else { format!("Hello {first_name},") };
     format!(
         "{greeting}\n\nYou have been invited to our help center, where you can follow your requests.\n\
          Accept the invitation and choose a password here (the link works once, for 7 days):\n\n\
          {}/portal/invitations/{token}\n",
-        state.config.public_url.trim_end_matches('/')
+        public_url.trim_end_matches('/')
     )
 }
 

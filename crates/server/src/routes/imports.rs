@@ -19,15 +19,16 @@ use axum::{Extension, Json};
 use orgdesk_core::agent::Role;
 use orgdesk_core::api::audit::AuditAction;
 use orgdesk_core::api::import::{
-    CreateImportPresetRequest, DryRunReport, ImportBatch, ImportBatchPage, ImportField, ImportOptions, ImportPreset,
-    ImportStarted, ImportUpload, UndoReport, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, MAX_PRESET_NAME, PREVIEW_ROWS,
-    UPLOAD_TTL_HOURS,
+    ColumnMapping, CreateImportPresetRequest, Delimiter, DryRunReport, ImportBatch, ImportBatchPage, ImportField,
+    ImportOptions, ImportPreset, ImportStarted, ImportUpload, UndoReport, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS,
+    MAX_PRESET_NAME, PREVIEW_ROWS, UPLOAD_TTL_HOURS,
 };
 use orgdesk_core::api::ErrorBody;
 use orgdesk_core::email::Email;
 use orgdesk_core::import::row::{check_mapping, Columns, PropertyDef};
 use orgdesk_core::import::{
-    decode, detect_delimiter, guess_mapping, neutralise_formula, read_row, write_row, Decoded, Records,
+    decode, decode_owned, detect_delimiter, guess_mapping, neutralise_formula, read_row, write_row, CsvError, Decoded,
+    Records,
 };
 use serde_json::json;
 use tokio::sync::Semaphore;
@@ -42,6 +43,7 @@ use crate::db::imports::write::{self, InvitationText};
 use crate::db::imports::{self as store, Src, StoredUpload, Wanted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPaging, ApiPath};
+use crate::routes::customers::{invitation_body, INVITATION_SUBJECT};
 use crate::routes::organizations::files::{content_disposition, sanitize_file_name, MULTIPART_OVERHEAD};
 use crate::time_fmt::{now_ms, rfc3339};
 use crate::AppState;
@@ -176,7 +178,7 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 /// A file read up to its header, counted, with a preview.
 struct Analysis {
     decoded: Decoded,
-    delimiter: orgdesk_core::api::import::Delimiter,
+    delimiter: Delimiter,
     headers: Vec<String>,
     preview: Vec<Vec<String>>,
     rows: usize,
@@ -310,61 +312,86 @@ pub async fn get_upload(
     Ok(Json(upload_of(&stored, &analysis, &properties)))
 }
 
-/// Every row of a file read with a mapping.
-struct Rows {
+/// A stored file decoded and mapped. Its text stays; its rows are read from it one at a
+/// time, twice (first the keys the plan looks up, then the plan itself), so the rows'
+/// checked values are never all held at once: the memory of an import is the file's
+/// text, the records it touches and what it will write.
+struct Mapped {
+    text: String,
+    delimiter: Delimiter,
     headers: Vec<String>,
     columns: Columns,
-    rows: Vec<ParsedRow>,
-}
-
-impl Rows {
-    fn wanted(&self) -> Wanted {
-        let mut emails = Vec::new();
-        let mut org_names = Vec::new();
-        let mut domains = Vec::new();
-        for r in &self.rows {
-            let Ok(v) = &r.values else { continue };
-            if let Some(e) = &v.email {
-                emails.push(e.as_str().to_string());
-            }
-            org_names.extend(v.organization.iter().cloned());
-            org_names.extend(v.parent.iter().cloned());
-            domains.extend(v.domains.iter().flatten().map(|d| d.as_str().to_string()));
-        }
-        Wanted { emails, org_names, domains, parents: self.columns.parent.is_some() }.with_hosts()
-    }
-}
-
-/// Reads every row of `content` with `options.mapping` (422 on `mapping` when it does
-/// not fit the file).
-async fn read_rows(
-    content: Vec<u8>,
-    options: &ImportOptions,
     properties: Vec<PropertyDef>,
     extra_public: Vec<String>,
-) -> ApiResult<Rows> {
-    let mapping = options.mapping.clone();
-    blocking(move || -> ApiResult<Rows> {
-        let decoded = decode(&content).map_err(|e| file_error(e.to_string()))?;
-        drop(content);
+}
+
+impl Mapped {
+    /// Decodes `content` and checks `mapping` against its header row (422 on `mapping`
+    /// when it does not fit the file).
+    fn new(
+        content: Vec<u8>,
+        mapping: &[ColumnMapping],
+        properties: Vec<PropertyDef>,
+        extra_public: Vec<String>,
+    ) -> ApiResult<Mapped> {
+        let decoded = decode_owned(content).map_err(|e| file_error(e.to_string()))?;
         let delimiter = detect_delimiter(&decoded.text);
-        let mut records = Records::new(&decoded.text, delimiter);
-        let headers: Vec<String> = match records.next() {
+        let headers: Vec<String> = match Records::new(&decoded.text, delimiter).next() {
             Some(Ok(r)) => r.fields.into_iter().map(|h| h.trim().to_string()).collect(),
             Some(Err(e)) => return Err(file_error(e.to_string())),
             None => return Err(file_error("The file is empty.")),
         };
         let columns =
-            check_mapping(&mapping, headers.len(), &properties).map_err(|e| ApiError::invalid("mapping", e))?;
-        let mut rows = Vec::new();
-        for r in records {
-            let r = r.map_err(|e| file_error(e.to_string()))?;
-            rows.push(ParsedRow {
+            check_mapping(mapping, headers.len(), &properties).map_err(|e| ApiError::invalid("mapping", e))?;
+        Ok(Mapped { text: decoded.text, delimiter, headers, columns, properties, extra_public })
+    }
+
+    /// The data rows, each read and checked as it comes.
+    fn rows(&self) -> impl Iterator<Item = Result<ParsedRow, CsvError>> + '_ {
+        Records::new(&self.text, self.delimiter).skip(1).map(|r| {
+            r.map(|r| ParsedRow {
                 line: r.line as i64,
-                values: read_row(&r.fields, &columns, &properties, &extra_public),
-            });
+                values: read_row(&r.fields, &self.columns, &self.properties, &self.extra_public),
+            })
+        })
+    }
+
+    /// The first pass: what the plan needs to read from the database, and how many
+    /// rows there are. A broken row refuses the file here (uploads are checked whole,
+    /// so this only happens to a file changed on the server).
+    fn wanted(&self) -> ApiResult<(Wanted, i64)> {
+        let mut emails = Vec::new();
+        let mut org_names = Vec::new();
+        let mut domains = Vec::new();
+        let mut rows = 0;
+        for r in self.rows() {
+            let r = r.map_err(|e| file_error(e.to_string()))?;
+            rows += 1;
+            let Ok(v) = r.values else { continue };
+            if let Some(e) = v.email {
+                emails.push(e.as_str().to_string());
+            }
+            org_names.extend(v.organization);
+            org_names.extend(v.parent);
+            domains.extend(v.domains.into_iter().flatten().map(|d| d.as_str().to_string()));
         }
-        Ok(Rows { headers, columns, rows })
+        let wanted = Wanted { emails, org_names, domains, parents: self.columns.parent.is_some() }.with_hosts();
+        Ok((wanted, rows))
+    }
+}
+
+/// Decodes and maps the file and makes the first pass, on a blocking thread.
+async fn map_file(
+    content: Vec<u8>,
+    options: &ImportOptions,
+    properties: Vec<PropertyDef>,
+    extra_public: Vec<String>,
+) -> ApiResult<(Mapped, Wanted, i64)> {
+    let mapping = options.mapping.clone();
+    blocking(move || {
+        let mapped = Mapped::new(content, &mapping, properties, extra_public)?;
+        let (wanted, rows) = mapped.wanted()?;
+        Ok((mapped, wanted, rows))
     })
     .await?
 }
@@ -376,12 +403,14 @@ async fn row_rules(state: &AppState) -> ApiResult<(Vec<PropertyDef>, Vec<String>
     Ok((defs.iter().map(|d| PropertyDef { id: d.id, def: d.rules() }).collect(), association.extra_public))
 }
 
-/// Plans on a blocking thread (the context moves there and back).
-async fn plan_rows(rows: Rows, options: ImportOptions, ctx: Context) -> ApiResult<(Plan, Rows, Context)> {
+/// The second pass: plans the rows on a blocking thread (the file and the context
+/// move there and back).
+async fn plan_rows(mapped: Mapped, options: ImportOptions, ctx: Context) -> ApiResult<(Plan, Mapped)> {
     blocking(move || {
-        let Rows { headers, columns, rows } = rows;
-        let p = plan::plan(rows, &headers, &columns, &options, &ctx);
-        (p, Rows { headers, columns, rows: Vec::new() }, ctx)
+        // The first pass read every row of this same text, so none fails now.
+        let rows = mapped.rows().map_while(Result::ok);
+        let p = plan::plan(rows, &mapped.headers, &mapped.columns, &options, &ctx);
+        (p, mapped)
     })
     .await
 }
@@ -393,14 +422,14 @@ async fn dry_run_plan(
     id: i64,
     options: &ImportOptions,
     keep: bool,
-) -> ApiResult<(Plan, Rows, StoredUpload)> {
+) -> ApiResult<(Plan, Mapped, StoredUpload)> {
     let mut stored = stored_upload(state, current, id).await?;
     let (properties, extra_public) = row_rules(state).await?;
     let content = if keep { stored.content.clone() } else { std::mem::take(&mut stored.content) };
-    let rows = read_rows(content, options, properties, extra_public).await?;
-    let ctx = store::load_context(&mut Src::Db(&state.db), rows.wanted()).await?;
-    let (plan, rows, _) = plan_rows(rows, options.clone(), ctx).await?;
-    Ok((plan, rows, stored))
+    let (mapped, wanted, _) = map_file(content, options, properties, extra_public).await?;
+    let ctx = store::load_context(&mut Src::Db(&state.db), wanted).await?;
+    let (plan, mapped) = plan_rows(mapped, options.clone(), ctx).await?;
+    Ok((plan, mapped, stored))
 }
 
 /// What importing the upload with these options would do; nothing is written.
@@ -415,8 +444,8 @@ pub async fn dry_run(
     ApiPath(id): ApiPath<i64>,
     ApiJson(options): ApiJson<ImportOptions>,
 ) -> ApiResult<Json<DryRunReport>> {
-    let (plan, rows, _) = dry_run_plan(&state, &current, id, &options, false).await?;
-    Ok(Json(plan.report(&rows.headers, &rows.columns, rows.columns.is_customers())))
+    let (plan, mapped, _) = dry_run_plan(&state, &current, id, &options, false).await?;
+    Ok(Json(plan.report(&mapped.headers, &mapped.columns, mapped.columns.is_customers())))
 }
 
 /// The rejected rows as CSV with a `reason` column, formula-looking cells neutralised.
@@ -495,7 +524,8 @@ pub async fn start_import(
 ) -> ApiResult<(StatusCode, Json<ImportStarted>)> {
     let mut stored = stored_upload(&state, &current, id).await?;
     let (properties, extra_public) = row_rules(&state).await?;
-    let rows = read_rows(std::mem::take(&mut stored.content), &options, properties, extra_public).await?;
+    let (mapped, wanted, rows) =
+        map_file(std::mem::take(&mut stored.content), &options, properties, extra_public).await?;
     let busy = || ApiError::conflict_on("file", "Another import is running. Wait for it to finish, then import.");
     // The slot is taken (under id 0) before the batch exists, so two imports never both start.
     if !running.claim() {
@@ -513,7 +543,7 @@ pub async fn start_import(
             }
         };
     running.finish(0);
-    running.set(batch_id, 0, rows.rows.len() as i64);
+    running.set(batch_id, 0, rows);
     let public_url = state.config.public_url.trim_end_matches('/').to_string();
     let file_name = stored.file_name.clone();
     let task_state = state.clone();
@@ -528,8 +558,17 @@ pub async fn start_import(
             }
         }
         let _release = Release(task_running.clone(), batch_id);
-        let result =
-            run_import(&task_state, &task_running, batch_id, rows, &options, &file_name, &actor, public_url).await;
+        let result = run_import(
+            &task_state,
+            &task_running,
+            batch_id,
+            (mapped, wanted),
+            &options,
+            &file_name,
+            &actor,
+            public_url,
+        )
+        .await;
         if let Err(e) = result {
             let reason = match &e {
                 ApiError::Conflict { message, .. } => message.clone(),
@@ -551,27 +590,21 @@ async fn run_import(
     state: &AppState,
     running: &Arc<Running>,
     batch_id: i64,
-    rows: Rows,
+    (mapped, wanted): (Mapped, Wanted),
     options: &ImportOptions,
     file_name: &str,
     actor: &Actor,
     public_url: String,
 ) -> ApiResult<()> {
     let mut tx = state.db.begin_write().await?;
-    let ctx = store::load_context(&mut Src::Tx(&mut tx), rows.wanted()).await?;
-    let (plan, _, _) = plan_rows(rows, options.clone(), ctx).await?;
+    let ctx = store::load_context(&mut Src::Tx(&mut tx), wanted).await?;
+    let (plan, mapped) = plan_rows(mapped, options.clone(), ctx).await?;
+    drop(mapped);
     let progress_to = running.clone();
     let progress = move |done: i64, total: i64| progress_to.set(batch_id, done, total);
     let invitations = options.send_invitations.then(|| InvitationText {
-        subject: "You are invited to our help center".into(),
-        body: Box::new(move |first: &str, token: &str| {
-            let greeting = if first.is_empty() { "Hello,".to_string() } else { format!("Hello {first},") };
-            format!(
-                "{greeting}\n\nYou have been invited to our help center, where you can follow your requests.\n\
-                 Accept the invitation and choose a password here (the link works once, for 7 days):\n\n\
-                 {public_url}/portal/invitations/{token}\n"
-            )
-        }),
+        subject: INVITATION_SUBJECT.into(),
+        body: Box::new(move |first: &str, token: &str| invitation_body(&public_url, first, token)),
     });
     let now = now_ms();
     let batch = write::Batch {

@@ -471,7 +471,7 @@ async fn concurrent_imports_are_202_or_409_and_never_500() {
 }
 
 #[tokio::test]
-async fn a_manager_demoted_by_an_import_loses_the_follows_the_role_made() {
+async fn a_manager_demoted_by_an_import_loses_the_follows_the_role_made_and_undo_gives_them_back() {
     let app = TestApp::spawn_admin().await;
     let acme = app.create_org("Acme", &["acme.test"]).await.id;
     let mia = app.create_customer("mia@acme.test").await.id;
@@ -495,12 +495,21 @@ async fn a_manager_demoted_by_an_import_loses_the_follows_the_role_made() {
     assert_eq!(app.scalar(follows).await, 0, "the follows made as manager end with the role");
     let role: Vec<(String,)> = app.rows_for("SELECT role FROM memberships WHERE customer_id = $1", mia).await;
     assert_eq!(role[0].0, "member");
-    // Undo gives the role back (the follows it ended are not recreated).
+    let switch = "SELECT COUNT(*) FROM customers WHERE follow_organization_items = TRUE";
+    assert_eq!(app.scalar(switch).await, 0, "the switch goes off with the role");
+    // Undo gives the role back, and with it the follows and the switch.
     let id = batch["id"].as_i64().unwrap();
     let report = ok_json(app.post(&format!("/api/imports/{id}/undo"), json!({})).await).await;
     assert_eq!(report["restored"], 1, "{report}");
     let role: Vec<(String,)> = app.rows_for("SELECT role FROM memberships WHERE customer_id = $1", mia).await;
     assert_eq!(role[0].0, "manager");
+    let back: Vec<(i64,)> =
+        app.rows_for("SELECT item_id FROM item_followers WHERE source = 'manager' AND customer_id = $1", mia).await;
+    assert_eq!(back.len(), 1, "the manager follows the ticket again");
+    assert_eq!(app.scalar(switch).await, 1);
+    // And new items of the organization reach her again.
+    app.create_ticket(project, ann, "Scanner", ItemStatus::Open).await;
+    assert_eq!(app.scalar(follows).await, 2);
 }
 
 #[tokio::test]

@@ -577,9 +577,9 @@ impl Planner<'_> {
     }
 }
 
-/// Plans an import of `rows` (in file order) with `options` against `ctx`.
+/// Plans an import of `rows` (in file order, read one at a time) with `options` against `ctx`.
 pub fn plan(
-    rows: Vec<ParsedRow>,
+    rows: impl Iterator<Item = ParsedRow>,
     headers: &[String],
     columns: &Columns,
     options: &ImportOptions,
@@ -590,7 +590,7 @@ pub fn plan(
         options,
         columns,
         headers,
-        plan: Plan { rows: rows.len() as i64, ..Plan::default() },
+        plan: Plan::default(),
         new_org_keys: HashMap::new(),
         new_claims: HashMap::new(),
         emails: HashMap::new(),
@@ -600,6 +600,7 @@ pub fn plan(
         unmatched: BTreeMap::new(),
     };
     for row in rows {
+        p.plan.rows += 1;
         match row.values {
             Err((reason, column)) => p.problem(row.line, reason, column),
             Ok(v) if columns.is_customers() => p.customer_row(row.line, v),

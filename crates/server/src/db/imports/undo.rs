@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::{role_word, CHUNK};
 use crate::db::audit::{self, Actor};
-use crate::db::{placeholders, query, Db};
+use crate::db::{placeholders, query, Db, Tx};
 use crate::error::ApiError;
 
 #[derive(sqlx::FromRow)]
@@ -45,6 +45,29 @@ impl CurrentCustomer {
             format!("{name} <{}>", self.email)
         }
     }
+}
+
+/// Gives a manager the import demoted back the follows the role had made (of the items
+/// that still exist) and their "follow every new item" switch, recorded in `before`.
+async fn restore_manager_follows(tx: &mut Tx, customer: i64, before: &Value) -> Result<(), sqlx::Error> {
+    if before["follow_organization_items"].as_bool() == Some(true) {
+        query("UPDATE customers SET follow_organization_items = $1 WHERE id = $2")
+            .bind(true)
+            .bind(customer)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let items: Vec<i64> =
+        before["manager_follows"].as_array().into_iter().flatten().filter_map(Value::as_i64).collect();
+    for chunk in items.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO item_followers (item_id, customer_id, source) SELECT id, $1, 'manager' FROM items \
+             WHERE id IN ({}) ON CONFLICT DO NOTHING",
+            placeholders(2, chunk.len())
+        );
+        query(sql).bind(customer).bind_all(chunk.iter().copied()).execute(&mut *tx).await?;
+    }
+    Ok(())
 }
 
 /// Undoes batch `id` (already checked: done, and the actor may). 409 when it is no
@@ -139,6 +162,7 @@ pub async fn undo(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<UndoRepor
                     .execute(&mut tx)
                     .await?;
             }
+            restore_manager_follows(&mut tx, c.id, &before).await?;
             report.restored += 1;
         }
     }

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::plan::{Membership, OrgRef, Plan};
 use super::{role_word, CHUNK};
-use crate::db::{query, Arg, Query, Tx};
+use crate::db::{placeholders, query, Arg, Tx};
 use crate::error::ApiError;
 
 /// The body of an invitation for a first name and a token.
@@ -59,6 +59,62 @@ impl Change {
     }
 }
 
+/// The change log undo reads, written [`CHUNK`] rows at a time as the import goes
+/// (not held for the whole file).
+struct ChangeLog {
+    batch: i64,
+    pending: Vec<Change>,
+}
+
+impl ChangeLog {
+    async fn push(&mut self, tx: &mut Tx, change: Change) -> Result<(), sqlx::Error> {
+        self.pending.push(change);
+        if self.pending.len() >= CHUNK {
+            self.flush(tx).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, tx: &mut Tx) -> Result<(), sqlx::Error> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let mut q = query("INSERT INTO import_changes (batch_id, kind, target_id, before, after) ");
+        q.push_values(&self.pending, |c| {
+            vec![int(self.batch), text(c.kind), int(c.target), text(&c.before), text(&c.after)]
+        });
+        q.execute(&mut *tx).await?;
+        self.pending.clear();
+        Ok(())
+    }
+}
+
+/// The follows the manager role made for these customers, and their "follow every new
+/// item of my organization" switch: what undo gives back with the role.
+async fn manager_follows(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, (Vec<i64>, bool)>, sqlx::Error> {
+    let mut out: HashMap<i64, (Vec<i64>, bool)> = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT customer_id, item_id FROM item_followers WHERE source = 'manager' AND customer_id IN ({}) \
+             ORDER BY customer_id, item_id",
+            placeholders(1, chunk.len())
+        );
+        let rows: Vec<(i64, i64)> = query(sql).bind_all(chunk.iter().copied()).fetch_all(&mut *tx).await?;
+        for (customer, item) in rows {
+            out.entry(customer).or_default().0.push(item);
+        }
+        let sql = format!(
+            "SELECT id FROM customers WHERE follow_organization_items = $1 AND id IN ({})",
+            placeholders(2, chunk.len())
+        );
+        let following: Vec<i64> = query(sql).bind(true).bind_all(chunk.iter().copied()).scalars(&mut *tx).await?;
+        for id in following {
+            out.entry(id).or_default().1 = true;
+        }
+    }
+    Ok(out)
+}
+
 /// Writes the plan; the caller commits. Returns the counts.
 pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchCounts, ApiError> {
     let now = batch.now;
@@ -66,7 +122,7 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
     let total = (plan.new_orgs.len() + plan.new_customers.len() + plan.customer_updates.len() + org_updates) as i64;
     let mut done = 0i64;
     (batch.progress)(done, total);
-    let mut changes: Vec<Change> = Vec::new();
+    let mut changes = ChangeLog { batch: batch.id, pending: Vec::new() };
 
     // Organizations.
     let mut new_ids: Vec<i64> = Vec::with_capacity(plan.new_orgs.len());
@@ -79,7 +135,7 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
         for o in chunk {
             let id = *ids.get(&o.key).ok_or_else(|| ApiError::Internal("organization not returned".into()))?;
             new_ids.push(id);
-            changes.push(Change::new("organization_created", id, json!({}), json!({"version": 1})));
+            changes.push(tx, Change::new("organization_created", id, json!({}), json!({"version": 1}))).await?;
         }
         done += chunk.len() as i64;
         (batch.progress)(done, total);
@@ -145,7 +201,7 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
                 .scalar(&mut *tx)
                 .await?;
         after.insert("version".into(), json!(version));
-        changes.push(Change::new("organization_updated", id, before.into(), after.into()));
+        changes.push(tx, Change::new("organization_updated", id, before.into(), after.into())).await?;
         done += 1;
     }
     for chunk in domains.chunks(CHUNK) {
@@ -200,7 +256,7 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
                 None => json!({"first_name": c.first_name, "last_name": c.last_name, "phone": c.phone,
                     "organization_id": null, "position": "", "manager": false}),
             };
-            changes.push(Change::new("customer_created", id, json!({}), after));
+            changes.push(tx, Change::new("customer_created", id, json!({}), after)).await?;
         }
         if !memberships.is_empty() {
             let mut q = query("INSERT INTO memberships (customer_id, organization_id, position, role) ");
@@ -228,6 +284,7 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
         })
         .map(|u| u.before.id)
         .collect();
+    let mut dropped_follows = manager_follows(tx, &demoted).await?;
     crate::db::portal_policy::drop_manager_follows(tx, &demoted).await?;
     for u in &plan.customer_updates {
         let c = &u.before;
@@ -275,11 +332,15 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
             }
             None => (c.organization, c.position.clone(), c.manager),
         };
-        let before = json!({"first_name": c.first_name, "last_name": c.last_name, "phone": c.phone,
+        let mut before = json!({"first_name": c.first_name, "last_name": c.last_name, "phone": c.phone,
             "organization_id": c.organization, "position": c.position, "manager": c.manager});
+        if let Some((items, switch)) = dropped_follows.remove(&c.id) {
+            before["manager_follows"] = json!(items);
+            before["follow_organization_items"] = json!(switch);
+        }
         let after = json!({"first_name": first, "last_name": last, "phone": phone,
             "organization_id": org, "position": position, "manager": manager});
-        changes.push(Change::new("customer_updated", c.id, before, after));
+        changes.push(tx, Change::new("customer_updated", c.id, before, after)).await?;
         done += 1;
         if done % CHUNK as i64 == 0 {
             (batch.progress)(done, total);
@@ -287,12 +348,8 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
     }
     (batch.progress)(done, total);
 
-    // The change log, the organizations' history, the batch.
-    for chunk in changes.chunks(CHUNK) {
-        let mut q = query("INSERT INTO import_changes (batch_id, kind, target_id, before, after) ");
-        q.push_values(chunk, |c| vec![int(batch.id), text(c.kind), int(c.target), text(&c.before), text(&c.after)]);
-        q.execute(&mut *tx).await?;
-    }
+    // The rest of the change log, the organizations' history, the batch.
+    changes.flush(tx).await?;
     let mut history: Vec<(i64, String, String)> = Vec::new();
     for (i, o) in plan.new_orgs.iter().enumerate() {
         let n = members_added.remove(&new_ids[i]).unwrap_or(0);
@@ -401,50 +458,35 @@ async fn invite<'a>(
     now: i64,
 ) -> Result<i64, ApiError> {
     let expires = now + 7 * 24 * 3600 * 1000;
-    let mut tokens: Vec<Arg> = Vec::new();
-    let mut outbox: Vec<Arg> = Vec::new();
-    let mut n = 0;
+    let mut tokens: Vec<Vec<Arg>> = Vec::new();
+    let mut outbox: Vec<Vec<Arg>> = Vec::new();
     for (id, c) in customers {
         let token = crate::auth::random_token(32);
-        tokens.extend([text(&crate::auth::token_hash(&token)), int(id), int(now), int(expires)]);
-        outbox.extend([
+        tokens.push(vec![text(&crate::auth::token_hash(&token)), int(id), int(now), int(expires)]);
+        let body = (inv.body)(&c.first_name, &token);
+        outbox.push(vec![
+            text("invitation"),
             text(&c.email),
             text(&inv.subject),
-            text(&(inv.body)(&c.first_name, &token)),
+            text(&body),
             int(id),
+            text("pending"),
+            int(0),
             int(now),
             int(now),
         ]);
-        n += 1;
     }
-    if n == 0 {
+    if tokens.is_empty() {
         return Ok(0);
     }
-    let rows = |q: &mut Query, args: Vec<Arg>, width: usize| {
-        let mut it = args.into_iter();
-        let tuples: Vec<Vec<Arg>> = (0..n).map(|_| it.by_ref().take(width).collect()).collect();
-        q.push_values(tuples, |t| t);
-    };
+    let n = tokens.len() as i64;
     let mut q = query("INSERT INTO invitations (token_hash, customer_id, created_at, expires_at) ");
-    rows(&mut q, tokens, 4);
+    q.push_values(tokens, |t| t);
     q.execute(&mut *tx).await?;
     let mut q = query(
         "INSERT INTO outbox (kind, recipient, subject, body, customer_id, status, attempts, next_attempt_at, created_at) ",
     );
-    let mut it = outbox.into_iter();
-    let tuples: Vec<Vec<Arg>> = (0..n)
-        .map(|_| {
-            let v: Vec<Arg> = it.by_ref().take(6).collect();
-            let mut row = vec![text("invitation")];
-            let mut v = v.into_iter();
-            row.extend(v.by_ref().take(4));
-            row.push(text("pending"));
-            row.push(int(0));
-            row.extend(v);
-            row
-        })
-        .collect();
-    q.push_values(tuples, |t| t);
+    q.push_values(outbox, |t| t);
     q.execute(&mut *tx).await?;
     Ok(n)
 }
