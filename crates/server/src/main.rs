@@ -3,6 +3,11 @@
 
 use clap::Parser;
 
+/// mimalloc rather than the system allocator: it gives freed memory back, so a large
+/// import or dry run does not leave the server holding its peak (README "Measured").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let cli = orgdesk_server::config::Cli::parse();

@@ -6,7 +6,7 @@ pub mod plan;
 pub mod undo;
 pub mod write;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use orgdesk_core::api::import::{
     BatchCounts, BatchStatus, CreateImportPresetRequest, ExistingMode, ImportBatch, ImportOptions, ImportPreset,
@@ -113,10 +113,12 @@ fn chunks<T>(items: &[T]) -> impl Iterator<Item = &[T]> {
 
 /// What the plan needs to know, for these emails, organization names (and email
 /// hosts, which auto-created organizations are named after) and domains.
+/// Sets, so that a file naming one organization on 100,000 rows holds its name once.
+#[derive(Default)]
 pub struct Wanted {
-    pub emails: Vec<String>,
-    pub org_names: Vec<String>,
-    pub domains: Vec<String>,
+    pub emails: BTreeSet<String>,
+    pub org_names: BTreeSet<String>,
+    pub domains: BTreeSet<String>,
     pub parents: bool,
 }
 
@@ -131,7 +133,7 @@ impl Wanted {
         }
         for h in hosts {
             self.domains.extend(candidate_claims(&h));
-            self.org_names.push(h);
+            self.org_names.insert(h);
         }
         self
     }
@@ -202,7 +204,7 @@ pub async fn load_context(src: &mut Src<'_>, wanted: Wanted) -> Result<Context, 
     let policy = crate::db::access::policy(src.on()).await?;
     ctx.default_visibility = policy.organization_items;
 
-    let emails = dedup(wanted.emails);
+    let emails: Vec<String> = wanted.emails.into_iter().collect();
     for chunk in chunks(&emails) {
         let sql = format!(
             "SELECT c.id, c.email, c.first_name, c.last_name, c.phone, m.organization_id, m.position, m.role \
@@ -293,7 +295,7 @@ pub async fn load_context(src: &mut Src<'_>, wanted: Wanted) -> Result<Context, 
         );
     }
     // Claims a row may meet: the file's domains and every email host's candidates.
-    let domains = dedup(wanted.domains);
+    let domains: Vec<String> = wanted.domains.into_iter().collect();
     for chunk in chunks(&domains) {
         let sql = format!(
             "SELECT d.domain, o.id, o.name FROM organization_domains d JOIN organizations o ON o.id = d.organization_id \

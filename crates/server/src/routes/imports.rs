@@ -360,23 +360,20 @@ impl Mapped {
     /// rows there are. A broken row refuses the file here (uploads are checked whole,
     /// so this only happens to a file changed on the server).
     fn wanted(&self) -> ApiResult<(Wanted, i64)> {
-        let mut emails = Vec::new();
-        let mut org_names = Vec::new();
-        let mut domains = Vec::new();
+        let mut wanted = Wanted { parents: self.columns.parent.is_some(), ..Wanted::default() };
         let mut rows = 0;
         for r in self.rows() {
             let r = r.map_err(|e| file_error(e.to_string()))?;
             rows += 1;
             let Ok(v) = r.values else { continue };
             if let Some(e) = v.email {
-                emails.push(e.as_str().to_string());
+                wanted.emails.insert(e.as_str().to_string());
             }
-            org_names.extend(v.organization);
-            org_names.extend(v.parent);
-            domains.extend(v.domains.into_iter().flatten().map(|d| d.as_str().to_string()));
+            wanted.org_names.extend(v.organization);
+            wanted.org_names.extend(v.parent);
+            wanted.domains.extend(v.domains.into_iter().flatten().map(|d| d.as_str().to_string()));
         }
-        let wanted = Wanted { emails, org_names, domains, parents: self.columns.parent.is_some() }.with_hosts();
-        Ok((wanted, rows))
+        Ok((wanted.with_hosts(), rows))
     }
 }
 
