@@ -1,7 +1,6 @@
 -- CSV import (issue #14): uploaded files (kept 24 hours, read only by the uploader),
 -- import batches (Import history), the per-batch change log that undo reads, and
--- saved column mappings (presets). Customers get a phone number, which only the
--- import writes so far.
+-- saved column mappings (presets). Customers get a phone number.
 
 ALTER TABLE customers ADD COLUMN phone TEXT NOT NULL DEFAULT '';
 
@@ -32,7 +31,13 @@ CREATE TABLE import_batches (
     created_at  BIGINT  NOT NULL,
     finished_at BIGINT,
     undone_at   BIGINT,
-    undone_by   TEXT
+    undone_by   TEXT,
+    -- While running: the progress, and when the process running it last wrote it
+    -- (every few seconds, on PostgreSQL, where several processes may share the
+    -- database). A running batch no process has written for a minute was interrupted.
+    progress_done  BIGINT NOT NULL DEFAULT 0,
+    progress_total BIGINT NOT NULL DEFAULT 0,
+    heartbeat_at   BIGINT
 );
 
 -- What one import did, for undo: kind is customer_created, organization_created,

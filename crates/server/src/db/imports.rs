@@ -340,16 +340,31 @@ struct BatchRow {
     finished_at: Option<i64>,
     undone_at: Option<i64>,
     undone_by: Option<String>,
+    progress_done: i64,
+    progress_total: i64,
+    heartbeat_at: Option<i64>,
 }
 
 const BATCH_COLUMNS: &str = "id, agent_id, agent_name, file_name, options, status, failure, counts, created_at, \
-     finished_at, undone_at, undone_by";
+     finished_at, undone_at, undone_by, progress_done, progress_total, heartbeat_at";
+
+/// How often a process running an import on PostgreSQL writes its progress.
+pub const HEARTBEAT_MS: u64 = 2_000;
+/// A running batch no process has written for this long was interrupted.
+pub const HEARTBEAT_STALE_MS: i64 = 60_000;
+
+/// Whether a heartbeat written at `at` still shows a process working on the batch.
+fn alive(at: Option<i64>, now: i64) -> bool {
+    at.is_some_and(|at| now - at < HEARTBEAT_STALE_MS)
+}
 
 /// A batch as the API shows it. `running` is its progress when this process runs it;
-/// a batch stored as running that no process runs was interrupted (nothing was written).
+/// else the progress another process wrote, while its heartbeat is fresh. A batch
+/// stored as running that no process runs was interrupted (nothing was written).
 fn batch_of(r: BatchRow, running: Option<(i64, i64)>, viewer: i64, admin: bool) -> Result<ImportBatch, sqlx::Error> {
+    let elsewhere = alive(r.heartbeat_at, crate::time_fmt::now_ms()).then_some((r.progress_done, r.progress_total));
     let status = match r.status.as_str() {
-        "running" => match running {
+        "running" => match running.or(elsewhere) {
             Some((done, total)) => BatchStatus::Running { done, total },
             None => BatchStatus::Failed {
                 reason: "The import was interrupted (the server stopped); nothing was written.".into(),
@@ -393,8 +408,8 @@ pub async fn start_batch(
 ) -> Result<i64, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let id = query(
-        "INSERT INTO import_batches (agent_id, agent_name, file_name, options, status, counts, created_at) \
-         VALUES ($1, $2, $3, $4, 'running', $5, $6) RETURNING id",
+        "INSERT INTO import_batches (agent_id, agent_name, file_name, options, status, counts, created_at, \
+         heartbeat_at) VALUES ($1, $2, $3, $4, 'running', $5, $6, $6) RETURNING id",
     )
     .bind(agent)
     .bind(agent_name)
@@ -406,6 +421,32 @@ pub async fn start_batch(
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Writes a running batch's progress and heartbeat (outside its import's transaction,
+/// for the other processes of a PostgreSQL deployment).
+pub async fn heartbeat(db: &Db, id: i64, done: i64, total: i64, now: i64) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    query(
+        "UPDATE import_batches SET progress_done = $1, progress_total = $2, heartbeat_at = $3 \
+         WHERE id = $4 AND status = 'running'",
+    )
+    .bind(done)
+    .bind(total)
+    .bind(now)
+    .bind(id)
+    .execute(&mut tx)
+    .await?;
+    tx.commit().await
+}
+
+/// Whether a process (this one or another) is running an import now, by the heartbeats.
+pub async fn running_anywhere(db: &Db, now: i64) -> Result<bool, sqlx::Error> {
+    let n: i64 = query("SELECT COUNT(*) FROM import_batches WHERE status = 'running' AND heartbeat_at > $1")
+        .bind(now - HEARTBEAT_STALE_MS)
+        .scalar(db)
+        .await?;
+    Ok(n > 0)
 }
 
 /// Marks a running batch failed (its transaction rolled back).

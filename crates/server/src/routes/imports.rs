@@ -41,6 +41,7 @@ use crate::db::audit::{self, Actor};
 use crate::db::imports::plan::{self, Context, ParsedRow, Plan};
 use crate::db::imports::write::{self, InvitationText};
 use crate::db::imports::{self as store, Src, StoredUpload, Wanted};
+use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPaging, ApiPath};
 use crate::routes::customers::{invitation_body, INVITATION_SUBJECT};
@@ -529,18 +530,22 @@ pub async fn start_import(
         return Err(busy());
     }
     let now = now_ms();
-    let batch_id =
-        match store::start_batch(&state.db, current.agent.id, &current.agent.name, &stored.file_name, &options, now)
-            .await
-        {
-            Ok(id) => id,
-            Err(e) => {
-                running.finish(0);
-                return Err(e.into());
-            }
-        };
+    // Another process of a PostgreSQL deployment may be running one (its heartbeat says so).
+    let started = match store::running_anywhere(&state.db, now).await {
+        Ok(true) => Err(busy()),
+        Ok(false) => {
+            store::start_batch(&state.db, current.agent.id, &current.agent.name, &stored.file_name, &options, now)
+                .await
+                .map_err(ApiError::from)
+        }
+        Err(e) => Err(e.into()),
+    };
     running.finish(0);
+    let batch_id = started?;
     running.set(batch_id, 0, rows);
+    if matches!(state.db, Db::Postgres(..)) {
+        tokio::spawn(heartbeat(state.clone(), running.clone(), batch_id));
+    }
     let public_url = state.config.public_url.trim_end_matches('/').to_string();
     let file_name = stored.file_name.clone();
     let task_state = state.clone();
@@ -580,6 +585,20 @@ pub async fn start_import(
         }
     });
     Ok((StatusCode::ACCEPTED, Json(ImportStarted { batch_id })))
+}
+
+/// Writes the progress of batch `id` for the other processes every
+/// [`store::HEARTBEAT_MS`] while this process runs it (PostgreSQL only: on SQLite the
+/// import's transaction holds the one write lock, and one process serves the file).
+async fn heartbeat(state: AppState, running: Arc<Running>, id: i64) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(store::HEARTBEAT_MS));
+    loop {
+        tick.tick().await;
+        let Some((done, total)) = running.get(id) else { break };
+        if let Err(e) = store::heartbeat(&state.db, id, done, total, now_ms()).await {
+            tracing::warn!(batch_id = id, error = %e, "could not write the import's progress");
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -551,3 +551,36 @@ async fn a_batch_left_running_by_a_stopped_server_reads_as_interrupted_and_canno
     let u = uploaded(&app, "new.csv", "Email\nann@acme.test\n").await;
     assert_eq!(import(&app, &u, &guessed(&u)).await["status"]["state"], "done");
 }
+
+#[tokio::test]
+async fn an_import_another_process_runs_shows_its_progress_and_blocks_others_until_its_heartbeat_stops() {
+    let app = TestApp::spawn_admin().await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    // What a second server process on the same database writes while it imports.
+    orgdesk_server::db::query(
+        "INSERT INTO import_batches (agent_id, agent_name, file_name, options, status, counts, created_at, \
+         progress_done, progress_total, heartbeat_at) \
+         VALUES (1, 'Administrator', 'big.csv', '{\"mapping\":[]}', 'running', '{}', $1, 40, 100, $1)",
+    )
+    .bind(now)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let batch = ok_json(app.get("/api/imports/1").await).await;
+    assert_eq!(batch["status"], json!({"state": "running", "done": 40, "total": 100}), "{batch}");
+    assert_eq!(batch["can_undo"], false);
+    let u = uploaded(&app, "new.csv", "Email\nann@acme.test\n").await;
+    let refused = app.post(&format!("/api/imports/uploads/{}/import", u["id"]), guessed(&u)).await;
+    let body = error_body(refused, StatusCode::CONFLICT, "conflict").await;
+    assert!(body["message"].as_str().unwrap().contains("Another import is running"), "{body}");
+    assert_eq!(count(&app, "import_batches").await, 1, "nothing was started");
+    // The other process stopped a minute ago: interrupted, and imports start again.
+    orgdesk_server::db::query("UPDATE import_batches SET heartbeat_at = $1")
+        .bind(now - 61_000)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let batch = ok_json(app.get("/api/imports/1").await).await;
+    assert!(batch["status"]["reason"].as_str().unwrap_or("").contains("interrupted"), "{batch}");
+    assert_eq!(import(&app, &u, &guessed(&u)).await["status"]["state"], "done");
+}
