@@ -14,6 +14,7 @@ CREATE TABLE import_uploads (
     expires_at BIGINT  NOT NULL
 );
 CREATE INDEX import_uploads_expires ON import_uploads (expires_at);
+CREATE INDEX import_uploads_agent ON import_uploads (agent_id, id);
 
 -- status: running until the import's one transaction commits (done) or rolls back
 -- (failed); a running batch that no process is working on was interrupted.

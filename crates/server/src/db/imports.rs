@@ -55,7 +55,12 @@ pub struct StoredUpload {
     pub expires_at: i64,
 }
 
-/// Stores a file; expired uploads of anyone are removed in the same transaction.
+/// How many uploads an agent keeps: the oldest goes when a newer one comes (each may be
+/// 32 MiB; storage stays bounded however many files an agent sends).
+pub const UPLOADS_KEPT_PER_AGENT: i64 = 5;
+
+/// Stores a file; expired uploads of anyone, and the agent's uploads beyond the newest
+/// [`UPLOADS_KEPT_PER_AGENT`], are removed in the same transaction.
 pub async fn insert_upload(
     db: &Db,
     agent: i64,
@@ -77,6 +82,14 @@ pub async fn insert_upload(
     .bind(now)
     .bind(expires_at)
     .scalar(&mut tx)
+    .await?;
+    query(
+        "DELETE FROM import_uploads WHERE agent_id = $1 AND id NOT IN \
+         (SELECT id FROM import_uploads WHERE agent_id = $1 ORDER BY id DESC LIMIT $2)",
+    )
+    .bind(agent)
+    .bind(UPLOADS_KEPT_PER_AGENT)
+    .execute(&mut tx)
     .await?;
     tx.commit().await?;
     Ok(id)

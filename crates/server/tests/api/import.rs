@@ -584,3 +584,17 @@ async fn an_import_another_process_runs_shows_its_progress_and_blocks_others_unt
     assert!(batch["status"]["reason"].as_str().unwrap_or("").contains("interrupted"), "{batch}");
     assert_eq!(import(&app, &u, &guessed(&u)).await["status"]["state"], "done");
 }
+
+#[tokio::test]
+async fn an_agent_keeps_their_five_newest_uploads() {
+    let app = TestApp::spawn_admin().await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(uploaded(&app, &format!("f{i}.csv"), "Email\nann@acme.test\n").await["id"].as_i64().unwrap());
+    }
+    assert_eq!(count(&app, "import_uploads").await, 5);
+    error_body(app.get(&format!("/api/imports/uploads/{}", ids[0])).await, StatusCode::NOT_FOUND, "not_found").await;
+    for id in &ids[1..] {
+        ok_json(app.get(&format!("/api/imports/uploads/{id}")).await).await;
+    }
+}
