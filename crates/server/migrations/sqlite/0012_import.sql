@@ -52,7 +52,7 @@ CREATE TABLE import_changes (
     before    TEXT    NOT NULL DEFAULT '{}',
     after     TEXT    NOT NULL DEFAULT '{}'
 );
-CREATE INDEX import_changes_batch ON import_changes (batch_id, kind);
+CREATE INDEX import_changes_batch ON import_changes (batch_id, kind, id);
 
 CREATE TABLE import_presets (
     id                   INTEGER PRIMARY KEY,

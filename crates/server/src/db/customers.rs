@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
 
 #[derive(Debug, sqlx::FromRow)]
-struct CustomerRow {
+pub(crate) struct CustomerRow {
     id: i64,
     email: String,
     first_name: String,
@@ -48,7 +48,9 @@ impl From<CustomerRow> for Customer {
     }
 }
 
-const SELECT: &str =
+/// The columns of a [`CustomerRow`]: customers `c` with their membership `m` and
+/// organization `o`.
+pub(crate) const SELECT: &str =
     "SELECT c.id, c.email, c.first_name, c.last_name, m.organization_id, o.name AS organization_name, \
      m.position, c.created_at, (c.email_verified_at IS NOT NULL) AS email_verified, \
      (c.password_hash IS NOT NULL) AS portal_account FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \

@@ -8,6 +8,7 @@ pub mod write;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use orgdesk_core::api::customers::Customer;
 use orgdesk_core::api::import::{
     BatchCounts, BatchStatus, CreateImportPresetRequest, ExistingMode, ImportBatch, ImportOptions, ImportPreset,
     PresetColumn,
@@ -19,6 +20,7 @@ use orgdesk_core::import::row::PropertyDef;
 use orgdesk_core::portal::OrgItemAccess;
 
 use self::plan::{Context, ExistingCustomer, ExistingOrg};
+use crate::db::customers::{CustomerRow as ListedCustomer, SELECT};
 use crate::db::tx::Exec;
 use crate::db::{decode_word, placeholders, query, Db, OnUnique, Tx};
 use crate::error::ApiError;
@@ -506,6 +508,17 @@ pub async fn batches(
         })
         .collect::<Result<_, _>>()?;
     Ok((items, total))
+}
+
+/// The customers batch `id` created or changed that still exist: those it created
+/// first, each in the order of the file.
+pub async fn batch_customers(db: &Db, id: i64, offset: i64, limit: i64) -> Result<(Vec<Customer>, i64), sqlx::Error> {
+    const OF_BATCH: &str = " JOIN import_changes ch ON ch.target_id = c.id \
+        WHERE ch.batch_id = $1 AND ch.kind IN ('customer_created', 'customer_updated')";
+    let sql = format!("{SELECT}{OF_BATCH} ORDER BY ch.kind, ch.id LIMIT $2 OFFSET $3");
+    let rows: Vec<ListedCustomer> = query(sql).bind(id).bind(limit).bind(offset).fetch_all(db).await?;
+    let total: i64 = query(format!("SELECT COUNT(*) FROM customers c{OF_BATCH}")).bind(id).scalar(db).await?;
+    Ok((rows.into_iter().map(Customer::from).collect(), total))
 }
 
 // ---------------------------------------------------------------- presets

@@ -18,6 +18,7 @@ use axum::response::Response;
 use axum::{Extension, Json};
 use orgdesk_core::agent::Role;
 use orgdesk_core::api::audit::AuditAction;
+use orgdesk_core::api::customers::CustomerPage;
 use orgdesk_core::api::import::{
     ColumnMapping, CreateImportPresetRequest, Delimiter, DryRunReport, ImportBatch, ImportBatchPage, ImportField,
     ImportOptions, ImportPreset, ImportStarted, ImportUpload, UndoReport, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS,
@@ -104,6 +105,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(start_import))
         .routes(routes!(list_batches))
         .routes(routes!(get_batch))
+        .routes(routes!(batch_customers))
         .routes(routes!(undo))
         .routes(routes!(list_presets, create_preset))
         .routes(routes!(delete_preset))
@@ -655,6 +657,27 @@ pub async fn get_batch(
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::NotFound("There is no such import.".into()))
+}
+
+/// The customers an import created (first) or changed, as they are now, in the
+/// order of its file; after undo, those it kept.
+#[utoipa::path(get, path = "/api/imports/{id}/customers", tag = "import",
+    params(("id" = i64, Path, description = "Batch id"), orgdesk_core::paging::PagingParams),
+    responses((status = 200, body = CustomerPage), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn batch_customers(
+    State(state): State<AppState>,
+    Extension(running): Extension<Arc<Running>>,
+    current: CurrentAgent,
+    ApiPath(id): ApiPath<i64>,
+    ApiPaging(paging): ApiPaging,
+) -> ApiResult<Json<CustomerPage>> {
+    let admin = current.agent.role == Role::Admin;
+    store::batch(&state.db, id, running.get(id), current.agent.id, admin)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("There is no such import.".into()))?;
+    let (items, total) = store::batch_customers(&state.db, id, paging.offset, paging.limit).await?;
+    Ok(Json(CustomerPage { items, total, offset: paging.offset, limit: paging.limit }))
 }
 
 /// Import history, newest first.

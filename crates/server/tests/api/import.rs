@@ -351,13 +351,24 @@ async fn undo_removes_what_the_import_created_restores_what_it_changed_and_keeps
     assert_eq!(history["total"], 1);
     assert_eq!(history["items"][0]["file_name"], "undo.csv");
     assert_eq!(history["items"][0]["agent"], "Administrator");
+    // The imported customers: those it created first, in file order, then those it changed.
+    let id = batch["id"].as_i64().unwrap();
+    let listed = ok_json(app.get(&format!("/api/imports/{id}/customers?limit=2")).await).await;
+    assert_eq!(listed["total"], 4, "{listed}");
+    let emails = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|c| c["email"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(emails(&listed), ["new@globex.test", "edited@globex.test"]);
+    let rest = ok_json(app.get(&format!("/api/imports/{id}/customers?offset=2&limit=2")).await).await;
+    assert_eq!(emails(&rest), ["solo@initech.test", "old@acme.test"]);
+    assert_eq!(rest["items"][1]["organization_name"], "Acme");
+    error_body(app.get("/api/imports/999/customers").await, StatusCode::NOT_FOUND, "not_found").await;
     // Someone edits one imported customer afterwards.
     let edited: Vec<(i64,)> =
         app.rows_for("SELECT id FROM customers WHERE email = 'edited@globex.test' AND id > $1", 0).await;
     ok_json(app.patch(&format!("/api/customers/{}", edited[0].0), json!({"first_name": "Edward"})).await).await;
     // Another agent may not undo it; the admin may.
     let (agent, _) = app.signed_in_agent("agent@example.com").await;
-    let id = batch["id"].as_i64().unwrap();
     error_body(agent.post(&format!("/api/imports/{id}/undo"), json!({})).await, StatusCode::FORBIDDEN, "forbidden")
         .await;
     let report = ok_json(app.post(&format!("/api/imports/{id}/undo"), json!({})).await).await;
@@ -372,6 +383,9 @@ async fn undo_removes_what_the_import_created_restores_what_it_changed_and_keeps
         0
     );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations WHERE name = 'Initech'").await, 0);
+    // After undo the list holds what it kept: the edited customer and the one set back.
+    let kept = ok_json(app.get(&format!("/api/imports/{id}/customers")).await).await;
+    assert_eq!(emails(&kept), ["edited@globex.test", "old@acme.test"]);
     let again = ok_json(app.get(&format!("/api/imports/{id}")).await).await;
     assert_eq!((again["status"]["state"].as_str(), again["can_undo"].as_bool()), (Some("undone"), Some(false)));
     error_body(app.post(&format!("/api/imports/{id}/undo"), json!({})).await, StatusCode::CONFLICT, "conflict").await;

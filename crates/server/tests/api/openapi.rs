@@ -105,6 +105,7 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/imports/uploads/{id}/import"),
     ("POST", "/api/imports/uploads/{id}/rejected.csv"),
     ("GET", "/api/imports/{id}"),
+    ("GET", "/api/imports/{id}/customers"),
     ("POST", "/api/imports/{id}/undo"),
     ("GET", "/api/items"),
     ("POST", "/api/items"),
