@@ -3,6 +3,7 @@
 //! progress, the history with undo, and the mapping presets.
 
 use gloo_net::http::Request;
+use orgdesk_core::api::customers::CustomerPage;
 use orgdesk_core::api::import::{
     CreateImportPresetRequest, DryRunReport, ImportBatch, ImportBatchPage, ImportOptions, ImportPreset, ImportStarted,
     ImportUpload, UndoReport, MAX_IMPORT_BYTES,
@@ -32,6 +33,11 @@ pub async fn start(upload_id: i64, options: &ImportOptions) -> Result<ImportStar
 
 pub async fn batch(batch_id: i64) -> Result<ImportBatch, ApiError> {
     get(&format!("/api/imports/{batch_id}")).await
+}
+
+/// The customers import `batch_id` created (first) and changed, as they are now.
+pub async fn batch_customers(batch_id: i64, offset: usize, limit: usize) -> Result<CustomerPage, ApiError> {
+    get(&format!("/api/imports/{batch_id}/customers?offset={offset}&limit={limit}")).await
 }
 
 pub async fn history(offset: usize, limit: usize) -> Result<ImportBatchPage, ApiError> {

@@ -48,7 +48,8 @@ impl<T: Send + Sync + 'static> PagedList<T> {
         self.loading.set(true);
         spawn_local(async move {
             let result = fetch.await;
-            if self.generation.get_value() != mine {
+            // Superseded, or the list is gone (its page was left while loading).
+            if self.generation.try_get_value() != Some(mine) {
                 return;
             }
             self.loading.set(false);

@@ -11,6 +11,7 @@
 
 mod choose;
 mod history;
+mod imported;
 mod mapping;
 mod model;
 mod presets;

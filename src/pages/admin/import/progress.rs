@@ -1,6 +1,6 @@
 //! Step 4: the import runs on the server in one transaction; the page polls the
 //! batch for the progress bar, then shows what was done (or that nothing was
-//! written, when it failed) with a link to the Customers app.
+//! written, when it failed) with the imported customers and a link to the Customers app.
 
 use std::time::Duration;
 
@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use orgdesk_core::api::import::BatchStatus;
 
+use super::imported::ImportedCustomers;
 use super::model::{counts_text, percent, progress, thousands};
 use super::{Step, Wizard};
 use crate::api::{self, ApiError};
@@ -68,6 +69,7 @@ pub fn ImportStep(wizard: Wizard) -> impl IntoView {
                         <button type="button" class="button" on:click=move |_| wizard.restart()>"Import another file"</button>
                     </div>
                     <p class="hint import__after">"Changed your mind? Undo it from the history below."</p>
+                    <ImportedCustomers batch_id=batch.id />
                 }.into_any(),
                 BatchStatus::Failed { reason } => view! {
                     <ErrorNotice message=format!("The import failed and nothing was written: {reason}") />
