@@ -156,6 +156,12 @@ async fn an_agent_uploads_maps_a_column_by_hand_reads_the_dry_run_imports_and_un
     browser.click_button("Import").await;
     browser.wait_for_text("Imported people.csv.").await;
     browser.wait_for_text("2 customers created, 0 updated, 1 skipped, 1 invalid.").await;
+    // The customers it imported, with their organization a click away.
+    browser.wait_for_text("Imported customers (2)").await;
+    let imported = browser.texts("//ul[contains(@class,'import-customers__list')]/li").await;
+    assert_eq!(imported.len(), 2, "{imported:?}");
+    assert!(imported[0].contains("Bob Stone") && imported[0].contains("bob@acme.com"), "{imported:?}");
+    assert!(imported[1].contains("Carol King") && imported[1].contains("Acme"), "{imported:?}");
     browser.screenshots("import-done").await;
     // The address names the import: a reload shows it again.
     browser.wait_for_path_prefix("/admin/import?batch=").await;
