@@ -92,11 +92,11 @@ async fn an_agent_uploads_maps_a_column_by_hand_reads_the_dry_run_imports_and_un
     // "Role at work" is no header the server knows: it is mapped by hand to Position.
     let (_dir, path) = csv_file(
         "people.csv",
-        "E-mail;Given name;Surname;Company;Role at work;Manager;Tier;Fax\r\n\
-         bob@acme.com;Bob;Stone;Acme;Engineer;yes;Platinum;1\r\n\
-         carol@acme.com;Carol;King;Acme;Designer;;Gold;2\r\n\
-         ANN@acme.com;Ann;Lee;Acme;Boss;;;3\r\n\
-         not-an-email;Dan;Rye;Acme;Tester;;;4\r\n",
+        "E-mail;Given name;Surname;Company;Role at work;Manager;Tier;Fax;Phone\r\n\
+         bob@acme.com;Bob;Stone;Acme;Engineer;yes;Platinum;1;+1 555 0100\r\n\
+         carol@acme.com;Carol;King;Acme;Designer;;Gold;2;\r\n\
+         ANN@acme.com;Ann;Lee;Acme;Boss;;;3;\r\n\
+         not-an-email;Dan;Rye;Acme;Tester;;;4;\r\n",
     );
 
     let browser = Browser::signed_in(&server, "/customers").await;
@@ -118,6 +118,7 @@ async fn an_agent_uploads_maps_a_column_by_hand_reads_the_dry_run_imports_and_un
     browser.wait_for_value_in(MAIN, "Manager", "manager").await;
     browser.wait_for_value_in(MAIN, "Tier", &format!("property:{}", tier["id"])).await;
     browser.wait_for_value_in(MAIN, "Fax", "ignore").await;
+    browser.wait_for_value_in(MAIN, "Phone", "phone").await;
     browser.wait_for_value_in(MAIN, "Role at work", "ignore").await;
     browser.wait_for_text_in("//table[contains(@class,'import__table')]/tbody", "carol@acme.com").await;
     // By hand.
@@ -170,6 +171,10 @@ async fn an_agent_uploads_maps_a_column_by_hand_reads_the_dry_run_imports_and_un
     browser.wait_for_group_count("Acme", "3 members").await;
     browser.expand("Acme").await;
     browser.customer_row("Bob Stone").await;
+    // The imported phone shows under the email.
+    let bob_phone = "//div[contains(@class,'customer-row')][.//span[normalize-space()='Bob Stone']]\
+        //span[contains(@class,'customer-row__phone')]";
+    browser.wait_for_text_in(bob_phone, "+1 555 0100").await;
 
     // Someone edits Carol after the import: undo keeps her and says so.
     let carol = api.get("/api/customers?q=carol").await["items"][0]["id"].as_i64().unwrap();
