@@ -259,6 +259,55 @@ async fn a_mapping_saved_as_a_preset_maps_the_next_file_by_its_headers() {
     browser.close().await;
 }
 
+#[tokio::test]
+async fn deleting_a_preset_asks_first_and_cancel_keeps_it() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    for name in ["CRM export", "Old CRM"] {
+        let columns = serde_json::json!([
+            {"header": "Mail", "field": {"kind": "email"}},
+            {"header": "Role at work", "field": {"kind": "position"}},
+        ]);
+        api.post("/api/import-presets", serde_json::json!({"name": name, "columns": columns})).await;
+    }
+    let (_dir, path) = csv_file("crm.csv", "Mail,Role at work\r\nbob@acme.com,Engineer\r\n");
+    let browser = Browser::signed_in(&server, "/admin/import").await;
+    choose_file(&browser, &path).await;
+    browser.wait_for_text("Step 2 of 4: Map columns").await;
+    browser.choose_in(MAIN, "Use preset", "Old CRM").await;
+    browser.wait_for_text("Applied Old CRM: 2 of 2 columns mapped.").await;
+
+    // Cancel: nothing is deleted and the focus is back on the button.
+    browser.click_button("Delete preset").await;
+    browser.wait_for_text_in(DIALOG, "Delete the preset Old CRM?").await;
+    browser.wait_for_text_in(DIALOG, "imports made with it stay as they are").await;
+    browser.screenshots("import-preset-delete").await;
+    browser.click_in(DIALOG, "Cancel").await;
+    browser.wait_until_gone(DIALOG).await;
+    eventually("the focus back on Delete preset", || focused(&browser), |f| f == "Delete preset").await;
+    assert_eq!(api.get("/api/import-presets").await.as_array().map(Vec::len), Some(2));
+    // Escape cancels too.
+    browser.press(Key::Enter).await;
+    browser.wait_for_text_in(DIALOG, "Delete the preset Old CRM?").await;
+    browser.press(Key::Escape).await;
+    browser.wait_until_gone(DIALOG).await;
+    assert_eq!(api.get("/api/import-presets").await.as_array().map(Vec::len), Some(2));
+
+    // Delete: only that preset goes; the focus moves to the preset list.
+    browser.click_button("Delete preset").await;
+    browser.click_in(DIALOG, "Delete").await;
+    browser.wait_for_text("Deleted the preset Old CRM.").await;
+    browser.wait_until_gone(DIALOG).await;
+    browser.wait_for_focus_on("import-preset").await;
+    let left = api.get("/api/import-presets").await;
+    let names: Vec<&str> = left.as_array().unwrap().iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(names, ["CRM export"]);
+    let options = browser.texts("//select[@id='import-preset']/option").await;
+    assert!(options.contains(&"CRM export".to_string()) && !options.iter().any(|o| o == "Old CRM"), "{options:?}");
+    assert!(browser.client.find(Locator::XPath("//button[normalize-space()='Delete preset']")).await.is_err());
+    browser.close().await;
+}
+
 /// The element with the focus, named as a person would find it: its id, else its
 /// aria-label, else its text.
 async fn focused(browser: &Browser) -> String {
