@@ -308,6 +308,52 @@ async fn deleting_a_preset_asks_first_and_cancel_keeps_it() {
     browser.close().await;
 }
 
+#[tokio::test]
+async fn an_import_that_fails_while_writing_says_nothing_was_written_and_offers_no_undo() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    api.create_customer("ann@acme.com", "Ann", "Lee").await;
+    // Debug builds fail a file of this name at write time, after its last row.
+    let (_dir, path) = csv_file(
+        "fault-at-end.csv",
+        "Email,First name,Last name,Phone\r\nfay@acme.com,Fay,Fault,+1 555 0100\r\ngus@acme.com,Gus,Fault,\r\n",
+    );
+    let browser = Browser::signed_in(&server, "/admin/import").await;
+    choose_file(&browser, &path).await;
+    browser.wait_for_text("Step 2 of 4: Map columns").await;
+    browser.click_button("Run the dry run").await;
+    browser.wait_for_text("2 to create, 0 to update, 0 to skip, 0 invalid.").await;
+    browser.click_button("Import").await;
+
+    let failed = browser.wait_for_alert("The import failed and nothing was written").await.text().await.unwrap();
+    assert!(failed.contains("A customer with an email of the file was just created"), "the reason: {failed}");
+    browser.button("Back to the dry run").await;
+    browser.button("Start again").await;
+    browser.screenshots("import-failed").await;
+    assert_eq!(api.get("/api/customers?q=fault").await["total"].as_i64(), Some(0));
+
+    // The history names it as failed, with no Undo.
+    let row = format!("{HISTORY}//tr[td[normalize-space()='fault-at-end.csv']]");
+    let shown = browser.wait_for_text_in(&row, "Failed").await;
+    assert!(shown.contains("just created"), "{shown}");
+    assert!(browser.client.find(Locator::XPath(&format!("{row}//button"))).await.is_err(), "no Undo: {shown}");
+    assert!(browser
+        .client
+        .find(Locator::XPath("//button[@aria-label='Undo the import of fault-at-end.csv']"))
+        .await
+        .is_err());
+
+    // The Customers app shows none of its customers.
+    browser.goto("/customers").await;
+    browser.wait_for_group_count("Acme", "1 member").await;
+    browser.expand("Acme").await;
+    browser.customer_row("Ann Lee").await;
+    let names = browser.texts("//span[contains(@class,'customer-row__name')]").await;
+    assert_eq!(names, ["Ann Lee"]);
+    browser.close().await;
+}
+
 /// The element with the focus, named as a person would find it: its id, else its
 /// aria-label, else its text.
 async fn focused(browser: &Browser) -> String {
