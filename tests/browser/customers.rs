@@ -293,6 +293,15 @@ async fn a_phone_typed_in_the_customer_dialogs_shows_in_the_row_under_the_email(
     browser.expand("Acme").await;
     browser.wait_for_text_in(&phone_in_row("Ann Lee"), "+41 44 668 18 00 ext. 12").await;
     browser.screenshots("customers-phone").await;
+    // At a phone's width the whole phone still shows beside the name.
+    browser.client.set_window_size(390, 844).await.unwrap();
+    let fits = "const p = document.evaluate(arguments[0], document, null, 9, null).singleNodeValue; \
+        const r = p && p.getBoundingClientRect(); \
+        return !!p && r.width > 0 && p.scrollWidth <= p.clientWidth && r.right <= document.documentElement.clientWidth;";
+    let xpath = phone_in_row("Ann Lee");
+    let check = || async { browser.client.execute(fits, vec![xpath.clone().into()]).await.unwrap().as_bool() };
+    eventually("the phone shown whole at 390 px", check, |fits| *fits == Some(true)).await;
+    browser.client.set_window_size(1280, 900).await.unwrap();
 
     // Adding a customer: the phone is checked before anything is sent.
     browser.click_button("Add customer").await;
