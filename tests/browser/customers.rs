@@ -283,6 +283,7 @@ async fn a_phone_typed_in_the_customer_dialogs_shows_in_the_row_under_the_email(
     browser.click_in(DIALOG, "Save").await;
     let error = browser.field_error_in(DIALOG, "Phone").await;
     assert!(error.contains("not a phone number"), "{error}");
+    browser.screenshots("customers-edit-phone-error").await;
     assert_eq!(api.customer(ann).await.phone, "");
     browser.fill_in(DIALOG, "Phone", "+41 44 668 18 00 ext. 12").await;
     browser.click_in(DIALOG, "Save").await;
