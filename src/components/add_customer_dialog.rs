@@ -9,7 +9,7 @@ use crate::components::error_notice::ErrorNotice;
 use crate::components::text_field::TextField;
 use crate::forms::show_save_error;
 
-/// "Add customer": email required, names optional; "Create" or "Create and send invitation".
+/// "Add customer": email required, names and phone optional; "Create" or "Create and send invitation".
 #[component]
 pub fn AddCustomerDialog(
     #[prop(into)] on_close: Callback<()>,
@@ -18,6 +18,7 @@ pub fn AddCustomerDialog(
     let email = RwSignal::new(String::new());
     let first = RwSignal::new(String::new());
     let last = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::new());
     let general = RwSignal::new(None::<String>);
     let create = Action::new_local(move |req: &CreateCustomerRequest| api::customers::create_customer(req.clone()));
@@ -32,6 +33,7 @@ pub fn AddCustomerDialog(
             email: email.get_untracked(),
             first_name: first.get_untracked(),
             last_name: last.get_untracked(),
+            phone: phone.get_untracked(),
             send_invitation,
         };
         match validate_new_customer(&req) {
@@ -52,6 +54,7 @@ pub fn AddCustomerDialog(
                 <TextField id="customer-email" label="Email" value=email error=err("email") input_type="email" />
                 <TextField id="customer-first-name" label="First name" value=first error=err("first_name") />
                 <TextField id="customer-last-name" label="Last name" value=last error=err("last_name") />
+                <TextField id="customer-phone" label="Phone" value=phone error=err("phone") input_type="tel" autocomplete="tel" />
                 <p class="hint">"The customer joins the organization that owns their email domain."</p>
                 <ErrorNotice message=general />
                 <div class="form__actions">

@@ -254,6 +254,74 @@ async fn a_customer_is_edited_and_deleted_from_their_row_for_good() {
     browser.close().await;
 }
 
+/// The phone shown in the row of the customer shown as `name`.
+fn phone_in_row(name: &str) -> String {
+    format!(
+        "//div[contains(@class,'customer-row')][.//span[contains(@class,'customer-row__name')][normalize-space()={}]]\
+         //span[contains(@class,'customer-row__phone')]",
+        xpath_literal(name)
+    )
+}
+
+#[tokio::test]
+async fn a_phone_typed_in_the_customer_dialogs_shows_in_the_row_under_the_email() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    let ann = api.create_customer("ann@acme.com", "Ann", "Lee").await.id;
+    let browser = customers_page(&server).await;
+    browser.expand("Acme").await;
+    browser.customer_row("Ann Lee").await;
+    assert!(browser.texts(&phone_in_row("Ann Lee")).await.is_empty(), "no phone, no phone line");
+
+    browser.click_button("Edit Ann Lee").await;
+    let field = browser.field_in(DIALOG, "Phone").await;
+    assert_eq!(field.attr("type").await.unwrap().as_deref(), Some("tel"));
+    assert_eq!(field.attr("autocomplete").await.unwrap().as_deref(), Some("tel"));
+    // Letters are refused next to the field, and nothing is saved.
+    browser.fill_in(DIALOG, "Phone", "call me").await;
+    browser.click_in(DIALOG, "Save").await;
+    let error = browser.field_error_in(DIALOG, "Phone").await;
+    assert!(error.contains("not a phone number"), "{error}");
+    browser.screenshots("customers-edit-phone-error").await;
+    assert_eq!(api.customer(ann).await.phone, "");
+    browser.fill_in(DIALOG, "Phone", "+41 44 668 18 00 ext. 12").await;
+    browser.click_in(DIALOG, "Save").await;
+    browser.wait_for_text("Saved Ann Lee.").await;
+    browser.wait_until_gone(DIALOG).await;
+    assert_eq!(api.customer(ann).await.phone, "+41 44 668 18 00 ext. 12");
+    browser.reload().await;
+    browser.expand("Acme").await;
+    browser.wait_for_text_in(&phone_in_row("Ann Lee"), "+41 44 668 18 00 ext. 12").await;
+    browser.screenshots("customers-phone").await;
+    // At a phone's width the whole phone still shows beside the name.
+    browser.client.set_window_size(390, 844).await.unwrap();
+    let fits = "const p = document.evaluate(arguments[0], document, null, 9, null).singleNodeValue; \
+        const r = p && p.getBoundingClientRect(); \
+        return !!p && r.width > 0 && p.scrollWidth <= p.clientWidth && r.right <= document.documentElement.clientWidth;";
+    let xpath = phone_in_row("Ann Lee");
+    let check = || async { browser.client.execute(fits, vec![xpath.clone().into()]).await.unwrap().as_bool() };
+    eventually("the phone shown whole at 390 px", check, |fits| *fits == Some(true)).await;
+    browser.client.set_window_size(1280, 900).await.unwrap();
+
+    // Adding a customer: the phone is checked before anything is sent.
+    browser.click_button("Add customer").await;
+    browser.fill_in(DIALOG, "Email", "bo@acme.com").await;
+    browser.fill_in(DIALOG, "First name", "Bo").await;
+    browser.fill_in(DIALOG, "Phone", "555 0100 ask for Bo").await;
+    browser.click_in(DIALOG, "Create").await;
+    let error = browser.field_error_in(DIALOG, "Phone").await;
+    assert!(error.contains("digits, spaces"), "{error}");
+    assert_eq!(api.get("/api/customers?q=bo").await["total"].as_i64(), Some(0));
+    browser.fill_in(DIALOG, "Phone", "555 0100 x 7").await;
+    browser.click_in(DIALOG, "Create").await;
+    browser.wait_for_text("Added Bo to Acme.").await;
+    browser.wait_for_group_count("Acme", "2 members").await;
+    browser.expand("Acme").await;
+    browser.wait_for_text_in(&phone_in_row("Bo"), "555 0100 x 7").await;
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn an_organization_is_renamed_and_deleted_from_the_customers_app_and_its_members_stay() {
     let server = Server::start().await;

@@ -92,11 +92,11 @@ async fn an_agent_uploads_maps_a_column_by_hand_reads_the_dry_run_imports_and_un
     // "Role at work" is no header the server knows: it is mapped by hand to Position.
     let (_dir, path) = csv_file(
         "people.csv",
-        "E-mail;Given name;Surname;Company;Role at work;Manager;Tier;Fax\r\n\
-         bob@acme.com;Bob;Stone;Acme;Engineer;yes;Platinum;1\r\n\
-         carol@acme.com;Carol;King;Acme;Designer;;Gold;2\r\n\
-         ANN@acme.com;Ann;Lee;Acme;Boss;;;3\r\n\
-         not-an-email;Dan;Rye;Acme;Tester;;;4\r\n",
+        "E-mail;Given name;Surname;Company;Role at work;Manager;Tier;Fax;Phone\r\n\
+         bob@acme.com;Bob;Stone;Acme;Engineer;yes;Platinum;1;+1 555 0100\r\n\
+         carol@acme.com;Carol;King;Acme;Designer;;Gold;2;\r\n\
+         ANN@acme.com;Ann;Lee;Acme;Boss;;;3;\r\n\
+         not-an-email;Dan;Rye;Acme;Tester;;;4;\r\n",
     );
 
     let browser = Browser::signed_in(&server, "/customers").await;
@@ -118,6 +118,7 @@ async fn an_agent_uploads_maps_a_column_by_hand_reads_the_dry_run_imports_and_un
     browser.wait_for_value_in(MAIN, "Manager", "manager").await;
     browser.wait_for_value_in(MAIN, "Tier", &format!("property:{}", tier["id"])).await;
     browser.wait_for_value_in(MAIN, "Fax", "ignore").await;
+    browser.wait_for_value_in(MAIN, "Phone", "phone").await;
     browser.wait_for_value_in(MAIN, "Role at work", "ignore").await;
     browser.wait_for_text_in("//table[contains(@class,'import__table')]/tbody", "carol@acme.com").await;
     // By hand.
@@ -176,6 +177,10 @@ async fn an_agent_uploads_maps_a_column_by_hand_reads_the_dry_run_imports_and_un
     browser.wait_for_group_count("Acme", "3 members").await;
     browser.expand("Acme").await;
     browser.customer_row("Bob Stone").await;
+    // The imported phone shows under the email.
+    let bob_phone = "//div[contains(@class,'customer-row')][.//span[normalize-space()='Bob Stone']]\
+        //span[contains(@class,'customer-row__phone')]";
+    browser.wait_for_text_in(bob_phone, "+1 555 0100").await;
 
     // Someone edits Carol after the import: undo keeps her and says so.
     let carol = api.get("/api/customers?q=carol").await["items"][0]["id"].as_i64().unwrap();
@@ -257,6 +262,101 @@ async fn a_mapping_saved_as_a_preset_maps_the_next_file_by_its_headers() {
     browser.wait_for_value_in(MAIN, "Role at work", "position").await;
     browser.wait_for_value_in(MAIN, "Mail", "email").await;
     browser.wait_for_text("Applied CRM export: 2 of 3 columns mapped.").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn deleting_a_preset_asks_first_and_cancel_keeps_it() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    for name in ["CRM export", "Old CRM"] {
+        let columns = serde_json::json!([
+            {"header": "Mail", "field": {"kind": "email"}},
+            {"header": "Role at work", "field": {"kind": "position"}},
+        ]);
+        api.post("/api/import-presets", serde_json::json!({"name": name, "columns": columns})).await;
+    }
+    let (_dir, path) = csv_file("crm.csv", "Mail,Role at work\r\nbob@acme.com,Engineer\r\n");
+    let browser = Browser::signed_in(&server, "/admin/import").await;
+    choose_file(&browser, &path).await;
+    browser.wait_for_text("Step 2 of 4: Map columns").await;
+    browser.choose_in(MAIN, "Use preset", "Old CRM").await;
+    browser.wait_for_text("Applied Old CRM: 2 of 2 columns mapped.").await;
+
+    // Cancel: nothing is deleted and the focus is back on the button.
+    browser.click_button("Delete preset").await;
+    browser.wait_for_text_in(DIALOG, "Delete the preset Old CRM?").await;
+    browser.wait_for_text_in(DIALOG, "imports made with it stay as they are").await;
+    browser.screenshots("import-preset-delete").await;
+    browser.click_in(DIALOG, "Cancel").await;
+    browser.wait_until_gone(DIALOG).await;
+    eventually("the focus back on Delete preset", || focused(&browser), |f| f == "Delete preset").await;
+    assert_eq!(api.get("/api/import-presets").await.as_array().map(Vec::len), Some(2));
+    // Escape cancels too.
+    browser.press(Key::Enter).await;
+    browser.wait_for_text_in(DIALOG, "Delete the preset Old CRM?").await;
+    browser.press(Key::Escape).await;
+    browser.wait_until_gone(DIALOG).await;
+    assert_eq!(api.get("/api/import-presets").await.as_array().map(Vec::len), Some(2));
+
+    // Delete: only that preset goes; the focus moves to the preset list.
+    browser.click_button("Delete preset").await;
+    browser.click_in(DIALOG, "Delete").await;
+    browser.wait_for_text("Deleted the preset Old CRM.").await;
+    browser.wait_until_gone(DIALOG).await;
+    browser.wait_for_focus_on("import-preset").await;
+    let left = api.get("/api/import-presets").await;
+    let names: Vec<&str> = left.as_array().unwrap().iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(names, ["CRM export"]);
+    let options = browser.texts("//select[@id='import-preset']/option").await;
+    assert!(options.contains(&"CRM export".to_string()) && !options.iter().any(|o| o == "Old CRM"), "{options:?}");
+    assert!(browser.client.find(Locator::XPath("//button[normalize-space()='Delete preset']")).await.is_err());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_import_that_fails_while_writing_says_nothing_was_written_and_offers_no_undo() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    api.create_customer("ann@acme.com", "Ann", "Lee").await;
+    // Debug builds fail a file of this name at write time, after its last row.
+    let (_dir, path) = csv_file(
+        "fault-at-end.csv",
+        "Email,First name,Last name,Phone\r\nfay@acme.com,Fay,Fault,+1 555 0100\r\ngus@acme.com,Gus,Fault,\r\n",
+    );
+    let browser = Browser::signed_in(&server, "/admin/import").await;
+    choose_file(&browser, &path).await;
+    browser.wait_for_text("Step 2 of 4: Map columns").await;
+    browser.click_button("Run the dry run").await;
+    browser.wait_for_text("2 to create, 0 to update, 0 to skip, 0 invalid.").await;
+    browser.click_button("Import").await;
+
+    let failed = browser.wait_for_alert("The import failed and nothing was written").await.text().await.unwrap();
+    assert!(failed.contains("A customer with an email of the file was just created"), "the reason: {failed}");
+    browser.button("Back to the dry run").await;
+    browser.button("Start again").await;
+    browser.screenshots("import-failed").await;
+    assert_eq!(api.get("/api/customers?q=fault").await["total"].as_i64(), Some(0));
+
+    // The history names it as failed, with no Undo.
+    let row = format!("{HISTORY}//tr[td[normalize-space()='fault-at-end.csv']]");
+    let shown = browser.wait_for_text_in(&row, "Failed").await;
+    assert!(shown.contains("just created"), "{shown}");
+    assert!(browser.client.find(Locator::XPath(&format!("{row}//button"))).await.is_err(), "no Undo: {shown}");
+    assert!(browser
+        .client
+        .find(Locator::XPath("//button[@aria-label='Undo the import of fault-at-end.csv']"))
+        .await
+        .is_err());
+
+    // The Customers app shows none of its customers.
+    browser.goto("/customers").await;
+    browser.wait_for_group_count("Acme", "1 member").await;
+    browser.expand("Acme").await;
+    browser.customer_row("Ann Lee").await;
+    let names = browser.texts("//span[contains(@class,'customer-row__name')]").await;
+    assert_eq!(names, ["Ann Lee"]);
     browser.close().await;
 }
 

@@ -124,6 +124,7 @@ async fn a_manager_turns_on_following_every_new_item_in_the_portal_profile() {
     )
     .await;
     server.portal_account(mia.id, "mia-portal-password", true).await;
+    api.patch(&format!("/api/customers/{}", mia.id), json!({"phone": "+1 555 0100 ext. 7"})).await;
     let project = api.create_project("Support").await;
 
     let browser = Browser::open(&server).await;
@@ -133,6 +134,7 @@ async fn a_manager_turns_on_following_every_new_item_in_the_portal_profile() {
     browser.sign_in("mia@acme.com", "mia-portal-password").await;
     browser.wait_for_path("/portal/profile").await;
     browser.wait_for_text("Acme (manager)").await;
+    browser.wait_for_text_in("//dl[contains(@class,'portal-profile__facts')]", "+1 555 0100 ext. 7").await;
     let follow = browser.field("Follow every new item from Acme").await;
     follow.send_keys(" ").await.unwrap();
     browser.wait_for_text("You will follow every new item of Acme.").await;

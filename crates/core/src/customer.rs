@@ -3,6 +3,7 @@
 use crate::api::customers::{CreateCustomerRequest, CreateOrganizationRequest};
 use crate::domain::Domain;
 use crate::email::Email;
+use crate::limits::MAX_PHONE;
 use crate::FieldErrors;
 
 pub const MAX_TEXT: usize = 120;
@@ -17,6 +18,37 @@ pub fn parse_short_text(input: &str, what: &str) -> Result<String, String> {
         return Err(format!("{what} cannot contain control characters."));
     }
     Ok(s.to_string())
+}
+
+/// A customer's phone number, lenient about how it is written: runs of spaces
+/// become one and the ends are trimmed; "" means none. It holds digits, spaces,
+/// `+ - ( ) . /` and an extension written `ext` or `x` (`+1 (555) 010-9999 ext. 12`),
+/// at least one digit, at most [`MAX_PHONE`] characters.
+pub fn parse_phone_number(input: &str) -> Result<String, String> {
+    let s = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.is_empty() {
+        return Ok(s);
+    }
+    if s.chars().count() > MAX_PHONE {
+        return Err(format!("A phone number has at most {MAX_PHONE} characters."));
+    }
+    if !s.chars().any(|c| c.is_ascii_digit()) {
+        return Err("This is not a phone number: enter its digits, such as +1 555 0100.".into());
+    }
+    // Letters only as the extension's `ext` or `x`.
+    let mut word = String::new();
+    for c in s.chars().chain(std::iter::once(' ')) {
+        if c.is_alphabetic() {
+            word.push(c.to_ascii_lowercase());
+            continue;
+        }
+        let word_ok = word.is_empty() || word == "ext" || word == "x";
+        if !word_ok || !(c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.' | '/')) {
+            return Err("A phone number has digits, spaces, + - ( ) . / and an optional extension (ext or x).".into());
+        }
+        word.clear();
+    }
+    Ok(s)
 }
 
 /// An organization name: trimmed, 1 to 120 characters. Unique regardless of case (the server checks).
@@ -48,6 +80,8 @@ pub struct NewCustomer {
     pub email: Email,
     pub first_name: String,
     pub last_name: String,
+    /// "" when none.
+    pub phone: String,
     pub send_invitation: bool,
 }
 
@@ -57,9 +91,10 @@ pub fn validate_new_customer(req: &CreateCustomerRequest) -> Result<NewCustomer,
     let first =
         parse_short_text(&req.first_name, "A first name").map_err(|e| errors.insert("first_name".into(), e)).ok();
     let last = parse_short_text(&req.last_name, "A last name").map_err(|e| errors.insert("last_name".into(), e)).ok();
-    match (email, first, last) {
-        (Some(email), Some(first_name), Some(last_name)) => {
-            Ok(NewCustomer { email, first_name, last_name, send_invitation: req.send_invitation })
+    let phone = parse_phone_number(&req.phone).map_err(|e| errors.insert("phone".into(), e)).ok();
+    match (email, first, last, phone) {
+        (Some(email), Some(first_name), Some(last_name), Some(phone)) => {
+            Ok(NewCustomer { email, first_name, last_name, phone, send_invitation: req.send_invitation })
         }
         _ => Err(errors),
     }
@@ -127,10 +162,38 @@ mod tests {
             email: "nope".into(),
             first_name: "x".repeat(121),
             last_name: "ok".into(),
+            phone: "call me".into(),
             send_invitation: false,
         })
         .unwrap_err();
-        assert_eq!(errors.keys().map(String::as_str).collect::<Vec<_>>(), ["email", "first_name"]);
+        assert_eq!(errors.keys().map(String::as_str).collect::<Vec<_>>(), ["email", "first_name", "phone"]);
+    }
+
+    #[test]
+    fn phone_numbers_are_written_freely_but_need_digits_and_no_other_letters() {
+        for (input, expected) in [
+            ("", ""),
+            ("   ", ""),
+            (" +49 30  1234567 ", "+49 30 1234567"),
+            ("+1 (555) 010-9999 ext. 12", "+1 (555) 010-9999 ext. 12"),
+            ("555.010.9999 X7", "555.010.9999 X7"),
+            ("030/123 45 67", "030/123 45 67"),
+            ("+41 1", "+41 1"),
+            ("12345EXT6", "12345EXT6"),
+        ] {
+            assert_eq!(parse_phone_number(input), Ok(expected.to_string()), "{input:?}");
+        }
+        let no_digits = parse_phone_number("call me").unwrap_err();
+        assert!(no_digits.contains("not a phone number"), "{no_digits}");
+        assert!(parse_phone_number("ext. x").unwrap_err().contains("not a phone number"));
+        for junk in
+            ["call 555 0100", "555 0100 ask for Bob", "+1 555 0100 #12", "555\\0100", "٥٥٥ 0100 xt", "555\u{0}1"]
+        {
+            let err = parse_phone_number(junk).unwrap_err();
+            assert!(err.contains("digits, spaces"), "{junk:?}: {err}");
+        }
+        assert_eq!(parse_phone_number(&"1".repeat(MAX_PHONE)).map(|p| p.len()), Ok(MAX_PHONE));
+        assert!(parse_phone_number(&"1".repeat(MAX_PHONE + 1)).unwrap_err().contains("at most 40"));
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub use crate::tickets::{MAX_BODY, MAX_TITLE};
 
 /// An email address (RFC 5321's path limit).
 pub const MAX_EMAIL: usize = 254;
+/// A customer's phone number, as written (`+1 (555) 010-9999 ext. 12`).
+pub const MAX_PHONE: usize = 40;
 /// A password reset link's token (64 hex characters; anything much longer is not one).
 pub const MAX_RESET_TOKEN: usize = 128;
 /// A domain name, `*.` included.
@@ -71,10 +73,12 @@ pub const SCHEMA_LIMITS: &[(&str, &str, Bound)] = &[
     ("CreateCustomerRequest", "email", Bound::Length(MAX_EMAIL)),
     ("CreateCustomerRequest", "first_name", Bound::Length(MAX_CUSTOMER_TEXT)),
     ("CreateCustomerRequest", "last_name", Bound::Length(MAX_CUSTOMER_TEXT)),
+    ("CreateCustomerRequest", "phone", Bound::Length(MAX_PHONE)),
     ("UpdateCustomerRequest", "email", Bound::Length(MAX_EMAIL)),
     ("UpdateCustomerRequest", "first_name", Bound::Length(MAX_CUSTOMER_TEXT)),
     ("UpdateCustomerRequest", "last_name", Bound::Length(MAX_CUSTOMER_TEXT)),
     ("UpdateCustomerRequest", "position", Bound::Length(MAX_POSITION)),
+    ("UpdateCustomerRequest", "phone", Bound::Length(MAX_PHONE)),
     ("CreateOrganizationRequest", "name", Bound::Length(MAX_CUSTOMER_TEXT)),
     ("CreateOrganizationRequest", "domains", Bound::ItemsOfLength(MAX_DOMAINS, MAX_DOMAIN)),
     ("UpdateOrganizationRequest", "name", Bound::Length(MAX_CUSTOMER_TEXT)),

@@ -86,7 +86,12 @@ pub fn CustomerRow(
             <input type="checkbox" aria-label=select_label prop:checked=is_selected on:click=on_check />
             <span class="customer-row__grip" aria-hidden="true">"⠿"</span>
             <span class="customer-row__name">{name}</span>
-            <span class="customer-row__email">{customer.email.clone()}</span>
+            <span class="customer-row__contact">
+                <span class="customer-row__email">{customer.email.clone()}</span>
+                {(!customer.phone.is_empty()).then(|| view! {
+                    <span class="customer-row__phone">{customer.phone.clone()}</span>
+                })}
+            </span>
             <span class="customer-row__position">{customer.position.clone()}</span>
             <button type="button" class="button button--small button--ghost" aria-label=edit_label
                 on:click=move |_| dialog.set(Some(Dialogs::EditCustomer(edit.clone())))>

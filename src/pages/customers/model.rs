@@ -288,6 +288,7 @@ mod tests {
             organization_id: None,
             organization_name: None,
             position: String::new(),
+            phone: String::new(),
             created_at: String::new(),
             email_verified: false,
             portal_account: false,

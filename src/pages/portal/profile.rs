@@ -1,5 +1,6 @@
-//! `/portal/profile`: the customer's names, their email's verified state, their
-//! organization, and for a manager the choice to follow every new item of it.
+//! `/portal/profile`: the customer's names, their email's verified state, the phone
+//! the helpdesk keeps for them, their organization, and for a manager the choice to
+//! follow every new item of it.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -50,6 +51,10 @@ fn ProfileDetails(customer: PortalCustomer) -> impl IntoView {
         <dl class="portal-profile__facts">
             <dt>"Email"</dt>
             <dd>{customer.email.clone()} " (" {verified} ")"</dd>
+            {(!customer.phone.is_empty()).then(|| view! {
+                <dt>"Phone"</dt>
+                <dd>{customer.phone.clone()}</dd>
+            })}
             <dt>"Organization"</dt>
             <dd>
                 {match &customer.organization {

@@ -13,6 +13,9 @@ pub struct Customer {
     pub organization_name: Option<String>,
     /// Job title within the organization ("" when none).
     pub position: String,
+    /// Phone number as written (`+1 555 0100 ext. 12`; "" when none).
+    #[serde(default)]
+    pub phone: String,
     /// RFC 3339, UTC.
     pub created_at: String,
     /// The customer proved they read their email (accepted an invitation, reset
@@ -70,6 +73,9 @@ pub struct CreateCustomerRequest {
     pub first_name: String,
     #[serde(default)]
     pub last_name: String,
+    /// Optional phone number: digits, spaces, `+ - ( ) . /` and an extension (`ext` or `x`).
+    #[serde(default)]
+    pub phone: String,
     /// "Create and send invitation": a one-time invitation goes to the outbox.
     #[serde(default)]
     pub send_invitation: bool,
@@ -89,6 +95,9 @@ pub struct UpdateCustomerRequest {
     /// Job title within the current organization.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    /// Phone number; "" removes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +212,7 @@ mod portal_state_tests {
             organization_id: None,
             organization_name: None,
             position: String::new(),
+            phone: String::new(),
             created_at: String::new(),
             email_verified: false,
             portal_account: false,

@@ -138,8 +138,7 @@ pub enum ImportField {
     /// Whether the customer is a manager of the organization: yes/no, true/false,
     /// 1/0, x/empty, manager/member.
     Manager,
-    /// The customer's phone number (stored with the customer; the Customers app does
-    /// not show it yet).
+    /// The customer's phone number (the customer's `phone`, checked as the forms check it).
     Phone,
     /// A custom organization property.
     Property {

@@ -31,6 +31,9 @@ pub struct PortalCustomer {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
+    /// The phone number the helpdesk keeps for them ("" when none; agents change it).
+    #[serde(default)]
+    pub phone: String,
     pub email_verified: bool,
     pub organization: Option<PortalOrganization>,
     /// A manager's choice to follow (be CC'd on) every new item of the organization.

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::api::import::{ColumnMapping, ImportField};
 use crate::api::organization::MAX_POSITION;
-use crate::customer::{parse_domain_list, parse_organization_name, parse_short_text};
+use crate::customer::{parse_domain_list, parse_organization_name, parse_phone_number, parse_short_text};
 use crate::domain::{check_organization_domain, Domain};
 use crate::email::Email;
 use crate::properties::{validate_value, PropertyDefinitionInput, PropertyKind};
@@ -234,11 +234,7 @@ pub fn read_row(
         row.manager = parse_manager(v).map_err(at(c))?;
     }
     if let Some((c, v)) = cell(fields, columns.phone) {
-        let phone = parse_short_text(v, "A phone number").map_err(at(c))?;
-        if !phone.chars().any(|ch| ch.is_ascii_digit()) {
-            return Err((format!("\"{phone}\" is not a phone number."), Some(c)));
-        }
-        row.phone = Some(phone);
+        row.phone = Some(parse_phone_number(v).map_err(at(c))?);
     }
     if let Some((c, v)) = cell(fields, columns.domains) {
         if !has_org {

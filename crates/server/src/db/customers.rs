@@ -26,6 +26,7 @@ pub(crate) struct CustomerRow {
     organization_id: Option<i64>,
     organization_name: Option<String>,
     position: Option<String>,
+    phone: String,
     created_at: i64,
     email_verified: bool,
     portal_account: bool,
@@ -41,6 +42,7 @@ impl From<CustomerRow> for Customer {
             organization_id: r.organization_id,
             organization_name: r.organization_name,
             position: r.position.unwrap_or_default(),
+            phone: r.phone,
             created_at: rfc3339(r.created_at),
             email_verified: r.email_verified,
             portal_account: r.portal_account,
@@ -52,7 +54,7 @@ impl From<CustomerRow> for Customer {
 /// organization `o`.
 pub(crate) const SELECT: &str =
     "SELECT c.id, c.email, c.first_name, c.last_name, m.organization_id, o.name AS organization_name, \
-     m.position, c.created_at, (c.email_verified_at IS NOT NULL) AS email_verified, \
+     m.position, c.phone, c.created_at, (c.email_verified_at IS NOT NULL) AS email_verified, \
      (c.password_hash IS NOT NULL) AS portal_account FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
      LEFT JOIN organizations o ON o.id = m.organization_id";
 
@@ -250,8 +252,8 @@ pub async fn insert(
         None => None,
     };
     let id: i64 = query(
-        "INSERT INTO customers (email, first_name, last_name, first_key, last_key, sort_name, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO customers (email, first_name, last_name, first_key, last_key, sort_name, phone, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(email)
     .bind(&new.first_name)
@@ -259,6 +261,7 @@ pub async fn insert(
     .bind(new.first_name.to_lowercase())
     .bind(new.last_name.to_lowercase())
     .bind(&sort_name)
+    .bind(&new.phone)
     .bind(now)
     .scalar(&mut *tx)
     .await
@@ -287,6 +290,7 @@ pub struct Changes {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub position: Option<String>,
+    pub phone: Option<String>,
 }
 
 /// Applies a partial update; `Ok(false)` when the customer does not exist.
@@ -328,6 +332,9 @@ pub async fn update(db: &Db, id: i64, changes: &Changes) -> Result<bool, ApiErro
         // A new address is not verified, and links mailed to the old one stop working.
         query("UPDATE customers SET email_verified_at = NULL WHERE id = $1").bind(id).execute(&mut tx).await?;
         query("DELETE FROM customer_tokens WHERE customer_id = $1").bind(id).execute(&mut tx).await?;
+    }
+    if let Some(phone) = &changes.phone {
+        query("UPDATE customers SET phone = $1 WHERE id = $2").bind(phone).bind(id).execute(&mut tx).await?;
     }
     if let Some(position) = &changes.position {
         if org.is_none() && !position.is_empty() {

@@ -69,6 +69,7 @@ struct CustomerRow {
     email: String,
     first_name: String,
     last_name: String,
+    phone: String,
     email_verified_at: Option<i64>,
     follow_organization_items: bool,
     organization_id: Option<i64>,
@@ -78,7 +79,7 @@ struct CustomerRow {
 /// Customer `id` as the portal shows them to themselves.
 pub async fn portal_customer(db: &Db, id: i64) -> Result<Option<PortalCustomer>, sqlx::Error> {
     let row: Option<CustomerRow> = query(
-        "SELECT c.id, c.email, c.first_name, c.last_name, c.email_verified_at, c.follow_organization_items, \
+        "SELECT c.id, c.email, c.first_name, c.last_name, c.phone, c.email_verified_at, c.follow_organization_items, \
          m.organization_id, o.name AS organization_name \
          FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
          LEFT JOIN organizations o ON o.id = m.organization_id WHERE c.id = $1",
@@ -102,6 +103,7 @@ pub async fn portal_customer(db: &Db, id: i64) -> Result<Option<PortalCustomer>,
         email: row.email,
         first_name: row.first_name,
         last_name: row.last_name,
+        phone: row.phone,
         email_verified: row.email_verified_at.is_some(),
         organization,
         follow_organization_items: row.follow_organization_items && viewer.manager,

@@ -9,7 +9,7 @@ use orgdesk_core::api::{
     CreateCustomerRequest, Customer, CustomerPage, ErrorBody, MoveCustomersRequest, MoveCustomersResult,
     UpdateCustomerRequest, MAX_MOVE,
 };
-use orgdesk_core::customer::{parse_short_text, validate_new_customer};
+use orgdesk_core::customer::{parse_phone_number, parse_short_text, validate_new_customer};
 use orgdesk_core::email::Email;
 use orgdesk_core::paging::PagingParams;
 use orgdesk_core::FieldErrors;
@@ -126,7 +126,7 @@ fn not_found() -> ApiError {
     ApiError::NotFound("No such customer.".into())
 }
 
-/// Edits a customer's email, names or position (the organization changes through moves).
+/// Edits a customer's email, names, phone or position (the organization changes through moves).
 #[utoipa::path(patch, path = "/api/customers/{id}", tag = "customers", params(("id" = i64, Path)),
     request_body = UpdateCustomerRequest,
     responses((status = 200, body = Customer), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -145,10 +145,11 @@ pub async fn update_customer(
     let first_name = text("first_name", &req.first_name, "A first name");
     let last_name = text("last_name", &req.last_name, "A last name");
     let position = text("position", &req.position, "A position");
+    let phone = patch_field(req.phone.as_deref(), "phone", parse_phone_number, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let changes = Changes { email: email.map(String::from), first_name, last_name, position };
+    let changes = Changes { email: email.map(String::from), first_name, last_name, position, phone };
     if !store::update(&state.db, id, &changes).await? {
         return Err(not_found());
     }

@@ -243,6 +243,56 @@ async fn editing_a_customer_validates_and_keeps_emails_unique() {
 }
 
 #[tokio::test]
+async fn a_customers_phone_is_created_listed_edited_and_cleared_and_a_bad_one_changes_nothing() {
+    let app = TestApp::spawn_admin().await;
+    let res =
+        app.post("/api/customers", json!({"email": "ann@acme.com", "phone": "  +1 (555)  010-9999 ext. 12 "})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let ann: Value = res.json().await.unwrap();
+    assert_eq!(ann["phone"], "+1 (555) 010-9999 ext. 12", "trimmed, one space between parts");
+    let id = ann["id"].as_i64().unwrap();
+    let listed: Value = app.get("/api/customers").await.json().await.unwrap();
+    assert_eq!(listed["items"][0]["phone"], "+1 (555) 010-9999 ext. 12");
+    // Without a phone: "".
+    let bo: Value = app.post("/api/customers", json!({"email": "bo@acme.com"})).await.json().await.unwrap();
+    assert_eq!(bo["phone"], "");
+
+    let res = app.patch(&format!("/api/customers/{id}"), json!({"phone": "030/123 45 67"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["phone"], "030/123 45 67");
+    // Other edits leave the phone alone.
+    let res = app.patch(&format!("/api/customers/{id}"), json!({"first_name": "Ann"})).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["phone"], "030/123 45 67");
+
+    // Bad values: 422 naming `phone`, and nothing of the request is saved.
+    for bad in [json!("call me"), json!("555 0100 ask for Bob"), json!("1".repeat(41)), json!("12\u{0}34")] {
+        let body = error_body(
+            app.patch(&format!("/api/customers/{id}"), json!({"first_name": "Changed", "phone": bad})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+        )
+        .await;
+        assert!(body["fields"]["phone"].is_string(), "{bad}: {body}");
+        let body = error_body(
+            app.post("/api/customers", json!({"email": "cy@acme.com", "phone": bad})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+        )
+        .await;
+        assert!(body["fields"]["phone"].is_string(), "{bad}: {body}");
+    }
+    let now: Value = app.get(&format!("/api/customers/{id}")).await.json().await.unwrap();
+    assert_eq!((now["first_name"].as_str(), now["phone"].as_str()), (Some("Ann"), Some("030/123 45 67")));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM customers").await, 2, "no customer was created");
+
+    // "" removes it.
+    let res = app.patch(&format!("/api/customers/{id}"), json!({"phone": "  "})).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["phone"], "");
+    let stored: Vec<(String,)> = app.rows_for("SELECT phone FROM customers WHERE id = $1", id).await;
+    assert_eq!(stored[0].0, "");
+}
+
+#[tokio::test]
 async fn deleting_a_customer_removes_only_them() {
     let app = TestApp::spawn_admin().await;
     let acme = app.create_org("Acme", &["acme.com"]).await.id;

@@ -233,6 +233,20 @@ async fn only_managers_may_choose_to_follow_and_names_are_checked() {
     assert_eq!(admin.get("/api/portal/profile").await.status(), StatusCode::UNAUTHORIZED, "not for agents");
 }
 
+#[tokio::test]
+async fn the_portal_profile_shows_the_phone_agents_keep_and_customers_cannot_change_it() {
+    let admin = TestApp::spawn_admin().await;
+    let ann = admin.create_customer("ann@acme.test").await.id;
+    let portal = admin.portal_client(ann, true).await;
+    assert_eq!(ok_json(portal.get("/api/portal/profile").await).await["phone"], "");
+    ok_json(admin.patch(&format!("/api/customers/{ann}"), json!({"phone": "+41 44 668 18 00"})).await).await;
+    assert_eq!(ok_json(portal.get("/api/portal/profile").await).await["phone"], "+41 44 668 18 00");
+    // The profile's own form changes names only.
+    let res = portal.patch("/api/portal/profile", json!({"phone": "555 0199"})).await;
+    error_body(res, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(admin.customer(ann).await.phone, "+41 44 668 18 00");
+}
+
 async fn assert_role_lost(admin: &TestApp, mia: i64, item: i64, how: &str) {
     assert_eq!(manager_follows(admin, mia).await, 0, "{how}: the manager's follows end");
     assert!(!follow_choice(admin, mia).await, "{how}: the choice is off");

@@ -1,5 +1,6 @@
 //! Saved mappings: "Use preset" applies one to this file by its header names
-//! (with its options), "Save mapping as preset…" names the current mapping.
+//! (with its options), "Save mapping as preset…" names the current mapping, and
+//! "Delete preset" deletes the chosen one after asking.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,9 +9,13 @@ use orgdesk_core::api::import::{CreateImportPresetRequest, ImportField, ImportPr
 use super::model::fields_of;
 use super::Wizard;
 use crate::api;
+use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::dialog::Dialog;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::text_field::TextField;
+
+/// The id of the "Use preset" dropdown.
+const PRESET_SELECT: &str = "import-preset";
 
 #[component]
 pub fn Presets(wizard: Wizard, headers: Vec<String>) -> impl IntoView {
@@ -43,28 +48,40 @@ pub fn Presets(wizard: Wizard, headers: Vec<String>) -> impl IntoView {
         let matched = mapping.iter().filter(|m| m.field != ImportField::Ignore).count();
         notice.set(Some(format!("Applied {}: {matched} of {columns} columns mapped.", preset.name)));
     };
-    let delete = move |_| {
-        let Some(preset) =
-            presets.with_untracked(|list| list.iter().find(|p| p.id.to_string() == chosen.get_untracked()).cloned())
-        else {
-            return;
-        };
+    // "Delete preset" asks first; the dialog holds the preset it would delete.
+    let deleting = RwSignal::new(None::<ImportPreset>);
+    let delete_busy = RwSignal::new(false);
+    let delete_error = RwSignal::new(None::<String>);
+    let ask_delete = move |_| {
+        delete_error.set(None);
+        deleting.set(
+            presets.with_untracked(|list| list.iter().find(|p| p.id.to_string() == chosen.get_untracked()).cloned()),
+        );
+    };
+    let confirm_delete = move |_| {
+        let Some(preset) = deleting.get_untracked() else { return };
+        delete_busy.set(true);
         spawn_local(async move {
-            match api::import::delete_preset(preset.id).await {
+            let result = api::import::delete_preset(preset.id).await;
+            delete_busy.set(false);
+            match result {
                 Ok(()) => {
+                    deleting.set(None);
                     chosen.set(String::new());
                     notice.set(Some(format!("Deleted the preset {}.", preset.name)));
                     load();
+                    // "Delete preset" went with the choice: the focus goes back to the list of presets.
+                    super::focus_soon(PRESET_SELECT);
                 }
-                Err(e) => error.set(Some(e.message())),
+                Err(e) => delete_error.set(Some(e.message())),
             }
         });
     };
     view! {
         <div class="import__presets">
             <div class="field import__preset-field">
-                <label class="field__label" for="import-preset">"Use preset"</label>
-                <select id="import-preset" class="field__input" on:change=move |ev| apply(event_target_value(&ev))>
+                <label class="field__label" for=PRESET_SELECT>"Use preset"</label>
+                <select id=PRESET_SELECT class="field__input" on:change=move |ev| apply(event_target_value(&ev))>
                     <option value="" selected=move || chosen.get().is_empty()>
                         {move || if presets.with(Vec::is_empty) { "No presets yet" } else { "Choose a preset" }}
                     </option>
@@ -78,12 +95,21 @@ pub fn Presets(wizard: Wizard, headers: Vec<String>) -> impl IntoView {
             <div class="form__actions import__preset-actions">
                 <button type="button" class="button" on:click=move |_| saving.set(true)>"Save mapping as preset…"</button>
                 <Show when=move || !chosen.get().is_empty()>
-                    <button type="button" class="button button--danger" on:click=delete>"Delete preset"</button>
+                    <button type="button" class="button button--danger" on:click=ask_delete>"Delete preset"</button>
                 </Show>
             </div>
         </div>
         {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
         <ErrorNotice message=error />
+        {move || deleting.get().map(|p| view! {
+            <ConfirmDialog id="delete-preset" title=format!("Delete the preset {}?", p.name)
+                message=format!(
+                    "The preset {} is deleted for every agent. Its mapping can no longer be chosen; imports made with it stay as they are.",
+                    p.name,
+                )
+                confirm_label="Delete" on_confirm=confirm_delete on_close=move || deleting.set(None)
+                busy=delete_busy error=delete_error />
+        })}
         {move || saving.get().then(|| view! {
             <SavePresetDialog
                 wizard=wizard

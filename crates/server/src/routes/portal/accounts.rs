@@ -248,6 +248,7 @@ pub async fn register(
         email: req.email.clone(),
         first_name: req.first_name.clone(),
         last_name: req.last_name.clone(),
+        phone: String::new(),
         send_invitation: false,
     };
     let validated = validate_new_customer(&customer);
