@@ -8,6 +8,7 @@ use leptos_router::{path, NavigateOptions};
 
 use crate::api::{self, ApiError, Event};
 use crate::components::connection_banner::ConnectionBanner;
+use crate::components::skip_link::SkipLink;
 use crate::components::top_bar::TopBar;
 use crate::pages::account::AccountPage;
 use crate::pages::admin::audit::AuditLogPage;
@@ -151,8 +152,9 @@ fn Shell() -> impl IntoView {
         // Nothing else opens until the agent has chosen a new password.
         Auth::SignedIn(s) if s.agent.must_change_password => view! { <ChoosePasswordPage /> }.into_any(),
         Auth::SignedIn(s) => view! {
+            <SkipLink />
             <TopBar session=s />
-            <main class="app-main">
+            <main class="app-main" id="main" tabindex="-1">
                 <Outlet />
             </main>
         }

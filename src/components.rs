@@ -33,6 +33,7 @@ pub mod share_dialog;
 pub mod shared_projects;
 pub mod side_panel;
 pub mod sign_in_form;
+pub mod skip_link;
 pub mod text_area;
 pub mod text_field;
 pub mod timestamp;

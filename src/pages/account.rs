@@ -10,6 +10,7 @@ use crate::state::{use_session, Auth};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("Account".to_string()));
     let session = use_session();
     let navigate = use_navigate();
     let changed = RwSignal::new(false);

@@ -103,6 +103,7 @@ fn open_organization(path: &str) -> Option<i64> {
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("Customers".to_string()));
     let location = use_location();
     let open_org = Memo::new(move |_| location.pathname.with(|p| open_organization(p)));
     let navigate = use_navigate();

@@ -17,6 +17,7 @@ fn safe_next(next: Option<String>) -> String {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("Sign in".to_string()));
     let session = use_session();
     let query = use_query_map();
     let navigate = use_navigate();

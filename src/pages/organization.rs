@@ -176,6 +176,7 @@ fn load_detail(panel: OrgPanel, load_error: RwSignal<Option<String>>, reload: bo
 fn OrganizationPanel(id: i64) -> impl IntoView {
     let panel = OrgPanel::new(id);
     provide_context(panel);
+    crate::hooks::use_title(move || panel.detail.with(|d| d.as_ref().map(|d| d.name.clone())));
     let load_error = RwSignal::new(None::<String>);
     let tab = RwSignal::new(Tab::Overview);
     let navigate = use_navigate();

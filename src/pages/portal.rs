@@ -20,6 +20,7 @@ use orgdesk_core::api::portal::PortalSession;
 
 use crate::api::{self, ApiError};
 use crate::components::sign_in_form::SignInForm;
+use crate::components::skip_link::SkipLink;
 
 /// Where a customer's portal sign-in stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -114,6 +115,7 @@ pub fn PortalShell() -> impl IntoView {
     move || {
         if signed_in.get() {
             view! {
+                <SkipLink />
                 <header class="portal-bar">
                     <a class="portal-bar__brand" href="/portal/items">"Support portal"</a>
                     <nav class="portal-bar__nav" aria-label="Portal">
@@ -125,7 +127,7 @@ pub fn PortalShell() -> impl IntoView {
                     <span class="portal-bar__who">{name}</span>
                     <button type="button" class="button" on:click=sign_out>"Sign out"</button>
                 </header>
-                <main class="portal-main">
+                <main class="portal-main" id="main" tabindex="-1">
                     <Outlet />
                 </main>
             }
@@ -138,6 +140,7 @@ pub fn PortalShell() -> impl IntoView {
 
 #[component]
 pub fn PortalSignInPage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("Sign in to the support portal".to_string()));
     let portal = use_portal();
     let query = use_query_map();
     let navigate = use_navigate();

@@ -73,6 +73,7 @@ fn set_archived(ctx: ProjectsContext, project: Project, archived: bool) {
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("Projects".to_string()));
     let ctx = ProjectsContext { version: RwSignal::new(0), toast: RwSignal::new(None) };
     provide_context(ctx);
     let dialog = RwSignal::new(None::<Dialogs>);
@@ -247,6 +248,7 @@ pub fn ProjectPanel() -> impl IntoView {
         }
     });
     let new_item = RwSignal::new(None::<ItemType>);
+    crate::hooks::use_title(move || project.get().and_then(|p| p.ok()).map(|p| p.name));
     let close = Callback::new(move |_: ()| navigate("/projects", Default::default()));
     view! {
         <SidePanel label="Project details" close_label="Close project" crumb=Some("Project".to_string()) on_close=close>

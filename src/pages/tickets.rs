@@ -59,6 +59,7 @@ struct Groups {
 
 #[component]
 pub fn TicketsPage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("Tickets".to_string()));
     let query_map = use_query_map();
     let filters = Memo::new(move |_| query_map.with(|m| TicketsUrl::read(|k| m.get(k))));
     let search = Memo::new(move |_| filters.with(TicketsUrl::search));

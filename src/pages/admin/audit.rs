@@ -21,6 +21,7 @@ const AUDIT_PAGE: usize = 50;
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("Audit log".to_string()));
     let session = use_session();
     view! {
         <section class="page audit">

@@ -155,6 +155,7 @@ fn focus_soon(id: &'static str) {
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("Import".to_string()));
     let session = use_session();
     let wizard = Wizard::new();
     spawn_local(async move {

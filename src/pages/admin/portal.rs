@@ -15,6 +15,7 @@ use crate::state::use_session;
 
 #[component]
 pub fn AdminPortalPage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("Portal settings".to_string()));
     let session = use_session();
     view! {
         <section class="page portal-settings">

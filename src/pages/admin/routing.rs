@@ -13,6 +13,7 @@ use crate::state::use_session;
 
 #[component]
 pub fn AdminRoutingPage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("Routing rules".to_string()));
     let session = use_session();
     let is_admin = Signal::derive(move || session.is_admin());
     view! {

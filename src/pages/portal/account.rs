@@ -10,6 +10,7 @@ use crate::pages::portal::use_portal;
 
 #[component]
 pub fn PortalAccountPage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("Account".to_string()));
     let portal = use_portal();
     let changed = RwSignal::new(false);
     let sent = RwSignal::new(false);

@@ -39,6 +39,12 @@ pub fn PortalItemPage() -> impl IntoView {
             }
         }
     });
+    crate::hooks::use_title(move || {
+        detail.get().map(|d| match d {
+            Ok(d) => format!("#{} {}", d.item.id, d.item.title),
+            Err(_) => "Item not found".to_string(),
+        })
+    });
     view! {
         <section class="portal-item-page">
             <p><a href="/portal/items">"← All items"</a></p>

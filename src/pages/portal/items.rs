@@ -55,6 +55,7 @@ fn known_status(value: Option<String>) -> String {
 
 #[component]
 pub fn PortalItemsPage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("Your items".to_string()));
     let from_url = use_query_map().get_untracked();
     let text = RwSignal::new(from_url.get("q").unwrap_or_default());
     let query = RwSignal::new(text.get_untracked().trim().to_string());

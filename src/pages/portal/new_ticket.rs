@@ -19,6 +19,7 @@ const FIRST_INVALID: &str = ".portal-new [aria-invalid='true']";
 
 #[component]
 pub fn PortalNewTicketPage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("New ticket".to_string()));
     let navigate = use_navigate();
     let title = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());

@@ -26,6 +26,7 @@ fn take(portal: PortalContext, customer: PortalCustomer) {
 
 #[component]
 pub fn PortalProfilePage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("Profile".to_string()));
     let portal = use_portal();
     let customer = move || portal.session().map(|s| s.customer);
     // The role or the verified state may have changed since sign-in: read them now.

@@ -46,6 +46,7 @@ pub fn ItemPanel() -> impl IntoView {
     let messages = RwSignal::new(None::<Vec<Message>>);
     let errors = RwSignal::new(FieldErrors::new());
     let general = RwSignal::new(None::<String>);
+    crate::hooks::use_title(move || item.with(|i| i.as_ref().map(|i| format!("#{} {}", i.id, i.title))));
 
     let reload_item = move |id: i64| {
         spawn_local(async move {
