@@ -33,6 +33,9 @@ pub fn MenuButton(
     #[prop(into)] label: String,
     #[prop(into)] entries: Signal<Vec<MenuEntry>>,
     #[prop(optional)] class: &'static str,
+    /// The button's accessible name when its text alone does not say enough ("…").
+    #[prop(into, optional)]
+    aria_label: Option<String>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let button = NodeRef::<html::Button>::new();
@@ -109,6 +112,7 @@ pub fn MenuButton(
                 class="button button--small"
                 id=id.clone()
                 node_ref=button
+                aria-label=aria_label
                 aria-haspopup="menu"
                 aria-expanded=move || if open.get() { "true" } else { "false" }
                 aria-controls=menu_id.clone()

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::hooks::close_on_escape;
 
 /// A side panel named `label`: a bar with `crumb` and a × button named `close_label`
-/// (Escape closes it too), then the panel's content.
+/// (a Back button where the panel fills the screen; Escape closes it too), then the panel's content.
 #[component]
 pub fn SidePanel(
     label: &'static str,
@@ -24,6 +24,10 @@ pub fn SidePanel(
     view! {
         <aside class=class aria-label=label>
             <div class="panel__bar">
+                // Where the panel is the whole screen (tablets, phones): Back, instead of ×.
+                <button type="button" class="button button--small panel__back" on:click=move |_| on_close.run(())>
+                    "Back"
+                </button>
                 {move || crumb.get().map(|c| view! { <span class="panel__crumb">{c}</span> })}
                 <button type="button" class="button button--small button--ghost panel__close" aria-label=close_label
                     on:click=move |_| on_close.run(())>

@@ -29,6 +29,7 @@ use crate::text;
 /// Administration: agent accounts, customer settings, organization properties and the outbox (admins only; the server enforces it too).
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    crate::hooks::use_title(|| Some("Administration".to_string()));
     let session = use_session();
     view! {
         <section class="page">
@@ -301,7 +302,8 @@ fn OutboxSection() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading the outbox…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Ok(page) => view! { <OutboxTable page=page offset=offset /> }.into_any(),
+                        // Scrolls sideways on a narrow screen instead of widening the page.
+                        Ok(page) => view! { <div class="table-scroll"><OutboxTable page=page offset=offset /></div> }.into_any(),
                         Err(e) => view! { <ErrorNotice message=e.message() /> }.into_any(),
                     }
                 })}

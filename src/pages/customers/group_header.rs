@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::drag::{is_control, PointerDrag};
 use super::model::{GroupIndex, GroupKey};
 use super::{CustomersState, Dialogs};
+use crate::components::menu_button::{MenuButton, MenuEntry};
 use crate::text::count_of;
 
 /// Why an agent cannot delete an organization (the server says the same with its 403).
@@ -45,6 +46,27 @@ pub fn GroupHeader(
     let toggle_label = format!("{} {name}", if expanded { "Collapse" } else { "Expand" });
     let org_id = org.as_ref().map(|o| o.id);
     let is_open = move || org_id.is_some() && open_org.get() == org_id;
+    // Where the list is narrow (a phone, or beside a panel) the four buttons give way to
+    // one "…" menu with the same actions, so the organization's name keeps its room.
+    let more = org.as_ref().map(|o| {
+        let (open, message, edit, del) = (o.clone(), o.clone(), o.clone(), o.clone());
+        let entries = vec![
+            MenuEntry::new("Open", move || open_panel.run(open.id)),
+            MenuEntry::new("Message", move || dialog.set(Some(Dialogs::MessageOrganization(message.clone())))),
+            MenuEntry::new("Edit", move || dialog.set(Some(Dialogs::EditOrganization(edit.clone())))),
+            MenuEntry::new("Delete", move || {
+                if may_delete.get_untracked() {
+                    dialog.set(Some(Dialogs::DeleteOrganization(del.clone(), count)))
+                } else {
+                    state.show(DELETE_REFUSED.to_string(), true, None)
+                }
+            }),
+        ];
+        view! {
+            <MenuButton id=format!("org-actions-{}", o.id) label="…" aria_label=format!("Actions for {}", o.name)
+                entries=entries class="org-group__more" />
+        }
+    });
     let actions = org.map(|o| {
         let (edit, del, message) = (o.clone(), o.clone(), o.clone());
         let open_label = format!("Open {}", o.name);
@@ -134,6 +156,7 @@ pub fn GroupHeader(
             <span class="org-group__domains">{domains}</span>
             <span class="org-group__count">{count_text}</span>
             <span class="org-group__actions">{actions}</span>
+            {more}
         </div>
     }
     .into_any()
