@@ -1,3 +1,5 @@
+use std::sync::{Arc, Mutex};
+
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
@@ -18,9 +20,38 @@ fn focusables(root: &web_sys::Element) -> Vec<HtmlElement> {
         .collect()
 }
 
+/// Makes everything outside `dialog` inert (no focus, no clicks, hidden from screen
+/// readers): every sibling of the dialog and of each of its ancestors up to `<body>`,
+/// which is the app's root (the top bar, the page, the banner). Only the elements
+/// that were not inert before are changed; they are returned to be given back.
+fn make_background_inert(dialog: &web_sys::Element) -> Vec<web_sys::Element> {
+    let mut changed = Vec::new();
+    let mut node = dialog.clone();
+    while let Some(parent) = node.parent_element() {
+        let children = parent.children();
+        for i in 0..children.length() {
+            let Some(child) = children.item(i) else { continue };
+            if child == node
+                || child.has_attribute("inert")
+                || matches!(child.tag_name().as_str(), "SCRIPT" | "STYLE" | "LINK")
+            {
+                continue;
+            }
+            if child.set_attribute("inert", "").is_ok() {
+                changed.push(child);
+            }
+        }
+        if parent.tag_name() == "BODY" {
+            break;
+        }
+        node = parent;
+    }
+    changed
+}
+
 /// A modal dialog as the WAI-ARIA pattern has it: labelled by its title; the focus
 /// moves into it when it opens (unless its content already put it somewhere inside),
-/// Tab and Shift+Tab cycle within it, Escape or the close button close it, and the
+/// everything behind it is inert, Tab and Shift+Tab cycle within it, Escape or the close button close it, and the
 /// focus goes back to what opened it.
 #[component]
 pub fn Dialog(
@@ -39,6 +70,19 @@ pub fn Dialog(
             on_close.run(());
         }
     });
+    // The background is inert while the dialog is open, from its first frame.
+    let inert: Arc<Mutex<Vec<web_sys::Element>>> = Arc::default();
+    let made_inert = inert.clone();
+    Effect::new(move |_| {
+        if let Some(root) = dialog.get() {
+            let mut list = made_inert.lock().unwrap_or_else(|e| e.into_inner());
+            if list.is_empty() {
+                if let Some(backdrop) = root.parent_element() {
+                    *list = make_background_inert(&backdrop);
+                }
+            }
+        }
+    });
     request_animation_frame(move || {
         let Some(root) = dialog.get_untracked() else { return };
         let inside = document().active_element().is_some_and(|el| root.contains(Some(&el)));
@@ -53,11 +97,31 @@ pub fn Dialog(
     });
     on_cleanup(move || {
         handle.remove();
-        if let Some(el) = opener.and_then(|el| el.dyn_into::<HtmlElement>().ok()) {
-            if el.is_connected() {
-                let _ = el.focus();
-            }
+        // Given back before the focus returns: an inert opener cannot take it.
+        for el in inert.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+            let _ = el.remove_attribute("inert");
         }
+        let Some(el) = opener.and_then(|el| el.dyn_into::<HtmlElement>().ok()) else { return };
+        if el.is_connected() {
+            let _ = el.focus();
+            return;
+        }
+        // The opener was drawn again meanwhile (a row of a list that reloaded): its
+        // successor with the same id takes the focus, else the page's main region, so
+        // the focus never falls to the top of the document or to an arbitrary row.
+        let id = el.id();
+        request_animation_frame(move || {
+            let doc = document();
+            let lost = doc.active_element().is_none_or(|a| doc.body().is_some_and(|b| a == *b));
+            if !lost {
+                return;
+            }
+            let target = Some(id).filter(|id| !id.is_empty()).and_then(|id| doc.get_element_by_id(&id));
+            let target = target.or_else(|| doc.get_element_by_id("main"));
+            if let Some(t) = target.and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
+                let _ = t.focus();
+            }
+        });
     });
     let trap = move |e: ev::KeyboardEvent| {
         if e.key() != "Tab" {

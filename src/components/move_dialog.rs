@@ -1,29 +1,17 @@
-use leptos::html;
 use leptos::prelude::*;
-use orgdesk_core::api::Organization;
 
-use crate::api;
 use crate::components::dialog::Dialog;
+use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 
-/// "Move to organization…": pick a target with the keyboard (type to search,
-/// Tab or arrows to an option, Enter). `None` means "No organization".
+/// "Move to organization…": the organization picker (a combobox: type to search,
+/// Arrow Down and Up through the results, Enter) with "No organization" first.
+/// `None` means "No organization".
 #[component]
 pub fn MoveDialog(
     #[prop(into)] count: Signal<usize>,
     #[prop(into)] on_close: Callback<()>,
     #[prop(into)] on_pick: Callback<(Option<i64>, String)>,
 ) -> impl IntoView {
-    let query = RwSignal::new(String::new());
-    let input = NodeRef::<html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(el) = input.get() {
-            let _ = el.focus();
-        }
-    });
-    let results = LocalResource::new(move || {
-        let q = query.get();
-        async move { api::organizations::list_organizations(&q, 0, 12).await.map(|p| p.items).unwrap_or_default() }
-    });
     let title = Signal::derive(move || {
         let n = count.get();
         if n == 1 {
@@ -32,38 +20,19 @@ pub fn MoveDialog(
             format!("Move {n} customers")
         }
     });
-    let option = move |id: Option<i64>, name: String| {
-        let label = name.clone();
-        view! {
-            <li>
-                <button type="button" class="option" on:click=move |_| on_pick.run((id, name.clone()))>
-                    {label}
-                </button>
-            </li>
-        }
-    };
+    // Organization ids start at 1: 0 stands for "No organization".
+    let none = Pick { id: 0, name: "No organization".into(), detail: String::new() };
     view! {
         <Dialog id="move" title=title on_close=on_close>
-            <div class="field">
-                <label class="field__label" for="move-search">"Organization"</label>
-                <input
-                    class="field__input"
-                    id="move-search"
-                    node_ref=input
-                    autocomplete="off"
-                    placeholder="Type to search"
-                    bind:value=query
-                />
-            </div>
-            <ul class="options" aria-label="Organizations">
-                {option(None, "No organization".into())}
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let orgs: Vec<Organization> = results.await;
-                        orgs.into_iter().map(|o| option(Some(o.id), o.name)).collect_view()
-                    })}
-                </Transition>
-            </ul>
+            <SearchPicker
+                id="move-search"
+                label="Organization"
+                kind=PickerKind::Organization
+                placeholder="Type to search"
+                leading=vec![none]
+                inline=true
+                on_pick=move |p: Pick| on_pick.run(((p.id > 0).then_some(p.id), p.name))
+            />
         </Dialog>
     }
 }

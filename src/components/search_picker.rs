@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api;
+use crate::text::count_of;
 
 /// What a [`SearchPicker`] searches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,11 +33,15 @@ impl Pick {
     }
 }
 
-/// Type to search customers or organizations on the server; the results are
-/// buttons (Tab to one, Enter). With `selected`, shows the pick and a way to change it.
+/// Type to search customers, organizations or projects on the server: a combobox as
+/// the WAI-ARIA pattern has it. The focus stays in the search box; Arrow Down and Up
+/// move through the results (the active one is announced through
+/// `aria-activedescendant`), Enter picks it, Escape clears the search (a second Escape
+/// reaches the dialog). A click picks too. With `selected`, shows the pick and a way
+/// to change it.
 #[component]
 pub fn SearchPicker(
-    /// Unique id of the search box; the error gets `<id>-error`.
+    /// Unique id of the search box; the error gets `<id>-error`, the list `<id>-listbox`.
     #[prop(into)]
     id: String,
     label: &'static str,
@@ -46,13 +51,20 @@ pub fn SearchPicker(
     #[prop(into, optional)] on_clear: Option<Callback<()>>,
     #[prop(into, optional)] error: Signal<Option<String>>,
     #[prop(optional)] placeholder: &'static str,
+    /// Options listed before the results, whatever is typed ("No organization").
+    #[prop(optional)]
+    leading: Vec<Pick>,
+    /// The list shows under the box at all times (and lists results for an empty
+    /// search) instead of dropping down while something is typed.
+    #[prop(optional)]
+    inline: bool,
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let results = LocalResource::new(move || {
         let q = query.get();
         async move {
             let q = q.trim().to_string();
-            if q.is_empty() {
+            if q.is_empty() && !inline {
                 return Ok(Vec::new());
             }
             match kind {
@@ -99,6 +111,39 @@ pub fn SearchPicker(
             }
         }
     });
+    // The options now shown (leading ones first), and the active one.
+    let leading = StoredValue::new(leading);
+    let options = RwSignal::new(leading.get_value());
+    let failed = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(false);
+    let active = RwSignal::new(None::<usize>);
+    Effect::new(move |_| {
+        query.track();
+        loading.set(true);
+    });
+    Effect::new(move |_| {
+        let Some(answer) = results.get() else { return };
+        let mut list = leading.get_value();
+        match answer {
+            Ok(found) => {
+                list.extend(found);
+                failed.set(None);
+            }
+            Err(e) => failed.set(Some(e.message())),
+        }
+        // A new answer that lists the same options keeps the one the arrows reached.
+        if options.with_untracked(|o| *o != list) {
+            options.set(list);
+            active.set(None);
+        }
+        loading.set(false);
+    });
+    let open = Signal::derive(move || inline || !query.with(|q| q.trim().is_empty()));
+    let listbox_id = format!("{id}-listbox");
+    let option_id = {
+        let id = id.clone();
+        move |i: usize| format!("{id}-option-{i}")
+    };
     let error_id = format!("{id}-error");
     let described = error_id.clone();
     let list_label = format!("{label}: results");
@@ -113,8 +158,69 @@ pub fn SearchPicker(
     };
     let pick = move |p: Pick| {
         query.set(String::new());
+        active.set(None);
         on_pick.run(p);
     };
+    let scroll_to = {
+        let option_id = option_id.clone();
+        move |i: usize| {
+            if let Some(el) = document().get_element_by_id(&option_id(i)) {
+                el.scroll_into_view_with_bool(false);
+            }
+        }
+    };
+    let on_key = move |e: leptos::ev::KeyboardEvent| {
+        let n = options.with_untracked(Vec::len);
+        match e.key().as_str() {
+            "ArrowDown" | "ArrowUp" if open.get_untracked() && n > 0 => {
+                e.prevent_default();
+                let down = e.key() == "ArrowDown";
+                let next = match (active.get_untracked(), down) {
+                    (None, true) => 0,
+                    (None, false) => n - 1,
+                    (Some(i), true) => (i + 1) % n,
+                    (Some(i), false) => (i + n - 1) % n,
+                };
+                active.set(Some(next));
+                scroll_to(next);
+            }
+            "Enter" => {
+                if let Some(p) = active.get_untracked().and_then(|i| options.with_untracked(|o| o.get(i).cloned())) {
+                    e.prevent_default();
+                    pick(p);
+                }
+            }
+            "Escape" if !query.with_untracked(String::is_empty) || active.get_untracked().is_some() => {
+                // The first Escape clears the search; the next one may close the dialog.
+                e.prevent_default();
+                e.stop_propagation();
+                query.set(String::new());
+                active.set(None);
+            }
+            _ => {}
+        }
+    };
+    let active_descendant = {
+        let option_id = option_id.clone();
+        move || if open.get() { active.get().map(&option_id) } else { None }
+    };
+    let status = Memo::new(move |_| {
+        let typed = !query.with(|q| q.trim().is_empty());
+        let found = options.with(Vec::len) - leading.with_value(Vec::len);
+        if let Some(message) = failed.get() {
+            (message, true)
+        } else if loading.get() && typed {
+            ("Searching…".to_string(), true)
+        } else if found == 0 && typed {
+            ("No matches.".to_string(), true)
+        } else if found == 0 {
+            (String::new(), false)
+        } else {
+            (format!("{}. Arrow keys choose, Enter picks.", count_of(found as i64, "result", "results")), false)
+        }
+    });
+    let list_class = if inline { "options picker__list" } else { "options picker__options" };
+    let listbox_for_input = listbox_id.clone();
     view! {
         <div class="field picker" class:field--invalid=move || error.get().is_some()>
             <label class="field__label" for=id.clone()>
@@ -137,47 +243,59 @@ pub fn SearchPicker(
             })}
             <input
                 class="field__input"
-                id=id
+                id=id.clone()
                 type="search"
+                role="combobox"
+                aria-autocomplete="list"
+                aria-expanded=move || if open.get() { "true" } else { "false" }
+                aria-controls=listbox_for_input
+                aria-activedescendant=active_descendant
                 autocomplete="off"
                 placeholder=placeholder
                 prop:value=move || query.get()
-                on:input=move |ev| query.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    active.set(None);
+                    query.set(event_target_value(&ev))
+                }
+                on:keydown=on_key
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=move || error.get().map(|_| described.clone())
             />
             {move || error.get().map(|msg| view! { <p class="field__error" id=error_id.clone()>{msg}</p> })}
-            <Show when=move || !query.with(|q| q.trim().is_empty())>
-                <ul class="options picker__options" aria-label=list_label.clone()>
-                    <Transition fallback=|| view! { <li class="picker__empty">"Searching…"</li> }>
-                        {move || Suspend::new(async move {
-                            match results.await {
-                                Ok(list) if list.is_empty() => {
-                                    view! { <li class="picker__empty">"No matches."</li> }.into_any()
+            <div class=list_class hidden=move || !open.get()>
+                <ul class="options picker__listbox" role="listbox" id=listbox_id aria-label=list_label>
+                    {move || {
+                        let option_id = option_id.clone();
+                        options
+                            .get()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, p)| {
+                                let name = p.accessible_name();
+                                let (shown, detail) = (p.name.clone(), p.detail.clone());
+                                let is_active = move || active.get() == Some(i);
+                                view! {
+                                    <li role="none">
+                                        <button type="button" role="option" class="option" tabindex="-1" id=option_id(i)
+                                            aria-label=name
+                                            aria-selected=move || if is_active() { "true" } else { "false" }
+                                            class:option--active=is_active
+                                            on:mousedown=|e| e.prevent_default()
+                                            on:click=move |_| pick(p.clone())>
+                                            {shown}
+                                            {(!detail.is_empty()).then(|| view! { <span class="option__detail">{detail}</span> })}
+                                        </button>
+                                    </li>
                                 }
-                                Ok(list) => list
-                                    .into_iter()
-                                    .map(|p| {
-                                        let name = p.accessible_name();
-                                        let (shown, detail) = (p.name.clone(), p.detail.clone());
-                                        view! {
-                                            <li>
-                                                <button type="button" class="option" aria-label=name
-                                                    on:click=move |_| pick(p.clone())>
-                                                    {shown}
-                                                    <span class="option__detail">{detail}</span>
-                                                </button>
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()
-                                    .into_any(),
-                                Err(e) => view! { <li class="picker__empty" role="alert">{e.message()}</li> }.into_any(),
-                            }
-                        })}
-                    </Transition>
+                            })
+                            .collect_view()
+                    }}
                 </ul>
-            </Show>
+                // Searching, no matches and errors show; the count is for screen readers.
+                <p class=move || if status.get().1 { "picker__empty" } else { "visually-hidden" } role="status">
+                    {move || status.get().0}
+                </p>
+            </div>
         </div>
     }
 }

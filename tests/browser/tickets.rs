@@ -190,7 +190,7 @@ async fn moving_a_customer_with_an_open_ticket_asks_first_with_the_counts() {
     browser.keys_to_labelled("Select Ann Lee", " ").await;
     browser.click_button("Move to organization…").await;
     browser.field("Organization").await.send_keys("glob").await.unwrap();
-    browser.click_button("Globex").await;
+    browser.click_button("Globex, 0 members").await;
     browser.wait_for_alert("1 open item will move with them to Globex; 1 closed item stays with Acme.").await;
     browser.click_button("Move").await;
     browser.wait_for_text("Moved 1 customer to Globex.").await;
