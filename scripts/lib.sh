@@ -68,6 +68,18 @@ ensure_wasm_opt() {
   fi
 }
 
+# axe-core (the accessibility engine the browser tests run on every main screen), pinned,
+# from npm into .tools/axe (its own prefix: an npm install into .tools would prune binaryen).
+AXE_CORE_VERSION="4.11.0"
+ensure_axe() {
+  if ! grep -qs "\"version\": \"$AXE_CORE_VERSION\"" "$TOOLS/axe/node_modules/axe-core/package.json"; then
+    command -v npm >/dev/null || apt_install nodejs npm
+    say "installing axe-core $AXE_CORE_VERSION (npm) into .tools/axe"
+    mkdir -p "$TOOLS/axe"
+    npm install --silent --no-audit --no-fund --prefix "$TOOLS/axe" "axe-core@$AXE_CORE_VERSION" >/dev/null
+  fi
+}
+
 ensure_web_toolchain() {
   ensure_rust
   ensure_wasm_target

@@ -10,6 +10,7 @@ started=$SECONDS
 
 ensure_web_toolchain
 ensure_browser
+ensure_axe
 ensure_postgres
 
 say "cargo fmt --check"

@@ -9,6 +9,7 @@ mod browser {
     mod customers;
     mod dialogs;
     mod import;
+    mod layout;
     mod organization;
     mod passwords;
     mod portal_accounts;

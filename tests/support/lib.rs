@@ -48,6 +48,17 @@ pub fn dist_dir() -> PathBuf {
     dir
 }
 
+/// axe-core's browser build: `AXE_CORE_JS` names the file, else the copy `scripts/lib.sh`
+/// installs (`.tools/axe/node_modules/axe-core/axe.min.js`).
+pub fn axe_source() -> String {
+    let path = std::env::var_os("AXE_CORE_JS").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.tools/axe/node_modules/axe-core/axe.min.js")
+    });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("cannot read axe-core at {} ({e}); `bash scripts/test.sh` installs it (ensure_axe)", path.display())
+    })
+}
+
 /// A running Orgdesk server.
 pub struct Server {
     pub addr: SocketAddr,
@@ -700,6 +711,80 @@ impl Browser {
     /// Waits until the element at `xpath` is there, and returns it.
     pub async fn element(&self, xpath: &str) -> Element {
         self.wait_xpath(xpath, xpath).await
+    }
+
+    /// Sets the window to `width` × 900 pixels and waits until the page has that width
+    /// (headless Chromium's viewport is the window).
+    pub async fn set_width(&self, width: u32) {
+        self.client.set_window_size(width, 900).await.unwrap();
+        let read = || async {
+            self.client.execute("return window.innerWidth", vec![]).await.unwrap().as_u64().unwrap_or_default()
+        };
+        eventually(&format!("a {width} px wide window"), read, |w| *w == u64::from(width)).await;
+    }
+
+    /// What reaches past the window's right edge, as "TAG.class (right edge)", and the
+    /// document's width: `[]` and the window's width when the page fits.
+    pub async fn overflow(&self) -> (Vec<String>, u64) {
+        // An element inside a box that scrolls (or clips) sideways counts only if that box
+        // itself reaches past the edge: a wide table may scroll inside its own frame.
+        let script = "const w = document.documentElement.clientWidth; \
+            const frame = e => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) { \
+              if (getComputedStyle(a).overflowX !== 'visible') return a; } return null; }; \
+            const wide = [...document.querySelectorAll('body *')].filter(e => { \
+              const r = e.getBoundingClientRect(); \
+              if (r.width === 0 || r.right <= w + 1 || getComputedStyle(e).visibility === 'hidden' || e.closest('[hidden]')) return false; \
+              const f = frame(e); return !f || f.getBoundingClientRect().right > w + 1; }) \
+              .slice(0, 8).map(e => e.tagName + '.' + e.className + ' (' + Math.round(e.getBoundingClientRect().right) + ')'); \
+            return [wide, document.documentElement.scrollWidth];";
+        let v = self.client.execute(script, vec![]).await.unwrap();
+        let wide = v[0].as_array().unwrap().iter().map(|x| x.as_str().unwrap_or_default().to_string()).collect();
+        (wide, v[1].as_u64().unwrap_or_default())
+    }
+
+    /// Asserts that the page is exactly as wide as the window: nothing scrolls sideways.
+    pub async fn assert_fits(&self, screen: &str) {
+        let width = self.client.execute("return document.documentElement.clientWidth", vec![]).await.unwrap();
+        let width = width.as_u64().unwrap_or_default();
+        let (wide, document) = self.overflow().await;
+        assert!(
+            wide.is_empty() && document <= width,
+            "{screen}: the page is {document} px wide in a {width} px window; past the edge: {wide:?}"
+        );
+    }
+
+    /// Whether the element at `xpath` shows its whole text (not cut by an ellipsis or the window).
+    pub async fn shows_whole(&self, xpath: &str) -> bool {
+        let script = "const e = document.evaluate(arguments[0], document, null, 9, null).singleNodeValue; \
+            if (!e) return false; const r = e.getBoundingClientRect(); \
+            return r.width > 0 && e.scrollWidth <= e.clientWidth + 1 && r.left >= 0 \
+              && r.right <= document.documentElement.clientWidth + 1;";
+        self.client.execute(script, vec![xpath.into()]).await.unwrap().as_bool().unwrap_or(false)
+    }
+
+    /// Runs axe-core (the accessibility engine, installed by `scripts/lib.sh` into
+    /// `.tools/axe`) on the page as it is now, and returns its serious and critical
+    /// violations, each as "rule: help: the elements".
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let loaded = self.client.execute("return typeof window.axe === 'object'", vec![]).await.unwrap();
+        if loaded.as_bool() != Some(true) {
+            // Run as the body of a WebDriver script (not through the page's eval, which the CSP forbids).
+            self.client.execute(&format!("{}\nreturn true;", axe_source()), vec![]).await.unwrap();
+        }
+        let script = "const done = arguments[arguments.length - 1]; \
+            axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations \
+              .filter(v => v.impact === 'serious' || v.impact === 'critical') \
+              .map(v => v.id + ' (' + v.impact + '): ' + v.help + ': ' \
+                + v.nodes.slice(0, 4).map(n => n.target.join(' ') + ' ' + (n.failureSummary || '').replace(/\\s+/g, ' ')).join(' | ')))) \
+            .catch(e => done(['axe failed: ' + e]));";
+        let v = self.client.execute_async(script, vec![]).await.unwrap();
+        v.as_array().unwrap().iter().map(|x| x.as_str().unwrap_or_default().to_string()).collect()
+    }
+
+    /// Asserts that axe-core finds no serious or critical violation on the page.
+    pub async fn assert_accessible(&self, screen: &str) {
+        let found = self.accessibility_violations().await;
+        assert!(found.is_empty(), "{screen}: axe-core found serious or critical violations:\n{}", found.join("\n"));
     }
 
     pub async fn close(self) {
