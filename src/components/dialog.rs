@@ -49,6 +49,30 @@ fn make_background_inert(dialog: &web_sys::Element) -> Vec<web_sys::Element> {
     changed
 }
 
+/// Gives the focus back to `opener` (what opened a dialog or a panel that just closed)
+/// on the next frame, if nothing else has it by then. When the opener was drawn again
+/// meanwhile (a row of a list that reloaded), its successor with the same id takes the
+/// focus, else the page's `<main>`: the focus never falls to the top of the document.
+pub fn return_focus_if_lost(opener: HtmlElement) {
+    request_animation_frame(move || {
+        let doc = document();
+        let lost = doc.active_element().is_none_or(|a| doc.body().is_some_and(|b| a == *b));
+        if !lost {
+            return;
+        }
+        let target = if opener.is_connected() {
+            Some(opener.unchecked_into::<web_sys::Element>())
+        } else {
+            let id = opener.id();
+            Some(id).filter(|id| !id.is_empty()).and_then(|id| doc.get_element_by_id(&id))
+        };
+        let target = target.or_else(|| doc.get_element_by_id("main"));
+        if let Some(t) = target.and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
+            let _ = t.focus();
+        }
+    });
+}
+
 /// A modal dialog as the WAI-ARIA pattern has it: labelled by its title; the focus
 /// moves into it when it opens (unless its content already put it somewhere inside),
 /// everything behind it is inert, Tab and Shift+Tab cycle within it, Escape or the close button close it, and the
@@ -101,27 +125,13 @@ pub fn Dialog(
         for el in inert.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
             let _ = el.remove_attribute("inert");
         }
-        let Some(el) = opener.and_then(|el| el.dyn_into::<HtmlElement>().ok()) else { return };
-        if el.is_connected() {
-            let _ = el.focus();
-            return;
+        if let Some(el) = opener.and_then(|el| el.dyn_into::<HtmlElement>().ok()) {
+            if el.is_connected() {
+                let _ = el.focus();
+            } else {
+                return_focus_if_lost(el);
+            }
         }
-        // The opener was drawn again meanwhile (a row of a list that reloaded): its
-        // successor with the same id takes the focus, else the page's main region, so
-        // the focus never falls to the top of the document or to an arbitrary row.
-        let id = el.id();
-        request_animation_frame(move || {
-            let doc = document();
-            let lost = doc.active_element().is_none_or(|a| doc.body().is_some_and(|b| a == *b));
-            if !lost {
-                return;
-            }
-            let target = Some(id).filter(|id| !id.is_empty()).and_then(|id| doc.get_element_by_id(&id));
-            let target = target.or_else(|| doc.get_element_by_id("main"));
-            if let Some(t) = target.and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
-                let _ = t.focus();
-            }
-        });
     });
     let trap = move |e: ev::KeyboardEvent| {
         if e.key() != "Tab" {

@@ -2,6 +2,9 @@
 
 use leptos::prelude::*;
 
+use wasm_bindgen::JsCast;
+
+use crate::components::dialog::return_focus_if_lost;
 use crate::hooks::close_on_escape;
 
 /// A side panel named `label`: a bar with `crumb` and a × button named `close_label`
@@ -20,6 +23,14 @@ pub fn SidePanel(
     children: Children,
 ) -> impl IntoView {
     close_on_escape(on_close);
+    // Closing the panel (×, Back, Escape) removes what had the focus: it goes back to
+    // what opened the panel (the group or the row), as after a dialog.
+    let opener = document().active_element().and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    on_cleanup(move || {
+        if let Some(el) = opener {
+            return_focus_if_lost(el);
+        }
+    });
     let class = if class.is_empty() { "panel".to_string() } else { format!("panel {class}") };
     view! {
         <aside class=class aria-label=label>
