@@ -291,6 +291,8 @@ async fn by_keyboard_alone_an_agent_adds_a_customer_moves_one_with_the_picker_an
     assert_eq!(search.attr("role").await.unwrap().as_deref(), Some("combobox"));
     type_text(&browser, "initech").await;
     browser.element("//*[@role='option'][starts-with(@aria-label,'Initech')]").await;
+    // The answer to "initech" (the answers to "i", "in", ... also list Initrode).
+    browser.wait_until_gone("//*[@role='option'][starts-with(@aria-label,'Initrode')]").await;
     browser.press(Key::Down).await; // "No organization"
     browser.press(Key::Down).await; // "Initech"
     let active = search.attr("aria-activedescendant").await.unwrap().expect("an active option");
@@ -304,22 +306,18 @@ async fn by_keyboard_alone_an_agent_adds_a_customer_moves_one_with_the_picker_an
 
     // Open Initech's panel: Tab to its group, Enter; Escape closes it.
     browser.client.execute("document.getElementById('main').focus()", vec![]).await.unwrap();
-    let group = "Initech";
+    let on_group = || async {
+        let script = "const a = document.activeElement; return !!a && a.dataset.testid === 'org-group' \
+            && a.querySelector('.org-group__name').textContent.trim() === 'Initech';";
+        browser.client.execute(script, vec![]).await.unwrap().as_bool() == Some(true)
+    };
     for _ in 0..60 {
         browser.press(Key::Tab).await;
-        let is_group = browser
-            .client
-            .execute(
-                "const a = document.activeElement; return !!a && a.dataset.testid === 'org-group' \
-                   && a.querySelector('.org-group__name').textContent.trim() === arguments[0];",
-                vec![group.into()],
-            )
-            .await
-            .unwrap();
-        if is_group.as_bool() == Some(true) {
+        if on_group().await {
             break;
         }
     }
+    assert!(on_group().await, "Tab reaches the Initech group");
     browser.press(Key::Enter).await;
     browser.wait_for_path(&format!("/organizations/{initech}")).await;
     browser.wait_for_panel_name("Initech").await;
@@ -327,6 +325,7 @@ async fn by_keyboard_alone_an_agent_adds_a_customer_moves_one_with_the_picker_an
     browser.press(Key::Escape).await;
     browser.wait_for_path("/customers").await;
     wait_for_title(&browser, "Customers - Orgdesk").await;
+    eventually("the focus back on the Initech group", on_group, |on| *on).await;
     browser.close().await;
 }
 
