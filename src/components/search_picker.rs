@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use orgdesk_core::api::organization::Relation;
+
 use crate::api;
 use crate::text::count_of;
 
@@ -12,6 +14,36 @@ pub enum PickerKind {
     CustomerWithOrganization,
     /// Active (not archived) projects.
     Project,
+    /// The organizations that could be `organization`'s parent or child: those that would
+    /// make it its own ancestor are listed disabled, with the reason.
+    Relatives {
+        organization: i64,
+        relation: Relation,
+    },
+}
+
+/// One option of the list: a result, or a disabled one (with why), or "Create …".
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Choice {
+    pick: Pick,
+    disabled: bool,
+    create: bool,
+}
+
+impl From<Pick> for Choice {
+    fn from(pick: Pick) -> Self {
+        Choice { pick, disabled: false, create: false }
+    }
+}
+
+/// Is `typed` the name of one of `choices`, ignoring case and spaces around it?
+fn names_one_of(typed: &str, choices: &[Choice]) -> bool {
+    let typed = typed.trim().to_lowercase();
+    choices.iter().any(|c| c.pick.name.trim().to_lowercase() == typed)
+}
+
+fn choices(picks: Vec<Pick>) -> Vec<Choice> {
+    picks.into_iter().map(Choice::from).collect()
 }
 
 /// One result: an id, the name to show, and a detail (email, member count).
@@ -58,6 +90,11 @@ pub fn SearchPicker(
     /// search) instead of dropping down while something is typed.
     #[prop(optional)]
     inline: bool,
+    /// Offers a last option that creates what was typed, unless a result has that name
+    /// (ignoring case): `create_label` names it, with `{}` standing for the text.
+    #[prop(default = None)]
+    on_create: Option<Callback<String>>,
+    #[prop(optional)] create_label: &'static str,
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let results = LocalResource::new(move || {
@@ -69,11 +106,24 @@ pub fn SearchPicker(
             }
             match kind {
                 PickerKind::Customer => api::customers::search_customers(&q, 8).await.map(|p| {
-                    p.items
-                        .into_iter()
-                        .map(|c| Pick { id: c.id, name: c.display_name(), detail: c.email.clone() })
-                        .collect::<Vec<_>>()
+                    choices(
+                        p.items
+                            .into_iter()
+                            .map(|c| Pick { id: c.id, name: c.display_name(), detail: c.email.clone() })
+                            .collect(),
+                    )
                 }),
+                PickerKind::Relatives { organization, relation } => {
+                    api::organizations::relatives(organization, relation, &q).await.map(|list| {
+                        list.into_iter()
+                            .map(|c| Choice {
+                                disabled: c.disabled_reason.is_some(),
+                                pick: Pick { id: c.id, name: c.name, detail: c.disabled_reason.unwrap_or_default() },
+                                create: false,
+                            })
+                            .collect()
+                    })
+                }
                 PickerKind::CustomerWithOrganization => api::customers::search_customers(&q, 8).await.map(|p| {
                     p.items
                         .into_iter()
@@ -84,7 +134,8 @@ pub fn SearchPicker(
                             };
                             Pick { id: c.id, name: c.display_name(), detail: format!("{} · {org}", c.email) }
                         })
-                        .collect::<Vec<_>>()
+                        .map(Choice::from)
+                        .collect()
                 }),
                 PickerKind::Project => api::projects::list_projects("false", &q, 0, 8).await.map(|p| {
                     p.items
@@ -93,6 +144,7 @@ pub fn SearchPicker(
                             let open = format!("{} open", pr.open_item_count);
                             Pick { id: pr.id, name: pr.name, detail: open }
                         })
+                        .map(Choice::from)
                         .collect()
                 }),
                 PickerKind::Organization => api::organizations::list_organizations(&q, 0, 8).await.map(|p| {
@@ -106,13 +158,14 @@ pub fn SearchPicker(
                             };
                             Pick { id: o.id, name: o.name, detail: members }
                         })
+                        .map(Choice::from)
                         .collect()
                 }),
             }
         }
     });
     // The options now shown (leading ones first), and the active one.
-    let leading = StoredValue::new(leading);
+    let leading = StoredValue::new(choices(leading));
     let options = RwSignal::new(leading.get_value());
     let failed = RwSignal::new(None::<String>);
     let loading = RwSignal::new(false);
@@ -126,7 +179,17 @@ pub fn SearchPicker(
         let mut list = leading.get_value();
         match answer {
             Ok(found) => {
+                let typed = query.get_untracked().trim().to_string();
+                let taken = names_one_of(&typed, &found);
                 list.extend(found);
+                if on_create.is_some() && !typed.is_empty() && !taken {
+                    let name = create_label.replace("{}", &typed);
+                    list.push(Choice {
+                        pick: Pick { id: 0, name, detail: String::new() },
+                        disabled: false,
+                        create: true,
+                    });
+                }
                 failed.set(None);
             }
             Err(e) => failed.set(Some(e.message())),
@@ -150,7 +213,7 @@ pub fn SearchPicker(
     let placeholder = if placeholder.is_empty() {
         match kind {
             PickerKind::Customer | PickerKind::CustomerWithOrganization => "Type a name or email",
-            PickerKind::Organization => "Type an organization name",
+            PickerKind::Organization | PickerKind::Relatives { .. } => "Type an organization name",
             PickerKind::Project => "Type a project name",
         }
     } else {
@@ -160,6 +223,19 @@ pub fn SearchPicker(
         query.set(String::new());
         active.set(None);
         on_pick.run(p);
+    };
+    // A disabled option is not chosen; "Create …" creates what was typed.
+    let choose = move |c: Choice| {
+        if c.disabled {
+            return;
+        }
+        if c.create {
+            if let Some(cb) = on_create {
+                cb.run(query.get_untracked().trim().to_string());
+            }
+            return;
+        }
+        pick(c.pick);
     };
     let scroll_to = {
         let option_id = option_id.clone();
@@ -185,9 +261,9 @@ pub fn SearchPicker(
                 scroll_to(next);
             }
             "Enter" => {
-                if let Some(p) = active.get_untracked().and_then(|i| options.with_untracked(|o| o.get(i).cloned())) {
+                if let Some(c) = active.get_untracked().and_then(|i| options.with_untracked(|o| o.get(i).cloned())) {
                     e.prevent_default();
-                    pick(p);
+                    choose(c);
                 }
             }
             "Escape" if !query.with_untracked(String::is_empty) || active.get_untracked().is_some() => {
@@ -270,20 +346,25 @@ pub fn SearchPicker(
                             .get()
                             .into_iter()
                             .enumerate()
-                            .map(|(i, p)| {
-                                let name = p.accessible_name();
-                                let (shown, detail) = (p.name.clone(), p.detail.clone());
+                            .map(|(i, c)| {
+                                let name = c.pick.accessible_name();
+                                let (shown, detail) = (c.pick.name.clone(), c.pick.detail.clone());
                                 let is_active = move || active.get() == Some(i);
+                                let (disabled, create) = (c.disabled, c.create);
+                                let detail_class = if disabled { "option__reason" } else { "option__detail" };
                                 view! {
                                     <li role="none">
                                         <button type="button" role="option" class="option" tabindex="-1" id=option_id(i)
                                             aria-label=name
                                             aria-selected=move || if is_active() { "true" } else { "false" }
+                                            aria-disabled=disabled.then_some("true")
                                             class:option--active=is_active
+                                            class:option--disabled=disabled
+                                            class:picker__create=create
                                             on:mousedown=|e| e.prevent_default()
-                                            on:click=move |_| pick(p.clone())>
+                                            on:click=move |_| choose(c.clone())>
                                             {shown}
-                                            {(!detail.is_empty()).then(|| view! { <span class="option__detail">{detail}</span> })}
+                                            {(!detail.is_empty()).then(|| view! { <span class=detail_class>{detail}</span> })}
                                         </button>
                                     </li>
                                 }
@@ -297,5 +378,17 @@ pub fn SearchPicker(
                 </p>
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_name_matches_an_existing_option_ignoring_case() {
+        let list = choices(vec![Pick { id: 1, name: "Acme EU".into(), detail: String::new() }]);
+        assert!(names_one_of(" acme eu ", &list));
+        assert!(!names_one_of("Acme", &list));
     }
 }

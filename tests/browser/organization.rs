@@ -159,8 +159,9 @@ async fn the_parent_picker_greys_out_an_organization_that_would_close_a_loop_and
 
     browser.click_button("Set parent").await;
     browser.fill_in(ORG_PANEL, "Search parent organization", "Initech EU").await;
+    // A disabled option of the combobox, its reason inside it (and in its accessible name).
     let greyed = format!(
-        "{ORG_PANEL}//li[contains(@class,'org-candidate--disabled')][.//button[@aria-disabled='true'][normalize-space()='Initech EU']]"
+        "{ORG_PANEL}//*[@role='listbox']//button[@role='option'][@aria-disabled='true'][starts-with(@aria-label,'Initech EU, ')]"
     );
     // The results follow the typing: read them once they have settled.
     let reason = format!("{greyed}/span[contains(@class,'option__reason')]");
@@ -181,13 +182,14 @@ async fn the_parent_picker_greys_out_an_organization_that_would_close_a_loop_and
     // Clicking it is refused by the page itself: the click lands, and the picker stays open
     // with the choice still greyed out and its reason shown (no request is made: the history
     // below shows a single parent change, the valid one made next).
-    browser.click_xpath(&format!("{greyed}//button"), "the greyed-out Initech EU").await;
+    browser.click_xpath(&greyed, "the greyed-out Initech EU").await;
     browser.wait_for_text_in(&format!("{greyed}/span[contains(@class,'option__reason')]"), &reason).await;
     assert!(browser.field_in(ORG_PANEL, "Search parent organization").await.is_displayed().await.unwrap());
     browser.wait_for_text_in(&format!("{ORG_PANEL}//*[@data-testid='org-parent']"), "None").await;
 
     browser.fill_in(ORG_PANEL, "Search parent organization", "Initrode").await;
-    let choice = format!("{ORG_PANEL}//ul[contains(@class,'org-relative-picker__options')]//button[normalize-space()='Initrode Holding'][not(@aria-disabled)]");
+    let choice =
+        format!("{ORG_PANEL}//ul[@role='listbox']//button[normalize-space()='Initrode Holding'][not(@aria-disabled)]");
     browser.client.wait().at_most(WAIT).for_element(Locator::XPath(&choice)).await.unwrap().click().await.unwrap();
     let parent = format!("{ORG_PANEL}//*[@data-testid='org-parent']//a[normalize-space()='Initrode Holding']");
     browser.client.wait().at_most(WAIT).for_element(Locator::XPath(&parent)).await.unwrap();

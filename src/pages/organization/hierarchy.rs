@@ -4,18 +4,13 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use orgdesk_core::api::organization::{AddChildRequest, ParentCandidate, Relation, UpdateDetailRequest};
+use orgdesk_core::api::organization::{AddChildRequest, Relation, UpdateDetailRequest};
 use orgdesk_core::customer::parse_organization_name;
 
 use super::OrgPanel;
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
-
-/// Is `name` (typed) the name of one of `candidates`, ignoring case and spaces around it?
-pub fn names_an_existing(name: &str, candidates: &[ParentCandidate]) -> bool {
-    let name = name.trim().to_lowercase();
-    candidates.iter().any(|c| c.name.trim().to_lowercase() == name)
-}
+use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 
 #[component]
 pub fn HierarchySection(panel: OrgPanel) -> impl IntoView {
@@ -127,8 +122,9 @@ pub fn HierarchySection(panel: OrgPanel) -> impl IntoView {
 }
 
 /// A search over the organizations that could be the parent (or a child), from the
-/// server: those that would make an organization its own ancestor are greyed out,
-/// not clickable, with the reason beside them.
+/// server: the search picker's combobox, where those that would make an organization
+/// its own ancestor are disabled, with the reason beside them; for a child, the last
+/// option creates the typed name. Escape on an empty search (or Cancel) closes it.
 #[component]
 fn RelativePicker(
     panel: OrgPanel,
@@ -139,108 +135,35 @@ fn RelativePicker(
     on_create: Option<Callback<String>>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
-    let query = RwSignal::new(String::new());
     let create_error = RwSignal::new(None::<String>);
-    let results = LocalResource::new(move || {
-        let q = query.get();
-        async move { api::organizations::relatives(panel.id, relation, q.trim()).await }
+    let create = on_create.map(|cb| {
+        Callback::new(move |name: String| match parse_organization_name(&name) {
+            Ok(name) => {
+                create_error.set(None);
+                cb.run(name);
+            }
+            Err(e) => create_error.set(Some(e)),
+        })
     });
-    let list_label = format!("{label}: results");
-    let create = move |name: String| {
-        if let Some(cb) = on_create {
-            match parse_organization_name(&name) {
-                Ok(name) => {
-                    create_error.set(None);
-                    cb.run(name);
-                }
-                Err(e) => create_error.set(Some(e)),
-            }
-        }
-    };
     view! {
-        <div class="field picker org-relative-picker">
-            <label class="field__label" for=id>{label}</label>
-            <div class="org-relative-picker__bar">
-                <input class="field__input" id=id type="search" autocomplete="off" placeholder="Type an organization name"
-                    prop:value=move || query.get()
-                    on:input=move |e| query.set(event_target_value(&e))
-                    on:keydown=move |e: leptos::ev::KeyboardEvent| {
-                        if e.key() == "Escape" {
-                            e.stop_propagation();
-                            on_cancel.run(());
-                        }
-                    } />
-                <button type="button" class="button button--small" on:click=move |_| on_cancel.run(())>"Cancel"</button>
-            </div>
-            {move || create_error.get().map(|m| view! { <p class="field__error">{m}</p> })}
-            <ul class="options picker__options org-relative-picker__options" aria-label=list_label>
-                <Transition fallback=|| view! { <li class="picker__empty">"Searching…"</li> }>
-                    {move || Suspend::new(async move {
-                        let typed = query.get_untracked().trim().to_string();
-                        match results.await {
-                            Ok(list) => {
-                                let offer = (on_create.is_some() && !typed.is_empty() && !names_an_existing(&typed, &list))
-                                    .then(|| {
-                                        let name = typed.clone();
-                                        view! {
-                                            <li>
-                                                <button type="button" class="option org-relative-picker__create"
-                                                    on:click=move |_| create(name.clone())>
-                                                    {format!("Create organization “{typed}” as a child")}
-                                                </button>
-                                            </li>
-                                        }
-                                    });
-                                let empty = (list.is_empty() && offer.is_none())
-                                    .then(|| view! { <li class="picker__empty">"No matches."</li> });
-                                view! {
-                                    {list.into_iter().map(|c| candidate(c, on_pick)).collect_view()}
-                                    {offer}
-                                    {empty}
-                                }.into_any()
-                            }
-                            Err(e) => view! { <li class="picker__empty" role="alert">{e.message()}</li> }.into_any(),
-                        }
-                    })}
-                </Transition>
-            </ul>
-        </div>
-    }
-}
-
-/// One organization in the picker: a button, or greyed out with its reason.
-fn candidate(c: ParentCandidate, on_pick: Callback<i64>) -> impl IntoView {
-    let id = c.id;
-    match c.disabled_reason {
-        None => view! {
-            <li>
-                <button type="button" class="option" on:click=move |_| on_pick.run(id)>{c.name}</button>
-            </li>
-        }
-        .into_any(),
-        Some(reason) => {
-            let reason_id = format!("org-candidate-{id}-reason");
-            view! {
-                <li class="org-candidate--disabled">
-                    <button type="button" class="option option--disabled" aria-disabled="true" aria-describedby=reason_id.clone()>
-                        {c.name}
-                    </button>
-                    <span class="option__reason" id=reason_id>{reason}</span>
-                </li>
+        <div class="org-relative-picker" on:keydown=move |e: leptos::ev::KeyboardEvent| {
+            // The picker keeps an Escape that clears its search; one that reaches here cancels.
+            if e.key() == "Escape" {
+                e.stop_propagation();
+                on_cancel.run(());
             }
-            .into_any()
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_typed_name_matches_an_existing_organization_ignoring_case() {
-        let list = vec![ParentCandidate { id: 1, name: "Acme EU".into(), disabled_reason: None }];
-        assert!(names_an_existing(" acme eu ", &list));
-        assert!(!names_an_existing("Acme", &list));
+        }>
+            <SearchPicker
+                id=id
+                label=label
+                kind=PickerKind::Relatives { organization: panel.id, relation }
+                inline=true
+                on_pick=move |p: Pick| on_pick.run(p.id)
+                on_create=create
+                create_label="Create organization “{}” as a child"
+                error=create_error
+            />
+            <button type="button" class="button button--small" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+        </div>
     }
 }
