@@ -95,6 +95,9 @@ pub fn SearchPicker(
     #[prop(default = None)]
     on_create: Option<Callback<String>>,
     #[prop(optional)] create_label: &'static str,
+    /// Results with these ids are left out (the projects already followed).
+    #[prop(into, optional)]
+    exclude: Signal<Vec<i64>>,
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let results = LocalResource::new(move || {
@@ -178,7 +181,8 @@ pub fn SearchPicker(
         let Some(answer) = results.get() else { return };
         let mut list = leading.get_value();
         match answer {
-            Ok(found) => {
+            Ok(mut found) => {
+                exclude.with(|ex| found.retain(|c| c.create || !ex.contains(&c.pick.id)));
                 let typed = query.get_untracked().trim().to_string();
                 let taken = names_one_of(&typed, &found);
                 list.extend(found);

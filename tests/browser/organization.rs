@@ -304,7 +304,8 @@ async fn the_tickets_tab_lists_the_members_items_with_filters_and_projects_can_b
     browser.wait_for_panel_name("Initech").await;
     browser.click_button("Manage projects").await;
     browser.fill_in(ORG_PANEL, "Search projects", "Web").await;
-    let option = format!("{ORG_PANEL}//ul[@aria-label='Projects to follow']//button[normalize-space()='Website']");
+    let option =
+        format!("{ORG_PANEL}//ul[@role='listbox']//button[@role='option'][starts-with(@aria-label,'Website, ')]");
     browser.client.wait().at_most(WAIT).for_element(Locator::XPath(&option)).await.unwrap().click().await.unwrap();
     // The sharing dialog opens with Initech to add, and says what that does before saving.
     browser.wait_for_text("future members of Initech will too").await;

@@ -5,12 +5,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use orgdesk_core::api::tickets::{FollowerKind, Project};
+use orgdesk_core::api::tickets::FollowerKind;
 
 use super::OrgPanel;
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
-use crate::components::search_picker::Pick;
+use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::share_dialog::{ShareDialog, ShareTab};
 
 /// Fetches the detail again and takes only its projects: following a project does
@@ -28,29 +28,16 @@ async fn refresh_projects(panel: OrgPanel) -> Result<(), api::ApiError> {
 #[component]
 pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
     let adding = RwSignal::new(false);
-    let query = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let projects = move || panel.detail.with(|d| d.as_ref().map(|d| d.projects.clone()).unwrap_or_default());
-    let results = LocalResource::new(move || {
-        let q = query.get();
-        let open = adding.get();
-        async move {
-            if !open {
-                return Ok(Vec::new());
-            }
-            api::projects::list_projects("false", q.trim(), 0, 8).await.map(|p| p.items)
-        }
-    });
-
     // The project being shared with this organization, in the sharing dialog.
-    let sharing = RwSignal::new(None::<Project>);
+    let sharing = RwSignal::new(None::<Pick>);
     let shared = move |_| {
         sharing.set(None);
         spawn_local(async move {
             match refresh_projects(panel).await {
                 Ok(()) => {
                     error.set(None);
-                    query.set(String::new());
                     adding.set(false);
                 }
                 Err(e) => error.set(Some(e.message())),
@@ -114,38 +101,17 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
                 <button type="button" class="button button--small" on:click=move |_| adding.set(true)>"Manage projects"</button>
             </Show>
             <Show when=move || adding.get()>
-                <div class="field picker">
-                    <label class="field__label" for="org-project-search">"Search projects"</label>
-                    <div class="org-relative-picker__bar">
-                        <input class="field__input" id="org-project-search" type="search" autocomplete="off"
-                            placeholder="Type a project name"
-                            prop:value=move || query.get()
-                            on:input=move |e| query.set(event_target_value(&e)) />
-                        <button type="button" class="button button--small" on:click=move |_| adding.set(false)>"Cancel"</button>
-                    </div>
-                    <ul class="options picker__options" aria-label="Projects to follow">
-                        <Transition fallback=|| view! { <li class="picker__empty">"Searching…"</li> }>
-                            {move || Suspend::new(async move {
-                                let following: Vec<i64> = projects().iter().map(|p| p.id).collect();
-                                match results.await {
-                                    Ok(list) => {
-                                        let list: Vec<_> = list.into_iter().filter(|p| !following.contains(&p.id)).collect();
-                                        if list.is_empty() {
-                                            view! { <li class="picker__empty">"No projects to add."</li> }.into_any()
-                                        } else {
-                                            list.into_iter().map(|p| {
-                                                let name = p.name.clone();
-                                                view! {
-                                                    <li><button type="button" class="option" on:click=move |_| sharing.set(Some(p.clone()))>{name}</button></li>
-                                                }
-                                            }).collect_view().into_any()
-                                        }
-                                    }
-                                    Err(e) => view! { <li class="picker__empty" role="alert">{e.message()}</li> }.into_any(),
-                                }
-                            })}
-                        </Transition>
-                    </ul>
+                <div class="org-relative-picker" on:keydown=move |e: leptos::ev::KeyboardEvent| {
+                    // The picker keeps an Escape that clears its search; one that reaches here cancels.
+                    if e.key() == "Escape" {
+                        e.stop_propagation();
+                        adding.set(false);
+                    }
+                }>
+                    <SearchPicker id="org-project-search" label="Search projects" kind=PickerKind::Project inline=true
+                        exclude=Signal::derive(move || projects().iter().map(|p| p.id).collect::<Vec<_>>())
+                        on_pick=move |p: Pick| sharing.set(Some(p)) />
+                    <button type="button" class="button button--small" on:click=move |_| adding.set(false)>"Cancel"</button>
                 </div>
             </Show>
             {move || sharing.get().map(|p| view! {
