@@ -190,7 +190,8 @@ async fn the_parent_picker_greys_out_an_organization_that_would_close_a_loop_and
     browser.fill_in(ORG_PANEL, "Search parent organization", "Initrode").await;
     let choice =
         format!("{ORG_PANEL}//ul[@role='listbox']//button[normalize-space()='Initrode Holding'][not(@aria-disabled)]");
-    browser.client.wait().at_most(WAIT).for_element(Locator::XPath(&choice)).await.unwrap().click().await.unwrap();
+    // The answers to "I", "In", ... redraw the list while it is typed: click_xpath finds it again.
+    browser.click_xpath(&choice, "Initrode Holding").await;
     let parent = format!("{ORG_PANEL}//*[@data-testid='org-parent']//a[normalize-space()='Initrode Holding']");
     browser.client.wait().at_most(WAIT).for_element(Locator::XPath(&parent)).await.unwrap();
 
@@ -306,7 +307,7 @@ async fn the_tickets_tab_lists_the_members_items_with_filters_and_projects_can_b
     browser.fill_in(ORG_PANEL, "Search projects", "Web").await;
     let option =
         format!("{ORG_PANEL}//ul[@role='listbox']//button[@role='option'][starts-with(@aria-label,'Website, ')]");
-    browser.client.wait().at_most(WAIT).for_element(Locator::XPath(&option)).await.unwrap().click().await.unwrap();
+    browser.click_xpath(&option, "Website").await;
     // The sharing dialog opens with Initech to add, and says what that does before saving.
     browser.wait_for_text("future members of Initech will too").await;
     browser.click_button("Save").await;
