@@ -207,6 +207,7 @@ pub fn TicketsPage() -> impl IntoView {
         }
     };
 
+    let filters_shown = RwSignal::new(false);
     view! {
         <section class="page tickets">
             <div class="page__toolbar">
@@ -216,8 +217,15 @@ pub fn TicketsPage() -> impl IntoView {
                 <button type="button" class="button button--primary" on:click=move |_| new_item.set(true)>
                     "New ticket"
                 </button>
+                // Phones: the filters fold away behind this button, so the list shows first.
+                <button type="button" class="button filters__toggle" aria-controls="ticket-filters"
+                    aria-expanded=move || if filters_shown.get() { "true" } else { "false" }
+                    on:click=move |_| filters_shown.update(|s| *s = !*s)>
+                    {move || if filters.with(TicketsUrl::any) { "Filters (on)" } else { "Filters" }}
+                </button>
             </div>
-            <div class="filters" role="group" aria-label="Filters">
+            <div class="filters" id="ticket-filters" role="group" aria-label="Filters"
+                class:filters--folded=move || !filters_shown.get()>
                 <SelectField id="filter-project" label="Project"
                     value=Signal::derive(move || filters.with(|f| f.filter.project_id.map(|p| p.to_string()).unwrap_or_default()))
                     options=project_options
