@@ -384,6 +384,21 @@ async fn axe_core_finds_no_serious_or_critical_violation_on_the_main_screens() {
             browser.assert_fits(&format!("{screen} at {width} px")).await;
         }
     }
+    // A dialog, and the move combobox with an active option, pass too.
+    browser.goto("/customers").await;
+    browser.click_button("Add customer").await;
+    browser.wait_for_text_in(DIALOG, "Add customer").await;
+    browser.assert_accessible("the Add customer dialog").await;
+    browser.press(Key::Escape).await;
+    browser.wait_until_gone(DIALOG).await;
+    browser.expand("No organization").await;
+    browser.keys_to_labelled("Select Zed Zimmer", " ").await;
+    browser.click_button("Move to organization…").await;
+    browser.fill("Organization", "acme").await;
+    browser.element("//*[@role='option'][starts-with(@aria-label,'Acme Corporation')]").await;
+    browser.press(Key::Down).await;
+    browser.field("Organization").await.attr("aria-activedescendant").await.unwrap().expect("an active option");
+    browser.assert_accessible("the Move dialog's combobox").await;
     browser.close().await;
 
     // The portal's items, as the customer sees them.
