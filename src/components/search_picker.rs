@@ -299,7 +299,7 @@ pub fn SearchPicker(
             (format!("{}. Arrow keys choose, Enter picks.", count_of(found as i64, "result", "results")), false)
         }
     });
-    let list_class = if inline { "options picker__list" } else { "options picker__options" };
+    let list_class = if inline { "picker__list" } else { "picker__options" };
     let listbox_for_input = listbox_id.clone();
     view! {
         <div class="field picker" class:field--invalid=move || error.get().is_some()>
