@@ -143,7 +143,8 @@ async fn rules_are_reordered_by_keyboard_and_a_refused_rule_says_why_next_to_the
     browser.keys_to_labelled("Move Second rule up", &char::from(Key::Enter).to_string()).await;
     eventually("the new order", || rule_names(&browser), |n| n.first().is_some_and(|f| f.contains("Second rule")))
         .await;
-    assert_eq!(rule_order(&api, acme).await, ["Second rule", "First rule"]);
+    // The list moves at once; the server's answer may still be on its way.
+    eventually("the new order saved", || rule_order(&api, acme), |o| o == &["Second rule", "First rule"]).await;
     let second_id =
         api.get(&format!("/api/organizations/{acme}/routing-rules")).await["own"][0]["id"].as_i64().unwrap();
     // At the top, the focus goes to its Move down.
@@ -180,7 +181,8 @@ async fn rules_are_reordered_by_keyboard_and_a_refused_rule_says_why_next_to_the
         browser.element(&format!("{ROUTING}//li[@data-rule-id][1]//span[contains(@class,'rule-card__name')]")).await;
     browser.drag(&grip, &first).await;
     eventually("Printers first", || rule_names(&browser), |n| n.first().is_some_and(|f| f.contains("Printers"))).await;
-    assert_eq!(rule_order(&api, acme).await, ["Printers", "Second rule", "First rule"]);
+    let saved = |o: &Vec<String>| o == &["Printers", "Second rule", "First rule"];
+    eventually("the dragged order saved", || rule_order(&api, acme), saved).await;
 
     // The switch disables a rule; Delete asks first.
     browser.click_labelled("Enabled: First rule").await;
