@@ -16,6 +16,7 @@ mod browser {
     mod portal_policy;
     mod projects;
     mod routing;
+    mod search;
     mod sections;
     mod security;
     mod session;
