@@ -14,10 +14,13 @@ CREATE FUNCTION orgdesk_fold(t TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLE
     SELECT lower(translate(t, 'àáâãäåāăąçćĉċčďèéêëēĕėęěĝğġģĥìíîïĩīĭįĵķĺļľñńņňòóôõöōŏőŕŗřśŝşšșţťțùúûüũūŭůűųŵýÿŷźżžÀÁÂÃÄÅĀĂĄÇĆĈĊČĎÈÉÊËĒĔĖĘĚĜĞĠĢĤÌÍÎÏĨĪĬĮİĴĶĹĻĽÑŃŅŇÒÓÔÕÖŌŎŐŔŖŘŚŜŞŠȘŢŤȚÙÚÛÜŨŪŬŮŰŲŴÝŸŶŹŻŽ', 'aaaaaaaaacccccdeeeeeeeeegggghiiiiiiiijklllnnnnoooooooorrrssssstttuuuuuuuuuuwyyyzzzaaaaaaaaacccccdeeeeeeeeegggghiiiiiiiiijklllnnnnoooooooorrrssssstttuuuuuuuuuuwyyyzzz'))
 $$;
 
--- What a customer's search matches: "first last email", the expression the queries use (db/search.rs).
-CREATE INDEX customers_search_trgm ON customers
-    USING gin (orgdesk_fold(first_name || ' ' || last_name || ' ' || email) gin_trgm_ops);
-CREATE INDEX organizations_search_trgm ON organizations USING gin (orgdesk_fold(name) gin_trgm_ops);
+-- What a search matches, folded and stored (generated columns), so that checking a row is a plain
+-- LIKE: "first last email" of a customer, the name of an organization (db/search.rs).
+ALTER TABLE customers ADD COLUMN search_text TEXT
+    GENERATED ALWAYS AS (orgdesk_fold(first_name || ' ' || last_name || ' ' || email)) STORED;
+CREATE INDEX customers_search_trgm ON customers USING gin (search_text gin_trgm_ops);
+ALTER TABLE organizations ADD COLUMN search_text TEXT GENERATED ALWAYS AS (orgdesk_fold(name)) STORED;
+CREATE INDEX organizations_search_trgm ON organizations USING gin (search_text gin_trgm_ops);
 
 -- The Customers app's project filter reads project followers: a cached search result
 -- (search_cache.rs) must not outlive a change of them either.

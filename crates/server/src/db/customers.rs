@@ -101,9 +101,9 @@ fn list_filter(group: Group, filter: Option<&Filter>) -> (String, usize) {
     if let Some(f) = filter {
         // Unassigned customers have no organization to be kept through.
         conditions.push(if group == Group::Unassigned {
-            format!("c.id IN ({})", f.customers())
+            f.keeps_customer()
         } else {
-            format!("(c.id IN ({}) OR m.organization_id IN ({}))", f.customers(), f.organizations())
+            format!("({} OR {})", f.keeps_customer(), f.keeps_organization())
         });
         next = f.next_param();
     }
@@ -454,7 +454,7 @@ mod tests {
     fn a_filter_takes_the_first_placeholders_and_keeps_organizations_only_in_organizations() {
         let search = Filter::for_tests(Some("ac"), None);
         let (filter, next) = list_filter(Group::Organization(4), Some(&search));
-        assert!(filter.contains(&format!(" OR m.organization_id IN ({}))", search.organizations())), "{filter}");
+        assert!(filter.contains(&format!(" OR {})", search.keeps_organization())), "{filter}");
         assert!(filter.ends_with(" AND m.organization_id = $3"), "{filter}");
         assert_eq!(next, 4);
         let (filter, next) = list_filter(Group::Unassigned, Some(&search));

@@ -87,10 +87,10 @@ pub async fn list(db: &Db, filter: Option<&Filter>, offset: i64, limit: i64) -> 
             // members' hits and from their own. One pass yields the page, the totals
             // and the unassigned count.
             let with = format!(
-                "WITH matched AS ({customers}), \
+                "WITH matched AS MATERIALIZED ({customers}), \
                  member_hits AS (SELECT m.organization_id AS org_id, COUNT(*) AS hits FROM matched \
                    JOIN memberships m ON m.customer_id = matched.id GROUP BY m.organization_id), \
-                 name_hits AS (SELECT id AS org_id FROM ({organizations}) kept), \
+                 name_hits AS MATERIALIZED (SELECT id AS org_id FROM ({organizations}) kept), \
                  hits AS (SELECT org_id FROM member_hits UNION SELECT org_id FROM name_hits)",
                 customers = f.customers(),
                 organizations = f.organizations()

@@ -32,9 +32,6 @@ pub struct Filter {
     project: Option<i64>,
 }
 
-/// The text of customers' search index (migration 0013), folded on PostgreSQL.
-const PG_CUSTOMER_TEXT: &str = "orgdesk_fold(first_name || ' ' || last_name || ' ' || email)";
-
 /// Ids of the customers whose first name, last name, full name (`sort_name`) or
 /// email starts with `$1..$2`, each condition answered by an index.
 const PREFIX_CUSTOMERS: &str = "SELECT id FROM customers WHERE last_key >= $1 AND last_key < $2 \
@@ -91,20 +88,58 @@ impl Filter {
     pub fn customers(&self) -> String {
         let searched = self.search.as_ref().map(|s| match s {
             Search::Prefix { .. } => PREFIX_CUSTOMERS.to_string(),
-            Search::Substring(_) if self.postgres => {
-                format!("SELECT id FROM customers WHERE {PG_CUSTOMER_TEXT} LIKE $1")
-            }
+            Search::Substring(_) if self.postgres => "SELECT id FROM customers WHERE search_text LIKE $1".into(),
             Search::Substring(_) => "SELECT rowid AS id FROM customers_search WHERE customers_search MATCH $1".into(),
         });
-        let following = self.project.map(|_| {
+        both(searched, self.following_customers())
+    }
+
+    /// Ids of the customers following the project, themselves or through their organization.
+    fn following_customers(&self) -> Option<String> {
+        self.project.map(|_| {
             let p = self.project_param();
             format!(
                 "SELECT customer_id AS id FROM project_followers WHERE project_id = ${p} AND customer_id IS NOT NULL \
                  UNION SELECT m.customer_id FROM project_followers f JOIN memberships m \
                  ON m.organization_id = f.organization_id WHERE f.project_id = ${p}"
             )
-        });
-        both(searched, following)
+        })
+    }
+
+    /// Ids of the organizations following the project.
+    fn following_organizations(&self) -> Option<String> {
+        self.project.map(|_| {
+            format!(
+                "SELECT organization_id AS id FROM project_followers WHERE project_id = ${} \
+                 AND organization_id IS NOT NULL",
+                self.project_param()
+            )
+        })
+    }
+
+    /// Whether the filter keeps customer `c` by themselves, as a condition on the row.
+    /// On PostgreSQL a substring is checked on the row's stored search text, so a
+    /// group's page reads only that group's members instead of every match.
+    pub fn keeps_customer(&self) -> String {
+        match (&self.search, self.following_customers()) {
+            (Some(Search::Substring(_)), None) if self.postgres => "c.search_text LIKE $1".into(),
+            (Some(Search::Substring(_)), Some(following)) if self.postgres => {
+                format!("(c.search_text LIKE $1 AND c.id IN ({following}))")
+            }
+            _ => format!("c.id IN ({})", self.customers()),
+        }
+    }
+
+    /// Whether the filter keeps the organization `o` of membership `m` with all its
+    /// members, as a condition on the row (see [`Filter::keeps_customer`]).
+    pub fn keeps_organization(&self) -> String {
+        match (&self.search, self.following_organizations()) {
+            (Some(Search::Substring(_)), None) if self.postgres => "o.search_text LIKE $1".into(),
+            (Some(Search::Substring(_)), Some(following)) if self.postgres => {
+                format!("(o.search_text LIKE $1 AND m.organization_id IN ({following}))")
+            }
+            _ => format!("m.organization_id IN ({})", self.organizations()),
+        }
     }
 
     /// Ids (`id`) of the organizations the filter keeps with all their members: their
@@ -112,21 +147,12 @@ impl Filter {
     pub fn organizations(&self) -> String {
         let searched = self.search.as_ref().map(|s| match s {
             Search::Prefix { .. } => "SELECT id FROM organizations WHERE name_key >= $1 AND name_key < $2".to_string(),
-            Search::Substring(_) if self.postgres => {
-                "SELECT id FROM organizations WHERE orgdesk_fold(name) LIKE $1".into()
-            }
+            Search::Substring(_) if self.postgres => "SELECT id FROM organizations WHERE search_text LIKE $1".into(),
             Search::Substring(_) => {
                 "SELECT rowid AS id FROM organizations_search WHERE organizations_search MATCH $1".into()
             }
         });
-        let following = self.project.map(|_| {
-            format!(
-                "SELECT organization_id AS id FROM project_followers WHERE project_id = ${} \
-                 AND organization_id IS NOT NULL",
-                self.project_param()
-            )
-        });
-        both(searched, following)
+        both(searched, self.following_organizations())
     }
 }
 
@@ -179,8 +205,8 @@ mod tests {
         assert!(sqlite.organizations().contains("organizations_search MATCH $1"));
         let pg = Filter::for_dialect(true, Some("100%_a\\b"), None).unwrap();
         assert_eq!(pg.args(), vec![Arg::from("%100\\%\\_a\\\\b%")]);
-        assert!(pg.customers().contains(&format!("{PG_CUSTOMER_TEXT} LIKE $1")));
-        assert!(pg.organizations().contains("orgdesk_fold(name) LIKE $1"));
+        assert!(pg.customers().contains("FROM customers WHERE search_text LIKE $1"));
+        assert!(pg.organizations().contains("FROM organizations WHERE search_text LIKE $1"));
     }
 
     #[test]
@@ -199,11 +225,28 @@ mod tests {
     }
 
     #[test]
+    fn on_postgres_a_substring_is_checked_on_the_row() {
+        let pg = Filter::for_dialect(true, Some("acme"), None).unwrap();
+        assert_eq!(
+            (pg.keeps_customer().as_str(), pg.keeps_organization().as_str()),
+            ("c.search_text LIKE $1", "o.search_text LIKE $1")
+        );
+        let with_project = Filter::for_dialect(true, Some("acme"), Some(3)).unwrap();
+        assert!(with_project.keeps_customer().starts_with("(c.search_text LIKE $1 AND c.id IN (SELECT customer_id"));
+        let sqlite = Filter::for_dialect(false, Some("acme"), None).unwrap();
+        assert_eq!(sqlite.keeps_customer(), format!("c.id IN ({})", sqlite.customers()));
+        assert_eq!(sqlite.keeps_organization(), format!("m.organization_id IN ({})", sqlite.organizations()));
+        let short = Filter::for_dialect(true, Some("ac"), None).unwrap();
+        assert_eq!(short.keeps_customer(), format!("c.id IN ({})", short.customers()));
+    }
+
+    #[test]
     fn the_postgres_fold_is_the_cores() {
         let migration = include_str!("../../migrations/postgres/0013_search.sql");
         let translate =
             format!("translate(t, '{}', '{}')", orgdesk_core::search::FOLDED_FROM, orgdesk_core::search::FOLDED_TO);
         assert!(migration.contains(&translate), "migration 0013 folds with another table than orgdesk_core::search");
-        assert!(migration.contains(&format!("gin ({PG_CUSTOMER_TEXT} gin_trgm_ops)")));
+        assert!(migration.contains("AS (orgdesk_fold(first_name || ' ' || last_name || ' ' || email)) STORED"));
+        assert!(migration.contains("customers USING gin (search_text gin_trgm_ops)"));
     }
 }
