@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (documented figures in README.md): the Customers app at 100k customers
 # in 10k organizations, in headless Chromium and under 32 concurrent API clients; then the
-# Tickets API at 1M items on SQLite and PostgreSQL; then the load test (200 clients for 60 s
+# Tickets API at 1M items on SQLite and PostgreSQL; then the Customers search at 32 clients
+# on both; then the load test (200 clients for 60 s
 # against release server processes: one on SQLite, two sharing one PostgreSQL database).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -18,6 +19,11 @@ precompress_web "$ROOT/target/release/orgdesk"
 ensure_postgres
 cargo build --release -p orgdesk-server --example bench_items
 "$ROOT/target/release/examples/bench_items"
+
+# The Customers search (substring, trigram-indexed) at 100k customers, 32 clients, on a fresh
+# SQLite file and a fresh PostgreSQL database, against a release `orgdesk` process.
+cargo build --release -p orgdesk-server --bin orgdesk --example bench_search
+"$ROOT/target/release/examples/bench_search"
 
 # The load test: a separate load-generator process against `orgdesk` server processes.
 cargo build --release -p orgdesk-server --bin orgdesk --example load

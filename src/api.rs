@@ -162,6 +162,11 @@ async fn delete_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     json(send(with_csrf(Request::delete(path)).build(), true).await?).await
 }
 
+/// `&project_id=…` of the Customers app's project filter, or nothing.
+fn project_param(project: Option<i64>) -> String {
+    project.map(|id| format!("&project_id={id}")).unwrap_or_default()
+}
+
 /// `&q=...` for a non-empty search, URL-encoded.
 fn search_param(q: &str) -> String {
     let q = q.trim();

@@ -17,6 +17,7 @@ mod browser {
     mod portal_policy;
     mod projects;
     mod routing;
+    mod search;
     mod sections;
     mod security;
     mod session;

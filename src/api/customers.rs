@@ -6,17 +6,19 @@ use orgdesk_core::api::{
     CreateCustomerRequest, Customer, CustomerPage, MoveCustomersRequest, MoveCustomersResult, UpdateCustomerRequest,
 };
 
-use super::{delete, get, search_param, write, ApiError};
+use super::{delete, get, project_param, search_param, write, ApiError};
 
 /// Members of one organization (`Some(id)`) or the unassigned customers (`None`).
 pub async fn list_members(
     organization_id: Option<i64>,
     q: &str,
+    project: Option<i64>,
     offset: usize,
     limit: usize,
 ) -> Result<CustomerPage, ApiError> {
     let group = organization_id.map(|id| id.to_string()).unwrap_or_else(|| "none".into());
-    get(&format!("/api/customers?organization_id={group}&offset={offset}&limit={limit}{}", search_param(q))).await
+    let filter = format!("{}{}", search_param(q), project_param(project));
+    get(&format!("/api/customers?organization_id={group}&offset={offset}&limit={limit}{filter}")).await
 }
 
 /// One customer (for a filter chip after a reload).

@@ -10,10 +10,20 @@ use orgdesk_core::api::organization::{
 use orgdesk_core::api::tickets::{StartConversationRequest, StartedConversation};
 use orgdesk_core::api::{CreateOrganizationRequest, Organization, OrganizationPage, UpdateOrganizationRequest};
 
-use super::{delete, delete_json, encode, get, search_param, write, ApiError};
+use super::{delete, delete_json, encode, get, project_param, search_param, write, ApiError};
 
 pub async fn list_organizations(q: &str, offset: usize, limit: usize) -> Result<OrganizationPage, ApiError> {
-    get(&format!("/api/organizations?offset={offset}&limit={limit}{}", search_param(q))).await
+    list_followers_of(q, None, offset, limit).await
+}
+
+/// Organizations matching the search and, with a project, following it (or with a member who does).
+pub async fn list_followers_of(
+    q: &str,
+    project: Option<i64>,
+    offset: usize,
+    limit: usize,
+) -> Result<OrganizationPage, ApiError> {
+    get(&format!("/api/organizations?offset={offset}&limit={limit}{}{}", search_param(q), project_param(project))).await
 }
 
 pub async fn get_organization(id: i64) -> Result<Organization, ApiError> {

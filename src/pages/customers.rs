@@ -33,6 +33,7 @@ use crate::components::edit_customer_dialog::{CustomerEdit, EditCustomerDialog};
 use crate::components::move_dialog::MoveDialog;
 use crate::components::organization_dialog::OrganizationDialog;
 use crate::components::search_box::SearchBox;
+use crate::components::select_field::SelectField;
 use crate::components::toast::{Toast, ToastView};
 use crate::state::CustomersContext;
 use crate::text::{count_of, notified_text};
@@ -134,12 +135,38 @@ pub fn CustomersPage() -> impl IntoView {
         }),
     );
 
-    let on_search = move |value: String| {
-        model.update(|m| m.reset(value));
+    let to_top = move || {
         selection.set(BTreeMap::new());
         if let Some(el) = list.get_untracked() {
             el.set_scroll_top(0);
         }
+    };
+    let on_search = move |value: String| {
+        model.update(|m| m.reset(value));
+        to_top();
+    };
+
+    // The project filter: active projects to pick from.
+    let projects = RwSignal::new(Vec::<(i64, String)>::new());
+    leptos::task::spawn_local(async move {
+        match crate::api::projects::list_projects("false", "", 0, 200).await {
+            Ok(page) => projects.set(page.items.into_iter().map(|p| (p.id, p.name)).collect()),
+            Err(e) => state.show(e.message(), true, None),
+        }
+    });
+    let project_options = Signal::derive(move || {
+        let mut options = vec![(String::new(), "All customers".to_string())];
+        options.extend(projects.get().into_iter().map(|(id, name)| (id.to_string(), format!("Following {name}"))));
+        options
+    });
+    let project_value = Signal::derive(move || model.with(|m| m.project.map(|id| id.to_string()).unwrap_or_default()));
+    let on_project = Callback::new(move |value: String| {
+        model.update(|m| m.set_project(value.parse().ok()));
+        to_top();
+    });
+    let project_name = move || {
+        let id = model.with(|m| m.project)?;
+        projects.with(|ps| ps.iter().find(|(p, _)| *p == id).map(|(_, name)| name.clone()))
     };
 
     let selected_count = Signal::derive(move || selection.with(|s| s.len()));
@@ -151,6 +178,10 @@ pub fn CustomersPage() -> impl IntoView {
                 <h1 class="page__title">"Customers"</h1>
                 <SearchBox text=search on_search=on_search delay_ms=250 class="field__input customers__search"
                     label="Search customers" placeholder="Search by name, email or organization" />
+                <div class="customers__project">
+                    <SelectField id="customers-project" label="Show" value=project_value options=project_options
+                        on_change=on_project />
+                </div>
                 <button type="button" class="button" disabled=move || selected_count.get() == 0
                     on:click=move |_| dialog.set(Some(Dialogs::Move))>
                     "Move to organization…"
@@ -167,7 +198,13 @@ pub fn CustomersPage() -> impl IntoView {
                 {move || {
                     let n = selected_count.get();
                     let base = match model.with(|m| m.total_orgs) {
-                        Some(orgs) => count_of(orgs as i64, "organization", "organizations"),
+                        Some(orgs) => {
+                            let orgs = count_of(orgs as i64, "organization", "organizations");
+                            match model.with(|m| m.filter_summary(project_name().as_deref())) {
+                                Some(found) => format!("{found} · {orgs}"),
+                                None => orgs,
+                            }
+                        }
                         None => "Loading…".to_string(),
                     };
                     if n > 0 { format!("{base} · {n} selected (drag them, or use Move to organization…)") } else { base }

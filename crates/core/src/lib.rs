@@ -19,6 +19,7 @@ pub mod portal;
 pub mod properties;
 pub mod query_string;
 pub mod routing;
+pub mod search;
 pub mod tickets;
 pub mod word;
 

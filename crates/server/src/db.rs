@@ -21,6 +21,7 @@ pub mod portal_policy;
 pub mod projects;
 pub mod query;
 pub mod routing;
+pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod sharing;

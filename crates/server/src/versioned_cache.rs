@@ -20,7 +20,7 @@ use tokio::sync::OnceCell;
 use crate::db::organizations::OrgList;
 
 /// Organization searches: (search text, offset, limit).
-pub type SearchCache = VersionedCache<(String, i64, i64), OrgList>;
+pub type SearchCache = VersionedCache<(Option<String>, Option<i64>, i64, i64), OrgList>;
 /// The Tickets app's groupings: what is grouped and how it is filtered.
 pub type GroupCache = VersionedCache<String, Vec<ItemGroup>>;
 

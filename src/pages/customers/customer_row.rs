@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::drag::{is_control, PointerDrag, Press};
 use super::model::GroupIndex;
 use super::{CustomersState, Dialogs};
+use crate::components::highlight::Highlight;
 
 #[component]
 pub fn CustomerRow(
@@ -20,7 +21,8 @@ pub fn CustomerRow(
 ) -> impl IntoView {
     let CustomersState { model, selection, anchor, dialog, .. } = state;
     let (g, i) = (group, member);
-    let (key, customer) = model.with_untracked(|m| (m.expanded.get(&g).copied(), m.member(g, i).cloned()));
+    let (key, customer, query) =
+        model.with_untracked(|m| (m.expanded.get(&g).copied(), m.member(g, i).cloned(), m.query.clone()));
     let (Some(key), Some(customer)) = (key, customer) else {
         return view! { <div class="customer-row customer-row--loading" style:top=top>"Loading…"</div> }.into_any();
     };
@@ -85,9 +87,9 @@ pub fn CustomerRow(
         >
             <input type="checkbox" aria-label=select_label prop:checked=is_selected on:click=on_check />
             <span class="customer-row__grip" aria-hidden="true">"⠿"</span>
-            <span class="customer-row__name">{name}</span>
+            <span class="customer-row__name"><Highlight text=name query=query.clone() /></span>
             <span class="customer-row__contact">
-                <span class="customer-row__email">{customer.email.clone()}</span>
+                <span class="customer-row__email"><Highlight text=customer.email.clone() query=query /></span>
                 {(!customer.phone.is_empty()).then(|| view! {
                     <span class="customer-row__phone">{customer.phone.clone()}</span>
                 })}

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::drag::{is_control, PointerDrag};
 use super::model::{GroupIndex, GroupKey};
 use super::{CustomersState, Dialogs};
+use crate::components::highlight::Highlight;
 use crate::components::menu_button::{MenuButton, MenuEntry};
 use crate::text::count_of;
 
@@ -41,8 +42,14 @@ pub fn GroupHeader(
     let name = org.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "No organization".into());
     let domains = org.as_ref().map(|o| o.domains.join(", ")).unwrap_or_default();
     let count = count.unwrap_or(0);
-    let searching = model.with_untracked(|m| !m.query.is_empty());
-    let count_text = if searching { count_of(count, "match", "matches") } else { count_of(count, "member", "members") };
+    let (query, project) = model.with_untracked(|m| (m.query.trim().to_string(), m.project));
+    let count_text = if !query.is_empty() {
+        count_of(count, "match", "matches")
+    } else if project.is_some() {
+        format!("{count} following")
+    } else {
+        count_of(count, "member", "members")
+    };
     let toggle_label = format!("{} {name}", if expanded { "Collapse" } else { "Expand" });
     let org_id = org.as_ref().map(|o| o.id);
     let is_open = move || org_id.is_some() && open_org.get() == org_id;
@@ -151,9 +158,9 @@ pub fn GroupHeader(
                     model.update(|m| m.toggle(g))
                 }
             }>
-                {name}
+                <Highlight text=name query=query.clone() />
             </span>
-            <span class="org-group__domains">{domains}</span>
+            <span class="org-group__domains"><Highlight text=domains query=query /></span>
             <span class="org-group__count">{count_text}</span>
             <span class="org-group__actions">{actions}</span>
             {more}

@@ -36,11 +36,12 @@ pub fn CustomerList(
         let (org_pages, member_pages) = m.missing_pages(first.saturating_sub(OVERSCAN), last + OVERSCAN);
         for page in org_pages {
             model.update_untracked(|m| m.org_pages_requested.insert(page));
-            let (generation, q) = (m.generation, m.query.clone());
+            let (generation, q, project) = (m.generation, m.query.clone(), m.project);
             spawn_local(async move {
-                match api::organizations::list_organizations(&q, page * PAGE, PAGE).await {
+                match api::organizations::list_followers_of(&q, project, page * PAGE, PAGE).await {
                     Ok(p) => model.update(|m| {
                         if m.generation == generation {
+                            m.customer_count = p.customer_count;
                             m.add_org_page(page, p.items, p.total, p.unassigned_count)
                         }
                     }),
@@ -55,9 +56,9 @@ pub fn CustomerList(
             model.update_untracked(|m| {
                 m.members.entry(key).or_default().requested.insert(page);
             });
-            let (generation, q) = (m.generation, m.query.clone());
+            let (generation, q, project) = (m.generation, m.query.clone(), m.project);
             spawn_local(async move {
-                match api::customers::list_members(key.organization_id(), &q, page * PAGE, PAGE).await {
+                match api::customers::list_members(key.organization_id(), &q, project, page * PAGE, PAGE).await {
                     Ok(p) => model.update(|m| {
                         if m.generation == generation {
                             m.add_member_page(key, page, p.items, p.total)
@@ -134,9 +135,10 @@ pub fn CustomerList(
     }
 }
 
-/// Identifies a row by its position and everything it shows.
+/// Identifies a row by its position and everything it shows (the search's
+/// generation too: its highlights).
 fn row_key(m: &Model, pos: usize) -> String {
-    match m.row_at(pos) {
+    let key = match m.row_at(pos) {
         Row::Header(g) => {
             let key = m.key_at(g);
             let org = m.orgs.get(&(g.max(0) as usize)).filter(|_| g >= 0);
@@ -158,5 +160,6 @@ fn row_key(m: &Model, pos: usize) -> String {
                 c.map(|c| c.position.as_str()).unwrap_or("")
             )
         }
-    }
+    };
+    format!("{}:{key}", m.generation)
 }

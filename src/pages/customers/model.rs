@@ -64,9 +64,13 @@ pub struct Model {
     /// Bumped on every reset, so late answers for an older search are dropped.
     pub generation: u32,
     pub query: String,
+    /// The project filter: only its followers are listed.
+    pub project: Option<i64>,
     /// Known once the first page of organizations arrived.
     pub total_orgs: Option<usize>,
     pub unassigned_count: i64,
+    /// With a search or project filter: the customers it shows in all.
+    pub customer_count: Option<i64>,
     pub orgs: HashMap<usize, Organization>,
     pub org_pages_requested: HashSet<usize>,
     /// Member (or, while searching, matching member) counts by group.
@@ -83,9 +87,54 @@ pub enum Row {
 }
 
 impl Model {
+    /// Starts over with this search (the project filter stays).
     pub fn reset(&mut self, query: String) {
         let generation = self.generation.wrapping_add(1);
-        *self = Model { generation, query, ..Model::default() };
+        let project = self.project;
+        *self = Model { generation, query, project, ..Model::default() };
+    }
+
+    /// Starts over with this project filter (the search stays).
+    pub fn set_project(&mut self, project: Option<i64>) {
+        let query = std::mem::take(&mut self.query);
+        self.project = project;
+        self.reset(query);
+    }
+
+    /// Whether a search or a project filter narrows the list: groups with matches
+    /// open by themselves and an empty "No organization" is hidden.
+    pub fn filtering(&self) -> bool {
+        !self.query.trim().is_empty() || self.project.is_some()
+    }
+
+    /// Whether "No organization" is listed: always, except when a filter found nobody in it.
+    pub fn shows_unassigned(&self) -> bool {
+        !(self.filtering() && self.total_orgs.is_some() && self.unassigned_count <= 0)
+    }
+
+    /// The index of the first group: "No organization" (-1) when listed.
+    fn first_group(&self) -> GroupIndex {
+        if self.shows_unassigned() {
+            -1
+        } else {
+            0
+        }
+    }
+
+    /// "12 customers match “acme.com”" (or follow a project, or both), when filtering.
+    pub fn filter_summary(&self, project_name: Option<&str>) -> Option<String> {
+        let n = self.customer_count?;
+        let q = self.query.trim();
+        let one = n == 1;
+        let follow = project_name.map(|p| format!("{} {p}", if one { "follows" } else { "follow" }));
+        let matches = (!q.is_empty()).then(|| format!("{} “{q}”", if one { "matches" } else { "match" }));
+        let what = match (follow, matches) {
+            (Some(f), Some(m)) => format!("{f} and {m}"),
+            (Some(one), None) | (None, Some(one)) => one,
+            (None, None) => return None,
+        };
+        let customers = if one { "customer" } else { "customers" };
+        Some(format!("{n} {customers} {what}"))
     }
 
     pub fn key_at(&self, index: GroupIndex) -> Option<GroupKey> {
@@ -109,15 +158,15 @@ impl Model {
 
     /// All rows: one header per group, plus the members of expanded groups.
     pub fn total_rows(&self) -> usize {
-        let headers = self.total_orgs.unwrap_or(0) + 1;
-        headers + self.expanded.values().map(|k| self.member_rows(*k)).sum::<usize>()
+        let headers = self.total_orgs.unwrap_or(0) + usize::from(self.shows_unassigned());
+        headers + self.expanded.range(self.first_group()..).map(|(_, k)| self.member_rows(*k)).sum::<usize>()
     }
 
     /// The row at flat position `pos` (which must be below `total_rows`).
     pub fn row_at(&self, pos: usize) -> Row {
         let mut flat = 0usize;
-        let mut next: GroupIndex = -1;
-        for (&g, &key) in &self.expanded {
+        let mut next: GroupIndex = self.first_group();
+        for (&g, &key) in self.expanded.range(self.first_group()..) {
             let collapsed = (g - next) as usize;
             if pos < flat + collapsed {
                 return Row::Header(next + (pos - flat) as i64);
@@ -139,11 +188,15 @@ impl Model {
 
     pub fn toggle(&mut self, index: GroupIndex) {
         if self.expanded.remove(&index).is_none() {
-            if let Some(key) = self.key_at(index) {
-                self.expanded.insert(index, key);
-                let n = self.count(key).max(0) as usize;
-                self.members.entry(key).or_insert_with(|| Members { rows: vec![None; n], requested: HashSet::new() });
-            }
+            self.expand(index);
+        }
+    }
+
+    fn expand(&mut self, index: GroupIndex) {
+        if let Some(key) = self.key_at(index) {
+            self.expanded.insert(index, key);
+            let n = self.count(key).max(0) as usize;
+            self.members.entry(key).or_insert_with(|| Members { rows: vec![None; n], requested: HashSet::new() });
         }
     }
 
@@ -191,12 +244,21 @@ impl Model {
     }
 
     pub fn add_org_page(&mut self, page: usize, items: Vec<Organization>, total: i64, unassigned: i64) {
+        let first_answer = self.total_orgs.is_none();
         self.total_orgs = Some(total.max(0) as usize);
         self.unassigned_count = unassigned;
+        let filtering = self.filtering();
+        if filtering && first_answer && unassigned > 0 {
+            self.expand(-1);
+        }
         for (i, org) in items.into_iter().enumerate() {
             let count = org.match_count.unwrap_or(org.member_count);
             self.counts.insert(GroupKey::Org(org.id), count);
             self.orgs.insert(page * PAGE + i, org);
+            // A filter opens the groups it found someone in.
+            if filtering && count > 0 {
+                self.expand((page * PAGE + i) as GroupIndex);
+            }
         }
     }
 
@@ -361,6 +423,67 @@ mod tests {
         // Moving into the group it is already in changes nothing.
         m.apply_move(&[(1, GroupKey::Org(11))], GroupKey::Org(11));
         assert_eq!(m.count(GroupKey::Org(11)), 2);
+    }
+
+    fn searched(q: &str) -> Model {
+        let mut m = Model::default();
+        m.reset(q.into());
+        m
+    }
+
+    #[test]
+    fn a_search_opens_the_groups_with_matches_and_hides_an_empty_no_organization() {
+        let mut m = searched("acme.com");
+        assert_eq!(m.total_rows(), 1, "No organization shows while loading");
+        let mut acme = org(10, 5);
+        acme.match_count = Some(2);
+        let mut named = org(11, 3);
+        named.match_count = Some(0);
+        m.add_org_page(0, vec![acme, named], 2, 0);
+        assert!(!m.shows_unassigned());
+        let rows: Vec<Row> = (0..m.total_rows()).map(|p| m.row_at(p)).collect();
+        assert_eq!(rows, [Row::Header(0), Row::Member(0, 0), Row::Member(0, 1), Row::Header(1)]);
+        assert_eq!(m.missing_pages(0, 10).1, vec![(GroupKey::Org(10), 0)]);
+    }
+
+    #[test]
+    fn a_search_with_unassigned_matches_opens_no_organization_first() {
+        let mut m = searched("gmail");
+        m.add_org_page(0, vec![], 0, 2);
+        let rows: Vec<Row> = (0..m.total_rows()).map(|p| m.row_at(p)).collect();
+        assert_eq!(rows, [Row::Header(-1), Row::Member(-1, 0), Row::Member(-1, 1)]);
+        assert!(!searched("").filtering());
+        let mut plain = Model::default();
+        plain.add_org_page(0, vec![org(1, 2)], 1, 0);
+        assert!(plain.shows_unassigned(), "without a filter No organization always shows");
+        assert!(plain.expanded.is_empty(), "without a filter groups stay closed");
+    }
+
+    #[test]
+    fn the_project_filter_survives_a_new_search_and_a_search_survives_a_new_project() {
+        let mut m = searched("acme");
+        m.set_project(Some(4));
+        assert_eq!((m.query.as_str(), m.project), ("acme", Some(4)));
+        m.reset("globex".into());
+        assert_eq!((m.query.as_str(), m.project), ("globex", Some(4)));
+        m.set_project(None);
+        assert!(m.filtering());
+        m.reset(String::new());
+        assert!(!m.filtering());
+    }
+
+    #[test]
+    fn the_summary_counts_customers_in_words_that_agree() {
+        let mut m = searched("acme.com");
+        assert_eq!(m.filter_summary(None), None, "nothing before the answer");
+        m.customer_count = Some(12);
+        assert_eq!(m.filter_summary(None).unwrap(), "12 customers match “acme.com”");
+        m.customer_count = Some(1);
+        assert_eq!(m.filter_summary(None).unwrap(), "1 customer matches “acme.com”");
+        assert_eq!(m.filter_summary(Some("Launch")).unwrap(), "1 customer follows Launch and matches “acme.com”");
+        m.reset(String::new());
+        m.customer_count = Some(0);
+        assert_eq!(m.filter_summary(Some("Launch")).unwrap(), "0 customers follow Launch");
     }
 
     #[test]

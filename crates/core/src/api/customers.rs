@@ -121,8 +121,12 @@ pub struct OrganizationPage {
     pub total: i64,
     pub offset: i64,
     pub limit: i64,
-    /// Customers in no organization (matching the search, if any).
+    /// Customers in no organization (matching the search or project filter, if any).
     pub unassigned_count: i64,
+    /// With a search or a project filter: how many customers it shows in all
+    /// (matching themselves, or members of an organization that matches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_count: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,8 +12,9 @@ use orgdesk_core::paging::Paging;
 use serde_json::json;
 
 use crate::db::audit::{self, Actor};
-use crate::db::organizations::{self, history, MATCHED_CUSTOMERS};
-use crate::db::{placeholders, prefix_range, query, Db, OnUnique, Tx};
+use crate::db::organizations::{self, history};
+use crate::db::search::Filter;
+use crate::db::{placeholders, query, Db, OnUnique, Tx};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
 
@@ -66,26 +67,24 @@ pub enum Group {
     Organization(i64),
 }
 
-/// A page of customers sorted by name; the search matches the start of a
-/// first name, last name, full name, email or organization name.
-pub async fn list(db: &Db, group: Group, q: Option<&str>, page: Paging) -> Result<(Vec<Customer>, i64), sqlx::Error> {
-    let range = q.map(prefix_range);
-    let org = match group {
-        Group::Organization(id) => Some(id),
-        _ => None,
-    };
-    let (filter, next) = list_filter(group, range.is_some());
-    let sql = format!("{SELECT}{filter} ORDER BY c.sort_name, c.id LIMIT ${} OFFSET ${}", next, next + 1);
+/// A page of customers sorted by name, with the filter (a search and/or a project,
+/// see [`Filter`]): the customers it keeps, and all members of the organizations it
+/// keeps.
+pub async fn list(
+    db: &Db,
+    group: Group,
+    filter: Option<&Filter>,
+    page: Paging,
+) -> Result<(Vec<Customer>, i64), sqlx::Error> {
+    let (conditions, next) = list_filter(group, filter);
+    let sql = format!("{SELECT}{conditions} ORDER BY c.sort_name, c.id LIMIT ${} OFFSET ${}", next, next + 1);
     let count_sql = format!(
         "SELECT COUNT(*) FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
-         LEFT JOIN organizations o ON o.id = m.organization_id{filter}"
+         LEFT JOIN organizations o ON o.id = m.organization_id{conditions}"
     );
-    let (mut rows, mut count) = (query(sql), query(count_sql));
-    if let Some((from, to)) = &range {
-        rows = rows.bind(from).bind(to);
-        count = count.bind(from).bind(to);
-    }
-    if let Some(id) = org {
+    let args = filter.map(Filter::args).unwrap_or_default();
+    let (mut rows, mut count) = (query(sql).bind_args(args.clone()), query(count_sql).bind_args(args));
+    if let Group::Organization(id) = group {
         rows = rows.bind(id);
         count = count.bind(id);
     }
@@ -94,19 +93,19 @@ pub async fn list(db: &Db, group: Group, q: Option<&str>, page: Paging) -> Resul
     Ok((rows.into_iter().map(Customer::from).collect(), total))
 }
 
-/// The `WHERE` clause of a list of `group` (the search range at `$1` and `$2` when
-/// `searched`, then the organization id) and the number of the next placeholder.
-fn list_filter(group: Group, searched: bool) -> (String, usize) {
+/// The `WHERE` clause of a list of `group` (the filter's values first, then the
+/// organization id) and the number of the next placeholder.
+fn list_filter(group: Group, filter: Option<&Filter>) -> (String, usize) {
     let mut conditions: Vec<String> = Vec::new();
     let mut next = 1;
-    if searched {
-        // Unassigned customers have no organization name to match.
+    if let Some(f) = filter {
+        // Unassigned customers have no organization to be kept through.
         conditions.push(if group == Group::Unassigned {
-            format!("c.id IN ({MATCHED_CUSTOMERS})")
+            f.keeps_customer()
         } else {
-            format!("(c.id IN ({MATCHED_CUSTOMERS}) OR (o.name_key >= $1 AND o.name_key < $2))")
+            format!("({} OR {})", f.keeps_customer(), f.keeps_organization())
         });
-        next = 3;
+        next = f.next_param();
     }
     match group {
         Group::All => {}
@@ -446,20 +445,23 @@ mod tests {
 
     #[test]
     fn a_plain_list_has_no_filter_and_pages_from_the_first_placeholder() {
-        assert_eq!(list_filter(Group::All, false), (String::new(), 1));
-        assert_eq!(list_filter(Group::Unassigned, false), (" WHERE m.customer_id IS NULL".to_string(), 1));
-        assert_eq!(list_filter(Group::Organization(4), false), (" WHERE m.organization_id = $1".to_string(), 2));
+        assert_eq!(list_filter(Group::All, None), (String::new(), 1));
+        assert_eq!(list_filter(Group::Unassigned, None), (" WHERE m.customer_id IS NULL".to_string(), 1));
+        assert_eq!(list_filter(Group::Organization(4), None), (" WHERE m.organization_id = $1".to_string(), 2));
     }
 
     #[test]
-    fn a_search_takes_the_first_two_placeholders_and_matches_organization_names_only_in_organizations() {
-        let (filter, next) = list_filter(Group::Organization(4), true);
-        assert!(filter.contains("OR (o.name_key >= $1 AND o.name_key < $2)"), "{filter}");
+    fn a_filter_takes_the_first_placeholders_and_keeps_organizations_only_in_organizations() {
+        let search = Filter::for_tests(Some("ac"), None);
+        let (filter, next) = list_filter(Group::Organization(4), Some(&search));
+        assert!(filter.contains(&format!(" OR {})", search.keeps_organization())), "{filter}");
         assert!(filter.ends_with(" AND m.organization_id = $3"), "{filter}");
         assert_eq!(next, 4);
-        let (filter, next) = list_filter(Group::Unassigned, true);
-        assert!(!filter.contains("o.name_key"), "{filter}");
+        let (filter, next) = list_filter(Group::Unassigned, Some(&search));
+        assert!(!filter.contains("organization_id IN"), "{filter}");
         assert!(filter.ends_with(" AND m.customer_id IS NULL"), "{filter}");
         assert_eq!(next, 3);
+        let project = Filter::for_tests(Some("acme"), Some(9));
+        assert_eq!(list_filter(Group::Organization(4), Some(&project)).1, 4);
     }
 }

@@ -22,7 +22,8 @@ use serde_json::json;
 
 use self::history::Entry;
 use crate::db::audit::{self, Actor};
-use crate::db::{placeholders, prefix_range, query, Db, OnUnique, Tx};
+use crate::db::search::Filter;
+use crate::db::{placeholders, query, Db, OnUnique, Tx};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
 
@@ -40,13 +41,10 @@ struct OrgRow {
     total: Option<i64>,
     #[sqlx(default)]
     unassigned: Option<i64>,
+    /// Only in filtered results: the customers the filter shows in all.
+    #[sqlx(default)]
+    customers: Option<i64>,
 }
-
-/// Ids of the customers matching the search ($1..$2), each condition answered by an index.
-/// `sort_name` ("first last", or the email) covers first names and full names.
-pub const MATCHED_CUSTOMERS: &str = "SELECT id FROM customers WHERE last_key >= $1 AND last_key < $2 \
-     UNION SELECT id FROM customers WHERE sort_name >= $1 AND sort_name < $2 \
-     UNION SELECT id FROM customers WHERE email >= $1 AND email < $2";
 
 /// Bumped by triggers (migration 0005) on every write that can change a search result.
 pub async fn data_version(db: &Db) -> Result<i64, sqlx::Error> {
@@ -57,17 +55,19 @@ pub struct OrgList {
     pub items: Vec<Organization>,
     pub total: i64,
     pub unassigned: i64,
+    /// With a filter: the customers it shows in all.
+    pub customers: Option<i64>,
 }
 
-/// One page of organizations by name, with member counts; with a search, the
-/// organizations whose name or some member matches it.
-pub async fn list(db: &Db, q: Option<&str>, offset: i64, limit: i64) -> Result<OrgList, sqlx::Error> {
+/// One page of organizations by name, with member counts; with a filter (a search
+/// and/or a project, see [`Filter`]), the organizations it keeps (their name
+/// matches, they follow the project) or that have a member it keeps.
+pub async fn list(db: &Db, filter: Option<&Filter>, offset: i64, limit: i64) -> Result<OrgList, sqlx::Error> {
     let member_count = "(SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id)";
     let rows: Vec<OrgRow>;
     // Counts past the last page (or when nothing matches), where no row carries them.
     let count_sql: String;
-    let range: Option<(String, String)>;
-    match q.map(prefix_range) {
+    match filter {
         None => {
             // One statement: the page, the organization count and the unassigned count
             // (both kept by triggers, migrations 0003 and 0006).
@@ -80,55 +80,61 @@ pub async fn list(db: &Db, q: Option<&str>, offset: i64, limit: i64) -> Result<O
             );
             rows = query(sql).bind(limit).bind(offset).fetch_all(db).await?;
             count_sql = format!("SELECT {counts}");
-            range = None;
         }
-        Some((from, to)) => {
-            // The matching customers come from four index range scans; the
-            // organizations from their members' hits and from their own names.
-            // One pass yields the page, the total and the unassigned count.
+        Some(f) => {
+            // The matching customers come from the search index (or index range
+            // scans) and the project's followers; the organizations from their
+            // members' hits and from their own. One pass yields the page, the totals
+            // and the unassigned count.
             let with = format!(
-                "WITH matched AS ({MATCHED_CUSTOMERS}), \
+                "WITH matched AS MATERIALIZED ({customers}), \
                  member_hits AS (SELECT m.organization_id AS org_id, COUNT(*) AS hits FROM matched \
                    JOIN memberships m ON m.customer_id = matched.id GROUP BY m.organization_id), \
-                 name_hits AS (SELECT id AS org_id FROM organizations WHERE name_key >= $1 AND name_key < $2), \
-                 hits AS (SELECT org_id FROM member_hits UNION SELECT org_id FROM name_hits)"
+                 name_hits AS MATERIALIZED (SELECT id AS org_id FROM ({organizations}) kept), \
+                 hits AS (SELECT org_id FROM member_hits UNION SELECT org_id FROM name_hits)",
+                customers = f.customers(),
+                organizations = f.organizations()
             );
+            let unassigned = "(SELECT COUNT(*) FROM matched WHERE NOT EXISTS \
+                   (SELECT 1 FROM memberships m WHERE m.customer_id = matched.id))";
+            let shown = "(SELECT COUNT(*) FROM (SELECT id FROM matched UNION SELECT m.customer_id FROM memberships m \
+                   JOIN name_hits n ON n.org_id = m.organization_id) shown)";
+            let n = f.next_param();
             let sql = format!(
                 "{with}, page AS (SELECT o.id, o.name, o.name_key, o.created_at, COALESCE(h.hits, 0) AS hits, \
                    CASE WHEN n.org_id IS NULL THEN 0 ELSE 1 END AS name_hit, COUNT(*) OVER () AS total \
                    FROM hits JOIN organizations o ON o.id = hits.org_id \
                    LEFT JOIN member_hits h ON h.org_id = o.id LEFT JOIN name_hits n ON n.org_id = o.id \
-                   ORDER BY o.name_key, o.id LIMIT $3 OFFSET $4) \
+                   ORDER BY o.name_key, o.id LIMIT ${n} OFFSET ${next}) \
                  SELECT p.id, p.name, p.created_at, \
                    (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = p.id) AS member_count, \
                    CASE WHEN p.name_hit = 1 THEN (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = p.id) \
                      ELSE p.hits END AS match_count, \
-                   p.total AS total, \
-                   (SELECT COUNT(*) FROM matched WHERE NOT EXISTS \
-                     (SELECT 1 FROM memberships m WHERE m.customer_id = matched.id)) AS unassigned, {domains} \
+                   p.total AS total, {unassigned} AS unassigned, {shown} AS customers, {domains} \
                  FROM page p ORDER BY p.name_key, p.id",
+                next = n + 1,
                 domains = domains_of(db, "p.id")
             );
-            rows = query(sql).bind(&from).bind(&to).bind(limit).bind(offset).fetch_all(db).await?;
-            count_sql = format!(
-                "{with} SELECT (SELECT COUNT(*) FROM hits), (SELECT COUNT(*) FROM matched WHERE NOT EXISTS \
-                   (SELECT 1 FROM memberships m WHERE m.customer_id = matched.id))"
-            );
-            range = Some((from, to));
+            rows = query(sql).bind_args(f.args()).bind(limit).bind(offset).fetch_all(db).await?;
+            count_sql = format!("{with} SELECT (SELECT COUNT(*) FROM hits), {unassigned}, {shown}");
         }
     }
-    let (total, unassigned): (i64, i64) = match rows.first() {
-        Some(first) => (first.total.unwrap_or_default(), first.unassigned.unwrap_or_default()),
-        None => {
-            let mut counts = query(count_sql);
-            if let Some((from, to)) = range {
-                counts = counts.bind(from).bind(to);
+    let (total, unassigned, customers): (i64, i64, Option<i64>) = match rows.first() {
+        Some(first) => (first.total.unwrap_or_default(), first.unassigned.unwrap_or_default(), first.customers),
+        None => match filter {
+            None => {
+                let (total, unassigned): (i64, i64) = query(count_sql).fetch_one(db).await?;
+                (total, unassigned, None)
             }
-            counts.fetch_one(db).await?
-        }
+            Some(f) => {
+                let (total, unassigned, customers): (i64, i64, i64) =
+                    query(count_sql).bind_args(f.args()).fetch_one(db).await?;
+                (total, unassigned, Some(customers))
+            }
+        },
     };
     let items = to_organizations(rows);
-    Ok(OrgList { items, total, unassigned })
+    Ok(OrgList { items, total, unassigned, customers })
 }
 
 /// A column with the domains of organization `org` (an SQL expression), separated by

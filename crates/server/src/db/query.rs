@@ -146,6 +146,12 @@ impl Query {
         self
     }
 
+    /// Binds values already made [`Arg`]s, in order.
+    pub fn bind_args(mut self, args: impl IntoIterator<Item = Arg>) -> Query {
+        self.args.extend(args);
+        self
+    }
+
     /// Adds a value and returns its placeholder (`$n`) without touching the text,
     /// for conditions assembled elsewhere and appended later.
     pub fn param(&mut self, value: impl Bind) -> String {

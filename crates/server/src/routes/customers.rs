@@ -21,6 +21,8 @@ use utoipa_axum::routes;
 use crate::auth::{self, CurrentAgent};
 use crate::db::audit::Actor;
 use crate::db::customers::{self as store, Changes, Group, Invitation};
+use crate::db::search::Filter;
+use crate::db::{projects, Db};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{patch_field, ApiJson, ApiPaging, ApiPath, ApiQuery};
 use crate::routes::settings::association;
@@ -32,8 +34,22 @@ use crate::AppState;
 pub struct ListQuery {
     /// An organization id, or `none` for customers in no organization; all customers when absent.
     pub organization_id: Option<String>,
-    /// Matches the start of a first name, last name, full name, email or organization name.
+    /// Matches anywhere in a first name, last name, full name, email or organization name,
+    /// regardless of case and accents (from 3 characters; shorter: the start of a word).
     pub q: Option<String>,
+    /// Keeps the customers following this project, themselves or through their organization.
+    pub project_id: Option<i64>,
+}
+
+/// The Customers app's filter of a search and a project (which must exist: 422 on `project_id`).
+pub async fn list_filter(db: &Db, q: Option<&str>, project_id: Option<i64>) -> ApiResult<Option<Filter>> {
+    let q = search_text(q)?;
+    if let Some(id) = project_id {
+        if projects::get(db, id).await?.is_none() {
+            return Err(ApiError::invalid("project_id", "That project no longer exists. Choose another one."));
+        }
+    }
+    Ok(Filter::new(db, q.as_deref(), project_id))
 }
 
 /// A trimmed, non-empty search text, at most 100 characters.
@@ -60,8 +76,8 @@ pub async fn list_customers(
             id.parse().map_err(|_| ApiError::invalid("organization_id", "Use an organization id or `none`."))?,
         ),
     };
-    let q = search_text(query.q.as_deref())?;
-    let (items, total) = store::list(&state.db, group, q.as_deref(), paging).await?;
+    let filter = list_filter(&state.db, query.q.as_deref(), query.project_id).await?;
+    let (items, total) = store::list(&state.db, group, filter.as_ref(), paging).await?;
     Ok(Json(CustomerPage { items, total, offset: paging.offset, limit: paging.limit }))
 }
 

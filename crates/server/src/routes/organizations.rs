@@ -33,15 +33,18 @@ use crate::db::audit::Actor;
 use crate::db::organizations as store;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{patch_field, ApiJson, ApiPaging, ApiPath, ApiQuery};
-use crate::routes::customers::search_text;
+use crate::routes::customers::{list_filter, search_text};
 use crate::time_fmt::now_ms;
 use crate::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Keeps organizations whose name, or some member's name or email, starts with this.
+    /// Keeps organizations whose name, or some member's name or email, contains this,
+    /// regardless of case and accents (from 3 characters; shorter: the start of a word).
     pub q: Option<String>,
+    /// Keeps the organizations following this project, and those with a member following it.
+    pub project_id: Option<i64>,
 }
 
 /// Organizations by name, with member counts and the number of unassigned customers.
@@ -54,17 +57,13 @@ pub async fn list_organizations(
     ApiPaging(paging): ApiPaging,
 ) -> ApiResult<Json<OrganizationPage>> {
     let (offset, limit) = (paging.offset, paging.limit);
-    let q = search_text(query.q.as_deref())?;
-    let list = match q.as_deref() {
+    let filter = list_filter(&state.db, query.q.as_deref(), query.project_id).await?;
+    let list = match &filter {
         None => Arc::new(store::list(&state.db, None, offset, limit).await?),
-        Some(q) => {
+        Some(f) => {
             let version = store::data_version(&state.db).await?;
-            state
-                .search_cache
-                .get_or_compute(version, (q.to_string(), offset, limit), || {
-                    store::list(&state.db, Some(q), offset, limit)
-                })
-                .await?
+            let key = (search_text(query.q.as_deref())?, query.project_id, offset, limit);
+            state.search_cache.get_or_compute(version, key, || store::list(&state.db, Some(f), offset, limit)).await?
         }
     };
     Ok(Json(OrganizationPage {
@@ -73,6 +72,7 @@ pub async fn list_organizations(
         offset,
         limit,
         unassigned_count: list.unassigned,
+        customer_count: list.customers,
     }))
 }
 

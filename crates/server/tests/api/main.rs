@@ -26,6 +26,7 @@ mod portal_policy;
 mod projects;
 mod races;
 mod routing;
+mod search;
 mod search_cache;
 mod security_headers;
 mod seed;

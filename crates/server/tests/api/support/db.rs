@@ -2,7 +2,7 @@
 //! (trigger-kept counters, rows that bad input must leave alone). The only place
 //! the API tests touch SQL on both dialects.
 
-use orgdesk_server::db::{query, Row};
+use orgdesk_server::db::{query, Arg, Db, Row};
 
 use super::TestApp;
 
@@ -30,5 +30,33 @@ impl TestApp {
              ON c.k = t.k AND c.status = t.status WHERE t.n IS NULL OR c.n IS NULL OR t.n <> c.n",
         );
         assert_eq!((wrong_org.await, wrong_project.await), (0, 0), "counters drifted from the items");
+    }
+
+    /// The plan the database makes for `sql` with `args`, one line per step. PostgreSQL
+    /// is told to avoid sequential scans (as it would with many rows), so a plan that
+    /// still scans a table shows that no index can answer the query.
+    pub async fn query_plan(&self, sql: &str, args: Vec<Arg>) -> Vec<String> {
+        let mut tx = self.db.begin_write().await.unwrap();
+        let plan: Vec<String> = match &self.db {
+            Db::Sqlite(..) => {
+                let rows: Vec<(i64, i64, i64, String)> = query(format!("EXPLAIN QUERY PLAN {sql}"))
+                    .bind_args(args)
+                    .fetch_all(&mut tx)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                rows.into_iter().map(|r| r.3).collect()
+            }
+            Db::Postgres(..) => {
+                query("SET LOCAL enable_seqscan = off").execute(&mut tx).await.unwrap();
+                let rows: Vec<(String,)> = query(format!("EXPLAIN {sql}"))
+                    .bind_args(args)
+                    .fetch_all(&mut tx)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                rows.into_iter().map(|r| r.0).collect()
+            }
+        };
+        drop(tx);
+        plan
     }
 }
