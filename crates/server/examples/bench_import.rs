@@ -19,12 +19,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use reqwest::Client;
 use serde_json::{json, Value};
 
 mod support;
 
-use support::{orgdesk_bin, seed, setting, sign_in_admin, start_server, ServerProcess};
+use support::{orgdesk_bin, seed, setting, start_server, AdminApi, ServerProcess};
 
 #[tokio::main]
 async fn main() {
@@ -69,8 +68,7 @@ async fn run(bin: &Path, label: &str, url: &str, file: &[u8]) {
     println!("== {label}: seeded with {organizations} organizations, {customers} customers ==");
     seed(bin, url, customers, organizations).await;
     let server = start_server(bin, url, &[]).await;
-    let (client, csrf) = sign_in_admin(&server.base, 4).await;
-    let api = Api { client, base: server.base.clone(), csrf };
+    let api = AdminApi::sign_in(&server.base, 4).await;
     println!("server peak RSS after sign-in: {}", peak(&server));
 
     // 1. Upload + dry run.
@@ -134,29 +132,12 @@ fn file_rows(file: &[u8]) -> usize {
     file.iter().filter(|&&b| b == b'\n').count() - 1
 }
 
-struct Api {
-    client: Client,
-    base: String,
-    csrf: String,
+/// The upload, which only this benchmark sends.
+trait Upload {
+    async fn upload(&self, name: &str, bytes: &[u8]) -> Value;
 }
 
-impl Api {
-    async fn get(&self, path: &str) -> Value {
-        support::json(self.client.get(format!("{}{path}", self.base)).send().await.unwrap(), path).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let res = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("x-csrf-token", &self.csrf)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        support::json(res, path).await
-    }
-
+impl Upload for AdminApi {
     async fn upload(&self, name: &str, bytes: &[u8]) -> Value {
         let form = reqwest::multipart::Form::new()
             .part("file", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()));

@@ -24,10 +24,10 @@ use std::time::{Duration, Instant};
 
 mod support;
 
-use reqwest::{Client, StatusCode};
-use serde_json::{json, Value};
+use reqwest::StatusCode;
+use serde_json::json;
 use support::{
-    fresh_postgres_database, json, orgdesk_bin, postgres_admin_url, run_sql, seed, setting, sign_in_admin, start_server,
+    fresh_postgres_database, orgdesk_bin, postgres_admin_url, run_sql, seed, setting, start_server, AdminApi,
 };
 
 const RULES: usize = 20;
@@ -54,7 +54,7 @@ async fn run(bin: &Path, label: &str, url: &str) {
     println!("== {label}: {organizations} organizations, {customers} customers ==");
     seed(bin, url, customers, organizations).await;
     let server = start_server(bin, url, &[]).await;
-    let api = Arc::new(Api::sign_in(server.base.clone()).await);
+    let api = Arc::new(AdminApi::sign_in(&server.base, 256).await);
 
     let requesters = api.members_of_one_organization().await;
     let organization = requesters.0;
@@ -124,7 +124,7 @@ impl std::fmt::Display for Figures {
 }
 
 /// 32 clients create tickets for the organization's members until the phase ends.
-async fn phase(api: &Arc<Api>, project: i64, requesters: &Arc<Vec<i64>>) -> Figures {
+async fn phase(api: &Arc<AdminApi>, project: i64, requesters: &Arc<Vec<i64>>) -> Figures {
     let clients: usize = setting("BENCH_CLIENTS", 32);
     let seconds: u64 = setting("BENCH_SECONDS", 20);
     let started = Instant::now();
@@ -182,34 +182,7 @@ async fn phase(api: &Arc<Api>, project: i64, requesters: &Arc<Vec<i64>>) -> Figu
     Figures { count: all.len(), errors, p50: pick(0.5), p99: pick(0.99), seconds: started.elapsed().as_secs_f64() }
 }
 
-struct Api {
-    client: Client,
-    base: String,
-    csrf: String,
-}
-
-impl Api {
-    async fn sign_in(base: String) -> Api {
-        let (client, csrf) = sign_in_admin(&base, 256).await;
-        Api { client, base, csrf }
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        json(self.client.get(format!("{}{path}", self.base)).send().await.unwrap(), path).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let res = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("x-csrf-token", &self.csrf)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        json(res, path).await
-    }
-
+impl AdminApi {
     /// An organization with members, and their customer ids.
     async fn members_of_one_organization(&self) -> (i64, Vec<i64>) {
         let page = self.get("/api/customers?limit=200").await;

@@ -152,3 +152,37 @@ pub async fn sign_in_admin(base: &str, idle_connections: usize) -> (Client, Stri
     }
     (client, csrf)
 }
+
+/// The admin's signed-in session against a server: JSON in, JSON out (a failed answer
+/// ends the run).
+#[allow(dead_code, reason = "the benchmarks use it, `load` does not; each example compiles this module")]
+pub struct AdminApi {
+    pub client: Client,
+    pub base: String,
+    pub csrf: String,
+}
+
+#[allow(dead_code, reason = "the benchmarks use it, `load` does not; each example compiles this module")]
+impl AdminApi {
+    /// Signs the admin in on `base`, keeping up to `idle_connections` connections.
+    pub async fn sign_in(base: &str, idle_connections: usize) -> AdminApi {
+        let (client, csrf) = sign_in_admin(base, idle_connections).await;
+        AdminApi { client, base: base.to_string(), csrf }
+    }
+
+    pub async fn get(&self, path: &str) -> Value {
+        json(self.client.get(format!("{}{path}", self.base)).send().await.unwrap(), path).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        json(res, path).await
+    }
+}
