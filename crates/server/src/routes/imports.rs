@@ -81,6 +81,15 @@ impl Running {
         }
     }
 
+    /// Hands the claimed slot (batch 0) to batch `id` under one lock, so no other
+    /// import can claim the slot in between.
+    fn promote(&self, id: i64, total: i64) {
+        if let Ok(mut p) = self.progress.lock() {
+            p.remove(&0);
+            p.insert(id, (0, total));
+        }
+    }
+
     fn set(&self, id: i64, done: i64, total: i64) {
         if let Ok(mut p) = self.progress.lock() {
             p.insert(id, (done, total));
@@ -542,13 +551,18 @@ pub async fn start_import(
         }
         Err(e) => Err(e.into()),
     };
-    running.finish(0);
-    let batch_id = started?;
-    running.set(batch_id, 0, rows);
+    let batch_id = match started {
+        Ok(id) => id,
+        Err(e) => {
+            running.finish(0);
+            return Err(e);
+        }
+    };
+    running.promote(batch_id, rows);
     if matches!(state.db, Db::Postgres(..)) {
         tokio::spawn(heartbeat(state.clone(), running.clone(), batch_id));
     }
-    let public_url = state.config.public_url.trim_end_matches('/').to_string();
+    let public_url = state.config.public_url.clone();
     let file_name = stored.file_name.clone();
     let task_state = state.clone();
     let task_running = running.clone();
