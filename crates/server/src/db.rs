@@ -22,9 +22,11 @@ pub mod projects;
 pub mod query;
 pub mod routing;
 pub mod search;
+pub mod search_stats;
 pub mod sessions;
 pub mod settings;
 pub mod sharing;
+mod sqlite_fold;
 pub mod tx;
 
 pub use query::{placeholders, prefix_range, query, Arg, Bind, Query};
@@ -95,6 +97,14 @@ impl Db {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    let mut handle = conn.lock_handle().await?;
+                    sqlite_fold::register(handle.as_raw_handle()).map_err(|rc| {
+                        sqlx::Error::Protocol(format!("cannot add the orgdesk_fold function (SQLite error {rc})"))
+                    })
+                })
+            })
             .connect_with(options)
             .await
             .map_err(|e| format!("cannot open SQLite database {}: {e}", path.display()))?;

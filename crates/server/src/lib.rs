@@ -40,6 +40,8 @@ pub struct AppState {
     pub openapi_json: Arc<String>,
     pub search_cache: Arc<versioned_cache::SearchCache>,
     pub group_cache: Arc<versioned_cache::GroupCache>,
+    /// Trigram counts that steer long searches to their rarest part.
+    pub search_stats: Arc<db::search_stats::SearchStats>,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             openapi_json: Arc::new(openapi::document_json()),
             search_cache: Arc::default(),
             group_cache: Arc::default(),
+            search_stats: Arc::default(),
         }
     }
 }
@@ -151,6 +154,8 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             }
             let _mailer = mailer::spawn(db.clone(), config.smtp.clone());
             let state = AppState::new(db, config);
+            // The first trigram sample, in the background, before the first search needs it.
+            state.search_stats.sample(&state.db);
             serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())
         }
     }

@@ -15,14 +15,18 @@
 
 use orgdesk_core::search::{is_substring_search, normalize_query};
 
+use crate::db::search_stats::Sample;
 use crate::db::{prefix_range, Arg, Db};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Search {
     /// Keys in `from..to` (a word start).
     Prefix { from: String, to: String },
-    /// The FTS5 phrase (SQLite) or `LIKE` pattern (PostgreSQL) of a substring.
-    Substring(String),
+    /// A substring: `lookup` is what the trigram index is asked for, the FTS5 phrase
+    /// (SQLite) or `LIKE` pattern (PostgreSQL) of the whole search or of its rarest
+    /// part; then `check`, the whole folded search, must be in each row found
+    /// (`orgdesk_fold` of its text on SQLite, the stored folded text on PostgreSQL).
+    Substring { lookup: String, check: Option<String> },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,27 +43,32 @@ const PREFIX_CUSTOMERS: &str = "SELECT id FROM customers WHERE last_key >= $1 AN
      UNION SELECT id FROM customers WHERE email >= $1 AND email < $2";
 
 impl Filter {
-    /// The filter of a (trimmed, non-empty) search and/or a project; `None` without either.
-    pub fn new(db: &Db, q: Option<&str>, project: Option<i64>) -> Option<Filter> {
-        Filter::for_dialect(matches!(db, Db::Postgres(..)), q, project)
+    /// The filter of a (trimmed, non-empty) search and/or a project; `None` without
+    /// either. A long search asks the index for the part `sample` says is rarest.
+    pub fn new(db: &Db, q: Option<&str>, project: Option<i64>, sample: &Sample) -> Option<Filter> {
+        Filter::for_dialect(matches!(db, Db::Postgres(..)), q, project, sample)
     }
 
     /// A SQLite filter, for unit tests elsewhere.
     #[cfg(test)]
     pub(crate) fn for_tests(q: Option<&str>, project: Option<i64>) -> Filter {
-        Filter::for_dialect(false, q, project).expect("a search or a project")
+        Filter::for_dialect(false, q, project, &Sample::default()).expect("a search or a project")
     }
 
-    fn for_dialect(postgres: bool, q: Option<&str>, project: Option<i64>) -> Option<Filter> {
+    fn for_dialect(postgres: bool, q: Option<&str>, project: Option<i64>, sample: &Sample) -> Option<Filter> {
         let search = q.map(normalize_query).filter(|q| !q.is_empty()).map(|q| {
             if !is_substring_search(&q) {
                 let (from, to) = prefix_range(&q);
-                Search::Prefix { from, to }
-            } else if postgres {
-                Search::Substring(format!("%{}%", escape_like(&q)))
-            } else {
-                Search::Substring(format!("\"{}\"", q.replace('"', "\"\"")))
+                return Search::Prefix { from, to };
             }
+            let window = sample.narrowest(&q);
+            let part = window.as_deref().unwrap_or(&q);
+            let lookup = if postgres {
+                format!("%{}%", escape_like(part))
+            } else {
+                format!("\"{}\"", part.replace('"', "\"\""))
+            };
+            Search::Substring { lookup, check: window.is_some().then_some(q) }
         });
         (search.is_some() || project.is_some()).then_some(Filter { postgres, search, project })
     }
@@ -69,7 +78,9 @@ impl Filter {
         let mut args = match &self.search {
             None => vec![],
             Some(Search::Prefix { from, to }) => vec![from.clone().into(), to.clone().into()],
-            Some(Search::Substring(pattern)) => vec![pattern.clone().into()],
+            Some(Search::Substring { lookup, check }) => {
+                std::iter::once(lookup).chain(check).map(|text| text.clone().into()).collect()
+            }
         };
         args.extend(self.project.map(Arg::from));
         args
@@ -88,8 +99,17 @@ impl Filter {
     pub fn customers(&self) -> String {
         let searched = self.search.as_ref().map(|s| match s {
             Search::Prefix { .. } => PREFIX_CUSTOMERS.to_string(),
-            Search::Substring(_) if self.postgres => "SELECT id FROM customers WHERE search_text LIKE $1".into(),
-            Search::Substring(_) => "SELECT rowid AS id FROM customers_search WHERE customers_search MATCH $1".into(),
+            Search::Substring { .. } if self.postgres => {
+                format!("SELECT id FROM customers WHERE {}", self.pg_substring("search_text"))
+            }
+            Search::Substring { check: None, .. } => {
+                "SELECT rowid AS id FROM customers_search WHERE customers_search MATCH $1".into()
+            }
+            Search::Substring { check: Some(_), .. } => format!(
+                "SELECT s.rowid AS id FROM customers_search s JOIN customers sc ON sc.id = s.rowid \
+                 WHERE s.customers_search MATCH $1 AND instr(orgdesk_fold({}), $2) > 0",
+                "sc.first_name || ' ' || sc.last_name || ' ' || sc.email"
+            ),
         });
         both(searched, self.following_customers())
     }
@@ -122,9 +142,11 @@ impl Filter {
     /// group's page reads only that group's members instead of every match.
     pub fn keeps_customer(&self) -> String {
         match (&self.search, self.following_customers()) {
-            (Some(Search::Substring(_)), None) if self.postgres => "c.search_text LIKE $1".into(),
-            (Some(Search::Substring(_)), Some(following)) if self.postgres => {
-                format!("(c.search_text LIKE $1 AND c.id IN ({following}))")
+            (Some(Search::Substring { .. }), None) if self.postgres => {
+                format!("({})", self.pg_substring("c.search_text"))
+            }
+            (Some(Search::Substring { .. }), Some(following)) if self.postgres => {
+                format!("({} AND c.id IN ({following}))", self.pg_substring("c.search_text"))
             }
             _ => format!("c.id IN ({})", self.customers()),
         }
@@ -134,9 +156,11 @@ impl Filter {
     /// members, as a condition on the row (see [`Filter::keeps_customer`]).
     pub fn keeps_organization(&self) -> String {
         match (&self.search, self.following_organizations()) {
-            (Some(Search::Substring(_)), None) if self.postgres => "o.search_text LIKE $1".into(),
-            (Some(Search::Substring(_)), Some(following)) if self.postgres => {
-                format!("(o.search_text LIKE $1 AND m.organization_id IN ({following}))")
+            (Some(Search::Substring { .. }), None) if self.postgres => {
+                format!("({})", self.pg_substring("o.search_text"))
+            }
+            (Some(Search::Substring { .. }), Some(following)) if self.postgres => {
+                format!("({} AND m.organization_id IN ({following}))", self.pg_substring("o.search_text"))
             }
             _ => format!("m.organization_id IN ({})", self.organizations()),
         }
@@ -147,12 +171,30 @@ impl Filter {
     pub fn organizations(&self) -> String {
         let searched = self.search.as_ref().map(|s| match s {
             Search::Prefix { .. } => "SELECT id FROM organizations WHERE name_key >= $1 AND name_key < $2".to_string(),
-            Search::Substring(_) if self.postgres => "SELECT id FROM organizations WHERE search_text LIKE $1".into(),
-            Search::Substring(_) => {
+            Search::Substring { .. } if self.postgres => {
+                format!("SELECT id FROM organizations WHERE {}", self.pg_substring("search_text"))
+            }
+            Search::Substring { check: None, .. } => {
                 "SELECT rowid AS id FROM organizations_search WHERE organizations_search MATCH $1".into()
+            }
+            Search::Substring { check: Some(_), .. } => {
+                "SELECT s.rowid AS id FROM organizations_search s JOIN organizations so ON so.id = s.rowid \
+                 WHERE s.organizations_search MATCH $1 AND instr(orgdesk_fold(so.name), $2) > 0"
+                    .into()
             }
         });
         both(searched, self.following_organizations())
+    }
+
+    /// On PostgreSQL, whether the folded text `column` holds the substring searched:
+    /// the index answers `LIKE $1` (the rarest part), `strpos` checks the whole.
+    fn pg_substring(&self, column: &str) -> String {
+        match &self.search {
+            Some(Search::Substring { check: Some(_), .. }) => {
+                format!("{column} LIKE $1 AND strpos({column}, $2) > 0")
+            }
+            _ => format!("{column} LIKE $1"),
+        }
     }
 }
 
@@ -184,13 +226,13 @@ mod tests {
 
     #[test]
     fn no_search_and_no_project_is_no_filter() {
-        assert_eq!(Filter::for_dialect(false, None, None), None);
-        assert_eq!(Filter::for_dialect(true, Some("   "), None), None);
+        assert_eq!(Filter::for_dialect(false, None, None, &Sample::default()), None);
+        assert_eq!(Filter::for_dialect(true, Some("   "), None, &Sample::default()), None);
     }
 
     #[test]
     fn a_short_search_is_a_prefix_range_of_the_folded_text() {
-        let f = Filter::for_dialect(true, Some(" Zö "), None).unwrap();
+        let f = Filter::for_dialect(true, Some(" Zö "), None, &Sample::default()).unwrap();
         assert_eq!(f.args(), vec![Arg::from("zo"), Arg::from("zo\u{10FFFF}")]);
         assert_eq!(f.next_param(), 3);
         assert!(f.customers().contains("last_key >= $1 AND last_key < $2"), "{}", f.customers());
@@ -199,11 +241,11 @@ mod tests {
 
     #[test]
     fn a_longer_search_is_a_trigram_match_quoted_for_each_database() {
-        let sqlite = Filter::for_dialect(false, Some("Zoë \"x"), None).unwrap();
+        let sqlite = Filter::for_dialect(false, Some("Zoë \"x"), None, &Sample::default()).unwrap();
         assert_eq!(sqlite.args(), vec![Arg::from("\"zoe \"\"x\"")]);
         assert!(sqlite.customers().contains("customers_search MATCH $1"));
         assert!(sqlite.organizations().contains("organizations_search MATCH $1"));
-        let pg = Filter::for_dialect(true, Some("100%_a\\b"), None).unwrap();
+        let pg = Filter::for_dialect(true, Some("100%_a\\b"), None, &Sample::default()).unwrap();
         assert_eq!(pg.args(), vec![Arg::from("%100\\%\\_a\\\\b%")]);
         assert!(pg.customers().contains("FROM customers WHERE search_text LIKE $1"));
         assert!(pg.organizations().contains("FROM organizations WHERE search_text LIKE $1"));
@@ -211,11 +253,11 @@ mod tests {
 
     #[test]
     fn a_project_comes_after_the_search_and_intersects_it() {
-        let only = Filter::for_dialect(false, None, Some(7)).unwrap();
+        let only = Filter::for_dialect(false, None, Some(7), &Sample::default()).unwrap();
         assert_eq!(only.args(), vec![Arg::from(7i64)]);
         assert!(only.customers().starts_with("SELECT customer_id AS id FROM project_followers WHERE project_id = $1"));
         assert!(only.organizations().ends_with("project_id = $1 AND organization_id IS NOT NULL"));
-        let both = Filter::for_dialect(false, Some("acme"), Some(7)).unwrap();
+        let both = Filter::for_dialect(false, Some("acme"), Some(7), &Sample::default()).unwrap();
         assert_eq!(both.args(), vec![Arg::from("\"acme\""), Arg::from(7i64)]);
         assert_eq!(both.next_param(), 3);
         assert!(both.customers().starts_with("SELECT id FROM (SELECT rowid AS id FROM customers_search"));
@@ -226,18 +268,40 @@ mod tests {
 
     #[test]
     fn on_postgres_a_substring_is_checked_on_the_row() {
-        let pg = Filter::for_dialect(true, Some("acme"), None).unwrap();
+        let pg = Filter::for_dialect(true, Some("acme"), None, &Sample::default()).unwrap();
         assert_eq!(
             (pg.keeps_customer().as_str(), pg.keeps_organization().as_str()),
-            ("c.search_text LIKE $1", "o.search_text LIKE $1")
+            ("(c.search_text LIKE $1)", "(o.search_text LIKE $1)")
         );
-        let with_project = Filter::for_dialect(true, Some("acme"), Some(3)).unwrap();
+        let with_project = Filter::for_dialect(true, Some("acme"), Some(3), &Sample::default()).unwrap();
         assert!(with_project.keeps_customer().starts_with("(c.search_text LIKE $1 AND c.id IN (SELECT customer_id"));
-        let sqlite = Filter::for_dialect(false, Some("acme"), None).unwrap();
+        let sqlite = Filter::for_dialect(false, Some("acme"), None, &Sample::default()).unwrap();
         assert_eq!(sqlite.keeps_customer(), format!("c.id IN ({})", sqlite.customers()));
         assert_eq!(sqlite.keeps_organization(), format!("m.organization_id IN ({})", sqlite.organizations()));
-        let short = Filter::for_dialect(true, Some("ac"), None).unwrap();
+        let short = Filter::for_dialect(true, Some("ac"), None, &Sample::default()).unwrap();
         assert_eq!(short.keeps_customer(), format!("c.id IN ({})", short.customers()));
+    }
+
+    #[test]
+    fn a_long_search_asks_the_index_for_its_rarest_part_and_checks_the_whole() {
+        let customers: Vec<String> = (0..500).map(|n| format!("Ava Adams ava.{n}@org{}.example", n % 50)).collect();
+        let sample = Sample::from_texts(customers.iter().map(String::as_str), 500, std::iter::empty(), 0);
+        let sqlite = Filter::for_dialect(false, Some("Org42.Example"), Some(9), &sample).unwrap();
+        assert_eq!(sqlite.args(), vec![Arg::from("\"g42.e\""), Arg::from("org42.example"), Arg::from(9i64)]);
+        assert_eq!(sqlite.next_param(), 4);
+        assert!(
+            sqlite.customers().contains("customers_search MATCH $1 AND instr(orgdesk_fold("),
+            "{}",
+            sqlite.customers()
+        );
+        assert!(sqlite.organizations().contains("organizations_search MATCH $1 AND instr(orgdesk_fold(so.name), $2)"));
+        assert!(sqlite.customers().contains("project_id = $3"), "{}", sqlite.customers());
+        let pg = Filter::for_dialect(true, Some("org42.example"), None, &sample).unwrap();
+        assert_eq!(pg.args(), vec![Arg::from("%g42.e%"), Arg::from("org42.example")]);
+        assert_eq!(pg.keeps_customer(), "(c.search_text LIKE $1 AND strpos(c.search_text, $2) > 0)");
+        // A search no longer than the part is asked for whole, unchecked.
+        let short = Filter::for_dialect(true, Some("org42"), None, &sample).unwrap();
+        assert_eq!(short.args(), vec![Arg::from("%org42%")]);
     }
 
     #[test]

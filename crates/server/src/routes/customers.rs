@@ -21,8 +21,8 @@ use utoipa_axum::routes;
 use crate::auth::{self, CurrentAgent};
 use crate::db::audit::Actor;
 use crate::db::customers::{self as store, Changes, Group, Invitation};
+use crate::db::projects;
 use crate::db::search::Filter;
-use crate::db::{projects, Db};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{patch_field, ApiJson, ApiPaging, ApiPath, ApiQuery};
 use crate::routes::settings::association;
@@ -42,14 +42,15 @@ pub struct ListQuery {
 }
 
 /// The Customers app's filter of a search and a project (which must exist: 422 on `project_id`).
-pub async fn list_filter(db: &Db, q: Option<&str>, project_id: Option<i64>) -> ApiResult<Option<Filter>> {
+pub async fn list_filter(state: &AppState, q: Option<&str>, project_id: Option<i64>) -> ApiResult<Option<Filter>> {
     let q = search_text(q)?;
     if let Some(id) = project_id {
-        if projects::get(db, id).await?.is_none() {
+        if projects::get(&state.db, id).await?.is_none() {
             return Err(ApiError::invalid("project_id", "That project no longer exists. Choose another one."));
         }
     }
-    Ok(Filter::new(db, q.as_deref(), project_id))
+    let sample = state.search_stats.sample(&state.db);
+    Ok(Filter::new(&state.db, q.as_deref(), project_id, &sample))
 }
 
 /// A trimmed, non-empty search text, at most 100 characters.
@@ -76,7 +77,7 @@ pub async fn list_customers(
             id.parse().map_err(|_| ApiError::invalid("organization_id", "Use an organization id or `none`."))?,
         ),
     };
-    let filter = list_filter(&state.db, query.q.as_deref(), query.project_id).await?;
+    let filter = list_filter(&state, query.q.as_deref(), query.project_id).await?;
     let (items, total) = store::list(&state.db, group, filter.as_ref(), paging).await?;
     Ok(Json(CustomerPage { items, total, offset: paging.offset, limit: paging.limit }))
 }

@@ -57,7 +57,7 @@ pub async fn list_organizations(
     ApiPaging(paging): ApiPaging,
 ) -> ApiResult<Json<OrganizationPage>> {
     let (offset, limit) = (paging.offset, paging.limit);
-    let filter = list_filter(&state.db, query.q.as_deref(), query.project_id).await?;
+    let filter = list_filter(&state, query.q.as_deref(), query.project_id).await?;
     let list = match &filter {
         None => Arc::new(store::list(&state.db, None, offset, limit).await?),
         Some(f) => {

@@ -3,6 +3,7 @@
 //! an index; the customers and organizations following a project.
 
 use orgdesk_server::db::search::Filter;
+use orgdesk_server::db::search_stats::Sample;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -174,7 +175,13 @@ async fn the_project_filter_shows_the_customers_and_organizations_following_it()
 #[tokio::test]
 async fn searches_are_answered_by_the_trigram_indexes_not_a_table_scan() {
     let app = acme_and_friends().await;
-    let filter = Filter::new(&app.db, Some("acme.com"), None).unwrap();
+    assert_indexed(&app, &Filter::new(&app.db, Some("acme.com"), None, &Sample::default()).unwrap()).await;
+    // The rows it finds are the ones the API shows.
+    assert_eq!(search(&app, "acme.com").await.1, 2);
+}
+
+/// The filter's customers and organizations come from the trigram indexes.
+async fn assert_indexed(app: &TestApp, filter: &Filter) {
     for sql in [filter.customers(), filter.organizations()] {
         let plan = app.query_plan(&sql, filter.args()).await;
         let text = plan.join("\n");
@@ -193,6 +200,35 @@ async fn searches_are_answered_by_the_trigram_indexes_not_a_table_scan() {
             }
         }
     }
-    // The rows it finds are the ones the API shows.
-    assert_eq!(search(&app, "acme.com").await.1, 2);
+}
+
+/// A long search asks the index for its rarest part ("acme." where ".example" is in
+/// every email) and checks the whole on each row found: the same rows, no more.
+#[tokio::test]
+async fn a_long_search_looked_up_by_its_rarest_part_finds_exactly_the_whole() {
+    let app = TestApp::spawn_admin().await;
+    app.create_org("Bigcorp", &["bigcorp.example"]).await;
+    for n in 0..120 {
+        app.create_named_customer(&format!("p{n}@bigcorp.example"), "Pat", &format!("Person{n}")).await;
+    }
+    app.create_named_customer("zoe@acme.example", "Zoë", "Adams").await;
+    app.create_named_customer("ann@acme.exampled.org", "Ann", "Lee").await;
+    // Holds the rare part "acme." but not the whole search.
+    app.create_named_customer("bob@acme.exam.net", "Bob", "Stone").await;
+    app.create_org("ACMÉ.Example Holdings", &[]).await;
+    app.search_stats.refresh(&app.db).await.unwrap();
+
+    let filter = Filter::new(&app.db, Some("Acmé.Example"), None, &app.search_stats.sample(&app.db)).unwrap();
+    assert_eq!(filter.args().len(), 2, "looked up by a part and checked whole: {:?}", filter.args());
+    assert_indexed(&app, &filter).await;
+    assert_eq!(
+        search(&app, "Acmé.Example").await,
+        (vec!["ann@acme.exampled.org".into(), "zoe@acme.example".into()], 2)
+    );
+    let (groups, unassigned, shown) = groups(&app, &format!("q={}", enc("acme.example"))).await;
+    assert!(groups.contains(&"ACMÉ.Example Holdings:0".to_string()), "{groups:?}");
+    assert!(!groups.iter().any(|g| g.starts_with("acme.exam.net")), "{groups:?}");
+    assert_eq!(shown, 2, "{groups:?}, {unassigned}");
+    // A customer whose text changes is checked on the new text.
+    assert_eq!(search(&app, "exam.net").await.0, vec!["bob@acme.exam.net".to_string()]);
 }

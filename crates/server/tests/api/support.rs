@@ -25,6 +25,8 @@ pub struct TestApp {
     pub csrf: Option<String>,
     pub db: Db,
     pub database_url: String,
+    /// The server's trigram sample, to take it again when a test needs it now.
+    pub search_stats: std::sync::Arc<orgdesk_server::db::search_stats::SearchStats>,
     _dir: Option<tempfile::TempDir>,
     _server: tokio::task::JoinHandle<()>,
     /// Asks the server to shut down gracefully (closing its connections) ...
@@ -118,6 +120,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = AppState::new(db.clone(), config);
+        let search_stats = state.search_stats.clone();
         let shutdown = std::sync::Arc::new(tokio::sync::Notify::new());
         let (done, stopped) = tokio::sync::watch::channel(false);
         let signal = shutdown.clone();
@@ -131,6 +134,7 @@ impl TestApp {
             csrf: None,
             db,
             database_url,
+            search_stats,
             _dir: dir,
             _server: server,
             shutdown,
@@ -216,6 +220,7 @@ impl TestApp {
             csrf: None,
             db: self.db.clone(),
             database_url: self.database_url.clone(),
+            search_stats: self.search_stats.clone(),
             _dir: None,
             _server: tokio::spawn(async {}),
             shutdown: self.shutdown.clone(),
