@@ -182,7 +182,8 @@ pub fn CustomersPage() -> impl IntoView {
         options
     });
     let project_value = Signal::derive(move || model.with(|m| m.project.map(|id| id.to_string()).unwrap_or_default()));
-    let on_project = Callback::new(move |value: String| refilter(&move |m: &mut Model| m.set_project(value.parse().ok())));
+    let on_project =
+        Callback::new(move |value: String| refilter(&move |m: &mut Model| m.set_project(value.parse().ok())));
     let project_name = move || {
         let id = model.with(|m| m.project)?;
         projects.with(|ps| ps.iter().find(|(p, _)| *p == id).map(|(_, name)| name.clone()))

@@ -186,7 +186,8 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
     // The tab is in the URL (`?tab=members`; none for Overview): a reload, a link and
     // Back and Forward show the same tab.
     let query = use_query_map();
-    let tab = Memo::new(move |_| query.with(|q| q.get("tab").and_then(|s| Tab::from_slug(&s))).unwrap_or(Tab::Overview));
+    let tab =
+        Memo::new(move |_| query.with(|q| q.get("tab").and_then(|s| Tab::from_slug(&s))).unwrap_or(Tab::Overview));
     let navigate = use_navigate();
     let to_tab = navigate.clone();
     let select_tab = move |t: Tab| {

@@ -14,7 +14,8 @@ use crate::components::menu_button::{MenuButton, MenuEntry};
 use crate::text::count_of;
 
 /// Why an agent cannot delete an organization (the server says the same with its 403).
-pub(super) const DELETE_REFUSED: &str = "Only administrators can delete organizations. An administrator can allow agents to \
+pub(super) const DELETE_REFUSED: &str =
+    "Only administrators can delete organizations. An administrator can allow agents to \
      under Administration (Agents may delete organizations).";
 
 #[component]

@@ -46,7 +46,9 @@ fn entries(
         })
     };
     match row {
-        RowId::Group(GroupKey::Unassigned) => ("Actions for No organization".into(), vec![toggle(GroupKey::Unassigned)]),
+        RowId::Group(GroupKey::Unassigned) => {
+            ("Actions for No organization".into(), vec![toggle(GroupKey::Unassigned)])
+        }
         RowId::Group(key @ GroupKey::Org(id)) => {
             let Some(org) = model.with_untracked(|m| m.orgs.values().find(|o| o.id == id).cloned()) else {
                 return (String::new(), Vec::new());
