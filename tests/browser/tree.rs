@@ -183,7 +183,7 @@ async fn open_groups_scroll_and_selection_survive_creating_moving_undoing_and_se
     let acme = api.create_org("Acme", &["acme.com"]).await.id;
     api.create_org("Globex", &["globex.com"]).await;
     for i in 1..=30 {
-        api.create_org(&format!("Filler {i:02}"), &[]).await;
+        api.create_org(&format!("Zfiller {i:02}"), &[]).await;
     }
     api.create_customer("ann@acme.com", "Ann", "Lee").await;
     api.create_customer("bo@acme.com", "Bo", "Chen").await;

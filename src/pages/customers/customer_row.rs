@@ -6,6 +6,8 @@
 use leptos::ev;
 use leptos::prelude::*;
 
+use super::list::aria_level;
+
 use super::drag::{is_control, PointerDrag, Press};
 use super::model::{GroupIndex, RowId};
 use super::{CustomersState, Dialogs};
@@ -34,11 +36,12 @@ pub fn CustomerRow(
     let (Some(key), Some(customer)) = (key, customer) else {
         return view! {
             <div class="customer-row customer-row--loading" class:tree-row--active=is_active style:top=top
-                role="treeitem" attr:aria-level="2" aria-posinset=posinset aria-setsize=setsize
+                role="treeitem" aria-posinset=posinset aria-setsize=setsize
                 id=RowId::Loading(pos).dom_id() data-pos=pos>
                 "Loading…"
             </div>
         }
+        .add_any_attr(aria_level("2"))
         .into_any();
     };
     let id = customer.id;
@@ -103,7 +106,7 @@ pub fn CustomerRow(
             id=RowId::Customer(id).dom_id()
             data-pos=pos
             class:tree-row--active=is_active
-            attr:aria-level="2"
+
             aria-posinset=posinset
             aria-setsize=setsize
             aria-selected=move || if is_selected() { "true" } else { "false" }
@@ -126,5 +129,6 @@ pub fn CustomerRow(
             </button>
         </div>
     }
+    .add_any_attr(aria_level("2"))
     .into_any()
 }

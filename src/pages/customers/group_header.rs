@@ -6,6 +6,8 @@
 use leptos::ev;
 use leptos::prelude::*;
 
+use super::list::aria_level;
+
 use super::drag::{is_control, PointerDrag};
 use super::model::{GroupIndex, GroupKey, RowId};
 use super::{CustomersState, Dialogs};
@@ -47,10 +49,11 @@ pub fn GroupHeader(
     let Some(key) = key else {
         return view! {
             <div class="org-group org-group--loading" class:tree-row--active=is_active style:top=top role="treeitem"
-                attr:aria-level="1" id=RowId::Loading(pos).dom_id() data-pos=pos>
+                id=RowId::Loading(pos).dom_id() data-pos=pos>
                 "Loading…"
             </div>
         }
+        .add_any_attr(aria_level("1"))
         .into_any();
     };
     let (posinset, setsize) = model.with_untracked(|m| m.group_place(g));
@@ -142,7 +145,7 @@ pub fn GroupHeader(
             id=RowId::Group(key).dom_id()
             data-pos=pos
             class:tree-row--active=is_active
-            attr:aria-level="1"
+
             aria-posinset=posinset
             aria-setsize=setsize
             aria-expanded={if expanded { "true" } else { "false" }}
@@ -182,5 +185,6 @@ pub fn GroupHeader(
             {more}
         </div>
     }
+    .add_any_attr(aria_level("1"))
     .into_any()
 }

@@ -300,3 +300,8 @@ fn row_key(m: &Model, pos: usize) -> String {
     };
     format!("{}:{key}", m.generation)
 }
+
+/// A row's `aria-level` (1: a group, 2: a customer); the view macro has no `aria-level`.
+pub fn aria_level(level: &'static str) -> leptos::attr::custom::CustomAttr<&'static str, &'static str> {
+    leptos::attr::custom::custom_attribute("aria-level", level)
+}
