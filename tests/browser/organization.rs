@@ -122,6 +122,9 @@ async fn adding_a_domain_offers_to_move_the_matching_customers_split_by_where_th
 
     browser.reload().await;
     browser.wait_for_panel_name("Initech").await;
+    // The reload kept the History tab (it is in the URL); the domains are on Overview.
+    browser.wait_for_path(&format!("/organizations/{initech}?tab=history")).await;
+    browser.open_tab("Overview").await;
     browser.wait_for_text_in(&format!("{ORG_PANEL}//ul[@aria-label='Email domains']"), "initech.net").await;
     browser.wait_for_group_count("Initech", "3 members").await;
     let d = api.detail(initech).await;

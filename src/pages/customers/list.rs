@@ -222,9 +222,11 @@ pub fn CustomerList(
             return;
         };
         set_active(pos);
+        // A customer row's press is the start of a drag (no default focus): the tree takes
+        // it here, without scrolling the page (the row must stay under the pointer).
         if !super::drag::is_control(&e) {
             if let Some(el) = list.get_untracked() {
-                let _ = el.focus();
+                focus_without_scrolling(&el);
             }
         }
     };
@@ -304,4 +306,14 @@ fn row_key(m: &Model, pos: usize) -> String {
 /// A row's `aria-level` (1: a group, 2: a customer); the view macro has no `aria-level`.
 pub fn aria_level(level: &'static str) -> leptos::attr::custom::CustomAttr<&'static str, &'static str> {
     leptos::attr::custom::custom_attribute("aria-level", level)
+}
+
+/// `element.focus({ preventScroll: true })`.
+fn focus_without_scrolling(el: &web_sys::HtmlElement) {
+    use wasm_bindgen::JsCast;
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"preventScroll".into(), &true.into());
+    if let Ok(focus) = js_sys::Reflect::get(el, &"focus".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+        let _ = focus.call1(el, &options);
+    }
 }
