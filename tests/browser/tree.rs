@@ -254,6 +254,13 @@ async fn open_groups_scroll_and_selection_survive_creating_moving_undoing_and_se
     browser.wait_for_text("34 organizations").await;
     assert_eq!(list_scroll(&browser).await, top, "the list kept its scroll position");
     browser.screenshot("tree-state-after-create-1440.png").await;
+    // A search starts at the top; clearing it comes back to where the list was.
+    browser.keys_to_labelled("Search customers", "zed").await;
+    browser.wait_for_group_count("Globex", "1 match").await;
+    eventually("the search at the top", || list_scroll(&browser), |s| *s == 0).await;
+    browser.keys_to_labelled("Search customers", &backspaces).await;
+    browser.wait_for_text("34 organizations").await;
+    eventually("the scroll position back", || list_scroll(&browser), |s| *s == top).await;
     browser.close().await;
 }
 

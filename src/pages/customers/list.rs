@@ -258,6 +258,7 @@ pub fn CustomerList(
             aria-multiselectable="true"
             tabindex="0"
             aria-activedescendant=active_descendant
+            aria-describedby="customers-tree-keys"
             on:keydown=on_key
             on:focus=on_focus
             on:pointerdown=on_press
@@ -271,6 +272,10 @@ pub fn CustomerList(
                 <For each=move || visible.get() key=|(key, _, _)| key.clone() children=move |(_, pos, row)| render_row(pos, row) />
             </div>
         </div>
+        <p id="customers-tree-keys" class="visually-hidden">
+            "Arrow keys move, Right and Left open and close a group, Enter opens, Space selects a customer, \
+             Shift+F10 lists the row's actions."
+        </p>
     }
 }
 
