@@ -1,5 +1,6 @@
 //! Issue #15, points 4 and 5: the Customers list is one Tab stop, a WAI-ARIA tree the
-//! arrows walk (Enter opens, Space selects, Shift+F10 opens a row's actions), and what
+//! arrows walk (Enter opens, Space selects, Shift+F10 opens a row's actions, typing goes
+//! to a name), and what
 //! the agent opened and selected stays through creating, moving, undoing and searching;
 //! the organization panel's tab is in the URL.
 
@@ -78,6 +79,11 @@ async fn the_tree_by_keyboard_alone(width: u32) {
     browser.press(Key::Left).await;
     browser.wait_for_tree_row(acme_row, "aria-expanded", "false").await;
     browser.press(Key::End).await;
+    browser.wait_for_tree_focus("Initech, 1 member").await;
+    browser.press(Key::Home).await;
+    browser.wait_for_tree_focus("No organization, 1 member").await;
+    // Typing the first letters of a name goes there.
+    browser.client.active_element().await.unwrap().send_keys("ini").await.unwrap();
     browser.wait_for_tree_focus("Initech, 1 member").await;
     browser.press(Key::Home).await;
     browser.wait_for_tree_focus("No organization, 1 member").await;

@@ -7,7 +7,8 @@
 //! enters it, Left closes it or goes up to it, Home, End, Page Up and Page Down jump,
 //! Enter opens (an organization's panel, a customer's profile; "No organization"
 //! opens or closes), Space selects a customer (or opens or closes a group), and
-//! Shift+F10 or the context menu key opens the row's actions. The buttons and
+//! Shift+F10 or the context menu key opens the row's actions; typing letters goes to
+//! the next row whose name starts with them. The buttons and
 //! checkboxes inside rows are for the mouse (`tabindex=-1`).
 
 use leptos::ev;
@@ -25,6 +26,9 @@ use crate::api;
 
 /// Rows rendered above and below the visible ones.
 const OVERSCAN: usize = 6;
+
+/// Letters typed within this many milliseconds of each other make one type-ahead search.
+const TYPE_AHEAD_MS: f64 = 1000.0;
 
 #[component]
 pub fn CustomerList(
@@ -159,12 +163,33 @@ pub fn CustomerList(
         }
         scroll_top.set(f64::from(el.scroll_top()));
     };
+    let typed = StoredValue::new((String::new(), 0.0f64));
     let on_key = move |e: ev::KeyboardEvent| {
         // Keys on a control inside a row (focused with the mouse) are that control's.
         if e.target() != e.current_target() || e.ctrl_key() || e.alt_key() || e.meta_key() {
             return;
         }
         let pos = active_pos.get_untracked().unwrap_or(0);
+        // Type-ahead: letters typed within a second of each other go to the next row
+        // whose name starts with them.
+        let key = e.key();
+        if key.chars().count() == 1 && key != " " {
+            let now = js_sys::Date::now();
+            let typed = typed.try_update_value(|(text, at)| {
+                if now - *at > TYPE_AHEAD_MS {
+                    text.clear();
+                }
+                text.push_str(&key);
+                *at = now;
+                text.clone()
+            });
+            if let Some(to) = typed.and_then(|t| model.with_untracked(|m| m.find_typed(pos, &t))) {
+                e.prevent_default();
+                set_active(to);
+                reveal(to);
+            }
+            return;
+        }
         let page = (viewport.get_untracked() / ROW_HEIGHT).floor() as usize;
         let Some(action) = model.with_untracked(|m| m.tree_action(pos, &e.key(), e.shift_key(), page)) else {
             return;

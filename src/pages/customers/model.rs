@@ -309,6 +309,31 @@ impl Model {
         (0..total).find(|&p| self.row_id(p) == id)
     }
 
+    /// The name a row shows ("No organization", an organization's, a customer's), once loaded.
+    fn row_name(&self, pos: usize) -> Option<String> {
+        match self.row_at(pos) {
+            Row::Header(g) if g < 0 => Some("No organization".into()),
+            Row::Header(g) => self.orgs.get(&(g as usize)).map(|o| o.name.clone()),
+            Row::Member(g, i) => self.member(g, i).map(|c| c.display_name()),
+        }
+    }
+
+    /// Type-ahead: the next loaded row after `pos` (wrapping, `pos` itself last) whose
+    /// name starts with `typed`, ignoring case and accents.
+    pub fn find_typed(&self, pos: usize, typed: &str) -> Option<usize> {
+        let total = self.total_rows();
+        let typed = orgdesk_core::search::fold(typed);
+        if total == 0 || typed.is_empty() {
+            return None;
+        }
+        // With one letter typed the search starts after the active row (pressing it again
+        // goes on to the next); with more, at the active row (it may still match).
+        let start = if typed.chars().count() == 1 { pos + 1 } else { pos };
+        (0..total)
+            .map(|k| (start + k) % total)
+            .find(|&p| self.row_name(p).is_some_and(|n| orgdesk_core::search::fold(&n).starts_with(&typed)))
+    }
+
     /// What `key` does with the row at `pos` active; `page` is how many rows fill the view.
     pub fn tree_action(&self, pos: usize, key: &str, shift: bool, page: usize) -> Option<TreeAction> {
         let total = self.total_rows();
@@ -735,6 +760,21 @@ mod tests {
         assert_eq!(m.position_of(RowId::Group(GroupKey::Org(11)), 4), Some(2));
         assert_eq!(m.position_of(RowId::Customer(2), 3), None, "a collapsed member is gone");
         assert_eq!(RowId::Group(GroupKey::Unassigned).dom_id(), "tree-group-none");
+    }
+
+    #[test]
+    fn typing_finds_the_next_row_whose_name_starts_so() {
+        let mut m = model();
+        m.orgs.get_mut(&1).unwrap().name = "Élan".into();
+        // Rows: No organization (0), Org 10 (1), Élan (2), Org 12 (3).
+        assert_eq!(m.find_typed(0, "o"), Some(1));
+        assert_eq!(m.find_typed(0, "O"), Some(1));
+        assert_eq!(m.find_typed(1, "o"), Some(3), "the same letter again: the next one");
+        assert_eq!(m.find_typed(3, "o"), Some(1), "wrapping round");
+        assert_eq!(m.find_typed(2, "n"), Some(0), "No organization by its name");
+        assert_eq!(m.find_typed(0, "el"), Some(2), "accents and case ignored");
+        assert_eq!(m.find_typed(1, "org 1"), Some(1), "more letters: the active row still matches");
+        assert_eq!(m.find_typed(0, "x"), None);
     }
 
     #[test]
