@@ -153,8 +153,14 @@ async fn the_tree_by_keyboard_alone(width: u32) {
     browser.wait_until_gone("//ul[@role='menu']").await;
     browser.wait_for_tree_focus(initech_row).await;
 
-    // Enter on a customer opens their profile.
+    // A customer's actions: their profile, (un)selecting, editing.
     browser.arrow_to(Key::Down, bo_row).await;
+    browser.press_shift(Key::F10).await;
+    eventually("Bo's actions", entries, |e| e == &["Open profile", "Unselect", "Edit"]).await;
+    browser.press(Key::Escape).await;
+    browser.wait_for_tree_focus(bo_row).await;
+
+    // Enter on a customer opens their profile.
     browser.screenshot(&format!("tree-keyboard-{width}.png")).await;
     browser.press(Key::Enter).await;
     browser.wait_for_path(&format!("/customers/{bo}")).await;
