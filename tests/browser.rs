@@ -23,4 +23,5 @@ mod browser {
     mod session;
     mod sharing;
     mod tickets;
+    mod tree;
 }

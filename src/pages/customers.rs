@@ -16,6 +16,7 @@ mod group_header;
 mod list;
 mod model;
 mod moves;
+mod row_menu;
 
 use std::collections::BTreeMap;
 
@@ -41,8 +42,9 @@ use confirm_move::ConfirmMove;
 use delete_organization::DeleteOrganization;
 use drag::use_pointer_drag;
 use list::CustomerList;
-use model::{GroupIndex, GroupKey, Model};
+use model::{GroupIndex, GroupKey, Model, RowId};
 use moves::PendingMove;
+use row_menu::{RowMenu, RowMenuView};
 
 #[derive(Clone, Debug)]
 enum Dialogs {
@@ -71,6 +73,10 @@ struct CustomersState {
     /// Whether this agent may delete organizations: admins, and agents when an
     /// admin turned on "Agents may delete organizations".
     may_delete_organizations: RwSignal<bool>,
+    /// The tree's active row (`aria-activedescendant`): where it was, and which row it is.
+    active: RwSignal<Option<(usize, RowId)>>,
+    /// The active row's menu of actions (Shift+F10 or the context menu key), when open.
+    row_menu: RwSignal<Option<RowMenu>>,
 }
 
 impl CustomersState {
@@ -82,6 +88,8 @@ impl CustomersState {
             dialog: RwSignal::new(None),
             toast: RwSignal::new(None),
             may_delete_organizations: RwSignal::new(false),
+            active: RwSignal::new(None),
+            row_menu: RwSignal::new(None),
         }
     }
 
@@ -89,11 +97,11 @@ impl CustomersState {
         self.toast.set(Some(Toast { text, error, undo }));
     }
 
-    /// Fetches the list again, with the same search, and clears the selection.
+    /// Fetches the list again, with the same search. The rows shown stay until the
+    /// answers replace them, so the open groups, the scroll position, the active row
+    /// and the selection stay too.
     fn reload(&self) {
-        let q = self.model.with_untracked(|m| m.query.clone());
-        self.model.update(|m| m.reset(q));
-        self.selection.set(BTreeMap::new());
+        self.model.update(|m| m.refresh());
     }
 }
 
@@ -109,7 +117,10 @@ pub fn CustomersPage() -> impl IntoView {
     let open_org = Memo::new(move |_| location.pathname.with(|p| open_organization(p)));
     let navigate = use_navigate();
     // Double-click or Enter on a group opens its panel beside the list.
-    let open_panel = Callback::new(move |id: i64| navigate(&format!("/organizations/{id}"), Default::default()));
+    let to_panel = navigate.clone();
+    let open_panel = Callback::new(move |id: i64| to_panel(&format!("/organizations/{id}"), Default::default()));
+    // Enter on a customer opens their profile.
+    let open_customer = Callback::new(move |id: i64| navigate(&format!("/customers/{id}"), Default::default()));
     let state = CustomersState::new();
     let CustomersState { model, selection, dialog, .. } = state;
     let search = RwSignal::new(String::new());
@@ -135,16 +146,27 @@ pub fn CustomersPage() -> impl IntoView {
         }),
     );
 
-    let to_top = move || {
-        selection.set(BTreeMap::new());
+    // A new search or filter starts at the top; the selection stays. The unfiltered
+    // list's scroll position is kept while filtering and comes back when it ends.
+    let restore_scroll = StoredValue::new(None::<i32>);
+    let unfiltered_scroll = StoredValue::new(None::<i32>);
+    let refilter = move |change: &dyn Fn(&mut Model)| {
+        let was_filtering = model.with_untracked(|m| m.filtering());
+        let top = list.get_untracked().map(|el| el.scroll_top()).unwrap_or(0);
+        model.update(|m| change(m));
+        let filtering = model.with_untracked(|m| m.filtering());
+        if !was_filtering && filtering {
+            unfiltered_scroll.set_value(Some(top));
+        }
+        if was_filtering && !filtering {
+            restore_scroll.set_value(unfiltered_scroll.try_update_value(Option::take).flatten());
+        }
+        state.active.set(None);
         if let Some(el) = list.get_untracked() {
             el.set_scroll_top(0);
         }
     };
-    let on_search = move |value: String| {
-        model.update(|m| m.reset(value));
-        to_top();
-    };
+    let on_search = move |value: String| refilter(&move |m: &mut Model| m.reset(value.clone()));
 
     // The project filter: active projects to pick from.
     let projects = RwSignal::new(Vec::<(i64, String)>::new());
@@ -160,10 +182,8 @@ pub fn CustomersPage() -> impl IntoView {
         options
     });
     let project_value = Signal::derive(move || model.with(|m| m.project.map(|id| id.to_string()).unwrap_or_default()));
-    let on_project = Callback::new(move |value: String| {
-        model.update(|m| m.set_project(value.parse().ok()));
-        to_top();
-    });
+    let on_project =
+        Callback::new(move |value: String| refilter(&move |m: &mut Model| m.set_project(value.parse().ok())));
     let project_name = move || {
         let id = model.with(|m| m.project)?;
         projects.with(|ps| ps.iter().find(|(p, _)| *p == id).map(|(_, name)| name.clone()))
@@ -210,7 +230,9 @@ pub fn CustomersPage() -> impl IntoView {
                     if n > 0 { format!("{base} · {n} selected (drag them, or use Move to organization…)") } else { base }
                 }}
             </p>
-            <CustomerList state=state drag=drag list=list open_org=open_org open_panel=open_panel />
+            <CustomerList state=state drag=drag list=list open_org=open_org open_panel=open_panel
+                open_customer=open_customer restore_scroll=restore_scroll />
+            <RowMenuView state=state list=list open_panel=open_panel open_customer=open_customer />
             {move || drag.drag.get().map(|d| {
                 let (left, top) = (format!("{}px", d.x + 14.0), format!("{}px", d.y + 10.0));
                 view! {
@@ -256,7 +278,10 @@ pub fn CustomersPage() -> impl IntoView {
                         dialog.set(None);
                         match done {
                             CustomerEdit::Saved(c) => state.show(format!("Saved {}.", c.display_name()), false, None),
-                            CustomerEdit::Deleted(c) => state.show(format!("Deleted {}.", c.display_name()), false, None),
+                            CustomerEdit::Deleted(c) => {
+                                selection.update(|s| { s.remove(&c.id); });
+                                state.show(format!("Deleted {}.", c.display_name()), false, None)
+                            }
                         }
                         state.reload();
                     } />

@@ -27,7 +27,8 @@ use std::future::Future;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::NavigateOptions;
 use orgdesk_core::api::organization::OrganizationDetail;
 
 use crate::api::{self, ApiError};
@@ -141,6 +142,10 @@ impl Tab {
             Tab::History => "history",
         }
     }
+
+    fn from_slug(slug: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.slug() == slug)
+    }
 }
 
 /// The route `/organizations/{id}`: the panel of that organization, beside the Customers list.
@@ -178,8 +183,20 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
     provide_context(panel);
     crate::hooks::use_title(move || panel.detail.with(|d| d.as_ref().map(|d| d.name.clone())));
     let load_error = RwSignal::new(None::<String>);
-    let tab = RwSignal::new(Tab::Overview);
+    // The tab is in the URL (`?tab=members`; none for Overview): a reload, a link and
+    // Back and Forward show the same tab.
+    let query = use_query_map();
+    let tab =
+        Memo::new(move |_| query.with(|q| q.get("tab").and_then(|s| Tab::from_slug(&s))).unwrap_or(Tab::Overview));
     let navigate = use_navigate();
+    let to_tab = navigate.clone();
+    let select_tab = move |t: Tab| {
+        let url = match t {
+            Tab::Overview => format!("/organizations/{id}"),
+            other => format!("/organizations/{id}?tab={}", other.slug()),
+        };
+        to_tab(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+    };
     let close = Callback::new(move |_| navigate("/customers", Default::default()));
     if id > 0 {
         load_detail(panel, load_error, false);
@@ -209,6 +226,7 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
 
     let tab_button = move |t: Tab| {
         let selected = move || tab.get() == t;
+        let (on_click, on_key) = (select_tab.clone(), select_tab.clone());
         view! {
             <button
                 type="button"
@@ -218,7 +236,7 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
                 aria-controls="org-tabpanel"
                 aria-selected=move || if selected() { "true" } else { "false" }
                 tabindex=move || if selected() { "0" } else { "-1" }
-                on:click=move |_| tab.set(t)
+                on:click=move |_| on_click(t)
                 on:keydown=move |e: leptos::ev::KeyboardEvent| {
                     let i = Tab::ALL.iter().position(|x| *x == t).unwrap_or(0);
                     let next = match e.key().as_str() {
@@ -227,7 +245,7 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
                         _ => return,
                     };
                     e.prevent_default();
-                    tab.set(next);
+                    on_key(next);
                     if let Some(el) = document().get_element_by_id(&format!("org-tab-{}", next.slug())) {
                         use wasm_bindgen::JsCast;
                         if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
@@ -260,7 +278,7 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
             >
                 <header::NameHeader panel=panel />
                 <div class="org-tabs" role="tablist" aria-label="Organization sections">
-                    {Tab::ALL.iter().copied().map(tab_button).collect_view()}
+                    {Tab::ALL.iter().copied().map(tab_button.clone()).collect_view()}
                 </div>
                 <div class="org-tabpanel" id="org-tabpanel" role="tabpanel"
                     aria-labelledby=move || format!("org-tab-{}", tab.get().slug())>

@@ -274,26 +274,17 @@ async fn by_keyboard_alone_an_agent_adds_a_customer_moves_one_with_the_picker_an
     assert_eq!(inert_state(&browser).await, (0, false), "nothing stays inert after the dialog");
     eventually("the focus back on Add customer", || focused_name(&browser), |n| n == "Add customer").await;
 
-    // Select her and move her with the picker: arrows, the active option announced, Enter.
-    browser.expand("No organization").await;
-    tab_to(&browser, "Select Zoe Zhang").await;
+    // Select her in the list (one Tab stop, a tree: Right opens "No organization", Right
+    // enters it, Space selects) and move her with the picker: arrows, the active option announced, Enter.
+    tab_to(&browser, "Customers by organization").await;
+    browser.wait_for_tree_focus("No organization, 1 member").await;
+    browser.press(Key::Right).await;
+    browser.press(Key::Right).await;
+    browser.wait_for_tree_focus("Zoe Zhang, zoe@gmail.com").await;
     browser.press(Key::Space).await;
     browser.wait_for_text("1 selected").await;
     // Shift+Tab back up to the toolbar's Move button.
-    for _ in 0..30 {
-        if focused_name(&browser).await == "Move to organization…" {
-            break;
-        }
-        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-        let (shift, tab) = (char::from(Key::Shift), char::from(Key::Tab));
-        let keys = KeyActions::new("keys".into())
-            .then(KeyAction::Down { value: shift })
-            .then(KeyAction::Down { value: tab })
-            .then(KeyAction::Up { value: tab })
-            .then(KeyAction::Up { value: shift });
-        browser.client.perform_actions(keys).await.unwrap();
-        browser.client.release_actions().await.unwrap();
-    }
+    browser.tab_until("Move to organization…", true).await;
     assert_eq!(focused_name(&browser).await, "Move to organization…");
     browser.press(Key::Enter).await;
     browser.wait_for_text_in(DIALOG, "Move 1 customer").await;
@@ -315,20 +306,12 @@ async fn by_keyboard_alone_an_agent_adds_a_customer_moves_one_with_the_picker_an
     browser.wait_for_text("Moved 1 customer to Initech.").await;
     browser.wait_for_group_count("Initech", "1 member").await;
 
-    // Open Initech's panel: Tab to its group, Enter; Escape closes it.
+    // Open Initech's panel: Tab to the list, the arrows to its group, Enter; Escape closes
+    // it and the focus is back on the list, on Initech.
     browser.client.execute("document.getElementById('main').focus()", vec![]).await.unwrap();
-    let on_group = || async {
-        let script = "const a = document.activeElement; return !!a && a.dataset.testid === 'org-group' \
-            && a.querySelector('.org-group__name').textContent.trim() === 'Initech';";
-        browser.client.execute(script, vec![]).await.unwrap().as_bool() == Some(true)
-    };
-    for _ in 0..60 {
-        browser.press(Key::Tab).await;
-        if on_group().await {
-            break;
-        }
-    }
-    assert!(on_group().await, "Tab reaches the Initech group");
+    tab_to(&browser, "Customers by organization").await;
+    browser.press(Key::Home).await;
+    browser.arrow_to(Key::Down, "Initech, 1 member").await;
     browser.press(Key::Enter).await;
     browser.wait_for_path(&format!("/organizations/{initech}")).await;
     browser.wait_for_panel_name("Initech").await;
@@ -336,7 +319,7 @@ async fn by_keyboard_alone_an_agent_adds_a_customer_moves_one_with_the_picker_an
     browser.press(Key::Escape).await;
     browser.wait_for_path("/customers").await;
     wait_for_title(&browser, "Customers - Orgdesk").await;
-    eventually("the focus back on the Initech group", on_group, |on| *on).await;
+    browser.wait_for_tree_focus("Initech, 1 member").await;
     browser.close().await;
 }
 

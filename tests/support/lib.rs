@@ -968,3 +968,88 @@ pub fn xpath_literal(s: &str) -> String {
         format!("concat({})", parts.join(", \"'\", "))
     }
 }
+
+/// The Customers list as the keyboard sees it: one WAI-ARIA tree, whose active row is
+/// named by `aria-activedescendant` (issue #15).
+impl Browser {
+    /// When a tree has the focus: the accessible name (aria-label) of its active row
+    /// ("" when it has none); `None` when the focus is elsewhere.
+    pub async fn tree_focus(&self) -> Option<String> {
+        let script = "const a = document.activeElement; if (!a || a.getAttribute('role') !== 'tree') return null; \
+            const id = a.getAttribute('aria-activedescendant'); const r = id && document.getElementById(id); \
+            return r ? (r.getAttribute('aria-label') || r.textContent.trim()) : '';";
+        let v = self.client.execute(script, vec![]).await.unwrap();
+        v.as_str().map(str::to_string)
+    }
+
+    /// Waits until the tree has the focus with the row named `name` active.
+    pub async fn wait_for_tree_focus(&self, name: &str) {
+        eventually(&format!("the tree focused on {name:?}"), || self.tree_focus(), |f| f.as_deref() == Some(name))
+            .await;
+    }
+
+    /// Presses `key` (an arrow) until the tree's active row is named `name`, at most 60 times.
+    pub async fn arrow_to(&self, key: Key, name: &str) {
+        for _ in 0..60 {
+            if self.tree_focus().await.as_deref() == Some(name) {
+                return;
+            }
+            self.press(key).await;
+        }
+        panic!("the arrows never reached {name:?}; the tree is on {:?}", self.tree_focus().await);
+    }
+
+    /// The attribute `attr` of the tree row named `name` (its aria-label), if the row is in the DOM.
+    pub async fn tree_row_attr(&self, name: &str, attr: &str) -> Option<String> {
+        let script = "const r = [...document.querySelectorAll('[role=treeitem]')] \
+            .find(r => r.getAttribute('aria-label') === arguments[0]); return r ? r.getAttribute(arguments[1]) : null;";
+        let v = self.client.execute(script, vec![name.into(), attr.into()]).await.unwrap();
+        v.as_str().map(str::to_string)
+    }
+
+    /// Waits until the tree row named `name` has `attr` = `value`.
+    pub async fn wait_for_tree_row(&self, name: &str, attr: &str, value: &str) {
+        eventually(
+            &format!("{name:?} with {attr}={value:?}"),
+            || self.tree_row_attr(name, attr),
+            |v| v.as_deref() == Some(value),
+        )
+        .await;
+    }
+
+    /// Presses `key` with Shift held.
+    pub async fn press_shift(&self, key: Key) {
+        use fantoccini::actions::{KeyAction, KeyActions};
+        let (shift, key) = (char::from(Key::Shift), char::from(key));
+        let actions = KeyActions::new("keys".into())
+            .then(KeyAction::Down { value: shift })
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key })
+            .then(KeyAction::Up { value: shift });
+        self.client.perform_actions(actions).await.unwrap();
+        self.client.release_actions().await.unwrap();
+    }
+
+    /// The accessible name of the focused element (its aria-label, or its text).
+    pub async fn focused_name(&self) -> String {
+        let script = "const a = document.activeElement; \
+            return a ? (a.getAttribute('aria-label') || a.textContent || '').trim() : '';";
+        self.client.execute(script, vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
+    }
+
+    /// Presses Tab (Shift+Tab with `back`) until the focused element is named `name`,
+    /// at most 40 times; returns how many presses it took.
+    pub async fn tab_until(&self, name: &str, back: bool) -> usize {
+        for n in 1..=40 {
+            if back {
+                self.press_shift(Key::Tab).await;
+            } else {
+                self.press(Key::Tab).await;
+            }
+            if self.focused_name().await == name {
+                return n;
+            }
+        }
+        panic!("Tab never reached {name:?}; the focus is on {:?}", self.focused_name().await);
+    }
+}

@@ -1,18 +1,23 @@
 //! The head of one organization's group (or of "No organization"): expands and
-//! collapses it, opens the organization's panel, and is a drop target.
+//! collapses it, opens the organization's panel, and is a drop target. A level-1
+//! `treeitem` of the list's tree; its buttons are for the mouse (`tabindex=-1`), the
+//! keyboard reaches the same actions through the tree's keys and its row menu.
 
 use leptos::ev;
 use leptos::prelude::*;
 
+use super::list::aria_level;
+
 use super::drag::{is_control, PointerDrag};
-use super::model::{GroupIndex, GroupKey};
+use super::model::{GroupIndex, GroupKey, RowId};
 use super::{CustomersState, Dialogs};
 use crate::components::highlight::Highlight;
 use crate::components::menu_button::{MenuButton, MenuEntry};
 use crate::text::count_of;
 
 /// Why an agent cannot delete an organization (the server says the same with its 403).
-const DELETE_REFUSED: &str = "Only administrators can delete organizations. An administrator can allow agents to \
+pub(super) const DELETE_REFUSED: &str =
+    "Only administrators can delete organizations. An administrator can allow agents to \
      under Administration (Agents may delete organizations).";
 
 #[component]
@@ -20,6 +25,10 @@ pub fn GroupHeader(
     state: CustomersState,
     drag: PointerDrag,
     group: GroupIndex,
+    /// The row's position in the flattened list.
+    pos: usize,
+    /// The tree's active row.
+    active: Signal<Option<usize>>,
     /// The row's place in the list (`…px`, set through the CSSOM: no inline style attribute).
     top: String,
     open_org: Memo<Option<i64>>,
@@ -36,9 +45,18 @@ pub fn GroupHeader(
             m.expanded.contains_key(&g),
         )
     });
+    let is_active = move || active.get() == Some(pos);
     let Some(key) = key else {
-        return view! { <div class="org-group org-group--loading" style:top=top>"Loading…"</div> }.into_any();
+        return view! {
+            <div class="org-group org-group--loading" class:tree-row--active=is_active style:top=top role="treeitem"
+                id=RowId::Loading(pos).dom_id() data-pos=pos>
+                "Loading…"
+            </div>
+        }
+        .add_any_attr(aria_level("1"))
+        .into_any();
     };
+    let (posinset, setsize) = model.with_untracked(|m| m.group_place(g));
     let name = org.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "No organization".into());
     let domains = org.as_ref().map(|o| o.domains.join(", ")).unwrap_or_default();
     let count = count.unwrap_or(0);
@@ -51,6 +69,7 @@ pub fn GroupHeader(
         count_of(count, "member", "members")
     };
     let toggle_label = format!("{} {name}", if expanded { "Collapse" } else { "Expand" });
+    let item_label = format!("{name}, {count_text}");
     let org_id = org.as_ref().map(|o| o.id);
     let is_open = move || org_id.is_some() && open_org.get() == org_id;
     // Where the list is narrow (a phone, or beside a panel) the four buttons give way to
@@ -71,7 +90,7 @@ pub fn GroupHeader(
         ];
         view! {
             <MenuButton id=format!("org-actions-{}", o.id) label="…" aria_label=format!("Actions for {}", o.name)
-                entries=entries class="org-group__more" />
+                entries=entries class="org-group__more" tabindex=-1 />
         }
     });
     let actions = org.map(|o| {
@@ -82,21 +101,21 @@ pub fn GroupHeader(
         let delete_label = format!("Delete {}", o.name);
         let message_label = format!("Message {}", o.name);
         view! {
-            <button type="button" class="button button--small button--ghost" aria-label=open_label
+            <button type="button" tabindex="-1" class="button button--small button--ghost" aria-label=open_label
                 on:click=move |_| open_panel.run(id)>
                 "Open"
             </button>
-            <button type="button" class="button button--small button--ghost" aria-label=message_label
+            <button type="button" tabindex="-1" class="button button--small button--ghost" aria-label=message_label
                 on:click=move |_| dialog.set(Some(Dialogs::MessageOrganization(message.clone())))>
                 "Message"
             </button>
-            <button type="button" class="button button--small button--ghost" aria-label=edit_label
+            <button type="button" tabindex="-1" class="button button--small button--ghost" aria-label=edit_label
                 on:click=move |_| dialog.set(Some(Dialogs::EditOrganization(edit.clone())))>
                 "Edit"
             </button>
             // Refused for agents unless an admin allows it: the button stays focusable
             // (aria-disabled) and says why instead of opening the dialog.
-            <button type="button" class="button button--small button--ghost"
+            <button type="button" tabindex="-1" class="button button--small button--ghost"
                 aria-label=delete_label
                 aria-disabled=move || (!may_delete.get()).then_some("true")
                 title=move || (!may_delete.get()).then_some(DELETE_REFUSED)
@@ -122,7 +141,15 @@ pub fn GroupHeader(
             data-drop-group=key.attr()
             data-testid="org-group"
             style:top=top
-            tabindex=org_id.map(|_| "0")
+            role="treeitem"
+            id=RowId::Group(key).dom_id()
+            data-pos=pos
+            class:tree-row--active=is_active
+
+            aria-posinset=posinset
+            aria-setsize=setsize
+            aria-expanded={if expanded { "true" } else { "false" }}
+            aria-label=item_label
             title=org_id.map(|_| "Double-click or press Enter to open")
             aria-current=move || is_open().then_some("true")
             on:click=move |e: ev::MouseEvent| {
@@ -133,19 +160,11 @@ pub fn GroupHeader(
                     }
                 }
             }
-            on:keydown=move |e: ev::KeyboardEvent| {
-                // Enter on the group itself (not on one of its buttons) opens it.
-                if e.key() == "Enter" && e.target() == e.current_target() {
-                    if let Some(id) = org_id {
-                        e.prevent_default();
-                        open_panel.run(id);
-                    }
-                }
-            }
         >
             <button
                 type="button"
                 class="org-group__toggle"
+                tabindex="-1"
                 aria-expanded={if expanded { "true" } else { "false" }}
                 aria-label=toggle_label
                 on:click=move |_| model.update(|m| m.toggle(g))
@@ -166,5 +185,6 @@ pub fn GroupHeader(
             {more}
         </div>
     }
+    .add_any_attr(aria_level("1"))
     .into_any()
 }

@@ -64,8 +64,16 @@ impl CustomersState {
             return;
         }
         let before = model.get_untracked();
+        let selected_before = selection.get_untracked();
         model.update(|m| m.apply_move(&moving, target));
-        selection.set(BTreeMap::new());
+        // The moved customers stay selected, in the group they are in now.
+        selection.update(|s| {
+            for (id, _) in &moving {
+                if let Some(group) = s.get_mut(id) {
+                    *group = target;
+                }
+            }
+        });
         let ids: Vec<i64> = moving.iter().map(|(id, _)| *id).collect();
         let what = count_of(ids.len() as i64, "customer", "customers");
         let mut affected: Vec<GroupKey> = moving.iter().map(|(_, g)| *g).collect();
@@ -75,7 +83,7 @@ impl CustomersState {
             match api::customers::move_customers(req).await {
                 Ok(result) => {
                     model.update(|m| m.invalidate(&affected));
-                    let undo = Callback::new(move |_| undo_move(result.moved.clone(), model, toast));
+                    let undo = Callback::new(move |_| undo_move(result.moved.clone(), model, selection, toast));
                     self.show(format!("Moved {what} to {target_name}."), false, Some(undo));
                 }
                 Err(e) => {
@@ -84,6 +92,7 @@ impl CustomersState {
                     } else {
                         self.reload();
                     }
+                    selection.set(selected_before);
                     self.show(format!("Could not move {what}: {}", e.message()), true, None);
                 }
             }
@@ -92,12 +101,27 @@ impl CustomersState {
 }
 
 /// Puts moved customers back where they were, one request per original group.
-fn undo_move(moved: Vec<MovedCustomer>, model: RwSignal<Model>, toast: RwSignal<Option<Toast>>) {
+/// The list is fetched again in place: its open groups, scroll position and selection stay.
+fn undo_move(
+    moved: Vec<MovedCustomer>,
+    model: RwSignal<Model>,
+    selection: RwSignal<BTreeMap<i64, GroupKey>>,
+    toast: RwSignal<Option<Toast>>,
+) {
     spawn_local(async move {
         let mut by_origin: BTreeMap<Option<i64>, Vec<i64>> = BTreeMap::new();
         for m in moved {
             by_origin.entry(m.from_organization_id).or_default().push(m.customer_id);
         }
+        selection.update(|s| {
+            for (origin, ids) in &by_origin {
+                for id in ids {
+                    if let Some(group) = s.get_mut(id) {
+                        *group = GroupKey::from_organization_id(*origin);
+                    }
+                }
+            }
+        });
         let mut failed = None;
         for (organization_id, customer_ids) in by_origin {
             if let Err(e) = api::customers::move_customers(MoveCustomersRequest { customer_ids, organization_id }).await
@@ -105,8 +129,7 @@ fn undo_move(moved: Vec<MovedCustomer>, model: RwSignal<Model>, toast: RwSignal<
                 failed = Some(e.message());
             }
         }
-        let q = model.with_untracked(|m| m.query.clone());
-        model.update(|m| m.reset(q));
+        model.update(|m| m.refresh());
         let (text, error) = match failed {
             Some(e) => (format!("Could not undo the move: {e}"), true),
             None => ("Move undone.".to_string(), false),
