@@ -353,8 +353,9 @@ async fn the_summary_is_edited_in_place_kept_after_a_reload_and_a_cancelled_edit
     let after = api.detail(acme).await;
     assert_eq!((after["summary"].clone(), after["version"].clone()), (json!("Our best customer since 2019."), version));
     let history = api.get(&format!("/api/organizations/{acme}/history")).await;
-    assert_eq!(history["total"], 1, "one summary change recorded: {history}");
+    assert_eq!(history["total"], 2, "one summary change recorded after the creation: {history}");
     assert_eq!(history["items"][0]["action"], "summary_changed");
+    assert_eq!(history["items"][1]["action"], "created");
     browser.close().await;
 }
 
@@ -386,7 +387,7 @@ async fn show_more_brings_the_older_notes_and_history_entries() {
     assert!(!browser.texts(&history).await.concat().contains("Call number 01"));
     browser.click_in(ORG_PANEL, "Show more").await;
     browser.wait_for_text_in(&history, "Call number 01").await;
-    assert_eq!(browser.client.find_all(Locator::XPath(&format!("{history}/li"))).await.unwrap().len(), 21);
+    assert_eq!(browser.client.find_all(Locator::XPath(&format!("{history}/li"))).await.unwrap().len(), 22, "21 notes and the creation");
 
     // A reload starts again from the newest page, and Show more again brings the rest.
     browser.reload().await;
