@@ -22,7 +22,7 @@ use crate::components::error_notice::ErrorNotice;
 use crate::components::pager::Pager;
 use crate::components::property_definitions::PropertyDefinitions;
 use crate::components::text_field::TextField;
-use crate::components::timestamp::short_time;
+use crate::components::timestamp::{local_time, Timestamp};
 use crate::state::use_session;
 use crate::text;
 
@@ -349,7 +349,7 @@ fn OutboxTable(page: OutboxPage, offset: RwSignal<usize>) -> impl IntoView {
 #[component]
 fn OutboxRow(message: OutboxMessage) -> impl IntoView {
     let status_title = match &message.sent_at {
-        Some(at) => format!("Sent {}", short_time(at)),
+        Some(at) => format!("Sent {}", local_time(at)),
         None => String::new(),
     };
     view! {
@@ -366,7 +366,7 @@ fn OutboxRow(message: OutboxMessage) -> impl IntoView {
             </td>
             <td>{message.attempts}</td>
             <td class="table__nowrap">
-                <time datetime=message.created_at.clone()>{short_time(&message.created_at)}</time>
+                <Timestamp at=message.created_at.clone() />
             </td>
         </tr>
     }

@@ -387,7 +387,11 @@ async fn show_more_brings_the_older_notes_and_history_entries() {
     assert!(!browser.texts(&history).await.concat().contains("Call number 01"));
     browser.click_in(ORG_PANEL, "Show more").await;
     browser.wait_for_text_in(&history, "Call number 01").await;
-    assert_eq!(browser.client.find_all(Locator::XPath(&format!("{history}/li"))).await.unwrap().len(), 22, "21 notes and the creation");
+    assert_eq!(
+        browser.client.find_all(Locator::XPath(&format!("{history}/li"))).await.unwrap().len(),
+        22,
+        "21 notes and the creation"
+    );
 
     // A reload starts again from the newest page, and Show more again brings the rest.
     browser.reload().await;

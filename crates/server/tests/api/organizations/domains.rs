@@ -256,7 +256,10 @@ async fn adding_a_domain_moves_picked_individuals_and_groups_together() {
     assert_eq!(customer_org(app, w.ann).await, w.acme, "Acme was not a chosen source");
     assert_eq!(customer_org(app, w.dan).await, w.old);
     let e = &history(app, third).await[0];
-    assert_eq!(e["summary"], "bob@acme.com, cat@acme.com and 3 more moved in (3 from Old, 1 from Other, 1 with no organization)");
+    assert_eq!(
+        e["summary"],
+        "bob@acme.com, cat@acme.com and 3 more moved in (3 from Old, 1 from Other, 1 with no organization)"
+    );
     assert_eq!(history(app, w.other).await[0]["summary"], "eve@acme.com left for Third");
 }
 
