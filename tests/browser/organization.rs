@@ -122,6 +122,18 @@ async fn adding_a_domain_offers_to_move_the_matching_customers_split_by_where_th
     let history =
         browser.wait_for_text_in(&format!("{ORG_PANEL}//ol[@aria-label='Organization history']"), "initech.net").await;
     assert!(history.contains("Admin") || history.contains("admin"), "the entry names who: {history}");
+    // The move names the customers; the disclosure lists them all; the creation is there too.
+    let list = format!("{ORG_PANEL}//ol[@aria-label='Organization history']");
+    let moved = browser.wait_for_text_in(&list, "and 1 more moved in").await;
+    assert!(moved.contains("Created"), "the creation is recorded: {moved}");
+    let toggle = browser.button("Show all 3 customers").await;
+    assert_eq!(toggle.attr("aria-expanded").await.unwrap().as_deref(), Some("false"));
+    toggle.click().await.unwrap();
+    let names = browser.wait_for_text_in(&format!("{list}//ul[contains(@class,'org-history__customers')]"), "Cat Elsewhere").await;
+    for name in ["Ann Alone", "Bob Elsewhere", "Cat Elsewhere"] {
+        assert!(names.contains(name), "{name} is listed: {names}");
+    }
+    browser.button("Hide the customers").await;
 
     browser.reload().await;
     browser.wait_for_panel_name("Initech").await;

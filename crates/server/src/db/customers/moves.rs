@@ -130,6 +130,10 @@ pub async fn record_moves(
     if moves.is_empty() {
         return Ok(());
     }
+    // The entries name the customers in id order, whatever order the databases returned them in.
+    let mut sorted = moves.to_vec();
+    sorted.sort_unstable();
+    let moves = sorted.as_slice();
     let mut orgs: Vec<i64> = moves.iter().filter_map(|(_, from)| *from).collect();
     orgs.sort_unstable();
     orgs.dedup();
