@@ -431,7 +431,7 @@ async fn at_a_tablets_width_every_main_screen_fits() {
         ("Customers", "/customers".to_string(), "Acme Corporation"),
         ("an organization panel", format!("/organizations/{acme}"), "Email domains"),
         ("Projects", "/projects".to_string(), "Network Upgrade"),
-        ("Tickets", "/tickets".to_string(), "Acme Corporation"),
+        ("Tickets", "/tickets".to_string(), "Printer on fire"),
         ("an item", format!("/tickets/{item}"), "Who can see this?"),
         ("Administration", "/admin".to_string(), "Outbox"),
         ("Import", "/admin/import".to_string(), "Import customers and organizations"),

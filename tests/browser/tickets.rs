@@ -492,6 +492,7 @@ async fn the_list_fits_a_phone_and_keeps_its_key_columns_beside_the_panel_on_a_d
     browser.click_labelled(&format!("Select #{first} VPN drops every hour")).await;
     browser.wait_for_text("1 item selected").await;
     browser.assert_fits("Tickets with the bulk bar at 390 px").await;
+    browser.assert_accessible("Tickets with the bulk bar").await;
     browser.screenshot("tickets-bulk-390.png").await;
     browser.click_button("Clear selection").await;
 
