@@ -134,6 +134,7 @@ async fn adding_a_domain_offers_to_move_the_matching_customers_split_by_where_th
         assert!(names.contains(name), "{name} is listed: {names}");
     }
     browser.button("Hide the customers").await;
+    browser.screenshot("organization-history-moved-1280.png").await;
 
     browser.reload().await;
     browser.wait_for_panel_name("Initech").await;
