@@ -129,7 +129,9 @@ async fn adding_a_domain_offers_to_move_the_matching_customers_split_by_where_th
     let toggle = browser.button("Show all 3 customers").await;
     assert_eq!(toggle.attr("aria-expanded").await.unwrap().as_deref(), Some("false"));
     toggle.click().await.unwrap();
-    let names = browser.wait_for_text_in(&format!("{list}//ul[contains(@class,'org-history__customers')]"), "Cat Elsewhere").await;
+    let names = browser
+        .wait_for_text_in(&format!("{list}//ul[contains(@class,'org-history__customers')]"), "Cat Elsewhere")
+        .await;
     for name in ["Ann Alone", "Bob Elsewhere", "Cat Elsewhere"] {
         assert!(names.contains(name), "{name} is listed: {names}");
     }
