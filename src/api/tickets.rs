@@ -2,8 +2,8 @@
 
 use gloo_net::http::Request;
 use orgdesk_core::api::tickets::{
-    AddItemFollowerRequest, CreateItemRequest, CreateMessageRequest, CustomerRef, GroupBy, Item, ItemGroupPage,
-    ItemPage, Message, UpdateItemRequest,
+    AddItemFollowerRequest, BulkUpdateItemsRequest, BulkUpdateItemsResponse, CreateItemRequest, CreateMessageRequest,
+    CustomerRef, GroupBy, Item, ItemGroupPage, ItemPage, Message, UpdateItemRequest,
 };
 use orgdesk_core::paging::Paging;
 use orgdesk_core::tickets::ItemFilter;
@@ -57,4 +57,9 @@ pub async fn add_item_follower(item_id: i64, customer_id: i64) -> Result<Vec<Cus
 
 pub async fn remove_item_follower(item_id: i64, customer_id: i64) -> Result<(), ApiError> {
     delete(&format!("/api/items/{item_id}/followers/{customer_id}")).await
+}
+
+/// Sets the status, priority and/or assignee of many items at once (all or none: a 409 when one changed since).
+pub async fn bulk_update_items(req: &BulkUpdateItemsRequest) -> Result<BulkUpdateItemsResponse, ApiError> {
+    write(Request::post("/api/items/bulk"), req).await
 }

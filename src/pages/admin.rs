@@ -22,7 +22,7 @@ use crate::components::error_notice::ErrorNotice;
 use crate::components::pager::Pager;
 use crate::components::property_definitions::PropertyDefinitions;
 use crate::components::text_field::TextField;
-use crate::components::timestamp::short_time;
+use crate::components::timestamp::{local_time, Timestamp};
 use crate::state::use_session;
 use crate::text;
 
@@ -349,14 +349,14 @@ fn OutboxTable(page: OutboxPage, offset: RwSignal<usize>) -> impl IntoView {
 #[component]
 fn OutboxRow(message: OutboxMessage) -> impl IntoView {
     let status_title = match &message.sent_at {
-        Some(at) => format!("Sent {}", short_time(at)),
+        Some(at) => format!("Sent {}", local_time(at)),
         None => String::new(),
     };
     view! {
         <tr>
             <td>{message.recipient}</td>
             <td>{message.subject}</td>
-            <td>{capitalized(&message.kind)}</td>
+            <td>{kind_label(&message.kind)}</td>
             <td>
                 {message.item_id.map(|id| view! { <A href=format!("/tickets/{id}")>{format!("Item #{id}")}</A> })}
             </td>
@@ -366,17 +366,41 @@ fn OutboxRow(message: OutboxMessage) -> impl IntoView {
             </td>
             <td>{message.attempts}</td>
             <td class="table__nowrap">
-                <time datetime=message.created_at.clone()>{short_time(&message.created_at)}</time>
+                <Timestamp at=message.created_at.clone() />
             </td>
         </tr>
     }
 }
 
 /// `invitation` as `Invitation`.
-fn capitalized(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+/// An outbox message's kind as people say it ("Reply to item", not `item_reply`).
+fn kind_label(kind: &str) -> String {
+    match kind {
+        "item_reply" => "Reply to item".into(),
+        "item_history" => "Conversation so far (new requester)".into(),
+        "conversation" => "Message to customers".into(),
+        "invitation" => "Invitation".into(),
+        "password_reset" => "Password reset".into(),
+        "portal_password_reset" => "Portal password reset".into(),
+        "portal_verify_email" => "Portal email verification".into(),
+        "portal_account_exists" => "Portal account already exists".into(),
+        other => {
+            let words = other.replace('_', " ");
+            let mut chars = words.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    #[test]
+    fn outbox_kinds_read_as_words() {
+        assert_eq!(super::kind_label("item_reply"), "Reply to item");
+        assert_eq!(super::kind_label("portal_verify_email"), "Portal email verification");
+        assert_eq!(super::kind_label("some_new_kind"), "Some new kind");
     }
 }

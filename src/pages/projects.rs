@@ -25,7 +25,7 @@ use crate::components::search_box::SearchBox;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::share_dialog::ShareDialog;
 use crate::components::side_panel::SidePanel;
-use crate::components::timestamp::short_time;
+use crate::components::timestamp::Timestamp;
 use crate::components::toast::{Toast, ToastView};
 use crate::text::{self, notified_text};
 
@@ -572,7 +572,7 @@ fn ConversationView(conversation: Conversation) -> impl IntoView {
                         <header class="message__header">
                             <span class="message__author">{m.author_name.clone()}</span>
                             <span class="badge badge--public">{notified_text(m.notified, "recipient")}</span>
-                            <time class="message__time" datetime=m.created_at.clone()>{short_time(&m.created_at)}</time>
+                            <Timestamp class="message__time" at=m.created_at.clone() />
                         </header>
                         <p class="message__body">{m.body.clone()}</p>
                     </li>

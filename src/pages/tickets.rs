@@ -1,20 +1,22 @@
-//! The Tickets app: every ticket and task, filtered and grouped on the server
-//! (by organization unless the URL says otherwise). Groups come a page at a
-//! time with their counts; a group's items are fetched only when it is opened,
-//! a page at a time, so a million items never reach the browser at once.
-//! Filters live in the URL: a reload or a shared link shows the same list.
+//! The Tickets app: the open tickets and tasks, newest first, in one list unless
+//! the URL groups them (by organization, project or status, on the server). Groups
+//! come a page at a time with their counts; a group's items are fetched only when it
+//! is opened, a page at a time, so a million items never reach the browser at once.
+//! Filters live in the URL ("Assigned to me" and every status included): a reload
+//! or a shared link shows the same list. Checkboxes pick items for a bulk change of
+//! status, priority or assignee (one request, all or nothing).
 
 mod filters;
 mod item_panel;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use orgdesk_core::api::tickets::{Item, ItemGroup};
+use orgdesk_core::api::tickets::{BulkItemRef, BulkUpdateItemsRequest, Item, ItemGroup, ItemStatus, Priority};
 use orgdesk_core::paging::Paging;
 use orgdesk_core::tickets::{ItemFilter, ItemSearch};
 use orgdesk_core::word::Word;
@@ -22,14 +24,14 @@ use orgdesk_core::word::Word;
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::item_field_filters::{search_text, ItemFieldFilters};
-use crate::components::item_row::ItemRow;
+use crate::components::item_row::{ItemRow, Selection};
 use crate::components::new_item_dialog::NewItemDialog;
 use crate::components::paged_list::PagedList;
 use crate::components::search_box::SearchBox;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::select_field::SelectField;
 use crate::components::toast::{Toast, ToastView};
-use filters::{Grouping, TicketsUrl};
+use filters::{Grouping, TicketsUrl, OPEN_STATUSES};
 pub use item_panel::ItemPanel;
 
 /// Groups fetched per page.
@@ -45,6 +47,10 @@ pub struct TicketsContext {
     pub toast: RwSignal<Option<Toast>>,
     /// The page's query string, to keep the filters when opening or closing an item.
     pub search: Memo<String>,
+    /// The items picked for a bulk change.
+    pub selection: Selection,
+    /// The signed-in agent ("Assigned to me").
+    pub me: Memo<Option<i64>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -75,7 +81,15 @@ pub fn TicketsPage() -> impl IntoView {
     };
     let version = RwSignal::new(0u32);
     let toast = RwSignal::new(None::<Toast>);
-    provide_context(TicketsContext { version, toast, search });
+    let session = crate::state::use_session();
+    let me = Memo::new(move |_| session.session().map(|s| s.agent.id));
+    let selection: Selection = RwSignal::new(BTreeMap::new());
+    provide_context(TicketsContext { version, toast, search, selection, me });
+    // Another list, another selection.
+    Effect::new(move |_| {
+        filters.track();
+        selection.set(BTreeMap::new());
+    });
     let new_item = RwSignal::new(false);
     let expanded = RwSignal::new(HashSet::<String>::new());
     let groups = RwSignal::new(Groups::default());
@@ -101,7 +115,7 @@ pub fn TicketsPage() -> impl IntoView {
         groups.update(|g| g.loading = true);
         let paging = Paging::new(offset as i64, GROUP_PAGE as i64);
         spawn_local(async move {
-            let result = api::tickets::list_item_groups(by, &f.filter, paging).await;
+            let result = api::tickets::list_item_groups(by, &f.query_filter(me.get_untracked()), paging).await;
             groups.update(|g| {
                 if g.generation != generation {
                     return;
@@ -124,6 +138,7 @@ pub fn TicketsPage() -> impl IntoView {
     Effect::new(move |_| {
         let grouping = filters.with(|f| f.grouping);
         version.track();
+        me.track();
         if previous_grouping.get_value() != Some(grouping) {
             expanded.set(HashSet::new());
             previous_grouping.set_value(Some(grouping));
@@ -233,15 +248,18 @@ pub fn TicketsPage() -> impl IntoView {
                 <ItemFieldFilters id_prefix="filter" filters=Signal::derive(move || filters.with(|f| f.filter.clone()))
                     on_change=Callback::new(move |filter: ItemFilter| update(&|f| f.filter = filter.clone())) />
                 <SelectField id="filter-assignee" label="Assignee"
-                    value=Signal::derive(move || filters.with(|f| match f.filter.assignee {
+                    value=Signal::derive(move || filters.with(|f| match f.query_filter(me.get()).assignee {
                         None => String::new(),
                         Some(None) => "none".to_string(),
                         Some(Some(id)) => id.to_string(),
                     }))
                     options=agent_options
-                    on_change=move |v: String| update(&|f| f.filter.assignee = match v.as_str() {
-                        "none" => Some(None),
-                        id => id.parse().ok().map(Some),
+                    on_change=move |v: String| update(&|f| {
+                        f.mine = false;
+                        f.filter.assignee = match v.as_str() {
+                            "none" => Some(None),
+                            id => id.parse().ok().map(Some),
+                        };
                     }) />
                 <SearchPicker id="filter-requester" label="Requester" kind=PickerKind::Customer
                     selected=Signal::derive(move || requester_pick.get().flatten())
@@ -263,11 +281,29 @@ pub fn TicketsPage() -> impl IntoView {
                     on_change=move |v: String| update(&|f| f.grouping = Grouping::parse(&v).unwrap_or_default()) />
                 <Show when=move || filters.with(TicketsUrl::any)>
                     <button type="button" class="button button--small filters__clear"
-                        on:click=move |_| update(&|f| f.filter = ItemFilter::default())>
+                        on:click=move |_| update(&TicketsUrl::clear)>
                         "Clear filters"
                     </button>
                 </Show>
             </div>
+            <div class="ticket-views" role="group" aria-label="Quick filters">
+                <button type="button" class="toggle-chip"
+                    aria-pressed=move || if filters.with(TicketsUrl::open_only) { "true" } else { "false" }
+                    on:click=move |_| update(&|f| {
+                        f.filter.statuses = if f.open_only() { Vec::new() } else { OPEN_STATUSES.to_vec() };
+                    })>
+                    "Open items"
+                </button>
+                <button type="button" class="toggle-chip"
+                    aria-pressed=move || if filters.with(|f| f.mine) { "true" } else { "false" }
+                    on:click=move |_| update(&|f| {
+                        f.mine = !f.mine;
+                        f.filter.assignee = None;
+                    })>
+                    "Assigned to me"
+                </button>
+            </div>
+            <BulkBar agent_options=agent_options />
             <p class="page__summary" aria-live="polite">{summary}</p>
             <ErrorNotice message=Signal::derive(move || groups.with(|g| g.error.clone())) />
             <div class="ticket-list" role="region" aria-label="Tickets">
@@ -283,7 +319,7 @@ pub fn TicketsPage() -> impl IntoView {
                             />
                             <Show when=move || groups.with(|g| !g.loading && g.total_items == Some(0))>
                                 <p class="empty-state">
-                                    {move || if filters.with(TicketsUrl::any) { "No items match these filters." } else { "No tickets or tasks yet." }}
+                                    {move || if filters.with(TicketsUrl::any) { "No items match these filters." } else { "No open tickets or tasks." }}
                                 </p>
                             </Show>
                             <Show when=move || groups.with(|g| (g.groups.len() as i64) < g.total_groups)>
@@ -371,9 +407,10 @@ fn GroupItems(key: Option<String>, filters: Memo<TicketsUrl>) -> impl IntoView {
     let PagedList { items, total, loading, error, .. } = list;
     let key = StoredValue::new(key);
     let load = move |offset: usize| {
+        let me = ctx.me.get_untracked();
         let filter = filters.with_untracked(|f| match key.get_value() {
-            Some(k) => f.group_filter(&k),
-            None => f.filter.clone(),
+            Some(k) => f.group_filter(&k, me),
+            None => f.query_filter(me),
         });
         let paging = Paging::new(offset as i64, ITEM_PAGE as i64);
         list.load(offset, async move {
@@ -383,13 +420,42 @@ fn GroupItems(key: Option<String>, filters: Memo<TicketsUrl>) -> impl IntoView {
     Effect::new(move |_| {
         filters.track();
         ctx.version.track();
+        ctx.me.track();
         list.restart();
         items.set(Vec::new());
         total.set(None);
         load(0);
     });
     let search = ctx.search;
+    let selection = ctx.selection;
+    // A reloaded list shows newer versions of picked items: the change applies to what is shown.
+    Effect::new(move |_| {
+        items.with(|list| {
+            selection.update(|s| {
+                for i in list {
+                    if let Some(v) = s.get_mut(&i.id) {
+                        v.clone_from(&i.updated_at);
+                    }
+                }
+            })
+        })
+    });
     let ungrouped = key.with_value(Option::is_none);
+    let all_picked =
+        move || items.with(|list| !list.is_empty() && selection.with(|s| list.iter().all(|i| s.contains_key(&i.id))));
+    let pick_all = move |on: bool| {
+        let shown: Vec<(i64, String)> =
+            items.with_untracked(|l| l.iter().map(|i| (i.id, i.updated_at.clone())).collect());
+        selection.update(|s| {
+            for (id, version) in shown {
+                if on {
+                    s.insert(id, version);
+                } else {
+                    s.remove(&id);
+                }
+            }
+        });
+    };
     view! {
         <div class="ticket-group__items">
             {ungrouped.then(|| view! {
@@ -402,11 +468,18 @@ fn GroupItems(key: Option<String>, filters: Memo<TicketsUrl>) -> impl IntoView {
                 </p>
             })}
             <ErrorNotice message=error />
+            <Show when=move || items.with(|l| !l.is_empty())>
+                <label class="item-rows__all checkbox-field checkbox-field--light">
+                    <input type="checkbox" prop:checked=all_picked
+                        on:change=move |ev| pick_all(event_target_checked(&ev)) />
+                    {move || format!("Select all {} on this page", items.with(Vec::len))}
+                </label>
+            </Show>
             <ul class="item-rows">
                 <For
                     each=move || items.get()
                     key=|item| (item.id, item.updated_at.clone(), item.title.clone(), item.status)
-                    children=move |item| view! { <ItemRow item=item search=search /> }
+                    children=move |item| view! { <ItemRow item=item search=search selection=selection /> }
                 />
             </ul>
             <Show when=move || total.get() == Some(0)>
@@ -422,5 +495,109 @@ fn GroupItems(key: Option<String>, filters: Memo<TicketsUrl>) -> impl IntoView {
                 <p class="ticket-group__empty">"Loading…"</p>
             </Show>
         </div>
+    }
+}
+
+/// The bar that appears once items are picked: set their status, priority or
+/// assignee in one request (all or nothing), or clear the selection.
+#[component]
+fn BulkBar(agent_options: Signal<Vec<(String, String)>>) -> impl IntoView {
+    let ctx = expect_context::<TicketsContext>();
+    let selection = ctx.selection;
+    let status = RwSignal::new(String::new());
+    let priority = RwSignal::new(String::new());
+    let assignee = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let count = move || selection.with(BTreeMap::len);
+    let chosen = move || !(status.get().is_empty() && priority.get().is_empty() && assignee.get().is_empty());
+    let status_options = Signal::derive(|| {
+        let mut options = vec![(String::new(), "Keep the status".to_string())];
+        options.extend(ItemStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())));
+        options
+    });
+    let priority_options = Signal::derive(|| {
+        let mut options = vec![(String::new(), "Keep the priority".to_string())];
+        options.extend(Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())));
+        options
+    });
+    let assignee_options = Signal::derive(move || {
+        let mut options = vec![(String::new(), "Keep the assignee".to_string())];
+        options.extend(agent_options.get().into_iter().filter(|(v, _)| !v.is_empty()));
+        options
+    });
+    let reset = move || {
+        status.set(String::new());
+        priority.set(String::new());
+        assignee.set(String::new());
+    };
+    let apply = move |_| {
+        let req = BulkUpdateItemsRequest {
+            items: selection
+                .get_untracked()
+                .into_iter()
+                .map(|(id, updated_at)| BulkItemRef { id, updated_at })
+                .collect(),
+            status: ItemStatus::parse(&status.get_untracked()),
+            priority: Priority::parse(&priority.get_untracked()),
+            assignee_id: match assignee.get_untracked().as_str() {
+                "" => None,
+                "none" => Some(None),
+                id => id.parse().ok().map(Some),
+            },
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = api::tickets::bulk_update_items(&req).await;
+            busy.set(false);
+            match result {
+                Ok(done) => {
+                    let n = done.items.len() as i64;
+                    ctx.toast.set(Some(Toast {
+                        text: format!("Changed {}.", orgdesk_core::text::count(n, "item", "items")),
+                        error: false,
+                        undo: None,
+                    }));
+                    reset();
+                    selection.set(BTreeMap::new());
+                }
+                // Someone changed an item meanwhile: nothing was written; the list shows theirs.
+                Err(e) => {
+                    error.set(Some(e.field_or_message("items")));
+                    selection.set(BTreeMap::new());
+                }
+            }
+            ctx.version.update(|v| *v += 1);
+        });
+    };
+    view! {
+        <Show when=move || { count() > 0 || error.with(Option::is_some) }>
+            <div class="bulk-bar" role="toolbar" aria-label="Change the selected items" data-testid="bulk-bar">
+                <p class="bulk-bar__count" aria-live="polite">
+                    {move || format!("{} selected", orgdesk_core::text::count(count() as i64, "item", "items"))}
+                </p>
+                <SelectField id="bulk-status" label="Status" value=status options=status_options
+                    on_change=move |v: String| status.set(v) />
+                <SelectField id="bulk-priority" label="Priority" value=priority options=priority_options
+                    on_change=move |v: String| priority.set(v) />
+                <SelectField id="bulk-assignee" label="Assignee" value=assignee options=assignee_options
+                    on_change=move |v: String| assignee.set(v) />
+                <div class="bulk-bar__actions">
+                    <button type="button" class="button button--primary" on:click=apply
+                        disabled=move || busy.get() || count() == 0 || !chosen()>
+                        {move || format!("Apply to {}", orgdesk_core::text::count(count() as i64, "item", "items"))}
+                    </button>
+                    <button type="button" class="button" on:click=move |_| {
+                        selection.set(BTreeMap::new());
+                        error.set(None);
+                        reset();
+                    }>
+                        "Clear selection"
+                    </button>
+                </div>
+                <ErrorNotice message=error />
+            </div>
+        </Show>
     }
 }

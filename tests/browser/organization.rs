@@ -119,6 +119,21 @@ async fn adding_a_domain_offers_to_move_the_matching_customers_split_by_where_th
     let history =
         browser.wait_for_text_in(&format!("{ORG_PANEL}//ol[@aria-label='Organization history']"), "initech.net").await;
     assert!(history.contains("Admin") || history.contains("admin"), "the entry names who: {history}");
+    // The move names the customers; the disclosure lists them all; the creation is there too.
+    let list = format!("{ORG_PANEL}//ol[@aria-label='Organization history']");
+    let moved = browser.wait_for_text_in(&list, "and 1 more moved in").await;
+    assert!(moved.contains("Created"), "the creation is recorded: {moved}");
+    let toggle = browser.button("Show all 3 customers").await;
+    assert_eq!(toggle.attr("aria-expanded").await.unwrap().as_deref(), Some("false"));
+    toggle.click().await.unwrap();
+    let names = browser
+        .wait_for_text_in(&format!("{list}//ul[contains(@class,'org-history__customers')]"), "Cat Elsewhere")
+        .await;
+    for name in ["Ann Alone", "Bob Elsewhere", "Cat Elsewhere"] {
+        assert!(names.contains(name), "{name} is listed: {names}");
+    }
+    browser.button("Hide the customers").await;
+    browser.screenshot("organization-history-moved-1280.png").await;
 
     browser.reload().await;
     browser.wait_for_panel_name("Initech").await;
@@ -353,8 +368,9 @@ async fn the_summary_is_edited_in_place_kept_after_a_reload_and_a_cancelled_edit
     let after = api.detail(acme).await;
     assert_eq!((after["summary"].clone(), after["version"].clone()), (json!("Our best customer since 2019."), version));
     let history = api.get(&format!("/api/organizations/{acme}/history")).await;
-    assert_eq!(history["total"], 1, "one summary change recorded: {history}");
+    assert_eq!(history["total"], 2, "one summary change recorded after the creation: {history}");
     assert_eq!(history["items"][0]["action"], "summary_changed");
+    assert_eq!(history["items"][1]["action"], "created");
     browser.close().await;
 }
 
@@ -386,7 +402,11 @@ async fn show_more_brings_the_older_notes_and_history_entries() {
     assert!(!browser.texts(&history).await.concat().contains("Call number 01"));
     browser.click_in(ORG_PANEL, "Show more").await;
     browser.wait_for_text_in(&history, "Call number 01").await;
-    assert_eq!(browser.client.find_all(Locator::XPath(&format!("{history}/li"))).await.unwrap().len(), 21);
+    assert_eq!(
+        browser.client.find_all(Locator::XPath(&format!("{history}/li"))).await.unwrap().len(),
+        22,
+        "21 notes and the creation"
+    );
 
     // A reload starts again from the newest page, and Show more again brings the rest.
     browser.reload().await;

@@ -70,7 +70,7 @@ async fn a_manager_with_a_position_is_listed_first_and_members_join_and_leave_in
     browser.click_button("Make Ann Lee a manager").await;
     let all_badges = badges(None);
     eventually("two managers", || browser.texts(&all_badges), |b| b.len() == 2).await;
-    browser.click_button("Unset Ann Lee as manager").await;
+    browser.click_button("Remove the manager role from Ann Lee").await;
     eventually(
         "Ann a member again",
         || member_rows(&browser),

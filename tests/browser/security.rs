@@ -74,7 +74,7 @@ async fn signing_in_and_using_the_main_screens_breaks_no_content_security_policy
     browser.wait_for_panel_name("Globex").await;
 
     for (path, text) in
-        [("/tickets", "1 item in 1 group"), (&*format!("/projects/{}", project.id), "Intranet"), ("/admin", "Outbox")]
+        [("/tickets", "Printer on fire"), (&*format!("/projects/{}", project.id), "Intranet"), ("/admin", "Outbox")]
     {
         browser.goto(path).await;
         browser.wait_for_text(text).await;

@@ -89,6 +89,8 @@ async fn a_ticket_for_a_customer_is_grouped_under_their_organization_and_only_re
     // In Tickets, grouped by organization: under Acme, with its count.
     browser.click_link("Tickets").await;
     browser.wait_for_path("/tickets").await;
+    browser.choose_in("", "Group by", "Organization").await;
+    browser.wait_for_path("/tickets?group=organization").await;
     browser.wait_for_text_in("//div[@data-testid='item-group'][.//span[normalize-space()='Acme']]", "1 item").await;
     browser.click_button("Expand Acme").await;
     browser.click_link("Checkout page is blank").await;
@@ -196,8 +198,8 @@ async fn moving_a_customer_with_an_open_ticket_asks_first_with_the_counts() {
     browser.wait_for_text("Moved 1 customer to Globex.").await;
     browser.wait_for_group_count("Globex", "1 member").await;
 
-    // The open ticket went along; the closed one stayed with Acme.
-    browser.click_link("Tickets").await;
+    // The open ticket went along; the closed one stayed with Acme (every status, by organization).
+    browser.goto("/tickets?status=all&group=organization").await;
     let globex = "//div[@data-testid='item-group'][.//span[normalize-space()='Globex']]";
     let acme = "//div[@data-testid='item-group'][.//span[normalize-space()='Acme']]";
     browser.wait_for_text_in(globex, "1 item").await;
@@ -221,12 +223,15 @@ async fn filters_live_in_the_url_and_a_new_requester_is_warned_about_earlier_rep
     api.post(&format!("/api/items/{id}/messages"), json!({ "kind": "reply", "body": "We sent a new invoice." })).await;
 
     let browser = Browser::signed_in(&server, "/tickets").await;
-    browser.field("Waiting").await.click().await.unwrap();
+    // The open statuses are ticked to start with; unticking New and Open leaves Waiting.
+    browser.field("New").await.click().await.unwrap();
+    browser.wait_for_path("/tickets?status=open,waiting").await;
+    browser.field("Open").await.click().await.unwrap();
     browser.wait_for_path("/tickets?status=waiting").await;
     browser.keys_to_labelled("Search tickets", "invoice").await;
     browser.wait_for_path("/tickets?status=waiting&q=invoice").await;
     browser.reload().await;
-    browser.wait_for_text_in("//div[@data-testid='item-group'][.//span[normalize-space()='Acme']]", "1 item").await;
+    browser.wait_for_text_in("//div[@aria-label='Tickets']", "1 item").await;
     let waiting = browser.field("Waiting").await;
     assert_eq!(waiting.prop("checked").await.unwrap().as_deref(), Some("true"));
     browser.choose_in("", "Group by", "Status").await;
@@ -245,11 +250,12 @@ async fn filters_live_in_the_url_and_a_new_requester_is_warned_about_earlier_rep
     browser.reload().await;
     browser.wait_for_text_in("//*[@data-testid='item-requester']", "Ben Ito <ben@acme.com>").await;
 
-    // Without grouping and filters: one list of every item, newest first.
+    // Without grouping and filters: one list of the open items, newest first.
     browser.click_button("Close item").await;
     browser.click_button("Clear filters").await;
+    browser.wait_for_path("/tickets?group=status").await;
     browser.choose_in("", "Group by", "No grouping").await;
-    browser.wait_for_path("/tickets?group=none").await;
+    browser.wait_for_path("/tickets").await;
     let list = browser.wait_for_text_in("//div[@aria-label='Tickets']", "2 items").await;
     let (printer, invoice) = (list.find("Printer jammed").unwrap(), list.find("Invoice is wrong").unwrap());
     assert!(printer < invoice, "newest first: {list}");
@@ -326,5 +332,187 @@ async fn show_more_brings_the_next_groups_and_the_next_items_of_a_group() {
     browser.reload().await;
     browser.click_button("Show more groups (1 more)").await;
     browser.button("Expand Project 50").await;
+    browser.close().await;
+}
+
+/// The admin's agent id.
+async fn admin_id(api: &Api) -> i64 {
+    let agents = api.get("/api/agents").await;
+    agents.as_array().unwrap().iter().find(|a| a["email"] == ADMIN_EMAIL).unwrap()["id"].as_i64().unwrap()
+}
+
+/// The item titles the list shows, in order.
+async fn listed_titles(browser: &Browser) -> Vec<String> {
+    browser.texts("//div[@aria-label='Tickets']//a[contains(@class,'item-row__title')]").await
+}
+
+#[tokio::test]
+async fn the_app_opens_on_the_open_items_with_assigned_to_me_one_click_away_and_local_times() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    let ann = api.create_customer("ann@acme.com", "Ann", "Lee").await.id;
+    let me = admin_id(&api).await;
+    let sam = api.create_agent("sam@example.com", "Sam Rivera", "agent").await;
+    let project = api.create_project("Support").await.id;
+    let fresh = api.create_ticket(project, "Fresh question", ann).await.id;
+    let mine = api.create_ticket(project, "My waiting ticket", ann).await.id;
+    api.patch(&format!("/api/items/{mine}"), json!({ "status": "waiting", "assignee_id": me })).await;
+    let sams = api.create_ticket(project, "Sam's open ticket", ann).await.id;
+    api.patch(&format!("/api/items/{sams}"), json!({ "status": "open", "assignee_id": sam })).await;
+    let done = api.create_ticket(project, "Closed long ago", ann).await.id;
+    api.patch(&format!("/api/items/{done}"), json!({ "status": "closed", "assignee_id": me })).await;
+
+    // An agent in India: the hover shows their own clock, not UTC.
+    let browser = Browser::signed_in_at(&server, "/tickets", Some("Asia/Kolkata")).await;
+    browser.wait_for_text("Fresh question").await;
+    assert_eq!(listed_titles(&browser).await, ["Sam's open ticket", "My waiting ticket", "Fresh question"]);
+    assert!(!browser.body_text().await.contains("Closed long ago"), "closed items are not in the first view");
+    let open_chip = browser.button("Open items").await;
+    assert_eq!(open_chip.attr("aria-pressed").await.unwrap().as_deref(), Some("true"));
+
+    let item = api.item(fresh).await;
+    let time = browser.element(&format!("//li[@data-item-id='{fresh}']//time")).await;
+    assert_eq!(time.attr("datetime").await.unwrap().as_deref(), Some(item.updated_at.as_str()));
+    assert_eq!(time.text().await.unwrap(), "just now");
+    let title = time.attr("title").await.unwrap().unwrap_or_default();
+    assert!(title.contains("GMT+5:30") || title.contains("IST"), "the exact time in the agent's zone: {title}");
+    assert!(!title.contains("UTC"), "{title}");
+
+    // Assigned to me: one click, kept in the URL.
+    browser.click_button("Assigned to me").await;
+    browser.wait_for_path("/tickets?assignee=me").await;
+    eventually("only my open items", || listed_titles(&browser), |t| t == &["My waiting ticket"]).await;
+    browser.reload().await;
+    eventually("still mine after a reload", || listed_titles(&browser), |t| t == &["My waiting ticket"]).await;
+    let mine_chip = browser.button("Assigned to me").await;
+    assert_eq!(mine_chip.attr("aria-pressed").await.unwrap().as_deref(), Some("true"));
+    // Every status: the closed one of mine too.
+    browser.click_button("Open items").await;
+    browser.wait_for_path("/tickets?status=all&assignee=me").await;
+    eventually("mine in every status", || listed_titles(&browser), |t| t == &["Closed long ago", "My waiting ticket"])
+        .await;
+    browser.click_button("Assigned to me").await;
+    browser.wait_for_path("/tickets?status=all").await;
+    eventually("everything", || listed_titles(&browser), |t| t.len() == 4).await;
+    browser.close().await;
+}
+
+/// Presses Tab until the focused element is named `name` (aria-label or text), at most 40 times.
+async fn tab_to(browser: &Browser, name: &str) {
+    let script = "const a = document.activeElement; \
+        return a ? (a.getAttribute('aria-label') || a.textContent || '').trim() : '';";
+    for _ in 0..40 {
+        browser.press(fantoccini::key::Key::Tab).await;
+        let focused = browser.client.execute(script, vec![]).await.unwrap();
+        if focused.as_str() == Some(name) {
+            return;
+        }
+    }
+    panic!("Tab never reached {name:?}");
+}
+
+#[tokio::test]
+async fn items_are_changed_in_bulk_by_mouse_and_by_keyboard_and_a_stale_one_changes_none() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    let ann = api.create_customer("ann@acme.com", "Ann", "Lee").await.id;
+    let sam = api.create_agent("sam@example.com", "Sam Rivera", "agent").await;
+    let project = api.create_project("Support").await.id;
+    let a = api.create_ticket(project, "Alpha", ann).await.id;
+    let b = api.create_ticket(project, "Bravo", ann).await.id;
+    let c = api.create_ticket(project, "Charlie", ann).await.id;
+    let browser = Browser::signed_in(&server, "/tickets").await;
+    browser.wait_for_text("Charlie").await;
+    let bar = "//*[@role='toolbar'][@aria-label='Change the selected items']";
+    assert!(browser.client.find(Locator::XPath(bar)).await.is_err(), "no bar before a selection");
+
+    // By mouse: two rows, then the status and the assignee.
+    browser.click_labelled(&format!("Select #{a} Alpha")).await;
+    browser.click_labelled(&format!("Select #{b} Bravo")).await;
+    browser.wait_for_text_in(bar, "2 items selected").await;
+    browser.choose_in(bar, "Status", "Waiting").await;
+    browser.choose_in(bar, "Assignee", "Sam Rivera").await;
+    browser.click_button("Apply to 2 items").await;
+    browser.wait_for_text("Changed 2 items.").await;
+    for id in [a, b] {
+        let item = eventually("the change on the server", || api.item(id), |i| i.status == ItemStatus::Waiting).await;
+        assert_eq!(item.assignee_id, Some(sam));
+    }
+    let untouched = api.item(c).await;
+    assert_eq!((untouched.status, untouched.assignee_id), (ItemStatus::New, None));
+    browser.wait_for_text_in(&format!("//li[@data-item-id='{a}']"), "Sam Rivera").await;
+    browser.wait_until_gone(bar).await;
+    let history = api.get(&format!("/api/items/{a}/history")).await;
+    assert!(history.to_string().contains("set the status to Waiting and the assignee to Sam Rivera"), "{history}");
+
+    // By keyboard: Space ticks "select all on this page", Tab reaches the bar, a letter picks a priority.
+    browser.keys_to_labelled(&format!("Select #{c} Charlie"), " ").await;
+    browser.wait_for_text_in(bar, "1 item selected").await;
+    let all = browser.element("//label[contains(normalize-space(),'Select all 3 on this page')]/input").await;
+    all.send_keys(" ").await.unwrap();
+    browser.wait_for_text_in(bar, "3 items selected").await;
+    browser.field_in(bar, "Priority").await.send_keys("u").await.unwrap();
+    tab_to(&browser, "Apply to 3 items").await;
+    browser.press(fantoccini::key::Key::Enter).await;
+    browser.wait_for_text("Changed 3 items.").await;
+    for id in [a, b, c] {
+        eventually("urgent on the server", || api.item(id), |i| i.priority == Priority::Urgent).await;
+    }
+    assert_eq!(api.item(a).await.status, ItemStatus::Waiting, "only the priority changed");
+
+    // Someone else changes Bravo after the list showed it: nothing changes, the bar says why.
+    browser.click_labelled(&format!("Select #{a} Alpha")).await;
+    browser.click_labelled(&format!("Select #{b} Bravo")).await;
+    api.patch(&format!("/api/items/{b}"), json!({ "title": "Bravo (edited)" })).await;
+    browser.choose_in(bar, "Status", "Closed").await;
+    browser.click_button("Apply to 2 items").await;
+    browser.wait_for_text_in(bar, "changed or disappeared since the list was loaded; nothing was changed").await;
+    assert_eq!(api.item(a).await.status, ItemStatus::Waiting, "Alpha did not change either");
+    browser.wait_for_text("Bravo (edited)").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_list_fits_a_phone_and_keeps_its_key_columns_beside_the_panel_on_a_desktop() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme Corporation", &["acme.com"]).await;
+    let ann = api.create_customer("ann.lee@acme.com", "Ann", "Lee").await.id;
+    let sam = api.create_agent("sam@example.com", "Sam Rivera", "agent").await;
+    let project = api.create_project("Network Upgrade").await.id;
+    let first = api.create_ticket(project, "VPN drops every hour", ann).await.id;
+    let item = api.create_ticket(project, "The printer on the third floor is on fire", ann).await.id;
+    api.patch(&format!("/api/items/{first}"), json!({ "assignee_id": sam })).await;
+    let browser = Browser::signed_in(&server, "/tickets").await;
+
+    browser.set_width(390).await;
+    browser.wait_for_text("VPN drops every hour").await;
+    browser.click_labelled(&format!("Select #{first} VPN drops every hour")).await;
+    browser.wait_for_text("1 item selected").await;
+    browser.assert_fits("Tickets with the bulk bar at 390 px").await;
+    browser.assert_accessible("Tickets with the bulk bar").await;
+    browser.screenshot("tickets-bulk-390.png").await;
+    browser.click_button("Clear selection").await;
+
+    browser.set_width(1440).await;
+    browser.assert_fits("Tickets at 1440 px").await;
+    browser.goto(&format!("/tickets/{item}")).await;
+    browser.wait_for_text_in(PANEL, "Network Upgrade").await;
+    browser.assert_fits("Tickets with an item open at 1440 px").await;
+    let row = format!("//div[@aria-label='Tickets']//li[@data-item-id='{first}']");
+    for (what, part) in [
+        ("title", "//a[contains(@class,'item-row__title')]"),
+        ("assignee", "//*[@data-testid='item-assignee']"),
+        ("status", "//span[contains(@class,'badge--status')]"),
+        ("updated", "//span[contains(@class,'item-row__updated')]"),
+    ] {
+        assert!(browser.shows_whole(&format!("{row}{part}")).await, "the {what} shows whole beside the panel");
+        let right = browser.element(&format!("{row}{part}")).await.rectangle().await.unwrap();
+        let panel_left = browser.element(PANEL).await.rectangle().await.unwrap().0;
+        assert!(right.0 + right.2 <= panel_left + 1.0, "the {what} ends left of the panel");
+    }
+    browser.screenshot("tickets-panel-1440.png").await;
     browser.close().await;
 }

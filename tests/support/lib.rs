@@ -147,9 +147,19 @@ fn chromium_binary() -> String {
 
 impl Browser {
     pub async fn open(server: &Server) -> Browser {
+        Browser::open_in(server, None).await
+    }
+
+    /// A browser whose clock runs in time zone `tz` (an IANA name such as
+    /// `Asia/Kolkata`; `None`: the machine's), as an agent abroad sees the app.
+    pub async fn open_in(server: &Server, tz: Option<&str>) -> Browser {
         let port = free_port();
         let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-        let driver = Command::new(&driver_bin)
+        let mut command = Command::new(&driver_bin);
+        if let Some(tz) = tz {
+            command.env("TZ", tz);
+        }
+        let driver = command
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -569,7 +579,12 @@ impl Browser {
 
     /// A browser signed in as the admin, at `path` (through the sign-in page, as a person arrives).
     pub async fn signed_in(server: &Server, path: &str) -> Browser {
-        let browser = Browser::open(server).await;
+        Browser::signed_in_at(server, path, None).await
+    }
+
+    /// [`Browser::signed_in`] with the browser's clock in time zone `tz` (see [`Browser::open_in`]).
+    pub async fn signed_in_at(server: &Server, path: &str, tz: Option<&str>) -> Browser {
+        let browser = Browser::open_in(server, tz).await;
         browser.goto(path).await;
         browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         browser.wait_for_path(path).await;

@@ -20,6 +20,7 @@ pub mod properties;
 pub mod query_string;
 pub mod routing;
 pub mod search;
+pub mod text;
 pub mod tickets;
 pub mod word;
 

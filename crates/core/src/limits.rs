@@ -31,6 +31,8 @@ pub const MAX_PUBLIC_DOMAINS: usize = 1000;
 pub const MAX_NAME: usize = 200;
 /// A conversation subject.
 pub const MAX_SUBJECT: usize = 200;
+/// An RFC 3339 time sent back as a version (`2026-11-22T10:11:12.123Z`, with room for an offset).
+pub const MAX_TIMESTAMP: usize = 40;
 /// Ids in one list (reordering properties, previews).
 pub const MAX_IDS: usize = 10_000;
 /// Strings bounded at this length or more are free text: they may hold line breaks and tabs.
@@ -113,6 +115,8 @@ pub const SCHEMA_LIMITS: &[(&str, &str, Bound)] = &[
     ("CreateItemRequest", "description", Bound::Length(MAX_BODY)),
     ("UpdateItemRequest", "title", Bound::Length(MAX_TITLE)),
     ("UpdateItemRequest", "description", Bound::Length(MAX_BODY)),
+    ("BulkUpdateItemsRequest", "items", Bound::Items(crate::api::tickets::MAX_BULK_ITEMS)),
+    ("BulkItemRef", "updated_at", Bound::Length(MAX_TIMESTAMP)),
     ("CreateMessageRequest", "body", Bound::Length(MAX_BODY)),
     ("StartConversationRequest", "subject", Bound::Length(MAX_SUBJECT)),
     ("StartConversationRequest", "body", Bound::Length(MAX_BODY)),

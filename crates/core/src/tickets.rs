@@ -7,7 +7,8 @@ pub mod filter;
 
 use crate::api::routing::ItemSource;
 use crate::api::tickets::{
-    CreateItemRequest, FollowerKind, GroupBy, ItemStatus, ItemType, MessageKind, Priority, UpdateItemRequest,
+    BulkUpdateItemsRequest, CreateItemRequest, FollowerKind, GroupBy, ItemStatus, ItemType, MessageKind, Priority,
+    UpdateItemRequest, MAX_BULK_ITEMS,
 };
 use crate::word::Word;
 use crate::FieldErrors;
@@ -293,9 +294,97 @@ pub fn validate_item_changes(req: &UpdateItemRequest) -> Result<ItemChanges, Fie
     }
 }
 
+/// A checked bulk change: the items (id and the `updated_at` the agent saw, ids
+/// ascending, so concurrent changes lock rows in one order) and what changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkChange {
+    pub items: Vec<(i64, String)>,
+    pub status: Option<ItemStatus>,
+    pub priority: Option<Priority>,
+    pub assignee_id: Option<Option<i64>>,
+}
+
+/// Checks a bulk change: 1 to [`MAX_BULK_ITEMS`] distinct items, and something to change.
+pub fn validate_bulk_change(req: &BulkUpdateItemsRequest) -> Result<BulkChange, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut items: Vec<(i64, String)> = req.items.iter().map(|i| (i.id, i.updated_at.clone())).collect();
+    items.sort_by_key(|(id, _)| *id);
+    if items.is_empty() {
+        errors.insert("items".into(), "Select at least one item.".into());
+    } else if items.len() > MAX_BULK_ITEMS {
+        errors.insert("items".into(), format!("Change at most {MAX_BULK_ITEMS} items at once."));
+    } else if items.windows(2).any(|w| w[0].0 == w[1].0) {
+        errors.insert("items".into(), "Each item may be listed once.".into());
+    }
+    if req.status.is_none() && req.priority.is_none() && req.assignee_id.is_none() {
+        errors.insert("status".into(), "Choose a status, a priority or an assignee to set.".into());
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(BulkChange { items, status: req.status, priority: req.priority, assignee_id: req.assignee_id })
+}
+
+impl BulkChange {
+    /// What the change did, for each item's history: "set the status to Closed and the
+    /// priority to High". `assignee` names the new assignee (`None`: unassigned).
+    pub fn summary(&self, assignee: Option<&str>) -> String {
+        let mut parts = Vec::new();
+        if let Some(s) = self.status {
+            parts.push(format!("the status to {}", s.label()));
+        }
+        if let Some(p) = self.priority {
+            parts.push(format!("the priority to {}", p.label()));
+        }
+        if self.assignee_id.is_some() {
+            parts.push(match assignee {
+                Some(name) => format!("the assignee to {name}"),
+                None => "no assignee".to_string(),
+            });
+        }
+        format!("set {}", crate::text::join_and(&parts))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn bulk(ids: &[i64]) -> BulkUpdateItemsRequest {
+        BulkUpdateItemsRequest {
+            items: ids
+                .iter()
+                .map(|&id| crate::api::tickets::BulkItemRef { id, updated_at: "2026-01-01T00:00:00Z".into() })
+                .collect(),
+            status: Some(ItemStatus::Closed),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_bulk_change_needs_distinct_items_and_something_to_change() {
+        let ok = validate_bulk_change(&bulk(&[3, 1, 2])).unwrap();
+        assert_eq!(ok.items.iter().map(|i| i.0).collect::<Vec<_>>(), [1, 2, 3], "ids ascending");
+        assert!(validate_bulk_change(&bulk(&[])).unwrap_err().contains_key("items"));
+        assert!(validate_bulk_change(&bulk(&[1, 2, 1])).unwrap_err().contains_key("items"));
+        let too_many: Vec<i64> = (1..=MAX_BULK_ITEMS as i64 + 1).collect();
+        assert!(validate_bulk_change(&bulk(&too_many)).unwrap_err().contains_key("items"));
+        let nothing = BulkUpdateItemsRequest { status: None, ..bulk(&[1]) };
+        assert!(validate_bulk_change(&nothing).unwrap_err().contains_key("status"));
+    }
+
+    #[test]
+    fn a_bulk_change_reads_as_a_sentence() {
+        let change = BulkChange {
+            items: vec![],
+            status: Some(ItemStatus::Closed),
+            priority: Some(Priority::High),
+            assignee_id: Some(None),
+        };
+        assert_eq!(change.summary(None), "set the status to Closed, the priority to High and no assignee");
+        let only = BulkChange { status: None, priority: None, assignee_id: Some(Some(2)), ..change };
+        assert_eq!(only.summary(Some("Sam")), "set the assignee to Sam");
+    }
 
     #[test]
     fn open_and_closed_statuses() {

@@ -59,7 +59,8 @@ impl MoveChoice {
 /// "2 customers match acme.com".
 pub fn matches_title(matches: &DomainMatches) -> String {
     let total = matches.unassigned_count + matches.elsewhere.iter().map(|g| g.count).sum::<i64>();
-    format!("{} match {}", count_of(total, "customer", "customers"), matches.domain)
+    let verb = orgdesk_core::text::agree(total, "matches", "match");
+    format!("{} {verb} {}", count_of(total, "customer", "customers"), matches.domain)
 }
 
 /// Checks a typed domain the way the server does (format, public providers), for an instant answer.
@@ -367,6 +368,8 @@ mod tests {
     #[test]
     fn the_title_counts_every_match() {
         assert_eq!(matches_title(&matches()), "5 customers match acme.com");
+        let one = DomainMatches { unassigned_count: 1, elsewhere: Vec::new(), ..matches() };
+        assert_eq!(matches_title(&one), "1 customer matches acme.com");
     }
 
     #[test]

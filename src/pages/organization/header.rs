@@ -9,7 +9,7 @@ use orgdesk_core::customer::parse_organization_name;
 use super::editor::{at_field, Editor};
 use super::OrgPanel;
 use crate::api;
-use crate::components::timestamp::long_date;
+use crate::components::timestamp::{local_date, local_time};
 
 /// An editor of the organization's own fields, closed when the agent reloads after a conflict.
 fn detail_editor(panel: OrgPanel) -> Editor {
@@ -29,8 +29,9 @@ pub fn NameHeader(panel: OrgPanel) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let editing = move || editor.is_editing(&());
     let name = move || panel.detail.with(|d| d.as_ref().map(|d| d.name.clone()).unwrap_or_default());
-    let created = move || panel.detail.with(|d| d.as_ref().map(|d| long_date(&d.created_at)).unwrap_or_default());
-    let created_title = move || panel.detail.with(|d| d.as_ref().map(|d| d.created_at.clone()).unwrap_or_default());
+    let created = move || panel.detail.with(|d| d.as_ref().map(|d| local_date(&d.created_at)).unwrap_or_default());
+    let created_title =
+        move || panel.detail.with(|d| d.as_ref().map(|d| local_time(&d.created_at)).unwrap_or_default());
 
     let start = move |_| {
         draft.set(name());

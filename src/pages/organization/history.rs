@@ -1,4 +1,5 @@
-//! The panel's History tab: what changed, who changed it and when, newest first.
+//! The panel's History tab: what changed, who changed it and when, newest first. A
+//! move names its first customers; a disclosure button lists all of them.
 
 use leptos::prelude::*;
 use orgdesk_core::api::organization::HistoryEntry;
@@ -40,6 +41,7 @@ pub fn HistorySection(panel: OrgPanel) -> impl IntoView {
                         view! {
                             <li class="org-history__entry" data-action=e.action.clone()>
                                 <p class="org-history__summary">{e.summary.clone()}</p>
+                                <MovedCustomers entry_id=e.id details=e.details.clone() />
                                 <p class="org-history__meta">
                                     <span class="org-history__who">{who}</span>" · "
                                     <Timestamp at=e.created_at.clone() />
@@ -60,4 +62,41 @@ pub fn HistorySection(panel: OrgPanel) -> impl IntoView {
             </Show>
         </section>
     }
+}
+
+/// The customers a move names in its details (`customers`: id and name, the first
+/// 50; `count`: all), behind a disclosure button when the sentence could not name them all.
+#[component]
+fn MovedCustomers(entry_id: i64, details: serde_json::Value) -> impl IntoView {
+    let names: Vec<String> = details["customers"]
+        .as_array()
+        .map(|list| list.iter().filter_map(|c| c["name"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    let count = details["count"].as_i64().unwrap_or(names.len() as i64);
+    // The sentence names two; a list is worth opening only beyond that.
+    if count <= 2 || names.is_empty() {
+        return ().into_any();
+    }
+    let open = RwSignal::new(false);
+    let list_id = format!("moved-{entry_id}");
+    let unlisted = count - names.len() as i64;
+    let label = move || {
+        if open.get() {
+            "Hide the customers".to_string()
+        } else {
+            format!("Show all {}", orgdesk_core::text::count(count, "customer", "customers"))
+        }
+    };
+    view! {
+        <button type="button" class="button button--small button--ghost org-history__toggle"
+            aria-expanded=move || if open.get() { "true" } else { "false" } aria-controls=list_id.clone()
+            on:click=move |_| open.update(|o| *o = !*o)>
+            {label}
+        </button>
+        <ul class="org-history__customers" id=list_id hidden=move || !open.get()>
+            {names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+            {(unlisted > 0).then(|| view! { <li class="hint">{format!("and {unlisted} more, not listed")}</li> })}
+        </ul>
+    }
+    .into_any()
 }

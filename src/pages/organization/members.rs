@@ -263,8 +263,9 @@ fn MemberRow(member: Member, m: Members) -> impl IntoView {
             }
         }
     };
+    // The button says what it does, not what is.
     let (toggle_text, toggle_label) = if is_manager {
-        ("Not a manager", format!("Unset {name} as manager"))
+        ("Remove manager role", format!("Remove the manager role from {name}"))
     } else {
         ("Make manager", format!("Make {name} a manager"))
     };
@@ -282,7 +283,7 @@ fn MemberRow(member: Member, m: Members) -> impl IntoView {
             </div>
             <div class="member-row__position-cell">{position_view}</div>
             <div class="member-row__actions">
-                <button type="button" class="button button--small" aria-pressed=is_manager.to_string()
+                <button type="button" class="button button--small"
                     aria-label=toggle_label on:click=move |_| m.toggle_manager(member.get_value())>
                     {toggle_text}
                 </button>

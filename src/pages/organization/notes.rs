@@ -10,7 +10,7 @@ use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::text_area::TextArea;
-use crate::components::timestamp::{short_time, Timestamp};
+use crate::components::timestamp::{local_time, Timestamp};
 use crate::state::use_session;
 
 /// Notes fetched at a time.
@@ -143,7 +143,7 @@ pub fn NotesSection(panel: OrgPanel) -> impl IntoView {
                 <For each=move || notes.get() key=|n| n.id let:note>
                     {
                         let deletable = may_delete(&note);
-                        let delete_label = format!("Delete the note of {} by {}", short_time(&note.created_at), note.author_name);
+                        let delete_label = format!("Delete the note of {} by {}", local_time(&note.created_at), note.author_name);
                         let for_delete = note.clone();
                         view! {
                             <li class="message message--note">
@@ -178,7 +178,7 @@ pub fn NotesSection(panel: OrgPanel) -> impl IntoView {
                 <ConfirmDialog
                     id="confirm-delete-note"
                     title="Delete this note?"
-                    message=format!("The note by {} of {} is deleted for everyone.", note.author_name, short_time(&note.created_at))
+                    message=format!("The note by {} of {} is deleted for everyone.", note.author_name, local_time(&note.created_at))
                     confirm_label="Delete note"
                     on_confirm=confirm_delete
                     on_close=move |()| deleting.set(None)

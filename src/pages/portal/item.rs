@@ -13,7 +13,7 @@ use crate::components::error_notice::ErrorNotice;
 use crate::components::item_badges::{priority_badge, status_badge, type_badge};
 use crate::components::item_files::ItemFiles;
 use crate::components::text_area::TextArea;
-use crate::components::timestamp::{short_time, Timestamp};
+use crate::components::timestamp::Timestamp;
 use crate::forms::{focus_after_render, show_save_error};
 
 /// What a failed load says: not found for anything the customer may not see.
@@ -148,7 +148,7 @@ fn Replies(item_id: i64, can_reply: bool) -> impl IntoView {
                                 <header class="message__header">
                                     <span class="message__author">{if m.mine { "You".to_string() } else { m.author_name.clone() }}</span>
                                     {(!m.from_customer).then(|| view! { <span class="badge badge--public">"Support"</span> })}
-                                    <time class="message__time" datetime=m.created_at.clone()>{short_time(&m.created_at)}</time>
+                                    <Timestamp class="message__time" at=m.created_at.clone() />
                                 </header>
                                 <p class="message__body">{m.body.clone()}</p>
                             </li>

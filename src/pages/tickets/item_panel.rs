@@ -22,7 +22,7 @@ use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::select_field::SelectField;
 use crate::components::side_panel::SidePanel;
 use crate::components::text_area::TextArea;
-use crate::components::timestamp::short_time;
+use crate::components::timestamp::Timestamp;
 use crate::components::toast::Toast;
 use crate::forms::show_save_error;
 
@@ -208,7 +208,9 @@ fn ItemDetails(
             <div class="item-details__badges">
                 {move || item.with(|i| i.as_ref().map(|i| view! { {type_badge(i.item_type)} {status_badge(i.status)} }))}
                 <span class="item-details__times">
-                    {move || item.with(|i| i.as_ref().map(|i| format!("Created {} · updated {}", short_time(&i.created_at), short_time(&i.updated_at))))}
+                    {move || item.with(|i| i.as_ref().map(|i| view! {
+                        "Created " <Timestamp at=i.created_at.clone() /> " · updated " <Timestamp at=i.updated_at.clone() />
+                    }))}
                 </span>
             </div>
             <div class="item-details__grid">
@@ -566,7 +568,7 @@ fn MessageView(message: Message) -> impl IntoView {
                 } else {
                     view! { <span class="badge badge--public">"Customer reply"</span> }.into_any()
                 }}
-                <time class="message__time" datetime=message.created_at.clone()>{short_time(&message.created_at)}</time>
+                <Timestamp class="message__time" at=message.created_at.clone() />
             </header>
             <p class="message__body">{message.body.clone()}</p>
             {recipients.map(|r| view! { <p class="message__recipients">{r}</p> })}

@@ -15,6 +15,7 @@
 //!   `POST /api/items` [`CreateItemRequest`] → 201 [`Item`]
 //! - `GET /api/items/groups?group_by=organization|project|status&`[`ItemFilter`](crate::tickets::ItemFilter)`&offset=&limit=` → [`ItemGroupPage`]
 //! - `GET/PATCH /api/items/{id}` → [`Item`] / [`UpdateItemRequest`]
+//! - `POST /api/items/bulk` [`BulkUpdateItemsRequest`] → [`BulkUpdateItemsResponse`] (409 when an item changed since)
 //! - `GET /api/items/{id}/messages` → `Vec<`[`Message`]`>`;
 //!   `POST /api/items/{id}/messages` [`CreateMessageRequest`] → 201 [`Message`]
 //! - `POST /api/items/{id}/followers` [`AddItemFollowerRequest`] → 201 `Vec<`[`CustomerRef`]`>`;
@@ -270,6 +271,44 @@ pub struct UpdateItemRequest {
     #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub requester_id: Option<Option<i64>>,
+}
+
+/// Items one bulk change may touch (the Tickets app's page holds at most this many).
+pub const MAX_BULK_ITEMS: usize = 200;
+
+/// An item of a bulk change, with the `updated_at` the agent saw: when the item has
+/// changed since, the whole change is refused (409) and nothing is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BulkItemRef {
+    pub id: i64,
+    /// The item's `updated_at` as the agent's list showed it (RFC 3339).
+    pub updated_at: String,
+}
+
+/// One change applied to several items in one transaction: all of them change, or
+/// none does. At least one of `status`, `priority` and `assignee_id` (`null`
+/// unassigns) is given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BulkUpdateItemsRequest {
+    pub items: Vec<BulkItemRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ItemStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub assignee_id: Option<Option<i64>>,
+}
+
+/// The items as they are after a bulk change, in the order asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkUpdateItemsResponse {
+    pub items: Vec<Item>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -50,7 +50,7 @@ async fn with_messages(db: &Db, rows: Vec<ConversationRow>) -> Result<Vec<Conver
              FROM conversation_messages m LEFT JOIN agents a ON a.id = m.author_agent_id \
              WHERE m.conversation_id IN (",
         );
-        q.push_list(rows.iter().map(|r| r.id)).push(") ORDER BY m.id");
+        q.push_list(rows.iter().map(|r| r.id)).push(") ORDER BY m.created_at, m.id");
         let found: Vec<MessageRow> = q.fetch_all(db).await?;
         for m in found {
             messages.entry(m.conversation_id).or_default().push(ConversationMessage {

@@ -242,7 +242,12 @@ pub async fn insert(
                     }
                     None => {
                         organization_created = true;
-                        Some(organizations::insert(&mut *tx, &host, std::slice::from_ref(&domain), now).await?)
+                        let how = format!(" automatically for {}'s email domain", new.email.as_str());
+                        let creation = organizations::Creation { agent: None, how: &how, say_domains: false };
+                        Some(
+                            organizations::insert(&mut *tx, &host, std::slice::from_ref(&domain), now, creation)
+                                .await?,
+                        )
                     }
                 }
             }

@@ -7,6 +7,7 @@
 //! per-(project, status) counters (migration 0004) when the filter allows, so they
 //! do not count a million rows; other filters count through the items' indexes.
 
+pub mod bulk;
 pub mod files;
 pub mod filter;
 pub mod groups;
@@ -16,6 +17,7 @@ use orgdesk_core::api::tickets::{CustomerRef, Item, ItemStatus, ItemType, MovePr
 use orgdesk_core::tickets::{check_requester, is_open, ItemChanges, ItemFilter, NewItem};
 use orgdesk_core::word::Word;
 
+pub use bulk::bulk_update;
 pub use filter::OPEN_STATUSES;
 pub use groups::{all_groups, data_version, page, Groups};
 pub use messages::{add_customer_reply, add_message, messages, Mail};
@@ -104,6 +106,19 @@ pub async fn list(db: &Db, filter: &ItemFilter, offset: i64, limit: i64) -> Resu
     let rows: Vec<ItemRow> = q.fetch_all(db).await?;
     let items = rows.into_iter().map(|r| r.into_api(Vec::new())).collect::<Result<_, _>>()?;
     Ok((items, total))
+}
+
+/// These items as lists show them (no followers, the description cut), in the order of `ids`.
+pub async fn list_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Item>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = query(select_items(&format!("SUBSTR(i.description, 1, {LIST_DESCRIPTION_CHARS})")));
+    q.push(" WHERE i.id IN (").push_list(ids).push(")");
+    let rows: Vec<ItemRow> = q.fetch_all(db).await?;
+    let mut items: Vec<Item> = rows.into_iter().map(|r| r.into_api(Vec::new())).collect::<Result<_, _>>()?;
+    items.sort_by_key(|i| ids.iter().position(|id| *id == i.id));
+    Ok(items)
 }
 
 /// An item with its followers; `None` when there is no such item.

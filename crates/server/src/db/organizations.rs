@@ -182,10 +182,27 @@ fn name_taken_message(name: &str) -> String {
     format!("An organization named {name} already exists.")
 }
 
-/// Inserts an organization with its domains, in the caller's transaction. Names
-/// are unique regardless of case (409 on `name`); each domain belongs to at most
-/// one organization (409 on `domains`, naming the owner).
-pub(crate) async fn insert(tx: &mut Tx, name: &str, domains: &[Domain], now: i64) -> Result<i64, ApiError> {
+/// Who created an organization and how, for its first history entry (`created`).
+pub(crate) struct Creation<'a> {
+    /// The agent (`None`: Orgdesk itself, by the domain rule).
+    pub agent: Option<i64>,
+    /// How, after "Created": "" (in the Customers app), " as a sub-organization of Acme",
+    /// " automatically for ann@acme.com's email domain".
+    pub how: &'a str,
+    /// Whether the sentence lists the domains (the domain rule's already names the email).
+    pub say_domains: bool,
+}
+
+/// Inserts an organization with its domains, in the caller's transaction, and its
+/// `created` history entry. Names are unique regardless of case (409 on `name`);
+/// each domain belongs to at most one organization (409 on `domains`, naming the owner).
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    name: &str,
+    domains: &[Domain],
+    now: i64,
+    creation: Creation<'_>,
+) -> Result<i64, ApiError> {
     let key = organization_name_key(name);
     let existing: Option<i64> =
         query("SELECT id FROM organizations WHERE name_key = $1").bind(&key).optional_scalar(&mut *tx).await?;
@@ -203,6 +220,21 @@ pub(crate) async fn insert(tx: &mut Tx, name: &str, domains: &[Domain], now: i64
     for d in domains {
         insert_domain(tx, id, d.as_str()).await?;
     }
+    let domain_list: Vec<&str> = domains.iter().map(Domain::as_str).collect();
+    let with = match domain_list.as_slice() {
+        _ if !creation.say_domains => String::new(),
+        [] => String::new(),
+        [one] => format!(" with the domain {one}"),
+        more => format!(" with the domains {}", orgdesk_core::text::join_and(more)),
+    };
+    let entry = Entry {
+        organization: id,
+        agent: creation.agent,
+        action: "created",
+        summary: format!("Created{}{with}", creation.how),
+        details: json!({ "name": name, "domains": domain_list }),
+    };
+    history::record(tx, &entry, now).await?;
     Ok(id)
 }
 
@@ -239,9 +271,9 @@ pub(crate) async fn check_domains_free(tx: &mut Tx, domains: &[Domain], except: 
     }
 }
 
-pub async fn create(db: &Db, name: &str, domains: &[Domain], now: i64) -> Result<i64, ApiError> {
+pub async fn create(db: &Db, name: &str, domains: &[Domain], agent: Option<i64>, now: i64) -> Result<i64, ApiError> {
     let mut tx = db.begin_write().await?;
-    let id = insert(&mut tx, name, domains, now).await?;
+    let id = insert(&mut tx, name, domains, now, Creation { agent, how: "", say_domains: true }).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -131,7 +131,7 @@ pub async fn messages(db: &Db, viewer: &Viewer, item_id: i64) -> Result<Vec<Port
         "SELECT m.id, a.name AS agent_name, m.author_customer_id, {CUSTOMER_NAME} AS customer_name, m.body, \
          m.created_at FROM messages m LEFT JOIN agents a ON a.id = m.author_agent_id \
          LEFT JOIN customers c ON c.id = m.author_customer_id \
-         WHERE m.item_id = $1 AND m.kind = 'reply' ORDER BY m.id"
+         WHERE m.item_id = $1 AND m.kind = 'reply' ORDER BY m.created_at, m.id"
     ))
     .bind(item_id)
     .fetch_all(db)

@@ -8,13 +8,14 @@ use axum::response::Response;
 use axum::Json;
 use orgdesk_core::api::organization::{FileInfo, MAX_FILE_BYTES};
 use orgdesk_core::api::tickets::{
-    AddItemFollowerRequest, CreateItemRequest, CreateMessageRequest, CustomerRef, Item, ItemGroupPage, ItemPage,
-    Message, UpdateItemRequest,
+    AddItemFollowerRequest, BulkUpdateItemsRequest, BulkUpdateItemsResponse, CreateItemRequest, CreateMessageRequest,
+    CustomerRef, Item, ItemGroupPage, ItemPage, Message, UpdateItemRequest,
 };
 use orgdesk_core::api::ErrorBody;
 use orgdesk_core::paging::{Paging, PagingParams};
 use orgdesk_core::tickets::{
-    parse_message_body, validate_item_changes, validate_new_item, ItemFilter, ItemFilterParams, ItemGroupParams,
+    parse_message_body, validate_bulk_change, validate_item_changes, validate_new_item, ItemFilter, ItemFilterParams,
+    ItemGroupParams,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -155,6 +156,26 @@ pub async fn update_item(
     store::get(&state.db, id).await?.map(Json).ok_or_else(not_found)
 }
 
+/// Sets the status, priority and/or assignee of up to 200 items in one transaction:
+/// all change or none does. Each item comes with the `updated_at` the agent saw; if
+/// any item changed since (or no longer exists), nothing is written and the 409 names
+/// the items. Each changed item's history names the agent and the change.
+#[utoipa::path(post, path = "/api/items/bulk", tag = "items", request_body = BulkUpdateItemsRequest,
+    responses((status = 200, body = BulkUpdateItemsResponse), (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "An item changed since the agent saw it, or is gone (field `items`); nothing was changed"),
+        (status = 422, body = ErrorBody, description = "No items, too many, an item twice, nothing to change, or an unknown or deactivated assignee")))]
+#[tracing::instrument(skip_all)]
+pub async fn bulk_update_items(
+    State(state): State<AppState>,
+    current: CurrentAgent,
+    ApiJson(req): ApiJson<BulkUpdateItemsRequest>,
+) -> ApiResult<Json<BulkUpdateItemsResponse>> {
+    let change = validate_bulk_change(&req).map_err(ApiError::Validation)?;
+    let ids = store::bulk_update(&state.db, &change, (current.agent.id, &current.agent.name), now_ms()).await?;
+    tracing::info!(items = ids.len(), "bulk change");
+    Ok(Json(BulkUpdateItemsResponse { items: store::list_by_ids(&state.db, &ids).await? }))
+}
+
 /// The item's conversation, oldest first: customer replies and internal notes.
 #[utoipa::path(get, path = "/api/items/{id}/messages", tag = "items", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Message>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -279,6 +300,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(download_item_file))
         .routes(routes!(list_items, create_item))
         .routes(routes!(group_items))
+        .routes(routes!(bulk_update_items))
         .routes(routes!(get_item, update_item))
         .routes(routes!(list_messages, create_message))
         .routes(routes!(add_item_follower))

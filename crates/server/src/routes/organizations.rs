@@ -85,12 +85,12 @@ pub async fn list_organizations(
 #[tracing::instrument(skip_all)]
 pub async fn create_organization(
     State(state): State<AppState>,
-    _: CurrentAgent,
+    current: CurrentAgent,
     ApiJson(req): ApiJson<CreateOrganizationRequest>,
 ) -> ApiResult<(StatusCode, Json<Organization>)> {
     let new = validate_new_organization(&req).map_err(ApiError::Validation)?;
     crate::routes::settings::check_organization_domains(&state.db, &new.domains, "domains").await?;
-    let id = store::create(&state.db, &new.name, &new.domains, now_ms()).await?;
+    let id = store::create(&state.db, &new.name, &new.domains, Some(current.agent.id), now_ms()).await?;
     let org = store::get(&state.db, id).await?.ok_or_else(not_found)?;
     Ok((StatusCode::CREATED, Json(org)))
 }

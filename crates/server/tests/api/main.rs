@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod authorization;
 mod backup;
+mod bulk_items;
 mod connections;
 mod conversations;
 mod customers;

@@ -109,6 +109,7 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/imports/{id}/undo"),
     ("GET", "/api/items"),
     ("POST", "/api/items"),
+    ("POST", "/api/items/bulk"),
     ("GET", "/api/items/groups"),
     ("GET", "/api/items/{id}"),
     ("PATCH", "/api/items/{id}"),

@@ -27,19 +27,25 @@ async fn version(app: &TestApp, id: i64) -> i64 {
     detail(app, id).await["version"].as_i64().unwrap()
 }
 
-/// The organization's history as the panel lists it, newest first.
+/// The organization's history as the panel lists it, newest first, without its
+/// first entry (`created`, see history.rs): the changes since.
 async fn history(app: &TestApp, id: i64) -> Vec<Value> {
     let page = ok_json(app.get(&format!("/api/organizations/{id}/history?limit=200")).await).await;
-    page["items"].as_array().unwrap().clone()
+    page["items"].as_array().unwrap().iter().filter(|e| e["action"] != "created").cloned().collect()
 }
 
 fn actions(entries: &[Value]) -> Vec<String> {
     entries.iter().map(|e| e["action"].as_str().unwrap().to_string()).collect()
 }
 
-/// The organization's history rows (action, summary), oldest first, straight from the database.
+/// The organization's history rows (action, summary), oldest first, straight from
+/// the database, without the `created` entry (see history.rs): the changes since.
 async fn history_rows(app: &TestApp, org: i64) -> Vec<(String, String)> {
-    app.rows_for("SELECT action, summary FROM organization_history WHERE organization_id = $1 ORDER BY id", org).await
+    app.rows_for(
+        "SELECT action, summary FROM organization_history WHERE organization_id = $1 AND action <> 'created' ORDER BY id",
+        org,
+    )
+    .await
 }
 
 /// The customer's organization id (JSON null when none).

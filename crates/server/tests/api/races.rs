@@ -475,3 +475,35 @@ async fn projects_and_organizations_created_with_one_name_at_once_exist_once() {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM organization_domains").await, 1, "only the winner's domain");
     app.assert_invariants().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bulk_changes_of_the_same_items_at_once_let_one_win_and_refuse_the_rest() {
+    let app = TestApp::spawn_admin().await;
+    let ann = app.create_customer("ann@acme.com").await.id;
+    let p = app.create_project("Website").await.id;
+    let mut items = Vec::new();
+    for title in ["One", "Two", "Three", "Four"] {
+        items.push(app.create_ticket(p, ann, title, orgdesk_core::api::tickets::ItemStatus::New).await);
+    }
+    let statuses = ["open", "waiting", "resolved", "closed"];
+    // Each client changes an overlapping window of the items, with the versions all saw.
+    let requests = (0..CLIENTS)
+        .map(|i| {
+            let window: Vec<Value> = (0..3)
+                .map(|k| &items[(i + k) % items.len()])
+                .map(|it| json!({"id": it.id, "updated_at": it.updated_at}))
+                .collect();
+            (Method::POST, "/api/items/bulk".to_string(), json!({"items": window, "status": statuses[i % 4]}))
+        })
+        .collect();
+    let answers = race(&app, requests).await;
+    assert_statuses(&answers, &[StatusCode::OK, StatusCode::CONFLICT]);
+    let won = successes(&answers);
+    assert!(won >= 1, "{answers:?}");
+    // Any two windows of three of four items overlap, so exactly one wins.
+    assert_eq!(won, 1, "{answers:?}");
+    let history = app.scalar("SELECT COUNT(*) FROM item_history").await;
+    assert_eq!(history, 3, "one history line per item the winner changed, none from the losers");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM items WHERE status = 'new'").await, 1, "the fourth stays new");
+    app.assert_invariants().await;
+}

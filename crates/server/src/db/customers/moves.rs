@@ -7,10 +7,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use orgdesk_core::text::names_and_more;
 use serde_json::json;
 
 use crate::db::items::OPEN_STATUSES;
 use crate::db::organizations::history::{self, Entry};
+use crate::db::projects::CUSTOMER_NAME;
 use crate::db::{placeholders, query, Tx};
 
 /// How many customers one statement handles (bind parameters stay far below
@@ -42,14 +44,34 @@ pub async fn move_customers_in(tx: &mut Tx, ids: &[i64], organization: Option<i6
 /// One customer's move: `(customer, the organization they came from)`.
 pub type Move = (i64, Option<i64>);
 
+/// How many moved customers an entry names in its details (the rest are counted).
+pub const NAMED_IN_HISTORY: usize = 50;
+/// How many names an entry's sentence shows before "and N more".
+const NAMED_IN_SUMMARY: usize = 2;
+
+/// The first [`NAMED_IN_HISTORY`] of `ids` with their names (`{id, name}`), and
+/// their names alone for the sentence.
+fn named(ids: impl Iterator<Item = i64>, customers: &HashMap<i64, String>) -> (Vec<serde_json::Value>, Vec<String>) {
+    let listed: Vec<(i64, String)> = ids
+        .take(NAMED_IN_HISTORY)
+        .map(|id| (id, customers.get(&id).cloned().unwrap_or_else(|| format!("Customer #{id}"))))
+        .collect();
+    let names = listed.iter().map(|(_, name)| name.clone()).collect();
+    (listed.into_iter().map(|(id, name)| json!({ "id": id, "name": name })).collect(), names)
+}
+
 /// The `members_moved` history entries of `moves` into `organization` (or out of
 /// any): one on the target, when there is one, and one on each source
-/// organization. `names` holds the organizations' names by id.
+/// organization. Each names the customers ("Ann Lee, Bob Stone and 3 more moved
+/// in") and keeps the first [`NAMED_IN_HISTORY`] of them (`customers`: id and name)
+/// and the total (`count`) in its details. `names` holds the organizations' names by
+/// id, `customers` the moved customers' names.
 pub fn move_entries(
     moves: &[Move],
     organization: Option<i64>,
     agent: Option<i64>,
     names: &HashMap<i64, String>,
+    customers: &HashMap<i64, String>,
 ) -> Vec<Entry> {
     if moves.is_empty() {
         return Vec::new();
@@ -61,7 +83,6 @@ pub fn move_entries(
     }
     let name_of = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let target_name = organization.map(name_of).unwrap_or_else(|| "no organization".to_string());
-    let members = |n: i64| if n == 1 { "member" } else { "members" };
     let mut entries = Vec::new();
     if let Some(target) = organization {
         let total = moves.len() as i64;
@@ -75,21 +96,23 @@ pub fn move_entries(
         if unassigned > 0 {
             parts.push(format!("{unassigned} with no organization"));
         }
+        let (listed, who) = named(moves.iter().map(|(id, _)| *id), customers);
         entries.push(Entry {
             organization: target,
             agent,
             action: "members_moved",
-            summary: format!("{total} {} moved in ({})", members(total), parts.join(", ")),
-            details: json!({ "direction": "in", "count": total, "unassigned": unassigned, "from": from }),
+            summary: format!("{} moved in ({})", names_and_more(&who, total, NAMED_IN_SUMMARY), parts.join(", ")),
+            details: json!({ "direction": "in", "count": total, "unassigned": unassigned, "from": from, "customers": listed }),
         });
     }
     for (source, n) in by_source.iter().filter_map(|(s, n)| s.map(|s| (s, *n))) {
+        let (listed, who) = named(moves.iter().filter(|(_, f)| *f == Some(source)).map(|(id, _)| *id), customers);
         entries.push(Entry {
             organization: source,
             agent,
             action: "members_moved",
-            summary: format!("{n} {} left for {target_name}", members(n)),
-            details: json!({ "direction": "out", "count": n, "to_organization_id": organization, "to_organization_name": organization.map(name_of) }),
+            summary: format!("{} left for {target_name}", names_and_more(&who, n, NAMED_IN_SUMMARY)),
+            details: json!({ "direction": "out", "count": n, "to_organization_id": organization, "to_organization_name": organization.map(name_of), "customers": listed }),
         });
     }
     entries
@@ -107,13 +130,33 @@ pub async fn record_moves(
     if moves.is_empty() {
         return Ok(());
     }
+    // The entries name the customers in id order, whatever order the databases returned them in.
+    let mut sorted = moves.to_vec();
+    sorted.sort_unstable();
+    let moves = sorted.as_slice();
     let mut orgs: Vec<i64> = moves.iter().filter_map(|(_, from)| *from).collect();
     orgs.sort_unstable();
     orgs.dedup();
     orgs.extend(organization);
     let sql = format!("SELECT id, name FROM organizations WHERE id IN ({})", placeholders(1, orgs.len()));
     let names: HashMap<i64, String> = query(sql).bind_all(&orgs).fetch_all(&mut *tx).await?.into_iter().collect();
-    for entry in move_entries(moves, organization, agent, &names) {
+    // The names each entry keeps: the first ones of every source (at most NAMED_IN_HISTORY each).
+    let mut wanted: Vec<i64> = moves.iter().take(NAMED_IN_HISTORY).map(|(id, _)| *id).collect();
+    for source in &orgs {
+        wanted.extend(moves.iter().filter(|(_, f)| *f == Some(*source)).take(NAMED_IN_HISTORY).map(|(id, _)| *id));
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut customers: HashMap<i64, String> = HashMap::new();
+    for chunk in wanted.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT c.id, {CUSTOMER_NAME} AS name FROM customers c WHERE c.id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let rows: Vec<(i64, String)> = query(sql).bind_all(chunk).fetch_all(&mut *tx).await?;
+        customers.extend(rows);
+    }
+    for entry in move_entries(moves, organization, agent, &names, &customers) {
         history::record(tx, &entry, now).await?;
     }
     Ok(())
@@ -121,42 +164,66 @@ pub async fn record_moves(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_large_move_keeps_the_first_names_and_the_total() {
+        let moves: Vec<Move> = (0..120).map(|i| (i, None)).collect();
+        let customers: HashMap<i64, String> = (0..120).map(|i| (i, format!("C{i}"))).collect();
+        let entries = move_entries(&moves, Some(1), None, &names(), &customers);
+        assert_eq!(entries[0].summary, "C0, C1 and 118 more moved in (120 with no organization)");
+        assert_eq!(entries[0].details["customers"].as_array().unwrap().len(), NAMED_IN_HISTORY);
+        assert_eq!(entries[0].details["count"], 120);
+    }
+
     use super::*;
 
     fn names() -> HashMap<i64, String> {
         [(1, "Acme".to_string()), (2, "Globex".to_string()), (3, "Initech".to_string())].into()
     }
 
+    fn people() -> HashMap<i64, String> {
+        [(10, "Ann Lee"), (11, "Bob Stone"), (12, "Cy Young"), (13, "Di Ross")]
+            .into_iter()
+            .map(|(id, n)| (id, n.to_string()))
+            .collect()
+    }
+
     #[test]
     fn no_moves_leave_no_history() {
-        assert!(move_entries(&[], Some(1), None, &names()).is_empty());
+        assert!(move_entries(&[], Some(1), None, &names(), &people()).is_empty());
     }
 
     #[test]
     fn a_move_in_says_where_the_members_came_from_and_each_source_says_where_they_went() {
         let moves = [(10, Some(2)), (11, Some(2)), (12, None), (13, Some(3))];
-        let entries = move_entries(&moves, Some(1), Some(7), &names());
+        let entries = move_entries(&moves, Some(1), Some(7), &names(), &people());
         let summaries: Vec<(i64, &str)> = entries.iter().map(|e| (e.organization, e.summary.as_str())).collect();
         assert_eq!(
             summaries,
             [
-                (1, "4 members moved in (2 from Globex, 1 from Initech, 1 with no organization)"),
-                (2, "2 members left for Acme"),
-                (3, "1 member left for Acme"),
+                (1, "Ann Lee, Bob Stone and 2 more moved in (2 from Globex, 1 from Initech, 1 with no organization)"),
+                (2, "Ann Lee and Bob Stone left for Acme"),
+                (3, "Di Ross left for Acme"),
             ]
         );
         assert!(entries.iter().all(|e| e.agent == Some(7) && e.action == "members_moved"));
         assert_eq!(entries[0].details["unassigned"], 1);
         assert_eq!(entries[0].details["from"][0]["count"], 2);
         assert_eq!(entries[1].details["to_organization_name"], "Acme");
+        assert_eq!(entries[0].details["count"], 4);
+        assert_eq!(
+            entries[0].details["customers"][3],
+            json!({"id": 13, "name": "Di Ross"}),
+            "every name, for the full list"
+        );
+        assert_eq!(entries[2].details["customers"], json!([{"id": 13, "name": "Di Ross"}]));
     }
 
     #[test]
     fn a_move_out_of_every_organization_writes_only_on_the_sources() {
-        let entries = move_entries(&[(10, Some(2))], None, None, &names());
+        let entries = move_entries(&[(10, Some(2))], None, None, &names(), &people());
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].organization, 2);
-        assert_eq!(entries[0].summary, "1 member left for no organization");
+        assert_eq!(entries[0].summary, "Ann Lee left for no organization");
         assert_eq!(entries[0].details["to_organization_id"], serde_json::Value::Null);
     }
 }

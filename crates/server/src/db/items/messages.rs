@@ -63,7 +63,10 @@ pub async fn messages(db: &Db, item_id: i64) -> Result<Option<Vec<Message>>, sql
         return Ok(None);
     }
     let rows: Vec<MessageRow> =
-        query(format!("{} WHERE m.item_id = $1 ORDER BY m.id", select_messages())).bind(item_id).fetch_all(db).await?;
+        query(format!("{} WHERE m.item_id = $1 ORDER BY m.created_at, m.id", select_messages()))
+            .bind(item_id)
+            .fetch_all(db)
+            .await?;
     Ok(Some(rows.into_iter().map(Message::try_from).collect::<Result<_, _>>()?))
 }
 
@@ -297,7 +300,7 @@ pub async fn send_history(
     let replies: Vec<(String, String, i64)> = query(format!(
         "SELECT COALESCE(a.name, {CUSTOMER_NAME}, 'Support'), m.body, m.created_at FROM messages m \
          LEFT JOIN agents a ON a.id = m.author_agent_id LEFT JOIN customers c ON c.id = m.author_customer_id \
-         WHERE m.item_id = $1 AND m.kind = 'reply' ORDER BY m.id"
+         WHERE m.item_id = $1 AND m.kind = 'reply' ORDER BY m.created_at, m.id"
     ))
     .bind(item_id)
     .fetch_all(&mut *tx)

@@ -160,7 +160,9 @@ pub async fn add_child(
         NewChild::Existing(c) => (*c, false),
         NewChild::Create(name) => {
             // A taken name is a conflict on the field that named it.
-            let c = super::insert(&mut tx, name, &[], now).await.map_err(|e| match e {
+            let how = format!(" as a sub-organization of {me}");
+            let creation = super::Creation { agent, how: &how, say_domains: true };
+            let c = super::insert(&mut tx, name, &[], now, creation).await.map_err(|e| match e {
                 ApiError::Conflict { message, .. } => ApiError::conflict_on("create_name", message),
                 other => other,
             })?;

@@ -171,7 +171,7 @@ async fn name_and_summary_edits_are_validated_and_recorded() {
     assert!(entries[0]["created_at"].as_str().unwrap().ends_with('Z'));
     // Paging.
     let page = ok_json(app.get(&format!("/api/organizations/{acme}/history?offset=1&limit=1")).await).await;
-    assert_eq!(page["total"], 2);
+    assert_eq!(page["total"], 3, "the two changes and the creation");
     assert_eq!(page["items"][0]["action"], "renamed");
     error_body(
         app.get(&format!("/api/organizations/{acme}/history?limit=0")).await,

@@ -132,7 +132,7 @@ async fn adding_a_domain_moves_only_the_unassigned_when_asked() {
     let entries = history(app, w.acme).await;
     assert_eq!(actions(&entries), ["members_moved", "domain_added", "members_moved"], "the last: the setup move");
     assert_eq!(entries[1]["summary"], "Added domain acme.com");
-    assert_eq!(entries[0]["summary"], "2 members moved in (2 with no organization)");
+    assert_eq!(entries[0]["summary"], "fay@acme.com and gus@acme.com moved in (2 with no organization)");
     assert_eq!(entries[0]["details"]["count"], 2);
     assert_eq!(entries[0]["details"]["unassigned"], 2);
     // Nothing was recorded for organizations that lost no one by this request.
@@ -170,14 +170,14 @@ async fn adding_a_domain_moves_one_source_organization_with_its_open_items() {
     app.assert_counters_match().await;
     let entries = history(app, w.acme).await;
     assert_eq!(entries[0]["action"], "members_moved");
-    assert_eq!(entries[0]["summary"], "2 members moved in (2 from Old)");
+    assert_eq!(entries[0]["summary"], "bob@acme.com and cat@acme.com moved in (2 from Old)");
     assert_eq!(
         entries[0]["details"]["from"],
         json!([{"organization_id": w.old, "organization_name": "Old", "count": 2}])
     );
     let old = history(app, w.old).await;
     assert_eq!(old[0]["action"], "members_moved");
-    assert_eq!(old[0]["summary"], "2 members left for Acme");
+    assert_eq!(old[0]["summary"], "bob@acme.com and cat@acme.com left for Acme");
 }
 
 #[tokio::test]
@@ -196,7 +196,10 @@ async fn adding_a_domain_moves_picked_individuals_and_groups_together() {
     assert_eq!(customer_org(app, w.fay).await, w.acme);
     assert_eq!(customer_org(app, w.bob).await, w.old);
     assert_eq!(customer_org(app, w.gus).await, Value::Null);
-    assert_eq!(history(app, w.acme).await[0]["summary"], "2 members moved in (1 from Old, 1 with no organization)");
+    assert_eq!(
+        history(app, w.acme).await[0]["summary"],
+        "cat@acme.com and fay@acme.com moved in (1 from Old, 1 with no organization)"
+    );
 
     // Both groups at once, on a second domain (a wildcard) in another organization.
     let v = version(app, w.other).await;
@@ -253,8 +256,11 @@ async fn adding_a_domain_moves_picked_individuals_and_groups_together() {
     assert_eq!(customer_org(app, w.ann).await, w.acme, "Acme was not a chosen source");
     assert_eq!(customer_org(app, w.dan).await, w.old);
     let e = &history(app, third).await[0];
-    assert_eq!(e["summary"], "5 members moved in (3 from Old, 1 from Other, 1 with no organization)");
-    assert_eq!(history(app, w.other).await[0]["summary"], "1 member left for Third");
+    assert_eq!(
+        e["summary"],
+        "bob@acme.com, cat@acme.com and 3 more moved in (3 from Old, 1 from Other, 1 with no organization)"
+    );
+    assert_eq!(history(app, w.other).await[0]["summary"], "eve@acme.com left for Third");
 }
 
 #[tokio::test]
