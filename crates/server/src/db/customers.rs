@@ -1,8 +1,8 @@
 //! Customers, their membership in an organization, and moves between organizations.
 
 pub mod history;
-pub mod profile;
 pub mod moves;
+pub mod profile;
 
 use orgdesk_core::api::audit::{AuditAction, AuditTarget};
 use orgdesk_core::api::customer_profile::MoveVia;
@@ -14,8 +14,8 @@ use orgdesk_core::paging::Paging;
 
 use serde_json::json;
 
-use crate::db::audit::{self, Actor};
 use self::history::{CreatedBy, Joined};
+use crate::db::audit::{self, Actor};
 use crate::db::organizations::{self, history as organization_history};
 use crate::db::search::Filter;
 use crate::db::{placeholders, query, Db, OnUnique, Tx};

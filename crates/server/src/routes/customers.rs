@@ -210,8 +210,7 @@ pub async fn move_customers(
         return Err(ApiError::invalid("customer_ids", "A customer is listed twice."));
     }
     let via = req.via.unwrap_or(MoveVia::CustomersApp);
-    let moved =
-        store::move_customers(&state.db, ids, req.organization_id, Some(agent.agent.id), via, now_ms()).await?;
+    let moved = store::move_customers(&state.db, ids, req.organization_id, Some(agent.agent.id), via, now_ms()).await?;
     Ok(Json(MoveCustomersResult { organization_id: req.organization_id, moved }))
 }
 

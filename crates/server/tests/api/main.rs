@@ -10,6 +10,7 @@ mod authorization;
 mod backup;
 mod connections;
 mod conversations;
+mod customer_profile;
 mod customers;
 mod errors;
 mod faults;

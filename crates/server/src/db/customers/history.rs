@@ -200,7 +200,8 @@ pub async fn check_and_bump_version(tx: &mut Tx, id: i64, version: i64) -> Resul
     if done == 1 {
         return Ok(());
     }
-    let exists: Option<i64> = query("SELECT id FROM customers WHERE id = $1").bind(id).optional_scalar(&mut *tx).await?;
+    let exists: Option<i64> =
+        query("SELECT id FROM customers WHERE id = $1").bind(id).optional_scalar(&mut *tx).await?;
     Err(if exists.is_some() { stale() } else { not_found() })
 }
 
@@ -278,7 +279,10 @@ mod tests {
     fn a_created_entry_says_who_and_which_organization_by_which_rule() {
         let joined = Joined { id: 1, name: "acme.com".into(), by_domain_rule: true, organization_created: true };
         let e = created(5, CreatedBy::Agent(3), Some(&joined));
-        assert_eq!(e.summary, "Created by an agent; joined acme.com by the email domain rule (created for their domain)");
+        assert_eq!(
+            e.summary,
+            "Created by an agent; joined acme.com by the email domain rule (created for their domain)"
+        );
         assert_eq!(e.agent, Some(3));
         assert_eq!(e.details["by"], "agent");
         let e = created(5, CreatedBy::PortalSignUp, None);

@@ -17,10 +17,10 @@ use super::check_domains_free;
 use super::history::{self, check_and_bump_version, not_found, Entry};
 use crate::db::customers::history as customer_history;
 use crate::db::customers::moves::{self, move_customers_in, record_moves};
-use orgdesk_core::api::customer_profile::MoveVia;
 use crate::db::projects::CUSTOMER_NAME;
 use crate::db::{placeholders, query, Db, OnUnique, Tx};
 use crate::error::{ApiError, ApiResult};
+use orgdesk_core::api::customer_profile::MoveVia;
 
 /// How many customers a domain-match group lists.
 pub const MATCH_LIST: i64 = 50;

@@ -15,10 +15,10 @@ use orgdesk_core::word::Word;
 
 use crate::db::customers::history as customer_history;
 use crate::db::customers::moves::move_customers_in;
-use orgdesk_core::api::customer_profile::MoveVia;
 use crate::db::projects::CUSTOMER_NAME;
 use crate::db::{query, Db};
 use crate::error::{ApiError, ApiResult};
+use orgdesk_core::api::customer_profile::MoveVia;
 
 #[derive(Debug, sqlx::FromRow)]
 struct MemberRow {

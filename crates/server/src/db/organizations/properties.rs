@@ -226,9 +226,8 @@ pub async fn create_definition(
     if taken.is_some() {
         return Err(label_taken(&def.label));
     }
-    let position: i64 = query(format!("SELECT COALESCE(MAX(position), 0) + 1 FROM {}", owner.definitions()))
-        .scalar(&mut tx)
-        .await?;
+    let position: i64 =
+        query(format!("SELECT COALESCE(MAX(position), 0) + 1 FROM {}", owner.definitions())).scalar(&mut tx).await?;
     let id: i64 = query(format!(
         "INSERT INTO {} (label, label_key, kind, required, options, position, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -265,12 +264,11 @@ pub async fn update_definition(
     let sql = format!("SELECT {DEFINITION_COLUMNS} FROM {} WHERE id = $1{lock}", owner.definitions());
     let row: Option<DefinitionRow> = query(sql).bind(id).fetch_optional(&mut tx).await?;
     let old = row.ok_or_else(no_such_property)?.into_api()?;
-    let taken: Option<i64> =
-        query(format!("SELECT id FROM {} WHERE label_key = $1 AND id <> $2", owner.definitions()))
-            .bind(&key)
-            .bind(id)
-            .optional_scalar(&mut tx)
-            .await?;
+    let taken: Option<i64> = query(format!("SELECT id FROM {} WHERE label_key = $1 AND id <> $2", owner.definitions()))
+        .bind(&key)
+        .bind(id)
+        .optional_scalar(&mut tx)
+        .await?;
     if taken.is_some() {
         return Err(label_taken(&def.label));
     }
@@ -324,8 +322,7 @@ pub async fn delete_definition(db: &Db, owner: Owner, id: i64, actor: &Actor, no
     let entry = actor.entry(AuditAction::PropertyDeleted, AuditTarget::Property, Some(id), label, detail);
     crate::db::audit::record(&mut tx, &entry, now).await?;
     query(format!("DELETE FROM {} WHERE definition_id = $1", owner.values())).bind(id).execute(&mut tx).await?;
-    let done =
-        query(format!("DELETE FROM {} WHERE id = $1", owner.definitions())).bind(id).execute(&mut tx).await?;
+    let done = query(format!("DELETE FROM {} WHERE id = $1", owner.definitions())).bind(id).execute(&mut tx).await?;
     tx.commit().await?;
     Ok(done > 0)
 }
@@ -455,11 +452,10 @@ pub async fn set_properties(
         Owner::Customer => customer_history::check_and_bump_version(&mut tx, id, version).await?,
     }
     let (table, column) = (owner.values(), owner.column());
-    let current: Vec<(i64, String)> =
-        query(format!("SELECT definition_id, value FROM {table} WHERE {column} = $1"))
-            .bind(id)
-            .fetch_all(&mut tx)
-            .await?;
+    let current: Vec<(i64, String)> = query(format!("SELECT definition_id, value FROM {table} WHERE {column} = $1"))
+        .bind(id)
+        .fetch_all(&mut tx)
+        .await?;
     let current: BTreeMap<i64, Value> =
         current.into_iter().map(|(d, v)| (d, serde_json::from_str(&v).unwrap_or(Value::Null))).collect();
     let mut changes: Vec<ValueChange> = Vec::new();
@@ -557,19 +553,25 @@ mod tests {
     fn the_kind_cannot_change_while_organizations_have_values() {
         let old = choice(PropertyKind::Text, &[]);
         let values = vec![(10, "\"gold\"".to_string()), (11, "\"silver\"".to_string())];
-        let (field, message) =
-            conflict_field(value_rewrites(Owner::Organization, &old, &input(PropertyKind::Number, &[]), &values).unwrap_err());
+        let (field, message) = conflict_field(
+            value_rewrites(Owner::Organization, &old, &input(PropertyKind::Number, &[]), &values).unwrap_err(),
+        );
         assert_eq!(field, "kind");
         assert!(message.starts_with("2 organizations have a value for Tier"), "{message}");
         let one = &values[..1];
-        let (_, message) = conflict_field(value_rewrites(Owner::Organization, &old, &input(PropertyKind::Number, &[]), one).unwrap_err());
+        let (_, message) = conflict_field(
+            value_rewrites(Owner::Organization, &old, &input(PropertyKind::Number, &[]), one).unwrap_err(),
+        );
         assert!(message.starts_with("1 organization has a value for Tier"), "{message}");
     }
 
     #[test]
     fn the_kind_can_change_when_no_organization_has_a_value() {
         let old = choice(PropertyKind::Text, &[]);
-        assert_eq!(value_rewrites(Owner::Organization, &old, &input(PropertyKind::SingleChoice, &["a"]), &[]).unwrap(), []);
+        assert_eq!(
+            value_rewrites(Owner::Organization, &old, &input(PropertyKind::SingleChoice, &["a"]), &[]).unwrap(),
+            []
+        );
     }
 
     #[test]
@@ -590,15 +592,24 @@ mod tests {
     fn an_unused_option_can_go_and_single_choices_are_not_rewritten() {
         let old = choice(PropertyKind::SingleChoice, &["gold", "silver"]);
         let values = vec![(10, "\"gold\"".to_string())];
-        assert_eq!(value_rewrites(Owner::Organization, &old, &input(PropertyKind::SingleChoice, &["silver", "gold"]), &values).unwrap(), []);
-        assert_eq!(value_rewrites(Owner::Organization, &old, &input(PropertyKind::SingleChoice, &["gold"]), &values).unwrap(), []);
+        assert_eq!(
+            value_rewrites(Owner::Organization, &old, &input(PropertyKind::SingleChoice, &["silver", "gold"]), &values)
+                .unwrap(),
+            []
+        );
+        assert_eq!(
+            value_rewrites(Owner::Organization, &old, &input(PropertyKind::SingleChoice, &["gold"]), &values).unwrap(),
+            []
+        );
     }
 
     #[test]
     fn multiple_choices_follow_the_new_order_of_their_options() {
         let old = choice(PropertyKind::MultipleChoice, &["a", "b", "c"]);
         let values = vec![(10, "[\"a\",\"c\"]".to_string()), (11, "[\"b\"]".to_string())];
-        let rewrites = value_rewrites(Owner::Organization, &old, &input(PropertyKind::MultipleChoice, &["c", "b", "a"]), &values).unwrap();
+        let rewrites =
+            value_rewrites(Owner::Organization, &old, &input(PropertyKind::MultipleChoice, &["c", "b", "a"]), &values)
+                .unwrap();
         assert_eq!(rewrites, [(10, "[\"c\",\"a\"]".to_string())]);
     }
 

@@ -119,6 +119,7 @@ pub async fn set_properties(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<SetPropertiesRequest>,
 ) -> ApiResult<Json<OrganizationDetail>> {
-    store::set_properties(&state.db, Owner::Organization, id, req.version, &req.values, current.agent.id, now_ms()).await?;
+    store::set_properties(&state.db, Owner::Organization, id, req.version, &req.values, current.agent.id, now_ms())
+        .await?;
     crate::db::organizations::detail::load_detail(&state.db, id).await?.map(Json).ok_or_else(not_found)
 }
