@@ -20,6 +20,7 @@ use crate::api::{self, ApiError};
 use crate::components::customer_settings::CustomerSettings;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::pager::Pager;
+use crate::api::properties::PropertyOwner;
 use crate::components::property_definitions::PropertyDefinitions;
 use crate::components::text_field::TextField;
 use crate::components::timestamp::short_time;
@@ -49,6 +50,7 @@ pub fn AdminPage() -> impl IntoView {
                 <AgentsSection />
                 <CustomerSettings />
                 <PropertyDefinitions />
+                <PropertyDefinitions owner=PropertyOwner::Customer />
                 <OutboxSection />
             </Show>
         </section>
