@@ -16,11 +16,11 @@ use orgdesk_core::api::{Agent, CreateAgentRequest, UpdateAgentRequest};
 use orgdesk_core::word::Word;
 use orgdesk_core::FieldErrors;
 
+use crate::api::properties::PropertyOwner;
 use crate::api::{self, ApiError};
 use crate::components::customer_settings::CustomerSettings;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::pager::Pager;
-use crate::api::properties::PropertyOwner;
 use crate::components::property_definitions::PropertyDefinitions;
 use crate::components::text_field::TextField;
 use crate::components::timestamp::short_time;

@@ -83,4 +83,3 @@ pub fn PropertiesSection(panel: OrgPanel) -> impl IntoView {
         </section>
     }
 }
-
