@@ -87,7 +87,9 @@ pub fn CustomerRow(
         >
             <input type="checkbox" aria-label=select_label prop:checked=is_selected on:click=on_check />
             <span class="customer-row__grip" aria-hidden="true">"⠿"</span>
-            <a class="customer-row__name" href=format!("/customers/{id}")><Highlight text=name query=query.clone() /></a>
+            <span class="customer-row__name">
+                <a class="customer-row__link" href=format!("/customers/{id}")><Highlight text=name query=query.clone() /></a>
+            </span>
             <span class="customer-row__contact">
                 <span class="customer-row__email"><Highlight text=customer.email.clone() query=query /></span>
                 {(!customer.phone.is_empty()).then(|| view! {
