@@ -19,7 +19,8 @@ pub async fn load(db: &Db, id: i64) -> Result<Option<CustomerProfile>, sqlx::Err
     let role = role.map(|r| if r == "manager" { "Manager" } else { "Member" }.to_string());
     // A project the customer follows themselves is listed once, as theirs.
     let rows: Vec<(i64, String, bool, i64)> = query(
-        "SELECT p.id, p.name, p.archived, MIN(CASE WHEN f.customer_id IS NOT NULL THEN 0 ELSE 1 END) AS through_org \
+        "SELECT p.id, p.name, p.archived, \
+         CAST(MIN(CASE WHEN f.customer_id IS NOT NULL THEN 0 ELSE 1 END) AS BIGINT) AS through_org \
          FROM project_followers f JOIN projects p ON p.id = f.project_id \
          WHERE f.customer_id = $1 \
             OR f.organization_id = (SELECT m.organization_id FROM memberships m WHERE m.customer_id = $1) \
