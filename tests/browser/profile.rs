@@ -68,8 +68,13 @@ async fn a_click_on_a_name_opens_the_profile_which_a_reload_keeps_and_which_chan
     // Tickets: counts by status, linking to the Tickets app.
     browser.open_tab("Tickets").await;
     browser.wait_for_text_in(PROFILE, "Printer on fire").await;
+    // A new ticket is new until someone answers it.
+    let new = browser.element(&format!("{PROFILE}//li[@data-status='new']//a")).await;
+    assert_eq!(new.attr("aria-label").await.unwrap().as_deref(), Some("1 New"));
     let open = browser.element(&format!("{PROFILE}//li[@data-status='open']//a")).await;
-    assert_eq!(open.attr("aria-label").await.unwrap().as_deref(), Some("1 Open"));
+    assert_eq!(open.attr("aria-label").await.unwrap().as_deref(), Some("0 Open"));
+    let href = new.attr("href").await.unwrap().unwrap_or_default();
+    assert_eq!(href, format!("/tickets?status=new&requester_id={ann}"));
     let closed = browser.element(&format!("{PROFILE}//li[@data-status='closed']//a")).await;
     assert_eq!(closed.attr("aria-label").await.unwrap().as_deref(), Some("1 Closed"));
 
