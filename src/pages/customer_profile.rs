@@ -54,12 +54,15 @@ impl ProfilePanel {
         self.profile.with_untracked(|p| p.as_ref().map(|p| p.version).unwrap_or(0))
     }
 
-    /// Takes a write's answer (or a fresh load): the new profile, and a nudge to list
-    /// sections and to the Customers list beside the panel.
+    /// Takes a write's answer (or a fresh load): the new profile, and a nudge to list sections.
     pub fn replace(&self, profile: CustomerProfile) {
         self.profile.set(Some(profile));
         self.conflict.set(None);
         self.changed.update(|n| *n += 1);
+    }
+
+    /// Has the Customers list beside the panel fetch again (after a change it shows).
+    pub fn reload_list(&self) {
         if let Some(list) = self.list {
             list.reload.run(());
         }

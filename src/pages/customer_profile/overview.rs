@@ -97,6 +97,7 @@ pub fn OrganizationSection(panel: ProfilePanel) -> impl IntoView {
                 Ok(_) => {
                     notice.set(Some(format!("Moved to {target_name}.")));
                     panel.reload(true);
+                    panel.reload_list();
                 }
                 Err(e) => error.set(Some(format!("Could not change the organization: {}", e.message()))),
             }

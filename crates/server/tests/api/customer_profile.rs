@@ -139,6 +139,26 @@ async fn a_domain_rule_move_is_recorded_on_each_customer_it_moves() {
 }
 
 #[tokio::test]
+async fn a_portal_sign_up_is_in_the_history() {
+    let app = TestApp::spawn_admin().await;
+    app.create_org("Acme", &["acme.test"]).await;
+    orgdesk_server::db::query("INSERT INTO settings (key, value) VALUES ('portal_self_registration', 'true')")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let anyone = app.other_client();
+    let body =
+        json!({"email": "new@acme.test", "first_name": "New", "last_name": "One", "password": "Chosen-password-1"});
+    assert_eq!(anyone.post("/api/portal/auth/register", body).await.status(), StatusCode::ACCEPTED);
+    let list = ok_json(app.get("/api/customers?q=new").await).await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let page = ok_json(app.get(&format!("/api/customers/{id}/history")).await).await;
+    assert_eq!(page["items"][0]["summary"], "Signed up in the portal; joined Acme by the email domain rule");
+    assert_eq!(page["items"][0]["agent_name"], "", "nobody: the customer themselves");
+    assert_eq!(page["items"][0]["details"]["by"], "portal_sign_up");
+}
+
+#[tokio::test]
 async fn imports_and_their_undo_are_in_the_history() {
     let app = TestApp::spawn_admin().await;
     let acme = app.create_org("Acme", &["acme.test"]).await;
