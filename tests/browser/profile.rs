@@ -155,6 +155,19 @@ async fn properties_are_edited_in_place_with_errors_at_the_field_and_a_colleague
     browser.wait_for_text_in(PROFILE, "Silver").await;
     assert_eq!(api.get(&format!("/api/customers/{ann}/profile")).await["properties"][1]["value"], 12);
 
+    // The contact details are edited with the Customers app's dialog; a bad phone is refused at the field.
+    browser.click_button("Edit contact details").await;
+    browser.fill_in(DIALOG, "Phone", "call me").await;
+    browser.click_in(DIALOG, "Save").await;
+    assert!(!browser.field_error("Phone").await.is_empty());
+    browser.fill_in(DIALOG, "Phone", "+1 555 0100").await;
+    browser.fill_in(DIALOG, "Position", "Buyer").await;
+    browser.click_in(DIALOG, "Save").await;
+    browser.wait_until_gone(DIALOG).await;
+    browser.wait_for_text_in(PROFILE, "+1 555 0100").await;
+    browser.wait_for_text_in(PROFILE, "Buyer").await;
+    browser.assert_fits("the profile's contact details at 390 px").await;
+
     // Full screen on a phone: Back returns to the list.
     browser.click_button("Back").await;
     browser.wait_for_path("/customers").await;

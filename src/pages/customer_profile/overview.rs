@@ -10,6 +10,7 @@ use orgdesk_core::api::MoveCustomersRequest;
 
 use super::ProfilePanel;
 use crate::api;
+use crate::components::edit_customer_dialog::{CustomerEdit, EditCustomerDialog};
 use crate::components::error_notice::ErrorNotice;
 use crate::components::move_dialog::MoveDialog;
 use crate::components::property_values::{changed_values, place_errors, Field, PropertyInput, PropertyList};
@@ -33,8 +34,20 @@ pub fn ProfileHeader(panel: ProfilePanel) -> impl IntoView {
     }
 }
 
+/// The customer's contact details; Edit opens the Customers app's edit dialog (names,
+/// email, phone, position; or delete).
 #[component]
 pub fn DetailsSection(panel: ProfilePanel) -> impl IntoView {
+    let editing = RwSignal::new(false);
+    let navigate = leptos_router::hooks::use_navigate();
+    let on_done = Callback::new(move |done: CustomerEdit| {
+        editing.set(false);
+        panel.reload_list();
+        match done {
+            CustomerEdit::Saved(_) => panel.reload(true),
+            CustomerEdit::Deleted(_) => navigate("/customers", Default::default()),
+        }
+    });
     let rows = move || {
         panel.profile.with(|p| {
             let Some(p) = p else { return Vec::new() };
@@ -50,7 +63,13 @@ pub fn DetailsSection(panel: ProfilePanel) -> impl IntoView {
     };
     view! {
         <section class="panel__section org-section" data-section="details" aria-labelledby="profile-details-title">
-            <h3 class="panel__heading" id="profile-details-title">"Contact"</h3>
+            <div class="panel__section-head">
+                <h3 class="panel__heading" id="profile-details-title">"Contact"</h3>
+                <button type="button" class="button button--small" aria-label="Edit contact details"
+                    on:click=move |_| editing.set(true)>
+                    "Edit"
+                </button>
+            </div>
             <dl class="properties" aria-label="Contact">
                 {move || rows().into_iter().map(|(label, value, href)| view! {
                     <div class="properties__row" data-field=label.to_lowercase()>
@@ -62,6 +81,9 @@ pub fn DetailsSection(panel: ProfilePanel) -> impl IntoView {
                     </div>
                 }).collect_view()}
             </dl>
+            {move || editing.get().then(|| panel.profile.get_untracked()).flatten().map(|p| view! {
+                <EditCustomerDialog customer=p.customer on_close=move |()| editing.set(false) on_done=on_done />
+            })}
         </section>
     }
 }
