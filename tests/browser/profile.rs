@@ -100,6 +100,8 @@ async fn a_click_on_a_name_opens_the_profile_which_a_reload_keeps_and_which_chan
     browser.open_tab("History").await;
     browser.wait_for_text_in(PROFILE, "Moved from Acme to Globex from the customer's profile").await;
     browser.wait_for_text_in(PROFILE, "Created by an agent; joined Acme by the email domain rule").await;
+    browser.screenshots("profile-history").await;
+    browser.set_width(1440).await;
     let _ = acme;
 
     // Escape closes it.

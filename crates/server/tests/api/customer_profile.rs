@@ -225,6 +225,22 @@ async fn the_history_pages_by_keyset_newest_first_and_refuses_bad_paging() {
 }
 
 #[tokio::test]
+async fn a_history_page_reads_a_range_of_the_customer_index() {
+    let app = TestApp::spawn_admin().await;
+    let ann = app.create_customer("ann@acme.test").await.id;
+    let sql = orgdesk_server::db::customers::history::PAGE_SQL;
+    let args = vec![ann.into(), i64::MAX.into(), 21i64.into()];
+    let plan = app.query_plan(sql, args).await;
+    let text = plan.join("\n");
+    assert!(text.contains("customer_history_customer"), "{text}");
+    if app.db.dialect() == "sqlite" {
+        assert!(plan.iter().all(|l| !l.starts_with("SCAN h")), "{text}");
+    } else {
+        assert!(!text.contains("Seq Scan on customer_history"), "{text}");
+    }
+}
+
+#[tokio::test]
 async fn customer_properties_are_defined_by_admins_and_edited_with_the_version_check() {
     let app = TestApp::spawn_admin().await;
     let (agent, _) = app.signed_in_agent("agent@example.com").await;

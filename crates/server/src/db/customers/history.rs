@@ -205,6 +205,13 @@ pub async fn check_and_bump_version(tx: &mut Tx, id: i64, version: i64) -> Resul
     Err(if exists.is_some() { stale() } else { not_found() })
 }
 
+/// One page: `$1` the customer, `$2` the id to start below, `$3` how many. A range
+/// of the `(customer_id, id)` index, read backwards: no scan, however long the history.
+pub const PAGE_SQL: &str =
+    "SELECT h.id, h.action, h.summary, h.details, COALESCE(a.name, '') AS agent_name, h.created_at \
+     FROM customer_history h LEFT JOIN agents a ON a.id = h.agent_id \
+     WHERE h.customer_id = $1 AND h.id < $2 ORDER BY h.id DESC LIMIT $3";
+
 #[derive(Debug, sqlx::FromRow)]
 struct HistoryRow {
     id: i64,
@@ -223,16 +230,8 @@ pub async fn list(db: &Db, id: i64, before: Option<i64>, limit: i64) -> ApiResul
         return Err(not_found());
     }
     // One more than asked says whether an older page exists.
-    let rows: Vec<HistoryRow> = query(
-        "SELECT h.id, h.action, h.summary, h.details, COALESCE(a.name, '') AS agent_name, h.created_at \
-         FROM customer_history h LEFT JOIN agents a ON a.id = h.agent_id \
-         WHERE h.customer_id = $1 AND h.id < $2 ORDER BY h.id DESC LIMIT $3",
-    )
-    .bind(id)
-    .bind(before.unwrap_or(i64::MAX))
-    .bind(limit + 1)
-    .fetch_all(db)
-    .await?;
+    let rows: Vec<HistoryRow> =
+        query(PAGE_SQL).bind(id).bind(before.unwrap_or(i64::MAX)).bind(limit + 1).fetch_all(db).await?;
     let more = rows.len() as i64 > limit;
     let items: Vec<HistoryEntry> = rows
         .into_iter()
