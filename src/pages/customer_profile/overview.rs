@@ -130,6 +130,7 @@ pub fn OrganizationSection(panel: ProfilePanel) -> impl IntoView {
         picking.set(false);
         let Some((from, from_name, _)) = current() else { return };
         if target == from {
+            notice.set(Some(format!("Already in {target_name}.")));
             return;
         }
         let from_name = from_name.unwrap_or_else(|| "No organization".into());
