@@ -209,3 +209,38 @@ async fn an_organizations_member_list_and_the_keyboard_open_a_profile_too() {
     browser.wait_for_text_in(PROFILE, "Printer on fire").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn an_admin_defines_a_customer_property_under_administration_and_the_profile_offers_it() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    api.create_org("Acme", &["acme.com"]).await;
+    let ann = api.create_customer("ann.archer@acme.com", "Ann", "Archer").await.id;
+    let browser = Browser::signed_in(&server, "/admin").await;
+    browser.set_width(1440).await;
+    browser.wait_for_text("Customer properties").await;
+    // Its own form, beside the organization properties' (whose labels stay as they were).
+    let form = "//form[@aria-labelledby='add-customer-property-title']";
+    browser.fill("Customer property label", "Language").await;
+    browser.choose_in(form, "Customer property kind", "Single choice").await;
+    browser.click_button("Add customer property").await;
+    // A choice needs options: said next to the field, nothing created.
+    assert!(!browser.field_error_in(form, "Options (one per line)").await.is_empty());
+    assert_eq!(api.get("/api/customer-properties").await, json!([]));
+    browser.fill_in(form, "Options (one per line)", "English\nFrench").await;
+    browser.click_button("Add customer property").await;
+    browser.wait_for_text("Added the property Language.").await;
+    browser.wait_for_text_in("//table[@aria-label='Customer properties']", "English, French").await;
+    assert_eq!(api.get("/api/organization-properties").await, json!([]), "the organization properties are apart");
+
+    browser.goto(&format!("/customers/{ann}")).await;
+    wait_for_profile_of(&browser, "Ann Archer").await;
+    browser.click_button("Edit properties").await;
+    browser.choose_in(PROFILE, "Language", "French").await;
+    browser.click_button("Save properties").await;
+    browser.wait_until_gone("//form[@aria-label='Properties editor']").await;
+    browser.wait_for_text_in(PROFILE, "French").await;
+    browser.open_tab("History").await;
+    browser.wait_for_text_in(PROFILE, "Properties changed: Language").await;
+    browser.close().await;
+}
