@@ -7,6 +7,7 @@
 pub mod agents;
 pub mod audit;
 pub mod auth;
+pub mod customer_profile;
 pub mod customers;
 pub mod files;
 pub mod import;

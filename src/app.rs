@@ -17,6 +17,7 @@ use crate::pages::admin::portal::AdminPortalPage;
 use crate::pages::admin::routing::AdminRoutingPage;
 use crate::pages::admin::AdminPage;
 use crate::pages::choose_password::ChoosePasswordPage;
+use crate::pages::customer_profile::CustomerProfileRoute;
 use crate::pages::customers::CustomersPage;
 use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::login::LoginPage;
@@ -83,6 +84,7 @@ pub fn App() -> impl IntoView {
                     // switches or closes beside it: only the outlet changes.
                     <ParentRoute path=path!("") view=CustomersPage>
                         <Route path=path!("customers") view=|| () />
+                        <Route path=path!("customers/:id") view=CustomerProfileRoute />
                         <Route path=path!("organizations/:id") view=OrganizationRoute />
                     </ParentRoute>
                     <ParentRoute path=path!("projects") view=ProjectsPage>

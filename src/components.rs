@@ -23,6 +23,7 @@ pub mod paged_list;
 pub mod pager;
 pub mod project_dialog;
 pub mod property_definitions;
+pub mod property_values;
 pub mod routing_rule_editor;
 pub mod routing_rule_list;
 pub mod routing_rule_summary;

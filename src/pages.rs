@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod choose_password;
+pub mod customer_profile;
 pub mod customers;
 pub mod forgot_password;
 pub mod login;

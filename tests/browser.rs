@@ -15,6 +15,7 @@ mod browser {
     mod portal_accounts;
     mod portal_items;
     mod portal_policy;
+    mod profile;
     mod projects;
     mod routing;
     mod search;

@@ -5,10 +5,68 @@ use orgdesk_core::properties::{validate_definition, PropertyDefinitionInput, Pro
 use orgdesk_core::word::Word;
 use orgdesk_core::FieldErrors;
 
+use crate::api::properties::PropertyOwner;
 use crate::api::{self, ApiError};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::dialog::Dialog;
 use crate::components::error_notice::ErrorNotice;
+
+/// What the admin screen says and names for each owner (ids differ, so both sections fit one page).
+#[derive(Clone, Copy)]
+struct Words {
+    title: &'static str,
+    title_id: &'static str,
+    hint: &'static str,
+    empty: &'static str,
+    add_title: &'static str,
+    add_title_id: &'static str,
+    add_button: &'static str,
+    new_prefix: &'static str,
+    edit_prefix: &'static str,
+    edit_dialog: &'static str,
+    kind_hint: &'static str,
+    delete_dialog: &'static str,
+    delete_message: &'static str,
+    /// "Property" or "Customer property": the start of each field's label.
+    noun: &'static str,
+}
+
+fn words(owner: PropertyOwner) -> Words {
+    match owner {
+        PropertyOwner::Organization => Words {
+            title: "Organization properties",
+            title_id: "property-admin-title",
+            hint: "Custom fields every organization has, in the order its panel shows them. Agents fill them in on the organization.",
+            empty: "No organization properties yet. Add the first one below.",
+            add_title: "Add organization property",
+            add_title_id: "add-property-title",
+            add_button: "Add property",
+            new_prefix: "new-property",
+            edit_prefix: "edit-property",
+            edit_dialog: "edit-property",
+            kind_hint: "The kind can change only while no organization has a value for this property.",
+            delete_dialog: "confirm-delete-property",
+            delete_message: "Its values on every organization are deleted. This cannot be undone.",
+            noun: "Property",
+        },
+        PropertyOwner::Customer => Words {
+            title: "Customer properties",
+            title_id: "customer-property-admin-title",
+            hint: "Custom fields every customer has, in the order their profile shows them. Agents fill them in on the customer's profile.",
+            empty: "No customer properties yet. Add the first one below.",
+            add_title: "Add customer property",
+            add_title_id: "add-customer-property-title",
+            add_button: "Add customer property",
+            new_prefix: "new-customer-property",
+            edit_prefix: "edit-customer-property",
+            edit_dialog: "edit-customer-property",
+            kind_hint: "The kind can change only while no customer has a value for this property.",
+            delete_dialog: "confirm-delete-customer-property",
+            delete_message: "Its values on every customer are deleted. This cannot be undone.",
+            noun: "Customer property",
+        },
+    }
+}
 
 fn kind_from(value: &str) -> PropertyKind {
     PropertyKind::parse(value).unwrap_or(PropertyKind::Text)
@@ -116,7 +174,7 @@ impl Draft {
 
 /// The fields of a definition; ids start with `prefix` so the add form and the edit dialog can coexist.
 #[component]
-fn DefinitionFields(prefix: &'static str, draft: Draft) -> impl IntoView {
+fn DefinitionFields(prefix: &'static str, noun: &'static str, draft: Draft) -> impl IntoView {
     let id = move |part: &str| format!("{prefix}-{part}");
     let err = move |field: &'static str| Memo::new(move |_| draft.error(field));
     let (label_err, kind_err, options_err) = (err("label"), err("kind"), err("options"));
@@ -127,7 +185,7 @@ fn DefinitionFields(prefix: &'static str, draft: Draft) -> impl IntoView {
     let (label_for, kind_for, req_for) = (label_id.clone(), kind_id.clone(), req_id.clone());
     view! {
         <div class="field" class:field--invalid=move || label_err.get().is_some()>
-            <label class="field__label" for=label_for>"Property label"</label>
+            <label class="field__label" for=label_for>{format!("{noun} label")}</label>
             <input class="field__input" id=label_id type="text" autocomplete="off"
                 prop:value=move || draft.label.get()
                 on:input=move |ev| {
@@ -141,7 +199,7 @@ fn DefinitionFields(prefix: &'static str, draft: Draft) -> impl IntoView {
             {move || label_err.get().map(|e| view! { <p class="field__error" id=label_err_id.clone()>{e}</p> })}
         </div>
         <div class="field" class:field--invalid=move || kind_err.get().is_some()>
-            <label class="field__label" for=kind_for>"Property kind"</label>
+            <label class="field__label" for=kind_for>{format!("{noun} kind")}</label>
             <select class="field__input" id=kind_id
                 on:change=move |ev| {
                     draft.kind.set(kind_from(&event_target_value(&ev)));
@@ -193,10 +251,11 @@ fn DefinitionFields(prefix: &'static str, draft: Draft) -> impl IntoView {
     }
 }
 
-/// Administration → Organization properties: the custom fields of every
-/// organization, in the order the panel shows them.
+/// Administration → Organization properties (or Customer properties): the custom
+/// fields of every organization (customer), in the order the panel (profile) shows them.
 #[component]
-pub fn PropertyDefinitions() -> impl IntoView {
+pub fn PropertyDefinitions(#[prop(optional)] owner: PropertyOwner) -> impl IntoView {
+    let w = words(owner);
     let defs = RwSignal::new(None::<Vec<PropertyDefinition>>);
     let load_error = RwSignal::new(None::<String>);
     let action_error = RwSignal::new(None::<String>);
@@ -207,11 +266,11 @@ pub fn PropertyDefinitions() -> impl IntoView {
     let delete_error = RwSignal::new(None::<String>);
     let add = Draft::new(None);
     // Drafts made by an Edit button belong here, not to the table row that made them.
-    let owner = StoredValue::new(Owner::current().expect("a reactive owner"));
+    let reactive_owner = StoredValue::new(Owner::current().expect("a reactive owner"));
 
     let reload = move || {
         spawn_local(async move {
-            match api::properties::property_definitions().await {
+            match api::properties::property_definitions(owner).await {
                 Ok(list) => {
                     load_error.set(None);
                     defs.set(Some(list));
@@ -233,7 +292,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
         let ids: Vec<i64> = list.iter().map(|d| d.id).collect();
         action_error.set(None);
         spawn_local(async move {
-            match api::properties::reorder_property_definitions(ids).await {
+            match api::properties::reorder_property_definitions(owner, ids).await {
                 Ok(list) => defs.set(Some(list)),
                 Err(e) => {
                     action_error.set(Some(e.message()));
@@ -249,7 +308,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
         let Some(req) = add.submit() else { return };
         add.busy.set(true);
         spawn_local(async move {
-            let result = api::properties::create_property_definition(&req).await;
+            let result = api::properties::create_property_definition(owner, &req).await;
             add.busy.set(false);
             match result {
                 Ok(def) => {
@@ -268,7 +327,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
         let Some(req) = draft.submit() else { return };
         draft.busy.set(true);
         spawn_local(async move {
-            let result = api::properties::update_property_definition(def.id, &req).await;
+            let result = api::properties::update_property_definition(owner, def.id, &req).await;
             draft.busy.set(false);
             match result {
                 Ok(saved) => {
@@ -292,7 +351,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
         delete_busy.set(true);
         delete_error.set(None);
         spawn_local(async move {
-            let result = api::properties::delete_property_definition(def.id).await;
+            let result = api::properties::delete_property_definition(owner, def.id).await;
             delete_busy.set(false);
             match result {
                 Ok(()) => {
@@ -310,23 +369,21 @@ pub fn PropertyDefinitions() -> impl IntoView {
     };
 
     view! {
-        <section class="property-admin" aria-labelledby="property-admin-title">
-            <h2 class="section__title" id="property-admin-title">"Organization properties"</h2>
-            <p class="hint">
-                "Custom fields every organization has, in the order its panel shows them. Agents fill them in on the organization."
-            </p>
+        <section class="property-admin" aria-labelledby=w.title_id>
+            <h2 class="section__title" id=w.title_id>{w.title}</h2>
+            <p class="hint">{w.hint}</p>
             <ErrorNotice message=load_error />
             <ErrorNotice message=action_error />
             {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
             {move || match defs.get() {
                 None => view! { <p class="hint">"Loading properties…"</p> }.into_any(),
                 Some(list) if list.is_empty() => view! {
-                    <p class="empty-state">"No organization properties yet. Add the first one below."</p>
+                    <p class="empty-state">{w.empty}</p>
                 }.into_any(),
                 Some(list) => {
                     let last = list.len() - 1;
                     view! {
-                        <table class="table" aria-label="Organization properties">
+                        <table class="table" aria-label=w.title>
                             <thead>
                                 <tr>
                                     <th scope="col">"Label"</th>
@@ -358,7 +415,7 @@ pub fn PropertyDefinitions() -> impl IntoView {
                                                 <button type="button" class="button button--small"
                                                     aria-label=format!("Edit {label}")
                                                     on:click=move |_| {
-                                                        let d = owner.get_value().with(|| Draft::new(Some(&for_edit)));
+                                                        let d = reactive_owner.get_value().with(|| Draft::new(Some(&for_edit)));
                                                         editing.set(Some((for_edit.clone(), d)));
                                                     }>"Edit"</button>
                                                 <button type="button" class="button button--small button--danger"
@@ -375,17 +432,17 @@ pub fn PropertyDefinitions() -> impl IntoView {
                     }.into_any()
                 }
             }}
-            <form class="card form" novalidate=true on:submit=on_add aria-labelledby="add-property-title">
-                <h3 class="section__title" id="add-property-title">"Add organization property"</h3>
-                <DefinitionFields prefix="new-property" draft=add />
-                <button type="submit" class="button button--primary" disabled=move || add.busy.get()>"Add property"</button>
+            <form class="card form" novalidate=true on:submit=on_add aria-labelledby=w.add_title_id>
+                <h3 class="section__title" id=w.add_title_id>{w.add_title}</h3>
+                <DefinitionFields prefix=w.new_prefix noun=w.noun draft=add />
+                <button type="submit" class="button button--primary" disabled=move || add.busy.get()>{w.add_button}</button>
             </form>
             {move || editing.get().map(|(def, draft)| view! {
-                <Dialog id="edit-property" title=format!("Edit the property {}", def.label)
+                <Dialog id=w.edit_dialog title=format!("Edit the property {}", def.label)
                     on_close=move |()| editing.set(None)>
                     <form class="form" novalidate=true on:submit=on_save_edit>
-                        <p class="hint">"The kind can change only while no organization has a value for this property."</p>
-                        <DefinitionFields prefix="edit-property" draft=draft />
+                        <p class="hint">{w.kind_hint}</p>
+                        <DefinitionFields prefix=w.edit_prefix noun=w.noun draft=draft />
                         <div class="form__actions">
                             <button type="submit" class="button button--primary" disabled=move || draft.busy.get()>"Save property"</button>
                             <button type="button" class="button" on:click=move |_| editing.set(None)>"Cancel"</button>
@@ -395,9 +452,9 @@ pub fn PropertyDefinitions() -> impl IntoView {
             })}
             {move || deleting.get().map(|def| view! {
                 <ConfirmDialog
-                    id="confirm-delete-property"
+                    id=w.delete_dialog
                     title=format!("Delete the property {}?", def.label)
-                    message="Its values on every organization are deleted. This cannot be undone."
+                    message=w.delete_message
                     confirm_label="Delete property"
                     on_confirm=confirm_delete
                     on_close=move |()| deleting.set(None)

@@ -255,7 +255,7 @@ pub fn RoutingRuleEditor(
     let agents = LocalResource::new(api::agents::list_agents);
     let properties = LocalResource::new(move || async move {
         if scope == RuleScope::Property {
-            api::properties::property_definitions().await
+            api::properties::property_definitions(api::properties::PropertyOwner::Organization).await
         } else {
             Ok(Vec::new())
         }

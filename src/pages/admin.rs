@@ -16,6 +16,7 @@ use orgdesk_core::api::{Agent, CreateAgentRequest, UpdateAgentRequest};
 use orgdesk_core::word::Word;
 use orgdesk_core::FieldErrors;
 
+use crate::api::properties::PropertyOwner;
 use crate::api::{self, ApiError};
 use crate::components::customer_settings::CustomerSettings;
 use crate::components::error_notice::ErrorNotice;
@@ -49,6 +50,7 @@ pub fn AdminPage() -> impl IntoView {
                 <AgentsSection />
                 <CustomerSettings />
                 <PropertyDefinitions />
+                <PropertyDefinitions owner=PropertyOwner::Customer />
                 <OutboxSection />
             </Show>
         </section>

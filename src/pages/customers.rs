@@ -8,14 +8,14 @@
 //! [`drag`]; moving, asking first and undoing is [`moves`]; the pure view model
 //! with its tests is [`model`].
 
-mod confirm_move;
+pub(crate) mod confirm_move;
 mod customer_row;
 mod delete_organization;
 mod drag;
 mod group_header;
 mod list;
-mod model;
-mod moves;
+pub(crate) mod model;
+pub(crate) mod moves;
 mod row_menu;
 
 use std::collections::BTreeMap;

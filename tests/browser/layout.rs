@@ -346,9 +346,10 @@ async fn axe_core_finds_no_serious_or_critical_violation_on_the_main_screens() {
         found.iter().any(|v| v.starts_with("button-name (critical)")),
         "axe-core reports a nameless button: {found:?}"
     );
-    let screens: [(&str, String, &str); 7] = [
+    let screens: [(&str, String, &str); 8] = [
         ("Customers", "/customers".into(), "Customers - Orgdesk"),
         ("an organization panel", format!("/organizations/{acme}"), "Acme Corporation - Orgdesk"),
+        ("a customer profile", format!("/customers/{ann}"), "Ann Archer - Orgdesk"),
         ("Projects", "/projects".into(), "Projects - Orgdesk"),
         ("Tickets", "/tickets".into(), "Tickets - Orgdesk"),
         ("an item", format!("/tickets/{item}"), "Printer on fire"),

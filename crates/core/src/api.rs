@@ -2,6 +2,7 @@
 //! Field names here are the wire names.
 
 pub mod audit;
+pub mod customer_profile;
 pub mod import;
 pub mod organization;
 pub mod outbox;

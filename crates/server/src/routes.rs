@@ -4,6 +4,7 @@ pub mod agents;
 pub mod audit;
 pub mod auth;
 pub mod conversations;
+pub mod customer_profile;
 pub mod customers;
 pub mod imports;
 pub mod items;
@@ -43,6 +44,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(agents::routes())
         .merge(meta::routes())
         .merge(customers::routes())
+        .merge(customer_profile::routes())
         .merge(organizations::routes())
         .merge(settings::routes())
         .merge(outbox::routes())

@@ -159,7 +159,7 @@ pub fn ImportPage() -> impl IntoView {
     let session = use_session();
     let wizard = Wizard::new();
     spawn_local(async move {
-        if let Ok(list) = api::properties::property_definitions().await {
+        if let Ok(list) = api::properties::property_definitions(api::properties::PropertyOwner::Organization).await {
             wizard.properties.set(list);
         }
     });

@@ -115,7 +115,9 @@ pub fn CustomerRow(
         >
             <input type="checkbox" tabindex="-1" aria-label=select_label prop:checked=is_selected on:click=on_check />
             <span class="customer-row__grip" aria-hidden="true">"⠿"</span>
-            <span class="customer-row__name"><Highlight text=name query=query.clone() /></span>
+            <span class="customer-row__name">
+                <a class="customer-row__link" tabindex="-1" href=format!("/customers/{id}")><Highlight text=name query=query.clone() /></a>
+            </span>
             <span class="customer-row__contact">
                 <span class="customer-row__email"><Highlight text=customer.email.clone() query=query /></span>
                 {(!customer.phone.is_empty()).then(|| view! {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use orgdesk_core::api::customer_profile::MoveVia;
 use orgdesk_core::api::tickets::MovePreview;
 use orgdesk_core::api::{MoveCustomersRequest, MovedCustomer};
 
@@ -79,7 +80,7 @@ impl CustomersState {
         let mut affected: Vec<GroupKey> = moving.iter().map(|(_, g)| *g).collect();
         affected.push(target);
         spawn_local(async move {
-            let req = MoveCustomersRequest { customer_ids: ids, organization_id: target.organization_id() };
+            let req = MoveCustomersRequest { customer_ids: ids, organization_id: target.organization_id(), via: None };
             match api::customers::move_customers(req).await {
                 Ok(result) => {
                     model.update(|m| m.invalidate(&affected));
@@ -124,8 +125,8 @@ fn undo_move(
         });
         let mut failed = None;
         for (organization_id, customer_ids) in by_origin {
-            if let Err(e) = api::customers::move_customers(MoveCustomersRequest { customer_ids, organization_id }).await
-            {
+            let req = MoveCustomersRequest { customer_ids, organization_id, via: Some(MoveVia::Undo) };
+            if let Err(e) = api::customers::move_customers(req).await {
                 failed = Some(e.message());
             }
         }

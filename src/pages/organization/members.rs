@@ -272,7 +272,7 @@ fn MemberRow(member: Member, m: Members) -> impl IntoView {
     view! {
         <li class="member-row" class:member-row--manager=is_manager data-customer-id=id.to_string()>
             <div class="member-row__who">
-                <span class="member-row__name">{name.clone()}</span>
+                <a class="member-row__name" href=format!("/customers/{id}")>{name.clone()}</a>
                 {is_manager.then(|| view! { <span class="badge badge--manager">"Manager"</span> })}
                 <a class="member-row__email" href=format!("mailto:{}", member.with_value(|mb| mb.customer.email.clone()))>
                     {member.with_value(|mb| mb.customer.email.clone())}

@@ -154,6 +154,9 @@ pub struct UpdateOrganizationRequest {
 pub struct MoveCustomersRequest {
     pub customer_ids: Vec<i64>,
     pub organization_id: Option<i64>,
+    /// How the agent moved them, for the customers' history ("in the Customers app" when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<crate::api::customer_profile::MoveVia>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

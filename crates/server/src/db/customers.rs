@@ -1,8 +1,11 @@
 //! Customers, their membership in an organization, and moves between organizations.
 
+pub mod history;
 pub mod moves;
+pub mod profile;
 
 use orgdesk_core::api::audit::{AuditAction, AuditTarget};
+use orgdesk_core::api::customer_profile::MoveVia;
 use orgdesk_core::api::{Customer, MovedCustomer};
 use orgdesk_core::customer::{customer_sort_name, NewCustomer};
 use orgdesk_core::domain::{best_match, candidate_claims, is_public_email_domain, normalize_host, Domain};
@@ -11,8 +14,9 @@ use orgdesk_core::paging::Paging;
 
 use serde_json::json;
 
+use self::history::{CreatedBy, Joined};
 use crate::db::audit::{self, Actor};
-use crate::db::organizations::{self, history};
+use crate::db::organizations::{self, history as organization_history};
 use crate::db::search::Filter;
 use crate::db::{placeholders, query, Db, OnUnique, Tx};
 use crate::error::ApiError;
@@ -158,11 +162,12 @@ pub async fn create(
     new: &NewCustomer,
     association: &Association,
     invitation: Option<Invitation<'_>>,
+    agent: i64,
     now: i64,
 ) -> Result<Created, ApiError> {
     let email = new.email.as_str();
     let mut tx = db.begin_write().await?;
-    let (id, organization_created) = insert(&mut tx, new, association, now).await?;
+    let (id, organization_created) = insert(&mut tx, new, association, CreatedBy::Agent(agent), now).await?;
     let mut invitation_token = None;
     if let Some(inv) = &invitation {
         query("INSERT INTO invitations (token_hash, customer_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
@@ -183,6 +188,7 @@ pub async fn create(
         .bind(now)
         .execute(&mut tx)
         .await?;
+        history::record(&mut tx, &[history::invitation_sent(id, Some(agent), email)], now).await?;
         invitation_token = Some(inv.token.to_string());
     }
     tx.commit().await?;
@@ -193,11 +199,13 @@ pub async fn create(
 /// organization that owns their email domain, or creates one for it (when the
 /// setting is on and the domain is not a public provider): the customer's id and
 /// whether an organization was created. Used by [`create`] and by the portal's
-/// self-registration, so both follow the same domain rules.
+/// self-registration, so both follow the same domain rules. The customer's history
+/// starts with a `created` entry saying `by` whom and which organization they joined.
 pub async fn insert(
     tx: &mut Tx,
     new: &NewCustomer,
     association: &Association,
+    by: CreatedBy,
     now: i64,
 ) -> Result<(i64, bool), ApiError> {
     let email = new.email.as_str();
@@ -270,13 +278,17 @@ pub async fn insert(
     .scalar(&mut *tx)
     .await
     .on_unique("email", email_just_taken)?;
+    let mut joined = None;
     if let Some(org) = organization {
         query("INSERT INTO memberships (customer_id, organization_id) VALUES ($1, $2)")
             .bind(id)
             .bind(org)
             .execute(&mut *tx)
             .await?;
+        let name: String = query("SELECT name FROM organizations WHERE id = $1").bind(org).scalar(&mut *tx).await?;
+        joined = Some(Joined { id: org, name, by_domain_rule: true, organization_created });
     }
+    history::record(&mut *tx, &[history::created(id, by, joined.as_ref())], now).await?;
     Ok((id, organization_created))
 }
 
@@ -354,7 +366,7 @@ pub async fn update(db: &Db, id: i64, changes: &Changes) -> Result<bool, ApiErro
             .await?;
         // The organization's panel shows positions: its version moves on.
         if let Some(org) = org {
-            history::bump_version(&mut tx, org, crate::time_fmt::now_ms()).await?;
+            organization_history::bump_version(&mut tx, org, crate::time_fmt::now_ms()).await?;
         }
     }
     tx.commit().await?;
@@ -401,6 +413,7 @@ pub async fn move_customers(
     ids: &[i64],
     organization: Option<i64>,
     agent: Option<i64>,
+    via: MoveVia,
     now: i64,
 ) -> Result<Vec<MovedCustomer>, ApiError> {
     let mut tx = db.begin_write().await?;
@@ -440,6 +453,7 @@ pub async fn move_customers(
         );
     }
     moves::record_moves(&mut tx, &all_changing, organization, agent, now).await?;
+    history::record_moves(&mut tx, &all_changing, organization, agent, via, now).await?;
     tx.commit().await?;
     Ok(moved)
 }

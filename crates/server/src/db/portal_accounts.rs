@@ -437,7 +437,8 @@ pub async fn register(
         tx.commit().await?;
         return Ok(Registered::Exists(id));
     }
-    let (id, _) = customers::insert(&mut tx, new, association, now).await?;
+    let (id, _) =
+        customers::insert(&mut tx, new, association, customers::history::CreatedBy::PortalSignUp, now).await?;
     query("UPDATE customers SET password_hash = $2 WHERE id = $1")
         .bind(id)
         .bind(password_hash)

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use orgdesk_core::api::customer_profile::MoveVia;
 use orgdesk_core::api::tickets::{MovePreview, MovePreviewRequest};
 use orgdesk_core::api::{
     CreateCustomerRequest, Customer, CustomerPage, ErrorBody, MoveCustomersRequest, MoveCustomersResult,
@@ -92,7 +93,7 @@ pub async fn list_customers(
 #[tracing::instrument(skip_all)]
 pub async fn create_customer(
     State(state): State<AppState>,
-    _: CurrentAgent,
+    agent: CurrentAgent,
     ApiJson(req): ApiJson<CreateCustomerRequest>,
 ) -> ApiResult<(StatusCode, Json<Customer>)> {
     let new = validate_new_customer(&req).map_err(ApiError::Validation)?;
@@ -108,7 +109,7 @@ pub async fn create_customer(
         body: &body,
         expires_at: now + 7 * 24 * 3600 * 1000,
     });
-    let created = store::create(&state.db, &new, &association, invitation, now).await?;
+    let created = store::create(&state.db, &new, &association, invitation, agent.agent.id, now).await?;
     let customer =
         store::get(&state.db, created.id).await?.ok_or_else(|| ApiError::Internal("customer vanished".into()))?;
     tracing::info!(customer_id = created.id, organization_created = created.organization_created, "customer created");
@@ -209,7 +210,8 @@ pub async fn move_customers(
     if sorted.len() != ids.len() {
         return Err(ApiError::invalid("customer_ids", "A customer is listed twice."));
     }
-    let moved = store::move_customers(&state.db, ids, req.organization_id, Some(agent.agent.id), now_ms()).await?;
+    let via = req.via.unwrap_or(MoveVia::CustomersApp);
+    let moved = store::move_customers(&state.db, ids, req.organization_id, Some(agent.agent.id), via, now_ms()).await?;
     Ok(Json(MoveCustomersResult { organization_id: req.organization_id, moved }))
 }
 

@@ -234,7 +234,11 @@ fn analyse(bytes: &[u8]) -> Result<Analysis, String> {
 }
 
 async fn property_labels(state: &AppState) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    let defs = crate::db::organizations::properties::definitions(&state.db).await?;
+    let defs = crate::db::organizations::properties::definitions(
+        &state.db,
+        crate::db::organizations::properties::Owner::Organization,
+    )
+    .await?;
     Ok(defs.into_iter().map(|d| (d.id, d.label)).collect())
 }
 
@@ -407,7 +411,11 @@ async fn map_file(
 
 /// The properties and settings the row checks need, read before the rows.
 async fn row_rules(state: &AppState) -> ApiResult<(Vec<PropertyDef>, Vec<String>)> {
-    let defs = crate::db::organizations::properties::definitions(&state.db).await?;
+    let defs = crate::db::organizations::properties::definitions(
+        &state.db,
+        crate::db::organizations::properties::Owner::Organization,
+    )
+    .await?;
     let association = crate::routes::settings::association(&state.db).await?;
     Ok((defs.iter().map(|d| PropertyDef { id: d.id, def: d.rules() }).collect(), association.extra_public))
 }

@@ -11,6 +11,7 @@ mod backup;
 mod bulk_items;
 mod connections;
 mod conversations;
+mod customer_profile;
 mod customers;
 mod errors;
 mod faults;

@@ -105,6 +105,9 @@ pub async fn undo(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<UndoRepor
     }
     let mut remove: Vec<i64> = Vec::new();
     let mut touched_orgs: HashMap<i64, i64> = HashMap::new();
+    // Customers whose organization the undo sets back, by the organization they go back to.
+    let mut undo_moves: std::collections::BTreeMap<Option<i64>, Vec<crate::db::customers::moves::Move>> =
+        std::collections::BTreeMap::new();
     for (kind, target, before, after) in changes.iter().filter(|c| c.0.starts_with("customer_")) {
         let Some(c) = current.get(target) else { continue };
         let (before, after) = (parse(before), parse(after));
@@ -141,6 +144,8 @@ pub async fn undo(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<UndoRepor
             .execute(&mut tx)
             .await?;
             if before["organization_id"] != after["organization_id"] {
+                let to = before["organization_id"].as_i64();
+                undo_moves.entry(to).or_default().push((c.id, c.organization_id));
                 query("DELETE FROM memberships WHERE customer_id = $1").bind(c.id).execute(&mut tx).await?;
                 if let Some(org) = before["organization_id"].as_i64() {
                     query("INSERT INTO memberships (customer_id, organization_id, position, role) VALUES ($1, $2, $3, $4)")
@@ -165,6 +170,10 @@ pub async fn undo(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<UndoRepor
             restore_manager_follows(&mut tx, c.id, &before).await?;
             report.restored += 1;
         }
+    }
+    for (to, moves) in &undo_moves {
+        let via = orgdesk_core::api::customer_profile::MoveVia::ImportUndo;
+        crate::db::customers::history::record_moves(&mut tx, moves, *to, actor.id, via, now).await?;
     }
     for chunk in remove.chunks(CHUNK) {
         let sql = format!("DELETE FROM customers WHERE id IN ({})", placeholders(1, chunk.len()));

@@ -4,6 +4,9 @@
 //! log undo reads; a history entry for each affected organization; invitations only
 //! when asked. Progress is reported after each chunk.
 
+use crate::db::customers::history::{self as customer_history, CreatedBy};
+use crate::db::customers::moves::Move;
+use orgdesk_core::api::customer_profile::MoveVia;
 use std::collections::{BTreeMap, HashMap};
 
 use orgdesk_core::api::import::BatchCounts;
@@ -223,6 +226,9 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
     let mut members_added: BTreeMap<i64, i64> = BTreeMap::new();
     // Organizations existing customers left for another one of the file.
     let mut members_left: BTreeMap<i64, i64> = BTreeMap::new();
+    // The customers' own history: created, invited, and organization changes by target.
+    let mut customer_entries: Vec<customer_history::Entry> = Vec::new();
+    let mut customer_moves: BTreeMap<Option<i64>, Vec<Move>> = BTreeMap::new();
     for chunk in plan.new_customers.chunks(CHUNK) {
         let mut q = query(
             "INSERT INTO customers (email, first_name, last_name, first_key, last_key, sort_name, phone, created_at) ",
@@ -257,6 +263,11 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
                     "organization_id": null, "position": "", "manager": false}),
             };
             changes.push(tx, Change::new("customer_created", id, json!({}), after)).await?;
+            customer_entries.push(customer_history::created(id, CreatedBy::Import(Some(batch.agent)), None));
+            let to = c.membership.as_ref().map(|m| org_id(m.organization));
+            if to.is_some() {
+                customer_moves.entry(to).or_default().push((id, None));
+            }
         }
         if !memberships.is_empty() {
             let mut q = query("INSERT INTO memberships (customer_id, organization_id, position, role) ");
@@ -265,6 +276,9 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
         }
         if let Some(inv) = &batch.invitations {
             invitations_sent += invite(tx, chunk.iter().map(|c| (ids[&c.email], c)), inv, now).await?;
+            customer_entries.extend(
+                chunk.iter().map(|c| customer_history::invitation_sent(ids[&c.email], Some(batch.agent), &c.email)),
+            );
         }
         created += chunk.len() as i64;
         done += chunk.len() as i64;
@@ -324,6 +338,7 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
                         .execute(&mut *tx)
                         .await?;
                     *members_added.entry(org).or_default() += 1;
+                    customer_moves.entry(Some(org)).or_default().push((c.id, c.organization));
                     if let Some(old) = c.organization {
                         *members_left.entry(old).or_default() += 1;
                     }
@@ -348,8 +363,12 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
     }
     (batch.progress)(done, total);
 
-    // The rest of the change log, the organizations' history, the batch.
+    // The rest of the change log, the customers' and organizations' history, the batch.
     changes.flush(tx).await?;
+    customer_history::record(tx, &customer_entries, now).await?;
+    for (to, moves) in &customer_moves {
+        customer_history::record_moves(tx, moves, *to, Some(batch.agent), MoveVia::Import, now).await?;
+    }
     let mut history: Vec<(i64, String, String)> = Vec::new();
     for (i, o) in plan.new_orgs.iter().enumerate() {
         let n = members_added.remove(&new_ids[i]).unwrap_or(0);

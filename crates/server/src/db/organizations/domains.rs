@@ -15,10 +15,12 @@ use serde_json::json;
 
 use super::check_domains_free;
 use super::history::{self, check_and_bump_version, not_found, Entry};
+use crate::db::customers::history as customer_history;
 use crate::db::customers::moves::{self, move_customers_in, record_moves};
 use crate::db::projects::CUSTOMER_NAME;
 use crate::db::{placeholders, query, Db, OnUnique, Tx};
 use crate::error::{ApiError, ApiResult};
+use orgdesk_core::api::customer_profile::MoveVia;
 
 /// How many customers a domain-match group lists.
 pub const MATCH_LIST: i64 = 50;
@@ -253,6 +255,7 @@ pub async fn add_domain(
     move_customers_in(&mut tx, &ids, Some(id)).await?;
     history::record(&mut tx, &domain_added(id, agent, domain.as_str(), ids.len()), now).await?;
     record_moves(&mut tx, &moving, Some(id), agent, now).await?;
+    customer_history::record_moves(&mut tx, &moving, Some(id), agent, MoveVia::DomainRule, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -282,6 +285,8 @@ pub async fn remove_domain(
     if leave {
         let ids = members_matching(&mut tx, id, domain).await?;
         move_customers_in(&mut tx, &ids, None).await?;
+        let moves: Vec<moves::Move> = ids.iter().map(|c| (*c, Some(id))).collect();
+        customer_history::record_moves(&mut tx, &moves, None, agent, MoveVia::DomainRule, now).await?;
         left = ids.len();
     }
     history::record(&mut tx, &domain_removed(id, agent, domain.as_str(), left), now).await?;

@@ -13,10 +13,12 @@ use serde_json::json;
 use super::history::{self, check_and_bump_version, not_found, Entry};
 use orgdesk_core::word::Word;
 
+use crate::db::customers::history as customer_history;
 use crate::db::customers::moves::move_customers_in;
 use crate::db::projects::CUSTOMER_NAME;
 use crate::db::{query, Db};
 use crate::error::{ApiError, ApiResult};
+use orgdesk_core::api::customer_profile::MoveVia;
 
 #[derive(Debug, sqlx::FromRow)]
 struct MemberRow {
@@ -128,6 +130,8 @@ pub async fn add_member(db: &Db, id: i64, customer: i64, agent: Option<i64>, now
         return Err(ApiError::conflict_on("customer_id", format!("{name} is already a member of {org_name}.")));
     }
     move_customers_in(&mut tx, &[customer], Some(id)).await?;
+    customer_history::record_moves(&mut tx, &[(customer, from)], Some(id), agent, MoveVia::OrganizationPanel, now)
+        .await?;
     history::record(&mut tx, &member_added(id, agent, customer, &name, (from, from_name.as_deref())), now).await?;
     if let Some(f) = from {
         history::record(&mut tx, &member_left(f, agent, customer, &name, (id, &org_name)), now).await?;
@@ -222,6 +226,8 @@ pub async fn remove_member(db: &Db, id: i64, customer: i64, agent: Option<i64>, 
     .await?;
     let Some(name) = name else { return Err(not_member()) };
     move_customers_in(&mut tx, &[customer], None).await?;
+    customer_history::record_moves(&mut tx, &[(customer, Some(id))], None, agent, MoveVia::OrganizationPanel, now)
+        .await?;
     let entry = Entry {
         organization: id,
         agent,

@@ -1,16 +1,18 @@
-//! Custom organization properties: the definitions admins write (a label, a kind,
-//! whether it is required, the options of a choice) and each organization's values.
+//! Custom properties of organizations and of customers: the definitions admins
+//! write (a label, a kind, whether it is required, the options of a choice) and each
+//! organization's or customer's values. One code for both, by [`Owner`]: each has
+//! its own tables (`organization_property_*`, `customer_property_*`).
 //!
 //! A definition change must leave every stored value valid, so it is refused while
 //! values depend on what it removes (a kind, an option in use), and a reordering of
 //! a multiple choice's options rewrites the values in the new order. Values are
-//! in-place edits of the organization: they check and bump its version and go into
+//! in-place edits of their owner: they check and bump its version and go into
 //! its history, in one transaction.
 
 use std::collections::{BTreeMap, HashSet};
 
 use orgdesk_core::api::audit::{AuditAction, AuditTarget};
-use orgdesk_core::api::organization::PropertyDefinition;
+use orgdesk_core::api::organization::{PropertyDefinition, PropertyValue};
 use orgdesk_core::properties::{validate_value, PropertyDefinitionInput, PropertyKind};
 use orgdesk_core::FieldErrors;
 use serde_json::{json, Value};
@@ -18,10 +20,62 @@ use serde_json::{json, Value};
 use orgdesk_core::word::Word;
 
 use crate::db::audit::Actor;
+use crate::db::customers::history as customer_history;
 use crate::db::organizations::history::{self, check_and_bump_version, Entry};
 use crate::db::{decode_err, decode_word};
-use crate::db::{query, Db, OnUnique};
+use crate::db::{query, Db, OnUnique, Tx};
 use crate::error::ApiError;
+
+/// Whose properties: the same rules, different tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Organization,
+    Customer,
+}
+
+impl Owner {
+    fn definitions(self) -> &'static str {
+        match self {
+            Owner::Organization => "organization_property_definitions",
+            Owner::Customer => "customer_property_definitions",
+        }
+    }
+
+    fn values(self) -> &'static str {
+        match self {
+            Owner::Organization => "organization_property_values",
+            Owner::Customer => "customer_property_values",
+        }
+    }
+
+    /// The values' column naming their owner.
+    fn column(self) -> &'static str {
+        match self {
+            Owner::Organization => "organization_id",
+            Owner::Customer => "customer_id",
+        }
+    }
+
+    /// "1 organization", "2 customers".
+    fn count(self, n: i64) -> String {
+        let (one, many) = match self {
+            Owner::Organization => ("organization", "organizations"),
+            Owner::Customer => ("customer", "customers"),
+        };
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Owner::Organization => "organization",
+            Owner::Customer => "customer",
+        }
+    }
+}
 
 /// A row of `organization_property_definitions` (also read by the panel's detail).
 #[derive(sqlx::FromRow)]
@@ -61,14 +115,6 @@ fn no_such_property() -> ApiError {
     ApiError::NotFound("There is no such property.".into())
 }
 
-fn organizations_word(n: i64) -> String {
-    if n == 1 {
-        "1 organization".into()
-    } else {
-        format!("{n} organizations")
-    }
-}
-
 /// The options a stored value chose: one for a single choice, any number for a multiple choice.
 fn chosen_options(value: &Value) -> Vec<&str> {
     match value {
@@ -84,6 +130,7 @@ fn chosen_options(value: &Value) -> Vec<&str> {
 /// kind changes while organizations have values, on `options` when a removed option
 /// is still chosen. A multiple choice's values follow the new order of its options.
 fn value_rewrites(
+    owner: Owner,
     old: &PropertyDefinition,
     new: &PropertyDefinitionInput,
     values: &[(i64, String)],
@@ -93,7 +140,7 @@ fn value_rewrites(
             "kind",
             format!(
                 "{} {} a value for {}, so its kind cannot change. Empty those values first, or add a new property.",
-                organizations_word(values.len() as i64),
+                owner.count(values.len() as i64),
                 if values.len() == 1 { "has" } else { "have" },
                 old.label
             ),
@@ -127,7 +174,7 @@ fn value_rewrites(
     }
     if !using.is_empty() {
         let parts: Vec<String> =
-            using.iter().map(|(option, n)| format!("\"{option}\" is used by {}", organizations_word(*n))).collect();
+            using.iter().map(|(option, n)| format!("\"{option}\" is used by {}", owner.count(*n))).collect();
         return Err(ApiError::conflict_on(
             "options",
             format!("{}. Change their values first, or keep the option.", parts.join("; ")),
@@ -150,14 +197,14 @@ fn check_order(existing: &[i64], ids: &[i64]) -> Result<(), ApiError> {
 }
 
 /// Every property definition, in the admins' order.
-pub async fn definitions(db: &Db) -> Result<Vec<PropertyDefinition>, sqlx::Error> {
-    let sql = format!("SELECT {DEFINITION_COLUMNS} FROM organization_property_definitions ORDER BY position, id");
+pub async fn definitions(db: &Db, owner: Owner) -> Result<Vec<PropertyDefinition>, sqlx::Error> {
+    let sql = format!("SELECT {DEFINITION_COLUMNS} FROM {} ORDER BY position, id", owner.definitions());
     let rows: Vec<DefinitionRow> = query(sql).fetch_all(db).await?;
     rows.into_iter().map(DefinitionRow::into_api).collect()
 }
 
-async fn definition(db: &Db, id: i64) -> Result<Option<PropertyDefinition>, sqlx::Error> {
-    let sql = format!("SELECT {DEFINITION_COLUMNS} FROM organization_property_definitions WHERE id = $1");
+async fn definition(db: &Db, owner: Owner, id: i64) -> Result<Option<PropertyDefinition>, sqlx::Error> {
+    let sql = format!("SELECT {DEFINITION_COLUMNS} FROM {} WHERE id = $1", owner.definitions());
     let row: Option<DefinitionRow> = query(sql).bind(id).fetch_optional(db).await?;
     row.map(DefinitionRow::into_api).transpose()
 }
@@ -165,13 +212,14 @@ async fn definition(db: &Db, id: i64) -> Result<Option<PropertyDefinition>, sqlx
 /// Adds a (validated) definition at the end of the order. 409 on `label` when taken.
 pub async fn create_definition(
     db: &Db,
+    owner: Owner,
     def: &PropertyDefinitionInput,
     now: i64,
 ) -> Result<PropertyDefinition, ApiError> {
     let key = def.label.to_lowercase();
     let options = serde_json::to_string(&def.options).unwrap_or_else(|_| "[]".into());
     let mut tx = db.begin_write().await?;
-    let taken: Option<i64> = query("SELECT id FROM organization_property_definitions WHERE label_key = $1")
+    let taken: Option<i64> = query(format!("SELECT id FROM {} WHERE label_key = $1", owner.definitions()))
         .bind(&key)
         .optional_scalar(&mut tx)
         .await?;
@@ -179,11 +227,12 @@ pub async fn create_definition(
         return Err(label_taken(&def.label));
     }
     let position: i64 =
-        query("SELECT COALESCE(MAX(position), 0) + 1 FROM organization_property_definitions").scalar(&mut tx).await?;
-    let id: i64 = query(
-        "INSERT INTO organization_property_definitions (label, label_key, kind, required, options, position, created_at) \
+        query(format!("SELECT COALESCE(MAX(position), 0) + 1 FROM {}", owner.definitions())).scalar(&mut tx).await?;
+    let id: i64 = query(format!(
+        "INSERT INTO {} (label, label_key, kind, required, options, position, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
+        owner.definitions()
+    ))
     .bind(&def.label)
     .bind(&key)
     .bind(def.kind.as_str())
@@ -195,13 +244,14 @@ pub async fn create_definition(
     .await
     .on_unique("label", || label_taken_message(&def.label))?;
     tx.commit().await?;
-    definition(db, id).await?.ok_or_else(no_such_property)
+    definition(db, owner, id).await?.ok_or_else(no_such_property)
 }
 
 /// Replaces a definition's label, kind, required flag and options. Refused (409) when
 /// the kind changes while organizations have values, or when a removed option is in use.
 pub async fn update_definition(
     db: &Db,
+    owner: Owner,
     id: i64,
     def: &PropertyDefinitionInput,
 ) -> Result<PropertyDefinition, ApiError> {
@@ -211,35 +261,34 @@ pub async fn update_definition(
     // that read the old definition (see `set_properties`); SQLite serializes writers anyway.
     let lock = if matches!(db, Db::Postgres(..)) { " FOR UPDATE" } else { "" };
     let mut tx = db.begin_write().await?;
-    let sql = format!("SELECT {DEFINITION_COLUMNS} FROM organization_property_definitions WHERE id = $1{lock}");
+    let sql = format!("SELECT {DEFINITION_COLUMNS} FROM {} WHERE id = $1{lock}", owner.definitions());
     let row: Option<DefinitionRow> = query(sql).bind(id).fetch_optional(&mut tx).await?;
     let old = row.ok_or_else(no_such_property)?.into_api()?;
-    let taken: Option<i64> =
-        query("SELECT id FROM organization_property_definitions WHERE label_key = $1 AND id <> $2")
-            .bind(&key)
-            .bind(id)
-            .optional_scalar(&mut tx)
-            .await?;
+    let taken: Option<i64> = query(format!("SELECT id FROM {} WHERE label_key = $1 AND id <> $2", owner.definitions()))
+        .bind(&key)
+        .bind(id)
+        .optional_scalar(&mut tx)
+        .await?;
     if taken.is_some() {
         return Err(label_taken(&def.label));
     }
     let values: Vec<(i64, String)> =
-        query("SELECT organization_id, value FROM organization_property_values WHERE definition_id = $1")
+        query(format!("SELECT {}, value FROM {} WHERE definition_id = $1", owner.column(), owner.values()))
             .bind(id)
             .fetch_all(&mut tx)
             .await?;
-    for (org, value) in value_rewrites(&old, def, &values)? {
-        query("UPDATE organization_property_values SET value = $1 WHERE organization_id = $2 AND definition_id = $3")
+    for (org, value) in value_rewrites(owner, &old, def, &values)? {
+        query(format!("UPDATE {} SET value = $1 WHERE {} = $2 AND definition_id = $3", owner.values(), owner.column()))
             .bind(value)
             .bind(org)
             .bind(id)
             .execute(&mut tx)
             .await?;
     }
-    query(
-        "UPDATE organization_property_definitions SET label = $1, label_key = $2, kind = $3, required = $4, options = $5 \
-         WHERE id = $6",
-    )
+    query(format!(
+        "UPDATE {} SET label = $1, label_key = $2, kind = $3, required = $4, options = $5 WHERE id = $6",
+        owner.definitions()
+    ))
     .bind(&def.label)
     .bind(&key)
     .bind(def.kind.as_str())
@@ -250,49 +299,48 @@ pub async fn update_definition(
     .await
     .on_unique("label", || label_taken_message(&def.label))?;
     tx.commit().await?;
-    definition(db, id).await?.ok_or_else(no_such_property)
+    definition(db, owner, id).await?.ok_or_else(no_such_property)
 }
 
-/// Deletes a definition and every organization's value of it.
 /// Deletes definition `id` and every value of it, recording it (with how many
-/// organizations had a value) in the audit log in the same transaction.
-pub async fn delete_definition(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<bool, sqlx::Error> {
+/// organizations or customers had a value) in the audit log in the same transaction.
+pub async fn delete_definition(db: &Db, owner: Owner, id: i64, actor: &Actor, now: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let found: Option<(String, String)> =
-        query("SELECT label, kind FROM organization_property_definitions WHERE id = $1")
+        query(format!("SELECT label, kind FROM {} WHERE id = $1", owner.definitions()))
             .bind(id)
             .fetch_optional(&mut tx)
             .await?;
     let Some((label, kind)) = found else {
         return Ok(false);
     };
-    let values: i64 = query("SELECT COUNT(*) FROM organization_property_values WHERE definition_id = $1")
+    let values: i64 = query(format!("SELECT COUNT(*) FROM {} WHERE definition_id = $1", owner.values()))
         .bind(id)
         .scalar(&mut tx)
         .await?;
-    let detail = serde_json::json!({ "kind": kind, "values_erased": values });
+    let detail = serde_json::json!({ "kind": kind, "values_erased": values, "of": owner.word() });
     let entry = actor.entry(AuditAction::PropertyDeleted, AuditTarget::Property, Some(id), label, detail);
     crate::db::audit::record(&mut tx, &entry, now).await?;
-    query("DELETE FROM organization_property_values WHERE definition_id = $1").bind(id).execute(&mut tx).await?;
-    let done = query("DELETE FROM organization_property_definitions WHERE id = $1").bind(id).execute(&mut tx).await?;
+    query(format!("DELETE FROM {} WHERE definition_id = $1", owner.values())).bind(id).execute(&mut tx).await?;
+    let done = query(format!("DELETE FROM {} WHERE id = $1", owner.definitions())).bind(id).execute(&mut tx).await?;
     tx.commit().await?;
     Ok(done > 0)
 }
 
 /// Puts the definitions in the order of `ids`, which must hold every id exactly once (else 422 `ids`).
-pub async fn reorder_definitions(db: &Db, ids: &[i64]) -> Result<Vec<PropertyDefinition>, ApiError> {
+pub async fn reorder_definitions(db: &Db, owner: Owner, ids: &[i64]) -> Result<Vec<PropertyDefinition>, ApiError> {
     let mut tx = db.begin_write().await?;
-    let existing: Vec<i64> = query("SELECT id FROM organization_property_definitions").scalars(&mut tx).await?;
+    let existing: Vec<i64> = query(format!("SELECT id FROM {}", owner.definitions())).scalars(&mut tx).await?;
     check_order(&existing, ids)?;
     for (i, id) in ids.iter().enumerate() {
-        query("UPDATE organization_property_definitions SET position = $1 WHERE id = $2")
+        query(format!("UPDATE {} SET position = $1 WHERE id = $2", owner.definitions()))
             .bind(i as i64 + 1)
             .bind(*id)
             .execute(&mut tx)
             .await?;
     }
     tx.commit().await?;
-    Ok(definitions(db).await?)
+    Ok(definitions(db, owner).await?)
 }
 
 /// Each of `values` checked against its definition in `defs`: the value to store
@@ -356,12 +404,35 @@ fn properties_entry(org: i64, agent: i64, changes: &[ValueChange]) -> Option<Ent
     })
 }
 
+/// Every defined property of `owner`'s kind in the admins' order, with the value of
+/// the organization or customer `id` (`null` when empty).
+pub async fn values_of(db: &Db, owner: Owner, id: i64) -> Result<Vec<PropertyValue>, sqlx::Error> {
+    let values: Vec<(i64, String)> =
+        query(format!("SELECT definition_id, value FROM {} WHERE {} = $1", owner.values(), owner.column()))
+            .bind(id)
+            .fetch_all(db)
+            .await?;
+    let values: BTreeMap<i64, Value> =
+        values.into_iter().map(|(d, v)| (d, serde_json::from_str(&v).unwrap_or(Value::Null))).collect();
+    Ok(definitions(db, owner)
+        .await?
+        .into_iter()
+        .map(|definition| {
+            let value = values.get(&definition.id).cloned().unwrap_or(Value::Null);
+            PropertyValue { definition, value }
+        })
+        .collect())
+}
+
 /// Sets (or, with `null` or an empty value, empties) the given properties of
-/// organization `org`, each validated against its definition (422 `values.{id}`), in
-/// one transaction that checks and bumps the version; absent properties stay.
+/// organization or customer `id`, each validated against its definition (422
+/// `values.{id}`), in one transaction that checks and bumps the owner's version;
+/// absent properties stay. What changed goes into the owner's history.
+#[allow(clippy::too_many_arguments)]
 pub async fn set_properties(
     db: &Db,
-    org: i64,
+    owner: Owner,
+    id: i64,
     version: i64,
     values: &BTreeMap<i64, Value>,
     agent: i64,
@@ -371,17 +442,20 @@ pub async fn set_properties(
     // (say, removing an option) cannot slip between this validation and the write.
     let lock = if matches!(db, Db::Postgres(..)) { " FOR SHARE" } else { "" };
     let mut tx = db.begin_write().await?;
-    let sql = format!("SELECT {DEFINITION_COLUMNS} FROM organization_property_definitions{lock}");
+    let sql = format!("SELECT {DEFINITION_COLUMNS} FROM {}{lock}", owner.definitions());
     let rows: Vec<DefinitionRow> = query(sql).fetch_all(&mut tx).await?;
     let defs: BTreeMap<i64, PropertyDefinition> =
         rows.into_iter().map(|r| r.into_api().map(|d| (d.id, d))).collect::<Result<_, _>>()?;
     let normalized = validate_values(&defs, values).map_err(ApiError::Validation)?;
-    check_and_bump_version(&mut tx, org, version, now).await?;
-    let current: Vec<(i64, String)> =
-        query("SELECT definition_id, value FROM organization_property_values WHERE organization_id = $1")
-            .bind(org)
-            .fetch_all(&mut tx)
-            .await?;
+    match owner {
+        Owner::Organization => check_and_bump_version(&mut tx, id, version, now).await?,
+        Owner::Customer => customer_history::check_and_bump_version(&mut tx, id, version).await?,
+    }
+    let (table, column) = (owner.values(), owner.column());
+    let current: Vec<(i64, String)> = query(format!("SELECT definition_id, value FROM {table} WHERE {column} = $1"))
+        .bind(id)
+        .fetch_all(&mut tx)
+        .await?;
     let current: BTreeMap<i64, Value> =
         current.into_iter().map(|(d, v)| (d, serde_json::from_str(&v).unwrap_or(Value::Null))).collect();
     let mut changes: Vec<ValueChange> = Vec::new();
@@ -392,18 +466,18 @@ pub async fn set_properties(
         }
         match &value {
             None => {
-                query("DELETE FROM organization_property_values WHERE organization_id = $1 AND definition_id = $2")
-                    .bind(org)
+                query(format!("DELETE FROM {table} WHERE {column} = $1 AND definition_id = $2"))
+                    .bind(id)
                     .bind(def.id)
                     .execute(&mut tx)
                     .await?;
             }
             Some(v) => {
-                query(
-                    "INSERT INTO organization_property_values (organization_id, definition_id, value) VALUES ($1, $2, $3) \
-                     ON CONFLICT (organization_id, definition_id) DO UPDATE SET value = excluded.value",
-                )
-                .bind(org)
+                query(format!(
+                    "INSERT INTO {table} ({column}, definition_id, value) VALUES ($1, $2, $3) \
+                     ON CONFLICT ({column}, definition_id) DO UPDATE SET value = excluded.value"
+                ))
+                .bind(id)
                 .bind(def.id)
                 .bind(v.to_string())
                 .execute(&mut tx)
@@ -412,11 +486,36 @@ pub async fn set_properties(
         }
         changes.push(ValueChange { label: def.label.as_str(), from: before.cloned(), to: value });
     }
-    if let Some(entry) = properties_entry(org, agent, &changes) {
-        history::record(&mut tx, &entry, now).await?;
-    }
+    record_changes(&mut tx, owner, id, agent, &changes, now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The `properties_changed` entry of `changes` in the history of organization or customer `id`.
+async fn record_changes(
+    tx: &mut Tx,
+    owner: Owner,
+    id: i64,
+    agent: i64,
+    changes: &[ValueChange<'_>],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let Some(entry) = properties_entry(id, agent, changes) else {
+        return Ok(());
+    };
+    match owner {
+        Owner::Organization => history::record(tx, &entry, now).await,
+        Owner::Customer => {
+            let entry = customer_history::Entry {
+                customer: id,
+                agent: entry.agent,
+                action: entry.action,
+                summary: entry.summary,
+                details: entry.details,
+            };
+            customer_history::record(tx, &[entry], now).await
+        }
+    }
 }
 
 #[cfg(test)]
@@ -454,19 +553,25 @@ mod tests {
     fn the_kind_cannot_change_while_organizations_have_values() {
         let old = choice(PropertyKind::Text, &[]);
         let values = vec![(10, "\"gold\"".to_string()), (11, "\"silver\"".to_string())];
-        let (field, message) =
-            conflict_field(value_rewrites(&old, &input(PropertyKind::Number, &[]), &values).unwrap_err());
+        let (field, message) = conflict_field(
+            value_rewrites(Owner::Organization, &old, &input(PropertyKind::Number, &[]), &values).unwrap_err(),
+        );
         assert_eq!(field, "kind");
         assert!(message.starts_with("2 organizations have a value for Tier"), "{message}");
         let one = &values[..1];
-        let (_, message) = conflict_field(value_rewrites(&old, &input(PropertyKind::Number, &[]), one).unwrap_err());
+        let (_, message) = conflict_field(
+            value_rewrites(Owner::Organization, &old, &input(PropertyKind::Number, &[]), one).unwrap_err(),
+        );
         assert!(message.starts_with("1 organization has a value for Tier"), "{message}");
     }
 
     #[test]
     fn the_kind_can_change_when_no_organization_has_a_value() {
         let old = choice(PropertyKind::Text, &[]);
-        assert_eq!(value_rewrites(&old, &input(PropertyKind::SingleChoice, &["a"]), &[]).unwrap(), []);
+        assert_eq!(
+            value_rewrites(Owner::Organization, &old, &input(PropertyKind::SingleChoice, &["a"]), &[]).unwrap(),
+            []
+        );
     }
 
     #[test]
@@ -474,7 +579,7 @@ mod tests {
         let old = choice(PropertyKind::SingleChoice, &["gold", "silver", "bronze"]);
         let values = vec![(10, "\"gold\"".to_string()), (11, "\"gold\"".to_string()), (12, "\"bronze\"".to_string())];
         let new = input(PropertyKind::SingleChoice, &["silver"]);
-        let (field, message) = conflict_field(value_rewrites(&old, &new, &values).unwrap_err());
+        let (field, message) = conflict_field(value_rewrites(Owner::Organization, &old, &new, &values).unwrap_err());
         assert_eq!(field, "options");
         assert_eq!(
             message,
@@ -487,15 +592,24 @@ mod tests {
     fn an_unused_option_can_go_and_single_choices_are_not_rewritten() {
         let old = choice(PropertyKind::SingleChoice, &["gold", "silver"]);
         let values = vec![(10, "\"gold\"".to_string())];
-        assert_eq!(value_rewrites(&old, &input(PropertyKind::SingleChoice, &["silver", "gold"]), &values).unwrap(), []);
-        assert_eq!(value_rewrites(&old, &input(PropertyKind::SingleChoice, &["gold"]), &values).unwrap(), []);
+        assert_eq!(
+            value_rewrites(Owner::Organization, &old, &input(PropertyKind::SingleChoice, &["silver", "gold"]), &values)
+                .unwrap(),
+            []
+        );
+        assert_eq!(
+            value_rewrites(Owner::Organization, &old, &input(PropertyKind::SingleChoice, &["gold"]), &values).unwrap(),
+            []
+        );
     }
 
     #[test]
     fn multiple_choices_follow_the_new_order_of_their_options() {
         let old = choice(PropertyKind::MultipleChoice, &["a", "b", "c"]);
         let values = vec![(10, "[\"a\",\"c\"]".to_string()), (11, "[\"b\"]".to_string())];
-        let rewrites = value_rewrites(&old, &input(PropertyKind::MultipleChoice, &["c", "b", "a"]), &values).unwrap();
+        let rewrites =
+            value_rewrites(Owner::Organization, &old, &input(PropertyKind::MultipleChoice, &["c", "b", "a"]), &values)
+                .unwrap();
         assert_eq!(rewrites, [(10, "[\"c\",\"a\"]".to_string())]);
     }
 

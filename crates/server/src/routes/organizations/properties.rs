@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::auth::{AdminAgent, CurrentAgent};
 use crate::db::audit::Actor;
 use crate::db::organizations::history::not_found;
-use crate::db::organizations::properties as store;
+use crate::db::organizations::properties::{self as store, Owner};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::time_fmt::now_ms;
@@ -36,7 +36,7 @@ pub async fn list_property_definitions(
     State(state): State<AppState>,
     _: CurrentAgent,
 ) -> ApiResult<Json<Vec<PropertyDefinition>>> {
-    Ok(Json(store::definitions(&state.db).await?))
+    Ok(Json(store::definitions(&state.db, Owner::Organization).await?))
 }
 
 /// Defines a custom organization property (admins only); it goes last in the order.
@@ -51,7 +51,7 @@ pub async fn create_property_definition(
     ApiJson(req): ApiJson<PropertyDefinitionInput>,
 ) -> ApiResult<(StatusCode, Json<PropertyDefinition>)> {
     let def = validate_definition(&req).map_err(ApiError::Validation)?;
-    let created = store::create_definition(&state.db, &def, now_ms()).await?;
+    let created = store::create_definition(&state.db, Owner::Organization, &def, now_ms()).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -71,7 +71,7 @@ pub async fn update_property_definition(
     ApiJson(req): ApiJson<PropertyDefinitionInput>,
 ) -> ApiResult<Json<PropertyDefinition>> {
     let def = validate_definition(&req).map_err(ApiError::Validation)?;
-    Ok(Json(store::update_definition(&state.db, id, &def).await?))
+    Ok(Json(store::update_definition(&state.db, Owner::Organization, id, &def).await?))
 }
 
 /// Deletes a property and every organization's value of it (admins only); recorded in the audit log.
@@ -86,7 +86,7 @@ pub async fn delete_property_definition(
     actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    let found = store::delete_definition(&state.db, id, &actor, now_ms()).await?;
+    let found = store::delete_definition(&state.db, Owner::Organization, id, &actor, now_ms()).await?;
     crate::routes::deleted(found, "There is no such property.")
 }
 
@@ -102,7 +102,7 @@ pub async fn reorder_property_definitions(
     _: AdminAgent,
     ApiJson(req): ApiJson<ReorderPropertiesRequest>,
 ) -> ApiResult<Json<Vec<PropertyDefinition>>> {
-    Ok(Json(store::reorder_definitions(&state.db, &req.ids).await?))
+    Ok(Json(store::reorder_definitions(&state.db, Owner::Organization, &req.ids).await?))
 }
 
 /// Sets or empties (`null`) the organization's property values; absent ones stay.
@@ -119,6 +119,7 @@ pub async fn set_properties(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<SetPropertiesRequest>,
 ) -> ApiResult<Json<OrganizationDetail>> {
-    store::set_properties(&state.db, id, req.version, &req.values, current.agent.id, now_ms()).await?;
+    store::set_properties(&state.db, Owner::Organization, id, req.version, &req.values, current.agent.id, now_ms())
+        .await?;
     crate::db::organizations::detail::load_detail(&state.db, id).await?.map(Json).ok_or_else(not_found)
 }
