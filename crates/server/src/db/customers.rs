@@ -104,10 +104,10 @@ fn list_filter(group: Group, filter: Option<&Filter>) -> (String, usize) {
     let mut next = 1;
     if let Some(f) = filter {
         // Unassigned customers have no organization to be kept through.
-        conditions.push(if group == Group::Unassigned {
-            f.keeps_customer()
-        } else {
-            format!("({} OR {})", f.keeps_customer(), f.keeps_organization())
+        conditions.push(match group {
+            Group::Unassigned => f.keeps_customer(),
+            Group::Organization(_) => f.keeps_in_group(),
+            Group::All => format!("({} OR {})", f.keeps_customer(), f.keeps_organization()),
         });
         next = f.next_param();
     }
@@ -473,7 +473,9 @@ mod tests {
     fn a_filter_takes_the_first_placeholders_and_keeps_organizations_only_in_organizations() {
         let search = Filter::for_tests(Some("ac"), None);
         let (filter, next) = list_filter(Group::Organization(4), Some(&search));
-        assert!(filter.contains(&format!(" OR {})", search.keeps_organization())), "{filter}");
+        assert!(filter.contains(&search.keeps_in_group()), "{filter}");
+        let (all, _) = list_filter(Group::All, Some(&search));
+        assert!(all.contains(&format!(" OR {})", search.keeps_organization())), "{all}");
         assert!(filter.ends_with(" AND m.organization_id = $3"), "{filter}");
         assert_eq!(next, 4);
         let (filter, next) = list_filter(Group::Unassigned, Some(&search));
@@ -481,6 +483,6 @@ mod tests {
         assert!(filter.ends_with(" AND m.customer_id IS NULL"), "{filter}");
         assert_eq!(next, 3);
         let project = Filter::for_tests(Some("acme"), Some(9));
-        assert_eq!(list_filter(Group::Organization(4), Some(&project)).1, 4);
+        assert_eq!(list_filter(Group::Organization(4), Some(&project)).1, 5);
     }
 }

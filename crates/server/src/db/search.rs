@@ -24,9 +24,9 @@ enum Search {
     Prefix { from: String, to: String },
     /// A substring: `lookup` is what the trigram index is asked for, the FTS5 phrase
     /// (SQLite) or `LIKE` pattern (PostgreSQL) of the whole search or of its rarest
-    /// part; then `check`, the whole folded search, must be in each row found
+    /// part (`windowed`); then `folded`, the whole folded search, must be in each row found
     /// (`orgdesk_fold` of its text on SQLite, the stored folded text on PostgreSQL).
-    Substring { lookup: String, check: Option<String> },
+    Substring { lookup: String, folded: String, windowed: bool },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +35,9 @@ pub struct Filter {
     search: Option<Search>,
     project: Option<i64>,
 }
+
+/// A customer `c`'s text as the search index holds it (migration 0013).
+const CUSTOMER_TEXT: &str = "c.first_name || ' ' || c.last_name || ' ' || c.email";
 
 /// Ids of the customers whose first name, last name, full name (`sort_name`) or
 /// email starts with `$1..$2`, each condition answered by an index.
@@ -68,7 +71,7 @@ impl Filter {
             } else {
                 format!("\"{}\"", part.replace('"', "\"\""))
             };
-            Search::Substring { lookup, check: window.is_some().then_some(q) }
+            Search::Substring { lookup, folded: q, windowed: window.is_some() }
         });
         (search.is_some() || project.is_some()).then_some(Filter { postgres, search, project })
     }
@@ -78,7 +81,9 @@ impl Filter {
         let mut args = match &self.search {
             None => vec![],
             Some(Search::Prefix { from, to }) => vec![from.clone().into(), to.clone().into()],
-            Some(Search::Substring { lookup, check }) => {
+            // SQLite always has the whole search at $2, to check rows with (unused by some statements).
+            Some(Search::Substring { lookup, folded, windowed }) => {
+                let check = (*windowed || !self.postgres).then_some(folded);
                 std::iter::once(lookup).chain(check).map(|text| text.clone().into()).collect()
             }
         };
@@ -102,13 +107,12 @@ impl Filter {
             Search::Substring { .. } if self.postgres => {
                 format!("SELECT id FROM customers WHERE {}", self.pg_substring("search_text"))
             }
-            Search::Substring { check: None, .. } => {
+            Search::Substring { windowed: false, .. } => {
                 "SELECT rowid AS id FROM customers_search WHERE customers_search MATCH $1".into()
             }
-            Search::Substring { check: Some(_), .. } => format!(
-                "SELECT s.rowid AS id FROM customers_search s JOIN customers sc ON sc.id = s.rowid \
-                 WHERE s.customers_search MATCH $1 AND instr(orgdesk_fold({}), $2) > 0",
-                "sc.first_name || ' ' || sc.last_name || ' ' || sc.email"
+            Search::Substring { windowed: true, .. } => format!(
+                "SELECT s.rowid AS id FROM customers_search s JOIN customers c ON c.id = s.rowid \
+                 WHERE s.customers_search MATCH $1 AND instr(orgdesk_fold({CUSTOMER_TEXT}), $2) > 0"
             ),
         });
         both(searched, self.following_customers())
@@ -166,6 +170,19 @@ impl Filter {
         }
     }
 
+    /// Whether the filter keeps customer `c` of organization `o` (membership `m`) on a
+    /// page of one group: a few rows, so on SQLite a substring is checked on each
+    /// row's folded text (`orgdesk_fold`) rather than read from the index for the
+    /// whole table; otherwise [`Filter::keeps_customer`] or [`Filter::keeps_organization`].
+    pub fn keeps_in_group(&self) -> String {
+        match (&self.search, self.project) {
+            (Some(Search::Substring { .. }), None) if !self.postgres => {
+                format!("(instr(orgdesk_fold({CUSTOMER_TEXT}), $2) > 0 OR instr(orgdesk_fold(o.name), $2) > 0)")
+            }
+            _ => format!("({} OR {})", self.keeps_customer(), self.keeps_organization()),
+        }
+    }
+
     /// Ids (`id`) of the organizations the filter keeps with all their members: their
     /// name matches the search, and they follow the project.
     pub fn organizations(&self) -> String {
@@ -174,10 +191,10 @@ impl Filter {
             Search::Substring { .. } if self.postgres => {
                 format!("SELECT id FROM organizations WHERE {}", self.pg_substring("search_text"))
             }
-            Search::Substring { check: None, .. } => {
+            Search::Substring { windowed: false, .. } => {
                 "SELECT rowid AS id FROM organizations_search WHERE organizations_search MATCH $1".into()
             }
-            Search::Substring { check: Some(_), .. } => {
+            Search::Substring { windowed: true, .. } => {
                 "SELECT s.rowid AS id FROM organizations_search s JOIN organizations so ON so.id = s.rowid \
                  WHERE s.organizations_search MATCH $1 AND instr(orgdesk_fold(so.name), $2) > 0"
                     .into()
@@ -190,7 +207,7 @@ impl Filter {
     /// the index answers `LIKE $1` (the rarest part), `strpos` checks the whole.
     fn pg_substring(&self, column: &str) -> String {
         match &self.search {
-            Some(Search::Substring { check: Some(_), .. }) => {
+            Some(Search::Substring { windowed: true, .. }) => {
                 format!("{column} LIKE $1 AND strpos({column}, $2) > 0")
             }
             _ => format!("{column} LIKE $1"),
@@ -242,11 +259,17 @@ mod tests {
     #[test]
     fn a_longer_search_is_a_trigram_match_quoted_for_each_database() {
         let sqlite = Filter::for_dialect(false, Some("Zoë \"x"), None, &Sample::default()).unwrap();
-        assert_eq!(sqlite.args(), vec![Arg::from("\"zoe \"\"x\"")]);
+        // The whole folded search comes second on SQLite, to check rows of one group with.
+        assert_eq!(sqlite.args(), vec![Arg::from("\"zoe \"\"x\""), Arg::from("zoe \"x")]);
+        assert_eq!(
+            sqlite.keeps_in_group(),
+            format!("(instr(orgdesk_fold({CUSTOMER_TEXT}), $2) > 0 OR instr(orgdesk_fold(o.name), $2) > 0)")
+        );
         assert!(sqlite.customers().contains("customers_search MATCH $1"));
         assert!(sqlite.organizations().contains("organizations_search MATCH $1"));
         let pg = Filter::for_dialect(true, Some("100%_a\\b"), None, &Sample::default()).unwrap();
         assert_eq!(pg.args(), vec![Arg::from("%100\\%\\_a\\\\b%")]);
+        assert_eq!(pg.keeps_in_group(), "((c.search_text LIKE $1) OR (o.search_text LIKE $1))");
         assert!(pg.customers().contains("FROM customers WHERE search_text LIKE $1"));
         assert!(pg.organizations().contains("FROM organizations WHERE search_text LIKE $1"));
     }
@@ -258,12 +281,14 @@ mod tests {
         assert!(only.customers().starts_with("SELECT customer_id AS id FROM project_followers WHERE project_id = $1"));
         assert!(only.organizations().ends_with("project_id = $1 AND organization_id IS NOT NULL"));
         let both = Filter::for_dialect(false, Some("acme"), Some(7), &Sample::default()).unwrap();
-        assert_eq!(both.args(), vec![Arg::from("\"acme\""), Arg::from(7i64)]);
-        assert_eq!(both.next_param(), 3);
+        assert_eq!(both.args(), vec![Arg::from("\"acme\""), Arg::from("acme"), Arg::from(7i64)]);
+        assert_eq!(both.next_param(), 4);
         assert!(both.customers().starts_with("SELECT id FROM (SELECT rowid AS id FROM customers_search"));
         assert!(both
             .customers()
-            .contains("WHERE id IN (SELECT customer_id AS id FROM project_followers WHERE project_id = $2"));
+            .contains("WHERE id IN (SELECT customer_id AS id FROM project_followers WHERE project_id = $3"));
+        // With a project, a group's rows are filtered as any list's.
+        assert_eq!(both.keeps_in_group(), format!("({} OR {})", both.keeps_customer(), both.keeps_organization()));
     }
 
     #[test]
