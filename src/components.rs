@@ -36,6 +36,7 @@ pub mod shared_projects;
 pub mod side_panel;
 pub mod sign_in_form;
 pub mod skip_link;
+pub mod tab_list;
 pub mod text_area;
 pub mod text_field;
 pub mod timestamp;

@@ -20,6 +20,7 @@ use orgdesk_core::api::customer_profile::CustomerProfile;
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::side_panel::SidePanel;
+use crate::components::tab_list::TabList;
 use crate::state::CustomersContext;
 
 /// Shared by every section of one open profile.
@@ -137,40 +138,6 @@ fn CustomerProfilePanel(id: i64) -> impl IntoView {
         panel.load_error.set(Some("There is no such customer.".into()));
     }
 
-    let tab_button = move |t: Tab| {
-        let selected = move || tab.get() == t;
-        view! {
-            <button
-                type="button"
-                role="tab"
-                class="org-tabs__tab"
-                id=format!("profile-tab-{}", t.slug())
-                aria-controls="profile-tabpanel"
-                aria-selected=move || if selected() { "true" } else { "false" }
-                tabindex=move || if selected() { "0" } else { "-1" }
-                on:click=move |_| tab.set(t)
-                on:keydown=move |e: leptos::ev::KeyboardEvent| {
-                    let i = Tab::ALL.iter().position(|x| *x == t).unwrap_or(0);
-                    let next = match e.key().as_str() {
-                        "ArrowRight" => Tab::ALL[(i + 1) % Tab::ALL.len()],
-                        "ArrowLeft" => Tab::ALL[(i + Tab::ALL.len() - 1) % Tab::ALL.len()],
-                        _ => return,
-                    };
-                    e.prevent_default();
-                    tab.set(next);
-                    if let Some(el) = document().get_element_by_id(&format!("profile-tab-{}", next.slug())) {
-                        use wasm_bindgen::JsCast;
-                        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                            let _ = el.focus();
-                        }
-                    }
-                }
-            >
-                {t.label()}
-            </button>
-        }
-    };
-
     view! {
         <SidePanel label="Customer profile" close_label="Close customer profile" crumb=Some("Customer".to_string())
             on_close=close class="org-panel customer-profile" attr:data-customer-id=id>
@@ -189,9 +156,8 @@ fn CustomerProfilePanel(id: i64) -> impl IntoView {
                 fallback=move || panel.load_error.with(Option::is_none).then(|| view! { <p class="app-loading">"Loading…"</p> })
             >
                 <overview::ProfileHeader panel=panel />
-                <div class="org-tabs" role="tablist" aria-label="Customer sections">
-                    {Tab::ALL.iter().copied().map(tab_button).collect_view()}
-                </div>
+                <TabList aria_label="Customer sections" tabs=&Tab::ALL label=Tab::label slug=Tab::slug
+                    current=tab id_prefix="profile-tab-" controls="profile-tabpanel" on_select=Callback::new(move |t| tab.set(t)) />
                 <div class="org-tabpanel" id="profile-tabpanel" role="tabpanel"
                     aria-labelledby=move || format!("profile-tab-{}", tab.get().slug())>
                     {move || match tab.get() {

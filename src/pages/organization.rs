@@ -34,6 +34,7 @@ use orgdesk_core::api::organization::OrganizationDetail;
 use crate::api::{self, ApiError};
 use crate::components::error_notice::ErrorNotice;
 use crate::components::side_panel::SidePanel;
+use crate::components::tab_list::TabList;
 use crate::state::CustomersContext;
 
 /// Shared by every section of one open panel.
@@ -190,13 +191,13 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
         Memo::new(move |_| query.with(|q| q.get("tab").and_then(|s| Tab::from_slug(&s))).unwrap_or(Tab::Overview));
     let navigate = use_navigate();
     let to_tab = navigate.clone();
-    let select_tab = move |t: Tab| {
+    let select_tab = Callback::new(move |t: Tab| {
         let url = match t {
             Tab::Overview => format!("/organizations/{id}"),
             other => format!("/organizations/{id}?tab={}", other.slug()),
         };
         to_tab(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
-    };
+    });
     let close = Callback::new(move |_| navigate("/customers", Default::default()));
     if id > 0 {
         load_detail(panel, load_error, false);
@@ -224,41 +225,6 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
         }
     });
 
-    let tab_button = move |t: Tab| {
-        let selected = move || tab.get() == t;
-        let (on_click, on_key) = (select_tab.clone(), select_tab.clone());
-        view! {
-            <button
-                type="button"
-                role="tab"
-                class="org-tabs__tab"
-                id=format!("org-tab-{}", t.slug())
-                aria-controls="org-tabpanel"
-                aria-selected=move || if selected() { "true" } else { "false" }
-                tabindex=move || if selected() { "0" } else { "-1" }
-                on:click=move |_| on_click(t)
-                on:keydown=move |e: leptos::ev::KeyboardEvent| {
-                    let i = Tab::ALL.iter().position(|x| *x == t).unwrap_or(0);
-                    let next = match e.key().as_str() {
-                        "ArrowRight" => Tab::ALL[(i + 1) % Tab::ALL.len()],
-                        "ArrowLeft" => Tab::ALL[(i + Tab::ALL.len() - 1) % Tab::ALL.len()],
-                        _ => return,
-                    };
-                    e.prevent_default();
-                    on_key(next);
-                    if let Some(el) = document().get_element_by_id(&format!("org-tab-{}", next.slug())) {
-                        use wasm_bindgen::JsCast;
-                        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                            let _ = el.focus();
-                        }
-                    }
-                }
-            >
-                {t.label()}
-            </button>
-        }
-    };
-
     view! {
         <SidePanel label="Organization details" close_label="Close organization" crumb=Some("Organization".to_string())
             on_close=close class="org-panel" attr:data-organization-id=id>
@@ -277,9 +243,8 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
                 fallback=move || load_error.with(Option::is_none).then(|| view! { <p class="app-loading">"Loading…"</p> })
             >
                 <header::NameHeader panel=panel />
-                <div class="org-tabs" role="tablist" aria-label="Organization sections">
-                    {Tab::ALL.iter().copied().map(tab_button.clone()).collect_view()}
-                </div>
+                <TabList aria_label="Organization sections" tabs=&Tab::ALL label=Tab::label slug=Tab::slug
+                    current=tab id_prefix="org-tab-" controls="org-tabpanel" on_select=select_tab />
                 <div class="org-tabpanel" id="org-tabpanel" role="tabpanel"
                     aria-labelledby=move || format!("org-tab-{}", tab.get().slug())>
                     {move || match tab.get() {

@@ -1,0 +1,81 @@
+//! A panel's row of tabs, the WAI-ARIA tabs pattern: only the selected tab is a Tab
+//! stop; Left and Right select the neighbouring tab (wrapping round) and focus it.
+//! The organization panel and the customer profile use it.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// `tabs` in order, each named by `label` and identified by `slug`: the tab `t` is the
+/// element `{id_prefix}{slug(t)}` and controls the tab panel `controls`.
+#[component]
+pub fn TabList<T>(
+    aria_label: &'static str,
+    tabs: &'static [T],
+    label: fn(T) -> &'static str,
+    slug: fn(T) -> &'static str,
+    #[prop(into)] current: Signal<T>,
+    id_prefix: &'static str,
+    controls: &'static str,
+    on_select: Callback<T>,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let button = move |t: T| {
+        let selected = move || current.get() == t;
+        view! {
+            <button
+                type="button"
+                role="tab"
+                class="org-tabs__tab"
+                id=format!("{id_prefix}{}", slug(t))
+                aria-controls=controls
+                aria-selected=move || if selected() { "true" } else { "false" }
+                tabindex=move || if selected() { "0" } else { "-1" }
+                on:click=move |_| on_select.run(t)
+                on:keydown=move |e: leptos::ev::KeyboardEvent| {
+                    let Some(next) = neighbour(tabs, t, &e.key()) else { return };
+                    e.prevent_default();
+                    on_select.run(next);
+                    let id = format!("{id_prefix}{}", slug(next));
+                    if let Some(el) = document().get_element_by_id(&id).and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+                        let _ = el.focus();
+                    }
+                }
+            >
+                {label(t)}
+            </button>
+        }
+    };
+    view! {
+        <div class="org-tabs" role="tablist" aria-label=aria_label>
+            {tabs.iter().copied().map(button).collect_view()}
+        </div>
+    }
+}
+
+/// The tab `key` (ArrowRight or ArrowLeft) goes to from `t`, wrapping round; `None` for other keys.
+fn neighbour<T: Copy + PartialEq>(tabs: &[T], t: T, key: &str) -> Option<T> {
+    let i = tabs.iter().position(|x| *x == t)?;
+    match key {
+        "ArrowRight" => tabs.get((i + 1) % tabs.len()).copied(),
+        "ArrowLeft" => tabs.get((i + tabs.len() - 1) % tabs.len()).copied(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neighbour;
+
+    #[test]
+    fn left_and_right_go_to_the_neighbours_and_wrap_round() {
+        let tabs = [1, 2, 3];
+        assert_eq!(neighbour(&tabs, 1, "ArrowRight"), Some(2));
+        assert_eq!(neighbour(&tabs, 3, "ArrowRight"), Some(1));
+        assert_eq!(neighbour(&tabs, 1, "ArrowLeft"), Some(3));
+        assert_eq!(neighbour(&tabs, 2, "ArrowLeft"), Some(1));
+        assert_eq!(neighbour(&tabs, 2, "Enter"), None);
+        assert_eq!(neighbour(&tabs, 9, "ArrowRight"), None);
+    }
+}
