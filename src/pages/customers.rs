@@ -24,6 +24,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_navigate};
+use orgdesk_core::api::customer_profile::MoveVia;
 use orgdesk_core::api::tickets::StartedConversation;
 use orgdesk_core::api::{Customer, Organization};
 
@@ -142,7 +143,7 @@ pub fn CustomersPage() -> impl IntoView {
         state,
         Callback::new(move |(moves, target): (Vec<(i64, GroupKey)>, GroupKey)| {
             let name = model.with_untracked(|m| m.org_name(target));
-            state.request_move(moves, target, name);
+            state.request_move(moves, target, name, MoveVia::Drag);
         }),
     );
 
@@ -290,13 +291,13 @@ pub fn CustomersPage() -> impl IntoView {
                     <MoveDialog count=selected_count on_close=close on_pick=move |(org, name): (Option<i64>, String)| {
                         dialog.set(None);
                         let moves: Vec<(i64, GroupKey)> = selection.get_untracked().into_iter().collect();
-                        state.request_move(moves, GroupKey::from_organization_id(org), name);
+                        state.request_move(moves, GroupKey::from_organization_id(org), name, MoveVia::Picker);
                     } />
                 }.into_any(),
                 Dialogs::ConfirmMove(pending) => view! {
                     <ConfirmMove pending=pending on_close=close on_confirm=move |p: PendingMove| {
                         dialog.set(None);
-                        state.perform_move(p.moves, p.target, p.target_name);
+                        state.perform_move(p.moves, p.target, p.target_name, p.via);
                     } />
                 }.into_any(),
                 Dialogs::MessageOrganization(org) => {

@@ -86,7 +86,7 @@ async fn dragging_a_customer_onto_another_group_moves_them_for_good() {
     let api = Api::sign_in(&server).await;
     api.create_org("Acme", &["acme.com"]).await;
     api.create_org("Globex", &["globex.com"]).await;
-    api.create_customer("ann@acme.com", "Ann", "Lee").await;
+    let ann = api.create_customer("ann@acme.com", "Ann", "Lee").await.id;
     api.create_customer("ben@acme.com", "Ben", "Ito").await;
     let browser = customers_page(&server).await;
 
@@ -101,6 +101,10 @@ async fn dragging_a_customer_onto_another_group_moves_them_for_good() {
     browser.expand("Globex").await;
     let globex_id = browser.group("Globex").await.attr("data-drop-group").await.unwrap().unwrap();
     assert_eq!(browser.group_of("Ann Lee").await, globex_id);
+    // Her history says how she moved.
+    browser.goto(&format!("/customers/{ann}")).await;
+    browser.open_tab("History").await;
+    browser.wait_for_text("Moved from Acme to Globex by drag and drop").await;
     browser.close().await;
 }
 
@@ -157,7 +161,7 @@ async fn the_keyboard_moves_customers_without_a_mouse() {
     let api = Api::sign_in(&server).await;
     api.create_org("Acme", &["acme.com"]).await;
     api.create_org("Initech", &["initech.com"]).await;
-    api.create_customer("ann@acme.com", "Ann", "Lee").await;
+    let ann = api.create_customer("ann@acme.com", "Ann", "Lee").await.id;
     let browser = customers_page(&server).await;
 
     // In the list (one Tab stop, a tree): Down to Acme, Right opens it, Right enters it,
@@ -185,6 +189,9 @@ async fn the_keyboard_moves_customers_without_a_mouse() {
     browser.press(Key::Enter).await;
     browser.wait_for_text("Moved 1 customer to Initech.").await;
     browser.wait_for_group_count("Initech", "1 member").await;
+    browser.goto(&format!("/customers/{ann}")).await;
+    browser.open_tab("History").await;
+    browser.wait_for_text("Moved from Acme to Initech with Move to organization").await;
     browser.close().await;
 }
 

@@ -142,6 +142,7 @@ pub fn OrganizationSection(panel: ProfilePanel) -> impl IntoView {
                     target_name,
                     from_name: Some(from_name),
                     preview,
+                    via: MoveVia::Profile,
                 })),
                 // Nothing to say, or the preview failed: the move itself decides.
                 _ => perform(target, target_name),

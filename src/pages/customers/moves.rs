@@ -25,12 +25,14 @@ pub struct PendingMove {
     /// The organization the customers leave, when they all leave the same one.
     pub from_name: Option<String>,
     pub preview: MovePreview,
+    /// How the agent asked for it (recorded in the customers' history).
+    pub via: MoveVia,
 }
 
 impl CustomersState {
     /// Before a move, asks the server what it does to the customers' items: open items
     /// follow them, closed ones stay. When any would, the agent confirms first.
-    pub fn request_move(self, moves: Vec<(i64, GroupKey)>, target: GroupKey, target_name: String) {
+    pub fn request_move(self, moves: Vec<(i64, GroupKey)>, target: GroupKey, target_name: String, via: MoveVia) {
         let moving: Vec<(i64, GroupKey)> = moves.into_iter().filter(|(_, from)| *from != target).collect();
         if moving.is_empty() {
             return;
@@ -49,16 +51,17 @@ impl CustomersState {
                         target_name,
                         from_name,
                         preview,
+                        via,
                     })))
                 }
                 // Nothing to say, or the preview failed: the move itself decides.
-                _ => self.perform_move(moving, target, target_name),
+                _ => self.perform_move(moving, target, target_name, via),
             }
         });
     }
 
     /// Moves, shown at once and rolled back if the server refuses.
-    pub fn perform_move(self, moves: Vec<(i64, GroupKey)>, target: GroupKey, target_name: String) {
+    pub fn perform_move(self, moves: Vec<(i64, GroupKey)>, target: GroupKey, target_name: String, via: MoveVia) {
         let CustomersState { model, selection, toast, .. } = self;
         let moving: Vec<(i64, GroupKey)> = moves.iter().copied().filter(|(_, from)| *from != target).collect();
         if moving.is_empty() {
@@ -80,7 +83,8 @@ impl CustomersState {
         let mut affected: Vec<GroupKey> = moving.iter().map(|(_, g)| *g).collect();
         affected.push(target);
         spawn_local(async move {
-            let req = MoveCustomersRequest { customer_ids: ids, organization_id: target.organization_id(), via: None };
+            let req =
+                MoveCustomersRequest { customer_ids: ids, organization_id: target.organization_id(), via: Some(via) };
             match api::customers::move_customers(req).await {
                 Ok(result) => {
                     model.update(|m| m.invalidate(&affected));
