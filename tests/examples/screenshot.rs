@@ -1,7 +1,7 @@
 //! Takes the README screenshot: starts Orgdesk with the demo data, signs in in
 //! headless Chromium, opens two organizations of the Customers app and saves
-//! `docs/screenshot.png`, then the Tickets app grouped by organization with one
-//! ticket's conversation open (`docs/tickets.png`), then Acme Corporation's detail
+//! `docs/screenshot.png`, then the Tickets app on its open items with the first
+//! ticket open (`docs/tickets.png`), then Acme Corporation's detail
 //! panel (`docs/organization.png`) and its members (`docs/organization-members.png`),
 //! then its routing section with a rule open in the editor and its dry run
 //! (`docs/routing.png`; the rule is made through the API first).
@@ -28,16 +28,15 @@ async fn main() {
 
     browser.click_link("Tickets").await;
     browser.wait_for_path("/tickets").await;
-    browser.wait_for_text("Acme Corporation").await;
-    browser.click_labelled("Expand Acme Corporation").await;
+    browser.wait_for_text("Assigned to me").await;
     let first = browser
         .client
         .wait()
         .for_element(fantoccini::Locator::Css("a[href^='/tickets/']"))
         .await
-        .expect("a ticket under Acme Corporation");
+        .expect("an open ticket");
     first.click().await.expect("open the ticket");
-    browser.wait_for_text("Internal").await;
+    browser.wait_for_text("Followers").await;
     let png = browser.client.screenshot().await.expect("screenshot");
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/tickets.png");
     std::fs::write(&out, png).expect("write screenshot");
@@ -54,7 +53,13 @@ async fn main() {
 
     let api = Api::sign_in(&server).await;
     let acme = browser.path().await;
-    let acme: i64 = acme.rsplit('/').next().and_then(|id| id.parse().ok()).expect("the panel's organization id");
+    // `/organizations/{id}?tab=members`
+    let acme: i64 = acme
+        .split('?')
+        .next()
+        .and_then(|path| path.rsplit('/').next())
+        .and_then(|id| id.parse().ok())
+        .expect("the panel's organization id");
     let projects = api.get("/api/projects?q=Network").await;
     let network = projects["items"][0]["id"].as_i64().expect("the demo project Network Upgrade");
     let rule = serde_json::json!({
