@@ -12,9 +12,9 @@ use orgdesk_core::api::organization::HistoryEntry;
 use serde_json::{json, Value};
 
 use super::moves::{Move, CHUNK};
+use crate::db::organizations::history::HistoryRow;
 use crate::db::{placeholders, query, Db, Tx};
 use crate::error::{ApiError, ApiResult};
-use crate::time_fmt::rfc3339;
 
 /// One entry of a customer's history: who (`agent`, `None` for the system, an
 /// import's rows or the customer themselves), what (`action`: `created`,
@@ -212,16 +212,6 @@ pub const PAGE_SQL: &str =
      FROM customer_history h LEFT JOIN agents a ON a.id = h.agent_id \
      WHERE h.customer_id = $1 AND h.id < $2 ORDER BY h.id DESC LIMIT $3";
 
-#[derive(Debug, sqlx::FromRow)]
-struct HistoryRow {
-    id: i64,
-    action: String,
-    summary: String,
-    details: String,
-    agent_name: String,
-    created_at: i64,
-}
-
 /// One page of customer `id`'s history, newest first: at most `limit` entries
 /// older than `before` (all when `None`); 404 when there is no such customer.
 pub async fn list(db: &Db, id: i64, before: Option<i64>, limit: i64) -> ApiResult<CustomerHistoryPage> {
@@ -233,18 +223,7 @@ pub async fn list(db: &Db, id: i64, before: Option<i64>, limit: i64) -> ApiResul
     let rows: Vec<HistoryRow> =
         query(PAGE_SQL).bind(id).bind(before.unwrap_or(i64::MAX)).bind(limit + 1).fetch_all(db).await?;
     let more = rows.len() as i64 > limit;
-    let items: Vec<HistoryEntry> = rows
-        .into_iter()
-        .take(limit as usize)
-        .map(|r| HistoryEntry {
-            id: r.id,
-            action: r.action,
-            summary: r.summary,
-            details: serde_json::from_str(&r.details).unwrap_or(Value::Null),
-            agent_name: r.agent_name,
-            created_at: rfc3339(r.created_at),
-        })
-        .collect();
+    let items: Vec<HistoryEntry> = rows.into_iter().take(limit as usize).map(HistoryRow::into_api).collect();
     let next_before = if more { items.last().map(|e| e.id) } else { None };
     Ok(CustomerHistoryPage { items, next_before })
 }

@@ -86,8 +86,9 @@ pub async fn record(tx: &mut Tx, entry: &Entry, now: i64) -> Result<(), sqlx::Er
     Ok(())
 }
 
+/// A history row as both histories (organization and customer) read it.
 #[derive(Debug, sqlx::FromRow)]
-struct HistoryRow {
+pub(crate) struct HistoryRow {
     id: i64,
     action: String,
     summary: String,
@@ -97,7 +98,7 @@ struct HistoryRow {
 }
 
 impl HistoryRow {
-    fn into_api(self) -> HistoryEntry {
+    pub(crate) fn into_api(self) -> HistoryEntry {
         HistoryEntry {
             id: self.id,
             action: self.action,
