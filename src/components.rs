@@ -10,6 +10,7 @@ pub mod dialog;
 pub mod edit_customer_dialog;
 pub mod error_notice;
 pub mod highlight;
+pub mod history_entry;
 pub mod item_badges;
 pub mod item_field_filters;
 pub mod item_files;

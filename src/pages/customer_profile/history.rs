@@ -9,7 +9,7 @@ use orgdesk_core::api::organization::HistoryEntry;
 use super::ProfilePanel;
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
-use crate::components::timestamp::Timestamp;
+use crate::components::history_entry::HistoryEntryItem;
 
 /// Entries fetched per page.
 const PAGE: usize = 20;
@@ -59,18 +59,7 @@ pub fn HistorySection(panel: ProfilePanel) -> impl IntoView {
                 <For
                     each=move || entries.get()
                     key=|e| e.id
-                    children=move |e| {
-                        let who = if e.agent_name.is_empty() { "Orgdesk".to_string() } else { e.agent_name.clone() };
-                        view! {
-                            <li class="org-history__entry" data-action=e.action.clone()>
-                                <p class="org-history__summary">{e.summary.clone()}</p>
-                                <p class="org-history__meta">
-                                    <span class="org-history__who">{who}</span>" · "
-                                    <Timestamp at=e.created_at.clone() />
-                                </p>
-                            </li>
-                        }
-                    }
+                    children=move |e| view! { <HistoryEntryItem entry=e /> }
                 />
             </ol>
             <Show when=move || loaded.get() && entries.with(Vec::is_empty)>

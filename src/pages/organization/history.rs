@@ -7,8 +7,8 @@ use orgdesk_core::api::organization::HistoryEntry;
 use super::OrgPanel;
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
+use crate::components::history_entry::HistoryEntryItem;
 use crate::components::paged_list::PagedList;
-use crate::components::timestamp::Timestamp;
 
 /// Entries fetched per page.
 const PAGE: usize = 20;
@@ -37,16 +37,11 @@ pub fn HistorySection(panel: OrgPanel) -> impl IntoView {
                     each=move || entries.get()
                     key=|e| e.id
                     children=move |e| {
-                        let who = if e.agent_name.is_empty() { "Orgdesk".to_string() } else { e.agent_name.clone() };
+                        let (id, details) = (e.id, e.details.clone());
                         view! {
-                            <li class="org-history__entry" data-action=e.action.clone()>
-                                <p class="org-history__summary">{e.summary.clone()}</p>
-                                <MovedCustomers entry_id=e.id details=e.details.clone() />
-                                <p class="org-history__meta">
-                                    <span class="org-history__who">{who}</span>" · "
-                                    <Timestamp at=e.created_at.clone() />
-                                </p>
-                            </li>
+                            <HistoryEntryItem entry=e>
+                                <MovedCustomers entry_id=id details=details />
+                            </HistoryEntryItem>
                         }
                     }
                 />
