@@ -1,9 +1,32 @@
 //! A panel's row of tabs, the WAI-ARIA tabs pattern: only the selected tab is a Tab
 //! stop; Left and Right select the neighbouring tab (wrapping round) and focus it.
-//! The organization panel and the customer profile use it.
+//! The organization panel and the customer profile use it, with [`use_url_tab`]
+//! keeping the selected tab in the URL.
 
 use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 use wasm_bindgen::JsCast;
+
+/// The panel at `path` keeps its tab in the URL (`?tab=members`; none for the first
+/// of `tabs`), so a reload, a link, Back and Forward show the same tab. Returns the
+/// tab the URL names and the callback that selects one (replacing the history entry).
+pub fn use_url_tab<T>(path: String, tabs: &'static [T], slug: fn(T) -> &'static str) -> (Memo<T>, Callback<T>)
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let first = tabs[0];
+    let query = use_query_map();
+    let tab = Memo::new(move |_| {
+        query.with(|q| q.get("tab").and_then(|s| tabs.iter().copied().find(|t| slug(*t) == s))).unwrap_or(first)
+    });
+    let navigate = use_navigate();
+    let select = Callback::new(move |t: T| {
+        let url = if t == first { path.clone() } else { format!("{path}?tab={}", slug(t)) };
+        navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+    });
+    (tab, select)
+}
 
 /// `tabs` in order, each named by `label` and identified by `slug`: the tab `t` is the
 /// element `{id_prefix}{slug(t)}` and controls the tab panel `controls`.

@@ -20,7 +20,7 @@ use orgdesk_core::api::customer_profile::CustomerProfile;
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::side_panel::SidePanel;
-use crate::components::tab_list::TabList;
+use crate::components::tab_list::{use_url_tab, TabList};
 use crate::state::CustomersContext;
 
 /// Shared by every section of one open profile.
@@ -129,7 +129,7 @@ fn CustomerProfilePanel(id: i64) -> impl IntoView {
     let panel = ProfilePanel::new(id);
     provide_context(panel);
     crate::hooks::use_title(move || panel.profile.with(|p| p.as_ref().map(|p| p.customer.display_name())));
-    let tab = RwSignal::new(Tab::Overview);
+    let (tab, select_tab) = use_url_tab(format!("/customers/{id}"), &Tab::ALL, Tab::slug);
     let navigate = use_navigate();
     let close = Callback::new(move |_| navigate("/customers", Default::default()));
     if id > 0 {
@@ -157,7 +157,7 @@ fn CustomerProfilePanel(id: i64) -> impl IntoView {
             >
                 <overview::ProfileHeader panel=panel />
                 <TabList aria_label="Customer sections" tabs=&Tab::ALL label=Tab::label slug=Tab::slug
-                    current=tab id_prefix="profile-tab-" controls="profile-tabpanel" on_select=Callback::new(move |t| tab.set(t)) />
+                    current=tab id_prefix="profile-tab-" controls="profile-tabpanel" on_select=select_tab />
                 <div class="org-tabpanel" id="profile-tabpanel" role="tabpanel"
                     aria-labelledby=move || format!("profile-tab-{}", tab.get().slug())>
                     {move || match tab.get() {

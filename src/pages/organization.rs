@@ -27,14 +27,13 @@ use std::future::Future;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_params_map};
 use orgdesk_core::api::organization::OrganizationDetail;
 
 use crate::api::{self, ApiError};
 use crate::components::error_notice::ErrorNotice;
 use crate::components::side_panel::SidePanel;
-use crate::components::tab_list::TabList;
+use crate::components::tab_list::{use_url_tab, TabList};
 use crate::state::CustomersContext;
 
 /// Shared by every section of one open panel.
@@ -143,10 +142,6 @@ impl Tab {
             Tab::History => "history",
         }
     }
-
-    fn from_slug(slug: &str) -> Option<Tab> {
-        Tab::ALL.into_iter().find(|t| t.slug() == slug)
-    }
 }
 
 /// The route `/organizations/{id}`: the panel of that organization, beside the Customers list.
@@ -184,20 +179,8 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
     provide_context(panel);
     crate::hooks::use_title(move || panel.detail.with(|d| d.as_ref().map(|d| d.name.clone())));
     let load_error = RwSignal::new(None::<String>);
-    // The tab is in the URL (`?tab=members`; none for Overview): a reload, a link and
-    // Back and Forward show the same tab.
-    let query = use_query_map();
-    let tab =
-        Memo::new(move |_| query.with(|q| q.get("tab").and_then(|s| Tab::from_slug(&s))).unwrap_or(Tab::Overview));
+    let (tab, select_tab) = use_url_tab(format!("/organizations/{id}"), &Tab::ALL, Tab::slug);
     let navigate = use_navigate();
-    let to_tab = navigate.clone();
-    let select_tab = Callback::new(move |t: Tab| {
-        let url = match t {
-            Tab::Overview => format!("/organizations/{id}"),
-            other => format!("/organizations/{id}?tab={}", other.slug()),
-        };
-        to_tab(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
-    });
     let close = Callback::new(move |_| navigate("/customers", Default::default()));
     if id > 0 {
         load_detail(panel, load_error, false);

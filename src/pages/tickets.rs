@@ -573,7 +573,7 @@ fn BulkBar(agent_options: Signal<Vec<(String, String)>>) -> impl IntoView {
     };
     view! {
         <Show when=move || { count() > 0 || error.with(Option::is_some) }>
-            <div class="bulk-bar" role="toolbar" aria-label="Change the selected items" data-testid="bulk-bar">
+            <div class="bulk-bar" role="group" aria-label="Change the selected items" data-testid="bulk-bar">
                 <p class="bulk-bar__count" aria-live="polite">
                     {move || format!("{} selected", orgdesk_core::text::count(count() as i64, "item", "items"))}
                 </p>

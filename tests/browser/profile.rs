@@ -101,7 +101,13 @@ async fn a_click_on_a_name_opens_the_profile_which_a_reload_keeps_and_which_chan
 
     browser.open_tab("History").await;
     browser.wait_for_text_in(PROFILE, "Moved from Acme to Globex from the customer's profile").await;
+    // The tab is in the URL: a reload opens the profile on it.
+    browser.wait_for_path(&format!("/customers/{ann}?tab=history")).await;
+    browser.reload().await;
+    wait_for_profile_of(&browser, "Ann Archer").await;
     browser.wait_for_text_in(PROFILE, "Created by an agent; joined Acme by the email domain rule").await;
+    let selected = browser.element("//button[@role='tab'][@aria-selected='true']").await;
+    assert_eq!(selected.text().await.unwrap(), "History");
     browser.screenshots("profile-history").await;
     browser.set_width(1440).await;
     let _ = acme;

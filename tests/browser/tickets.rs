@@ -425,7 +425,7 @@ async fn items_are_changed_in_bulk_by_mouse_and_by_keyboard_and_a_stale_one_chan
     let c = api.create_ticket(project, "Charlie", ann).await.id;
     let browser = Browser::signed_in(&server, "/tickets").await;
     browser.wait_for_text("Charlie").await;
-    let bar = "//*[@role='toolbar'][@aria-label='Change the selected items']";
+    let bar = "//*[@role='group'][@aria-label='Change the selected items']";
     assert!(browser.client.find(Locator::XPath(bar)).await.is_err(), "no bar before a selection");
 
     // By mouse: two rows, then the status and the assignee.
