@@ -99,6 +99,10 @@ async fn scenario(label: &str, bin: &std::path::Path, url: &str, customers: u32,
 
     let (base, people, orgs) = (server.base.clone(), std::sync::Arc::new(people), std::sync::Arc::new(orgs));
     let run = Phase { client, csrf, base, people, orgs };
+    let warm_up: usize = setting("SEARCH_WARMUP", 0);
+    if warm_up > 0 {
+        run.measure("warm-up", clients, warm_up, 0).await;
+    }
     run.measure("searches only", clients, requests, 0).await;
     run.measure("a move every 10th request", clients, requests, 10).await;
     // One client, a move before every search: each search is computed, none comes from the cache.

@@ -243,6 +243,8 @@ pub struct CurrentAgent {
     pub agent: AgentRow,
     pub csrf_token: String,
     pub token_hash: String,
+    /// The data versions when the request began: cached results are reused at these.
+    pub versions: db::sessions::DataVersions,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentAgent {
@@ -305,12 +307,13 @@ pub async fn require_session(
 ) -> Result<Response, ApiError> {
     let token = session_token(req.headers()).ok_or(ApiError::Unauthorized)?;
     let hash = token_hash(&token);
-    let (agent, csrf_token) = db::sessions::find(&state.db, &hash, now_ms()).await?.ok_or(ApiError::Unauthorized)?;
+    let db::sessions::Found { agent, csrf_token, versions } =
+        db::sessions::find(&state.db, &hash, now_ms()).await?.ok_or(ApiError::Unauthorized)?;
     check_csrf(req.method(), req.headers(), &csrf_token)?;
     if agent.must_change_password && !allowed_before_password_change(req.method(), req.uri().path()) {
         return Err(ApiError::PasswordChangeRequired);
     }
-    req.extensions_mut().insert(CurrentAgent { agent, csrf_token, token_hash: hash });
+    req.extensions_mut().insert(CurrentAgent { agent, csrf_token, token_hash: hash, versions });
     Ok(next.run(req).await)
 }
 

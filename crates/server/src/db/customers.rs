@@ -57,11 +57,24 @@ impl From<CustomerRow> for Customer {
 
 /// The columns of a [`CustomerRow`]: customers `c` with their membership `m` and
 /// organization `o`.
-pub(crate) const SELECT: &str =
-    "SELECT c.id, c.email, c.first_name, c.last_name, m.organization_id, o.name AS organization_name, \
-     m.position, c.phone, c.created_at, (c.email_verified_at IS NOT NULL) AS email_verified, \
-     (c.password_hash IS NOT NULL) AS portal_account FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
-     LEFT JOIN organizations o ON o.id = m.organization_id";
+/// The columns of a [`CustomerRow`] and the joins they come from (macros, so both
+/// statements below are built at compile time).
+macro_rules! customer_columns {
+    () => {
+        "c.id, c.email, c.first_name, c.last_name, m.organization_id, o.name AS organization_name, \
+         m.position, c.phone, c.created_at, (c.email_verified_at IS NOT NULL) AS email_verified, \
+         (c.password_hash IS NOT NULL) AS portal_account"
+    };
+}
+macro_rules! customer_joins {
+    () => {
+        " FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
+         LEFT JOIN organizations o ON o.id = m.organization_id"
+    };
+}
+pub(crate) const SELECT: &str = concat!("SELECT ", customer_columns!(), customer_joins!());
+/// [`SELECT`] with the number of rows kept before paging, `total`.
+const SELECT_COUNTED: &str = concat!("SELECT ", customer_columns!(), ", COUNT(*) OVER () AS total", customer_joins!());
 
 /// Which customers a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,19 +94,35 @@ pub async fn list(
     page: Paging,
 ) -> Result<(Vec<Customer>, i64), sqlx::Error> {
     let (conditions, next) = list_filter(group, filter);
-    let sql = format!("{SELECT}{conditions} ORDER BY c.sort_name, c.id LIMIT ${} OFFSET ${}", next, next + 1);
+    let args = filter.map(Filter::args).unwrap_or_default();
     let count_sql = format!(
         "SELECT COUNT(*) FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
          LEFT JOIN organizations o ON o.id = m.organization_id{conditions}"
     );
-    let args = filter.map(Filter::args).unwrap_or_default();
-    let (mut rows, mut count) = (query(sql).bind_args(args.clone()), query(count_sql).bind_args(args));
+    let order = format!("{conditions} ORDER BY c.sort_name, c.id LIMIT ${} OFFSET ${}", next, next + 1);
     if let Group::Organization(id) = group {
-        rows = rows.bind(id);
-        count = count.bind(id);
+        // One organization's members are sorted in full anyway (no index orders them
+        // by name), so the page carries their count: one statement.
+        #[derive(sqlx::FromRow)]
+        struct Counted {
+            #[sqlx(flatten)]
+            row: CustomerRow,
+            total: i64,
+        }
+        let sql = format!("{SELECT_COUNTED}{order}");
+        let rows: Vec<Counted> =
+            query(sql).bind_args(args.clone()).bind(id).bind(page.limit).bind(page.offset).fetch_all(db).await?;
+        let total = match rows.first() {
+            Some(first) => first.total,
+            // Past the last page: no row carries the count.
+            None => query(count_sql).bind_args(args).bind(id).scalar(db).await?,
+        };
+        return Ok((rows.into_iter().map(|r| Customer::from(r.row)).collect(), total));
     }
-    let rows: Vec<CustomerRow> = rows.bind(page.limit).bind(page.offset).fetch_all(db).await?;
-    let total: i64 = count.scalar(db).await?;
+    let sql = format!("{SELECT}{order}");
+    let rows: Vec<CustomerRow> =
+        query(sql).bind_args(args.clone()).bind(page.limit).bind(page.offset).fetch_all(db).await?;
+    let total: i64 = query(count_sql).bind_args(args).scalar(db).await?;
     Ok((rows.into_iter().map(Customer::from).collect(), total))
 }
 

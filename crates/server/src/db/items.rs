@@ -19,7 +19,7 @@ use orgdesk_core::word::Word;
 
 pub use bulk::bulk_update;
 pub use filter::OPEN_STATUSES;
-pub use groups::{all_groups, data_version, page, Groups};
+pub use groups::{all_groups, page, Groups};
 pub use messages::{add_customer_reply, add_message, messages, Mail};
 
 use crate::db::projects::CUSTOMER_NAME;

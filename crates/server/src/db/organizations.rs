@@ -46,11 +46,6 @@ struct OrgRow {
     customers: Option<i64>,
 }
 
-/// Bumped by triggers (migration 0005) on every write that can change a search result.
-pub async fn data_version(db: &Db) -> Result<i64, sqlx::Error> {
-    query("SELECT version FROM customer_counts WHERE id = 1").scalar(db).await
-}
-
 pub struct OrgList {
     pub items: Vec<Organization>,
     pub total: i64,

@@ -25,24 +25,40 @@ pub async fn insert(
     Ok(())
 }
 
-/// The active agent and CSRF token of an unexpired session.
-pub async fn find(db: &Db, token_hash: &str, now: i64) -> Result<Option<(AgentRow, String)>, sqlx::Error> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        agent: AgentRow,
-        csrf_token: String,
-    }
-    let row: Option<Row> = query(
-        "SELECT a.id, a.email, a.name, a.role, a.active, a.created_at, a.must_change_password, s.csrf_token \
+/// The data versions cached results are kept by (see `versioned_cache.rs`), read
+/// with the session at the start of a request, so a cached read costs no extra
+/// round trip to the database.
+#[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
+pub struct DataVersions {
+    /// Bumped by every write that can change a customer search (migration 0005).
+    pub customers: i64,
+    /// Bumped by every write to items, projects and organizations (migration 0004).
+    pub work: i64,
+}
+
+/// What an unexpired session of an active agent yields.
+#[derive(sqlx::FromRow)]
+pub struct Found {
+    #[sqlx(flatten)]
+    pub agent: AgentRow,
+    pub csrf_token: String,
+    #[sqlx(flatten)]
+    pub versions: DataVersions,
+}
+
+/// The active agent and CSRF token of an unexpired session, and the data versions now.
+pub async fn find(db: &Db, token_hash: &str, now: i64) -> Result<Option<Found>, sqlx::Error> {
+    query(
+        "SELECT a.id, a.email, a.name, a.role, a.active, a.created_at, a.must_change_password, s.csrf_token, \
+         (SELECT version FROM customer_counts WHERE id = 1) AS customers, \
+         (SELECT version FROM work_version WHERE id = 1) AS work \
          FROM sessions s JOIN agents a ON a.id = s.agent_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = TRUE",
     )
     .bind(token_hash)
     .bind(now)
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| (r.agent, r.csrf_token)))
+    .await
 }
 
 pub async fn delete(db: &Db, token_hash: &str) -> Result<(), sqlx::Error> {

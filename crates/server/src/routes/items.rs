@@ -80,17 +80,18 @@ pub async fn list_items(
         (status = 422, body = ErrorBody, description = "A filter or group_by is malformed (the field is named)")))]
 pub async fn group_items(
     State(state): State<AppState>,
-    _: CurrentAgent,
+    current: CurrentAgent,
     ApiQuery(group): ApiQuery<ItemGroupParams>,
     ApiQuery(params): ApiQuery<ItemFilterParams>,
     paging: ApiResult<ApiPaging>,
 ) -> ApiResult<Json<ItemGroupPage>> {
     let (group_by, (filter, Paging { offset, limit })) =
         both(group.parse().map_err(ApiError::Validation), filter_and_page(&params, paging))?;
-    let version = store::data_version(&state.db).await?;
     let key = format!("{group_by:?} {filter:?}");
-    let all =
-        state.group_cache.get_or_compute(version, key, || store::all_groups(&state.db, group_by, &filter)).await?;
+    let all = state
+        .group_cache
+        .get_or_compute(current.versions.work, key, || store::all_groups(&state.db, group_by, &filter))
+        .await?;
     let groups = store::page(&all, offset, limit);
     Ok(Json(ItemGroupPage {
         group_by,

@@ -52,7 +52,7 @@ pub struct ListQuery {
     responses((status = 200, body = OrganizationPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_organizations(
     State(state): State<AppState>,
-    _: CurrentAgent,
+    current: CurrentAgent,
     ApiQuery(query): ApiQuery<ListQuery>,
     ApiPaging(paging): ApiPaging,
 ) -> ApiResult<Json<OrganizationPage>> {
@@ -61,9 +61,11 @@ pub async fn list_organizations(
     let list = match &filter {
         None => Arc::new(store::list(&state.db, None, offset, limit).await?),
         Some(f) => {
-            let version = store::data_version(&state.db).await?;
             let key = (search_text(query.q.as_deref())?, query.project_id, offset, limit);
-            state.search_cache.get_or_compute(version, key, || store::list(&state.db, Some(f), offset, limit)).await?
+            state
+                .search_cache
+                .get_or_compute(current.versions.customers, key, || store::list(&state.db, Some(f), offset, limit))
+                .await?
         }
     };
     Ok(Json(OrganizationPage {

@@ -9,12 +9,6 @@ use orgdesk_core::word::Word;
 use super::filter::{push_counter_where, push_item_where, Counter};
 use crate::db::{query, Db, Query};
 
-/// The version of everything groups are computed from (bumped by every write to
-/// items, projects and organizations; see migration 0004).
-pub async fn data_version(db: &Db) -> Result<i64, sqlx::Error> {
-    query("SELECT version FROM work_version WHERE id = 1").scalar(db).await
-}
-
 /// Per organization (`0` for none) or project: `(key, label, count)` by label, the
 /// groups without a label last.
 fn keyed_groups(by: GroupBy, f: &ItemFilter) -> Query {
