@@ -81,19 +81,25 @@ pub async fn list(db: &Db, filter: Option<&Filter>, offset: i64, limit: i64) -> 
             // scans) and the project's followers; the organizations from their
             // members' hits and from their own. One pass yields the page, the totals
             // and the unassigned count.
+            // Each matching customer's organization is looked up by its key (a join
+            // would let the planner hash every membership for a broad search); the
+            // customers shown are those matched plus the members of organizations
+            // whose name matches, less those counted twice.
             let with = format!(
-                "WITH matched AS MATERIALIZED ({customers}), \
-                 member_hits AS (SELECT m.organization_id AS org_id, COUNT(*) AS hits FROM matched \
-                   JOIN memberships m ON m.customer_id = matched.id GROUP BY m.organization_id), \
+                "WITH matched AS MATERIALIZED (SELECT k.id, \
+                   (SELECT m.organization_id FROM memberships m WHERE m.customer_id = k.id) AS org_id \
+                   FROM ({customers}) k), \
+                 member_hits AS (SELECT org_id, COUNT(*) AS hits FROM matched WHERE org_id IS NOT NULL GROUP BY org_id), \
                  name_hits AS MATERIALIZED (SELECT id AS org_id FROM ({organizations}) kept), \
                  hits AS (SELECT org_id FROM member_hits UNION SELECT org_id FROM name_hits)",
                 customers = f.customers(),
                 organizations = f.organizations()
             );
-            let unassigned = "(SELECT COUNT(*) FROM matched WHERE NOT EXISTS \
-                   (SELECT 1 FROM memberships m WHERE m.customer_id = matched.id))";
-            let shown = "(SELECT COUNT(*) FROM (SELECT id FROM matched UNION SELECT m.customer_id FROM memberships m \
-                   JOIN name_hits n ON n.org_id = m.organization_id) shown)";
+            let unassigned = "(SELECT COUNT(*) FROM matched WHERE org_id IS NULL)";
+            let shown = "((SELECT COUNT(*) FROM matched) \
+                   + (SELECT COUNT(*) FROM memberships m JOIN name_hits n ON n.org_id = m.organization_id) \
+                   - (SELECT CAST(COALESCE(SUM(h.hits), 0) AS BIGINT) FROM member_hits h \
+                   JOIN name_hits n ON n.org_id = h.org_id))";
             let n = f.next_param();
             let sql = format!(
                 "{with}, page AS (SELECT o.id, o.name, o.name_key, o.created_at, COALESCE(h.hits, 0) AS hits, \
