@@ -340,3 +340,35 @@ async fn agents_read_usergroups_and_only_admins_change_them() {
     let ann = w.admin.portal_client(w.ann, true).await;
     assert_eq!(ann.get("/api/usergroups").await.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_customers_usergroups_and_their_projects_items_are_read_through_indexes() {
+    use orgdesk_core::portal::{OrgItemAccess, Viewer};
+    use orgdesk_server::db::access::push_visible_item_ids;
+
+    let app = TestApp::spawn_admin().await;
+    let viewer = Viewer {
+        customer_id: 1,
+        organization_id: Some(1),
+        manager: false,
+        verified: true,
+        organization_items: OrgItemAccess::Own,
+        project_items: false,
+    };
+    let mut q = orgdesk_server::db::query("SELECT id FROM items WHERE id IN (");
+    push_visible_item_ids(&mut q, &viewer);
+    q.push(")");
+    let plan = app.query_plan(q.sql(), q.args().to_vec()).await;
+    let text = plan.join("\n");
+    assert!(text.contains("usergroup_members"), "{text}");
+    assert!(text.contains("usergroup_organizations"), "{text}");
+    if app.db.dialect() == "sqlite" {
+        for table in ["usergroup_members", "usergroup_organizations", "usergroup_projects", "it "] {
+            assert!(!plan.iter().any(|l| l.starts_with(&format!("SCAN {table}"))), "{table}:\n{text}");
+        }
+    } else {
+        for table in ["usergroup_members", "usergroup_organizations", "usergroup_projects", "items"] {
+            assert!(!text.contains(&format!("Seq Scan on {table}")), "{table}:\n{text}");
+        }
+    }
+}
