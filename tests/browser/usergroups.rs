@@ -143,3 +143,36 @@ async fn by_keyboard_alone_an_admin_links_a_usergroup_and_unlinks_it_after_the_c
     assert_eq!(ids, [bob], "only the individual membership stays; Ann ({ann}) left with the link");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn an_admin_renames_a_usergroup_and_deletes_it_after_a_confirmation_that_counts_its_members() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    let acme = api.create_org("Acme Corp", &["acme.test"]).await.id;
+    api.create_customer("ann@acme.test", "Ann", "Archer").await;
+    api.create_customer("bob@acme.test", "Bob", "Baker").await;
+    let vip = api.post("/api/usergroups", json!({"name": "VIP support"})).await["id"].as_i64().unwrap();
+    api.post(&format!("/api/organizations/{acme}/usergroups"), json!({"usergroup_id": vip})).await;
+
+    let browser = Browser::signed_in(&server, &format!("/admin/usergroups?group={vip}")).await;
+    browser.wait_for_text_in("//h2[@id='usergroup-detail-title']", "VIP support").await;
+    let members = browser.wait_for_text_in("//ul[@aria-label='Members']", "Bob Baker").await;
+    assert!(members.contains("Through Acme Corp"), "{members}");
+    browser.click_button("Edit").await;
+    browser.fill("Name", " ").await;
+    browser.click_button("Save usergroup").await;
+    assert_eq!(browser.field_error("Name").await, "Enter a name.");
+    browser.fill("Name", "Platinum").await;
+    browser.click_button("Save usergroup").await;
+    browser.wait_for_text_in("//h2[@id='usergroup-detail-title']", "Platinum").await;
+    assert_eq!(api.get(&format!("/api/usergroups/{vip}")).await["name"], "Platinum");
+
+    browser.click_button("Delete…").await;
+    let dialog = browser.wait_for_text_in(DIALOG, "Delete Platinum?").await;
+    assert!(dialog.contains("2 members will lose what Platinum grants in the portal"), "{dialog}");
+    browser.click_button("Delete usergroup").await;
+    browser.wait_until_gone(DIALOG).await;
+    browser.wait_for_text("No usergroups yet.").await;
+    assert_eq!(api.status(&format!("/api/usergroups/{vip}")).await, reqwest::StatusCode::NOT_FOUND);
+    browser.close().await;
+}
