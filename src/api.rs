@@ -23,6 +23,7 @@ pub mod routing;
 pub mod settings;
 pub mod sharing;
 pub mod tickets;
+pub mod usergroups;
 
 use std::cell::RefCell;
 use std::rc::Rc;

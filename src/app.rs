@@ -15,6 +15,7 @@ use crate::pages::admin::audit::AuditLogPage;
 use crate::pages::admin::import::ImportPage;
 use crate::pages::admin::portal::AdminPortalPage;
 use crate::pages::admin::routing::AdminRoutingPage;
+use crate::pages::admin::usergroups::AdminUsergroupsPage;
 use crate::pages::admin::AdminPage;
 use crate::pages::choose_password::ChoosePasswordPage;
 use crate::pages::customer_profile::CustomerProfileRoute;
@@ -100,6 +101,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/import") view=ImportPage />
                     <Route path=path!("admin/portal") view=AdminPortalPage />
                     <Route path=path!("admin/routing") view=AdminRoutingPage />
+                    <Route path=path!("admin/usergroups") view=AdminUsergroupsPage />
                     <Route path=path!("account") view=AccountPage />
                 </ParentRoute>
             </Routes>

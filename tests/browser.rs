@@ -25,4 +25,5 @@ mod browser {
     mod sharing;
     mod tickets;
     mod tree;
+    mod usergroups;
 }

@@ -14,6 +14,8 @@ pub enum PickerKind {
     CustomerWithOrganization,
     /// Active (not archived) projects.
     Project,
+    /// Usergroups, each with its member count.
+    Usergroup,
     /// The organizations that could be `organization`'s parent or child: those that would
     /// make it its own ancestor are listed disabled, with the reason.
     Relatives {
@@ -150,6 +152,13 @@ pub fn SearchPicker(
                         .map(Choice::from)
                         .collect()
                 }),
+                PickerKind::Usergroup => api::usergroups::list_usergroups(&q, 0, 8).await.map(|p| {
+                    p.items
+                        .into_iter()
+                        .map(|g| Pick { id: g.id, name: g.name, detail: count_of(g.members, "member", "members") })
+                        .map(Choice::from)
+                        .collect()
+                }),
                 PickerKind::Organization => api::organizations::list_organizations(&q, 0, 8).await.map(|p| {
                     p.items
                         .into_iter()
@@ -219,6 +228,7 @@ pub fn SearchPicker(
             PickerKind::Customer | PickerKind::CustomerWithOrganization => "Type a name or email",
             PickerKind::Organization | PickerKind::Relatives { .. } => "Type an organization name",
             PickerKind::Project => "Type a project name",
+            PickerKind::Usergroup => "Type a usergroup name",
         }
     } else {
         placeholder

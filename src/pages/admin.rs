@@ -5,6 +5,7 @@ pub mod audit;
 pub mod import;
 pub mod portal;
 pub mod routing;
+pub mod usergroups;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -45,6 +46,7 @@ pub fn AdminPage() -> impl IntoView {
                         <li><A href="/admin/import">"Import"</A><span class="hint">" — customers and organizations from a CSV file, and the import history"</span></li>
                         <li><A href="/admin/portal">"Portal"</A><span class="hint">" — what customers see and do in the portal"</span></li>
                         <li><A href="/admin/routing">"Routing"</A><span class="hint">" — rules for every organization whose property has a value"</span></li>
+                        <li><A href="/admin/usergroups">"Usergroups"</A><span class="hint">" — groups that grant customers more in the portal"</span></li>
                     </ul>
                 </nav>
                 <AgentsSection />

@@ -166,6 +166,7 @@ fn CustomerProfilePanel(id: i64) -> impl IntoView {
                             <overview::OrganizationSection panel=panel />
                             <overview::PropertiesSection panel=panel />
                             <overview::ProjectsSection panel=panel />
+                            <overview::UsergroupsSection panel=panel />
                         }.into_any(),
                         Tab::Tickets => view! { <tickets::TicketsSection panel=panel /> }.into_any(),
                         Tab::History => view! { <history::HistorySection panel=panel /> }.into_any(),

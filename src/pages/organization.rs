@@ -22,6 +22,7 @@ mod portal;
 mod projects;
 mod routing;
 mod tickets;
+mod usergroups;
 
 use std::future::Future;
 
@@ -240,6 +241,7 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
                             <projects::ProjectsSection panel=panel />
                             <portal::PortalSection panel=panel />
                             <routing::RoutingSection panel=panel />
+                            <usergroups::UsergroupsSection panel=panel />
                         }.into_any(),
                         Tab::Members => view! { <members::MembersSection panel=panel /> }.into_any(),
                         Tab::Tickets => view! { <tickets::TicketsSection panel=panel /> }.into_any(),

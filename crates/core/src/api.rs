@@ -13,6 +13,7 @@ pub mod portal_policy;
 pub mod routing;
 pub mod sharing;
 pub mod tickets;
+pub mod usergroups;
 
 use serde::{Deserialize, Serialize};
 

@@ -144,6 +144,12 @@ pub const SCHEMA_LIMITS: &[(&str, &str, Bound)] = &[
     ("CreateImportPresetRequest", "name", Bound::Length(crate::api::import::MAX_PRESET_NAME)),
     ("CreateImportPresetRequest", "columns", Bound::Items(crate::api::import::MAX_COLUMNS)),
     ("PresetColumn", "header", Bound::Length(crate::api::import::MAX_HEADER_NAME)),
+    ("CreateUsergroupRequest", "name", Bound::Length(crate::api::usergroups::MAX_USERGROUP_NAME)),
+    ("CreateUsergroupRequest", "description", Bound::Length(crate::api::usergroups::MAX_USERGROUP_DESCRIPTION)),
+    ("CreateUsergroupRequest", "project_ids", Bound::Items(crate::api::usergroups::MAX_USERGROUP_PROJECTS)),
+    ("UpdateUsergroupRequest", "name", Bound::Length(crate::api::usergroups::MAX_USERGROUP_NAME)),
+    ("UpdateUsergroupRequest", "description", Bound::Length(crate::api::usergroups::MAX_USERGROUP_DESCRIPTION)),
+    ("UpdateUsergroupRequest", "project_ids", Bound::Items(crate::api::usergroups::MAX_USERGROUP_PROJECTS)),
 ];
 
 /// The first character that text may not contain: NUL and the other C0 control

@@ -11,9 +11,13 @@
 //!    least [`OrgItemAccess::Read`];
 //! 3. the portal shows project items ([`PortalPolicy::project_items`]) and they
 //!    follow the item's project themselves, or (email verified) their
-//!    organization follows it.
+//!    organization follows it;
+//! 4. one of their usergroups grants the item's project: a group they were added
+//!    to individually, or (email verified) a group linked to their organization.
+//!    They may reply when one of the groups granting the project allows replies
+//!    (whatever the portal's project setting: a usergroup is an explicit grant).
 //!
-//! Access that comes from the organization (2, and 3 through the organization)
+//! Access that comes from the organization (2, and 3 and 4 through the organization)
 //! needs a verified email, so claiming an address at a company's domain gains
 //! nothing until the mailbox is proven (Zammad's CVE-2020-14214). Membership is
 //! read at every request, so a customer who leaves loses access at once.
@@ -138,6 +142,11 @@ pub enum AccessReason {
     OrganizationMember,
     ProjectFollower,
     ProjectFollowerThroughOrganization,
+    /// In a usergroup (individually, or through their organization) that grants the
+    /// item's project and allows replies.
+    Usergroup,
+    /// In a usergroup that grants the item's project, read only.
+    UsergroupReadOnly,
 }
 
 impl AccessReason {
@@ -150,6 +159,8 @@ impl AccessReason {
             AccessReason::OrganizationMember => "Member of the organization (organization visibility)",
             AccessReason::ProjectFollower => "Follows the project",
             AccessReason::ProjectFollowerThroughOrganization => "Their organization follows the project",
+            AccessReason::Usergroup => "In a usergroup that sees the project",
+            AccessReason::UsergroupReadOnly => "In a usergroup that sees the project, read only",
         }
     }
 
@@ -158,6 +169,7 @@ impl AccessReason {
     pub fn may_reply(self, organization_items: OrgItemAccess) -> bool {
         match self {
             AccessReason::OrganizationMember => organization_items == OrgItemAccess::Reply,
+            AccessReason::UsergroupReadOnly => false,
             _ => true,
         }
     }
@@ -174,6 +186,24 @@ pub struct ItemFacts {
     pub follows_project: bool,
     /// The viewer's organization follows the item's project.
     pub organization_follows_project: bool,
+    /// A usergroup the viewer is in individually grants the item's project:
+    /// `Some(may_reply)`, true when one such group allows replies.
+    pub usergroup_project: Option<bool>,
+    /// The same for the usergroups linked to the viewer's organization.
+    pub organization_usergroup_project: Option<bool>,
+}
+
+impl ItemFacts {
+    /// What the viewer's usergroups grant on the item: `Some(may_reply)` when one of
+    /// them lists its project; the organization's groups count only once verified.
+    pub fn usergroup_grant(&self, viewer: &Viewer) -> Option<bool> {
+        let through =
+            self.organization_usergroup_project.filter(|_| viewer.verified && viewer.organization_id.is_some());
+        match (self.usergroup_project, through) {
+            (Some(a), Some(b)) => Some(a || b),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 /// Where an item follow came from.
@@ -219,6 +249,11 @@ pub fn reasons(viewer: &Viewer, facts: &ItemFacts) -> Vec<AccessReason> {
     if viewer.shares_through().is_some() && facts.organization_follows_project {
         out.push(AccessReason::ProjectFollowerThroughOrganization);
     }
+    match facts.usergroup_grant(viewer) {
+        Some(true) => out.push(AccessReason::Usergroup),
+        Some(false) => out.push(AccessReason::UsergroupReadOnly),
+        None => {}
+    }
     out
 }
 
@@ -249,6 +284,8 @@ mod tests {
             follows: None,
             follows_project: false,
             organization_follows_project: false,
+            usergroup_project: None,
+            organization_usergroup_project: None,
         }
     }
 
@@ -303,5 +340,27 @@ mod tests {
             vec![AccessReason::ProjectFollower, AccessReason::ProjectFollowerThroughOrganization]
         );
         assert_eq!(reasons(&Viewer { verified: false, ..p }, &facts), vec![AccessReason::ProjectFollower]);
+    }
+
+    #[test]
+    fn a_usergroup_grants_its_projects_whatever_the_portal_setting_and_replies_when_one_group_allows() {
+        let v = viewer();
+        let read_only = ItemFacts { usergroup_project: Some(false), ..item() };
+        assert_eq!(reasons(&v, &read_only), vec![AccessReason::UsergroupReadOnly]);
+        assert!(!may_reply(&v, &reasons(&v, &read_only)));
+        let both = ItemFacts { usergroup_project: Some(false), organization_usergroup_project: Some(true), ..item() };
+        assert_eq!(reasons(&v, &both), vec![AccessReason::Usergroup]);
+        assert!(may_reply(&v, &reasons(&v, &both)));
+    }
+
+    #[test]
+    fn a_usergroup_through_the_organization_needs_a_verified_email_and_the_membership() {
+        let facts = ItemFacts { organization_usergroup_project: Some(true), ..item() };
+        assert_eq!(reasons(&viewer(), &facts), vec![AccessReason::Usergroup]);
+        assert!(reasons(&Viewer { verified: false, ..viewer() }, &facts).is_empty());
+        assert!(reasons(&Viewer { organization_id: None, ..viewer() }, &facts).is_empty());
+        // Individual membership was granted by an admin: no mailbox proof needed.
+        let own = ItemFacts { usergroup_project: Some(true), ..item() };
+        assert_eq!(reasons(&Viewer { verified: false, ..viewer() }, &own), vec![AccessReason::Usergroup]);
     }
 }

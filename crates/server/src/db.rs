@@ -28,6 +28,7 @@ pub mod settings;
 pub mod sharing;
 mod sqlite_fold;
 pub mod tx;
+pub mod usergroups;
 
 pub use query::{placeholders, prefix_range, query, Arg, Bind, Query};
 pub use tx::{is_unique_violation, OnUnique, Row, Tx};

@@ -17,7 +17,7 @@ use utoipa::{Modify, OpenApi};
     components(schemas(ErrorBody)),
     modifiers(&SessionCookie),
     security(("session" = [])),
-    tags((name = "auth"), (name = "agents"), (name = "customers"), (name = "organizations"), (name = "projects"), (name = "items"), (name = "conversations"), (name = "settings"), (name = "outbox"), (name = "audit"), (name = "meta"), (name = "portal"), (name = "routing"), (name = "import"))
+    tags((name = "auth"), (name = "agents"), (name = "customers"), (name = "organizations"), (name = "projects"), (name = "items"), (name = "conversations"), (name = "settings"), (name = "outbox"), (name = "audit"), (name = "meta"), (name = "portal"), (name = "routing"), (name = "import"), (name = "usergroups"))
 )]
 struct ApiDoc;
 

@@ -18,6 +18,7 @@ pub mod projects;
 pub mod routing;
 pub mod settings;
 pub mod sharing;
+pub mod usergroups;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -56,6 +57,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(sharing::routes())
         .merge(routing::routes())
         .merge(imports::routes())
+        .merge(usergroups::routes())
 }
 
 /// Every documented route, for the OpenAPI document.

@@ -303,3 +303,105 @@ pub fn ProjectsSection(panel: ProfilePanel) -> impl IntoView {
         </section>
     }
 }
+
+/// The usergroups the customer is in, each with its source ("Individually",
+/// "Through Acme Corp"); admins add them individually and remove individual
+/// memberships (one through the organization goes with the organization's link).
+#[component]
+pub fn UsergroupsSection(panel: ProfilePanel) -> impl IntoView {
+    use orgdesk_core::api::usergroups::CustomerUsergroup;
+
+    use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
+
+    let is_admin = crate::state::use_session().is_admin();
+    let groups = RwSignal::new(None::<Vec<CustomerUsergroup>>);
+    let error = RwSignal::new(None::<String>);
+    let adding = RwSignal::new(false);
+    let load = move || {
+        spawn_local(async move {
+            match api::usergroups::customer_usergroups(panel.id).await {
+                Ok(list) => {
+                    groups.set(Some(list));
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+        })
+    };
+    Effect::new(move |_| {
+        panel.changed.track();
+        load();
+    });
+    let add = move |p: Pick| {
+        spawn_local(async move {
+            match api::usergroups::add_member(p.id, panel.id).await {
+                Ok(_) => {
+                    adding.set(false);
+                    load();
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    };
+    let remove = move |group: i64| {
+        spawn_local(async move {
+            match api::usergroups::remove_member(group, panel.id).await {
+                Ok(()) => load(),
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    };
+    let individual_ids = Signal::derive(move || {
+        groups.with(|g| {
+            g.as_ref()
+                .map(|g| g.iter().filter(|g| g.source.individual).map(|g| g.usergroup_id).collect())
+                .unwrap_or_default()
+        })
+    });
+    view! {
+        <section class="panel__section org-section" data-section="usergroups" aria-labelledby="profile-usergroups-title">
+            <h3 class="panel__heading" id="profile-usergroups-title">"Usergroups"</h3>
+            <ErrorNotice message=error />
+            {move || groups.get().map(|list| {
+                if list.is_empty() {
+                    return view! { <p class="hint">"In no usergroup."</p> }.into_any();
+                }
+                view! {
+                    <ul class="profile-usergroups" aria-label="Usergroups">
+                        {list.into_iter().map(|g| {
+                            let id = g.usergroup_id;
+                            let label = format!("Remove from {}", g.name);
+                            view! {
+                                <li class="profile-usergroups__item">
+                                    <a href=format!("/admin/usergroups?group={id}")>{g.name.clone()}</a>
+                                    <span class="hint profile-usergroups__source">{g.source.label()}</span>
+                                    {(is_admin && g.source.individual).then(|| view! {
+                                        <button type="button" class="button button--small" aria-label=label
+                                            on:click=move |_| remove(id)>"Remove"</button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+            {is_admin.then(|| view! {
+                <Show when=move || !adding.get()>
+                    <button type="button" class="button button--small" on:click=move |_| adding.set(true)>"Add to usergroup…"</button>
+                </Show>
+                <Show when=move || adding.get()>
+                    <div class="org-relative-picker" on:keydown=move |e: leptos::ev::KeyboardEvent| {
+                        if e.key() == "Escape" {
+                            e.stop_propagation();
+                            adding.set(false);
+                        }
+                    }>
+                        <SearchPicker id="profile-usergroup-search" label="Search usergroups" kind=PickerKind::Usergroup
+                            inline=true exclude=individual_ids on_pick=add />
+                        <button type="button" class="button button--small" on:click=move |_| adding.set(false)>"Cancel"</button>
+                    </div>
+                </Show>
+            })}
+        </section>
+    }
+}

@@ -47,6 +47,15 @@ pub enum AuditAction {
     ImportCompleted,
     /// An import undone (what was removed, restored and kept).
     ImportUndone,
+    /// A usergroup added (its name, switches and projects in the detail).
+    UsergroupCreated,
+    /// A usergroup's name, description, switches or projects changed (before and after).
+    UsergroupChanged,
+    /// A usergroup deleted (how many members lost it).
+    UsergroupDeleted,
+    /// A customer added to or removed from a usergroup individually, or an
+    /// organization linked to or unlinked from one.
+    UsergroupMembershipChanged,
 }
 
 impl Word for AuditAction {
@@ -74,6 +83,10 @@ impl Word for AuditAction {
         AuditAction::RoutingRulesReordered,
         AuditAction::ImportCompleted,
         AuditAction::ImportUndone,
+        AuditAction::UsergroupCreated,
+        AuditAction::UsergroupChanged,
+        AuditAction::UsergroupDeleted,
+        AuditAction::UsergroupMembershipChanged,
     ];
 
     fn as_str(self) -> &'static str {
@@ -101,6 +114,10 @@ impl Word for AuditAction {
             AuditAction::RoutingRulesReordered => "routing_rules_reordered",
             AuditAction::ImportCompleted => "import_completed",
             AuditAction::ImportUndone => "import_undone",
+            AuditAction::UsergroupCreated => "usergroup_created",
+            AuditAction::UsergroupChanged => "usergroup_changed",
+            AuditAction::UsergroupDeleted => "usergroup_deleted",
+            AuditAction::UsergroupMembershipChanged => "usergroup_membership_changed",
         }
     }
 }
@@ -132,6 +149,10 @@ impl AuditAction {
             AuditAction::RoutingRulesReordered => "Reordered routing rules",
             AuditAction::ImportCompleted => "Imported a CSV file",
             AuditAction::ImportUndone => "Undid an import",
+            AuditAction::UsergroupCreated => "Added usergroup",
+            AuditAction::UsergroupChanged => "Changed usergroup",
+            AuditAction::UsergroupDeleted => "Deleted usergroup",
+            AuditAction::UsergroupMembershipChanged => "Changed usergroup membership",
         }
     }
 }
@@ -150,6 +171,7 @@ pub enum AuditTarget {
     Settings,
     Project,
     RoutingRule,
+    Usergroup,
 }
 
 impl Word for AuditTarget {
@@ -163,6 +185,7 @@ impl Word for AuditTarget {
         AuditTarget::Settings,
         AuditTarget::Project,
         AuditTarget::RoutingRule,
+        AuditTarget::Usergroup,
     ];
 
     fn as_str(self) -> &'static str {
@@ -176,6 +199,7 @@ impl Word for AuditTarget {
             AuditTarget::Settings => "settings",
             AuditTarget::Project => "project",
             AuditTarget::RoutingRule => "routing_rule",
+            AuditTarget::Usergroup => "usergroup",
         }
     }
 }
@@ -192,6 +216,7 @@ impl AuditTarget {
             AuditTarget::Settings => "Settings",
             AuditTarget::Project => "Project",
             AuditTarget::RoutingRule => "Routing rule",
+            AuditTarget::Usergroup => "Usergroup",
         }
     }
 }

@@ -104,6 +104,40 @@ pub fn push_visible_item_ids(q: &mut Query, viewer: &Viewer) {
         )
         .push_bind(org);
     }
+    q.push(
+        " UNION SELECT it.id FROM usergroup_projects up JOIN items it ON it.project_id = up.project_id \
+         WHERE up.usergroup_id IN (",
+    );
+    push_viewer_usergroups(q, viewer);
+    q.push(")");
+}
+
+/// Appends a subquery (no parentheses) selecting the ids of the usergroups that
+/// grant `viewer` something: those they are in individually, and (email verified)
+/// those linked to their organization, read now (`orgdesk_core::portal`'s rule 4).
+/// Each branch uses an index: members by customer, links by organization.
+pub fn push_viewer_usergroups(q: &mut Query, viewer: &Viewer) {
+    q.push("SELECT usergroup_id FROM usergroup_members WHERE customer_id = ").push_bind(viewer.customer_id);
+    if let Some(org) = viewer.organization_id.filter(|_| viewer.verified) {
+        q.push(" UNION SELECT usergroup_id FROM usergroup_organizations WHERE organization_id = ").push_bind(org);
+    }
+}
+
+/// The SQL of one customer's usergroup grant on a project (the SQL expressions of
+/// the customer's id, their organization's and the project's): NULL when no group of
+/// the kind (`individual`, or linked to the organization) lists the project, else 1
+/// when one of them allows replies, 0 when none does.
+pub fn usergroup_grant_sql(individual: bool, customer: &str, organization: &str, project: &str) -> String {
+    let (table, column, id) = if individual {
+        ("usergroup_members", "customer_id", customer)
+    } else {
+        ("usergroup_organizations", "organization_id", organization)
+    };
+    format!(
+        "(SELECT CAST(MAX(CASE WHEN g.may_reply THEN 1 ELSE 0 END) AS BIGINT) FROM {table} gm \
+         JOIN usergroup_projects up ON up.usergroup_id = gm.usergroup_id JOIN usergroups g ON g.id = gm.usergroup_id \
+         WHERE gm.{column} = {id} AND up.project_id = {project})"
+    )
 }
 
 #[derive(sqlx::FromRow)]
@@ -113,20 +147,25 @@ struct FactsRow {
     follow_source: Option<String>,
     follows_project: i64,
     organization_follows_project: i64,
+    usergroup_project: Option<i64>,
+    organization_usergroup_project: Option<i64>,
 }
 
 /// Why `viewer` sees item `item_id`: `None` when the item does not exist or they
 /// may not see it (the portal answers 404 for both), else the non-empty reasons.
 pub async fn item_reasons(db: &Db, viewer: &Viewer, item_id: i64) -> Result<Option<Vec<AccessReason>>, sqlx::Error> {
-    let row: Option<FactsRow> = query(
+    let row: Option<FactsRow> = query(format!(
         "SELECT i.requester_id, i.organization_id, \
          (SELECT f.source FROM item_followers f WHERE f.item_id = i.id AND f.customer_id = $2) AS follow_source, \
          CAST(CASE WHEN EXISTS (SELECT 1 FROM project_followers pf WHERE pf.project_id = i.project_id \
               AND pf.customer_id = $2) THEN 1 ELSE 0 END AS BIGINT) AS follows_project, \
          CAST(CASE WHEN EXISTS (SELECT 1 FROM project_followers pf WHERE pf.project_id = i.project_id \
-              AND pf.organization_id = $3) THEN 1 ELSE 0 END AS BIGINT) AS organization_follows_project \
+              AND pf.organization_id = $3) THEN 1 ELSE 0 END AS BIGINT) AS organization_follows_project, \
+         {} AS usergroup_project, {} AS organization_usergroup_project \
          FROM items i WHERE i.id = $1",
-    )
+        usergroup_grant_sql(true, "$2", "$3", "i.project_id"),
+        usergroup_grant_sql(false, "$2", "$3", "i.project_id"),
+    ))
     .bind(item_id)
     .bind(viewer.customer_id)
     .bind(viewer.organization_id)
@@ -139,6 +178,8 @@ pub async fn item_reasons(db: &Db, viewer: &Viewer, item_id: i64) -> Result<Opti
         follows: row.follow_source.as_deref().map(decode_word::<FollowSource>).transpose()?,
         follows_project: row.follows_project != 0,
         organization_follows_project: row.organization_follows_project != 0,
+        usergroup_project: row.usergroup_project.map(|r| r != 0),
+        organization_usergroup_project: row.organization_usergroup_project.map(|r| r != 0),
     };
     let found = reasons(viewer, &facts);
     Ok((!found.is_empty()).then_some(found))

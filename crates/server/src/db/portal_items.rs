@@ -150,7 +150,8 @@ pub async fn messages(db: &Db, viewer: &Viewer, item_id: i64) -> Result<Vec<Port
 }
 
 /// Whether `viewer` may submit tickets to `project`: it is open, and they follow it
-/// themselves or (email verified) their organization follows it.
+/// themselves or (email verified) their organization follows it, or one of their
+/// usergroups grants it and allows creating tickets.
 fn push_submittable_projects(q: &mut Query, viewer: &Viewer) {
     q.push(
         " FROM projects p WHERE NOT p.archived AND (EXISTS (SELECT 1 FROM project_followers pf \
@@ -163,6 +164,12 @@ fn push_submittable_projects(q: &mut Query, viewer: &Viewer) {
             .push_bind(org)
             .push(")");
     }
+    q.push(
+        " OR EXISTS (SELECT 1 FROM usergroup_projects up JOIN usergroups g ON g.id = up.usergroup_id \
+         WHERE up.project_id = p.id AND g.may_create AND up.usergroup_id IN (",
+    );
+    crate::db::access::push_viewer_usergroups(q, viewer);
+    q.push("))");
     q.push(")");
 }
 

@@ -391,8 +391,10 @@ struct ItemRow {
 
 /// Appends the ids of every customer who may see the item (the reverse of
 /// `access::push_visible_item_ids`): requester, followers, the organization's
-/// verified managers (members too when its visibility allows), and with project
-/// items shown the project's followers, directly or (verified) through their organization.
+/// verified managers (members too when its visibility allows), with project
+/// items shown the project's followers, directly or (verified) through their
+/// organization, and the members of the usergroups that grant the project
+/// (individually, or verified through a linked organization).
 fn push_item_audience(
     q: &mut Query,
     item_id: i64,
@@ -421,6 +423,17 @@ fn push_item_audience(
         )
         .push_bind(item.project_id);
     }
+    q.push(
+        " UNION SELECT gm.customer_id FROM usergroup_projects up JOIN usergroup_members gm \
+         ON gm.usergroup_id = up.usergroup_id WHERE up.project_id = ",
+    )
+    .push_bind(item.project_id);
+    q.push(
+        " UNION SELECT m.customer_id FROM usergroup_projects up JOIN usergroup_organizations uo \
+         ON uo.usergroup_id = up.usergroup_id JOIN memberships m ON m.organization_id = uo.organization_id \
+         JOIN customers v ON v.id = m.customer_id WHERE v.email_verified_at IS NOT NULL AND up.project_id = ",
+    )
+    .push_bind(item.project_id);
 }
 
 #[derive(sqlx::FromRow)]
@@ -435,6 +448,8 @@ struct AudienceRow {
     follow_source: Option<String>,
     follows_project: i64,
     organization_follows_project: i64,
+    usergroup_project: Option<i64>,
+    organization_usergroup_project: Option<i64>,
 }
 
 /// "Who can see this?": a page of the customers who may see item `item_id` in the
@@ -465,11 +480,14 @@ pub async fn item_access(
          CAST(CASE WHEN EXISTS (SELECT 1 FROM project_followers pf WHERE pf.project_id = $1 AND pf.customer_id = c.id) \
               THEN 1 ELSE 0 END AS BIGINT) AS follows_project, \
          CAST(CASE WHEN EXISTS (SELECT 1 FROM project_followers pf WHERE pf.project_id = $1 \
-              AND pf.organization_id = m.organization_id) THEN 1 ELSE 0 END AS BIGINT) AS organization_follows_project \
+              AND pf.organization_id = m.organization_id) THEN 1 ELSE 0 END AS BIGINT) AS organization_follows_project, \
+         {ug} AS usergroup_project, {ug_org} AS organization_usergroup_project \
          FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
          LEFT JOIN organizations o ON o.id = m.organization_id \
          LEFT JOIN item_followers f ON f.item_id = $2 AND f.customer_id = c.id \
-         WHERE c.id IN ("
+         WHERE c.id IN (",
+        ug = access::usergroup_grant_sql(true, "c.id", "m.organization_id", "$1"),
+        ug_org = access::usergroup_grant_sql(false, "c.id", "m.organization_id", "$1"),
     ))
     .bind(item.project_id)
     .bind(item_id);
@@ -502,6 +520,8 @@ pub async fn item_access(
             follows: r.follow_source.as_deref().map(decode_word::<FollowSource>).transpose()?,
             follows_project: r.follows_project != 0,
             organization_follows_project: r.organization_follows_project != 0,
+            usergroup_project: r.usergroup_project.map(|g| g != 0),
+            organization_usergroup_project: r.organization_usergroup_project.map(|g| g != 0),
         };
         let why = reasons(&viewer, &facts);
         let reply = may_reply(&viewer, &why);
@@ -553,6 +573,38 @@ pub async fn item_access(
         .await?;
         counts.push(ReasonCount { reason: AccessReason::ProjectFollowerThroughOrganization, count: through });
     }
+    let mut in_groups = query("SELECT COUNT(*) FROM (");
+    push_usergroup_audience(&mut in_groups, item.project_id, false);
+    in_groups.push(") x");
+    let in_groups: i64 = in_groups.scalar(db).await?;
+    // A customer in a group that allows replies and in one that does not counts once, as allowed.
+    let mut replying = query("SELECT COUNT(*) FROM (");
+    push_usergroup_audience(&mut replying, item.project_id, true);
+    replying.push(") x");
+    let replying: i64 = replying.scalar(db).await?;
+    counts.push(ReasonCount { reason: AccessReason::Usergroup, count: replying });
+    counts.push(ReasonCount { reason: AccessReason::UsergroupReadOnly, count: in_groups - replying });
     counts.retain(|c| c.count > 0);
     Ok(Some(ItemAccessPage { items, total, reasons: counts, offset, limit }))
+}
+
+/// Appends the distinct customers the usergroups granting `project` give access
+/// (individual members, and verified members of linked organizations); with
+/// `replying`, only through groups that allow replies.
+fn push_usergroup_audience(q: &mut Query, project: i64, replying: bool) {
+    let only = if replying { " AND g.may_reply" } else { "" };
+    q.push(
+        "SELECT gm.customer_id FROM usergroup_projects up JOIN usergroups g ON g.id = up.usergroup_id \
+         JOIN usergroup_members gm ON gm.usergroup_id = up.usergroup_id WHERE up.project_id = ",
+    )
+    .push_bind(project)
+    .push(only);
+    q.push(
+        " UNION SELECT m.customer_id FROM usergroup_projects up JOIN usergroups g ON g.id = up.usergroup_id \
+         JOIN usergroup_organizations uo ON uo.usergroup_id = up.usergroup_id \
+         JOIN memberships m ON m.organization_id = uo.organization_id \
+         JOIN customers v ON v.id = m.customer_id WHERE v.email_verified_at IS NOT NULL AND up.project_id = ",
+    )
+    .push_bind(project)
+    .push(only);
 }

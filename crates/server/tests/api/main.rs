@@ -35,3 +35,4 @@ mod seed;
 mod sharing;
 mod static_files;
 mod tickets;
+mod usergroups;

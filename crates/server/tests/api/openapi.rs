@@ -101,6 +101,7 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/customers/{id}/profile"),
     ("PUT", "/api/customers/{id}/properties"),
     ("GET", "/api/customers/{id}/shared-projects"),
+    ("GET", "/api/customers/{id}/usergroups"),
     ("DELETE", "/api/files/{file_id}"),
     ("GET", "/api/files/{file_id}"),
     ("GET", "/api/import-presets"),
@@ -172,6 +173,9 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("PUT", "/api/organizations/{id}/routing-rules/order"),
     ("PATCH", "/api/organizations/{id}/routing-rules/{rule_id}"),
     ("DELETE", "/api/organizations/{id}/routing-rules/{rule_id}"),
+    ("GET", "/api/organizations/{id}/usergroups"),
+    ("POST", "/api/organizations/{id}/usergroups"),
+    ("DELETE", "/api/organizations/{id}/usergroups/{usergroup_id}"),
     ("GET", "/api/outbox"),
     ("POST", "/api/portal/auth/forgot-password"),
     ("POST", "/api/portal/auth/login"),
@@ -218,6 +222,14 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/api/settings"),
     ("GET", "/api/settings/portal"),
     ("PATCH", "/api/settings/portal"),
+    ("GET", "/api/usergroups"),
+    ("POST", "/api/usergroups"),
+    ("GET", "/api/usergroups/{id}"),
+    ("PATCH", "/api/usergroups/{id}"),
+    ("DELETE", "/api/usergroups/{id}"),
+    ("GET", "/api/usergroups/{id}/members"),
+    ("POST", "/api/usergroups/{id}/members"),
+    ("DELETE", "/api/usergroups/{id}/members/{customer_id}"),
 ];
 
 /// Fills a documented path template with the ids of what [`resources_for_every_route`] made.
@@ -257,6 +269,9 @@ async fn resources_for_every_route(app: &TestApp) {
             "/api/organizations/1/routing-rules",
             serde_json::json!({"name": "Support", "conditions": [], "actions": [{"kind": "set_priority", "priority": "high"}]}),
         ),
+        ("/api/usergroups", serde_json::json!({"name": "VIP support"})),
+        ("/api/usergroups/1/members", serde_json::json!({"customer_id": 1})),
+        ("/api/organizations/1/usergroups", serde_json::json!({"usergroup_id": 1})),
     ] {
         ok_json(app.post(path, body).await).await;
     }
