@@ -47,6 +47,8 @@ pub enum AuditAction {
     ImportCompleted,
     /// An import undone (what was removed, restored and kept).
     ImportUndone,
+    /// An organization merged into another (the target is the survivor).
+    OrganizationsMerged,
 }
 
 impl Word for AuditAction {
@@ -74,6 +76,7 @@ impl Word for AuditAction {
         AuditAction::RoutingRulesReordered,
         AuditAction::ImportCompleted,
         AuditAction::ImportUndone,
+        AuditAction::OrganizationsMerged,
     ];
 
     fn as_str(self) -> &'static str {
@@ -101,6 +104,7 @@ impl Word for AuditAction {
             AuditAction::RoutingRulesReordered => "routing_rules_reordered",
             AuditAction::ImportCompleted => "import_completed",
             AuditAction::ImportUndone => "import_undone",
+            AuditAction::OrganizationsMerged => "organizations_merged",
         }
     }
 }
@@ -132,6 +136,7 @@ impl AuditAction {
             AuditAction::RoutingRulesReordered => "Reordered routing rules",
             AuditAction::ImportCompleted => "Imported a CSV file",
             AuditAction::ImportUndone => "Undid an import",
+            AuditAction::OrganizationsMerged => "Merged organizations",
         }
     }
 }
