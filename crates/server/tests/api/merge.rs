@@ -421,3 +421,58 @@ async fn two_merges_at_once_give_one_success_and_a_conflict_or_not_found() {
         app.assert_counters_match().await;
     }
 }
+
+/// Not a timed test: prints how long merging two organizations of 10,000 members
+/// (and 1,000 items) each takes. Run it by name with `--ignored --nocapture`.
+#[tokio::test]
+#[ignore]
+async fn merge_of_two_organizations_of_ten_thousand_members_each_prints_its_time() {
+    use orgdesk_server::db::query;
+    let app = TestApp::spawn_admin_without_automatic_organizations().await;
+    let a = app.create_org("Big A", &[]).await.id;
+    let b = app.create_org("Big B", &[]).await.id;
+    let project = app.create_project("Support").await.id;
+    for (org, tag) in [(a, "a"), (b, "b")] {
+        query(format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) \
+             INSERT INTO customers (email, first_name, last_name, sort_name, created_at) \
+             SELECT 'c' || i || '@{tag}.example', 'C', '{tag}', 'c {tag}', 0 FROM n"
+        ))
+        .execute(&app.db)
+        .await
+        .unwrap();
+        query(format!(
+            "INSERT INTO memberships (customer_id, organization_id) SELECT id, $1 FROM customers WHERE email LIKE '%@{tag}.example'"
+        ))
+        .bind(org)
+        .execute(&app.db)
+        .await
+        .unwrap();
+        query(format!(
+            "INSERT INTO items (project_id, item_type, title, status, priority, requester_id, organization_id, created_at, updated_at) \
+             SELECT $1, 'ticket', 'T', CASE WHEN id % 2 = 0 THEN 'open' ELSE 'closed' END, 'normal', id, $2, 0, 0 \
+             FROM customers WHERE email LIKE '%@{tag}.example' AND id % 10 = 0"
+        ))
+        .bind(project)
+        .bind(org)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    let started = std::time::Instant::now();
+    let p = preview(&app, a, b).await;
+    let previewed = started.elapsed();
+    assert_eq!((p.merged.members, p.survivor.members), (10_000, 10_000));
+    let body = json!({"target_id": b, "version": p.merged.version, "target_version": p.survivor.version});
+    let started = std::time::Instant::now();
+    let outcome = ok_json(app.post(&format!("/api/organizations/{a}/merge"), body).await).await;
+    let merged = started.elapsed();
+    assert_eq!(outcome["members"], 10_000);
+    println!(
+        "merge of 2 x 10,000 members ({} items moved) on {}: preview {previewed:?}, merge {merged:?} ({} build)",
+        outcome["open_items"].as_i64().unwrap() + outcome["closed_items"].as_i64().unwrap(),
+        app.db.dialect(),
+        if cfg!(debug_assertions) { "debug" } else { "release" }
+    );
+    app.assert_counters_match().await;
+}
