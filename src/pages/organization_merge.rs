@@ -319,7 +319,7 @@ fn PreviewView(id: i64, preview: MergePreview, reload: RwSignal<u32>) -> impl In
                 {move || stale.get().then(|| view! {
                     <button type="button" class="button" on:click=move |_| reload.update(|n| *n += 1)>"Reload the preview"</button>
                 })}
-                <button type="button" class="button button--primary button--danger" disabled=move || busy.get() || !may_merge
+                <button type="button" class="button button--primary" disabled=move || busy.get() || !may_merge
                     on:click=confirm>
                     {button_label}
                 </button>
