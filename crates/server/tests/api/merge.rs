@@ -196,7 +196,7 @@ async fn every_kind_of_row_moves_to_the_survivor_and_the_chosen_fields_apply() {
     let outcome: MergeOutcome = serde_json::from_value(ok_json(res).await).unwrap();
     assert_eq!((outcome.survivor.id, outcome.survivor.name.as_str()), (acme, "Acme Ltd"));
     assert_eq!((outcome.members, outcome.open_items, outcome.closed_items), (2, 1, 1));
-    assert_eq!(outcome.history_entries, ltd_history);
+    assert_eq!(outcome.history_entries, ltd_history + 1, "its entries and its own \"Merged into\" entry");
 
     let d = detail(&app, acme).await;
     assert_eq!(d["name"], "Acme Ltd");
@@ -233,6 +233,7 @@ async fn every_kind_of_row_moves_to_the_survivor_and_the_chosen_fields_apply() {
     let history = summaries(&app, &format!("/api/organizations/{acme}/history?limit=200")).await;
     assert!(history[0].starts_with("Merged Acme Ltd into this organization (2 members, 2 items"), "{history:?}");
     assert!(history.iter().any(|s| s == "Summary changed"), "{history:?}");
+    assert_eq!(history[1], "Merged into Acme", "the merged organization's own last entry, moved along");
     assert_eq!(
         app.scalar(&format!("SELECT COUNT(*) FROM organization_history WHERE organization_id = {acme}")).await,
         app.scalar("SELECT COUNT(*) FROM organization_history").await - {

@@ -419,6 +419,15 @@ pub async fn merge(
             .execute(&mut tx)
             .await?;
     }
+    // The merged organization's own history says where it went, and moves along.
+    let gone = Entry {
+        organization: id,
+        agent,
+        action: "merged_into",
+        summary: format!("Merged into {}", survivor.name),
+        details: json!({ "survivor_id": target, "survivor_name": survivor.name }),
+    };
+    history::record(&mut tx, &gone, now).await?;
     let history_entries = query("UPDATE organization_history SET organization_id = $1 WHERE organization_id = $2")
         .bind(target)
         .bind(id)
@@ -582,4 +591,60 @@ pub async fn resolve(db: &Db, id: i64) -> Result<Option<i64>, sqlx::Error> {
     .bind(id)
     .optional_scalar(db)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn side(id: i64, name: &str, summary: &str, parent: Option<(i64, &str)>) -> MergeSide {
+        MergeSide {
+            id,
+            name: name.into(),
+            version: 1,
+            summary: summary.into(),
+            domains: vec![],
+            contacts: vec![],
+            parent: parent.map(|(id, name)| OrganizationRef { id, name: name.into() }),
+            properties: vec![],
+            managers: vec![],
+            manager_count: 0,
+            routing_rules: vec![],
+            routing_rule_count: 0,
+            projects: vec![],
+            project_count: 0,
+            members: 0,
+            open_items: 0,
+            closed_items: 0,
+            notes: 0,
+            files: 0,
+            history_entries: 0,
+            conversations: 0,
+            children: 0,
+            portal_visibility: None,
+        }
+    }
+
+    #[test]
+    fn only_fields_both_fill_differently_are_conflicts() {
+        let merged = side(1, "Acme Ltd", "UK branch", Some((7, "Holding")));
+        let survivor = side(2, "Acme", "", None);
+        let keys: Vec<String> = conflicts(&merged, &survivor, None).into_iter().map(|c| c.key).collect();
+        assert_eq!(keys, ["name"], "an empty summary and no parent are filled, not chosen");
+        let survivor = side(2, "Acme", "Head office", Some((8, "Group")));
+        let found = conflicts(&merged, &survivor, Some("loop".into()));
+        let keys: Vec<&str> = found.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(keys, ["name", "summary", "parent"]);
+        assert_eq!((found[2].survivor.as_str(), found[2].merged.as_str()), ("Group", "Holding"));
+        assert_eq!(found[2].merged_disabled_reason.as_deref(), Some("loop"));
+    }
+
+    #[test]
+    fn the_survivor_inside_the_merged_organization_is_refused() {
+        let merged = side(1, "Parent", "", None);
+        let survivor = side(3, "Grandchild", "", Some((2, "Child")));
+        assert!(refusal(&merged, &survivor, &[2, 1]).unwrap().starts_with("Grandchild is inside Parent"));
+        assert_eq!(refusal(&survivor, &merged, &[]), None);
+        assert!(refusal(&merged, &merged, &[]).is_some());
+    }
 }
