@@ -40,6 +40,8 @@ async fn an_admin_merges_two_organizations_from_the_preview_and_the_old_link_ope
         let take = format!("Take “{merged_name}” ({merged_name})");
         browser.field(&take).await.click().await.unwrap();
         browser.screenshots("merge-preview").await;
+        browser.client.execute("document.querySelector('.merge__actions').scrollIntoView()", vec![]).await.unwrap();
+        browser.screenshots("merge-preview-end").await;
         browser.set_width(width).await;
         browser.assert_fits(&format!("the merge preview at {width} px")).await;
         browser.assert_accessible(&format!("the merge preview at {width} px")).await;
@@ -50,6 +52,8 @@ async fn an_admin_merges_two_organizations_from_the_preview_and_the_old_link_ope
         browser.wait_for_panel_name(&merged_name).await;
         browser.wait_for_text_in(ORG_PANEL, &format!("acme{width}.co.uk")).await;
         assert_eq!(api.detail(acme).await["member_count"], 2);
+        browser.screenshots("merge-survivor").await;
+        browser.set_width(width).await;
 
         // The merged organization's old link opens the survivor.
         browser.goto(&format!("/organizations/{ltd}")).await;
