@@ -3,6 +3,7 @@
 //! field in the preview, merges, lands on the survivor, and the merged
 //! organization's old link opens the survivor; at a phone's and a desktop's width.
 
+use fantoccini::key::Key;
 use fantoccini::Locator;
 use orgdesk_browser_tests::*;
 use serde_json::json;
@@ -66,7 +67,7 @@ async fn an_admin_merges_two_organizations_from_the_preview_and_the_old_link_ope
 }
 
 #[tokio::test]
-async fn a_duplicate_suggestions_link_opens_the_preview_and_agents_see_no_merge_action() {
+async fn a_duplicate_suggestions_link_and_the_keyboard_alone_open_the_preview_and_agents_see_no_merge_action() {
     let server = Server::start().await;
     let api = Api::sign_in(&server).await;
     let a = api.create_org("Initech", &[]).await.id;
@@ -80,7 +81,20 @@ async fn a_duplicate_suggestions_link_opens_the_preview_and_agents_see_no_merge_
     browser.click_link("Cancel").await;
     browser.wait_for_path(&format!("/organizations/{a}")).await;
     browser.wait_for_panel_name("Initech").await;
+
+    // By keyboard alone: the Actions menu, "Merge into…", the picker, then Cancel.
     browser.button("Organization actions").await;
+    browser.client.execute("document.getElementById('org-panel-actions').focus()", vec![]).await.unwrap();
+    browser.press(Key::Enter).await;
+    browser.wait_for_focus_on("org-panel-actions-menu-0").await;
+    browser.press(Key::Enter).await;
+    browser.wait_for_path(&format!("/organizations/{a}/merge")).await;
+    browser.field("Merge into").await.send_keys("Initech Inc").await.unwrap();
+    browser.button("Initech Inc., 0 members").await;
+    browser.press(Key::Down).await;
+    browser.press(Key::Enter).await;
+    browser.wait_for_path(&format!("/organizations/{a}/merge?into={b}")).await;
+    browser.wait_for_text("Side by side").await;
     browser.close().await;
 
     // An agent's panel has no Actions menu, and the merge page says why it is closed to them.
