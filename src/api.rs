@@ -11,6 +11,7 @@ pub mod customer_profile;
 pub mod customers;
 pub mod files;
 pub mod import;
+pub mod merge;
 pub mod organizations;
 pub mod outbox;
 pub mod portal;

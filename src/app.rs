@@ -24,6 +24,7 @@ use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::organization::OrganizationRoute;
+use crate::pages::organization_merge::MergePage;
 use crate::pages::portal::account::PortalAccountPage;
 use crate::pages::portal::invitation::PortalInvitationPage;
 use crate::pages::portal::item::PortalItemPage;
@@ -83,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=|| view! { <Redirect path="/customers" /> } />
                     // The Customers list stays mounted while an organization's panel opens,
                     // switches or closes beside it: only the outlet changes.
+                    <Route path=path!("organizations/:id/merge") view=MergePage />
                     <ParentRoute path=path!("") view=CustomersPage>
                         <Route path=path!("customers") view=|| () />
                         <Route path=path!("customers/:id") view=CustomerProfileRoute />

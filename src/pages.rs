@@ -9,6 +9,7 @@ pub mod forgot_password;
 pub mod login;
 pub mod not_found;
 pub mod organization;
+pub mod organization_merge;
 pub mod portal;
 pub mod projects;
 pub mod reset_password;

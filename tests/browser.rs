@@ -10,6 +10,7 @@ mod browser {
     mod dialogs;
     mod import;
     mod layout;
+    mod merge;
     mod organization;
     mod passwords;
     mod portal_accounts;

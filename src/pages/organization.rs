@@ -183,6 +183,18 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
     let (tab, select_tab) = use_url_tab(format!("/organizations/{id}"), &Tab::ALL, Tab::slug);
     let navigate = use_navigate();
     let close = Callback::new(move |_| navigate("/customers", Default::default()));
+    // Organization merge: an old id of a merged organization answers with the survivor
+    // (open its own URL), and `?merge_into=` (the duplicate suggestions' link) opens the preview.
+    let to_merge = use_navigate();
+    let session = crate::state::use_session();
+    Effect::new(move |_| {
+        let replace = NavigateOptions { replace: true, ..Default::default() };
+        if let Some(survivor) = panel.detail.with(|d| d.as_ref().map(|d| d.id)).filter(|s| *s != id) {
+            to_merge(&format!("/organizations/{survivor}"), replace);
+        } else if let Some(target) = query.with(|q| q.get("merge_into")).filter(|_| session.is_admin()) {
+            to_merge(&format!("/organizations/{id}/merge?into={target}"), replace);
+        }
+    });
     if id > 0 {
         load_detail(panel, load_error, false);
     } else {
@@ -227,6 +239,7 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
                 fallback=move || load_error.with(Option::is_none).then(|| view! { <p class="app-loading">"Loading…"</p> })
             >
                 <header::NameHeader panel=panel />
+                <crate::pages::organization_merge::OrganizationActions id=id />
                 <TabList aria_label="Organization sections" tabs=&Tab::ALL label=Tab::label slug=Tab::slug
                     current=tab id_prefix="org-tab-" controls="org-tabpanel" on_select=select_tab />
                 <div class="org-tabpanel" id="org-tabpanel" role="tabpanel"

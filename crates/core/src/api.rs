@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod customer_profile;
 pub mod import;
+pub mod merge;
 pub mod organization;
 pub mod outbox;
 pub mod portal;

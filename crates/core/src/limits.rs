@@ -98,6 +98,11 @@ pub const SCHEMA_LIMITS: &[(&str, &str, Bound)] = &[
     ("AddDomainRequest", "domain", Bound::Length(MAX_DOMAIN)),
     ("AddDomainRequest", "move_from_organizations", Bound::Items(100)),
     ("AddDomainRequest", "move_customers", Bound::Items(1000)),
+    (
+        "MergeRequest",
+        "take_merged",
+        Bound::ItemsOfLength(crate::api::merge::MAX_MERGE_CHOICES, crate::api::merge::MAX_MERGE_KEY),
+    ),
     ("UpdateMemberRequest", "position", Bound::Length(MAX_POSITION)),
     ("ReplaceContactsRequest", "entries", Bound::Items(MAX_CONTACT_ENTRIES)),
     ("ContactEntry", "label", Bound::Length(MAX_CONTACT_LABEL)),

@@ -56,6 +56,8 @@ pub enum AuditAction {
     /// A customer added to or removed from a usergroup individually, or an
     /// organization linked to or unlinked from one.
     UsergroupMembershipChanged,
+    /// An organization merged into another (the target is the survivor).
+    OrganizationsMerged,
 }
 
 impl Word for AuditAction {
@@ -87,6 +89,7 @@ impl Word for AuditAction {
         AuditAction::UsergroupChanged,
         AuditAction::UsergroupDeleted,
         AuditAction::UsergroupMembershipChanged,
+        AuditAction::OrganizationsMerged,
     ];
 
     fn as_str(self) -> &'static str {
@@ -118,6 +121,7 @@ impl Word for AuditAction {
             AuditAction::UsergroupChanged => "usergroup_changed",
             AuditAction::UsergroupDeleted => "usergroup_deleted",
             AuditAction::UsergroupMembershipChanged => "usergroup_membership_changed",
+            AuditAction::OrganizationsMerged => "organizations_merged",
         }
     }
 }
@@ -153,6 +157,7 @@ impl AuditAction {
             AuditAction::UsergroupChanged => "Changed usergroup",
             AuditAction::UsergroupDeleted => "Deleted usergroup",
             AuditAction::UsergroupMembershipChanged => "Changed usergroup membership",
+            AuditAction::OrganizationsMerged => "Merged organizations",
         }
     }
 }

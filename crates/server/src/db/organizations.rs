@@ -11,6 +11,7 @@ pub mod files;
 pub mod hierarchy;
 pub mod history;
 pub mod members;
+pub mod merge;
 pub mod notes;
 pub mod properties;
 

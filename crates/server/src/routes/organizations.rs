@@ -8,6 +8,7 @@ pub mod files;
 pub mod hierarchy;
 pub mod history;
 pub mod members;
+pub mod merge;
 pub mod notes;
 pub mod properties;
 
@@ -108,6 +109,8 @@ pub async fn get_organization(
     _: CurrentAgent,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Organization>> {
+    // A merged organization's id answers with the survivor.
+    let id = store::merge::resolve(&state.db, id).await?.ok_or_else(not_found)?;
     store::get(&state.db, id).await?.map(Json).ok_or_else(not_found)
 }
 
@@ -187,4 +190,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(properties::routes())
         .merge(notes::routes())
         .merge(files::routes())
+        .merge(merge::routes())
 }

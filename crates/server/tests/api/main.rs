@@ -17,6 +17,7 @@ mod errors;
 mod faults;
 mod import;
 mod limits;
+mod merge;
 mod openapi;
 mod organizations;
 mod outbox;

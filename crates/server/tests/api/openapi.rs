@@ -155,6 +155,8 @@ const SERVER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/organizations/{id}/files"),
     ("POST", "/api/organizations/{id}/files"),
     ("GET", "/api/organizations/{id}/history"),
+    ("POST", "/api/organizations/{id}/merge"),
+    ("GET", "/api/organizations/{id}/merge-preview"),
     ("GET", "/api/organizations/{id}/members"),
     ("POST", "/api/organizations/{id}/members"),
     ("DELETE", "/api/organizations/{id}/members/{customer_id}"),

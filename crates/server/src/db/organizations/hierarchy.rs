@@ -19,7 +19,7 @@ use crate::error::{ApiError, ApiResult};
 pub const RELATIVES_LIST: i64 = 50;
 
 /// `$1`'s ancestors, nearest first, up to `$2 + 1` levels (so a corrupt loop ends).
-const ANCESTORS: &str = "WITH RECURSIVE up(id, depth) AS ( \
+pub(crate) const ANCESTORS: &str = "WITH RECURSIVE up(id, depth) AS ( \
       SELECT parent_id, CAST(1 AS BIGINT) FROM organizations WHERE id = $1 AND parent_id IS NOT NULL \
       UNION ALL SELECT o.parent_id, up.depth + 1 FROM up JOIN organizations o ON o.id = up.id \
       WHERE o.parent_id IS NOT NULL AND up.depth <= $2) \

@@ -29,6 +29,8 @@ pub async fn get_detail(
     _: CurrentAgent,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<OrganizationDetail>> {
+    // A merged organization's id answers with the survivor (whose `id` differs).
+    let id = crate::db::organizations::merge::resolve(&state.db, id).await?.unwrap_or(id);
     Ok(Json(store::detail_or_404(&state.db, id).await?))
 }
 
