@@ -28,7 +28,8 @@ use std::future::Future;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::NavigateOptions;
 use orgdesk_core::api::organization::OrganizationDetail;
 
 use crate::api::{self, ApiError};
@@ -186,6 +187,7 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
     // Organization merge: an old id of a merged organization answers with the survivor
     // (open its own URL), and `?merge_into=` (the duplicate suggestions' link) opens the preview.
     let to_merge = use_navigate();
+    let query = use_query_map();
     let session = crate::state::use_session();
     Effect::new(move |_| {
         let replace = NavigateOptions { replace: true, ..Default::default() };

@@ -185,7 +185,7 @@ fn rows(m: &MergeSide, s: &MergeSide) -> Vec<(&'static str, String, String)> {
             listed(&s.routing_rules, s.routing_rule_count),
         ),
         ("Shared projects", projects(m), projects(s)),
-        // Usergroup links (issue #16 points 1-2, another branch) get their row here.
+        ("Usergroups", listed(&m.usergroups, m.usergroup_count), listed(&s.usergroups, s.usergroup_count)),
         ("Members", n(m.members), n(s.members)),
         ("Open items", n(m.open_items), n(s.open_items)),
         ("Closed items", n(m.closed_items), n(s.closed_items)),
@@ -254,6 +254,7 @@ fn PreviewView(id: i64, preview: MergePreview, reload: RwSignal<u32>) -> impl In
         count_of(m.contacts.len() as i64, "contact entry", "contact entries"),
         count_of(m.routing_rule_count, "routing rule", "routing rules"),
         count_of(m.project_count, "shared project", "shared projects"),
+        count_of(m.usergroup_count, "usergroup link", "usergroup links"),
         count_of(m.conversations, "conversation", "conversations"),
         count_of(m.children, "sub-organization", "sub-organizations"),
     ];

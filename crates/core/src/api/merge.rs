@@ -8,7 +8,7 @@
 //!   preview, 404 when either is gone, 422 when the merge would make a loop.
 //!
 //! Lists (domains, contacts, notes, files, members, items, history, conversations,
-//! routing rules, shared projects, children) are united; only single-valued fields
+//! routing rules, shared projects, usergroup links, children) are united; only single-valued fields
 //! that both organizations fill differently are chosen ([`MergeConflict`]). A field
 //! only the merged organization fills is taken from it. The merged organization's id
 //! then redirects to the survivor: `GET /api/organizations/{old}` and
@@ -51,7 +51,10 @@ pub struct MergeSide {
     /// The first [`MERGE_LISTED`] projects the organization follows (shared with it).
     pub projects: Vec<ProjectRef>,
     pub project_count: i64,
-    // Usergroup links (issue #16 points 1-2, another branch) go here: `usergroups`.
+    /// The first [`MERGE_LISTED`] usergroups the organization is linked to (every
+    /// member is in them); `usergroup_count` counts them all.
+    pub usergroups: Vec<String>,
+    pub usergroup_count: i64,
     pub members: i64,
     /// New, open and waiting items.
     pub open_items: i64,

@@ -68,6 +68,7 @@ struct HeadRow {
     children: i64,
     routing_rule_count: i64,
     project_count: i64,
+    usergroup_count: i64,
 }
 
 const HEAD: &str = "SELECT o.id, o.name, o.version, o.summary, o.parent_id, p.name AS parent_name, o.portal_visibility, \
@@ -81,7 +82,8 @@ const HEAD: &str = "SELECT o.id, o.name, o.version, o.summary, o.parent_id, p.na
     (SELECT COUNT(*) FROM conversations x WHERE x.organization_id = o.id) AS conversations, \
     (SELECT COUNT(*) FROM organizations x WHERE x.parent_id = o.id) AS children, \
     (SELECT COUNT(*) FROM routing_rules x WHERE x.organization_id = o.id) AS routing_rule_count, \
-    (SELECT COUNT(*) FROM project_followers x WHERE x.organization_id = o.id) AS project_count \
+    (SELECT COUNT(*) FROM project_followers x WHERE x.organization_id = o.id) AS project_count, \
+    (SELECT COUNT(*) FROM usergroup_organizations x WHERE x.organization_id = o.id) AS usergroup_count \
     FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id WHERE o.id = $1";
 
 #[derive(sqlx::FromRow)]
@@ -136,6 +138,14 @@ async fn load_side(on: &mut On<'_>, id: i64) -> Result<Option<MergeSide>, sqlx::
     .bind(MERGE_LISTED as i64)
     .fetch_all(on.ex())
     .await?;
+    let usergroups: Vec<String> = query(
+        "SELECT g.name FROM usergroup_organizations x JOIN usergroups g ON g.id = x.usergroup_id \
+         WHERE x.organization_id = $1 ORDER BY g.name_key, g.id LIMIT $2",
+    )
+    .bind(id)
+    .bind(MERGE_LISTED as i64)
+    .scalars(on.ex())
+    .await?;
     let contacts = contacts
         .into_iter()
         .map(|(kind, label, value)| Ok(ContactEntry { kind: decode_word(&kind)?, label, value }))
@@ -162,6 +172,8 @@ async fn load_side(on: &mut On<'_>, id: i64) -> Result<Option<MergeSide>, sqlx::
         routing_rule_count: h.routing_rule_count,
         projects: projects.into_iter().map(|(id, name, archived)| ProjectRef { id, name, archived }).collect(),
         project_count: h.project_count,
+        usergroups,
+        usergroup_count: h.usergroup_count,
         members: h.members,
         open_items: h.open_items,
         closed_items: h.all_items - h.open_items,
@@ -258,20 +270,32 @@ async fn gain(
     visibility: OrgItemAccess,
     project_items: bool,
 ) -> Result<AccessGain, sqlx::Error> {
-    // Items of projects `other` shares that `from` does not.
-    let extra_items = "SELECT id FROM items WHERE project_id IN (SELECT project_id FROM project_followers \
-        WHERE organization_id = $2 AND project_id NOT IN \
-        (SELECT project_id FROM project_followers WHERE organization_id = $1))";
+    // Items of the projects `other`'s members see through it and `from`'s do not:
+    // projects shared with the organization (when the portal shows project items) and
+    // those of the usergroups it is linked to (always).
+    let granted = |org: &str| {
+        let groups = format!(
+            "SELECT up.project_id FROM usergroup_organizations uo JOIN usergroup_projects up \
+             ON up.usergroup_id = uo.usergroup_id WHERE uo.organization_id = {org}"
+        );
+        if project_items {
+            format!("SELECT project_id FROM project_followers WHERE organization_id = {org} UNION {groups}")
+        } else {
+            groups
+        }
+    };
+    let extra_items = format!(
+        "SELECT id FROM items WHERE project_id IN ({}) AND project_id NOT IN ({})",
+        granted("$2"),
+        granted("$1")
+    );
     let org_items: i64 =
         query("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM org_item_counts WHERE organization_id = $1")
             .bind(other)
             .scalar(db)
             .await?;
-    let shared_items: i64 = if project_items {
-        query(format!("SELECT COUNT(*) FROM ({extra_items}) shared")).bind(from).bind(other).scalar(db).await?
-    } else {
-        0
-    };
+    let shared_items: i64 =
+        query(format!("SELECT COUNT(*) FROM ({extra_items}) shared")).bind(from).bind(other).scalar(db).await?;
     let role = if visibility >= OrgItemAccess::Read { "" } else { " AND m.role = 'manager'" };
     let verified = "FROM memberships m JOIN customers c ON c.id = m.customer_id \
         WHERE m.organization_id = $1 AND c.email_verified_at IS NOT NULL";
@@ -279,7 +303,8 @@ async fn gain(
         if org_items > 0 { query(format!("SELECT COUNT(*) {verified}{role}")).bind(from).scalar(db).await? } else { 0 };
     let share_viewers: i64 =
         if shared_items > 0 { query(format!("SELECT COUNT(*) {verified}")).bind(from).scalar(db).await? } else { 0 };
-    // Whoever sees through shared projects is verified, as every organization viewer is.
+    // Whoever sees through shared projects or linked usergroups is verified, as every
+    // organization viewer is.
     let customers = share_viewers.max(org_viewers);
     let items = match (org_viewers > 0, share_viewers > 0) {
         (true, true) => {
@@ -455,6 +480,15 @@ pub async fn merge(
     .bind(id)
     .execute(&mut tx)
     .await?;
+    // Usergroup links: those the survivor lacks (the rest go with the merged organization).
+    query(
+        "UPDATE usergroup_organizations SET organization_id = $1 WHERE organization_id = $2 AND usergroup_id NOT IN \
+         (SELECT usergroup_id FROM usergroup_organizations WHERE organization_id = $1)",
+    )
+    .bind(target)
+    .bind(id)
+    .execute(&mut tx)
+    .await?;
     // Sub-organizations: the survivor is their parent now (their open panels notice).
     query("UPDATE organizations SET parent_id = $1, version = version + 1, updated_at = $2 WHERE parent_id = $3")
         .bind(target)
@@ -543,6 +577,7 @@ pub async fn merge(
         "contacts": merged.contacts.len(),
         "routing_rules": merged.routing_rule_count,
         "projects": merged.project_count,
+        "usergroups": merged.usergroup_count,
         "children": merged.children,
         "conversations": merged.conversations,
         "took_merged": chosen,
@@ -613,6 +648,8 @@ mod tests {
             routing_rule_count: 0,
             projects: vec![],
             project_count: 0,
+            usergroups: vec![],
+            usergroup_count: 0,
             members: 0,
             open_items: 0,
             closed_items: 0,
