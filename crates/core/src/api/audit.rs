@@ -47,6 +47,10 @@ pub enum AuditAction {
     ImportCompleted,
     /// An import undone (what was removed, restored and kept).
     ImportUndone,
+    /// A deleted organization restored (what came back, what another took since).
+    OrganizationRestored,
+    /// A deleted organization erased for good once its retention ended.
+    OrganizationPurged,
 }
 
 impl Word for AuditAction {
@@ -74,6 +78,8 @@ impl Word for AuditAction {
         AuditAction::RoutingRulesReordered,
         AuditAction::ImportCompleted,
         AuditAction::ImportUndone,
+        AuditAction::OrganizationRestored,
+        AuditAction::OrganizationPurged,
     ];
 
     fn as_str(self) -> &'static str {
@@ -101,6 +107,8 @@ impl Word for AuditAction {
             AuditAction::RoutingRulesReordered => "routing_rules_reordered",
             AuditAction::ImportCompleted => "import_completed",
             AuditAction::ImportUndone => "import_undone",
+            AuditAction::OrganizationRestored => "organization_restored",
+            AuditAction::OrganizationPurged => "organization_purged",
         }
     }
 }
@@ -132,6 +140,8 @@ impl AuditAction {
             AuditAction::RoutingRulesReordered => "Reordered routing rules",
             AuditAction::ImportCompleted => "Imported a CSV file",
             AuditAction::ImportUndone => "Undid an import",
+            AuditAction::OrganizationRestored => "Restored organization",
+            AuditAction::OrganizationPurged => "Purged deleted organization",
         }
     }
 }
