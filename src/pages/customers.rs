@@ -10,7 +10,7 @@
 
 pub(crate) mod confirm_move;
 mod customer_row;
-mod delete_organization;
+pub mod delete_organization;
 mod drag;
 mod group_header;
 mod list;
@@ -268,9 +268,10 @@ pub fn CustomersPage() -> impl IntoView {
                     } />
                 }.into_any(),
                 Dialogs::DeleteOrganization(org, members) => view! {
-                    <DeleteOrganization org=org members=members on_close=close on_deleted=move |name: String| {
+                    <DeleteOrganization id=org.id name=org.name.clone() on_close=close on_deleted=move |message: String| {
+                        let _ = members;
                         dialog.set(None);
-                        state.show(format!("Deleted {name}. Its members are now in No organization."), false, None);
+                        state.show(message, false, None);
                         state.reload();
                     } />
                 }.into_any(),
