@@ -3,8 +3,7 @@
 
 use gloo_net::http::Request;
 use orgdesk_core::api::deleted_organizations::{
-    DeletedOrganizationPage, DeletionPreview, DismissDuplicateRequest, DuplicatePage, RestoreOutcome,
-    RetentionSetting,
+    DeletedOrganizationPage, DeletionPreview, DismissDuplicateRequest, DuplicatePage, RestoreOutcome, RetentionSetting,
 };
 
 use super::{delete, get, send, with_csrf, write, ApiError};

@@ -42,9 +42,8 @@ pub fn DeleteOrganization(
     let picker_error = RwSignal::new(None::<String>);
     let title = format!("Delete {name}?");
     let name = StoredValue::new(name);
-    let remove = Action::new_local(move |move_to: &Option<i64>| {
-        api::deleted_organizations::delete_organization(id, *move_to)
-    });
+    let remove =
+        Action::new_local(move |move_to: &Option<i64>| api::deleted_organizations::delete_organization(id, *move_to));
     Effect::new(move |_| match remove.value().get() {
         Some(Ok(())) => {
             let to = target.get_untracked().filter(|_| moving.get_untracked()).map(|p| p.name);
