@@ -346,7 +346,7 @@ async fn axe_core_finds_no_serious_or_critical_violation_on_the_main_screens() {
         found.iter().any(|v| v.starts_with("button-name (critical)")),
         "axe-core reports a nameless button: {found:?}"
     );
-    let screens: [(&str, String, &str); 8] = [
+    let screens: [(&str, String, &str); 10] = [
         ("Customers", "/customers".into(), "Customers - Orgdesk"),
         ("an organization panel", format!("/organizations/{acme}"), "Acme Corporation - Orgdesk"),
         ("a customer profile", format!("/customers/{ann}"), "Ann Archer - Orgdesk"),
@@ -355,6 +355,8 @@ async fn axe_core_finds_no_serious_or_critical_violation_on_the_main_screens() {
         ("an item", format!("/tickets/{item}"), "Printer on fire"),
         ("Administration", "/admin".into(), "Administration - Orgdesk"),
         ("Import", "/admin/import".into(), "Import - Orgdesk"),
+        ("Deleted organizations", "/admin/deleted-organizations".into(), "Deleted organizations - Orgdesk"),
+        ("Duplicate organizations", "/admin/duplicate-organizations".into(), "Duplicate organizations - Orgdesk"),
     ];
     for width in [1440, 390] {
         browser.set_width(width).await;

@@ -15,7 +15,7 @@ use crate::api;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::pager::Pager;
 use crate::components::text_field::TextField;
-use crate::components::timestamp::Timestamp;
+use crate::components::timestamp::{local_date, local_time, Timestamp};
 use crate::state::use_session;
 
 /// How many deleted organizations one page shows.
@@ -183,7 +183,7 @@ fn DeletedRow(org: DeletedOrganization, on_restored: Callback<RestoreOutcome>) -
                 <p class="deleted-orgs__meta">{domains}" · "{members}</p>
                 <p class="deleted-orgs__meta">
                     "Deleted "<Timestamp at=org.deleted_at.clone() />{by}
-                    " · purged after "<Timestamp at=org.purge_at.clone() />
+                    " · restorable until "<span title=local_time(&org.purge_at)>{local_date(&org.purge_at)}</span>
                 </p>
                 <ErrorNotice message=error />
             </div>

@@ -48,7 +48,7 @@ fn DuplicateList() -> impl IntoView {
     });
     let on_dismissed = Callback::new(move |()| version.update(|v| *v += 1));
     view! {
-        <Transition fallback=|| view! { <p>"Looking for duplicates…"</p> }>
+        <Transition fallback=|| view! { <p>"Loading duplicate suggestions…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) if page.items.is_empty() && page.offset == 0 => view! {
