@@ -312,3 +312,51 @@ async fn a_delete_racing_an_edit_and_two_restores_racing_never_fail_with_a_serve
     }
     app.assert_counters_match().await;
 }
+
+/// Prints how long deleting (members moved) and restoring an organization of 10,000
+/// members with 1,000 items takes; run by hand with `--ignored --nocapture`.
+#[tokio::test]
+#[ignore]
+async fn timing_delete_and_restore_of_ten_thousand_members() {
+    use orgdesk_server::db::query;
+    let app = TestApp::spawn_admin_without_automatic_organizations().await;
+    let acme = app.create_org("Acme", &["acme.example"]).await.id;
+    let globex = app.create_org("Globex", &[]).await.id;
+    let project = app.create_project("Support").await.id;
+    query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) \
+         INSERT INTO customers (email, first_name, last_name, sort_name, created_at) \
+         SELECT 'c' || i || '@acme.example', 'C', 'A', 'c a', 0 FROM n",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    query("INSERT INTO memberships (customer_id, organization_id) SELECT id, $1 FROM customers")
+        .bind(acme)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    query(
+        "INSERT INTO items (project_id, item_type, title, status, priority, requester_id, organization_id, created_at, updated_at) \
+         SELECT $1, 'ticket', 'T', CASE WHEN id % 20 = 0 THEN 'open' ELSE 'closed' END, 'normal', id, $2, 0, 0 \
+         FROM customers WHERE id % 10 = 0",
+    )
+    .bind(project)
+    .bind(acme)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(delete(&app, acme, Some(globex)).await.status(), StatusCode::NO_CONTENT);
+    let deleted = started.elapsed();
+    let started = std::time::Instant::now();
+    let outcome = ok_json(restore(&app, acme).await).await;
+    let restored = started.elapsed();
+    assert_eq!((&outcome["members_restored"], &outcome["items_restored"]), (&json!(10_000), &json!(1_000)));
+    println!(
+        "delete (10,000 members moved, 1,000 items) {deleted:?}, restore {restored:?} on {} ({} build)",
+        app.db.dialect(),
+        if cfg!(debug_assertions) { "debug" } else { "release" }
+    );
+    app.assert_counters_match().await;
+}

@@ -121,3 +121,35 @@ async fn only_admins_see_duplicate_suggestions() {
     let res = agent.post("/api/duplicate-organizations/dismissals", json!({"first_id": 1, "second_id": 2})).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+/// Prints how long the first page of suggestions takes among 10,000 organizations
+/// (1,000 of them in duplicate pairs); run by hand with `--ignored --nocapture`.
+#[tokio::test]
+#[ignore]
+async fn timing_duplicates_among_ten_thousand_organizations() {
+    use orgdesk_server::db::query;
+    let app = TestApp::spawn_admin_without_automatic_organizations().await;
+    // 9,000 distinct names, and 500 pairs "Dup N" / "DUP N Ltd"; the keys are filled by the first page.
+    query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) \
+         INSERT INTO organizations (name, name_key, created_at) \
+         SELECT CASE WHEN i <= 500 THEN 'Dup ' || i WHEN i <= 1000 THEN 'DUP ' || (i - 500) || ' Ltd' ELSE 'Org ' || i END, \
+           CASE WHEN i <= 500 THEN 'dup ' || i WHEN i <= 1000 THEN 'dup ' || (i - 500) || ' ltd' ELSE 'org ' || i END, 0 FROM n",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let first = ok_json(app.get("/api/duplicate-organizations?limit=25").await).await;
+    let with_backfill = started.elapsed();
+    let started = std::time::Instant::now();
+    let again = ok_json(app.get("/api/duplicate-organizations?limit=25&offset=475").await).await;
+    let page = started.elapsed();
+    assert_eq!(first["items"].as_array().unwrap().len(), 25);
+    assert_eq!((again["items"].as_array().unwrap().len(), &again["more"]), (25, &json!(false)), "500 pairs in all");
+    println!(
+        "duplicates among 10,000 organizations on {}: first page (filling 10,000 keys) {with_backfill:?}, last page {page:?} ({} build)",
+        app.db.dialect(),
+        if cfg!(debug_assertions) { "debug" } else { "release" }
+    );
+}
