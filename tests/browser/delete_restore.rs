@@ -18,13 +18,15 @@ async fn an_organization_deleted_with_its_members_moved_is_restored_from_adminis
     let bo = api.create_customer("bo@acme.com", "Bo", "Stone").await.id;
     let project = api.create_project("Support").await.id;
     api.create_ticket(project, "Printer on fire", ann).await;
+    let old = api.create_ticket(project, "Old invoice", bo).await.id;
+    api.patch(&format!("/api/items/{old}"), json!({ "status": "closed" })).await;
 
     let browser = Browser::signed_in(&server, &format!("/organizations/{acme}")).await;
     browser.set_width(1440).await;
     browser.wait_for_panel_name("Acme").await;
     browser.click_button("Actions").await;
     browser.click_xpath("//button[@role='menuitem'][normalize-space()='Delete…']", "Delete…").await;
-    browser.wait_for_text_in(DIALOG, "Acme has 2 members and 1 item (1 open, 0 closed).").await;
+    browser.wait_for_text_in(DIALOG, "Acme has 2 members and 2 items (1 open, 1 closed).").await;
     browser.wait_for_text_in(DIALOG, "for 30 days").await;
     browser.assert_accessible("the delete dialog").await;
     browser.screenshots("delete-dialog").await;
@@ -42,6 +44,9 @@ async fn an_organization_deleted_with_its_members_moved_is_restored_from_adminis
     browser.wait_for_group_count("Globex", "2 members").await;
     assert_eq!(api.customer(ann).await.organization_id, Some(globex));
     assert_eq!(api.status(&format!("/api/organizations/{acme}")).await, reqwest::StatusCode::NOT_FOUND);
+    // The closed item keeps a record of the organization it had.
+    browser.goto(&format!("/tickets/{old}")).await;
+    browser.wait_for_text_in("//*[@data-testid='item-organization']", "Acme (deleted)").await;
 
     // Administration > Deleted organizations, at a phone's width.
     browser.set_width(390).await;
