@@ -21,6 +21,7 @@ struct Acme {
     bo: i64,
     open_item: i64,
     closed_item: i64,
+    project: i64,
 }
 
 async fn acme() -> Acme {
@@ -34,7 +35,12 @@ async fn acme() -> Acme {
     let closed_item = app.create_ticket(project, bo, "Old", ItemStatus::Closed).await.id;
     let res = app.post(&format!("/api/organizations/{acme}/notes"), json!({"body": "Pays late"})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    Acme { app, acme, ann, bo, open_item, closed_item }
+    let entries = json!([{"kind": "phone", "label": "Main", "value": "+49 30 1234567"}]);
+    let res = app.put(&format!("/api/organizations/{acme}/contacts"), json!({"version": 1, "entries": entries})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.put(&format!("/api/projects/{project}/sharing"), json!({"add_organizations": [acme]})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    Acme { app, acme, ann, bo, open_item, closed_item, project }
 }
 
 async fn delete(app: &TestApp, id: i64, move_to: Option<i64>) -> reqwest::Response {
@@ -65,8 +71,10 @@ async fn the_delete_dialog_counts_members_and_open_and_closed_items() {
 
 #[tokio::test]
 async fn deleting_and_leaving_members_unassigned_then_restoring_brings_everything_back() {
-    let Acme { app, acme, ann, bo, open_item, closed_item } = acme().await;
+    let Acme { app, acme, ann, bo, open_item, closed_item, project } = acme().await;
     let before = org_total(&app).await;
+    let followers = ok_json(app.get(&format!("/api/projects/{project}/followers")).await).await;
+    assert!(followers.to_string().contains("Acme"), "{followers}");
     assert_eq!(delete(&app, acme, None).await.status(), StatusCode::NO_CONTENT);
 
     // Gone from everything that lists or finds organizations.
@@ -85,6 +93,8 @@ async fn deleting_and_leaving_members_unassigned_then_restoring_brings_everythin
     let other = app.create_org("Acme", &[]).await.id;
     assert_eq!(app.delete(&format!("/api/organizations/{other}")).await.status(), StatusCode::NO_CONTENT);
 
+    let followers = ok_json(app.get(&format!("/api/projects/{project}/followers")).await).await;
+    assert!(!followers.to_string().contains("Acme"), "the project no longer lists it as a follower: {followers}");
     // Items keep a record of it.
     for item in [open_item, closed_item] {
         assert_eq!(app.item(item).await.organization_id, None);
@@ -116,6 +126,9 @@ async fn deleting_and_leaving_members_unassigned_then_restoring_brings_everythin
     assert_eq!(app.item(closed_item).await.organization_id, Some(acme), "closed items come back too");
     let notes = ok_json(app.get(&format!("/api/organizations/{acme}/notes")).await).await;
     assert_eq!(notes["items"][0]["body"], "Pays late");
+    let detail = ok_json(app.get(&format!("/api/organizations/{acme}/detail")).await).await;
+    assert_eq!(detail["contacts"][0]["value"], "+49 30 1234567", "contacts kept");
+    assert_eq!(detail["projects"][0]["name"], "Support", "the project it follows, kept");
     let history = ok_json(app.get(&format!("/api/organizations/{acme}/history")).await).await;
     let actions: Vec<&str> =
         history["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
@@ -131,7 +144,7 @@ async fn deleting_and_leaving_members_unassigned_then_restoring_brings_everythin
 
 #[tokio::test]
 async fn deleting_and_moving_members_brings_back_only_those_who_did_not_move_since() {
-    let Acme { app, acme, ann, bo, open_item, closed_item } = acme().await;
+    let Acme { app, acme, ann, bo, open_item, closed_item, .. } = acme().await;
     let globex = app.create_org("Globex", &[]).await.id;
     let initech = app.create_org("Initech", &[]).await.id;
     error_body(
