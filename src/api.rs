@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod customer_profile;
 pub mod customers;
+pub mod deleted_organizations;
 pub mod files;
 pub mod import;
 pub mod merge;

@@ -12,6 +12,8 @@ use crate::components::skip_link::SkipLink;
 use crate::components::top_bar::TopBar;
 use crate::pages::account::AccountPage;
 use crate::pages::admin::audit::AuditLogPage;
+use crate::pages::admin::deleted_organizations::DeletedOrganizationsPage;
+use crate::pages::admin::duplicates::DuplicateOrganizationsPage;
 use crate::pages::admin::import::ImportPage;
 use crate::pages::admin::portal::AdminPortalPage;
 use crate::pages::admin::routing::AdminRoutingPage;
@@ -104,6 +106,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/portal") view=AdminPortalPage />
                     <Route path=path!("admin/routing") view=AdminRoutingPage />
                     <Route path=path!("admin/usergroups") view=AdminUsergroupsPage />
+                    <Route path=path!("admin/deleted-organizations") view=DeletedOrganizationsPage />
+                    <Route path=path!("admin/duplicate-organizations") view=DuplicateOrganizationsPage />
                     <Route path=path!("account") view=AccountPage />
                 </ParentRoute>
             </Routes>

@@ -61,4 +61,6 @@ pub fn use_connection() -> ConnectionContext {
 pub struct CustomersContext {
     /// Fetches the list again (after the panel renamed an organization or moved customers).
     pub reload: Callback<()>,
+    /// Whether this agent may delete organizations (admins, or agents when an admin allowed it).
+    pub may_delete_organizations: Signal<bool>,
 }

@@ -7,6 +7,7 @@ mod browser {
     mod admin_audit;
     mod admin_routing;
     mod customers;
+    mod delete_restore;
     mod dialogs;
     mod import;
     mod layout;

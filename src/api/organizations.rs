@@ -38,10 +38,6 @@ pub async fn update_organization(id: i64, req: UpdateOrganizationRequest) -> Res
     write(Request::patch(&format!("/api/organizations/{id}")), &req).await
 }
 
-pub async fn delete_organization(id: i64) -> Result<(), ApiError> {
-    delete(&format!("/api/organizations/{id}")).await
-}
-
 pub async fn start_organization_conversation(
     id: i64,
     req: StartConversationRequest,

@@ -2,6 +2,8 @@
 //! outbox, and a link to the audit log (its own page, [`audit`]).
 
 pub mod audit;
+pub mod deleted_organizations;
+pub mod duplicates;
 pub mod import;
 pub mod portal;
 pub mod routing;
@@ -47,6 +49,8 @@ pub fn AdminPage() -> impl IntoView {
                         <li><A href="/admin/portal">"Portal"</A><span class="hint">" — what customers see and do in the portal"</span></li>
                         <li><A href="/admin/routing">"Routing"</A><span class="hint">" — rules for every organization whose property has a value"</span></li>
                         <li><A href="/admin/usergroups">"Usergroups"</A><span class="hint">" — groups that grant customers more in the portal"</span></li>
+                        <li><A href="/admin/deleted-organizations">"Deleted organizations"</A><span class="hint">" — restore one within the retention"</span></li>
+                        <li><A href="/admin/duplicate-organizations">"Duplicate organizations"</A><span class="hint">" — organizations that look like one company"</span></li>
                     </ul>
                 </nav>
                 <AgentsSection />

@@ -10,7 +10,7 @@
 
 pub(crate) mod confirm_move;
 mod customer_row;
-mod delete_organization;
+pub mod delete_organization;
 mod drag;
 mod group_header;
 mod list;
@@ -126,7 +126,10 @@ pub fn CustomersPage() -> impl IntoView {
     let CustomersState { model, selection, dialog, .. } = state;
     let search = RwSignal::new(String::new());
     let list = NodeRef::<html::Div>::new();
-    provide_context(CustomersContext { reload: Callback::new(move |_| state.reload()) });
+    provide_context(CustomersContext {
+        reload: Callback::new(move |_| state.reload()),
+        may_delete_organizations: state.may_delete_organizations.into(),
+    });
     let session = crate::state::use_session();
     if session.is_admin() {
         state.may_delete_organizations.set(true);
@@ -268,9 +271,10 @@ pub fn CustomersPage() -> impl IntoView {
                     } />
                 }.into_any(),
                 Dialogs::DeleteOrganization(org, members) => view! {
-                    <DeleteOrganization org=org members=members on_close=close on_deleted=move |name: String| {
+                    <DeleteOrganization id=org.id name=org.name.clone() on_close=close on_deleted=move |message: String| {
+                        let _ = members;
                         dialog.set(None);
-                        state.show(format!("Deleted {name}. Its members are now in No organization."), false, None);
+                        state.show(message, false, None);
                         state.reload();
                     } />
                 }.into_any(),

@@ -13,6 +13,7 @@ pub mod members;
 pub mod notes;
 pub mod properties;
 
+mod actions;
 mod domains;
 mod editor;
 mod header;
@@ -241,7 +242,7 @@ fn OrganizationPanel(id: i64) -> impl IntoView {
                 fallback=move || load_error.with(Option::is_none).then(|| view! { <p class="app-loading">"Loading…"</p> })
             >
                 <header::NameHeader panel=panel />
-                <crate::pages::organization_merge::OrganizationActions id=id />
+                <actions::OrganizationActions panel=panel />
                 <TabList aria_label="Organization sections" tabs=&Tab::ALL label=Tab::label slug=Tab::slug
                     current=tab id_prefix="org-tab-" controls="org-tabpanel" on_select=select_tab />
                 <div class="org-tabpanel" id="org-tabpanel" role="tabpanel"

@@ -17,28 +17,9 @@ use serde_json::Value;
 
 use crate::api;
 use crate::components::error_notice::ErrorNotice;
-use crate::components::menu_button::{MenuButton, MenuEntry};
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::state::use_session;
 use crate::text::count_of;
-
-/// The panel's actions menu (admins): "Merge into…" opens the merge page.
-#[component]
-pub fn OrganizationActions(id: i64) -> impl IntoView {
-    let session = use_session();
-    let navigate = use_navigate();
-    let entries = vec![MenuEntry::new("Merge into…", move || {
-        navigate(&format!("/organizations/{id}/merge"), Default::default())
-    })];
-    move || {
-        session.is_admin().then(|| {
-            view! {
-                <MenuButton id="org-panel-actions" label="Actions" aria_label="Organization actions".to_string()
-                    entries=Signal::stored(entries.clone()) class="org-actions" />
-            }
-        })
-    }
-}
 
 /// The route `/organizations/{id}/merge`.
 #[component]

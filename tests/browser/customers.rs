@@ -361,7 +361,7 @@ async fn an_organization_is_renamed_and_deleted_from_the_customers_app_and_its_m
     browser.wait_for_group_count("Acme Corporation", "1 member").await;
 
     browser.click_button("Delete Acme Corporation").await;
-    browser.wait_for_text_in(DIALOG, "Its 1 member becomes unassigned").await;
+    browser.wait_for_text_in(DIALOG, "Acme Corporation has 1 member and 0 items").await;
     browser.click_in(DIALOG, "Delete organization").await;
     browser.wait_for_text("Deleted Acme Corporation. Its members are now in No organization.").await;
     browser.wait_for_group_count("No organization", "1 member").await;

@@ -346,7 +346,7 @@ async fn axe_core_finds_no_serious_or_critical_violation_on_the_main_screens() {
         found.iter().any(|v| v.starts_with("button-name (critical)")),
         "axe-core reports a nameless button: {found:?}"
     );
-    let screens: [(&str, String, &str); 9] = [
+    let screens: [(&str, String, &str); 11] = [
         ("Customers", "/customers".into(), "Customers - Orgdesk"),
         ("an organization panel", format!("/organizations/{acme}"), "Acme Corporation - Orgdesk"),
         ("a customer profile", format!("/customers/{ann}"), "Ann Archer - Orgdesk"),
@@ -356,6 +356,8 @@ async fn axe_core_finds_no_serious_or_critical_violation_on_the_main_screens() {
         ("Administration", "/admin".into(), "Administration - Orgdesk"),
         ("Import", "/admin/import".into(), "Import - Orgdesk"),
         ("Usergroups", "/admin/usergroups".into(), "Usergroups - Orgdesk"),
+        ("Deleted organizations", "/admin/deleted-organizations".into(), "Deleted organizations - Orgdesk"),
+        ("Duplicate organizations", "/admin/duplicate-organizations".into(), "Duplicate organizations - Orgdesk"),
     ];
     for width in [1440, 390] {
         browser.set_width(width).await;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod customer_profile;
+pub mod deleted_organizations;
 pub mod import;
 pub mod merge;
 pub mod organization;

@@ -9,6 +9,7 @@ pub mod api;
 pub mod contact;
 pub mod customer;
 pub mod domain;
+pub mod duplicates;
 pub mod email;
 pub mod error;
 pub mod hierarchy;

@@ -96,6 +96,7 @@ pub async fn serve(
 pub async fn prepare(config: &Config) -> Result<Db, String> {
     let db = Db::connect_patiently(&config.database_url, config.database_wait).await?;
     db.migrate().await?;
+    db::organizations::duplicates::fill_missing_keys(&db).await.map_err(|e| e.to_string())?;
     if let Some(generated) = auth::bootstrap_admin(&db, config).await? {
         println!("Created the first admin account: {} / password: {generated}", generated_email(config));
         println!("This password is shown only once. Orgdesk asks for a new password at the first sign-in.");
@@ -153,6 +154,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 println!("(no built web app found: serving the API only; run scripts/run.sh to build it)");
             }
             let _mailer = mailer::spawn(db.clone(), config.smtp.clone());
+            let _purge = routes::deleted_organizations::spawn_purge(db.clone());
             let state = AppState::new(db, config);
             // The first trigram sample, in the background, before the first search needs it.
             state.search_stats.sample(&state.db);

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod conversations;
 pub mod customer_profile;
 pub mod customers;
+pub mod deleted_organizations;
 pub mod imports;
 pub mod items;
 pub mod meta;
@@ -58,6 +59,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(routing::routes())
         .merge(imports::routes())
         .merge(usergroups::routes())
+        .merge(deleted_organizations::routes())
 }
 
 /// Every documented route, for the OpenAPI document.

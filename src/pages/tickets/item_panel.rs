@@ -126,6 +126,16 @@ pub fn ItemPanel() -> impl IntoView {
 }
 
 /// The fields of an item, each saved as soon as it changes.
+/// The item's organization: its name, "Acme (deleted)" when it had one that was
+/// deleted since, or "No organization".
+fn organization_text(item: &Item) -> String {
+    match (&item.organization_name, &item.former_organization_name) {
+        (Some(name), _) => name.clone(),
+        (None, Some(former)) => format!("{former} (deleted)"),
+        (None, None) => "No organization".into(),
+    }
+}
+
 #[component]
 fn ItemDetails(
     item: RwSignal<Option<Item>>,
@@ -233,7 +243,7 @@ fn ItemDetails(
                 <div class="field">
                     <span class="field__label">"Organization"</span>
                     <span class="item-details__value" data-testid="item-organization">
-                        {move || item.with(|i| i.as_ref().and_then(|i| i.organization_name.clone()).unwrap_or_else(|| "No organization".into()))}
+                        {move || item.with(|i| i.as_ref().map(organization_text).unwrap_or_default())}
                     </span>
                     <span class="hint item-details__hint">"The requester's organization; open items follow them when they move."</span>
                 </div>
@@ -582,5 +592,21 @@ mod tests {
     fn the_requester_warning_counts_the_earlier_replies() {
         assert_eq!(super::earlier_replies_warning("Ann Lee", 1), "Ann Lee will receive the 1 earlier reply.");
         assert_eq!(super::earlier_replies_warning("Ann Lee", 3), "Ann Lee will receive the 3 earlier replies.");
+    }
+
+    #[test]
+    fn an_item_of_a_deleted_organization_names_it_as_deleted() {
+        let mut item: super::Item = serde_json::from_value(serde_json::json!({
+            "id": 1, "project_id": 1, "project_name": "P", "item_type": "ticket", "title": "T", "description": "",
+            "status": "open", "priority": "normal", "assignee_id": null, "assignee_name": null, "requester": null,
+            "organization_id": null, "organization_name": null, "former_organization_name": "Acme",
+            "followers": [], "reply_count": 0, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
+        }))
+        .unwrap();
+        assert_eq!(super::organization_text(&item), "Acme (deleted)");
+        item.former_organization_name = None;
+        assert_eq!(super::organization_text(&item), "No organization");
+        item.organization_name = Some("Globex".into());
+        assert_eq!(super::organization_text(&item), "Globex");
     }
 }

@@ -58,6 +58,10 @@ pub enum AuditAction {
     UsergroupMembershipChanged,
     /// An organization merged into another (the target is the survivor).
     OrganizationsMerged,
+    /// A deleted organization restored (what came back, what another took since).
+    OrganizationRestored,
+    /// A deleted organization erased for good once its retention ended.
+    OrganizationPurged,
 }
 
 impl Word for AuditAction {
@@ -90,6 +94,8 @@ impl Word for AuditAction {
         AuditAction::UsergroupDeleted,
         AuditAction::UsergroupMembershipChanged,
         AuditAction::OrganizationsMerged,
+        AuditAction::OrganizationRestored,
+        AuditAction::OrganizationPurged,
     ];
 
     fn as_str(self) -> &'static str {
@@ -122,6 +128,8 @@ impl Word for AuditAction {
             AuditAction::UsergroupDeleted => "usergroup_deleted",
             AuditAction::UsergroupMembershipChanged => "usergroup_membership_changed",
             AuditAction::OrganizationsMerged => "organizations_merged",
+            AuditAction::OrganizationRestored => "organization_restored",
+            AuditAction::OrganizationPurged => "organization_purged",
         }
     }
 }
@@ -158,6 +166,8 @@ impl AuditAction {
             AuditAction::UsergroupDeleted => "Deleted usergroup",
             AuditAction::UsergroupMembershipChanged => "Changed usergroup membership",
             AuditAction::OrganizationsMerged => "Merged organizations",
+            AuditAction::OrganizationRestored => "Restored organization",
+            AuditAction::OrganizationPurged => "Purged deleted organization",
         }
     }
 }

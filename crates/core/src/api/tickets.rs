@@ -174,6 +174,10 @@ pub struct Item {
     /// their requester when they change organization; closed ones keep it).
     pub organization_id: Option<i64>,
     pub organization_name: Option<String>,
+    /// With no organization: the one it had when that organization was deleted
+    /// (shown as "Acme (deleted)"; the record stays after the purge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub former_organization_name: Option<String>,
     /// Customers besides the requester who receive customer replies.
     pub followers: Vec<CustomerRef>,
     /// How many customer replies the conversation holds (the UI warns a new

@@ -82,7 +82,7 @@ const SELECT: &str = "SELECT id, subject, organization_id, project_id, created_a
 pub async fn list(db: &Db, target: Target) -> Result<Option<Vec<Conversation>>, sqlx::Error> {
     let (exists_sql, sql, id) = match target {
         Target::Organization(id) => (
-            "SELECT id FROM organizations WHERE id = $1",
+            "SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL",
             format!("{SELECT} WHERE organization_id = $1 ORDER BY id DESC LIMIT {MAX_LISTED}"),
             id,
         ),
@@ -190,7 +190,9 @@ pub async fn start(
     now: i64,
 ) -> Result<Option<(i64, i64)>, ApiError> {
     let (exists_sql, org, project) = match target {
-        Target::Organization(id) => ("SELECT id FROM organizations WHERE id = $1", Some(id), None),
+        Target::Organization(id) => {
+            ("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL", Some(id), None)
+        }
         Target::Project(id) => ("SELECT id FROM projects WHERE id = $1", None, Some(id)),
     };
     let target_id = org.or(project).unwrap_or_default();

@@ -269,9 +269,10 @@ pub async fn insert(
                 match existing {
                     Some(org) => {
                         // An organization already carries the domain's name: it gets the domain.
-                        query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
+                        query("INSERT INTO organization_domains (domain, organization_id, root) VALUES ($1, $2, $3)")
                             .bind(domain.as_str())
                             .bind(org)
+                            .bind(orgdesk_core::duplicates::domain_root(domain.as_str()).unwrap_or_default())
                             .execute(&mut *tx)
                             .await
                             .on_unique("email", email_just_taken)?;
@@ -314,7 +315,10 @@ pub async fn insert(
             .bind(org)
             .execute(&mut *tx)
             .await?;
-        let name: String = query("SELECT name FROM organizations WHERE id = $1").bind(org).scalar(&mut *tx).await?;
+        let name: String = query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+            .bind(org)
+            .scalar(&mut *tx)
+            .await?;
         joined = Some(Joined { id: org, name, by_domain_rule: true, organization_created });
     }
     history::record(&mut *tx, &[history::created(id, by, joined.as_ref())], now).await?;
@@ -447,8 +451,10 @@ pub async fn move_customers(
 ) -> Result<Vec<MovedCustomer>, ApiError> {
     let mut tx = db.begin_write().await?;
     if let Some(org) = organization {
-        let exists: Option<i64> =
-            query("SELECT id FROM organizations WHERE id = $1").bind(org).optional_scalar(&mut tx).await?;
+        let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+            .bind(org)
+            .optional_scalar(&mut tx)
+            .await?;
         if exists.is_none() {
             return Err(ApiError::NotFound(
                 "That organization no longer exists. Reload to see the current list.".into(),

@@ -44,6 +44,7 @@ struct ItemRow {
     requester_email: Option<String>,
     organization_id: Option<i64>,
     organization_name: Option<String>,
+    former_organization_name: Option<String>,
     reply_count: i64,
     created_at: i64,
     updated_at: i64,
@@ -70,6 +71,11 @@ impl ItemRow {
             assignee_name: self.assignee_name,
             requester,
             organization_id: self.organization_id,
+            former_organization_name: self
+                .organization_name
+                .is_none()
+                .then_some(self.former_organization_name)
+                .flatten(),
             organization_name: self.organization_name,
             followers,
             reply_count: self.reply_count,
@@ -87,7 +93,7 @@ fn select_items(description: &str) -> String {
         "SELECT i.id, i.project_id, p.name AS project_name, i.item_type, i.title, {description} AS description, \
          i.status, i.priority, i.assignee_id, a.name AS assignee_name, i.requester_id, \
          {name} AS requester_name, c.email AS requester_email, i.organization_id, o.name AS organization_name, \
-         i.reply_count, i.created_at, i.updated_at \
+         i.former_organization_name, i.reply_count, i.created_at, i.updated_at \
          FROM items i JOIN projects p ON p.id = i.project_id LEFT JOIN agents a ON a.id = i.assignee_id \
          LEFT JOIN customers c ON c.id = i.requester_id LEFT JOIN organizations o ON o.id = i.organization_id",
         name = CUSTOMER_NAME

@@ -5,8 +5,10 @@
 //! module below.
 
 pub mod contacts;
+pub mod deleted;
 pub mod detail;
 pub mod domains;
+pub mod duplicates;
 pub mod files;
 pub mod hierarchy;
 pub mod history;
@@ -15,18 +17,17 @@ pub mod merge;
 pub mod notes;
 pub mod properties;
 
-use orgdesk_core::api::audit::{AuditAction, AuditTarget, MAX_AUDIT_HISTORY};
 use orgdesk_core::api::Organization;
 use orgdesk_core::customer::organization_name_key;
 use orgdesk_core::domain::Domain;
 use serde_json::json;
 
 use self::history::Entry;
-use crate::db::audit::{self, Actor};
 use crate::db::search::Filter;
 use crate::db::{placeholders, query, Db, OnUnique, Tx};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
+use orgdesk_core::duplicates::{domain_root, name_key as duplicate_key};
 
 #[derive(Debug, sqlx::FromRow)]
 struct OrgRow {
@@ -71,7 +72,7 @@ pub async fn list(db: &Db, filter: Option<&Filter>, offset: i64, limit: i64) -> 
                           (SELECT unassigned FROM customer_counts WHERE id = 1) AS unassigned";
             let sql = format!(
                 "SELECT o.id, o.name, o.created_at, {member_count} AS member_count, CAST(NULL AS BIGINT) AS match_count, \
-                 {counts}, {domains} FROM organizations o ORDER BY o.name_key, o.id LIMIT $1 OFFSET $2",
+                 {counts}, {domains} FROM organizations o WHERE o.deleted_at IS NULL ORDER BY o.name_key, o.id LIMIT $1 OFFSET $2",
                 domains = domains_of(db, "o.id")
             );
             rows = query(sql).bind(limit).bind(offset).fetch_all(db).await?;
@@ -91,7 +92,8 @@ pub async fn list(db: &Db, filter: Option<&Filter>, offset: i64, limit: i64) -> 
                    (SELECT m.organization_id FROM memberships m WHERE m.customer_id = k.id) AS org_id \
                    FROM ({customers}) k), \
                  member_hits AS (SELECT org_id, COUNT(*) AS hits FROM matched WHERE org_id IS NOT NULL GROUP BY org_id), \
-                 name_hits AS MATERIALIZED (SELECT id AS org_id FROM ({organizations}) kept), \
+                 name_hits AS MATERIALIZED (SELECT kept.id AS org_id FROM ({organizations}) kept \
+                   JOIN organizations live ON live.id = kept.id WHERE live.deleted_at IS NULL), \
                  hits AS (SELECT org_id FROM member_hits UNION SELECT org_id FROM name_hits)",
                 customers = f.customers(),
                 organizations = f.organizations()
@@ -105,7 +107,7 @@ pub async fn list(db: &Db, filter: Option<&Filter>, offset: i64, limit: i64) -> 
             let sql = format!(
                 "{with}, page AS (SELECT o.id, o.name, o.name_key, o.created_at, COALESCE(h.hits, 0) AS hits, \
                    CASE WHEN n.org_id IS NULL THEN 0 ELSE 1 END AS name_hit, COUNT(*) OVER () AS total \
-                   FROM hits JOIN organizations o ON o.id = hits.org_id \
+                   FROM hits JOIN organizations o ON o.id = hits.org_id AND o.deleted_at IS NULL \
                    LEFT JOIN member_hits h ON h.org_id = o.id LEFT JOIN name_hits n ON n.org_id = o.id \
                    ORDER BY o.name_key, o.id LIMIT ${n} OFFSET ${next}) \
                  SELECT p.id, p.name, p.created_at, \
@@ -169,7 +171,7 @@ fn to_organizations(rows: Vec<OrgRow>) -> Vec<Organization> {
 pub async fn get(db: &Db, id: i64) -> Result<Option<Organization>, sqlx::Error> {
     let sql = format!(
         "SELECT o.id, o.name, o.created_at, (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id) AS member_count, \
-         CAST(NULL AS BIGINT) AS match_count, {} FROM organizations o WHERE o.id = $1",
+         CAST(NULL AS BIGINT) AS match_count, {} FROM organizations o WHERE o.id = $1 AND o.deleted_at IS NULL",
         domains_of(db, "o.id")
     );
     let rows: Vec<OrgRow> = query(sql).bind(id).fetch_all(db).await?;
@@ -212,13 +214,16 @@ pub(crate) async fn insert(
         return Err(name_taken(name));
     }
     check_domains_free(tx, domains, None).await?;
-    let id: i64 = query("INSERT INTO organizations (name, name_key, created_at) VALUES ($1, $2, $3) RETURNING id")
-        .bind(name)
-        .bind(&key)
-        .bind(now)
-        .scalar(&mut *tx)
-        .await
-        .on_unique("name", || name_taken_message(name))?;
+    let id: i64 = query(
+        "INSERT INTO organizations (name, name_key, created_at, duplicate_key) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(name)
+    .bind(&key)
+    .bind(now)
+    .bind(duplicate_key(name))
+    .scalar(&mut *tx)
+    .await
+    .on_unique("name", || name_taken_message(name))?;
     for d in domains {
         insert_domain(tx, id, d.as_str()).await?;
     }
@@ -242,10 +247,11 @@ pub(crate) async fn insert(
 
 /// Gives organization `org` the domain `domain`; 409 on `domains` when another
 /// organization claimed it meanwhile.
-async fn insert_domain(tx: &mut Tx, org: i64, domain: &str) -> Result<(), ApiError> {
-    query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
+pub(crate) async fn insert_domain(tx: &mut Tx, org: i64, domain: &str) -> Result<(), ApiError> {
+    query("INSERT INTO organization_domains (domain, organization_id, root) VALUES ($1, $2, $3)")
         .bind(domain)
         .bind(org)
+        .bind(domain_root(domain).unwrap_or_default())
         .execute(tx)
         .await
         .on_unique("domains", || "One of these domains was just claimed by another organization.".into())?;
@@ -292,10 +298,11 @@ pub(crate) async fn rename(tx: &mut Tx, id: i64, name: &str) -> Result<(), ApiEr
     if other.is_some() {
         return Err(name_taken(name));
     }
-    query("UPDATE organizations SET name = $1, name_key = $2 WHERE id = $3")
+    query("UPDATE organizations SET name = $1, name_key = $2, duplicate_key = $4 WHERE id = $3")
         .bind(name)
         .bind(&key)
         .bind(id)
+        .bind(duplicate_key(name))
         .execute(tx)
         .await
         .on_unique("name", || name_taken_message(name))?;
@@ -337,8 +344,10 @@ pub async fn update(
     now: i64,
 ) -> Result<bool, ApiError> {
     let mut tx = db.begin_write().await?;
-    let current: Option<String> =
-        query("SELECT name FROM organizations WHERE id = $1").bind(id).optional_scalar(&mut tx).await?;
+    let current: Option<String> = query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .optional_scalar(&mut tx)
+        .await?;
     let Some(old_name) = current else {
         return Ok(false);
     };
@@ -374,88 +383,6 @@ pub async fn update(
     }
     tx.commit().await?;
     Ok(true)
-}
-
-/// What a deleted organization's audit entry keeps: its name, domains, parent,
-/// how many members it had and how many notes, files, conversations and history
-/// entries were erased, and its newest history entries (at most
-/// [`MAX_AUDIT_HISTORY`]), newest first, so its history survives the deletion.
-async fn deletion_detail(tx: &mut Tx, id: i64, name: &str) -> Result<serde_json::Value, sqlx::Error> {
-    let count = |sql: &'static str| query(sql).bind(id);
-    let mut domains: Vec<String> =
-        query("SELECT domain FROM organization_domains WHERE organization_id = $1").bind(id).scalars(&mut *tx).await?;
-    domains.sort();
-    let members: i64 = count("SELECT COUNT(*) FROM memberships WHERE organization_id = $1").scalar(&mut *tx).await?;
-    let notes: i64 =
-        count("SELECT COUNT(*) FROM organization_notes WHERE organization_id = $1").scalar(&mut *tx).await?;
-    let files: i64 =
-        count("SELECT COUNT(*) FROM organization_files WHERE organization_id = $1").scalar(&mut *tx).await?;
-    let conversations: i64 =
-        count("SELECT COUNT(*) FROM conversations WHERE organization_id = $1").scalar(&mut *tx).await?;
-    let history_total: i64 =
-        count("SELECT COUNT(*) FROM organization_history WHERE organization_id = $1").scalar(&mut *tx).await?;
-    let parent: Option<String> =
-        query("SELECT p.name FROM organizations o JOIN organizations p ON p.id = o.parent_id WHERE o.id = $1")
-            .bind(id)
-            .optional_scalar(&mut *tx)
-            .await?;
-    let history: Vec<(String, String, String, i64)> = query(
-        "SELECT h.action, h.summary, COALESCE(a.name, '') AS agent_name, h.created_at \
-         FROM organization_history h LEFT JOIN agents a ON a.id = h.agent_id \
-         WHERE h.organization_id = $1 ORDER BY h.id DESC LIMIT $2",
-    )
-    .bind(id)
-    .bind(MAX_AUDIT_HISTORY as i64)
-    .fetch_all(&mut *tx)
-    .await?;
-    let history: Vec<serde_json::Value> = history
-        .into_iter()
-        .map(|(action, summary, agent, at)| json!({ "action": action, "summary": summary, "agent": agent, "at": rfc3339(at) }))
-        .collect();
-    Ok(json!({
-        "name": name,
-        "domains": domains,
-        "parent": parent,
-        "members": members,
-        "notes_erased": notes,
-        "files_erased": files,
-        "conversations_erased": conversations,
-        "history_total": history_total,
-        "history": history,
-    }))
-}
-
-/// Deletes an organization; its members become unassigned (no customer is deleted).
-/// Their open items follow them to no organization; the organization's other items
-/// (closed ones) lose it too, as it no longer exists. Its notes, files,
-/// conversations and history go with it; the audit log keeps a summary and its
-/// history ([`deletion_detail`]), recorded in the same transaction.
-pub async fn delete(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    let name: Option<String> =
-        query("SELECT name FROM organizations WHERE id = $1").bind(id).optional_scalar(&mut tx).await?;
-    let Some(name) = name else {
-        return Ok(false);
-    };
-    let detail = deletion_detail(&mut tx, id, &name).await?;
-    let entry = actor.entry(AuditAction::OrganizationDeleted, AuditTarget::Organization, Some(id), name, detail);
-    audit::record(&mut tx, &entry, now).await?;
-    query(format!(
-        "UPDATE items SET organization_id = NULL WHERE status IN {} AND requester_id IN \
-         (SELECT customer_id FROM memberships WHERE organization_id = $1)",
-        crate::db::items::OPEN_STATUSES
-    ))
-    .bind(id)
-    .execute(&mut tx)
-    .await?;
-    query("UPDATE items SET organization_id = NULL WHERE organization_id = $1").bind(id).execute(&mut tx).await?;
-    let managers = crate::db::portal_policy::managers_of(&mut tx, id).await?;
-    crate::db::portal_policy::drop_manager_follows(&mut tx, &managers).await?;
-    query("DELETE FROM memberships WHERE organization_id = $1").bind(id).execute(&mut tx).await?;
-    query("DELETE FROM organization_domains WHERE organization_id = $1").bind(id).execute(&mut tx).await?;
-    let deleted = query("DELETE FROM organizations WHERE id = $1").bind(id).execute(&mut tx).await?;
-    tx.commit().await?;
-    Ok(deleted > 0)
 }
 
 #[cfg(test)]

@@ -63,7 +63,10 @@ pub async fn save(db: &Db, rows: &[(&'static str, String)], entry: &AuditEntry, 
 /// when there is no such organization.
 pub async fn organization_override(db: &Db, id: i64) -> Result<Option<Option<OrgItemAccess>>, sqlx::Error> {
     let row: Option<(i64, Option<String>)> =
-        query("SELECT id, portal_visibility FROM organizations WHERE id = $1").bind(id).fetch_optional(db).await?;
+        query("SELECT id, portal_visibility FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
     row.map(|(_, v)| v.as_deref().map(decode_word::<OrgItemAccess>).transpose()).transpose()
 }
 
@@ -83,7 +86,10 @@ pub async fn set_override(
 ) -> ApiResult<()> {
     let mut tx = db.begin_write().await?;
     let current: Option<(i64, Option<String>)> =
-        query("SELECT id, portal_visibility FROM organizations WHERE id = $1").bind(id).fetch_optional(&mut tx).await?;
+        query("SELECT id, portal_visibility FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+            .bind(id)
+            .fetch_optional(&mut tx)
+            .await?;
     let Some((_, old)) = current else { return Err(history::not_found()) };
     let old = old.as_deref().map(decode_word::<OrgItemAccess>).transpose()?;
     if old == value {

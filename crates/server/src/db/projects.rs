@@ -213,7 +213,7 @@ pub async fn followers(db: &Db, project_id: i64) -> Result<Vec<Follower>, sqlx::
         "SELECT kind, id, name, email, member_count FROM ( \
            SELECT 'organization' AS kind, o.id, o.name, CAST(NULL AS TEXT) AS email, \
              (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id) AS member_count, 0 AS rank, o.name_key AS sort \
-           FROM project_followers f JOIN organizations o ON o.id = f.organization_id WHERE f.project_id = $1 \
+           FROM project_followers f JOIN organizations o ON o.id = f.organization_id WHERE f.project_id = $1 AND o.deleted_at IS NULL \
            UNION ALL \
            SELECT 'customer', c.id, {CUSTOMER_NAME}, c.email, CAST(NULL AS BIGINT), 1, c.sort_name \
            FROM project_followers f JOIN customers c ON c.id = f.customer_id WHERE f.project_id = $1 \
@@ -247,7 +247,7 @@ pub async fn add_follower(
             "INSERT INTO project_followers (project_id, customer_id, created_at) VALUES ($1, $2, $3)",
         ),
         FollowerKind::Organization => (
-            "SELECT id FROM organizations WHERE id = $1",
+            "SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL",
             "organization_id",
             "No such organization.",
             "SELECT organization_id FROM project_followers WHERE project_id = $1 AND organization_id = $2",

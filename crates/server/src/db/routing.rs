@@ -285,8 +285,10 @@ async fn property_rows(c: &mut impl Conn) -> Result<Vec<RuleRow>, sqlx::Error> {
 /// items in precedence order; `None` when there is no such organization. A fixed
 /// handful of queries, whatever the number of rules.
 pub(crate) async fn load_section(c: &mut impl Conn, org: i64) -> Result<Option<Section>, sqlx::Error> {
-    let name: Option<String> =
-        query("SELECT name FROM organizations WHERE id = $1").bind(org).optional_scalar(c.on()).await?;
+    let name: Option<String> = query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        .bind(org)
+        .optional_scalar(c.on())
+        .await?;
     if name.is_none() {
         return Ok(None);
     }
@@ -501,8 +503,10 @@ pub async fn create(
     let mut tx = db.begin_write().await?;
     let count: i64 = match scope {
         Scope::Organization(org) => {
-            let exists: Option<i64> =
-                query("SELECT id FROM organizations WHERE id = $1").bind(org).optional_scalar(&mut tx).await?;
+            let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+                .bind(org)
+                .optional_scalar(&mut tx)
+                .await?;
             if exists.is_none() {
                 return Ok(None);
             }
@@ -598,8 +602,10 @@ pub async fn update(
 ) -> Result<RoutingRule, ApiError> {
     let mut tx = db.begin_write().await?;
     if let Scope::Organization(org) = scope {
-        let exists: Option<i64> =
-            query("SELECT id FROM organizations WHERE id = $1").bind(org).optional_scalar(&mut tx).await?;
+        let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+            .bind(org)
+            .optional_scalar(&mut tx)
+            .await?;
         if exists.is_none() {
             return Err(history::not_found());
         }
@@ -756,8 +762,10 @@ pub async fn reorder(db: &Db, scope: Scope, ids: &[i64], actor: &Actor, now: i64
     let mut tx = db.begin_write().await?;
     let current: Vec<(i64, String)> = match scope {
         Scope::Organization(org) => {
-            let exists: Option<i64> =
-                query("SELECT id FROM organizations WHERE id = $1").bind(org).optional_scalar(&mut tx).await?;
+            let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+                .bind(org)
+                .optional_scalar(&mut tx)
+                .await?;
             if exists.is_none() {
                 return Ok(false);
             }

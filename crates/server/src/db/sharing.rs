@@ -30,7 +30,9 @@ fn distinct(ids: &[i64]) -> BTreeSet<i64> {
 
 /// `SELECT id FROM <table> WHERE id IN (ids)`.
 fn existing(table: &str, ids: &BTreeSet<i64>) -> Query {
-    let mut q = query(format!("SELECT id FROM {table} WHERE id IN ("));
+    // A deleted organization (kept for a restore) is no longer one to share with.
+    let live = if table == "organizations" { "deleted_at IS NULL AND " } else { "" };
+    let mut q = query(format!("SELECT id FROM {table} WHERE {live}id IN ("));
     q.push_list(ids.iter().copied()).push(")");
     q
 }

@@ -66,7 +66,7 @@ async fn load(c: &mut impl Conn, row: GroupRow) -> Result<Usergroup, sqlx::Error
     .await?;
     let organizations: Vec<(i64, String)> = query(
         "SELECT o.id, o.name FROM usergroup_organizations uo JOIN organizations o ON o.id = uo.organization_id \
-         WHERE uo.usergroup_id = $1 ORDER BY o.name_key, o.id LIMIT $2",
+         WHERE uo.usergroup_id = $1 AND o.deleted_at IS NULL ORDER BY o.name_key, o.id LIMIT $2",
     )
     .bind(row.id)
     .bind(MAX_LISTED_USERGROUPS)
@@ -403,7 +403,10 @@ pub async fn remove_member(db: &Db, id: i64, customer: i64, actor: &Actor, now: 
 
 /// The groups linked to organization `org`, by name; `None` without the organization.
 pub async fn organization_links(db: &Db, org: i64) -> Result<Option<Vec<UsergroupLink>>, sqlx::Error> {
-    let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1").bind(org).optional_scalar(db).await?;
+    let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        .bind(org)
+        .optional_scalar(db)
+        .await?;
     if exists.is_none() {
         return Ok(None);
     }
@@ -430,8 +433,10 @@ pub async fn organization_links(db: &Db, org: i64) -> Result<Option<Vec<Usergrou
 }
 
 async fn organization_name(tx: &mut Tx, org: i64) -> Result<String, ApiError> {
-    let name: Option<String> =
-        query("SELECT name FROM organizations WHERE id = $1").bind(org).optional_scalar(&mut *tx).await?;
+    let name: Option<String> = query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        .bind(org)
+        .optional_scalar(&mut *tx)
+        .await?;
     name.ok_or_else(crate::db::organizations::history::not_found)
 }
 

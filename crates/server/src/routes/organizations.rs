@@ -140,27 +140,40 @@ pub async fn update_organization(
     store::get(&state.db, id).await?.map(Json).ok_or_else(not_found)
 }
 
-/// Deletes an organization. Its members become unassigned; no customer is deleted;
-/// its notes, files, conversations and history are erased, and the audit log keeps
-/// a summary with its history. Admins only, unless an admin turned on "Agents may
+/// Where a deleted organization's members go.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteQuery {
+    /// Moves the members (and their open items) to this organization; without it
+    /// they are left without an organization.
+    pub move_members_to: Option<i64>,
+}
+
+/// Deletes an organization: its members are left without an organization or move
+/// to `move_members_to`; its items keep a record of it. It can be restored from
+/// Administration > Deleted organizations until the retention ends (30 days unless
+/// changed), then it is purged. Admins only, unless an admin turned on "Agents may
 /// delete organizations" (`agents_may_delete_organizations` in the settings).
-#[utoipa::path(delete, path = "/api/organizations/{id}", tag = "organizations", security(("session" = ["admin", "agents_may_delete_organizations"])), params(("id" = i64, Path)),
+#[utoipa::path(delete, path = "/api/organizations/{id}", tag = "organizations", security(("session" = ["admin", "agents_may_delete_organizations"])), params(("id" = i64, Path), DeleteQuery),
     responses((status = 204), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "An agent, while only admins may delete organizations"),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(organization_id = id))]
 pub async fn delete_organization(
     State(state): State<AppState>,
     current: CurrentAgent,
     actor: Actor,
     ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<DeleteQuery>,
 ) -> ApiResult<StatusCode> {
     if current.agent.role() != Role::Admin
         && !crate::routes::settings::agents_may_delete_organizations(&state.db).await?
     {
         return Err(ApiError::Forbidden(DELETE_FORBIDDEN.into()));
     }
-    crate::routes::deleted(store::delete(&state.db, id, &actor, now_ms()).await?, "No such organization.")
+    let outcome =
+        crate::db::organizations::deleted::delete(&state.db, id, query.move_members_to, &actor, now_ms()).await?;
+    crate::routes::deleted(outcome.is_some(), "No such organization.")
 }
 
 /// Why an agent may not delete an organization.

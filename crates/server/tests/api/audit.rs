@@ -269,12 +269,31 @@ async fn a_deleted_organizations_history_survives_in_its_audit_entry() {
     let history_total = history["total"].as_i64().unwrap();
     assert!(history_total >= 4, "{history}");
 
+    let deleted_at = orgdesk_server::time_fmt::now_ms();
     assert_eq!(app.delete(&format!("/api/organizations/{org}")).await.status(), StatusCode::NO_CONTENT);
+    let entry = newest(&app, "organization_deleted").await;
+    assert_eq!(entry["target_label"], "Acme Corp");
+    let d = &entry["detail"];
+    assert_eq!(
+        (&d["name"], &d["domains"], &d["parent"], &d["members"]),
+        (&json!("Acme Corp"), &json!(["acme.com"]), &json!("Holding"), &json!(2))
+    );
+    let rows =
+        app.rows_for::<(i64,)>("SELECT COUNT(*) FROM organization_history WHERE organization_id = $1", org).await;
+    assert_eq!(
+        rows[0].0,
+        history_total + 2,
+        "kept while it can be restored (with the deletion and the members' leaving)"
+    );
+
+    // Purged after the retention: the audit log keeps its history.
+    let later = deleted_at + 31 * 86_400_000;
+    assert_eq!(orgdesk_server::db::organizations::deleted::purge_expired(&app.db, later).await.unwrap(), 1);
     let rows =
         app.rows_for::<(i64,)>("SELECT COUNT(*) FROM organization_history WHERE organization_id = $1", org).await;
     assert_eq!(rows[0].0, 0, "the organization's own history is gone with it");
-
-    let entry = newest(&app, "organization_deleted").await;
+    let history_total = history_total + 2;
+    let entry = newest(&app, "organization_purged").await;
     assert_eq!(entry["target_label"], "Acme Corp");
     let d = &entry["detail"];
     assert_eq!(d["name"], "Acme Corp");
@@ -290,7 +309,9 @@ async fn a_deleted_organizations_history_survives_in_its_audit_entry() {
     let summaries: Vec<&str> = kept.iter().map(|h| h["summary"].as_str().unwrap()).collect();
     let listed: Vec<&str> =
         history["items"].as_array().unwrap().iter().map(|h| h["summary"].as_str().unwrap()).collect();
-    assert_eq!(summaries, listed, "the same entries the History tab showed, in its order");
+    assert!(summaries[0].starts_with("Deleted"), "{summaries:?}");
+    assert!(summaries[1].ends_with("left for no organization"), "{summaries:?}");
+    assert_eq!(&summaries[2..], listed, "the entries the History tab showed before, in its order");
     assert!(summaries.contains(&"Renamed from Acme to Acme Corp"), "{summaries:?}");
     assert!(kept[0]["agent"].as_str().is_some_and(|a| !a.is_empty()));
 }

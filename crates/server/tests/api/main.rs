@@ -13,6 +13,8 @@ mod connections;
 mod conversations;
 mod customer_profile;
 mod customers;
+mod deleted_organizations;
+mod duplicates;
 mod errors;
 mod faults;
 mod import;

@@ -184,10 +184,11 @@ pub async fn undo(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<UndoRepor
     // Organizations: updated ones first (restore), then created ones (remove).
     for (_, target, before, after) in changes.iter().filter(|c| c.0 == "organization_updated") {
         let (before, after) = (parse(before), parse(after));
-        let row: Option<(i64, String)> = query("SELECT version, name FROM organizations WHERE id = $1")
-            .bind(*target)
-            .fetch_optional(&mut tx)
-            .await?;
+        let row: Option<(i64, String)> =
+            query("SELECT version, name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+                .bind(*target)
+                .fetch_optional(&mut tx)
+                .await?;
         let Some((version, name)) = row else { continue };
         if Some(version) != after["version"].as_i64() {
             report.kept_edited.push(format!("Organization {name}"));
@@ -235,10 +236,11 @@ pub async fn undo(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<UndoRepor
     let mut removed_orgs: Vec<i64> = Vec::new();
     for (_, target, _, after) in changes.iter().filter(|c| c.0 == "organization_created") {
         let after = parse(after);
-        let row: Option<(i64, String)> = query("SELECT version, name FROM organizations WHERE id = $1")
-            .bind(*target)
-            .fetch_optional(&mut tx)
-            .await?;
+        let row: Option<(i64, String)> =
+            query("SELECT version, name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+                .bind(*target)
+                .fetch_optional(&mut tx)
+                .await?;
         let Some((version, name)) = row else { continue };
         let in_use: i64 = query(
             "SELECT (SELECT COUNT(*) FROM memberships WHERE organization_id = $1) \
@@ -266,8 +268,10 @@ pub async fn undo(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<UndoRepor
     let mut touched: Vec<(i64, i64)> = touched_orgs.into_iter().collect();
     touched.sort_unstable();
     for (org, n) in touched {
-        let exists: Option<i64> =
-            query("SELECT id FROM organizations WHERE id = $1").bind(org).optional_scalar(&mut tx).await?;
+        let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+            .bind(org)
+            .optional_scalar(&mut tx)
+            .await?;
         if exists.is_none() {
             continue;
         }

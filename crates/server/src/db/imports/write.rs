@@ -130,8 +130,10 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
     // Organizations.
     let mut new_ids: Vec<i64> = Vec::with_capacity(plan.new_orgs.len());
     for chunk in plan.new_orgs.chunks(CHUNK) {
-        let mut q = query("INSERT INTO organizations (name, name_key, created_at, updated_at) ");
-        q.push_values(chunk, |o| vec![text(&o.name), text(&o.key), int(now), int(now)]);
+        let mut q = query("INSERT INTO organizations (name, name_key, created_at, updated_at, duplicate_key) ");
+        q.push_values(chunk, |o| {
+            vec![text(&o.name), text(&o.key), int(now), int(now), text(&orgdesk_core::duplicates::name_key(&o.name))]
+        });
         q.push(" RETURNING id, name_key");
         let rows: Vec<(i64, String)> = q.fetch_all(&mut *tx).await?;
         let ids: HashMap<String, i64> = rows.into_iter().map(|(id, key)| (key, id)).collect();
@@ -208,8 +210,10 @@ pub async fn write(tx: &mut Tx, plan: &Plan, batch: &Batch<'_>) -> Result<BatchC
         done += 1;
     }
     for chunk in domains.chunks(CHUNK) {
-        let mut q = query("INSERT INTO organization_domains (domain, organization_id) ");
-        q.push_values(chunk, |(d, org)| vec![text(d), int(*org)]);
+        let mut q = query("INSERT INTO organization_domains (domain, organization_id, root) ");
+        q.push_values(chunk, |(d, org)| {
+            vec![text(d), int(*org), text(&orgdesk_core::duplicates::domain_root(d).unwrap_or_default())]
+        });
         q.execute(&mut *tx).await.map_err(domain_taken)?;
     }
     for chunk in properties.chunks(CHUNK) {

@@ -54,7 +54,7 @@ struct PropertyRow {
 const HEAD: &str = "SELECT o.id, o.name, o.version, o.summary, o.parent_id, p.name AS parent_name, \
     (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id) AS member_count, \
     (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id AND m.role = 'manager') AS manager_count, \
-    o.created_at, o.updated_at FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id WHERE o.id = $1";
+    o.created_at, o.updated_at FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id WHERE o.id = $1 AND o.deleted_at IS NULL";
 
 const LISTS: &str = "SELECT 'd' AS kind, CAST(0 AS BIGINT) AS n, d.domain AS name, FALSE AS flag, d.domain AS sort \
       FROM organization_domains d WHERE d.organization_id = $1 \
@@ -164,7 +164,10 @@ pub async fn update_detail(
     let mut tx = db.begin_write().await?;
     check_and_bump_version(&mut tx, id, version, now).await?;
     let (old_name, old_summary, old_parent): (String, String, Option<i64>) =
-        query("SELECT name, summary, parent_id FROM organizations WHERE id = $1").bind(id).fetch_one(&mut tx).await?;
+        query("SELECT name, summary, parent_id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+            .bind(id)
+            .fetch_one(&mut tx)
+            .await?;
     let mut name = old_name.clone();
     if let Some(new_name) = &changes.name {
         rename(&mut tx, id, new_name).await?;
@@ -188,7 +191,10 @@ pub async fn update_detail(
             let new_parent_name = match parent {
                 Some(p) => {
                     let pname: Option<String> =
-                        query("SELECT name FROM organizations WHERE id = $1").bind(p).optional_scalar(&mut tx).await?;
+                        query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+                            .bind(p)
+                            .optional_scalar(&mut tx)
+                            .await?;
                     let Some(pname) = pname else {
                         return Err(ApiError::invalid("parent_id", "There is no such organization."));
                     };
@@ -204,8 +210,10 @@ pub async fn update_detail(
                 .execute(&mut tx)
                 .await?;
             if let Some(old) = old_parent {
-                let old_name: String =
-                    query("SELECT name FROM organizations WHERE id = $1").bind(old).scalar(&mut tx).await?;
+                let old_name: String = query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+                    .bind(old)
+                    .scalar(&mut tx)
+                    .await?;
                 history::bump_version(&mut tx, old, now).await?;
                 history::record(&mut tx, &hierarchy::child_removed(old, agent, id, &name), now).await?;
                 if parent.is_none() {

@@ -136,7 +136,8 @@ pub async fn domain_matches(db: &Db, id: i64, domain: &Domain) -> ApiResult<Doma
          WHERE rn <= $3 ORDER BY org_key, org_id, rn",
         email_condition(domain, 1)
     );
-    let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1").bind(id).optional_scalar(db).await?;
+    let exists: Option<i64> =
+        query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL").bind(id).optional_scalar(db).await?;
     if exists.is_none() {
         return Err(not_found());
     }
@@ -195,9 +196,10 @@ pub async fn add_domain(
         ApiError::Conflict { message, .. } => ApiError::conflict_on("domain", message),
         other => other,
     })?;
-    query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
+    query("INSERT INTO organization_domains (domain, organization_id, root) VALUES ($1, $2, $3)")
         .bind(domain.as_str())
         .bind(id)
+        .bind(orgdesk_core::duplicates::domain_root(domain.as_str()).unwrap_or_default())
         .execute(&mut tx)
         .await
         .on_unique("domain", || "This domain was just claimed by another organization.".into())?;
@@ -215,8 +217,10 @@ pub async fn add_domain(
         moving.extend(ids.into_iter().map(|c| (c, None)));
     }
     for &from in &choice.from_organizations {
-        let exists: Option<i64> =
-            query("SELECT id FROM organizations WHERE id = $1").bind(from).optional_scalar(&mut tx).await?;
+        let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+            .bind(from)
+            .optional_scalar(&mut tx)
+            .await?;
         if exists.is_none() || from == id {
             return Err(ApiError::invalid(
                 "move_from_organizations",

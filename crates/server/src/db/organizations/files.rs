@@ -82,7 +82,10 @@ fn file_entry(org: i64, agent: i64, file: i64, name: &str, size: i64, added: boo
 /// Whether organization `org` exists, on the pool or inside a transaction (the
 /// upload checks before reading the body).
 pub async fn organization_found<'c>(on: impl Into<Exec<'c>>, org: i64) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> = query("SELECT id FROM organizations WHERE id = $1").bind(org).optional_scalar(on).await?;
+    let found: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        .bind(org)
+        .optional_scalar(on)
+        .await?;
     Ok(found.is_some())
 }
 
@@ -142,7 +145,7 @@ pub struct FileContent {
 /// File `id` with its bytes, when it and its organization exist.
 pub async fn file_content(db: &Db, id: i64) -> Result<Option<FileContent>, sqlx::Error> {
     let sql = "SELECT f.name, f.content_type, f.content FROM organization_files f \
-               JOIN organizations o ON o.id = f.organization_id WHERE f.id = $1";
+               JOIN organizations o ON o.id = f.organization_id WHERE f.id = $1 AND o.deleted_at IS NULL";
     query(sql).bind(id).fetch_optional(db).await
 }
 
@@ -153,7 +156,7 @@ pub async fn delete_file(db: &Db, id: i64, agent: i64, admin: bool, actor: &Acto
     let mut tx = db.begin_write().await?;
     let row: Option<(i64, String, i64, Option<i64>, String)> = query(
         "SELECT f.organization_id, f.name, f.size, f.agent_id, o.name FROM organization_files f \
-         JOIN organizations o ON o.id = f.organization_id WHERE f.id = $1",
+         JOIN organizations o ON o.id = f.organization_id WHERE f.id = $1 AND o.deleted_at IS NULL",
     )
     .bind(id)
     .fetch_optional(&mut tx)

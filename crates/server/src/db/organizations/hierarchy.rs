@@ -95,14 +95,19 @@ pub async fn relatives(db: &Db, id: i64, relation: Relation, q: Option<&str>) ->
     let (from, to) = prefix_range(q.unwrap_or(""));
     // Candidates and the organization itself, each with its ancestors: one recursive query.
     let chains_sql = "WITH RECURSIVE cand(id) AS (SELECT id FROM (SELECT id FROM organizations \
-          WHERE name_key >= $1 AND name_key < $2 ORDER BY name_key, id LIMIT $5) page UNION SELECT $3), \
+          WHERE name_key >= $1 AND name_key < $2 AND deleted_at IS NULL ORDER BY name_key, id LIMIT $5) page UNION SELECT $3), \
         up(start, id, depth) AS ( \
           SELECT id, parent_id, CAST(1 AS BIGINT) FROM organizations WHERE id IN (SELECT id FROM cand) AND parent_id IS NOT NULL \
           UNION ALL SELECT up.start, o.parent_id, up.depth + 1 FROM up JOIN organizations o ON o.id = up.id \
           WHERE o.parent_id IS NOT NULL AND up.depth <= $4) \
         SELECT start, id FROM up ORDER BY start, depth";
-    let page_sql = "SELECT id, name, parent_id FROM organizations WHERE name_key >= $1 AND name_key < $2 ORDER BY name_key, id LIMIT $3";
-    let me: Option<String> = query("SELECT name FROM organizations WHERE id = $1").bind(id).optional_scalar(db).await?;
+    let page_sql =
+        "SELECT id, name, parent_id FROM organizations WHERE name_key >= $1 AND name_key < $2 AND deleted_at IS NULL \
+        ORDER BY name_key, id LIMIT $3";
+    let me: Option<String> = query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .optional_scalar(db)
+        .await?;
     let page: Vec<(i64, String, Option<i64>)> =
         query(page_sql).bind(&from).bind(&to).bind(RELATIVES_LIST).fetch_all(db).await?;
     let chains: Vec<(i64, i64)> = query(chains_sql)
@@ -155,7 +160,8 @@ pub async fn add_child(
 ) -> ApiResult<()> {
     let mut tx = db.begin_write().await?;
     check_and_bump_version(&mut tx, id, version, now).await?;
-    let me: String = query("SELECT name FROM organizations WHERE id = $1").bind(id).scalar(&mut tx).await?;
+    let me: String =
+        query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL").bind(id).scalar(&mut tx).await?;
     let (child_id, created) = match child {
         NewChild::Existing(c) => (*c, false),
         NewChild::Create(name) => {
@@ -170,7 +176,10 @@ pub async fn add_child(
         }
     };
     let current: Option<(String, Option<i64>)> =
-        query("SELECT name, parent_id FROM organizations WHERE id = $1").bind(child_id).fetch_optional(&mut tx).await?;
+        query("SELECT name, parent_id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+            .bind(child_id)
+            .fetch_optional(&mut tx)
+            .await?;
     let Some((child_name, old_parent)) = current else {
         return Err(ApiError::invalid("child_id", "There is no such organization."));
     };
@@ -195,7 +204,8 @@ pub async fn add_child(
 pub async fn remove_child(db: &Db, id: i64, child: i64, version: i64, agent: Option<i64>, now: i64) -> ApiResult<()> {
     let mut tx = db.begin_write().await?;
     check_and_bump_version(&mut tx, id, version, now).await?;
-    let me: String = query("SELECT name FROM organizations WHERE id = $1").bind(id).scalar(&mut tx).await?;
+    let me: String =
+        query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL").bind(id).scalar(&mut tx).await?;
     let name: Option<String> = query("SELECT name FROM organizations WHERE id = $1 AND parent_id = $2")
         .bind(child)
         .bind(id)

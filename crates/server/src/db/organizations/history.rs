@@ -40,8 +40,10 @@ pub async fn check_and_bump_version(tx: &mut Tx, org: i64, version: i64, now: i6
     if done == 1 {
         return Ok(());
     }
-    let exists: Option<i64> =
-        query("SELECT id FROM organizations WHERE id = $1").bind(org).optional_scalar(&mut *tx).await?;
+    let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        .bind(org)
+        .optional_scalar(&mut *tx)
+        .await?;
     Err(if exists.is_some() { stale() } else { not_found() })
 }
 
@@ -113,7 +115,8 @@ impl HistoryRow {
 /// One page of organization `id`'s history, newest first; 404 when there is no
 /// such organization.
 pub async fn list(db: &Db, id: i64, page: Paging) -> ApiResult<HistoryPage> {
-    let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1").bind(id).optional_scalar(db).await?;
+    let exists: Option<i64> =
+        query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL").bind(id).optional_scalar(db).await?;
     let rows: Vec<HistoryRow> = query(
         "SELECT h.id, h.action, h.summary, h.details, COALESCE(a.name, '') AS agent_name, h.created_at \
          FROM organization_history h LEFT JOIN agents a ON a.id = h.agent_id WHERE h.organization_id = $1 \

@@ -58,7 +58,8 @@ pub async fn members(db: &Db, id: i64, page: Paging) -> ApiResult<MemberPage> {
          LIMIT $2 OFFSET $3",
         member_select()
     );
-    let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1").bind(id).optional_scalar(db).await?;
+    let exists: Option<i64> =
+        query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL").bind(id).optional_scalar(db).await?;
     let rows: Vec<MemberRow> = query(sql).bind(id).bind(page.limit).bind(page.offset).fetch_all(db).await?;
     let total: i64 = query("SELECT COUNT(*) FROM memberships WHERE organization_id = $1").bind(id).scalar(db).await?;
     if exists.is_none() {
@@ -115,8 +116,10 @@ fn member_left(from: i64, agent: Option<i64>, customer: i64, name: &str, (org, o
 /// Adds an existing customer; a member of another organization moves (open items follow).
 pub async fn add_member(db: &Db, id: i64, customer: i64, agent: Option<i64>, now: i64) -> ApiResult<Member> {
     let mut tx = db.begin_write().await?;
-    let org: Option<String> =
-        query("SELECT name FROM organizations WHERE id = $1").bind(id).optional_scalar(&mut tx).await?;
+    let org: Option<String> = query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .optional_scalar(&mut tx)
+        .await?;
     let Some(org_name) = org else { return Err(not_found()) };
     let current: Option<(String, Option<i64>, Option<String>)> = query(format!(
         "SELECT {CUSTOMER_NAME} AS name, m.organization_id, o.name FROM customers c \
@@ -211,8 +214,10 @@ pub async fn update_member(
 /// The customer leaves the organization (and stays, unassigned); open items follow.
 pub async fn remove_member(db: &Db, id: i64, customer: i64, agent: Option<i64>, now: i64) -> ApiResult<()> {
     let mut tx = db.begin_write().await?;
-    let org: Option<i64> =
-        query("SELECT id FROM organizations WHERE id = $1").bind(id).optional_scalar(&mut tx).await?;
+    let org: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .optional_scalar(&mut tx)
+        .await?;
     if org.is_none() {
         return Err(not_found());
     }

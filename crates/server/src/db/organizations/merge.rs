@@ -84,7 +84,7 @@ const HEAD: &str = "SELECT o.id, o.name, o.version, o.summary, o.parent_id, p.na
     (SELECT COUNT(*) FROM routing_rules x WHERE x.organization_id = o.id) AS routing_rule_count, \
     (SELECT COUNT(*) FROM project_followers x WHERE x.organization_id = o.id) AS project_count, \
     (SELECT COUNT(*) FROM usergroup_organizations x WHERE x.organization_id = o.id) AS usergroup_count \
-    FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id WHERE o.id = $1";
+    FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id WHERE o.id = $1 AND o.deleted_at IS NULL";
 
 #[derive(sqlx::FromRow)]
 struct PropertyRow {
@@ -372,8 +372,10 @@ pub async fn merge(
         return Err(ApiError::invalid("target_id", "An organization cannot be merged into itself."));
     }
     let mut tx = db.begin_write().await?;
-    let exists: Option<i64> =
-        query("SELECT id FROM organizations WHERE id = $1").bind(target).optional_scalar(&mut tx).await?;
+    let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        .bind(target)
+        .optional_scalar(&mut tx)
+        .await?;
     if exists.is_none() {
         return Err(ApiError::NotFound("The organization to merge into no longer exists.".into()));
     }

@@ -111,7 +111,7 @@ pub async fn delete_note(
 ) -> Result<(), ApiError> {
     let mut tx = db.begin_write().await?;
     let row: Option<(Option<i64>, String, String)> = query(
-        "SELECT n.agent_id, n.body, o.name FROM organization_notes n JOIN organizations o ON o.id = n.organization_id \
+        "SELECT n.agent_id, n.body, o.name FROM organization_notes n JOIN organizations o ON o.id = n.organization_id AND o.deleted_at IS NULL \
          WHERE n.id = $1 AND n.organization_id = $2",
     )
     .bind(note)

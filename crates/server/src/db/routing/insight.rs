@@ -79,7 +79,10 @@ pub(crate) fn facts_sql(description: &str) -> String {
 /// is no such organization. One index range scan of `items_org_status` per status,
 /// merged, so an organization with a million items costs what one with a hundred does.
 pub async fn dry_run(db: &Db, org: i64) -> Result<Option<DryRunData>, sqlx::Error> {
-    let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1").bind(org).optional_scalar(db).await?;
+    let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        .bind(org)
+        .optional_scalar(db)
+        .await?;
     if exists.is_none() {
         return Ok(None);
     }
@@ -116,7 +119,10 @@ const SUBTREE: &str = "WITH RECURSIVE down(id, depth) AS ( \
 /// `Ok(None)` when there is no such organization; a 422 on `project_id` when there
 /// is no such project.
 pub async fn exposure(db: &Db, org: i64, project: i64) -> Result<Option<ProjectExposure>, ApiError> {
-    let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1").bind(org).optional_scalar(db).await?;
+    let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        .bind(org)
+        .optional_scalar(db)
+        .await?;
     if exists.is_none() {
         return Ok(None);
     }
@@ -148,7 +154,7 @@ pub async fn exposure(db: &Db, org: i64, project: i64) -> Result<Option<ProjectE
     } else {
         query(format!(
             "{SUBTREE}SELECT o.name FROM project_followers pf JOIN organizations o ON o.id = pf.organization_id \
-             WHERE pf.project_id = $1 AND pf.organization_id NOT IN (SELECT id FROM down) \
+             WHERE pf.project_id = $1 AND o.deleted_at IS NULL AND pf.organization_id NOT IN (SELECT id FROM down) \
              ORDER BY o.name_key, o.id LIMIT 10"
         ))
         .bind(project)

@@ -84,11 +84,15 @@ async fn files_are_uploaded_listed_downloaded_and_deleted() {
     assert_eq!(h[0].1, "File attached: Vertrag März.pdf (69 KB)");
     assert_eq!(h[3].1, "File deleted: Vertrag März.pdf");
 
-    // Deleting the organization takes its files with it.
+    // A deleted organization's files are out of reach, and kept until it is purged.
+    let deleted_at = orgdesk_server::time_fmt::now_ms();
     assert_eq!(app.delete(&format!("/api/organizations/{org}")).await.status(), StatusCode::NO_CONTENT);
     error_body(app.get(&format!("/api/files/{}", second["id"])).await, StatusCode::NOT_FOUND, "not_found").await;
     error_body(app.get(&format!("/api/organizations/{org}/files")).await, StatusCode::NOT_FOUND, "not_found").await;
-    assert_eq!(file_count(&app).await, 0);
+    assert_eq!(file_count(&app).await, 2);
+    let purge_at = deleted_at + 31 * 86_400_000;
+    assert_eq!(orgdesk_server::db::organizations::deleted::purge_expired(&app.db, purge_at).await.unwrap(), 1);
+    assert_eq!(file_count(&app).await, 0, "the purge takes its files with it");
 }
 
 #[tokio::test]
