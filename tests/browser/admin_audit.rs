@@ -25,7 +25,8 @@ async fn an_admin_deletes_an_organization_and_finds_it_in_the_audit_log() {
     let browser = Browser::signed_in(&server, "/customers").await;
     browser.wait_for_group_count("Acme", "1 member").await;
     browser.click_button("Delete Acme").await;
-    browser.wait_for_text_in(DIALOG, "Its 1 member becomes unassigned").await;
+    browser.wait_for_text_in(DIALOG, "Acme has 1 member").await;
+    browser.wait_for_text_in(DIALOG, "Leave them without an organization").await;
     browser.click_in(DIALOG, "Delete organization").await;
     browser.wait_for_text("Deleted Acme.").await;
 
@@ -47,7 +48,7 @@ async fn an_admin_deletes_an_organization_and_finds_it_in_the_audit_log() {
     browser.wait_for_text("Entries 1–1 of 1, newest first.").await;
     let rows = audit_rows(&browser).await;
     assert_eq!(rows.len(), 1, "{rows:?}");
-    // Its details keep what was erased: the domains and the member count.
+    // Its details say what the organization had: the domains and the member count.
     browser.click_xpath(&format!("{AUDIT_TABLE}//summary[normalize-space()='Show']"), "the entry's details").await;
     let details = browser.wait_for_text_in(&format!("{AUDIT_TABLE}//pre"), "acme.com").await;
     assert!(details.contains("\"members\": 1"), "{details}");
