@@ -84,17 +84,23 @@ pub async fn list(db: &Db, filter: Option<&Filter>, offset: i64, limit: i64) -> 
             // members' hits and from their own. One pass yields the page, the totals
             // and the unassigned count.
             // Each matching customer's organization is looked up by its key (a join
-            // would let the planner hash every membership for a broad search); the
-            // customers shown are those matched plus the members of organizations
-            // whose name matches, less those counted twice.
+            // would let the planner hash every membership for a broad search); an
+            // organization's member hits and name hit are gathered into one row before
+            // the one join with organizations (left joins of the CTEs let PostgreSQL
+            // loop over them when its estimates are off); the customers shown are those
+            // matched plus the members of organizations whose name matches, less those
+            // counted twice (deleted organizations have no members).
             let with = format!(
                 "WITH matched AS MATERIALIZED (SELECT k.id, \
                    (SELECT m.organization_id FROM memberships m WHERE m.customer_id = k.id) AS org_id \
                    FROM ({customers}) k), \
                  member_hits AS (SELECT org_id, COUNT(*) AS hits FROM matched WHERE org_id IS NOT NULL GROUP BY org_id), \
-                 name_hits AS MATERIALIZED (SELECT kept.id AS org_id FROM ({organizations}) kept \
-                   JOIN organizations live ON live.id = kept.id WHERE live.deleted_at IS NULL), \
-                 hits AS (SELECT org_id FROM member_hits UNION SELECT org_id FROM name_hits)",
+                 name_hits AS MATERIALIZED (SELECT id AS org_id FROM ({organizations}) kept), \
+                 hits AS (SELECT org_id, CAST(SUM(hits) AS BIGINT) AS hits, MAX(name_hit) AS name_hit FROM \
+                   (SELECT org_id, hits, 0 AS name_hit FROM member_hits \
+                    UNION ALL SELECT org_id, 0, 1 FROM name_hits) both_hits GROUP BY org_id), \
+                 live_hits AS (SELECT o.id, o.name, o.name_key, o.created_at, h.hits, h.name_hit \
+                   FROM hits h JOIN organizations o ON o.id = h.org_id AND o.deleted_at IS NULL)",
                 customers = f.customers(),
                 organizations = f.organizations()
             );
@@ -105,11 +111,8 @@ pub async fn list(db: &Db, filter: Option<&Filter>, offset: i64, limit: i64) -> 
                    JOIN name_hits n ON n.org_id = h.org_id))";
             let n = f.next_param();
             let sql = format!(
-                "{with}, page AS (SELECT o.id, o.name, o.name_key, o.created_at, COALESCE(h.hits, 0) AS hits, \
-                   CASE WHEN n.org_id IS NULL THEN 0 ELSE 1 END AS name_hit, COUNT(*) OVER () AS total \
-                   FROM hits JOIN organizations o ON o.id = hits.org_id AND o.deleted_at IS NULL \
-                   LEFT JOIN member_hits h ON h.org_id = o.id LEFT JOIN name_hits n ON n.org_id = o.id \
-                   ORDER BY o.name_key, o.id LIMIT ${n} OFFSET ${next}) \
+                "{with}, page AS (SELECT l.*, COUNT(*) OVER () AS total FROM live_hits l \
+                   ORDER BY l.name_key, l.id LIMIT ${n} OFFSET ${next}) \
                  SELECT p.id, p.name, p.created_at, \
                    (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = p.id) AS member_count, \
                    CASE WHEN p.name_hit = 1 THEN (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = p.id) \
@@ -120,7 +123,7 @@ pub async fn list(db: &Db, filter: Option<&Filter>, offset: i64, limit: i64) -> 
                 domains = domains_of(db, "p.id")
             );
             rows = query(sql).bind_args(f.args()).bind(limit).bind(offset).fetch_all(db).await?;
-            count_sql = format!("{with} SELECT (SELECT COUNT(*) FROM hits), {unassigned}, {shown}");
+            count_sql = format!("{with} SELECT (SELECT COUNT(*) FROM live_hits), {unassigned}, {shown}");
         }
     }
     let (total, unassigned, customers): (i64, i64, Option<i64>) = match rows.first() {
