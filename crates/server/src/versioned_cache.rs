@@ -8,9 +8,11 @@
 //! 0005, for searches; `work_version.version`, migration 0004, for groupings), so a
 //! result is reused only while that version is unchanged, on every server sharing
 //! the database. Concurrent requests for the same uncached result wait for one
-//! computation instead of all computing it. Failures are not kept.
+//! computation instead of all computing it. Failures are not kept. A full cache
+//! drops the result used least recently, so the searches asked for all day stay
+//! while a stream of one-off searches passes through.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
@@ -26,7 +28,7 @@ pub type GroupCache = VersionedCache<String, Vec<ItemGroup>>;
 
 type Slot<V> = Arc<OnceCell<Arc<V>>>;
 
-/// How many results a cache keeps; the oldest go first.
+/// How many results a cache keeps; the least recently used go first.
 pub const CAPACITY: usize = 512;
 
 pub struct VersionedCache<K, V> {
@@ -34,13 +36,14 @@ pub struct VersionedCache<K, V> {
 }
 
 struct Entries<K, V> {
-    slots: HashMap<(i64, K), Slot<V>>,
-    order: VecDeque<(i64, K)>,
+    /// Each result with the tick of its last use.
+    slots: HashMap<(i64, K), (Slot<V>, u64)>,
+    tick: u64,
 }
 
 impl<K, V> Default for VersionedCache<K, V> {
     fn default() -> Self {
-        Self { inner: Mutex::new(Entries { slots: HashMap::new(), order: VecDeque::new() }) }
+        Self { inner: Mutex::new(Entries { slots: HashMap::new(), tick: 0 }) }
     }
 }
 
@@ -57,26 +60,26 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
     }
 
     fn slot(&self, key: (i64, K)) -> Slot<V> {
-        let mut entries = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(slot) = entries.slots.get(&key) {
+        let mut guard = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let entries = &mut *guard;
+        entries.tick += 1;
+        let tick = entries.tick;
+        if let Some((slot, used)) = entries.slots.get_mut(&key) {
+            *used = tick;
             return slot.clone();
         }
         // Results of older versions can never be asked for again.
         let version = key.0;
         entries.slots.retain(|k, _| k.0 >= version);
-        while entries.slots.len() >= CAPACITY {
-            match entries.order.pop_front() {
-                Some(old) => {
-                    entries.slots.remove(&old);
-                }
-                None => break,
+        if entries.slots.len() >= CAPACITY {
+            // One pass over at most CAPACITY entries, only when a new result comes in.
+            let least = entries.slots.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| k.clone());
+            if let Some(least) = least {
+                entries.slots.remove(&least);
             }
         }
-        let Entries { slots, order } = &mut *entries;
-        order.retain(|k| slots.contains_key(k));
         let slot = Slot::default();
-        slots.insert(key.clone(), slot.clone());
-        order.push_back(key);
+        entries.slots.insert(key, (slot.clone(), tick));
         slot
     }
 
@@ -131,17 +134,25 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn keeps_at_most_its_capacity_dropping_the_oldest() {
+    async fn keeps_at_most_its_capacity_dropping_the_least_recently_used() {
         let cache = VersionedCache::<String, i64>::default();
+        let get = |key: String, value: i64| {
+            let cache = &cache;
+            async move { *cache.get_or_compute(1, key, || async { Ok::<_, ()>(value) }).await.unwrap() }
+        };
+        // "popular" is asked for first and then again between the one-off keys.
+        assert_eq!(get("popular".into(), 7).await, 7);
         for i in 0..(CAPACITY as i64 + 40) {
-            cache.get_or_compute(1, format!("q{i}"), || async { Ok::<_, ()>(i) }).await.unwrap();
+            assert_eq!(get(format!("q{i}"), i).await, i);
+            if i % 100 == 0 {
+                assert_eq!(get("popular".into(), -1).await, 7, "kept while in use");
+            }
         }
         assert_eq!(cache.len(), CAPACITY);
         let newest = CAPACITY as i64 + 39;
-        let again = cache.get_or_compute(1, format!("q{newest}"), || async { Ok::<_, ()>(-1) }).await.unwrap();
-        assert_eq!(*again, newest);
-        let oldest = cache.get_or_compute(1, "q0".to_string(), || async { Ok::<_, ()>(-1) }).await.unwrap();
-        assert_eq!(*oldest, -1);
+        assert_eq!(get(format!("q{newest}"), -1).await, newest, "the newest is kept");
+        assert_eq!(get("popular".into(), -1).await, 7, "the one in use all along is kept");
+        assert_eq!(get("q1".into(), -1).await, -1, "an old one-off was dropped");
     }
 
     #[tokio::test]
