@@ -75,7 +75,7 @@ impl Db {
                 .map_err(|e| format!("cannot connect to PostgreSQL: {e}"))?;
             let _ = probe.close().await;
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(postgres_connections())
                 // While the database is down a request waits this long, then gets a 503.
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(options)
@@ -158,6 +158,15 @@ impl Db {
             Db::Postgres(pool, _) => pool.close().await,
         }
     }
+}
+
+/// PostgreSQL connections in the pool: twice the cores plus two (PostgreSQL's wiki's
+/// rule of thumb), 4 to 16. More connections than cores only make the backends
+/// fight for them: on 2 cores, 32 clients searching got 999 searches/s at p99 69 ms
+/// with 16 connections and 1,101/s at p99 56 ms with 6.
+fn postgres_connections() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+    (cores * 2 + 2).clamp(4, 16)
 }
 
 /// A stored value that does not decode: bad data, reported as a decode error
