@@ -21,9 +21,11 @@
 //! (`versioned_cache.rs`) are thrown away and the broad searches computed again (the
 //! moves are not counted); one client with a move before every search (nothing comes
 //! from the cache: the cost of one search). Prints p50/p99 per kind and overall, and
-//! the machine's load average (other processes share its cores). Settings: `LOAD_CUSTOMERS` (100000), `LOAD_ORGANIZATIONS`
-//! (10000), `SEARCH_CLIENTS` (32), `SEARCH_REQUESTS` (per client, 100), `LOAD_ONLY`
-//! (`sqlite` or `postgres`).
+//! the machine's load average (other processes share its cores). A warm-up of
+//! `SEARCH_WARMUP` searches per client (20) comes first, printed apart and not counted
+//! (right after start every result is computed). Settings: `LOAD_CUSTOMERS` (100000),
+//! `LOAD_ORGANIZATIONS` (10000), `SEARCH_CLIENTS` (32), `SEARCH_REQUESTS` (per client,
+//! 100), `SEARCH_WARMUP` (20), `LOAD_ONLY` (`sqlite` or `postgres`).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -99,7 +101,7 @@ async fn scenario(label: &str, bin: &std::path::Path, url: &str, customers: u32,
 
     let (base, people, orgs) = (server.base.clone(), std::sync::Arc::new(people), std::sync::Arc::new(orgs));
     let run = Phase { client, csrf, base, people, orgs };
-    let warm_up: usize = setting("SEARCH_WARMUP", 0);
+    let warm_up: usize = setting("SEARCH_WARMUP", 20);
     if warm_up > 0 {
         run.measure("warm-up", clients, warm_up, 0).await;
     }
