@@ -1,6 +1,7 @@
 //! Reusable views, one public component per file.
 
 pub mod add_customer_dialog;
+pub mod add_picker;
 pub mod change_password_form;
 pub mod confirm_dialog;
 pub mod connection_banner;

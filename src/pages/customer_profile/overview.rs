@@ -311,7 +311,8 @@ pub fn ProjectsSection(panel: ProfilePanel) -> impl IntoView {
 pub fn UsergroupsSection(panel: ProfilePanel) -> impl IntoView {
     use orgdesk_core::api::usergroups::CustomerUsergroup;
 
-    use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
+    use crate::components::add_picker::AddPicker;
+    use crate::components::search_picker::{Pick, PickerKind};
 
     let is_admin = crate::state::use_session().is_admin();
     let groups = RwSignal::new(None::<Vec<CustomerUsergroup>>);
@@ -386,21 +387,8 @@ pub fn UsergroupsSection(panel: ProfilePanel) -> impl IntoView {
                 }.into_any()
             })}
             {is_admin.then(|| view! {
-                <Show when=move || !adding.get()>
-                    <button type="button" class="button button--small" on:click=move |_| adding.set(true)>"Add to usergroup…"</button>
-                </Show>
-                <Show when=move || adding.get()>
-                    <div class="org-relative-picker" on:keydown=move |e: leptos::ev::KeyboardEvent| {
-                        if e.key() == "Escape" {
-                            e.stop_propagation();
-                            adding.set(false);
-                        }
-                    }>
-                        <SearchPicker id="profile-usergroup-search" label="Search usergroups" kind=PickerKind::Usergroup
-                            inline=true exclude=individual_ids on_pick=add />
-                        <button type="button" class="button button--small" on:click=move |_| adding.set(false)>"Cancel"</button>
-                    </div>
-                </Show>
+                <AddPicker button_label="Add to usergroup…" open=adding id="profile-usergroup-search" label="Search usergroups"
+                    kind=PickerKind::Usergroup exclude=individual_ids on_pick=add />
             })}
         </section>
     }

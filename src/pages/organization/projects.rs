@@ -9,8 +9,9 @@ use orgdesk_core::api::tickets::FollowerKind;
 
 use super::OrgPanel;
 use crate::api;
+use crate::components::add_picker::AddPicker;
 use crate::components::error_notice::ErrorNotice;
-use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
+use crate::components::search_picker::{Pick, PickerKind};
 use crate::components::share_dialog::{ShareDialog, ShareTab};
 
 /// Fetches the detail again and takes only its projects: following a project does
@@ -97,23 +98,9 @@ pub fn ProjectsSection(panel: OrgPanel) -> impl IntoView {
                     }.into_any()
                 }
             }}
-            <Show when=move || !adding.get()>
-                <button type="button" class="button button--small" on:click=move |_| adding.set(true)>"Manage projects"</button>
-            </Show>
-            <Show when=move || adding.get()>
-                <div class="org-relative-picker" on:keydown=move |e: leptos::ev::KeyboardEvent| {
-                    // The picker keeps an Escape that clears its search; one that reaches here cancels.
-                    if e.key() == "Escape" {
-                        e.stop_propagation();
-                        adding.set(false);
-                    }
-                }>
-                    <SearchPicker id="org-project-search" label="Search projects" kind=PickerKind::Project inline=true
-                        exclude=Signal::derive(move || projects().iter().map(|p| p.id).collect::<Vec<_>>())
-                        on_pick=move |p: Pick| sharing.set(Some(p)) />
-                    <button type="button" class="button button--small" on:click=move |_| adding.set(false)>"Cancel"</button>
-                </div>
-            </Show>
+            <AddPicker button_label="Manage projects" open=adding id="org-project-search" label="Search projects"
+                kind=PickerKind::Project exclude=Signal::derive(move || projects().iter().map(|p| p.id).collect::<Vec<_>>())
+                on_pick=move |p: Pick| sharing.set(Some(p)) />
             {move || sharing.get().map(|p| view! {
                 <ShareDialog project_id=p.id project_name=p.name.clone() initial_tab=ShareTab::Organizations
                     organization=org_pick().unwrap_or(Pick { id: panel.id, name: String::new(), detail: String::new() })

@@ -8,9 +8,10 @@ use orgdesk_core::api::usergroups::UsergroupLink;
 
 use super::OrgPanel;
 use crate::api;
+use crate::components::add_picker::AddPicker;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_notice::ErrorNotice;
-use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
+use crate::components::search_picker::{Pick, PickerKind};
 use crate::state::use_session;
 use crate::text::count_of;
 
@@ -98,21 +99,8 @@ pub fn UsergroupsSection(panel: OrgPanel) -> impl IntoView {
                 }.into_any()
             })}
             {is_admin.then(|| view! {
-                <Show when=move || !adding.get()>
-                    <button type="button" class="button button--small" on:click=move |_| adding.set(true)>"Link usergroup…"</button>
-                </Show>
-                <Show when=move || adding.get()>
-                    <div class="org-relative-picker" on:keydown=move |e: leptos::ev::KeyboardEvent| {
-                        if e.key() == "Escape" {
-                            e.stop_propagation();
-                            adding.set(false);
-                        }
-                    }>
-                        <SearchPicker id="org-usergroup-search" label="Search usergroups" kind=PickerKind::Usergroup
-                            inline=true exclude=linked_ids on_pick=pick />
-                        <button type="button" class="button button--small" on:click=move |_| adding.set(false)>"Cancel"</button>
-                    </div>
-                </Show>
+                <AddPicker button_label="Link usergroup…" open=adding id="org-usergroup-search" label="Search usergroups"
+                    kind=PickerKind::Usergroup exclude=linked_ids on_pick=pick />
             })}
             {move || unlinking.get().map(|g| {
                 let org = org_name();
