@@ -473,24 +473,18 @@ pub async fn merge(
             .execute(&mut tx)
             .await?;
     }
-    // Shared projects: those the survivor does not follow yet (the rest go with the merged organization).
-    query(
-        "UPDATE project_followers SET organization_id = $1 WHERE organization_id = $2 AND project_id NOT IN \
-         (SELECT project_id FROM project_followers WHERE organization_id = $1)",
-    )
-    .bind(target)
-    .bind(id)
-    .execute(&mut tx)
-    .await?;
-    // Usergroup links: those the survivor lacks (the rest go with the merged organization).
-    query(
-        "UPDATE usergroup_organizations SET organization_id = $1 WHERE organization_id = $2 AND usergroup_id NOT IN \
-         (SELECT usergroup_id FROM usergroup_organizations WHERE organization_id = $1)",
-    )
-    .bind(target)
-    .bind(id)
-    .execute(&mut tx)
-    .await?;
+    // Shared projects and usergroup links: those the survivor lacks (the rest go with
+    // the merged organization).
+    for (table, column) in [("project_followers", "project_id"), ("usergroup_organizations", "usergroup_id")] {
+        query(format!(
+            "UPDATE {table} SET organization_id = $1 WHERE organization_id = $2 AND {column} NOT IN \
+             (SELECT {column} FROM {table} WHERE organization_id = $1)"
+        ))
+        .bind(target)
+        .bind(id)
+        .execute(&mut tx)
+        .await?;
+    }
     // Sub-organizations: the survivor is their parent now (their open panels notice).
     query("UPDATE organizations SET parent_id = $1, version = version + 1, updated_at = $2 WHERE parent_id = $3")
         .bind(target)
