@@ -55,10 +55,9 @@ impl From<CustomerRow> for Customer {
     }
 }
 
-/// The columns of a [`CustomerRow`]: customers `c` with their membership `m` and
-/// organization `o`.
-/// The columns of a [`CustomerRow`] and the joins they come from (macros, so both
-/// statements below are built at compile time).
+/// The columns of a [`CustomerRow`] and the joins they come from: customers `c` with
+/// their membership `m` and organization `o` (macros, so the statements below are
+/// built at compile time).
 macro_rules! customer_columns {
     () => {
         "c.id, c.email, c.first_name, c.last_name, m.organization_id, o.name AS organization_name, \
@@ -72,9 +71,12 @@ macro_rules! customer_joins {
          LEFT JOIN organizations o ON o.id = m.organization_id"
     };
 }
+/// A [`CustomerRow`] a row.
 pub(crate) const SELECT: &str = concat!("SELECT ", customer_columns!(), customer_joins!());
 /// [`SELECT`] with the number of rows kept before paging, `total`.
 const SELECT_COUNTED: &str = concat!("SELECT ", customer_columns!(), ", COUNT(*) OVER () AS total", customer_joins!());
+/// How many rows [`SELECT`] keeps.
+const COUNT: &str = concat!("SELECT COUNT(*)", customer_joins!());
 
 /// Which customers a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,10 +97,7 @@ pub async fn list(
 ) -> Result<(Vec<Customer>, i64), sqlx::Error> {
     let (conditions, next) = list_filter(group, filter);
     let args = filter.map(Filter::args).unwrap_or_default();
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
-         LEFT JOIN organizations o ON o.id = m.organization_id{conditions}"
-    );
+    let count_sql = format!("{COUNT}{conditions}");
     let order = format!("{conditions} ORDER BY c.sort_name, c.id LIMIT ${} OFFSET ${}", next, next + 1);
     if let Group::Organization(id) = group {
         // One organization's members are sorted in full anyway (no index orders them
