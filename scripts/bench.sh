@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Benchmarks (documented figures in README.md): the Customers app at 100k customers
-# in 10k organizations, in headless Chromium and under 32 concurrent API clients; then the
-# Tickets API at 1M items on SQLite and PostgreSQL; then the Customers search at 32 clients
-# on both; then the load test (200 clients for 60 s
-# against release server processes: one on SQLite, two sharing one PostgreSQL database).
+# Benchmarks (documented figures in README.md). First the side-by-side table (issue #17):
+# every list and search endpoint and the writes, on SQLite and PostgreSQL at 100k customers,
+# 10k organizations and 1M items, 32 clients, against a raw axum + sqlx baseline on the same
+# database (`bench_compare` seeds, starts `orgdesk` and `baseline` and drives both from its own
+# process). Then the Customers app in headless Chromium (first load, drop to persisted), the
+# Tickets API at 1M items, the Customers search, the 200-client load test and item creation
+# with routing rules. `BENCH_ONLY=compare` stops after the table.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
+ensure_postgres
+cargo build --release -p orgdesk-server --bin orgdesk --example bench_compare --example baseline
+"$ROOT/target/release/examples/bench_compare"
+[ "${BENCH_ONLY:-}" = compare ] && exit 0
+
 ensure_web_toolchain
 ensure_browser
 build_web
@@ -16,7 +23,6 @@ precompress_web "$ROOT/target/release/orgdesk"
 
 # The Tickets API at 1,000,000 items (10k organizations, 100k customers), on a fresh
 # SQLite file and on a fresh PostgreSQL database (local cluster, or TEST_DATABASE_URL).
-ensure_postgres
 cargo build --release -p orgdesk-server --example bench_items
 "$ROOT/target/release/examples/bench_items"
 

@@ -52,9 +52,16 @@ pub async fn fresh_postgres_database(admin_url: &str, name: &str) -> String {
 
 /// `orgdesk seed` with this many customers in this many organizations, the admin
 /// being [`ADMIN_EMAIL`].
+#[allow(dead_code, reason = "bench_compare seeds items too; each example compiles this module")]
 pub async fn seed(bin: &Path, url: &str, customers: u32, organizations: u32) {
+    seed_with_items(bin, url, customers, organizations, 0).await
+}
+
+/// [`seed`], and `items` items in 20 projects.
+pub async fn seed_with_items(bin: &Path, url: &str, customers: u32, organizations: u32, items: u32) {
     let status = Command::new(bin)
         .args(["seed", "--customers", &customers.to_string(), "--organizations", &organizations.to_string()])
+        .args(["--items", &items.to_string(), "--projects", "20"])
         .env("DATABASE_URL", url)
         .env("ORGDESK_ADMIN_EMAIL", ADMIN_EMAIL)
         .env("ORGDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
@@ -110,6 +117,12 @@ pub async fn start_server(bin: &Path, url: &str, env: &[(&str, String)]) -> Serv
 }
 
 impl ServerProcess {
+    /// The server's process id.
+    #[allow(dead_code, reason = "only bench_compare reads it; each example compiles this module")]
+    pub fn pid(&self) -> Option<u32> {
+        self._child.id()
+    }
+
     /// The server's peak resident memory so far (VmHWM of `/proc/PID/status`), in KiB.
     #[allow(dead_code, reason = "only bench_import reads it; each example compiles this module")]
     pub fn peak_rss_kib(&self) -> Option<u64> {

@@ -1,0 +1,607 @@
+//! Every list and search endpoint the screens call, and the writes they make, measured
+//! against a raw axum + sqlx baseline (`examples/baseline.rs`) on the same database
+//! (issue #17). A separate load-generator process: it seeds 10,000 organizations,
+//! 100,000 customers and 1,000,000 items with `orgdesk seed` into a fresh SQLite file
+//! (then a fresh PostgreSQL database when `TEST_DATABASE_URL=postgres://…` names a role
+//! that may create databases), starts a release `orgdesk` and the baseline on it, and
+//! drives each endpoint with `BENCH_CLIENTS` (32) clients for `BENCH_SECONDS` (5) s,
+//! each client sending its next request as soon as the last is answered:
+//! - reads alone, then with one request in ten a write (alternately a move of one
+//!   customer and an item's status change; the writes are timed apart and not counted
+//!   with the reads);
+//! - each write alone;
+//! - the baseline's three shapes (a 100-row page, a 50-row search, a one-row write).
+//!
+//! The report gives per endpoint the requests answered, throughput, its ratio to the
+//! baseline shape it is compared with, p50 and p99, and the server's resident memory.
+//! Parameters are drawn at random from the seeded data (offsets, organizations,
+//! customers, search terms), so cached endpoints mix hits and computations: each row
+//! says what its cache is (`versioned_cache.rs`) and how many distinct parameters its
+//! requests draw from. `BENCH_WARMUP` (1) seconds of the same requests come first, not
+//! counted. `LOAD_ONLY=sqlite|postgres` measures one database; `BENCH_ITEMS`,
+//! `LOAD_CUSTOMERS`, `LOAD_ORGANIZATIONS` change the data set; `BENCH_FILTER` keeps the
+//! endpoints whose name contains it.
+//!
+//! `cargo build --release -p orgdesk-server --bin orgdesk --example bench_compare --example baseline
+//! && target/release/examples/bench_compare` (`scripts/bench.sh` runs it; figures in README.md).
+
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+mod support;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use reqwest::{Client, Method};
+use serde_json::{json, Value};
+use support::{
+    fresh_postgres_database, json, orgdesk_bin, postgres_admin_url, run_sql, seed_with_items, setting, sign_in_admin,
+    start_server,
+};
+use tokio::process::{Child, Command};
+
+/// Pieces of names with thousands of matches, and narrower ones.
+const NAME_PIECES: &[&str] = &["owals", "akamu", "ughes", "oreau", "arcia", "ensen", "uirog", "kafor", "ava.a", "liam"];
+/// Words of the generated item titles (each in 1 of 8 titles).
+const TITLE_WORDS: &[&str] =
+    &["printer", "invoice", "vpn", "dashboard", "certificate", "sign in", "export", "accounts"];
+
+/// What the seeded data holds that the requests draw from.
+struct Ids {
+    orgs: Vec<i64>,
+    customers: Vec<i64>,
+    items: i64,
+    agent: i64,
+    org_total: i64,
+    /// Customers in no organization.
+    unassigned: i64,
+}
+
+/// One request: method, path and body.
+type Request = (Method, String, Option<Value>);
+type Make = Box<dyn Fn(&mut StdRng, &Ids) -> Request + Send + Sync>;
+
+/// The baseline shape an endpoint is compared with.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    Page,
+    Search,
+    Write,
+}
+
+struct Endpoint {
+    name: &'static str,
+    shape: Shape,
+    /// What is cached and what the parameters are drawn from.
+    note: &'static str,
+    make: Make,
+}
+
+fn get(path: String) -> Request {
+    (Method::GET, path, None)
+}
+
+const OPEN: &str = "status=new,open,waiting";
+
+fn endpoints() -> Vec<Endpoint> {
+    fn e(name: &'static str, shape: Shape, note: &'static str, make: Make) -> Endpoint {
+        Endpoint { name, shape, note, make }
+    }
+    fn pick<T: Copy>(rng: &mut StdRng, from: &[T]) -> T {
+        from[rng.gen_range(0..from.len())]
+    }
+    vec![
+        e(
+            "customers, no organization",
+            Shape::Page,
+            "no cache; offsets 0-the group's size",
+            Box::new(|r, ids| {
+                get(format!("/api/customers?organization_id=none&offset={}&limit=100", r.gen_range(0..ids.unassigned)))
+            }),
+        ),
+        e(
+            "customers, one organization",
+            Shape::Page,
+            "no cache; 10,000 organizations",
+            Box::new(|r, ids| get(format!("/api/customers?organization_id={}&limit=100", pick(r, &ids.orgs)))),
+        ),
+        e(
+            "customer picker search (q, 8 rows)",
+            Shape::Search,
+            "no cache; 10 name pieces and 10,000 domains",
+            Box::new(|r, ids| {
+                let q = if r.gen_bool(0.5) {
+                    pick(r, NAME_PIECES).to_string()
+                } else {
+                    format!("org{}.example", pick(r, &ids.orgs))
+                };
+                get(format!("/api/customers?offset=0&limit=8&q={}", encode(&q)))
+            }),
+        ),
+        e(
+            "organizations, list page",
+            Shape::Page,
+            "counters; offsets 0-total",
+            Box::new(|r, ids| get(format!("/api/organizations?offset={}&limit=50", r.gen_range(0..ids.org_total)))),
+        ),
+        e(
+            "organizations, search (q)",
+            Shape::Search,
+            "search cache per data version; 10 name pieces and 10,000 domains",
+            Box::new(|r, ids| {
+                let q = if r.gen_bool(0.5) {
+                    pick(r, NAME_PIECES).to_string()
+                } else {
+                    format!("org{}.example", pick(r, &ids.orgs))
+                };
+                get(format!("/api/organizations?offset=0&limit=100&q={}", encode(&q)))
+            }),
+        ),
+        e(
+            "organization members, first page",
+            Shape::Page,
+            "no cache; 10,000 organizations",
+            Box::new(|r, ids| get(format!("/api/organizations/{}/members?offset=0&limit=50", pick(r, &ids.orgs)))),
+        ),
+        e(
+            "customer history",
+            Shape::Page,
+            "no cache; sampled customers",
+            Box::new(|r, ids| get(format!("/api/customers/{}/history?limit=50", pick(r, &ids.customers)))),
+        ),
+        e(
+            "organization history",
+            Shape::Page,
+            "no cache; 10,000 organizations",
+            Box::new(|r, ids| get(format!("/api/organizations/{}/history?offset=0&limit=50", pick(r, &ids.orgs)))),
+        ),
+        e(
+            "items, open, first page",
+            Shape::Page,
+            "no cache",
+            Box::new(|_, _| get(format!("/api/items?{OPEN}&offset=0&limit=50"))),
+        ),
+        e(
+            "items, one organization's open",
+            Shape::Page,
+            "no cache; 10,000 organizations",
+            Box::new(|r, ids| get(format!("/api/items?organization={}&{OPEN}&offset=0&limit=50", pick(r, &ids.orgs)))),
+        ),
+        e(
+            "items, title search (q)",
+            Shape::Search,
+            "no cache; 8 title words and 1,000,000 numbers",
+            Box::new(|r, ids| {
+                let q = if r.gen_bool(0.5) {
+                    pick(r, TITLE_WORDS).to_string()
+                } else {
+                    r.gen_range(1..ids.items).to_string()
+                };
+                get(format!("/api/items?q={}&offset=0&limit=50", encode(&q)))
+            }),
+        ),
+        e(
+            "item groups by organization, open",
+            Shape::Page,
+            "group cache per data version; offsets 0-9,000",
+            Box::new(|r, _| {
+                get(format!(
+                    "/api/items/groups?group_by=organization&{OPEN}&offset={}&limit=50",
+                    r.gen_range(0..180) * 50
+                ))
+            }),
+        ),
+        e(
+            "item groups by organization, one assignee",
+            Shape::Page,
+            "group cache per data version; offsets 0-5,000",
+            Box::new(|r, ids| {
+                get(format!(
+                    "/api/items/groups?group_by=organization&{OPEN}&assignee={}&offset={}&limit=50",
+                    ids.agent,
+                    r.gen_range(0..100) * 50
+                ))
+            }),
+        ),
+        e(
+            "item groups by status",
+            Shape::Page,
+            "group cache per data version",
+            Box::new(|_, _| get("/api/items/groups?group_by=status&offset=0&limit=50".into())),
+        ),
+        e(
+            "projects",
+            Shape::Page,
+            "no cache",
+            Box::new(|_, _| get("/api/projects?archived=false&offset=0&limit=50".into())),
+        ),
+        e("outbox", Shape::Page, "no cache", Box::new(|_, _| get("/api/outbox?offset=0&limit=50".into()))),
+    ]
+}
+
+/// The writes: a move of one customer, an item's status change.
+fn writes() -> Vec<Endpoint> {
+    vec![
+        Endpoint {
+            name: "move one customer (POST /api/customers/move)",
+            shape: Shape::Write,
+            note: "random customer, random organization",
+            make: Box::new(|r, ids| {
+                let customer = ids.customers[r.gen_range(0..ids.customers.len())];
+                let org = ids.orgs[r.gen_range(0..ids.orgs.len())];
+                (
+                    Method::POST,
+                    "/api/customers/move".into(),
+                    Some(json!({"customer_ids": [customer], "organization_id": org})),
+                )
+            }),
+        },
+        Endpoint {
+            name: "item status change (PATCH /api/items/{id})",
+            shape: Shape::Write,
+            note: "random item, open/waiting/resolved",
+            make: Box::new(|r, ids| {
+                let status = ["open", "waiting", "resolved"][r.gen_range(0..3)];
+                (Method::PATCH, format!("/api/items/{}", r.gen_range(1..=ids.items)), Some(json!({ "status": status })))
+            }),
+        },
+    ]
+}
+
+/// The baseline's shapes.
+fn baseline_endpoints() -> Vec<Endpoint> {
+    vec![
+        Endpoint {
+            name: "baseline: 100-row page",
+            shape: Shape::Page,
+            note: "offsets 0-1,000",
+            make: Box::new(|r, _| get(format!("/page?offset={}", r.gen_range(0..1_000)))),
+        },
+        Endpoint {
+            name: "baseline: 50-row search",
+            shape: Shape::Search,
+            note: "10 name pieces and 10,000 domains",
+            make: Box::new(|r, ids| {
+                let q = if r.gen_bool(0.5) {
+                    NAME_PIECES[r.gen_range(0..NAME_PIECES.len())].to_string()
+                } else {
+                    format!("org{}.example", ids.orgs[r.gen_range(0..ids.orgs.len())])
+                };
+                get(format!("/search?q={}", encode(&q)))
+            }),
+        },
+        Endpoint {
+            name: "baseline: one-row write",
+            shape: Shape::Write,
+            note: "random item",
+            make: Box::new(|r, ids| (Method::POST, format!("/write?id={}", r.gen_range(1..=ids.items)), None)),
+        },
+    ]
+}
+
+/// What one run of an endpoint measured.
+struct Run {
+    latencies: Vec<Duration>,
+    writes: Vec<Duration>,
+    conflicts: usize,
+    /// Status codes of failed requests (0: no answer).
+    failed: Vec<u16>,
+    seconds: f64,
+}
+
+impl Run {
+    fn rate(&self) -> f64 {
+        self.latencies.len() as f64 / self.seconds
+    }
+}
+
+/// Where requests go: a base URL with a signed-in client.
+#[derive(Clone)]
+struct Target {
+    client: Client,
+    base: String,
+    csrf: String,
+}
+
+impl Target {
+    /// Sends one request: its status code (0 when the connection failed).
+    async fn send(&self, (method, path, body): &Request) -> u16 {
+        let mut req =
+            self.client.request(method.clone(), format!("{}{path}", self.base)).header("x-csrf-token", &self.csrf);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let Ok(res) = req.send().await else { return 0 };
+        let status = res.status().as_u16();
+        match res.bytes().await {
+            Ok(_) => status,
+            Err(_) => 0,
+        }
+    }
+
+    /// `clients` clients send `endpoint`'s requests for `seconds`; with `mix`, every
+    /// tenth request is one of those writes instead (timed apart).
+    async fn drive(
+        &self,
+        endpoint: &Arc<Endpoint>,
+        mix: Option<&Arc<Vec<Endpoint>>>,
+        ids: &Arc<Ids>,
+        clients: usize,
+        seconds: f64,
+    ) -> Run {
+        let wall = Instant::now();
+        let until = wall + Duration::from_secs_f64(seconds);
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let (target, endpoint, ids, mix) = (self.clone(), endpoint.clone(), ids.clone(), mix.cloned());
+            tasks.push(tokio::spawn(async move {
+                let mut rng = StdRng::seed_from_u64(c as u64 * 7919 + wall.elapsed().as_nanos() as u64);
+                let (mut lat, mut writes, mut conflicts, mut failed) = (Vec::new(), Vec::new(), 0, Vec::new());
+                let mut n = 0usize;
+                while Instant::now() < until {
+                    n += 1;
+                    let write = mix.as_ref().filter(|_| n % 10 == 0);
+                    let request = match write {
+                        Some(w) => (w[(n / 10) % w.len()].make)(&mut rng, &ids),
+                        None => (endpoint.make)(&mut rng, &ids),
+                    };
+                    let t = Instant::now();
+                    let status = target.send(&request).await;
+                    let took = t.elapsed();
+                    match status {
+                        200..=299 => {}
+                        409 => conflicts += 1,
+                        _ => {
+                            // Counted and named in the report; its time is not a latency.
+                            failed.push(status);
+                            continue;
+                        }
+                    }
+                    if write.is_some() {
+                        writes.push(took);
+                    } else {
+                        lat.push(took);
+                    }
+                }
+                (lat, writes, conflicts, failed)
+            }));
+        }
+        let mut run = Run { latencies: Vec::new(), writes: Vec::new(), conflicts: 0, failed: Vec::new(), seconds: 0.0 };
+        for t in tasks {
+            let (lat, writes, conflicts, failed) = t.await.unwrap();
+            run.latencies.extend(lat);
+            run.writes.extend(writes);
+            run.conflicts += conflicts;
+            run.failed.extend(failed);
+        }
+        run.seconds = wall.elapsed().as_secs_f64();
+        run
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let bin = orgdesk_bin();
+    let only = std::env::var("LOAD_ONLY").unwrap_or_default();
+    if only != "postgres" {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}/orgdesk.db", dir.path().display());
+        scenario("SQLite", &bin, &url).await;
+    }
+    if only == "sqlite" {
+        return;
+    }
+    match postgres_admin_url() {
+        Some(admin_url) => {
+            let name = "orgdesk_compare_bench";
+            let url = fresh_postgres_database(&admin_url, name).await;
+            scenario("PostgreSQL", &bin, &url).await;
+            run_sql(&admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        }
+        None => println!("(set TEST_DATABASE_URL=postgres://... to measure PostgreSQL too)"),
+    }
+}
+
+/// The baseline server on `url`, killed when dropped; its base URL.
+async fn start_baseline(url: &str) -> (Child, String) {
+    let exe = std::env::current_exe().expect("own path");
+    let bin = exe.parent().expect("examples directory").join("baseline");
+    assert!(
+        bin.is_file(),
+        "no baseline at {} (cargo build --release -p orgdesk-server --example baseline)",
+        bin.display()
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(bin)
+        .args([url, &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the baseline");
+    let base = format!("http://127.0.0.1:{port}");
+    let until = Instant::now() + Duration::from_secs(30);
+    while Client::new().get(format!("{base}/page?offset=0")).send().await.is_err() {
+        assert!(Instant::now() < until, "the baseline did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (child, base)
+}
+
+/// A process's resident memory now and at its peak (VmRSS, VmHWM), in MiB.
+fn memory_mib(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let read = |key: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    };
+    (read("VmRSS"), read("VmHWM"))
+}
+
+async fn scenario(label: &str, bin: &Path, url: &str) {
+    let customers: u32 = setting("LOAD_CUSTOMERS", 100_000);
+    let organizations: u32 = setting("LOAD_ORGANIZATIONS", 10_000);
+    let items: u32 = setting("BENCH_ITEMS", 1_000_000);
+    let clients: usize = setting("BENCH_CLIENTS", 32);
+    let seconds: f64 = setting("BENCH_SECONDS", 5.0);
+    let warm_up: f64 = setting("BENCH_WARMUP", 1.0);
+    let filter = std::env::var("BENCH_FILTER").unwrap_or_default();
+    println!("== {label}: {organizations} organizations, {customers} customers, {items} items; {clients} clients, {seconds} s per run ==");
+    let seeded = Instant::now();
+    seed_with_items(bin, url, customers, organizations, items).await;
+    println!("seeded in {:.1} s", seeded.elapsed().as_secs_f64());
+    let server = start_server(bin, url, &[]).await;
+    let pid = server.pid().expect("server pid");
+    let (baseline_child, baseline_base) = start_baseline(url).await;
+    let (client, csrf) = sign_in_admin(&server.base, clients * 2).await;
+
+    let ids = Arc::new(collect_ids(&client, &server.base, customers, organizations).await);
+    let orgdesk = Target { client: client.clone(), base: server.base.clone(), csrf };
+    let baseline = Target {
+        client: Client::builder().pool_max_idle_per_host(clients * 2).build().unwrap(),
+        base: baseline_base,
+        csrf: String::new(),
+    };
+
+    println!("load average before: {}", load_average());
+    let mut base_rate = [0.0f64; 3];
+    let mut rows: Vec<String> = Vec::new();
+    for endpoint in baseline_endpoints() {
+        let endpoint = Arc::new(endpoint);
+        baseline.drive(&endpoint, None, &ids, clients, warm_up).await;
+        let run = baseline.drive(&endpoint, None, &ids, clients, seconds).await;
+        base_rate[endpoint.shape as usize] = run.rate();
+        rows.push(row(&endpoint, &run, None, None));
+    }
+    let write_mix = Arc::new(writes());
+    for endpoint in endpoints().into_iter().filter(|e| e.name.contains(filter.as_str())) {
+        let endpoint = Arc::new(endpoint);
+        orgdesk.drive(&endpoint, None, &ids, clients, warm_up).await;
+        let alone = orgdesk.drive(&endpoint, None, &ids, clients, seconds).await;
+        let mixed = orgdesk.drive(&endpoint, Some(&write_mix), &ids, clients, seconds).await;
+        rows.push(row(&endpoint, &alone, Some(base_rate[endpoint.shape as usize]), Some(&mixed)));
+    }
+    for endpoint in writes().into_iter().filter(|e| e.name.contains(filter.as_str())) {
+        let endpoint = Arc::new(endpoint);
+        orgdesk.drive(&endpoint, None, &ids, clients, warm_up).await;
+        let run = orgdesk.drive(&endpoint, None, &ids, clients, seconds).await;
+        rows.push(row(&endpoint, &run, Some(base_rate[Shape::Write as usize]), None));
+    }
+    let (rss, peak) = memory_mib(pid);
+    let (base_rss, base_peak) = baseline_child.id().map(memory_mib).unwrap_or_default();
+    println!("\n{label}: {clients} clients, {seconds} s per run (load average after: {})\n", load_average());
+    println!("| Endpoint | Requests | Per second | Ratio to baseline | p50 ms | p99 ms | With 1 write in 10: p50 / p99 ms (reads; writes p99) | Cache and parameters |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for r in rows {
+        println!("{r}");
+    }
+    println!("\n{label}: orgdesk resident memory {rss:.0} MiB now, peak {peak:.0} MiB; baseline {base_rss:.0} / {base_peak:.0} MiB\n");
+}
+
+/// One table row: counts, rate, the ratio to `base` (a baseline's rate), percentiles and
+/// the run with writes mixed in.
+fn row(e: &Endpoint, run: &Run, base: Option<f64>, mixed: Option<&Run>) -> String {
+    let (p50, p99) = percentiles(&run.latencies);
+    let ratio = base.map(|b| format!("{:.0} %", 100.0 * run.rate() / b)).unwrap_or_else(|| "(baseline)".into());
+    let conflicts = outcome(run);
+    let mixed = mixed
+        .map(|m| {
+            let (p50, p99) = percentiles(&m.latencies);
+            let (_, w99) = percentiles(&m.writes);
+            format!(
+                "{p50:.1} / **{p99:.1}** ({} reads; {} writes p99 {w99:.1}){}",
+                m.latencies.len(),
+                m.writes.len(),
+                outcome(m)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "| {} | {}{conflicts} | {:.0} | {ratio} | {p50:.1} | **{p99:.1}** | {mixed} | {} |",
+        e.name,
+        run.latencies.len(),
+        run.rate(),
+        e.note
+    )
+}
+
+/// What went other than 2xx in a run: " (3 answered 409, 2 failed: 503)", or nothing.
+fn outcome(run: &Run) -> String {
+    let mut parts = Vec::new();
+    if run.conflicts > 0 {
+        parts.push(format!("{} answered 409", run.conflicts));
+    }
+    if !run.failed.is_empty() {
+        let mut codes: Vec<u16> = run.failed.clone();
+        codes.sort_unstable();
+        codes.dedup();
+        let codes: Vec<String> =
+            codes.iter().map(|c| if *c == 0 { "no answer".into() } else { c.to_string() }).collect();
+        parts.push(format!("**{} failed**: {}", run.failed.len(), codes.join(", ")));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
+}
+
+async fn collect_ids(client: &Client, base: &str, customers: u32, organizations: u32) -> Ids {
+    let mut ids = Ids { orgs: Vec::new(), customers: Vec::new(), items: 0, agent: 0, org_total: 0, unassigned: 0 };
+    for k in 0..20u32 {
+        let page = json(
+            client.get(format!("{base}/api/customers?offset={}&limit=200", k * (customers / 20))).send().await.unwrap(),
+            "customers",
+        )
+        .await;
+        ids.customers.extend(page["items"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_i64()));
+        let page = json(
+            client
+                .get(format!("{base}/api/organizations?offset={}&limit=200", k * (organizations / 20)))
+                .send()
+                .await
+                .unwrap(),
+            "organizations",
+        )
+        .await;
+        ids.org_total = page["total"].as_i64().unwrap_or(0);
+        ids.unassigned = page["unassigned_count"].as_i64().unwrap_or(0).max(1);
+        ids.orgs.extend(page["items"].as_array().into_iter().flatten().filter_map(|o| o["id"].as_i64()));
+    }
+    let page = json(client.get(format!("{base}/api/items?offset=0&limit=1")).send().await.unwrap(), "items").await;
+    ids.items = page["items"][0]["id"].as_i64().expect("an item");
+    let agents = json(client.get(format!("{base}/api/agents")).send().await.unwrap(), "agents").await;
+    let list = agents.get("items").unwrap_or(&agents);
+    ids.agent = list.as_array().and_then(|a| a.iter().filter_map(|x| x["id"].as_i64()).min()).expect("an agent");
+    assert!(!ids.orgs.is_empty() && !ids.customers.is_empty(), "no seeded data");
+    ids
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// p50 and p99 in milliseconds (0 without samples).
+fn percentiles(lat: &[Duration]) -> (f64, f64) {
+    if lat.is_empty() {
+        return (0.0, 0.0);
+    }
+    let mut lat = lat.to_vec();
+    lat.sort();
+    let p = |q: f64| lat[((lat.len() as f64 * q) as usize).min(lat.len() - 1)].as_secs_f64() * 1000.0;
+    (p(0.50), p(0.99))
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
