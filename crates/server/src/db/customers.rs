@@ -95,6 +95,9 @@ pub async fn list(
     filter: Option<&Filter>,
     page: Paging,
 ) -> Result<(Vec<Customer>, i64), sqlx::Error> {
+    if group == Group::Unassigned && filter.is_none() {
+        return list_unassigned(db, page).await;
+    }
     let (conditions, next) = list_filter(group, filter);
     let args = filter.map(Filter::args).unwrap_or_default();
     let count_sql = format!("{COUNT}{conditions}");
@@ -122,6 +125,21 @@ pub async fn list(
     let rows: Vec<CustomerRow> =
         query(sql).bind_args(args.clone()).bind(page.limit).bind(page.offset).fetch_all(db).await?;
     let total: i64 = query(count_sql).bind_args(args).scalar(db).await?;
+    Ok((rows.into_iter().map(Customer::from).collect(), total))
+}
+
+/// A page of the customers in no organization, from the index of them that triggers keep
+/// (`unassigned_customers`, migration 0020), and their count from its counter (0003).
+async fn list_unassigned(db: &Db, page: Paging) -> Result<(Vec<Customer>, i64), sqlx::Error> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        customer_columns!(),
+        " FROM (SELECT customer_id, sort_name FROM unassigned_customers ORDER BY sort_name, customer_id LIMIT $1 OFFSET $2) u \
+         JOIN customers c ON c.id = u.customer_id LEFT JOIN memberships m ON m.customer_id = c.id \
+         LEFT JOIN organizations o ON o.id = m.organization_id ORDER BY u.sort_name, u.customer_id"
+    );
+    let rows: Vec<CustomerRow> = query(SQL).bind(page.limit).bind(page.offset).fetch_all(db).await?;
+    let total: i64 = query("SELECT unassigned FROM customer_counts WHERE id = 1").scalar(db).await?;
     Ok((rows.into_iter().map(Customer::from).collect(), total))
 }
 

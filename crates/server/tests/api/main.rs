@@ -38,4 +38,5 @@ mod seed;
 mod sharing;
 mod static_files;
 mod tickets;
+mod unassigned;
 mod usergroups;
