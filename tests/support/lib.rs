@@ -45,6 +45,12 @@ pub fn dist_dir() -> PathBuf {
         "no built web app at {} (run `bash scripts/test.sh`, which builds it with Trunk)",
         dir.display()
     );
+    // A plain `trunk build` builds only the agents' app (and empties dist/, portal included).
+    assert!(
+        dir.join("portal/index.html").is_file(),
+        "no built customer portal at {}/portal (build both apps: `bash -c 'source scripts/lib.sh; build_web'`)",
+        dir.display()
+    );
     dir
 }
 
