@@ -88,10 +88,14 @@ ensure_web_toolchain() {
   ensure_wasm_opt
 }
 
-# The release build of the web app into dist/, precompressed (.br, .gz).
+# The release build of the web apps: the agents' app into dist/ (which Trunk empties
+# first), then the customer portal's own smaller app into dist/portal/ (served for /portal/*).
+# precompress_web writes the .br and .gz copies.
 build_web() {
   say "building the web app (trunk build --release)"
-  (cd "$ROOT" && trunk build --offline --release)
+  (cd "$ROOT" && trunk build index.html --offline --release)
+  say "building the customer portal (trunk build --release portal.html)"
+  (cd "$ROOT" && trunk build portal.html --dist dist/portal --public-url /portal/ --offline --release)
 }
 
 precompress_web() {

@@ -35,53 +35,35 @@ use crate::pages::portal::new_ticket::PortalNewTicketPage;
 use crate::pages::portal::profile::PortalProfilePage;
 use crate::pages::portal::register::PortalRegisterPage;
 use crate::pages::portal::verify::PortalVerifyEmailPage;
-use crate::pages::portal::{provide_portal_session, PortalAuth, PortalShell, PortalSignInPage};
+use crate::pages::portal::{check_portal_session, provide_portal_session, PortalAuth, PortalShell, PortalSignInPage};
 use crate::pages::projects::{ProjectPanel, ProjectsPage};
 use crate::pages::reset_password::ResetPasswordPage;
 use crate::pages::tickets::{ItemPanel, TicketsPage};
 use crate::state::{self, Auth};
 
+/// The agents' app: everything outside `/portal`.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn AgentApp() -> impl IntoView {
     let session = state::provide_session();
     let connection = state::provide_connection();
-    let portal = provide_portal_session();
     api::set_listener(move |event| match event {
         Event::Reachable => connection.0.set(true),
         Event::Unreachable => connection.0.set(false),
         Event::SessionEnded => {
             session.0.set(Auth::SignedOut { reason: Some("Your session has ended. Sign in again to continue.".into()) })
         }
-        Event::PortalSessionEnded => portal
-            .0
-            .set(PortalAuth::SignedOut { reason: Some("Your session has ended. Sign in again to continue.".into()) }),
+        // The portal's requests are made by the portal's own app.
+        Event::PortalSessionEnded => {}
     });
-    // The portal checks its own session; a tab runs one of the two.
-    if !in_portal() {
-        check_session(session);
-    }
+    check_session(session);
 
     view! {
         <Router>
             <ConnectionBanner on_retry=move || check_session(session) />
-            <Routes fallback=|| view! { <NotFoundPage /> }>
+            <Routes fallback=|| view! { <LeaveApp owned=agent_owns /> }>
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/forgot-password") view=|| view! { <ForgotPasswordPage /> } />
                 <Route path=path!("/reset-password") view=|| view! { <ResetPasswordPage /> } />
-                <Route path=path!("/portal/sign-in") view=PortalSignInPage />
-                <Route path=path!("/portal/invitations/:token") view=PortalInvitationPage />
-                <Route path=path!("/portal/forgot-password") view=|| view! { <ForgotPasswordPage portal=true /> } />
-                <Route path=path!("/portal/reset-password") view=|| view! { <ResetPasswordPage portal=true /> } />
-                <Route path=path!("/portal/register") view=PortalRegisterPage />
-                <Route path=path!("/portal/verify-email") view=PortalVerifyEmailPage />
-                <ParentRoute path=path!("/portal") view=PortalShell>
-                    <Route path=path!("") view=|| view! { <Redirect path="/portal/items" /> } />
-                    <Route path=path!("account") view=PortalAccountPage />
-                    <Route path=path!("profile") view=PortalProfilePage />
-                    <Route path=path!("items") view=PortalItemsPage />
-                    <Route path=path!("items/:id") view=PortalItemPage />
-                    <Route path=path!("new") view=PortalNewTicketPage />
-                </ParentRoute>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=|| view! { <Redirect path="/customers" /> } />
                     // The Customers list stays mounted while an organization's panel opens,
@@ -115,9 +97,70 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Whether the app opened on a customer portal page.
-fn in_portal() -> bool {
-    window().location().pathname().is_ok_and(|p| p == "/portal" || p.starts_with("/portal/"))
+/// The customer portal: `/portal` and everything under it.
+#[component]
+pub fn PortalApp() -> impl IntoView {
+    let connection = state::provide_connection();
+    let portal = provide_portal_session();
+    api::set_listener(move |event| match event {
+        Event::Reachable => connection.0.set(true),
+        Event::Unreachable => connection.0.set(false),
+        // The agents' requests are made by the agents' app.
+        Event::SessionEnded => {}
+        Event::PortalSessionEnded => portal
+            .0
+            .set(PortalAuth::SignedOut { reason: Some("Your session has ended. Sign in again to continue.".into()) }),
+    });
+
+    view! {
+        <Router>
+            <ConnectionBanner on_retry=move || check_portal_session(portal) />
+            <Routes fallback=|| view! { <LeaveApp owned=portal_owns /> }>
+                <Route path=path!("/portal/sign-in") view=PortalSignInPage />
+                <Route path=path!("/portal/invitations/:token") view=PortalInvitationPage />
+                <Route path=path!("/portal/forgot-password") view=|| view! { <ForgotPasswordPage portal=true /> } />
+                <Route path=path!("/portal/reset-password") view=|| view! { <ResetPasswordPage portal=true /> } />
+                <Route path=path!("/portal/register") view=PortalRegisterPage />
+                <Route path=path!("/portal/verify-email") view=PortalVerifyEmailPage />
+                <ParentRoute path=path!("/portal") view=PortalShell>
+                    <Route path=path!("") view=|| view! { <Redirect path="/portal/items" /> } />
+                    <Route path=path!("account") view=PortalAccountPage />
+                    <Route path=path!("profile") view=PortalProfilePage />
+                    <Route path=path!("items") view=PortalItemsPage />
+                    <Route path=path!("items/:id") view=PortalItemPage />
+                    <Route path=path!("new") view=PortalNewTicketPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Whether a path belongs to the customer portal's app (the server serves
+/// `dist/portal/index.html` for exactly these; see the server's `assets.rs`).
+fn portal_owns(path: &str) -> bool {
+    path == "/portal" || path.starts_with("/portal/")
+}
+
+fn agent_owns(path: &str) -> bool {
+    !portal_owns(path)
+}
+
+/// The router's fallback. A path this app owns but has no page for is "not found";
+/// a path of the other app (a link between the agents' app and the portal) is
+/// loaded from the server as a full page, which serves the other app.
+#[component]
+fn LeaveApp(owned: fn(&str) -> bool) -> impl IntoView {
+    let location = use_location();
+    let path = location.pathname.get_untracked();
+    if owned(&path) {
+        return view! { <NotFoundPage /> }.into_any();
+    }
+    let target = match location.search.get_untracked().trim_start_matches('?') {
+        "" => path,
+        query => format!("{path}?{query}"),
+    };
+    let _ = window().location().assign(&target);
+    view! { <p class="app-loading">"Loading…"</p> }.into_any()
 }
 
 /// Asks the server whether this browser has a session (at start, and on retry).

@@ -6,6 +6,7 @@
 mod browser {
     mod admin_audit;
     mod admin_routing;
+    mod bundles;
     mod customers;
     mod delete_restore;
     mod dialogs;

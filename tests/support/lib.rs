@@ -45,6 +45,12 @@ pub fn dist_dir() -> PathBuf {
         "no built web app at {} (run `bash scripts/test.sh`, which builds it with Trunk)",
         dir.display()
     );
+    // A plain `trunk build` builds only the agents' app (and empties dist/, portal included).
+    assert!(
+        dir.join("portal/index.html").is_file(),
+        "no built customer portal at {}/portal (build both apps: `bash -c 'source scripts/lib.sh; build_web'`)",
+        dir.display()
+    );
     dir
 }
 
@@ -133,6 +139,9 @@ impl Server {
 pub struct Browser {
     pub client: Client,
     pub base: String,
+    /// The ChromeDriver's address, for its commands fantoccini has no method for
+    /// (network emulation, DevTools commands; see `examples/bench_first_load.rs`).
+    pub driver_url: String,
     driver: Child,
     _profile: tempfile::TempDir,
 }
@@ -186,7 +195,13 @@ impl Browser {
         for _ in 0..100 {
             match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&url).await {
                 Ok(client) => {
-                    return Browser { client, base: format!("http://{}", server.addr), driver, _profile: profile }
+                    return Browser {
+                        client,
+                        base: format!("http://{}", server.addr),
+                        driver_url: url,
+                        driver,
+                        _profile: profile,
+                    };
                 }
                 Err(e) => {
                     last_err = Some(e);

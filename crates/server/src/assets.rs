@@ -20,8 +20,17 @@ pub fn router(dist: Option<&Path>) -> Router {
     };
     let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
     let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(index);
-    Router::new().fallback_service(files).layer(from_fn(headers))
+    // The customer portal is its own, smaller app: `/portal` and every path under it get
+    // its page (a 404 when it is not built, never the agents' app, whose router would
+    // send the browser straight back here).
+    let portal_dir = dist.join("portal");
+    let portal_index = ServeFile::new(dist.join(PORTAL_INDEX)).precompressed_br().precompressed_gzip();
+    let portal = ServeDir::new(portal_dir).precompressed_br().precompressed_gzip().fallback(portal_index);
+    Router::new().nest_service("/portal", portal).fallback_service(files).layer(from_fn(headers))
 }
+
+/// The customer portal's page, built by Trunk from `portal.html` into `dist/portal/`.
+pub const PORTAL_INDEX: &str = "portal/index.html";
 
 /// Hashed file names never change content, so browsers may keep them for a
 /// year; everything else (index.html) is revalidated on every load. (The

@@ -29,12 +29,22 @@ pub struct SecurityHeaders {
 }
 
 impl SecurityHeaders {
-    /// Reads the served `index.html` (when there is a built app) for its inline scripts.
+    /// Reads the served `index.html` (when there is a built app), and the customer
+    /// portal's `portal/index.html` when it is built, for their inline scripts.
     pub fn from_config(config: &Config) -> Result<Self, String> {
         let index = match &config.dist {
             Some(dist) => {
                 let path = dist.join("index.html");
-                Some(std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?)
+                let mut html =
+                    std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let portal = dist.join(crate::assets::PORTAL_INDEX);
+                if portal.is_file() {
+                    html.push_str(
+                        &std::fs::read_to_string(&portal)
+                            .map_err(|e| format!("cannot read {}: {e}", portal.display()))?,
+                    );
+                }
+                Some(html)
             }
             None => None,
         };
