@@ -12,6 +12,7 @@ pub mod files;
 pub mod filter;
 pub mod groups;
 pub mod messages;
+pub mod org_groups;
 
 use orgdesk_core::api::tickets::{CustomerRef, Item, ItemStatus, ItemType, MovePreview, Priority};
 use orgdesk_core::tickets::{check_requester, is_open, ItemChanges, ItemFilter, NewItem};

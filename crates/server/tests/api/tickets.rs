@@ -458,3 +458,95 @@ async fn a_ticket_whose_requester_was_deleted_keeps_its_organization_and_stays_e
     error_body(res, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
     app.assert_counters_match().await;
 }
+
+const GROUPINGS: [&str; 5] = [
+    "/api/items/groups?group_by=organization&status=new,open,waiting",
+    "/api/items/groups?group_by=organization",
+    "/api/items/groups?group_by=organization&status=resolved,closed",
+    "/api/items/groups?group_by=organization&status=open,new&offset=1&limit=1",
+    "/api/items/groups?group_by=organization&status=waiting,waiting&offset=5",
+];
+
+/// The groupings by organization `app` answers, and how the first was answered.
+async fn groupings(app: &TestApp) -> (String, Vec<Value>) {
+    let mut answered = Vec::new();
+    let mut pages = Vec::new();
+    for path in GROUPINGS {
+        let res = app.get(path).await;
+        answered.push(res.headers()["x-orgdesk-groups"].to_str().unwrap().to_string());
+        pages.push(ok_json(res).await);
+    }
+    assert!(answered[1..].iter().all(|a| a == "held"), "{answered:?}");
+    (answered[0].clone(), pages)
+}
+
+/// The server's held grouping equals one a fresh server computes from the database
+/// (a restart on the same database), and the open items counted from the items table.
+async fn assert_groupings_fresh(app: &TestApp, answered: &str) {
+    let (how, held) = groupings(app).await;
+    assert_eq!(how, answered);
+    let fresh = app.restart().await;
+    let (how, computed) = groupings(&fresh).await;
+    assert_eq!(how, "rebuilt");
+    fresh.stop().await;
+    assert_eq!(held, computed);
+    let counted: Vec<(i64, i64)> = app
+        .rows_for(
+            "SELECT COALESCE(organization_id, 0), COUNT(*) FROM items \
+             WHERE status IN ('new', 'open', 'waiting') AND id > $1 GROUP BY 1 ORDER BY 1",
+            0,
+        )
+        .await;
+    let mut shown: Vec<(i64, i64)> = held[0]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["key"].as_str().unwrap().parse().unwrap_or(0), g["count"].as_i64().unwrap()))
+        .collect();
+    shown.sort();
+    assert_eq!(shown, counted);
+    app.assert_counters_match().await;
+}
+
+#[tokio::test]
+async fn the_grouping_by_organization_follows_writes_and_equals_a_fresh_computation() {
+    let app = TestApp::spawn_admin().await;
+    let (acme, globex, web, apps, ann) = tickets_fixture(&app).await;
+    assert_groupings_fresh(&app, "rebuilt").await;
+    let (_, pages) = groupings(&app).await;
+    assert_eq!(pages[0]["total_items"], 4);
+
+    // Status changes apply the changed counters only.
+    let login: i64 = app.scalar("SELECT id FROM items WHERE title = 'Login broken'").await;
+    app.set_status(login, ItemStatus::Closed).await;
+    assert_groupings_fresh(&app, "updated").await;
+    let printer: i64 = app.scalar("SELECT id FROM items WHERE title = 'Printer jam'").await;
+    app.set_status(printer, ItemStatus::Open).await;
+    app.set_status(login, ItemStatus::Waiting).await;
+    assert_groupings_fresh(&app, "updated").await;
+
+    // A move between organizations takes the open items along.
+    assert_eq!(app.move_customers(&[ann], Some(globex)).await.moved.len(), 1);
+    assert_groupings_fresh(&app, "updated").await;
+    let (_, pages) = groupings(&app).await;
+    assert_eq!(pages[0]["groups"][0]["key"], globex.to_string(), "acme has no open items left");
+    assert_ne!(pages[1]["groups"][0]["key"], globex.to_string(), "acme keeps its closed one");
+    app.move_customers(&[ann], None).await;
+    assert_groupings_fresh(&app, "updated").await;
+
+    // Deleted items, and new items without an organization.
+    app.execute_for("DELETE FROM items WHERE id = $1", printer).await;
+    let pat: i64 = app.scalar("SELECT id FROM customers WHERE email = 'pat@gmail.com'").await;
+    app.create_ticket(apps, pat, "Another reset", ItemStatus::New).await;
+    assert_groupings_fresh(&app, "updated").await;
+
+    // A new organization, a rename: the names changed, so it is rebuilt.
+    app.create_org("Initech", &["initech.com"]).await;
+    let bob = app.create_customer("bob@initech.com").await.id;
+    app.create_ticket(web, bob, "Stapler", ItemStatus::Open).await;
+    assert_groupings_fresh(&app, "rebuilt").await;
+    app.patch(&format!("/api/organizations/{acme}"), json!({"name": "Zeta"})).await;
+    assert_groupings_fresh(&app, "rebuilt").await;
+    // Nothing changed: held as it is.
+    assert_groupings_fresh(&app, "held").await;
+}
