@@ -103,8 +103,9 @@ fn select_items(description: &str) -> String {
 
 /// One page of items, newest first, and how many match in all.
 pub async fn list(db: &Db, filter: &ItemFilter, offset: i64, limit: i64) -> Result<(Vec<Item>, i64), sqlx::Error> {
-    let ids: Vec<i64> = filter::page_ids(filter, offset, limit).scalars(db).await?;
-    let total: i64 = filter::count(filter).scalar(db).await?;
+    let title = filter::TitleSearch::for_db(db);
+    let ids: Vec<i64> = filter::page_ids(filter, title, offset, limit).scalars(db).await?;
+    let total: i64 = filter::count(filter, title).scalar(db).await?;
     if ids.is_empty() {
         return Ok((Vec::new(), total));
     }
