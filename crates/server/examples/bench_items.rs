@@ -99,6 +99,7 @@ async fn bench(label: &str, url: &str, items: u32) {
     assert!(res.status().is_success(), "sign in: {}", res.status());
     let csrf = res.json::<Value>().await.unwrap()["csrf_token"].as_str().unwrap().to_string();
 
+    explain_all(&db).await;
     let orgs = std::sync::Arc::new(organization_ids(&db).await);
     let agent: i64 = query("SELECT MIN(id) FROM agents").scalar(&db).await.unwrap();
     let open = "status=new,open,waiting";
@@ -189,6 +190,67 @@ async fn bench(label: &str, url: &str, items: u32) {
     let _ = stop.send(());
     let _ = server.await;
     db.close().await;
+}
+
+/// Prints the database's plan of the statements the main cases run (SQLite: EXPLAIN QUERY
+/// PLAN; PostgreSQL: EXPLAIN (ANALYZE, BUFFERS), so with the rows each step touched).
+async fn explain_all(db: &Db) {
+    use orgdesk_core::api::tickets::ItemStatus;
+    use orgdesk_core::tickets::{ItemFilter, ItemSearch};
+    use orgdesk_server::db::items::filter::{count, page_ids, TitleSearch};
+    let title = TitleSearch::for_db(db);
+    let agent: i64 = query("SELECT MIN(id) FROM agents").scalar(db).await.unwrap();
+    let open = vec![ItemStatus::New, ItemStatus::Open, ItemStatus::Waiting];
+    let search = ItemFilter { search: Some(ItemSearch::Title("printer".into())), ..Default::default() };
+    let rare = ItemFilter { search: Some(ItemSearch::Title("12345".into())), ..Default::default() };
+    let mut assignee_groups = query(
+        "SELECT COALESCE(i.organization_id, 0) AS k, COUNT(*) AS n FROM items i \
+         WHERE i.status IN ('new', 'open', 'waiting') AND i.assignee_id = $1 GROUP BY COALESCE(i.organization_id, 0)",
+    );
+    assignee_groups = assignee_groups.bind(agent);
+    let statements = vec![
+        ("title search 'printer', page", page_ids(&search, title, 0, 50)),
+        ("title search 'printer', count", count(&search, title)),
+        ("title search '12345', page", page_ids(&rare, title, 0, 50)),
+        ("title search '12345', count", count(&rare, title)),
+        ("open items, page 100", page_ids(&ItemFilter { statuses: open, ..Default::default() }, title, 4_950, 50)),
+        ("grouping with one assignee (its items part)", assignee_groups),
+        (
+            "grouping by organization: the counters a write changed",
+            query("SELECT organization_id, status, CAST(n AS BIGINT) FROM org_item_counts WHERE stamp > $1")
+                .bind(query("SELECT version FROM work_version").scalar::<i64>(db).await.unwrap() - 10),
+        ),
+    ];
+    for (name, q) in statements {
+        let postgres = matches!(db, Db::Postgres(..));
+        let started = Instant::now();
+        let lines: Vec<String> = if postgres {
+            let rows: Vec<(String,)> = query(format!("EXPLAIN (ANALYZE, BUFFERS) {}", q.sql()))
+                .bind_args(q.args().to_vec())
+                .fetch_all(db)
+                .await
+                .expect("explain");
+            rows.into_iter().map(|r| r.0).collect()
+        } else {
+            let rows: Vec<(i64, i64, i64, String)> = query(format!("EXPLAIN QUERY PLAN {}", q.sql()))
+                .bind_args(q.args().to_vec())
+                .fetch_all(db)
+                .await
+                .expect("explain");
+            rows.into_iter().map(|r| r.3).collect()
+        };
+        let explained = started.elapsed();
+        let started = Instant::now();
+        let n = q.fetch_all::<(i64,)>(db).await.map(|r| r.len()).unwrap_or(0);
+        println!("-- {name} ({n} rows, {:.1} ms run alone; explain {:.1} ms)", ms(started.elapsed()), ms(explained));
+        for l in lines {
+            println!("     {l}");
+        }
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }
 
 type PathFn = Box<dyn Fn(usize) -> String + Send + Sync>;
