@@ -70,6 +70,7 @@ async fn bench(label: &str, url: &str, items: u32) {
     let mut config = Config::for_database(url);
     config.admin_email = Some(ADMIN_EMAIL.into());
     config.admin_password = Some(ADMIN_PASSWORD.into());
+    config.admin_must_change_password = false;
     let db = orgdesk_server::prepare(&config).await.expect("prepare database");
     let started = Instant::now();
     seed::bulk(&db, ORGANIZATIONS, CUSTOMERS).await.expect("seed customers");

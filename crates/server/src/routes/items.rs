@@ -59,7 +59,9 @@ pub fn mail(state: &AppState) -> Mail {
     }
 }
 
-/// Items matching the filters, newest first, one page at a time.
+/// Items matching the filters, newest first, one page at a time. `total` is exact when
+/// only statuses and one organization or project are filtered on (kept counters); other
+/// filters count at most 1,000 items past the offset (`total_capped`: at least that many).
 #[utoipa::path(get, path = "/api/items", tag = "items", params(ItemFilterParams, PagingParams),
     responses((status = 200, body = ItemPage), (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "A filter is malformed (the field is named)")))]
@@ -71,7 +73,7 @@ pub async fn list_items(
 ) -> ApiResult<Json<ItemPage>> {
     let (filter, Paging { offset, limit }) = filter_and_page(&params, paging)?;
     let (items, total) = store::list(&state.db, &filter, offset, limit).await?;
-    Ok(Json(ItemPage { items, total, offset, limit }))
+    Ok(Json(ItemPage { items, total: total.n, total_capped: total.capped, offset, limit }))
 }
 
 /// The response header that says how a grouping was answered (for benchmarks): `held`

@@ -607,3 +607,34 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// Filters the counters do not answer count at most 1,000 items past the page's offset
+/// and say so; the counters' filters stay exact.
+#[tokio::test]
+async fn item_counts_outside_the_counters_stop_at_a_thousand_past_the_page_and_say_so() {
+    let app = TestApp::spawn_admin().await;
+    let p = app.create_project("Support").await.id;
+    app.execute_for(
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 1100) \
+         INSERT INTO items (project_id, item_type, title, description, status, priority, reply_count, created_at, updated_at) \
+         SELECT $1, 'task', 'Bulk printer ' || CAST(n AS TEXT), '', 'open', 'normal', 0, 0, 0 FROM g",
+        p,
+    )
+    .await;
+    let page = json_of(&app, "/api/items?q=printer&limit=50").await;
+    assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1000), Some(true)));
+    assert_eq!(page["items"].as_array().unwrap().len(), 50);
+    let page = json_of(&app, "/api/items?q=printer&limit=50&offset=1050").await;
+    assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1100), Some(false)));
+    assert_eq!(titles_of(&page).last().map(String::as_str), Some("Bulk printer 1"), "the oldest, last");
+    let page = json_of(&app, "/api/items?q=printer%201099").await;
+    assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1), Some(false)));
+    let page = json_of(&app, "/api/items?status=open&limit=10").await;
+    assert_eq!(
+        (page["total"].as_i64(), page["total_capped"].as_bool()),
+        (Some(1100), Some(false)),
+        "from the counters"
+    );
+    let page = json_of(&app, "/api/items?priority=normal&limit=10&offset=50").await;
+    assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1050), Some(true)));
+}

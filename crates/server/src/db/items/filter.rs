@@ -88,6 +88,26 @@ fn in_list(q: &mut Query, words: impl Iterator<Item = &'static str>) -> String {
 pub enum TitleSearch {
     Like,
     Fts,
+    /// The statement reads from `items_search s JOIN items i`, newest first by `s.rowid`
+    /// (see [`from_items`]): the index is read in order and stops at the `LIMIT`.
+    FtsJoined,
+}
+
+/// Whether the SQLite trigram index can take the title search: 3 characters or more.
+fn fts_searches(f: &ItemFilter, title: TitleSearch) -> bool {
+    title != TitleSearch::Like
+        && matches!(&f.search, Some(ItemSearch::Title(text)) if text.to_lowercase().chars().count() >= 3)
+}
+
+/// `{select} FROM` the items: driven by the trigram index when it takes the
+/// search, with the title search to push and the column that orders newest first.
+fn from_items(select: &str, f: &ItemFilter, title: TitleSearch) -> (Query, TitleSearch, &'static str) {
+    if fts_searches(f, title) {
+        let q = query(format!("{select} FROM items_search s JOIN items i ON i.id = s.rowid"));
+        (q, TitleSearch::FtsJoined, "s.rowid")
+    } else {
+        (query(format!("{select} FROM items i")), title, "i.id")
+    }
 }
 
 impl TitleSearch {
@@ -139,9 +159,12 @@ pub fn push_item_where_by(q: &mut Query, f: &ItemFilter, title: TitleSearch) {
         Some(ItemSearch::Id(id)) => conditions.push(format!("i.id = {}", q.param(*id))),
         Some(ItemSearch::Title(text)) => {
             let lower = text.to_lowercase();
-            if title == TitleSearch::Fts && lower.chars().count() >= 3 {
+            if fts_searches(f, title) {
                 let phrase = q.param(fts_phrase(&lower));
-                conditions.push(format!("i.id IN (SELECT rowid FROM items_search WHERE items_search MATCH {phrase})"));
+                conditions.push(match title {
+                    TitleSearch::FtsJoined => format!("s.items_search MATCH {phrase}"),
+                    _ => format!("i.id IN (SELECT rowid FROM items_search WHERE items_search MATCH {phrase})"),
+                });
             }
             let pattern = q.param(format!("%{}%", like_escape(&lower)));
             conditions.push(format!("LOWER(i.title) LIKE {pattern} ESCAPE '\\'"));
@@ -182,9 +205,24 @@ pub fn push_counter_where(q: &mut Query, f: &ItemFilter, counter: Counter) {
 
 /// The ids of one page of matching items, newest first.
 pub fn page_ids(f: &ItemFilter, title: TitleSearch, offset: i64, limit: i64) -> Query {
-    let mut q = query("SELECT i.id FROM items i");
+    let (mut q, title, newest) = from_items("SELECT i.id", f, title);
     push_item_where_by(&mut q, f, title);
-    q.push(" ORDER BY i.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    q.push(&format!(" ORDER BY {newest} DESC LIMIT ")).push_bind(limit).push(" OFFSET ").push_bind(offset);
+    q
+}
+
+/// Whether the counters answer how many items match (exactly, without counting items).
+pub fn counters_answer(f: &ItemFilter) -> bool {
+    Counter::for_filter(f).answers(f)
+}
+
+/// How many items match, counting the items themselves only up to `cap` rows:
+/// `COUNT(*)` of a `LIMIT`ed subquery, so the database stops at the cap instead of
+/// visiting every match (for filters the counters do not answer).
+pub fn capped_count(f: &ItemFilter, title: TitleSearch, cap: i64) -> Query {
+    let (mut q, title, _) = from_items("SELECT COUNT(*) FROM (SELECT 1 AS one", f, title);
+    push_item_where_by(&mut q, f, title);
+    q.push(" LIMIT ").push_bind(cap).push(") capped");
     q
 }
 
@@ -299,6 +337,29 @@ mod tests {
     }
 
     #[test]
+    fn on_sqlite_a_page_of_a_title_search_reads_the_trigram_index_newest_first() {
+        let f = ItemFilter {
+            search: Some(ItemSearch::Title("Print".into())),
+            statuses: vec![ItemStatus::Open],
+            ..Default::default()
+        };
+        let q = page_ids(&f, TitleSearch::Fts, 0, 50);
+        assert_eq!(
+            q.sql(),
+            "SELECT i.id FROM items_search s JOIN items i ON i.id = s.rowid WHERE i.status IN ($1) \
+             AND s.items_search MATCH $2 AND LOWER(i.title) LIKE $3 ESCAPE '\\' ORDER BY s.rowid DESC LIMIT $4 OFFSET $5"
+        );
+        let q = capped_count(&f, TitleSearch::Fts, 1_001);
+        assert_eq!(
+            q.sql(),
+            "SELECT COUNT(*) FROM (SELECT 1 AS one FROM items_search s JOIN items i ON i.id = s.rowid WHERE i.status IN ($1) \
+             AND s.items_search MATCH $2 AND LOWER(i.title) LIKE $3 ESCAPE '\\' LIMIT $4) capped"
+        );
+        let q = page_ids(&f, TitleSearch::Like, 0, 50);
+        assert!(q.sql().starts_with("SELECT i.id FROM items i WHERE") && q.sql().contains("ORDER BY i.id DESC"));
+    }
+
+    #[test]
     fn conditions_join_with_and_in_a_fixed_order() {
         let f = ItemFilter {
             item_type: Some(ItemType::Ticket),
@@ -400,6 +461,19 @@ mod tests {
         }
         let all = count(&ItemFilter::default(), TitleSearch::Fts);
         assert_eq!(all.sql(), "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM project_item_counts c");
+    }
+
+    #[test]
+    fn counts_of_the_items_stop_at_the_cap() {
+        let f = ItemFilter { assignee: Some(Some(7)), ..Default::default() };
+        let q = capped_count(&f, TitleSearch::Fts, 1_051);
+        assert_eq!(
+            q.sql(),
+            "SELECT COUNT(*) FROM (SELECT 1 AS one FROM items i WHERE i.assignee_id = $1 LIMIT $2) capped"
+        );
+        assert_eq!(q.args(), [int(7), int(1_051)]);
+        assert!(!counters_answer(&f));
+        assert!(counters_answer(&ItemFilter { statuses: vec![ItemStatus::Open], ..Default::default() }));
     }
 
     #[test]
