@@ -31,6 +31,7 @@ use crate::components::search_box::SearchBox;
 use crate::components::search_picker::{Pick, PickerKind, SearchPicker};
 use crate::components::select_field::SelectField;
 use crate::components::toast::{Toast, ToastView};
+use crate::pages::admin::import::model::thousands;
 use filters::{Grouping, TicketsUrl, OPEN_STATUSES};
 pub use item_panel::ItemPanel;
 
@@ -405,6 +406,8 @@ fn GroupItems(key: Option<String>, filters: Memo<TicketsUrl>) -> impl IntoView {
     let ctx = expect_context::<TicketsContext>();
     let list = PagedList::<Item>::new();
     let PagedList { items, total, loading, error, .. } = list;
+    // The server counts searches up to 1,000 items past the page: "1,000+ items".
+    let capped = RwSignal::new(false);
     let key = StoredValue::new(key);
     let load = move |offset: usize| {
         let me = ctx.me.get_untracked();
@@ -414,7 +417,10 @@ fn GroupItems(key: Option<String>, filters: Memo<TicketsUrl>) -> impl IntoView {
         });
         let paging = Paging::new(offset as i64, ITEM_PAGE as i64);
         list.load(offset, async move {
-            api::tickets::list_items(&filter, paging).await.map(|page| (page.items, page.total))
+            api::tickets::list_items(&filter, paging).await.map(|page| {
+                capped.set(page.total_capped);
+                (page.items, page.total)
+            })
         });
     };
     Effect::new(move |_| {
@@ -460,10 +466,11 @@ fn GroupItems(key: Option<String>, filters: Memo<TicketsUrl>) -> impl IntoView {
         <div class="ticket-group__items">
             {ungrouped.then(|| view! {
                 <p class="page__summary ticket-group__total">
-                    {move || match total.get() {
-                        Some(1) => "1 item".to_string(),
-                        Some(n) => format!("{n} items"),
-                        None => String::new(),
+                    {move || match (total.get(), capped.get()) {
+                        (Some(n), true) => format!("{}+ items", thousands(n)),
+                        (Some(1), false) => "1 item".to_string(),
+                        (Some(n), false) => format!("{n} items"),
+                        (None, _) => String::new(),
                     }}
                 </p>
             })}

@@ -5,14 +5,18 @@
 //! Seeds 10,000 organizations, 100,000 customers and 1,000,000 items (in 20 projects)
 //! into a fresh SQLite file, and into a fresh PostgreSQL database as well when
 //! `TEST_DATABASE_URL` (or `DATABASE_URL`) is a `postgres://` URL of a role that may
-//! create databases. It then starts the server in this process (release build) and
-//! measures p50/p99 latency, from one client and from 32 concurrent clients, of:
-//! - the Tickets app's default view: open items grouped by organization
-//!   (`GET /api/items/groups?group_by=organization&status=new,open,waiting`, pages of 50 groups);
-//! - one organization's open items (`GET /api/items?organization=ID&status=new,open,waiting`);
-//! - the first page of all open items (`GET /api/items?status=new,open,waiting`);
-//! - grouping with a filter the counters do not cover (`...&assignee=ID`), which counts items;
-//! - the default grouping again at 32 clients while one request in ten changes an item's status.
+//! create databases. It then starts the server in this process (release build) and, for
+//! each case, measures p50/p99 latency from one client (200 requests), from 32 concurrent
+//! clients (32 x 30 = 960 requests) and from 32 clients where every tenth request changes
+//! an item's status (864 reads counted; the writes are not). Each line gives the true
+//! sample count and, for groupings, the figures split by how the server answered (the
+//! `x-orgdesk-groups` header: `held`/`updated`/`rebuilt` for the grouping by organization
+//! kept from the counters, `cached`/`computed` for the others). Cases: open items grouped
+//! by organization (pages of 50 groups), one organization's open items, the first page and
+//! pages 2-100 of open items, a title search (`q`) and the grouping of its results, the
+//! grouping with one assignee (a filter the counters do not cover), groupings by project
+//! and by status, the projects list and the outbox list. `BENCH_ONLY=text` runs the cases
+//! whose name contains the text.
 
 use std::time::{Duration, Instant};
 
@@ -66,6 +70,7 @@ async fn bench(label: &str, url: &str, items: u32) {
     let mut config = Config::for_database(url);
     config.admin_email = Some(ADMIN_EMAIL.into());
     config.admin_password = Some(ADMIN_PASSWORD.into());
+    config.admin_must_change_password = false;
     let db = orgdesk_server::prepare(&config).await.expect("prepare database");
     let started = Instant::now();
     seed::bulk(&db, ORGANIZATIONS, CUSTOMERS).await.expect("seed customers");
@@ -95,137 +100,213 @@ async fn bench(label: &str, url: &str, items: u32) {
     assert!(res.status().is_success(), "sign in: {}", res.status());
     let csrf = res.json::<Value>().await.unwrap()["csrf_token"].as_str().unwrap().to_string();
 
-    let orgs = organization_ids(&db).await;
+    explain_all(&db).await;
+    let orgs = std::sync::Arc::new(organization_ids(&db).await);
     let agent: i64 = query("SELECT MIN(id) FROM agents").scalar(&db).await.unwrap();
     let open = "status=new,open,waiting";
-    // (name, path for request n, requests per client: the last one counts items and is slower)
-    type Path = Box<dyn Fn(usize) -> String + Send + Sync>;
-    let scenarios: Vec<(&str, Path, usize)> = vec![
+    let words = ["printer", "vpn", "invoice", "12345", "renew our", "crash", "wi-fi", "csv export", "9999"];
+    let only = std::env::var("BENCH_ONLY").ok();
+    let cases: Vec<(&str, PathFn)> = vec![
         (
             "groups by organization, open",
             Box::new(move |n| {
                 format!("/api/items/groups?group_by=organization&{open}&offset={}&limit=50", (n * 50) % 9_000)
             }),
-            REQUESTS_PER_CLIENT,
+        ),
+        ("one organization's open items", {
+            let orgs = orgs.clone();
+            Box::new(move |n| format!("/api/items?organization={}&{open}&limit=50", orgs[(n * 7919) % orgs.len()]))
+        }),
+        ("open items, first page", Box::new(move |_| format!("/api/items?{open}&limit=50"))),
+        (
+            "open items, pages 2-100",
+            Box::new(move |n| format!("/api/items?{open}&limit=50&offset={}", 50 + (n * 50) % 4_950)),
         ),
         (
-            "one organization's open items",
-            Box::new(move |n| format!("/api/items?organization={}&{open}&limit=50", orgs[(n * 7919) % orgs.len()])),
-            REQUESTS_PER_CLIENT,
+            "title search (q), first page",
+            Box::new(move |n| format!("/api/items?q={}&limit=50", enc(words[n % words.len()]))),
         ),
-        ("open items, first page", Box::new(move |_| format!("/api/items?{open}&limit=50")), REQUESTS_PER_CLIENT),
+        (
+            "groups by organization, title search (q)",
+            Box::new(move |n| {
+                format!("/api/items/groups?group_by=organization&q={}&limit=50", enc(words[n % words.len()]))
+            }),
+        ),
         (
             "groups by organization, open, one assignee",
             Box::new(move |n| {
                 format!("/api/items/groups?group_by=organization&{open}&assignee={agent}&offset={}", (n * 50) % 5_000)
             }),
-            2,
         ),
+        ("groups by project, open", Box::new(move |_| format!("/api/items/groups?group_by=project&{open}"))),
+        ("groups by status", Box::new(|_| "/api/items/groups?group_by=status".to_string())),
+        ("projects list", Box::new(|_| "/api/projects?limit=50".to_string())),
+        ("outbox list", Box::new(|n| format!("/api/outbox?limit=50&offset={}", (n * 50) % 500))),
     ];
-    let scenarios = std::sync::Arc::new(scenarios);
-    for i in 0..scenarios.len() {
-        let per_client = scenarios[i].2;
+    let cases = std::sync::Arc::new(cases);
+    for i in 0..cases.len() {
+        if only.as_deref().is_some_and(|o| !cases[i].0.contains(o)) {
+            continue;
+        }
         // Warm up (connections, caches).
-        for n in 0..per_client.min(20) {
-            get(&client, &base, &(scenarios[i].1)(n)).await;
+        for n in 0..20 {
+            get(&client, &base, &(cases[i].1)(n)).await;
         }
-        let singles = SINGLE_CLIENT_REQUESTS * per_client / REQUESTS_PER_CLIENT;
-        let mut single = Vec::with_capacity(singles);
-        for n in 0..singles {
+        let mut single = Vec::with_capacity(SINGLE_CLIENT_REQUESTS);
+        for n in 0..SINGLE_CLIENT_REQUESTS {
             let t = Instant::now();
-            get(&client, &base, &(scenarios[i].1)(n)).await;
-            single.push(t.elapsed());
+            let how = get(&client, &base, &(cases[i].1)(n)).await;
+            single.push((t.elapsed(), how));
         }
-        let mut tasks = Vec::new();
-        let wall = Instant::now();
-        for c in 0..CLIENTS {
-            let (client, base, scenarios) = (client.clone(), base.clone(), scenarios.clone());
-            tasks.push(tokio::spawn(async move {
-                let mut lat = Vec::with_capacity(per_client);
-                for r in 0..per_client {
-                    let t = Instant::now();
-                    get(&client, &base, &(scenarios[i].1)(c * per_client + r)).await;
-                    lat.push(t.elapsed());
-                }
-                lat
-            }));
-        }
-        let mut concurrent = Vec::new();
-        for t in tasks {
-            concurrent.extend(t.await.unwrap());
-        }
-        let rate = concurrent.len() as f64 / wall.elapsed().as_secs_f64();
-        println!(
-            "{:<44} 1 client: p50 {:>6.1} ms, p99 {:>6.1} ms | {CLIENTS} clients: p50 {:>6.1} ms, p99 {:>6.1} ms, {:.0} req/s",
-            scenarios[i].0,
-            pct(&mut single, 0.50),
-            pct(&mut single, 0.99),
-            pct(&mut concurrent, 0.50),
-            pct(&mut concurrent, 0.99),
-            rate
-        );
-    }
-    // Groups while items change: every tenth request changes an item's status (which
-    // invalidates cached groupings); only the groupings' latencies are counted.
-    let mut tasks = Vec::new();
-    let wall = Instant::now();
-    for c in 0..CLIENTS {
-        let (client, base, csrf) = (client.clone(), base.clone(), csrf.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            for r in 0..REQUESTS_PER_CLIENT {
-                let n = c * REQUESTS_PER_CLIENT + r;
-                let t = Instant::now();
-                if n % 10 == 0 {
-                    let item = 1 + (n * 7919) % items as usize;
-                    let status = ["open", "waiting", "resolved"][n % 3];
-                    let res = client
-                        .patch(format!("{base}/api/items/{item}"))
-                        .header("x-csrf-token", &csrf)
-                        .json(&json!({"status": status}))
-                        .send()
-                        .await
-                        .expect("request");
-                    assert!(res.status().is_success(), "update: {}", res.status());
-                } else {
-                    let offset = (n * 50) % 9_000;
-                    get(
-                        &client,
-                        &base,
-                        &format!("/api/items/groups?group_by=organization&{open}&offset={offset}&limit=50"),
-                    )
-                    .await;
-                    lat.push(t.elapsed());
-                }
+        report(cases[i].0, "1 client", &mut single, SINGLE_CLIENT_REQUESTS as f64);
+        for writes in [false, true] {
+            let wall = Instant::now();
+            let mut tasks = Vec::new();
+            for c in 0..CLIENTS {
+                let (client, base, csrf, cases) = (client.clone(), base.clone(), csrf.clone(), cases.clone());
+                tasks.push(tokio::spawn(async move {
+                    let mut lat = Vec::with_capacity(REQUESTS_PER_CLIENT);
+                    for r in 0..REQUESTS_PER_CLIENT {
+                        let n = c * REQUESTS_PER_CLIENT + r;
+                        if writes && n % 10 == 0 {
+                            change_status(&client, &base, &csrf, n, items).await;
+                            continue;
+                        }
+                        let t = Instant::now();
+                        let how = get(&client, &base, &(cases[i].1)(n)).await;
+                        lat.push((t.elapsed(), how));
+                    }
+                    lat
+                }));
             }
-            lat
-        }));
+            let mut samples = Vec::new();
+            for t in tasks {
+                samples.extend(t.await.unwrap());
+            }
+            let rate = (CLIENTS * REQUESTS_PER_CLIENT) as f64 / wall.elapsed().as_secs_f64();
+            let what = if writes { "32 clients, 1 in 10 a status change" } else { "32 clients" };
+            report(cases[i].0, what, &mut samples, rate);
+        }
     }
-    let mut mixed = Vec::new();
-    for t in tasks {
-        mixed.extend(t.await.unwrap());
-    }
-    println!(
-        "{:<44} {CLIENTS} clients, 1 in 10 requests an update: p50 {:>6.1} ms, p99 {:>6.1} ms, {:.0} req/s",
-        "groups by organization, open, with writes",
-        pct(&mut mixed, 0.50),
-        pct(&mut mixed, 0.99),
-        (CLIENTS * REQUESTS_PER_CLIENT) as f64 / wall.elapsed().as_secs_f64()
-    );
     let _ = stop.send(());
     let _ = server.await;
     db.close().await;
+}
+
+/// Prints the database's plan of the statements the main cases run (SQLite: EXPLAIN QUERY
+/// PLAN; PostgreSQL: EXPLAIN (ANALYZE, BUFFERS), so with the rows each step touched).
+async fn explain_all(db: &Db) {
+    use orgdesk_core::api::tickets::ItemStatus;
+    use orgdesk_core::tickets::{ItemFilter, ItemSearch};
+    use orgdesk_server::db::items::filter::{capped_count, page_ids, TitleSearch};
+    let title = TitleSearch::for_db(db);
+    let agent: i64 = query("SELECT MIN(id) FROM agents").scalar(db).await.unwrap();
+    let open = vec![ItemStatus::New, ItemStatus::Open, ItemStatus::Waiting];
+    let search = ItemFilter { search: Some(ItemSearch::Title("printer".into())), ..Default::default() };
+    let rare = ItemFilter { search: Some(ItemSearch::Title("12345".into())), ..Default::default() };
+    let mut assignee_groups = query(
+        "SELECT COALESCE(i.organization_id, 0) AS k, COUNT(*) AS n FROM items i \
+         WHERE i.status IN ('new', 'open', 'waiting') AND i.assignee_id = $1 GROUP BY COALESCE(i.organization_id, 0)",
+    );
+    assignee_groups = assignee_groups.bind(agent);
+    let statements = vec![
+        ("title search 'printer', page", page_ids(&search, title, 0, 50)),
+        ("title search 'printer', count up to 1,001", capped_count(&search, title, 1_001)),
+        ("title search '12345', page", page_ids(&rare, title, 0, 50)),
+        ("title search '12345', count up to 1,001", capped_count(&rare, title, 1_001)),
+        ("open items, page 100", page_ids(&ItemFilter { statuses: open, ..Default::default() }, title, 4_950, 50)),
+        ("grouping with one assignee (its items part)", assignee_groups),
+        (
+            "grouping by organization: the counters a write changed",
+            query("SELECT organization_id, status, CAST(n AS BIGINT) FROM org_item_counts WHERE stamp > $1")
+                .bind(query("SELECT version FROM work_version").scalar::<i64>(db).await.unwrap() - 10),
+        ),
+    ];
+    for (name, q) in statements {
+        let postgres = matches!(db, Db::Postgres(..));
+        let started = Instant::now();
+        let lines: Vec<String> = if postgres {
+            let rows: Vec<(String,)> = query(format!("EXPLAIN (ANALYZE, BUFFERS) {}", q.sql()))
+                .bind_args(q.args().to_vec())
+                .fetch_all(db)
+                .await
+                .expect("explain");
+            rows.into_iter().map(|r| r.0).collect()
+        } else {
+            let rows: Vec<(i64, i64, i64, String)> = query(format!("EXPLAIN QUERY PLAN {}", q.sql()))
+                .bind_args(q.args().to_vec())
+                .fetch_all(db)
+                .await
+                .expect("explain");
+            rows.into_iter().map(|r| r.3).collect()
+        };
+        let explained = started.elapsed();
+        let started = Instant::now();
+        let n = q.fetch_all::<(i64,)>(db).await.map(|r| r.len()).unwrap_or(0);
+        println!("-- {name} ({n} rows, {:.1} ms run alone; explain {:.1} ms)", ms(started.elapsed()), ms(explained));
+        for l in lines {
+            println!("     {l}");
+        }
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+type PathFn = Box<dyn Fn(usize) -> String + Send + Sync>;
+
+/// Changes one item's status (every grouping's cached answer is then out of date).
+async fn change_status(client: &reqwest::Client, base: &str, csrf: &str, n: usize, items: u32) {
+    let item = 1 + (n * 7919) % items as usize;
+    let status = ["open", "waiting", "resolved"][n % 3];
+    let res = client
+        .patch(format!("{base}/api/items/{item}"))
+        .header("x-csrf-token", csrf)
+        .json(&json!({"status": status}))
+        .send()
+        .await
+        .expect("request");
+    assert!(res.status().is_success(), "update: {}", res.status());
+}
+
+/// Prints p50/p99 of all samples (their true count) and, for groupings, of each way
+/// they were answered (the server's `x-orgdesk-groups` header: held, updated or rebuilt
+/// for the kept grouping by organization; cached or computed for the others).
+fn report(name: &str, what: &str, samples: &mut [(Duration, String)], rate: f64) {
+    let mut all: Vec<Duration> = samples.iter().map(|s| s.0).collect();
+    let mut line = format!(
+        "{name:<44} {what:<36} n={:<4} p50 {:>6.1} ms, p99 {:>6.1} ms, {rate:.0} req/s",
+        all.len(),
+        pct(&mut all, 0.50),
+        pct(&mut all, 0.99)
+    );
+    let mut kinds: Vec<&str> = samples.iter().map(|s| s.1.as_str()).filter(|k| !k.is_empty()).collect();
+    kinds.sort();
+    kinds.dedup();
+    for kind in kinds {
+        let mut of: Vec<Duration> = samples.iter().filter(|s| s.1 == kind).map(|s| s.0).collect();
+        line.push_str(&format!(" | {kind} n={} p50 {:.1} p99 {:.1}", of.len(), pct(&mut of, 0.50), pct(&mut of, 0.99)));
+    }
+    println!("{line}");
+}
+
+fn enc(s: &str) -> String {
+    s.replace(' ', "%20")
 }
 
 async fn organization_ids(db: &Db) -> Vec<i64> {
     query("SELECT id FROM organizations ORDER BY id").scalars(db).await.unwrap()
 }
 
-async fn get(client: &reqwest::Client, base: &str, path: &str) -> Value {
+/// GETs `path` (reading the whole body); returns how a grouping was answered ("" for other requests).
+async fn get(client: &reqwest::Client, base: &str, path: &str) -> String {
     let res = client.get(format!("{base}{path}")).send().await.expect("request");
     let status = res.status();
     assert!(status.is_success(), "{path}: {status}");
-    res.json().await.expect("JSON")
+    let how = res.headers().get("x-orgdesk-groups").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    res.bytes().await.expect("body");
+    how
 }
 
 /// The `q` quantile in milliseconds.

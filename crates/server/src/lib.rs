@@ -40,6 +40,8 @@ pub struct AppState {
     pub openapi_json: Arc<String>,
     pub search_cache: Arc<versioned_cache::SearchCache>,
     pub group_cache: Arc<versioned_cache::GroupCache>,
+    /// The grouping by organization, kept up to date from the counters that change.
+    pub org_groups: Arc<db::items::org_groups::OrgGroups>,
     /// Trigram counts that steer long searches to their rarest part.
     pub search_stats: Arc<db::search_stats::SearchStats>,
 }
@@ -53,6 +55,7 @@ impl AppState {
             openapi_json: Arc::new(openapi::document_json()),
             search_cache: Arc::default(),
             group_cache: Arc::default(),
+            org_groups: Arc::default(),
             search_stats: Arc::default(),
         }
     }

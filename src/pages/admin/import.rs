@@ -13,7 +13,7 @@ mod choose;
 mod history;
 mod imported;
 mod mapping;
-mod model;
+pub(crate) mod model;
 mod presets;
 mod progress;
 mod report;

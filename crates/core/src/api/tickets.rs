@@ -193,10 +193,18 @@ pub struct Item {
 pub struct ItemPage {
     /// In lists, `followers` is empty and `description` may be shortened; get the item for all of it.
     pub items: Vec<Item>,
+    /// How many items match; when `total_capped`, at least this many (items are counted
+    /// up to [`ITEM_COUNT_CAP`] past the page's offset, so a search over a million
+    /// items does not count every match: shown as "1,000+").
     pub total: i64,
+    #[serde(default)]
+    pub total_capped: bool,
     pub offset: i64,
     pub limit: i64,
 }
+
+/// Filters the item counters cannot answer count at most this many items past the offset.
+pub const ITEM_COUNT_CAP: i64 = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

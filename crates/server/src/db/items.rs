@@ -12,8 +12,9 @@ pub mod files;
 pub mod filter;
 pub mod groups;
 pub mod messages;
+pub mod org_groups;
 
-use orgdesk_core::api::tickets::{CustomerRef, Item, ItemStatus, ItemType, MovePreview, Priority};
+use orgdesk_core::api::tickets::{CustomerRef, Item, ItemStatus, ItemType, MovePreview, Priority, ITEM_COUNT_CAP};
 use orgdesk_core::tickets::{check_requester, is_open, ItemChanges, ItemFilter, NewItem};
 use orgdesk_core::word::Word;
 
@@ -100,10 +101,30 @@ fn select_items(description: &str) -> String {
     )
 }
 
-/// One page of items, newest first, and how many match in all.
-pub async fn list(db: &Db, filter: &ItemFilter, offset: i64, limit: i64) -> Result<(Vec<Item>, i64), sqlx::Error> {
-    let ids: Vec<i64> = filter::page_ids(filter, offset, limit).scalars(db).await?;
-    let total: i64 = filter::count(filter).scalar(db).await?;
+/// How many items match a list's filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub n: i64,
+    /// At least `n` match (the items were counted up to the cap past the offset).
+    pub capped: bool,
+}
+
+/// One page of items, newest first, and how many match in all: exactly when the counters
+/// answer the filter, else counted up to [`ITEM_COUNT_CAP`] items past `offset`.
+pub async fn list(db: &Db, filter: &ItemFilter, offset: i64, limit: i64) -> Result<(Vec<Item>, Total), sqlx::Error> {
+    let title = filter::TitleSearch::for_db(db);
+    let ids: Vec<i64> = filter::page_ids(filter, title, offset, limit).scalars(db).await?;
+    let total = if filter::counters_answer(filter) {
+        Total { n: filter::count(filter, title).scalar(db).await?, capped: false }
+    } else {
+        let cap = offset.max(0).saturating_add(ITEM_COUNT_CAP);
+        let n: i64 = filter::capped_count(filter, title, cap.saturating_add(1)).scalar(db).await?;
+        if n > cap {
+            Total { n: cap, capped: true }
+        } else {
+            Total { n, capped: false }
+        }
+    };
     if ids.is_empty() {
         return Ok((Vec::new(), total));
     }

@@ -458,3 +458,183 @@ async fn a_ticket_whose_requester_was_deleted_keeps_its_organization_and_stays_e
     error_body(res, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
     app.assert_counters_match().await;
 }
+
+const GROUPINGS: [&str; 5] = [
+    "/api/items/groups?group_by=organization&status=new,open,waiting",
+    "/api/items/groups?group_by=organization",
+    "/api/items/groups?group_by=organization&status=resolved,closed",
+    "/api/items/groups?group_by=organization&status=open,new&offset=1&limit=1",
+    "/api/items/groups?group_by=organization&status=waiting,waiting&offset=5",
+];
+
+/// The groupings by organization `app` answers, and how the first was answered.
+async fn groupings(app: &TestApp) -> (String, Vec<Value>) {
+    let mut answered = Vec::new();
+    let mut pages = Vec::new();
+    for path in GROUPINGS {
+        let res = app.get(path).await;
+        answered.push(res.headers()["x-orgdesk-groups"].to_str().unwrap().to_string());
+        pages.push(ok_json(res).await);
+    }
+    assert!(answered[1..].iter().all(|a| a == "held"), "{answered:?}");
+    (answered[0].clone(), pages)
+}
+
+/// The server's held grouping equals one a fresh server computes from the database
+/// (a restart on the same database), and the open items counted from the items table.
+async fn assert_groupings_fresh(app: &TestApp, answered: &str) {
+    let (how, held) = groupings(app).await;
+    assert_eq!(how, answered);
+    let fresh = app.restart().await;
+    let (how, computed) = groupings(&fresh).await;
+    assert_eq!(how, "rebuilt");
+    fresh.stop().await;
+    assert_eq!(held, computed);
+    let counted: Vec<(i64, i64)> = app
+        .rows_for(
+            "SELECT COALESCE(organization_id, 0), COUNT(*) FROM items \
+             WHERE status IN ('new', 'open', 'waiting') AND id > $1 GROUP BY 1 ORDER BY 1",
+            0,
+        )
+        .await;
+    let mut shown: Vec<(i64, i64)> = held[0]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["key"].as_str().unwrap().parse().unwrap_or(0), g["count"].as_i64().unwrap()))
+        .collect();
+    shown.sort();
+    assert_eq!(shown, counted);
+    app.assert_counters_match().await;
+}
+
+#[tokio::test]
+async fn the_grouping_by_organization_follows_writes_and_equals_a_fresh_computation() {
+    let app = TestApp::spawn_admin().await;
+    let (acme, globex, web, apps, ann) = tickets_fixture(&app).await;
+    assert_groupings_fresh(&app, "rebuilt").await;
+    let (_, pages) = groupings(&app).await;
+    assert_eq!(pages[0]["total_items"], 4);
+
+    // Status changes apply the changed counters only.
+    let login: i64 = app.scalar("SELECT id FROM items WHERE title = 'Login broken'").await;
+    app.set_status(login, ItemStatus::Closed).await;
+    assert_groupings_fresh(&app, "updated").await;
+    let printer: i64 = app.scalar("SELECT id FROM items WHERE title = 'Printer jam'").await;
+    app.set_status(printer, ItemStatus::Open).await;
+    app.set_status(login, ItemStatus::Waiting).await;
+    assert_groupings_fresh(&app, "updated").await;
+
+    // A move between organizations takes the open items along.
+    assert_eq!(app.move_customers(&[ann], Some(globex)).await.moved.len(), 1);
+    assert_groupings_fresh(&app, "updated").await;
+    let (_, pages) = groupings(&app).await;
+    assert_eq!(pages[0]["groups"][0]["key"], globex.to_string(), "acme has no open items left");
+    assert_ne!(pages[1]["groups"][0]["key"], globex.to_string(), "acme keeps its closed one");
+    app.move_customers(&[ann], None).await;
+    assert_groupings_fresh(&app, "updated").await;
+
+    // Deleted items, and new items without an organization.
+    app.execute_for("DELETE FROM items WHERE id = $1", printer).await;
+    let pat: i64 = app.scalar("SELECT id FROM customers WHERE email = 'pat@gmail.com'").await;
+    app.create_ticket(apps, pat, "Another reset", ItemStatus::New).await;
+    assert_groupings_fresh(&app, "updated").await;
+
+    // A new organization, a rename: the names changed, so it is rebuilt.
+    app.create_org("Initech", &["initech.com"]).await;
+    let bob = app.create_customer("bob@initech.com").await.id;
+    app.create_ticket(web, bob, "Stapler", ItemStatus::Open).await;
+    assert_groupings_fresh(&app, "rebuilt").await;
+    app.patch(&format!("/api/organizations/{acme}"), json!({"name": "Zeta"})).await;
+    assert_groupings_fresh(&app, "rebuilt").await;
+    // Nothing changed: held as it is.
+    assert_groupings_fresh(&app, "held").await;
+}
+
+/// A title search (the trigram index on SQLite, the GIN index on PostgreSQL) finds the
+/// same items, in the same order and count, as checking every title with LIKE.
+#[tokio::test]
+async fn a_title_search_finds_what_checking_every_title_finds() {
+    let app = TestApp::spawn_admin().await;
+    let p = app.create_project("Support").await.id;
+    let titles = [
+        "Printer jams",
+        "PRINTER on floor 2",
+        "printers everywhere",
+        "Reprint invoice",
+        "École fermée",
+        "ÉCOLE reopened",
+        "50% off_sale",
+        "5000 offers",
+        "Say \"hi\" twice",
+        "say hi",
+        "VPN down",
+        "vpn-up",
+    ];
+    for t in titles {
+        app.create_task(p, t).await;
+    }
+    for q in [
+        "print", "Printer", "PRINTERS", "école", "éco", "50%", "0% off_", "\"hi\"", "say", "vpn", "pn-", "xyz", "e",
+        "%", "_",
+    ] {
+        let found = json_of(&app, &format!("/api/items?q={}&limit=100", urlencode(q))).await;
+        let shown: Vec<String> = titles_of(&found);
+        let pattern = format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let expected: Vec<(String,)> = app
+            .rows_for_text("SELECT title FROM items WHERE LOWER(title) LIKE $1 ESCAPE '\\' ORDER BY id DESC", &pattern)
+            .await;
+        let expected: Vec<String> = expected.into_iter().map(|(t,)| t).collect();
+        assert_eq!(shown, expected, "q={q}");
+        assert_eq!(found["total"].as_u64(), Some(expected.len() as u64), "q={q}");
+    }
+    // Renamed and new titles are found at once (the index follows the writes).
+    let id: i64 = app.scalar("SELECT id FROM items WHERE title = 'VPN down'").await;
+    app.patch(&format!("/api/items/{id}"), json!({"title": "Tunnel down"})).await;
+    assert_eq!(titles_of(&json_of(&app, "/api/items?q=tunnel").await), ["Tunnel down"]);
+    assert_eq!(titles_of(&json_of(&app, "/api/items?q=vpn").await), ["vpn-up"]);
+}
+
+fn titles_of(page: &Value) -> Vec<String> {
+    page["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap().to_string()).collect()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Filters the counters do not answer count at most 1,000 items past the page's offset
+/// and say so; the counters' filters stay exact.
+#[tokio::test]
+async fn item_counts_outside_the_counters_stop_at_a_thousand_past_the_page_and_say_so() {
+    let app = TestApp::spawn_admin().await;
+    let p = app.create_project("Support").await.id;
+    app.execute_for(
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 1100) \
+         INSERT INTO items (project_id, item_type, title, description, status, priority, reply_count, created_at, updated_at) \
+         SELECT $1, 'task', 'Bulk printer ' || CAST(n AS TEXT), '', 'open', 'normal', 0, 0, 0 FROM g",
+        p,
+    )
+    .await;
+    let page = json_of(&app, "/api/items?q=printer&limit=50").await;
+    assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1000), Some(true)));
+    assert_eq!(page["items"].as_array().unwrap().len(), 50);
+    let page = json_of(&app, "/api/items?q=printer&limit=50&offset=1050").await;
+    assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1100), Some(false)));
+    assert_eq!(titles_of(&page).last().map(String::as_str), Some("Bulk printer 1"), "the oldest, last");
+    let page = json_of(&app, "/api/items?q=printer%201099").await;
+    assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1), Some(false)));
+    let page = json_of(&app, "/api/items?status=open&limit=10").await;
+    assert_eq!(
+        (page["total"].as_i64(), page["total_capped"].as_bool()),
+        (Some(1100), Some(false)),
+        "from the counters"
+    );
+    let page = json_of(&app, "/api/items?priority=normal&limit=10&offset=50").await;
+    assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1050), Some(true)));
+}

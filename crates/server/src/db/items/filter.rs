@@ -80,8 +80,57 @@ fn in_list(q: &mut Query, words: impl Iterator<Item = &'static str>) -> String {
     words.map(|w| q.param(w)).collect::<Vec<_>>().join(", ")
 }
 
+/// How a title search reaches the items: `Like` checks every title (PostgreSQL's
+/// `items_title_trgm` GIN index answers `LOWER(title) LIKE`, migration 0019); `Fts` first
+/// takes the ids the SQLite FTS5 trigram index `items_search` finds for searches of 3
+/// characters or more, then checks the same `LIKE` on each, so the rows are the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TitleSearch {
+    Like,
+    Fts,
+    /// The statement reads from `items_search s JOIN items i`, newest first by `s.rowid`
+    /// (see [`from_items`]): the index is read in order and stops at the `LIMIT`.
+    FtsJoined,
+}
+
+/// Whether the SQLite trigram index can take the title search: 3 characters or more.
+fn fts_searches(f: &ItemFilter, title: TitleSearch) -> bool {
+    title != TitleSearch::Like
+        && matches!(&f.search, Some(ItemSearch::Title(text)) if text.to_lowercase().chars().count() >= 3)
+}
+
+/// `{select} FROM` the items: driven by the trigram index when it takes the
+/// search, with the title search to push and the column that orders newest first.
+fn from_items(select: &str, f: &ItemFilter, title: TitleSearch) -> (Query, TitleSearch, &'static str) {
+    if fts_searches(f, title) {
+        let q = query(format!("{select} FROM items_search s JOIN items i ON i.id = s.rowid"));
+        (q, TitleSearch::FtsJoined, "s.rowid")
+    } else {
+        (query(format!("{select} FROM items i")), title, "i.id")
+    }
+}
+
+impl TitleSearch {
+    pub fn for_db(db: &crate::db::Db) -> TitleSearch {
+        match db {
+            crate::db::Db::Sqlite(..) => TitleSearch::Fts,
+            _ => TitleSearch::Like,
+        }
+    }
+}
+
+/// An FTS5 phrase: the text in double quotes, inner quotes doubled.
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
 /// Appends the filter's conditions on items `i` (` WHERE ...`), binding their values.
 pub fn push_item_where(q: &mut Query, f: &ItemFilter) {
+    push_item_where_by(q, f, TitleSearch::Like)
+}
+
+/// [`push_item_where`], with the title search reaching the items by `title`.
+pub fn push_item_where_by(q: &mut Query, f: &ItemFilter, title: TitleSearch) {
     let mut conditions = Vec::new();
     if let Some(p) = f.project_id {
         conditions.push(format!("i.project_id = {}", q.param(p)));
@@ -109,7 +158,15 @@ pub fn push_item_where(q: &mut Query, f: &ItemFilter) {
     match &f.search {
         Some(ItemSearch::Id(id)) => conditions.push(format!("i.id = {}", q.param(*id))),
         Some(ItemSearch::Title(text)) => {
-            let pattern = q.param(format!("%{}%", like_escape(&text.to_lowercase())));
+            let lower = text.to_lowercase();
+            if fts_searches(f, title) {
+                let phrase = q.param(fts_phrase(&lower));
+                conditions.push(match title {
+                    TitleSearch::FtsJoined => format!("s.items_search MATCH {phrase}"),
+                    _ => format!("i.id IN (SELECT rowid FROM items_search WHERE items_search MATCH {phrase})"),
+                });
+            }
+            let pattern = q.param(format!("%{}%", like_escape(&lower)));
             conditions.push(format!("LOWER(i.title) LIKE {pattern} ESCAPE '\\'"));
         }
         None => {}
@@ -147,15 +204,30 @@ pub fn push_counter_where(q: &mut Query, f: &ItemFilter, counter: Counter) {
 }
 
 /// The ids of one page of matching items, newest first.
-pub fn page_ids(f: &ItemFilter, offset: i64, limit: i64) -> Query {
-    let mut q = query("SELECT i.id FROM items i");
-    push_item_where(&mut q, f);
-    q.push(" ORDER BY i.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+pub fn page_ids(f: &ItemFilter, title: TitleSearch, offset: i64, limit: i64) -> Query {
+    let (mut q, title, newest) = from_items("SELECT i.id", f, title);
+    push_item_where_by(&mut q, f, title);
+    q.push(&format!(" ORDER BY {newest} DESC LIMIT ")).push_bind(limit).push(" OFFSET ").push_bind(offset);
+    q
+}
+
+/// Whether the counters answer how many items match (exactly, without counting items).
+pub fn counters_answer(f: &ItemFilter) -> bool {
+    Counter::for_filter(f).answers(f)
+}
+
+/// How many items match, counting the items themselves only up to `cap` rows:
+/// `COUNT(*)` of a `LIMIT`ed subquery, so the database stops at the cap instead of
+/// visiting every match (for filters the counters do not answer).
+pub fn capped_count(f: &ItemFilter, title: TitleSearch, cap: i64) -> Query {
+    let (mut q, title, _) = from_items("SELECT COUNT(*) FROM (SELECT 1 AS one", f, title);
+    push_item_where_by(&mut q, f, title);
+    q.push(" LIMIT ").push_bind(cap).push(") capped");
     q
 }
 
 /// How many items match: from the counters when they answer, else from the items.
-pub fn count(f: &ItemFilter) -> Query {
+pub fn count(f: &ItemFilter, title: TitleSearch) -> Query {
     let counter = Counter::for_filter(f);
     if counter.answers(f) {
         let mut q = query(format!("SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM {} c", counter.table()));
@@ -163,7 +235,7 @@ pub fn count(f: &ItemFilter) -> Query {
         q
     } else {
         let mut q = query("SELECT COUNT(*) FROM items i");
-        push_item_where(&mut q, f);
+        push_item_where_by(&mut q, f, title);
         q
     }
 }
@@ -244,6 +316,50 @@ mod tests {
     }
 
     #[test]
+    fn on_sqlite_a_title_search_of_three_characters_takes_the_trigram_index_then_checks_the_title() {
+        let f = ItemFilter { search: Some(ItemSearch::Title("Say \"Hi\"%".into())), ..Default::default() };
+        let q = count(&f, TitleSearch::Fts);
+        assert_eq!(
+            q.sql(),
+            "SELECT COUNT(*) FROM items i WHERE i.id IN (SELECT rowid FROM items_search WHERE items_search MATCH $1) \
+             AND LOWER(i.title) LIKE $2 ESCAPE '\\'"
+        );
+        assert_eq!(q.args(), [text("\"say \"\"hi\"\"%\""), text("%say \"hi\"\\%%")]);
+        let short = ItemFilter { search: Some(ItemSearch::Title("Hi".into())), ..Default::default() };
+        assert_eq!(
+            count(&short, TitleSearch::Fts).sql(),
+            "SELECT COUNT(*) FROM items i WHERE LOWER(i.title) LIKE $1 ESCAPE '\\'"
+        );
+        assert_eq!(
+            count(&f, TitleSearch::Like).sql(),
+            "SELECT COUNT(*) FROM items i WHERE LOWER(i.title) LIKE $1 ESCAPE '\\'"
+        );
+    }
+
+    #[test]
+    fn on_sqlite_a_page_of_a_title_search_reads_the_trigram_index_newest_first() {
+        let f = ItemFilter {
+            search: Some(ItemSearch::Title("Print".into())),
+            statuses: vec![ItemStatus::Open],
+            ..Default::default()
+        };
+        let q = page_ids(&f, TitleSearch::Fts, 0, 50);
+        assert_eq!(
+            q.sql(),
+            "SELECT i.id FROM items_search s JOIN items i ON i.id = s.rowid WHERE i.status IN ($1) \
+             AND s.items_search MATCH $2 AND LOWER(i.title) LIKE $3 ESCAPE '\\' ORDER BY s.rowid DESC LIMIT $4 OFFSET $5"
+        );
+        let q = capped_count(&f, TitleSearch::Fts, 1_001);
+        assert_eq!(
+            q.sql(),
+            "SELECT COUNT(*) FROM (SELECT 1 AS one FROM items_search s JOIN items i ON i.id = s.rowid WHERE i.status IN ($1) \
+             AND s.items_search MATCH $2 AND LOWER(i.title) LIKE $3 ESCAPE '\\' LIMIT $4) capped"
+        );
+        let q = page_ids(&f, TitleSearch::Like, 0, 50);
+        assert!(q.sql().starts_with("SELECT i.id FROM items i WHERE") && q.sql().contains("ORDER BY i.id DESC"));
+    }
+
+    #[test]
     fn conditions_join_with_and_in_a_fixed_order() {
         let f = ItemFilter {
             item_type: Some(ItemType::Ticket),
@@ -272,20 +388,23 @@ mod tests {
 
     #[test]
     fn a_page_binds_limit_then_offset_after_the_conditions() {
-        let q = page_ids(&ItemFilter { requester_id: Some(1), ..Default::default() }, 100, 50);
+        let q = page_ids(&ItemFilter { requester_id: Some(1), ..Default::default() }, TitleSearch::Fts, 100, 50);
         assert_eq!(q.sql(), "SELECT i.id FROM items i WHERE i.requester_id = $1 ORDER BY i.id DESC LIMIT $2 OFFSET $3");
         assert_eq!(q.args(), [int(1), int(50), int(100)]);
     }
 
     #[test]
     fn statuses_alone_are_counted_from_the_project_counters() {
-        let q = count(&ItemFilter { statuses: vec![ItemStatus::New, ItemStatus::Open], ..Default::default() });
+        let q = count(
+            &ItemFilter { statuses: vec![ItemStatus::New, ItemStatus::Open], ..Default::default() },
+            TitleSearch::Fts,
+        );
         assert_eq!(
             q.sql(),
             "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM project_item_counts c WHERE c.status IN ($1, $2)"
         );
         assert_eq!(q.args(), [text("new"), text("open")]);
-        let q = count(&ItemFilter { project_id: Some(8), ..Default::default() });
+        let q = count(&ItemFilter { project_id: Some(8), ..Default::default() }, TitleSearch::Fts);
         assert_eq!(
             q.sql(),
             "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM project_item_counts c WHERE c.project_id = $1"
@@ -295,24 +414,26 @@ mod tests {
 
     #[test]
     fn an_organization_is_counted_from_the_organization_counters() {
-        let q = count(&ItemFilter {
-            organization: Some(Some(4)),
-            statuses: vec![ItemStatus::Closed],
-            ..Default::default()
-        });
+        let q = count(
+            &ItemFilter { organization: Some(Some(4)), statuses: vec![ItemStatus::Closed], ..Default::default() },
+            TitleSearch::Fts,
+        );
         assert_eq!(
             q.sql(),
             "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM org_item_counts c WHERE c.organization_id = $1 AND c.status IN ($2)"
         );
         assert_eq!(q.args(), [int(4), text("closed")]);
         // Items without an organization are counted under organization 0.
-        let q = count(&ItemFilter { organization: Some(None), ..Default::default() });
+        let q = count(&ItemFilter { organization: Some(None), ..Default::default() }, TitleSearch::Fts);
         assert_eq!(
             q.sql(),
             "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM org_item_counts c WHERE c.organization_id = $1"
         );
         assert_eq!(q.args(), [int(0)]);
-        let q = count(&ItemFilter { organization: Some(Some(4)), include_children: true, ..Default::default() });
+        let q = count(
+            &ItemFilter { organization: Some(Some(4)), include_children: true, ..Default::default() },
+            TitleSearch::Fts,
+        );
         assert_eq!(
             q.sql(),
             format!(
@@ -334,12 +455,25 @@ mod tests {
         ] {
             assert!(!Counter::for_filter(&f).answers(&f), "{f:?}");
             let (conditions, args) = item_where(&f);
-            let q = count(&f);
+            let q = count(&f, TitleSearch::Fts);
             assert_eq!(q.sql(), format!("SELECT COUNT(*) FROM items i{conditions}"));
             assert_eq!(q.args(), args);
         }
-        let all = count(&ItemFilter::default());
+        let all = count(&ItemFilter::default(), TitleSearch::Fts);
         assert_eq!(all.sql(), "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM project_item_counts c");
+    }
+
+    #[test]
+    fn counts_of_the_items_stop_at_the_cap() {
+        let f = ItemFilter { assignee: Some(Some(7)), ..Default::default() };
+        let q = capped_count(&f, TitleSearch::Fts, 1_051);
+        assert_eq!(
+            q.sql(),
+            "SELECT COUNT(*) FROM (SELECT 1 AS one FROM items i WHERE i.assignee_id = $1 LIMIT $2) capped"
+        );
+        assert_eq!(q.args(), [int(7), int(1_051)]);
+        assert!(!counters_answer(&f));
+        assert!(counters_answer(&ItemFilter { statuses: vec![ItemStatus::Open], ..Default::default() }));
     }
 
     #[test]

@@ -6,12 +6,12 @@ use orgdesk_core::api::tickets::{GroupBy, ItemGroup, ItemStatus};
 use orgdesk_core::tickets::ItemFilter;
 use orgdesk_core::word::Word;
 
-use super::filter::{push_counter_where, push_item_where, Counter};
+use super::filter::{push_counter_where, push_item_where_by, Counter, TitleSearch};
 use crate::db::{query, Db, Query};
 
 /// Per organization (`0` for none) or project: `(key, label, count)` by label, the
 /// groups without a label last.
-fn keyed_groups(by: GroupBy, f: &ItemFilter) -> Query {
+fn keyed_groups(by: GroupBy, f: &ItemFilter, title: TitleSearch) -> Query {
     let (counter, label_table) = match by {
         GroupBy::Organization => (Counter::Org, "organizations"),
         _ => (Counter::Project, "projects"),
@@ -27,7 +27,7 @@ fn keyed_groups(by: GroupBy, f: &ItemFilter) -> Query {
             _ => "i.project_id",
         };
         q.push(&format!("SELECT {key} AS k, COUNT(*) AS n FROM items i"));
-        push_item_where(&mut q, f);
+        push_item_where_by(&mut q, f, title);
         q.push(&format!(" GROUP BY {key}"));
     }
     q.push(&format!(
@@ -39,7 +39,7 @@ fn keyed_groups(by: GroupBy, f: &ItemFilter) -> Query {
 }
 
 /// `(status, count)` per status.
-fn status_counts(f: &ItemFilter) -> Query {
+fn status_counts(f: &ItemFilter, title: TitleSearch) -> Query {
     let counter = Counter::for_filter(f);
     if counter.answers(f) {
         let mut q = query(format!("SELECT c.status, CAST(SUM(c.n) AS BIGINT) FROM {} c", counter.table()));
@@ -48,7 +48,7 @@ fn status_counts(f: &ItemFilter) -> Query {
         q
     } else {
         let mut q = query("SELECT i.status, COUNT(*) FROM items i");
-        push_item_where(&mut q, f);
+        push_item_where_by(&mut q, f, title);
         q.push(" GROUP BY i.status");
         q
     }
@@ -57,10 +57,10 @@ fn status_counts(f: &ItemFilter) -> Query {
 /// Every group of matching items, by label ("none" last; statuses in workflow order).
 pub async fn all_groups(db: &Db, by: GroupBy, filter: &ItemFilter) -> Result<Vec<ItemGroup>, sqlx::Error> {
     if by == GroupBy::Status {
-        let counts: Vec<(String, i64)> = status_counts(filter).fetch_all(db).await?;
+        let counts: Vec<(String, i64)> = status_counts(filter, TitleSearch::for_db(db)).fetch_all(db).await?;
         return status_groups(&counts).map_err(|e| sqlx::Error::Decode(e.into()));
     }
-    let rows: Vec<(i64, Option<String>, i64)> = keyed_groups(by, filter).fetch_all(db).await?;
+    let rows: Vec<(i64, Option<String>, i64)> = keyed_groups(by, filter, TitleSearch::for_db(db)).fetch_all(db).await?;
     Ok(rows
         .into_iter()
         .map(|(k, label, n)| match label {
@@ -112,7 +112,7 @@ mod tests {
     #[test]
     fn organization_groups_come_from_the_counters_when_they_answer() {
         let f = ItemFilter { statuses: vec![ItemStatus::New], ..Default::default() };
-        let q = keyed_groups(GroupBy::Organization, &f);
+        let q = keyed_groups(GroupBy::Organization, &f, TitleSearch::Fts);
         assert_eq!(
             q.sql(),
             "WITH g AS (SELECT c.organization_id AS k, SUM(c.n) AS n FROM org_item_counts c WHERE c.status IN ($1) \
@@ -126,7 +126,7 @@ mod tests {
     #[test]
     fn project_groups_of_one_organization_count_the_items() {
         let f = ItemFilter { organization: Some(None), ..Default::default() };
-        let q = keyed_groups(GroupBy::Project, &f);
+        let q = keyed_groups(GroupBy::Project, &f, TitleSearch::Fts);
         assert!(
             q.sql().starts_with(
                 "WITH g AS (SELECT i.project_id AS k, COUNT(*) AS n FROM items i WHERE i.organization_id IS NULL \
@@ -140,9 +140,9 @@ mod tests {
 
     #[test]
     fn status_counts_use_the_organization_counters_for_an_organization() {
-        let q = status_counts(&ItemFilter { organization: Some(Some(2)), ..Default::default() });
+        let q = status_counts(&ItemFilter { organization: Some(Some(2)), ..Default::default() }, TitleSearch::Fts);
         assert_eq!(q.sql(), "SELECT c.status, CAST(SUM(c.n) AS BIGINT) FROM org_item_counts c WHERE c.organization_id = $1 GROUP BY c.status");
-        let q = status_counts(&ItemFilter { assignee: Some(Some(2)), ..Default::default() });
+        let q = status_counts(&ItemFilter { assignee: Some(Some(2)), ..Default::default() }, TitleSearch::Fts);
         assert_eq!(q.sql(), "SELECT i.status, COUNT(*) FROM items i WHERE i.assignee_id = $1 GROUP BY i.status");
     }
 

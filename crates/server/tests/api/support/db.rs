@@ -17,6 +17,20 @@ impl TestApp {
         query(sql.to_string()).bind(id).fetch_all::<T>(&self.db).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// The rows `sql` selects, with `$1` bound to `text`.
+    pub async fn rows_for_text<T: Row>(&self, sql: &str, text: &str) -> Vec<T> {
+        query(sql.to_string())
+            .bind(text.to_string())
+            .fetch_all::<T>(&self.db)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Runs `sql` with `$1` bound to `id` (a write the API does not offer, such as deleting an item row).
+    pub async fn execute_for(&self, sql: &str, id: i64) {
+        query(sql.to_string()).bind(id).execute(&self.db).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
     /// The trigger-kept item counters (per organization and per project) agree with the items.
     pub async fn assert_counters_match(&self) {
         let wrong_org = self.scalar(

@@ -1,0 +1,195 @@
+//! The Tickets app's default view, items grouped by organization with only statuses
+//! filtered on, kept up to date from the writes instead of recomputed after each.
+//!
+//! The server holds every per-(organization, status) counter (migration 0004) with
+//! the organizations in display order (by name, "none" and unnamed ones last). Each
+//! counter row carries the work version after the write that last changed it
+//! (`stamp`, migration 0019), so when the work version moved past the one held, the
+//! rows stamped above it (an index) give the new counts of exactly the counters that
+//! changed: an item's status change, a move between organizations or a deletion
+//! costs one small indexed read for the next request, not a regrouping of 10,000
+//! organizations. A rename, a new or deleted organization (their own version,
+//! `org_names_version`) or a counter of an organization not held yet rebuilds it.
+//! Any page of groups for any set of statuses is then cut from the held counters.
+
+use std::collections::HashMap;
+
+use orgdesk_core::api::tickets::{GroupBy, ItemGroup, ItemStatus};
+use orgdesk_core::tickets::ItemFilter;
+use orgdesk_core::word::Word;
+use tokio::sync::Mutex;
+
+use super::filter::Counter;
+use super::groups::Groups;
+use crate::db::{query, Db};
+
+const STATUSES: usize = 5;
+
+/// The held grouping (none before the first request).
+#[derive(Default)]
+pub struct OrgGroups {
+    held: Mutex<Option<Held>>,
+}
+
+/// An organization (0 for none) with its label and items per status.
+struct Org {
+    id: i64,
+    label: Option<String>,
+    counts: [i64; STATUSES],
+}
+
+struct Held {
+    /// Every counter stamped at or below this work version is applied.
+    version: i64,
+    names_version: i64,
+    /// In display order.
+    orgs: Vec<Org>,
+    /// Organization id to its place in `orgs`.
+    places: HashMap<i64, usize>,
+}
+
+/// How a request was answered, for the benchmark's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answered {
+    /// The held counters were current.
+    Held,
+    /// The changed counters were read and applied.
+    Updated,
+    /// Everything was read anew.
+    Rebuilt,
+}
+
+/// Whether this grouping is answered here: by organization, with only statuses filtered on.
+pub fn answers(by: GroupBy, f: &ItemFilter) -> bool {
+    by == GroupBy::Organization && Counter::Org.answers(f) && f.organization.is_none()
+}
+
+impl Answered {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answered::Held => "held",
+            Answered::Updated => "updated",
+            Answered::Rebuilt => "rebuilt",
+        }
+    }
+}
+
+fn status_place(word: &str) -> Result<usize, sqlx::Error> {
+    let status = crate::db::decode_word::<ItemStatus>(word)?;
+    Ok(ItemStatus::ALL.iter().position(|s| *s == status).expect("every status is in ALL"))
+}
+
+impl OrgGroups {
+    /// One page of the groups of items matching `filter` (see [`answers`]) as of at
+    /// least work version `version` (the one the request's session read).
+    pub async fn page(
+        &self,
+        db: &Db,
+        version: i64,
+        filter: &ItemFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Groups, Answered), sqlx::Error> {
+        debug_assert!(answers(GroupBy::Organization, filter));
+        let mut held = self.held.lock().await;
+        let answered = match held.as_mut() {
+            Some(h) if h.version >= version => Answered::Held,
+            Some(h) => match h.update(db, version).await? {
+                true => Answered::Updated,
+                false => Answered::Rebuilt,
+            },
+            None => Answered::Rebuilt,
+        };
+        if answered == Answered::Rebuilt {
+            *held = Some(Held::load(db, version).await?);
+        }
+        let held = held.as_ref().expect("held after a load");
+        Ok((held.page(filter, offset, limit), answered))
+    }
+}
+
+async fn names_version(db: &Db) -> Result<i64, sqlx::Error> {
+    query("SELECT version FROM org_names_version WHERE id = 1").scalar(db).await
+}
+
+impl Held {
+    /// Reads every counter, with the organizations' names, in display order. Runs after
+    /// the request read `version`, so every counter stamped up to it is seen.
+    async fn load(db: &Db, version: i64) -> Result<Held, sqlx::Error> {
+        // Read before the counters: a rename in between shows as a newer names version next time.
+        let names_version = names_version(db).await?;
+        let rows: Vec<(i64, Option<String>, String, i64)> = query(
+            "SELECT c.organization_id, l.name, c.status, CAST(c.n AS BIGINT) FROM org_item_counts c \
+             LEFT JOIN organizations l ON l.id = c.organization_id \
+             ORDER BY CASE WHEN l.id IS NULL THEN 1 ELSE 0 END, l.name_key, c.organization_id",
+        )
+        .fetch_all(db)
+        .await?;
+        let mut held = Held { version, names_version, orgs: Vec::new(), places: HashMap::new() };
+        for (id, label, status, n) in rows {
+            let place = match held.places.get(&id) {
+                Some(&p) => p,
+                None => {
+                    held.orgs.push(Org { id, label, counts: [0; STATUSES] });
+                    held.places.insert(id, held.orgs.len() - 1);
+                    held.orgs.len() - 1
+                }
+            };
+            held.orgs[place].counts[status_place(&status)?] = n;
+        }
+        Ok(held)
+    }
+
+    /// Applies the counters changed since the held version; false when only a
+    /// rebuild can bring it up to date (names changed, or a new organization counts items).
+    async fn update(&mut self, db: &Db, version: i64) -> Result<bool, sqlx::Error> {
+        if names_version(db).await? != self.names_version {
+            return Ok(false);
+        }
+        let rows: Vec<(i64, String, i64)> =
+            query("SELECT organization_id, status, CAST(n AS BIGINT) FROM org_item_counts WHERE stamp > $1")
+                .bind(self.version)
+                .fetch_all(db)
+                .await?;
+        let mut changes = Vec::with_capacity(rows.len());
+        for (id, status, n) in rows {
+            let Some(&place) = self.places.get(&id) else { return Ok(false) };
+            changes.push((place, status_place(&status)?, n));
+        }
+        // The counts read are the current ones (never older than what is held), so
+        // applying them is right even when they were changed again after `version`.
+        for (place, status, n) in changes {
+            self.orgs[place].counts[status] = n;
+        }
+        self.version = version;
+        Ok(true)
+    }
+
+    fn page(&self, filter: &ItemFilter, offset: i64, limit: i64) -> Groups {
+        let wanted: [bool; STATUSES] =
+            std::array::from_fn(|i| filter.statuses.is_empty() || filter.statuses.contains(&ItemStatus::ALL[i]));
+        let (offset, limit) = (offset.max(0) as usize, limit.max(0) as usize);
+        let mut groups = Vec::new();
+        let (mut total_groups, mut total_items) = (0usize, 0i64);
+        for org in &self.orgs {
+            let n: i64 = org.counts.iter().zip(wanted).filter(|(_, w)| *w).map(|(n, _)| n).sum();
+            if n <= 0 {
+                continue;
+            }
+            if total_groups >= offset && groups.len() < limit {
+                groups.push(group(org, n));
+            }
+            total_groups += 1;
+            total_items += n;
+        }
+        Groups { groups, total_groups: total_groups as i64, total_items }
+    }
+}
+
+fn group(org: &Org, count: i64) -> ItemGroup {
+    match &org.label {
+        Some(label) => ItemGroup { key: org.id.to_string(), label: label.clone(), count },
+        None if org.id == 0 => ItemGroup { key: "none".into(), label: "No organization".into(), count },
+        None => ItemGroup { key: org.id.to_string(), label: format!("#{}", org.id), count },
+    }
+}
