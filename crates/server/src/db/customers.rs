@@ -86,15 +86,45 @@ pub enum Group {
     Organization(i64),
 }
 
+/// How many customers the list of all customers counts at most: past it the total
+/// says "1,000+" ([`Listed::total_capped`]), and the page is found by walking the
+/// name index rather than sorting every match.
+pub const COUNT_CAP: i64 = 1000;
+
+/// A page of customers and how many the list holds.
+#[derive(Debug)]
+pub struct Listed {
+    pub items: Vec<Customer>,
+    /// Every customer the list holds, or [`COUNT_CAP`] when there are more.
+    pub total: i64,
+    /// More than [`COUNT_CAP`] (only the list of all customers is capped).
+    pub total_capped: bool,
+}
+
 /// A page of customers sorted by name, with the filter (a search and/or a project,
 /// see [`Filter`]): the customers it keeps, and all members of the organizations it
-/// keeps.
-pub async fn list(
-    db: &Db,
-    group: Group,
-    filter: Option<&Filter>,
-    page: Paging,
-) -> Result<(Vec<Customer>, i64), sqlx::Error> {
+/// keeps. The list of all customers counts at most [`COUNT_CAP`] + 1 of them.
+pub async fn list(db: &Db, group: Group, filter: Option<&Filter>, page: Paging) -> Result<Listed, sqlx::Error> {
+    match (group, filter) {
+        (Group::All, Some(f)) => return list_all_filtered(db, f, page).await,
+        (Group::All, None) => {
+            let sql = format!("{SELECT} ORDER BY c.sort_name, c.id LIMIT $1 OFFSET $2");
+            let rows: Vec<CustomerRow> = query(sql).bind(page.limit).bind(page.offset).fetch_all(db).await?;
+            let counted: i64 =
+                query(format!("SELECT COUNT(*) FROM (SELECT id FROM customers LIMIT {}) t", COUNT_CAP + 1))
+                    .scalar(db)
+                    .await?;
+            return Ok(capped(rows, counted));
+        }
+        (Group::Unassigned, None) => {
+            // The count is kept by triggers (migration 0003).
+            let sql = format!("{SELECT} WHERE m.customer_id IS NULL ORDER BY c.sort_name, c.id LIMIT $1 OFFSET $2");
+            let rows: Vec<CustomerRow> = query(sql).bind(page.limit).bind(page.offset).fetch_all(db).await?;
+            let total: i64 = query("SELECT unassigned FROM customer_counts WHERE id = 1").scalar(db).await?;
+            return Ok(Listed { items: rows.into_iter().map(Customer::from).collect(), total, total_capped: false });
+        }
+        _ => {}
+    }
     let (conditions, next) = list_filter(group, filter);
     let args = filter.map(Filter::args).unwrap_or_default();
     let count_sql = format!("{COUNT}{conditions}");
@@ -116,13 +146,49 @@ pub async fn list(
             // Past the last page: no row carries the count.
             None => query(count_sql).bind_args(args).bind(id).scalar(db).await?,
         };
-        return Ok((rows.into_iter().map(|r| Customer::from(r.row)).collect(), total));
+        let items = rows.into_iter().map(|r| Customer::from(r.row)).collect();
+        return Ok(Listed { items, total, total_capped: false });
     }
     let sql = format!("{SELECT}{order}");
     let rows: Vec<CustomerRow> =
         query(sql).bind_args(args.clone()).bind(page.limit).bind(page.offset).fetch_all(db).await?;
     let total: i64 = query(count_sql).bind_args(args).scalar(db).await?;
-    Ok((rows.into_iter().map(Customer::from).collect(), total))
+    Ok(Listed { items: rows.into_iter().map(Customer::from).collect(), total, total_capped: false })
+}
+
+/// A page and a count of at most [`COUNT_CAP`] + 1.
+fn capped(rows: Vec<CustomerRow>, counted: i64) -> Listed {
+    Listed {
+        items: rows.into_iter().map(Customer::from).collect(),
+        total: counted.min(COUNT_CAP),
+        total_capped: counted > COUNT_CAP,
+    }
+}
+
+/// A page of all customers the filter keeps (what the pickers ask for). The ids it
+/// keeps are counted up to [`COUNT_CAP`] + 1 from the indexes ([`Filter::hits`]: the
+/// trigram or prefix lookups). Up to the cap, those rows are read by id and sorted;
+/// past it matches are common, so the name index is walked from the page's start,
+/// each row checked on itself ([`Filter::keeps_row`]), until the page is full.
+async fn list_all_filtered(db: &Db, f: &Filter, page: Paging) -> Result<Listed, sqlx::Error> {
+    let args = f.args();
+    let next = f.next_param();
+    let count_sql = format!("SELECT COUNT(*) FROM (SELECT id FROM ({}) h LIMIT {}) t", f.hits(), COUNT_CAP + 1);
+    let counted: i64 = query(count_sql).bind_args(args.clone()).scalar(db).await?;
+    let paged = format!("ORDER BY c.sort_name, c.id LIMIT ${} OFFSET ${}", next, next + 1);
+    let sql = if counted <= COUNT_CAP {
+        // CROSS JOIN keeps SQLite from walking the whole name index instead.
+        format!(
+            "SELECT {} FROM ({}) h CROSS JOIN customers c LEFT JOIN memberships m ON m.customer_id = c.id \
+             LEFT JOIN organizations o ON o.id = m.organization_id WHERE c.id = h.id {paged}",
+            customer_columns!(),
+            f.hits()
+        )
+    } else {
+        format!("{SELECT} WHERE {} {paged}", f.keeps_row())
+    };
+    let rows: Vec<CustomerRow> = query(sql).bind_args(args).bind(page.limit).bind(page.offset).fetch_all(db).await?;
+    Ok(capped(rows, counted))
 }
 
 /// The `WHERE` clause of a list of `group` (the filter's values first, then the
