@@ -12,11 +12,14 @@ use orgdesk_core::domain::{best_match, candidate_claims, is_public_email_domain,
 
 use orgdesk_core::paging::Paging;
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::json;
 
 use self::history::{CreatedBy, Joined};
 use crate::db::audit::{self, Actor};
 use crate::db::organizations::{self, history as organization_history};
+use crate::db::projects::CUSTOMER_NAME;
 use crate::db::search::Filter;
 use crate::db::{placeholders, query, Db, OnUnique, Tx};
 use crate::error::ApiError;
@@ -505,7 +508,11 @@ pub async fn delete(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<bool, s
 /// Moves the customers into `organization` (or out of any), all or nothing. Their
 /// open items (new, open, waiting) move with them; resolved and closed items keep
 /// the organization they had. Each organization that gained or lost members gets
-/// one `members_moved` history entry, in the same transaction.
+/// one `members_moved` history entry, and each customer moved an
+/// `organization_changed` entry, in the same transaction. Writes run one at a time,
+/// so the transaction is kept to few statements: the names both histories need
+/// come with the customers' current organizations, the follows only managers have
+/// are dropped only for managers, and each history is one INSERT (per chunk).
 pub async fn move_customers(
     db: &Db,
     ids: &[i64],
@@ -515,27 +522,40 @@ pub async fn move_customers(
     now: i64,
 ) -> Result<Vec<MovedCustomer>, ApiError> {
     let mut tx = db.begin_write().await?;
+    let mut org_names: HashMap<i64, String> = HashMap::new();
     if let Some(org) = organization {
-        let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        let name: Option<String> = query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
             .bind(org)
             .optional_scalar(&mut tx)
             .await?;
-        if exists.is_none() {
+        let Some(name) = name else {
             return Err(ApiError::NotFound(
                 "That organization no longer exists. Reload to see the current list.".into(),
             ));
-        }
+        };
+        org_names.insert(org, name);
     }
     let mut moved = Vec::with_capacity(ids.len());
     let mut all_changing: Vec<moves::Move> = Vec::new();
+    let mut customer_names: HashMap<i64, String> = HashMap::new();
     for chunk in ids.chunks(moves::CHUNK) {
         let sql = format!(
-            "SELECT c.id, m.organization_id FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id WHERE c.id IN ({})",
+            "SELECT c.id, m.organization_id, m.role, {CUSTOMER_NAME} AS name, o.name AS organization_name \
+             FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
+             LEFT JOIN organizations o ON o.id = m.organization_id WHERE c.id IN ({})",
             placeholders(1, chunk.len())
         );
-        let found: Vec<moves::Move> = query(sql).bind_all(chunk).fetch_all(&mut tx).await?;
+        #[derive(sqlx::FromRow)]
+        struct Found {
+            id: i64,
+            organization_id: Option<i64>,
+            role: Option<String>,
+            name: String,
+            organization_name: Option<String>,
+        }
+        let found: Vec<Found> = query(sql).bind_all(chunk).fetch_all(&mut tx).await?;
         if found.len() != chunk.len() {
-            let present: std::collections::HashSet<i64> = found.iter().map(|(id, _)| *id).collect();
+            let present: HashSet<i64> = found.iter().map(|f| f.id).collect();
             let missing: Vec<String> =
                 chunk.iter().filter(|id| !present.contains(id)).map(|id| id.to_string()).collect();
             return Err(ApiError::invalid(
@@ -544,16 +564,27 @@ pub async fn move_customers(
             ));
         }
         // Customers already in the target keep their membership (and position) as they are.
-        let changing: Vec<moves::Move> = found.iter().filter(|(_, from)| *from != organization).copied().collect();
-        let changing_ids: Vec<i64> = changing.iter().map(|(id, _)| *id).collect();
-        moves::move_customers_in(&mut tx, &changing_ids, organization).await?;
-        all_changing.extend(changing);
-        moved.extend(
-            found.into_iter().map(|(customer_id, from)| MovedCustomer { customer_id, from_organization_id: from }),
-        );
+        let changing: Vec<&Found> = found.iter().filter(|f| f.organization_id != organization).collect();
+        let changing_ids: Vec<i64> = changing.iter().map(|f| f.id).collect();
+        let managers: Vec<i64> =
+            changing.iter().filter(|f| f.role.as_deref() == Some("manager")).map(|f| f.id).collect();
+        moves::move_customers_knowing_managers(&mut tx, &changing_ids, &managers, organization).await?;
+        for f in &changing {
+            all_changing.push((f.id, f.organization_id));
+            if let (Some(org), Some(name)) = (f.organization_id, &f.organization_name) {
+                org_names.insert(org, name.clone());
+            }
+        }
+        moved.extend(found.into_iter().map(|f| {
+            customer_names.insert(f.id, f.name);
+            MovedCustomer { customer_id: f.id, from_organization_id: f.organization_id }
+        }));
     }
-    moves::record_moves(&mut tx, &all_changing, organization, agent, now).await?;
-    history::record_moves(&mut tx, &all_changing, organization, agent, via, now).await?;
+    // Both histories name the customers in id order, whatever order the databases returned them in.
+    all_changing.sort_unstable();
+    let organization_entries = moves::move_entries(&all_changing, organization, agent, &org_names, &customer_names);
+    organization_history::record_all(&mut tx, &organization_entries, now).await?;
+    history::record(&mut tx, &history::move_entries(&all_changing, organization, agent, via, &org_names), now).await?;
     tx.commit().await?;
     Ok(moved)
 }
