@@ -282,6 +282,7 @@ async fn the_list_of_all_customers_counts_up_to_a_cap_and_shows_the_same_rows() 
         let sample = app.search_stats.sample(&app.db);
         let filter = Filter::new(&app.db, Some(q), project, &sample).unwrap();
         let expected = recomputed(&app, &filter).await;
+        assert_hits_indexed(&app, &filter).await;
         let project_param = project.map(|p| format!("&project_id={p}")).unwrap_or_default();
         for (offset, limit) in [(0, 8), (0, 100), (37, 100), (expected.len().saturating_sub(3), 100)] {
             let page = ok_json(
@@ -307,4 +308,28 @@ async fn the_list_of_all_customers_counts_up_to_a_cap_and_shows_the_same_rows() 
     let none = ok_json(app.get("/api/customers?organization_id=none&limit=5").await).await;
     assert_eq!((none["total"].as_i64(), none["total_capped"].as_bool()), (Some(300), Some(false)));
     assert!(none["items"].as_array().unwrap().iter().all(|c| c["organization_id"].is_null()));
+}
+
+/// The set the list of all customers counts ([`Filter::hits`]) is read from indexes:
+/// no table is scanned (on PostgreSQL, told to avoid sequential scans, none is left).
+async fn assert_hits_indexed(app: &TestApp, filter: &Filter) {
+    let plan = app.query_plan(&filter.hits(), filter.args()).await;
+    let text = plan.join("\n");
+    if std::env::var("SHOW_PLANS").is_ok() {
+        println!("{}\n{text}\n", filter.hits());
+    }
+    match app.db.dialect() {
+        "sqlite" => {
+            // "SCAN <table or alias>" reads a whole table (or a whole index of it).
+            let tables = ["customers", "memberships", "organizations", "project_followers", "c", "m", "o", "hm", "so"];
+            let scans_a_table = |l: &String| {
+                l.strip_prefix("SCAN ")
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .is_some_and(|t| tables.contains(&t))
+                    && !l.contains("VIRTUAL TABLE")
+            };
+            assert!(!plan.iter().any(scans_a_table), "{text}");
+        }
+        _ => assert!(!text.contains("Seq Scan"), "{text}"),
+    }
 }
