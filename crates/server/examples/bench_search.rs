@@ -25,7 +25,8 @@
 //! `SEARCH_WARMUP` searches per client (20) comes first, printed apart and not counted
 //! (right after start every result is computed). Settings: `LOAD_CUSTOMERS` (100000),
 //! `LOAD_ORGANIZATIONS` (10000), `SEARCH_CLIENTS` (32), `SEARCH_REQUESTS` (per client,
-//! 100), `SEARCH_WARMUP` (20), `LOAD_ONLY` (`sqlite` or `postgres`).
+//! 100), `SEARCH_WARMUP` (20), `LOAD_ONLY` (`sqlite` or `postgres`), `SEARCH_PG_DATABASE`
+//! (`orgdesk_search_bench`, dropped at the end).
 //!
 //! `SEARCH_PHASES=pickers` (issue #17) measures instead the pickers' search of all
 //! customers (`GET /api/customers?q=…&limit=8`: prefixes of one or two letters,
@@ -64,7 +65,8 @@ async fn main() {
     }
     match postgres_admin_url() {
         Some(admin_url) => {
-            let name = "orgdesk_search_bench";
+            let name = std::env::var("SEARCH_PG_DATABASE").unwrap_or_else(|_| "orgdesk_search_bench".into());
+            let name = name.as_str();
             let url = fresh_postgres_database(&admin_url, name).await;
             scenario("PostgreSQL", &bin, &url, customers, organizations).await;
             run_sql(&admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
