@@ -179,8 +179,14 @@ fn capped(rows: Vec<CustomerRow>, counted: i64) -> Listed {
 async fn list_all_filtered(db: &Db, f: &Filter, page: Paging) -> Result<Listed, sqlx::Error> {
     let args = f.args();
     let next = f.next_param();
-    let count_sql = format!("SELECT COUNT(*) FROM (SELECT id FROM ({}) h LIMIT {}) t", f.hits(), COUNT_CAP + 1);
-    let counted: i64 = query(count_sql).bind_args(args.clone()).scalar(db).await?;
+    // The customers matching by themselves first: the index stops reading at the cap,
+    // where the whole set (with organizations' members, made distinct) is read in full.
+    let capped_count =
+        |ids: String| format!("SELECT COUNT(*) FROM (SELECT id FROM ({ids}) h LIMIT {}) t", COUNT_CAP + 1);
+    let mut counted: i64 = query(capped_count(f.customers())).bind_args(args.clone()).scalar(db).await?;
+    if counted <= COUNT_CAP {
+        counted = query(capped_count(f.hits())).bind_args(args.clone()).scalar(db).await?;
+    }
     let paged = format!("ORDER BY c.sort_name, c.id LIMIT ${} OFFSET ${}", next, next + 1);
     // CROSS JOIN keeps SQLite from walking the whole name index instead.
     let from = |ids: &str| {
