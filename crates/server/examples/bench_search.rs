@@ -25,7 +25,14 @@
 //! `SEARCH_WARMUP` searches per client (20) comes first, printed apart and not counted
 //! (right after start every result is computed). Settings: `LOAD_CUSTOMERS` (100000),
 //! `LOAD_ORGANIZATIONS` (10000), `SEARCH_CLIENTS` (32), `SEARCH_REQUESTS` (per client,
-//! 100), `SEARCH_WARMUP` (20), `LOAD_ONLY` (`sqlite` or `postgres`).
+//! 100), `SEARCH_WARMUP` (20), `LOAD_ONLY` (`sqlite` or `postgres`), `SEARCH_PG_DATABASE`
+//! (`orgdesk_search_bench`, dropped at the end).
+//!
+//! `SEARCH_PHASES=pickers` (issue #17) measures instead the pickers' search of all
+//! customers (`GET /api/customers?q=…&limit=8`: prefixes of one or two letters,
+//! first names, pieces of names, domains, addresses) at 1 and 32 clients, with and
+//! without a move every tenth request, then moves of one customer alone (1 and 32
+//! clients).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -58,7 +65,8 @@ async fn main() {
     }
     match postgres_admin_url() {
         Some(admin_url) => {
-            let name = "orgdesk_search_bench";
+            let name = std::env::var("SEARCH_PG_DATABASE").unwrap_or_else(|_| "orgdesk_search_bench".into());
+            let name = name.as_str();
             let url = fresh_postgres_database(&admin_url, name).await;
             scenario("PostgreSQL", &bin, &url, customers, organizations).await;
             run_sql(&admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
@@ -102,6 +110,16 @@ async fn scenario(label: &str, bin: &std::path::Path, url: &str, customers: u32,
     let (base, people, orgs) = (server.base.clone(), std::sync::Arc::new(people), std::sync::Arc::new(orgs));
     let run = Phase { client, csrf, base, people, orgs };
     let warm_up: usize = setting("SEARCH_WARMUP", 20);
+    if std::env::var("SEARCH_PHASES").as_deref() == Ok("pickers") {
+        // Issue #17: the pickers' search of all customers, and moves alone.
+        run.measure_as(What::Picker, "pickers, warm-up", clients, warm_up, 0).await;
+        run.measure_as(What::Picker, "pickers, 1 client", 1, requests, 0).await;
+        run.measure_as(What::Picker, "pickers", clients, requests, 0).await;
+        run.measure_as(What::Picker, "pickers, a move every 10th request", clients, requests, 10).await;
+        run.measure_as(What::Move, "moves, 1 client", 1, requests, 0).await;
+        run.measure_as(What::Move, "moves only", clients, requests, 0).await;
+        return;
+    }
     if warm_up > 0 {
         run.measure("warm-up", clients, warm_up, 0).await;
     }
@@ -109,6 +127,18 @@ async fn scenario(label: &str, bin: &std::path::Path, url: &str, customers: u32,
     run.measure("a move every 10th request", clients, requests, 10).await;
     // One client, a move before every search: each search is computed, none comes from the cache.
     run.measure("1 client, uncached", 1, requests, 2).await;
+}
+
+/// What a phase times.
+#[derive(Clone, Copy, PartialEq)]
+enum What {
+    /// The Customers app's search: the organizations page and the first group's members.
+    Organizations,
+    /// A picker's search of all customers (`GET /api/customers?q=…&limit=8`), as typed:
+    /// one or two letters (a prefix), a name, a piece of a name, a domain, an address.
+    Picker,
+    /// A move of one customer into another organization.
+    Move,
 }
 
 /// What the phases of one scenario share: the signed-in client and the ids to pick from.
@@ -124,6 +154,10 @@ impl Phase {
     /// `clients` clients, `requests` each; every `move_every`-th request (never when 0)
     /// is a move of one customer, not counted.
     async fn measure(&self, label: &str, clients: usize, requests: usize, move_every: usize) {
+        self.measure_as(What::Organizations, label, clients, requests, move_every).await
+    }
+
+    async fn measure_as(&self, what: What, label: &str, clients: usize, requests: usize, move_every: usize) {
         let wall = Instant::now();
         let mut tasks = Vec::new();
         for c in 0..clients {
@@ -133,7 +167,8 @@ impl Phase {
                 let mut rng = StdRng::seed_from_u64(c as u64);
                 let mut timed: Vec<(&'static str, Duration, i64)> = Vec::with_capacity(requests);
                 for i in 0..requests {
-                    if move_every > 0 && i % move_every == move_every - 1 {
+                    if what == What::Move || (move_every > 0 && i % move_every == move_every - 1) {
+                        let t = Instant::now();
                         let customer = people[rng.gen_range(0..people.len())].0;
                         let org = orgs[rng.gen_range(0..orgs.len())];
                         let res = client
@@ -144,6 +179,26 @@ impl Phase {
                             .await
                             .unwrap();
                         assert!(res.status().is_success() || res.status().as_u16() == 409, "move: {}", res.status());
+                        if what == What::Move {
+                            timed.push(("move", t.elapsed(), 1));
+                        }
+                        continue;
+                    }
+                    if what == What::Picker {
+                        let roll = rng.gen_range(0..100);
+                        let person = &people[rng.gen_range(0..people.len())].1;
+                        let name = person.split('.').next().unwrap_or(person);
+                        let (kind, q) = match roll {
+                            0..=14 => ("prefix", name.chars().take(1 + roll % 2).collect::<String>()),
+                            15..=44 => ("name", name.to_string()),
+                            45..=64 => ("inside", INSIDE[rng.gen_range(0..INSIDE.len())].to_string()),
+                            65..=84 => ("domain", format!("org{}.example", orgs[rng.gen_range(0..orgs.len())])),
+                            _ => ("email", person.split('@').next().unwrap_or(person).to_string()),
+                        };
+                        let t = Instant::now();
+                        let url = format!("{base}/api/customers?q={}&limit=8", encode(&q));
+                        let page = json(client.get(url).send().await.unwrap(), "picker").await;
+                        timed.push((kind, t.elapsed(), page["total"].as_i64().unwrap_or(0)));
                         continue;
                     }
                     let roll = rng.gen_range(0..100);

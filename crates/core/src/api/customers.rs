@@ -60,7 +60,12 @@ impl Customer {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerPage {
     pub items: Vec<Customer>,
+    /// How many customers the list holds; the list of all customers counts at most
+    /// 1,000 (then `total_capped` is true: "1,000+").
     pub total: i64,
+    /// `total` stopped counting at its cap: there are more.
+    #[serde(default)]
+    pub total_capped: bool,
     pub offset: i64,
     pub limit: i64,
 }

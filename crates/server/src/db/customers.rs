@@ -12,11 +12,14 @@ use orgdesk_core::domain::{best_match, candidate_claims, is_public_email_domain,
 
 use orgdesk_core::paging::Paging;
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::json;
 
 use self::history::{CreatedBy, Joined};
 use crate::db::audit::{self, Actor};
 use crate::db::organizations::{self, history as organization_history};
+use crate::db::projects::CUSTOMER_NAME;
 use crate::db::search::Filter;
 use crate::db::{placeholders, query, Db, OnUnique, Tx};
 use crate::error::ApiError;
@@ -86,17 +89,38 @@ pub enum Group {
     Organization(i64),
 }
 
+/// How many customers the list of all customers counts at most: past it the total
+/// says "1,000+" ([`Listed::total_capped`]), and the page is found by walking the
+/// name index rather than sorting every match.
+pub const COUNT_CAP: i64 = 1000;
+
+/// A page of customers and how many the list holds.
+#[derive(Debug)]
+pub struct Listed {
+    pub items: Vec<Customer>,
+    /// Every customer the list holds, or [`COUNT_CAP`] when there are more.
+    pub total: i64,
+    /// More than [`COUNT_CAP`] (only the list of all customers is capped).
+    pub total_capped: bool,
+}
+
 /// A page of customers sorted by name, with the filter (a search and/or a project,
 /// see [`Filter`]): the customers it keeps, and all members of the organizations it
-/// keeps.
-pub async fn list(
-    db: &Db,
-    group: Group,
-    filter: Option<&Filter>,
-    page: Paging,
-) -> Result<(Vec<Customer>, i64), sqlx::Error> {
-    if group == Group::Unassigned && filter.is_none() {
-        return list_unassigned(db, page).await;
+/// keeps. The list of all customers counts at most [`COUNT_CAP`] + 1 of them.
+pub async fn list(db: &Db, group: Group, filter: Option<&Filter>, page: Paging) -> Result<Listed, sqlx::Error> {
+    match (group, filter) {
+        (Group::All, Some(f)) => return list_all_filtered(db, f, page).await,
+        (Group::All, None) => {
+            let sql = format!("{SELECT} ORDER BY c.sort_name, c.id LIMIT $1 OFFSET $2");
+            let rows: Vec<CustomerRow> = query(sql).bind(page.limit).bind(page.offset).fetch_all(db).await?;
+            let counted: i64 =
+                query(format!("SELECT COUNT(*) FROM (SELECT id FROM customers LIMIT {}) t", COUNT_CAP + 1))
+                    .scalar(db)
+                    .await?;
+            return Ok(capped(rows, counted));
+        }
+        (Group::Unassigned, None) => return list_unassigned(db, page).await,
+        _ => {}
     }
     let (conditions, next) = list_filter(group, filter);
     let args = filter.map(Filter::args).unwrap_or_default();
@@ -119,18 +143,77 @@ pub async fn list(
             // Past the last page: no row carries the count.
             None => query(count_sql).bind_args(args).bind(id).scalar(db).await?,
         };
-        return Ok((rows.into_iter().map(|r| Customer::from(r.row)).collect(), total));
+        let items = rows.into_iter().map(|r| Customer::from(r.row)).collect();
+        return Ok(Listed { items, total, total_capped: false });
     }
     let sql = format!("{SELECT}{order}");
     let rows: Vec<CustomerRow> =
         query(sql).bind_args(args.clone()).bind(page.limit).bind(page.offset).fetch_all(db).await?;
     let total: i64 = query(count_sql).bind_args(args).scalar(db).await?;
-    Ok((rows.into_iter().map(Customer::from).collect(), total))
+    Ok(Listed { items: rows.into_iter().map(Customer::from).collect(), total, total_capped: false })
+}
+
+/// A page and a count of at most [`COUNT_CAP`] + 1.
+fn capped(rows: Vec<CustomerRow>, counted: i64) -> Listed {
+    Listed {
+        items: rows.into_iter().map(Customer::from).collect(),
+        total: counted.min(COUNT_CAP),
+        total_capped: counted > COUNT_CAP,
+    }
+}
+
+/// A page of all customers the filter keeps (what the pickers ask for). The ids it
+/// keeps are counted up to [`COUNT_CAP`] + 1 from the indexes ([`Filter::hits`]: the
+/// trigram or prefix lookups). Up to the cap, those rows are read by id and sorted.
+/// Past it matches are common, so first the name index's first [`walked`] entries
+/// are checked row by row ([`Filter::keeps_row`]): when the page fills among them it
+/// is exact (no later row sorts before them). Otherwise (matches clustered late in
+/// the order, such as one first name) every match is read by id and the page taken
+/// from them sorted.
+async fn list_all_filtered(db: &Db, f: &Filter, page: Paging) -> Result<Listed, sqlx::Error> {
+    let args = f.args();
+    let next = f.next_param();
+    // The customers matching by themselves first: the index stops reading at the cap,
+    // where the whole set (with organizations' members, made distinct) is read in full.
+    let capped_count =
+        |ids: String| format!("SELECT COUNT(*) FROM (SELECT id FROM ({ids}) h LIMIT {}) t", COUNT_CAP + 1);
+    let mut counted: i64 = query(capped_count(f.customers())).bind_args(args.clone()).scalar(db).await?;
+    if counted <= COUNT_CAP {
+        counted = query(capped_count(f.hits())).bind_args(args.clone()).scalar(db).await?;
+    }
+    let paged = format!("ORDER BY c.sort_name, c.id LIMIT ${} OFFSET ${}", next, next + 1);
+    // CROSS JOIN keeps SQLite from walking the whole name index instead.
+    let from = |ids: &str| {
+        format!(
+            "SELECT {} FROM ({ids}) h CROSS JOIN customers c LEFT JOIN memberships m ON m.customer_id = c.id \
+             LEFT JOIN organizations o ON o.id = m.organization_id WHERE c.id = h.id",
+            customer_columns!()
+        )
+    };
+    if counted > COUNT_CAP {
+        let first = format!("SELECT id FROM customers ORDER BY sort_name, id LIMIT {}", walked(page));
+        let sql = format!("{} AND {} {paged}", from(&first), f.keeps_row());
+        let rows: Vec<CustomerRow> =
+            query(sql).bind_args(args.clone()).bind(page.limit).bind(page.offset).fetch_all(db).await?;
+        if rows.len() as i64 == page.limit {
+            return Ok(capped(rows, counted));
+        }
+    }
+    let sql = format!("{} {paged}", from(&f.hits()));
+    let rows: Vec<CustomerRow> = query(sql).bind_args(args).bind(page.limit).bind(page.offset).fetch_all(db).await?;
+    Ok(capped(rows, counted))
+}
+
+/// How many customers, in name order, a page of common matches is looked for among
+/// before every match is sorted instead: at least 1% of them match, so the page is
+/// usually among the first hundred times its end; a few milliseconds at most.
+fn walked(page: Paging) -> i64 {
+    (100 * (page.offset + page.limit)).clamp(2_000, 20_000)
 }
 
 /// A page of the customers in no organization, from the index of them that triggers keep
 /// (`unassigned_customers`, migration 0020), and their count from its counter (0003).
-async fn list_unassigned(db: &Db, page: Paging) -> Result<(Vec<Customer>, i64), sqlx::Error> {
+async fn list_unassigned(db: &Db, page: Paging) -> Result<Listed, sqlx::Error> {
     const SQL: &str = concat!(
         "SELECT ",
         customer_columns!(),
@@ -140,7 +223,7 @@ async fn list_unassigned(db: &Db, page: Paging) -> Result<(Vec<Customer>, i64), 
     );
     let rows: Vec<CustomerRow> = query(SQL).bind(page.limit).bind(page.offset).fetch_all(db).await?;
     let total: i64 = query("SELECT unassigned FROM customer_counts WHERE id = 1").scalar(db).await?;
-    Ok((rows.into_iter().map(Customer::from).collect(), total))
+    Ok(Listed { items: rows.into_iter().map(Customer::from).collect(), total, total_capped: false })
 }
 
 /// The `WHERE` clause of a list of `group` (the filter's values first, then the
@@ -457,7 +540,11 @@ pub async fn delete(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<bool, s
 /// Moves the customers into `organization` (or out of any), all or nothing. Their
 /// open items (new, open, waiting) move with them; resolved and closed items keep
 /// the organization they had. Each organization that gained or lost members gets
-/// one `members_moved` history entry, in the same transaction.
+/// one `members_moved` history entry, and each customer moved an
+/// `organization_changed` entry, in the same transaction. Writes run one at a time,
+/// so the transaction is kept to few statements: the names both histories need
+/// come with the customers' current organizations, the follows only managers have
+/// are dropped only for managers, and each history is one INSERT (per chunk).
 pub async fn move_customers(
     db: &Db,
     ids: &[i64],
@@ -467,27 +554,40 @@ pub async fn move_customers(
     now: i64,
 ) -> Result<Vec<MovedCustomer>, ApiError> {
     let mut tx = db.begin_write().await?;
+    let mut org_names: HashMap<i64, String> = HashMap::new();
     if let Some(org) = organization {
-        let exists: Option<i64> = query("SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        let name: Option<String> = query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
             .bind(org)
             .optional_scalar(&mut tx)
             .await?;
-        if exists.is_none() {
+        let Some(name) = name else {
             return Err(ApiError::NotFound(
                 "That organization no longer exists. Reload to see the current list.".into(),
             ));
-        }
+        };
+        org_names.insert(org, name);
     }
     let mut moved = Vec::with_capacity(ids.len());
     let mut all_changing: Vec<moves::Move> = Vec::new();
+    let mut customer_names: HashMap<i64, String> = HashMap::new();
     for chunk in ids.chunks(moves::CHUNK) {
         let sql = format!(
-            "SELECT c.id, m.organization_id FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id WHERE c.id IN ({})",
+            "SELECT c.id, m.organization_id, m.role, {CUSTOMER_NAME} AS name, o.name AS organization_name \
+             FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
+             LEFT JOIN organizations o ON o.id = m.organization_id WHERE c.id IN ({})",
             placeholders(1, chunk.len())
         );
-        let found: Vec<moves::Move> = query(sql).bind_all(chunk).fetch_all(&mut tx).await?;
+        #[derive(sqlx::FromRow)]
+        struct Found {
+            id: i64,
+            organization_id: Option<i64>,
+            role: Option<String>,
+            name: String,
+            organization_name: Option<String>,
+        }
+        let found: Vec<Found> = query(sql).bind_all(chunk).fetch_all(&mut tx).await?;
         if found.len() != chunk.len() {
-            let present: std::collections::HashSet<i64> = found.iter().map(|(id, _)| *id).collect();
+            let present: HashSet<i64> = found.iter().map(|f| f.id).collect();
             let missing: Vec<String> =
                 chunk.iter().filter(|id| !present.contains(id)).map(|id| id.to_string()).collect();
             return Err(ApiError::invalid(
@@ -496,16 +596,27 @@ pub async fn move_customers(
             ));
         }
         // Customers already in the target keep their membership (and position) as they are.
-        let changing: Vec<moves::Move> = found.iter().filter(|(_, from)| *from != organization).copied().collect();
-        let changing_ids: Vec<i64> = changing.iter().map(|(id, _)| *id).collect();
-        moves::move_customers_in(&mut tx, &changing_ids, organization).await?;
-        all_changing.extend(changing);
-        moved.extend(
-            found.into_iter().map(|(customer_id, from)| MovedCustomer { customer_id, from_organization_id: from }),
-        );
+        let changing: Vec<&Found> = found.iter().filter(|f| f.organization_id != organization).collect();
+        let changing_ids: Vec<i64> = changing.iter().map(|f| f.id).collect();
+        let managers: Vec<i64> =
+            changing.iter().filter(|f| f.role.as_deref() == Some("manager")).map(|f| f.id).collect();
+        moves::move_customers_knowing_managers(&mut tx, &changing_ids, &managers, organization).await?;
+        for f in &changing {
+            all_changing.push((f.id, f.organization_id));
+            if let (Some(org), Some(name)) = (f.organization_id, &f.organization_name) {
+                org_names.insert(org, name.clone());
+            }
+        }
+        moved.extend(found.into_iter().map(|f| {
+            customer_names.insert(f.id, f.name);
+            MovedCustomer { customer_id: f.id, from_organization_id: f.organization_id }
+        }));
     }
-    moves::record_moves(&mut tx, &all_changing, organization, agent, now).await?;
-    history::record_moves(&mut tx, &all_changing, organization, agent, via, now).await?;
+    // Both histories name the customers in id order, whatever order the databases returned them in.
+    all_changing.sort_unstable();
+    let organization_entries = moves::move_entries(&all_changing, organization, agent, &org_names, &customer_names);
+    organization_history::record_all(&mut tx, &organization_entries, now).await?;
+    history::record(&mut tx, &history::move_entries(&all_changing, organization, agent, via, &org_names), now).await?;
     tx.commit().await?;
     Ok(moved)
 }

@@ -183,6 +183,31 @@ impl Filter {
         }
     }
 
+    /// Ids (`id`) of every customer the filter keeps: by themselves, or as a member of an
+    /// organization it keeps. Each part is an index lookup, so the set costs what it holds.
+    pub fn hits(&self) -> String {
+        format!(
+            "SELECT id FROM ({}) kept UNION SELECT hm.customer_id FROM memberships hm WHERE hm.organization_id IN ({})",
+            self.customers(),
+            self.organizations()
+        )
+    }
+
+    /// Whether the filter keeps customer `c` of membership `m` and organization `o`,
+    /// checked on the row itself (no set of ids gathered first), for a walk along the
+    /// customers' name index that stops at the page's end. With a project: the row's
+    /// id among [`Filter::hits`].
+    pub fn keeps_row(&self) -> String {
+        match (&self.search, self.project) {
+            (Some(Search::Prefix { .. }), None) => "((c.last_key >= $1 AND c.last_key < $2) \
+                 OR (c.sort_name >= $1 AND c.sort_name < $2) OR (c.email >= $1 AND c.email < $2) \
+                 OR (o.name_key >= $1 AND o.name_key < $2))"
+                .into(),
+            (Some(Search::Substring { .. }), None) => self.keeps_in_group(),
+            _ => format!("c.id IN ({})", self.hits()),
+        }
+    }
+
     /// Ids (`id`) of the organizations the filter keeps with all their members: their
     /// name matches the search, and they follow the project.
     pub fn organizations(&self) -> String {

@@ -62,7 +62,8 @@ pub fn search_text(q: Option<&str>) -> ApiResult<Option<String>> {
     }
 }
 
-/// Customers sorted by name, one page at a time.
+/// Customers sorted by name, one page at a time. Without `organization_id` the total
+/// counts at most 1,000 (`total_capped`: more).
 #[utoipa::path(get, path = "/api/customers", tag = "customers", params(ListQuery, PagingParams),
     responses((status = 200, body = CustomerPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_customers(
@@ -79,8 +80,14 @@ pub async fn list_customers(
         ),
     };
     let filter = list_filter(&state, query.q.as_deref(), query.project_id).await?;
-    let (items, total) = store::list(&state.db, group, filter.as_ref(), paging).await?;
-    Ok(Json(CustomerPage { items, total, offset: paging.offset, limit: paging.limit }))
+    let listed = store::list(&state.db, group, filter.as_ref(), paging).await?;
+    Ok(Json(CustomerPage {
+        items: listed.items,
+        total: listed.total,
+        total_capped: listed.total_capped,
+        offset: paging.offset,
+        limit: paging.limit,
+    }))
 }
 
 /// Creates a customer. They join the organization that owns their email domain;

@@ -699,7 +699,7 @@ pub async fn batch_customers(
         .await?
         .ok_or_else(|| ApiError::NotFound("There is no such import.".into()))?;
     let (items, total) = store::batch_customers(&state.db, id, paging.offset, paging.limit).await?;
-    Ok(Json(CustomerPage { items, total, offset: paging.offset, limit: paging.limit }))
+    Ok(Json(CustomerPage { items, total, total_capped: false, offset: paging.offset, limit: paging.limit }))
 }
 
 /// Import history, newest first.

@@ -238,3 +238,98 @@ async fn a_long_search_looked_up_by_its_rarest_part_finds_exactly_the_whole() {
     // A customer whose text changes is checked on the new text.
     assert_eq!(search(&app, "exam.net").await.0, vec!["bob@acme.exam.net".to_string()]);
 }
+
+/// The ids, in order, of every customer `filter` keeps in the list of all customers,
+/// from the statement the list used before it was counted up to a cap and walked:
+/// each row checked against both sets, all rows sorted. The oracle of the test below.
+async fn recomputed(app: &TestApp, filter: &Filter) -> Vec<i64> {
+    let sql = format!(
+        "SELECT c.id FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
+         LEFT JOIN organizations o ON o.id = m.organization_id WHERE ({} OR {}) ORDER BY c.sort_name, c.id",
+        filter.keeps_customer(),
+        filter.keeps_organization()
+    );
+    let rows: Vec<(i64,)> = orgdesk_server::db::query(sql).bind_args(filter.args()).fetch_all(&app.db).await.unwrap();
+    rows.into_iter().map(|(id,)| id).collect()
+}
+
+/// The picker's list of all customers (`GET /api/customers?q=`) counts at most 1,000
+/// matches ("1,000+") and finds its page either by sorting the few matches or, past
+/// the cap, by walking the name index and checking each row; both give exactly the
+/// rows and order of a full recomputation, on every page.
+#[tokio::test]
+async fn the_list_of_all_customers_counts_up_to_a_cap_and_shows_the_same_rows() {
+    let app = TestApp::spawn_admin().await;
+    // 50 organizations "Lastname Suffix N" (org<N>.example), 3,000 customers, one in ten at gmail.com.
+    orgdesk_server::seed::bulk(&app.db, 50, 3_000).await.unwrap();
+    let project = app.create_project("Launch").await.id;
+    let org = app.scalar("SELECT MIN(id) FROM organizations").await;
+    let someone = app.scalar("SELECT MAX(id) FROM customers").await;
+    for body in [json!({"organization_id": org}), json!({"customer_id": someone})] {
+        assert!(app.post(&format!("/api/projects/{project}/followers"), body).await.status().is_success());
+    }
+    app.search_stats.refresh(&app.db).await.unwrap();
+    let mut capped_seen = false;
+    for (q, project) in [
+        ("example", None), // every member's email: 2,700 matches, past the cap
+        ("gmail", None),   // the 300 unassigned
+        ("org1", None),    // a few organizations' domains
+        ("m", None),       // a one-letter prefix: names, emails and organization names
+        ("zz", None),      // a prefix nobody has
+        ("example", Some(project)),
+        ("", Some(project)),
+    ] {
+        let sample = app.search_stats.sample(&app.db);
+        let filter = Filter::new(&app.db, Some(q), project, &sample).unwrap();
+        let expected = recomputed(&app, &filter).await;
+        assert_hits_indexed(&app, &filter).await;
+        let project_param = project.map(|p| format!("&project_id={p}")).unwrap_or_default();
+        for (offset, limit) in [(0, 8), (0, 100), (37, 100), (expected.len().saturating_sub(3), 100)] {
+            let page = ok_json(
+                app.get(&format!("/api/customers?q={}{project_param}&offset={offset}&limit={limit}", enc(q))).await,
+            )
+            .await;
+            let ids: Vec<i64> = page["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+            let want: Vec<i64> = expected.iter().skip(offset).take(limit).copied().collect();
+            assert_eq!(ids, want, "q={q} project={project:?} offset={offset} limit={limit}");
+            let capped = expected.len() > 1000;
+            capped_seen |= capped;
+            assert_eq!(
+                (page["total"].as_i64().unwrap(), page["total_capped"].as_bool().unwrap()),
+                (expected.len().min(1000) as i64, capped),
+                "q={q} project={project:?}"
+            );
+        }
+    }
+    assert!(capped_seen, "one search went past the cap");
+    // Without a search: every customer, counted up to the cap; the unassigned from their counter.
+    let all = ok_json(app.get("/api/customers?limit=5").await).await;
+    assert_eq!((all["total"].as_i64(), all["total_capped"].as_bool()), (Some(1000), Some(true)));
+    let none = ok_json(app.get("/api/customers?organization_id=none&limit=5").await).await;
+    assert_eq!((none["total"].as_i64(), none["total_capped"].as_bool()), (Some(300), Some(false)));
+    assert!(none["items"].as_array().unwrap().iter().all(|c| c["organization_id"].is_null()));
+}
+
+/// The set the list of all customers counts ([`Filter::hits`]) is read from indexes:
+/// no table is scanned (on PostgreSQL, told to avoid sequential scans, none is left).
+async fn assert_hits_indexed(app: &TestApp, filter: &Filter) {
+    let plan = app.query_plan(&filter.hits(), filter.args()).await;
+    let text = plan.join("\n");
+    if std::env::var("SHOW_PLANS").is_ok() {
+        println!("{}\n{text}\n", filter.hits());
+    }
+    match app.db.dialect() {
+        "sqlite" => {
+            // "SCAN <table or alias>" reads a whole table (or a whole index of it).
+            let tables = ["customers", "memberships", "organizations", "project_followers", "c", "m", "o", "hm", "so"];
+            let scans_a_table = |l: &String| {
+                l.strip_prefix("SCAN ")
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .is_some_and(|t| tables.contains(&t))
+                    && !l.contains("VIRTUAL TABLE")
+            };
+            assert!(!plan.iter().any(scans_a_table), "{text}");
+        }
+        _ => assert!(!text.contains("Seq Scan"), "{text}"),
+    }
+}

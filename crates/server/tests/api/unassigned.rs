@@ -9,11 +9,11 @@ use crate::support::*;
 
 /// The names on the "No organization" pages of two, and the group's total.
 async fn unassigned(app: &TestApp) -> (Vec<String>, i64) {
-    let (mut names, mut total, mut offset) = (Vec::new(), 0, 0);
+    let (mut names, mut offset) = (Vec::new(), 0);
     loop {
         let page =
             ok_json(app.get(&format!("/api/customers?organization_id=none&offset={offset}&limit=2")).await).await;
-        total = page["total"].as_i64().unwrap();
+        let total = page["total"].as_i64().unwrap();
         let items = page["items"].as_array().unwrap().clone();
         if items.is_empty() {
             return (names, total);

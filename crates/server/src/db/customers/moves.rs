@@ -24,6 +24,26 @@ pub const CHUNK: usize = 500;
 pub async fn move_customers_in(tx: &mut Tx, ids: &[i64], organization: Option<i64>) -> Result<(), sqlx::Error> {
     // Whoever moves loses the manager role they had, and the follows it made.
     crate::db::portal_policy::drop_manager_follows(tx, ids).await?;
+    move_memberships(tx, ids, organization).await
+}
+
+/// [`move_customers_in`] for a caller that knows which of `ids` are managers
+/// (`managers`): only theirs have follows to drop, so a move of members is three
+/// statements a chunk.
+pub async fn move_customers_knowing_managers(
+    tx: &mut Tx,
+    ids: &[i64],
+    managers: &[i64],
+    organization: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    if !managers.is_empty() {
+        crate::db::portal_policy::drop_manager_follows(tx, managers).await?;
+    }
+    move_memberships(tx, ids, organization).await
+}
+
+/// The memberships and the open items of `ids` move to `organization`.
+async fn move_memberships(tx: &mut Tx, ids: &[i64], organization: Option<i64>) -> Result<(), sqlx::Error> {
     for changing in ids.chunks(CHUNK) {
         let delete = format!("DELETE FROM memberships WHERE customer_id IN ({})", placeholders(1, changing.len()));
         query(delete).bind_all(changing).execute(&mut *tx).await?;
@@ -156,10 +176,7 @@ pub async fn record_moves(
         let rows: Vec<(i64, String)> = query(sql).bind_all(chunk).fetch_all(&mut *tx).await?;
         customers.extend(rows);
     }
-    for entry in move_entries(moves, organization, agent, &names, &customers) {
-        history::record(tx, &entry, now).await?;
-    }
-    Ok(())
+    history::record_all(tx, &move_entries(moves, organization, agent, &names, &customers), now).await
 }
 
 #[cfg(test)]

@@ -88,6 +88,28 @@ pub async fn record(tx: &mut Tx, entry: &Entry, now: i64) -> Result<(), sqlx::Er
     Ok(())
 }
 
+/// Appends `entries` (of any organizations) at time `now`: one statement per
+/// [`CHUNK`](crate::db::customers::moves::CHUNK) / 2 entries.
+pub async fn record_all(tx: &mut Tx, entries: &[Entry], now: i64) -> Result<(), sqlx::Error> {
+    for chunk in entries.chunks(crate::db::customers::moves::CHUNK / 2) {
+        let mut q = query(
+            "INSERT INTO organization_history (organization_id, agent_id, action, summary, details, created_at) ",
+        );
+        q.push_values(chunk, |e| {
+            vec![
+                e.organization.into(),
+                e.agent.into(),
+                e.action.to_string().into(),
+                e.summary.clone().into(),
+                e.details.to_string().into(),
+                now.into(),
+            ]
+        });
+        q.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
 /// A history row as both histories (organization and customer) read it.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct HistoryRow {
