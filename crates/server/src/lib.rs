@@ -39,6 +39,7 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     pub openapi_json: Arc<String>,
     pub search_cache: Arc<versioned_cache::SearchCache>,
+    pub customer_search_cache: Arc<versioned_cache::CustomerSearchCache>,
     pub group_cache: Arc<versioned_cache::GroupCache>,
     /// The grouping by organization, kept up to date from the counters that change.
     pub org_groups: Arc<db::items::org_groups::OrgGroups>,
@@ -54,6 +55,7 @@ impl AppState {
             throttle: Arc::new(LoginThrottle::default()),
             openapi_json: Arc::new(openapi::document_json()),
             search_cache: Arc::default(),
+            customer_search_cache: Arc::default(),
             group_cache: Arc::default(),
             org_groups: Arc::default(),
             search_stats: Arc::default(),

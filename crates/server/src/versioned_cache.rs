@@ -5,7 +5,7 @@
 //! customers; grouping a million items by organization sorts up to 10,000 groups.
 //! Triggers bump a version number in the database on every write that can change
 //! such a result, in the writing transaction (`customer_counts.version`, migration
-//! 0005, for searches; `work_version.version`, migration 0004, for groupings), so a
+//! 0005, for organization and customer searches; `work_version.version`, migration 0004, for groupings), so a
 //! result is reused only while that version is unchanged, on every server sharing
 //! the database. Concurrent requests for the same uncached result wait for one
 //! computation instead of all computing it. Failures are not kept. A full cache
@@ -19,10 +19,13 @@ use std::sync::{Arc, Mutex};
 use orgdesk_core::api::tickets::ItemGroup;
 use tokio::sync::OnceCell;
 
+use crate::db::customers::Listed;
 use crate::db::organizations::OrgList;
 
 /// Organization searches: (search text, offset, limit).
 pub type SearchCache = VersionedCache<(Option<String>, Option<i64>, i64, i64), OrgList>;
+/// Searches of all customers (the pickers): (search text, project, offset, limit).
+pub type CustomerSearchCache = VersionedCache<(Option<String>, Option<i64>, i64, i64), Listed>;
 /// The Tickets app's groupings: what is grouped and how it is filtered.
 pub type GroupCache = VersionedCache<String, Vec<ItemGroup>>;
 

@@ -68,7 +68,7 @@ pub fn search_text(q: Option<&str>) -> ApiResult<Option<String>> {
     responses((status = 200, body = CustomerPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_customers(
     State(state): State<AppState>,
-    _: CurrentAgent,
+    current: CurrentAgent,
     ApiQuery(query): ApiQuery<ListQuery>,
     ApiPaging(paging): ApiPaging,
 ) -> ApiResult<Json<CustomerPage>> {
@@ -80,9 +80,20 @@ pub async fn list_customers(
         ),
     };
     let filter = list_filter(&state, query.q.as_deref(), query.project_id).await?;
-    let listed = store::list(&state.db, group, filter.as_ref(), paging).await?;
+    let listed = match (group, filter.as_ref()) {
+        // The pickers' searches of all customers are asked for again and again as agents
+        // type: kept per data version (`versioned_cache.rs`) as the organization search is.
+        (Group::All, Some(f)) => {
+            let key = (search_text(query.q.as_deref())?, query.project_id, paging.offset, paging.limit);
+            state
+                .customer_search_cache
+                .get_or_compute(current.versions.customers, key, || store::list(&state.db, group, Some(f), paging))
+                .await?
+        }
+        _ => std::sync::Arc::new(store::list(&state.db, group, filter.as_ref(), paging).await?),
+    };
     Ok(Json(CustomerPage {
-        items: listed.items,
+        items: listed.items.clone(),
         total: listed.total,
         total_capped: listed.total_capped,
         offset: paging.offset,

@@ -31,3 +31,43 @@ async fn a_customer_renamed_through_one_server_is_found_by_the_new_name_through_
     a.move_customers(&[ann.id], Some(a.create_org("Initech", &[]).await.id)).await;
     assert_eq!(search(&b, "Quorra").await, ["Initech"]);
 }
+
+/// The pickers' search of all customers (`GET /api/customers?q=`): names and organizations.
+async fn pick(app: &TestApp, q: &str) -> Vec<(String, Option<String>)> {
+    let page = ok_json(app.get(&format!("/api/customers?offset=0&limit=8&q={q}")).await).await;
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c: &Value| {
+            (c["first_name"].as_str().unwrap().to_string(), c["organization_name"].as_str().map(str::to_string))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_pickers_search_is_cached_until_customers_change_on_any_server() {
+    let a = TestApp::spawn_admin().await;
+    let b = a.restart().await;
+    a.create_org("Acme", &["acme.com"]).await;
+    let ann = a.create_named_customer("a.lee@acme.com", "Annabel", "Lee").await;
+
+    // B has both searches cached before each change.
+    assert_eq!(pick(&b, "annab").await, [("Annabel".to_string(), Some("Acme".to_string()))]);
+    assert!(pick(&b, "quorr").await.is_empty());
+    let res = a.patch(&format!("/api/customers/{}", ann.id), json!({"first_name": "Quorra"})).await;
+    ok_json(res).await;
+    assert_eq!(
+        pick(&b, "quorr").await,
+        [("Quorra".to_string(), Some("Acme".to_string()))],
+        "B answered from its cache"
+    );
+    assert!(pick(&b, "annab").await.is_empty(), "B still finds the old name");
+
+    // A move through A shows the new organization in B's picker.
+    a.move_customers(&[ann.id], Some(a.create_org("Initech", &[]).await.id)).await;
+    assert_eq!(pick(&b, "quorr").await, [("Quorra".to_string(), Some("Initech".to_string()))]);
+    // A new customer through A is found by B at once.
+    a.create_named_customer("q2@acme.com", "Quorrabel", "Ng").await;
+    assert_eq!(pick(&b, "quorr").await.len(), 2);
+}
