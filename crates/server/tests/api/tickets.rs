@@ -512,6 +512,7 @@ async fn assert_groupings_fresh(app: &TestApp, answered: &str) {
 async fn the_grouping_by_organization_follows_writes_and_equals_a_fresh_computation() {
     let app = TestApp::spawn_admin().await;
     let (acme, globex, web, apps, ann) = tickets_fixture(&app).await;
+    let hooli = app.create_org("Hooli", &[]).await.id;
     assert_groupings_fresh(&app, "rebuilt").await;
     let (_, pages) = groupings(&app).await;
     assert_eq!(pages[0]["total_items"], 4);
@@ -531,6 +532,14 @@ async fn the_grouping_by_organization_follows_writes_and_equals_a_fresh_computat
     let (_, pages) = groupings(&app).await;
     assert_eq!(pages[0]["groups"][0]["key"], globex.to_string(), "acme has no open items left");
     assert_ne!(pages[1]["groups"][0]["key"], globex.to_string(), "acme keeps its closed one");
+    app.move_customers(&[ann], None).await;
+    assert_groupings_fresh(&app, "updated").await;
+    // Into an organization that had no items: it takes its place by name, no rebuild.
+    app.move_customers(&[ann], Some(hooli)).await;
+    assert_groupings_fresh(&app, "updated").await;
+    let (_, pages) = groupings(&app).await;
+    let hooli_key = json!(hooli.to_string());
+    assert!(pages[0]["groups"].as_array().unwrap().iter().any(|g| g["key"] == hooli_key), "{}", pages[0]);
     app.move_customers(&[ann], None).await;
     assert_groupings_fresh(&app, "updated").await;
 

@@ -8,8 +8,9 @@
 //! rows stamped above it (an index) give the new counts of exactly the counters that
 //! changed: an item's status change, a move between organizations or a deletion
 //! costs one small indexed read for the next request, not a regrouping of 10,000
-//! organizations. A rename, a new or deleted organization (their own version,
-//! `org_names_version`) or a counter of an organization not held yet rebuilds it.
+//! organizations. A counter of an organization not held yet (its first items, say
+//! after a move) puts that organization in its place by name; a rename, a new or
+//! deleted organization (their own version, `org_names_version`) rebuilds it.
 //! Any page of groups for any set of statuses is then cut from the held counters.
 
 use std::collections::HashMap;
@@ -35,7 +36,16 @@ pub struct OrgGroups {
 struct Org {
     id: i64,
     label: Option<String>,
+    /// The name's sort key (`name_key`); none for "No organization", which goes last.
+    key: Option<String>,
     counts: [i64; STATUSES],
+}
+
+impl Org {
+    /// Display order: by name key, then id; those without one last.
+    fn order(&self) -> (bool, Option<&str>, i64) {
+        (self.key.is_none(), self.key.as_deref(), self.id)
+    }
 }
 
 struct Held {
@@ -108,6 +118,9 @@ impl OrgGroups {
     }
 }
 
+/// A counter with its organization's name and sort key: (organization, name, name_key, status, n).
+type CounterRow = (i64, Option<String>, Option<String>, String, i64);
+
 async fn names_version(db: &Db) -> Result<i64, sqlx::Error> {
     query("SELECT version FROM org_names_version WHERE id = 1").scalar(db).await
 }
@@ -118,19 +131,19 @@ impl Held {
     async fn load(db: &Db, version: i64) -> Result<Held, sqlx::Error> {
         // Read before the counters: a rename in between shows as a newer names version next time.
         let names_version = names_version(db).await?;
-        let rows: Vec<(i64, Option<String>, String, i64)> = query(
-            "SELECT c.organization_id, l.name, c.status, CAST(c.n AS BIGINT) FROM org_item_counts c \
+        let rows: Vec<CounterRow> = query(
+            "SELECT c.organization_id, l.name, l.name_key, c.status, CAST(c.n AS BIGINT) FROM org_item_counts c \
              LEFT JOIN organizations l ON l.id = c.organization_id \
              ORDER BY CASE WHEN l.id IS NULL THEN 1 ELSE 0 END, l.name_key, c.organization_id",
         )
         .fetch_all(db)
         .await?;
         let mut held = Held { version, names_version, orgs: Vec::new(), places: HashMap::new() };
-        for (id, label, status, n) in rows {
+        for (id, label, key, status, n) in rows {
             let place = match held.places.get(&id) {
                 Some(&p) => p,
                 None => {
-                    held.orgs.push(Org { id, label, counts: [0; STATUSES] });
+                    held.orgs.push(Org { id, label, key, counts: [0; STATUSES] });
                     held.places.insert(id, held.orgs.len() - 1);
                     held.orgs.len() - 1
                 }
@@ -141,7 +154,7 @@ impl Held {
     }
 
     /// Applies the counters changed since the held version; false when only a
-    /// rebuild can bring it up to date (names changed, or a new organization counts items).
+    /// rebuild can bring it up to date (names changed).
     async fn update(&mut self, db: &Db, version: i64) -> Result<bool, sqlx::Error> {
         if names_version(db).await? != self.names_version {
             return Ok(false);
@@ -151,15 +164,35 @@ impl Held {
                 .bind(self.version)
                 .fetch_all(db)
                 .await?;
-        let mut changes = Vec::with_capacity(rows.len());
-        for (id, status, n) in rows {
-            let Some(&place) = self.places.get(&id) else { return Ok(false) };
-            changes.push((place, status_place(&status)?, n));
+        // Organizations counting items for the first time: put in their place by name.
+        let mut new_ids: Vec<i64> = rows.iter().map(|r| r.0).filter(|id| !self.places.contains_key(id)).collect();
+        new_ids.sort_unstable();
+        new_ids.dedup();
+        if !new_ids.is_empty() {
+            let mut q = query("SELECT id, name, name_key FROM organizations WHERE id IN (");
+            q.push_list(&new_ids).push(")");
+            let found: Vec<(i64, String, String)> = q.fetch_all(db).await?;
+            let mut added: Vec<Org> = found
+                .into_iter()
+                .map(|(id, name, key)| Org { id, label: Some(name), key: Some(key), counts: [0; STATUSES] })
+                .collect();
+            // No organization (0) or one gone since: it has no row to name it.
+            for id in &new_ids {
+                if !added.iter().any(|o| o.id == *id) {
+                    added.push(Org { id: *id, label: None, key: None, counts: [0; STATUSES] });
+                }
+            }
+            for org in added {
+                let at = self.orgs.partition_point(|o| o.order() < org.order());
+                self.orgs.insert(at, org);
+            }
+            self.places = self.orgs.iter().enumerate().map(|(place, o)| (o.id, place)).collect();
         }
         // The counts read are the current ones (never older than what is held), so
         // applying them is right even when they were changed again after `version`.
-        for (place, status, n) in changes {
-            self.orgs[place].counts[status] = n;
+        for (id, status, n) in rows {
+            let place = self.places[&id];
+            self.orgs[place].counts[status_place(&status)?] = n;
         }
         self.version = version;
         Ok(true)
