@@ -37,8 +37,8 @@ use rand::{Rng, SeedableRng};
 use reqwest::{Client, Method};
 use serde_json::{json, Value};
 use support::{
-    fresh_postgres_database, json, orgdesk_bin, postgres_admin_url, run_sql, seed_with_items, setting, sign_in_admin,
-    start_server,
+    encode, fresh_postgres_database, json, load_average, orgdesk_bin, percentiles, postgres_admin_url, run_sql,
+    seed_with_items, setting, sign_in_admin, start_server,
 };
 use tokio::process::{Child, Command};
 
@@ -586,27 +586,4 @@ async fn collect_ids(client: &Client, base: &str, customers: u32, organizations:
     ids.agent = list.as_array().and_then(|a| a.iter().filter_map(|x| x["id"].as_i64()).min()).expect("an agent");
     assert!(!ids.orgs.is_empty() && !ids.customers.is_empty(), "no seeded data");
     ids
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
-}
-
-/// p50 and p99 in milliseconds (0 without samples).
-fn percentiles(lat: &[Duration]) -> (f64, f64) {
-    if lat.is_empty() {
-        return (0.0, 0.0);
-    }
-    let mut lat = lat.to_vec();
-    lat.sort();
-    let p = |q: f64| lat[((lat.len() as f64 * q) as usize).min(lat.len() - 1)].as_secs_f64() * 1000.0;
-    (p(0.50), p(0.99))
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
 }

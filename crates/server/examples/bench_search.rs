@@ -43,7 +43,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 use support::{
-    fresh_postgres_database, json, orgdesk_bin, postgres_admin_url, run_sql, seed, setting, sign_in_admin, start_server,
+    encode, fresh_postgres_database, json, load_average, orgdesk_bin, percentiles, postgres_admin_url, run_sql, seed,
+    setting, sign_in_admin, start_server,
 };
 
 const INSIDE: &[&str] = &["owals", "akamu", "ughes", "oreau", "arcia", "ensen", "uirog", "kafor"];
@@ -249,36 +250,18 @@ impl Phase {
         }
         let elapsed = wall.elapsed().as_secs_f64();
         println!("-- {label}, {clients} clients (load average {}):", load_average());
-        for (kind, (mut lat, most)) in by_kind {
-            let (p50, p99) = percentiles(&mut lat);
+        for (kind, (lat, most)) in by_kind {
+            let (p50, p99) = percentiles(&lat);
             println!(
                 "{kind:>7}: {:>5} searches, p50 {p50:.1} ms, p99 {p99:.1} ms (up to {most} customers found)",
                 lat.len()
             );
         }
-        let (p50, p99) = percentiles(&mut all);
+        let (p50, p99) = percentiles(&all);
         println!(
             "    all: {:>5} searches in {elapsed:.1} s ({:.0}/s), p50 {p50:.1} ms, p99 {p99:.1} ms",
             all.len(),
             all.len() as f64 / elapsed
         );
     }
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
-}
-
-fn percentiles(lat: &mut [Duration]) -> (f64, f64) {
-    lat.sort();
-    let p = |q: f64| lat[((lat.len() as f64 * q) as usize).min(lat.len() - 1)].as_secs_f64() * 1000.0;
-    (p(0.50), p(0.99))
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
 }

@@ -45,8 +45,8 @@ use rand::{Rng, SeedableRng};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use support::{
-    fresh_postgres_database, json, orgdesk_bin, postgres_admin_url, run_sql, seed, setting, sign_in_admin,
-    start_server, ServerProcess,
+    fresh_postgres_database, json, load_average, orgdesk_bin, postgres_admin_url, run_sql, seed, setting,
+    sign_in_admin, start_server, ServerProcess,
 };
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -83,12 +83,6 @@ async fn main() {
         }
         None => println!("(set TEST_DATABASE_URL=postgres://... to run on PostgreSQL with two servers too)"),
     }
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
 }
 
 struct Run {

@@ -199,3 +199,31 @@ impl AdminApi {
         json(res, path).await
     }
 }
+
+/// The machine's load average (1, 5 and 15 minutes): other processes share its cores.
+#[allow(dead_code, reason = "the benchmarks use it, not every example; each example compiles this module")]
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// p50 and p99 in milliseconds (0 without samples).
+#[allow(dead_code, reason = "the benchmarks use it, not every example; each example compiles this module")]
+pub fn percentiles(lat: &[Duration]) -> (f64, f64) {
+    if lat.is_empty() {
+        return (0.0, 0.0);
+    }
+    let mut lat = lat.to_vec();
+    lat.sort();
+    let p = |q: f64| lat[((lat.len() as f64 * q) as usize).min(lat.len() - 1)].as_secs_f64() * 1000.0;
+    (p(0.50), p(0.99))
+}
+
+/// `s` for a query string: letters, digits and dots as they are, every other byte %-encoded.
+#[allow(dead_code, reason = "the benchmarks use it, not every example; each example compiles this module")]
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
