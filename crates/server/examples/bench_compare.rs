@@ -110,7 +110,7 @@ fn endpoints() -> Vec<Endpoint> {
         e(
             "customer picker search (q, 8 rows)",
             Shape::Search,
-            "no cache; 10 name pieces and 10,000 domains",
+            "search cache per data version; 10 name pieces and 10,000 domains",
             Box::new(|r, ids| {
                 let q = if r.gen_bool(0.5) {
                     pick(r, NAME_PIECES).to_string()
