@@ -126,89 +126,27 @@ async fn browser_figures(server: &Server) {
             .unwrap();
         let target = browser.group("No organization").await;
         browser.drag(&row, &target).await;
-        drops.push(move_answered_since(&browser, "__up").await);
+        let ms = browser
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                   const tick = () => {
+                     const e = performance.getEntriesByType('resource').find(r => r.name.endsWith('/api/customers/move'));
+                     if (e && e.responseEnd > 0 && window.__up !== null) done(e.responseEnd - window.__up);
+                     else setTimeout(tick, 5);
+                   };
+                   tick();"#,
+                vec![],
+            )
+            .await
+            .unwrap();
+        drops.push(ms.as_f64().unwrap_or(f64::NAN));
         browser.wait_for_text("Moved 1 customer").await;
         browser.click_button("Dismiss").await;
     }
     drops.sort_by(f64::total_cmp);
     println!("drop to persisted, median of 5: {:.0} ms (max {:.0} ms)", drops[2], drops[4]);
-    drops_with_open_items(server, &browser).await;
     browser.close().await;
-}
-
-/// The confirmation path: the dragged customer has an open ticket, so the drop asks the
-/// server what the move does to their items and shows the counts; the agent presses
-/// "Move". Five times each: pointer release to the question shown, and the click on
-/// "Move" to the end of the move request (the agent's reading time is not counted).
-async fn drops_with_open_items(server: &Server, browser: &Browser) {
-    let api = Api::sign_in(server).await;
-    let project = api.create_project("Bench support").await.id;
-    // The largest of the first 20 organizations (after the one the drops above emptied a little).
-    let page = api.get("/api/organizations?offset=1&limit=20").await;
-    let org = page["items"]
-        .as_array()
-        .and_then(|orgs| orgs.iter().max_by_key(|o| o["member_count"].as_i64()))
-        .expect("an organization")
-        .clone();
-    let (org_id, org) = (org["id"].as_i64().expect("id"), org["name"].as_str().expect("name").to_string());
-    let members = api.get(&format!("/api/customers?organization_id={org_id}&offset=0&limit=100")).await;
-    assert!(members["items"].as_array().is_some_and(|m| m.len() >= 5), "{org} has fewer than 5 members");
-    let ids: Vec<i64> = members["items"].as_array().expect("members").iter().filter_map(|m| m["id"].as_i64()).collect();
-    for id in &ids {
-        api.create_ticket(project, "Bench open ticket", *id).await;
-    }
-    browser.goto("/customers").await;
-    browser.group("No organization").await;
-    browser.expand(&org).await;
-    let (mut asked, mut persisted) = (Vec::new(), Vec::new());
-    for id in &ids[..5] {
-        browser
-            .client
-            .execute(
-                "window.__up = null; window.__asked = null; performance.clearResourceTimings();
-                 window.addEventListener('pointerup', () => { window.__up = performance.now(); }, { capture: true, once: true });
-                 const seen = new MutationObserver(() => {
-                   if (document.querySelector('[role=alertdialog], [role=dialog]')) { window.__asked = performance.now(); seen.disconnect(); }
-                 });
-                 seen.observe(document.body, { childList: true, subtree: true });
-                 return 0",
-                vec![],
-            )
-            .await
-            .unwrap();
-        let row = browser
-            .client
-            .wait()
-            .for_element(fantoccini::Locator::Css(&format!(".customer-row[data-customer-id='{id}']")))
-            .await
-            .unwrap();
-        let target = browser.group("No organization").await;
-        browser.drag(&row, &target).await;
-        browser.wait_for_alert("open item will move with them").await;
-        let ms = browser.client.execute("return window.__asked - window.__up", vec![]).await.unwrap();
-        asked.push(ms.as_f64().unwrap_or(f64::NAN));
-        browser
-            .client
-            .execute(
-                "performance.clearResourceTimings(); window.__click = null;
-                 document.addEventListener('click', () => { window.__click = performance.now(); }, { capture: true, once: true });
-                 return 0",
-                vec![],
-            )
-            .await
-            .unwrap();
-        browser.click_button("Move").await;
-        persisted.push(move_answered_since(browser, "__click").await);
-        browser.wait_for_text("Moved 1 customer").await;
-        browser.click_button("Dismiss").await;
-    }
-    asked.sort_by(f64::total_cmp);
-    persisted.sort_by(f64::total_cmp);
-    println!(
-        "drop of a customer with an open ticket: pointer release to the question shown, median of 5: {:.0} ms (max {:.0} ms); \
-         \"Move\" pressed to persisted, median of 5: {:.0} ms (max {:.0} ms)",
-        asked[2], asked[4], persisted[2], persisted[4]
-    );
 }
 
 async fn load_figures(server: &Server) {
@@ -350,24 +288,4 @@ async fn load_figures(server: &Server) {
     matches.sort();
     let pm = |q: f64| matches[((matches.len() as f64 * q) as usize).min(matches.len() - 1)].as_secs_f64() * 1000.0;
     println!("domain matches, 1 client, {} domains: p50 {:.1} ms, p99 {:.1} ms", matches.len(), pm(0.5), pm(0.99));
-}
-
-/// Milliseconds from the moment the page stored in `window[mark]` to the end of the
-/// move request's answer (its resource timing), waiting for both.
-async fn move_answered_since(browser: &Browser, mark: &str) -> f64 {
-    let ms = browser
-        .client
-        .execute_async(
-            r#"const [mark, done] = [arguments[0], arguments[arguments.length - 1]];
-               const tick = () => {
-                 const e = performance.getEntriesByType('resource').find(r => r.name.endsWith('/api/customers/move'));
-                 if (e && e.responseEnd > 0 && window[mark] != null) done(e.responseEnd - window[mark]);
-                 else setTimeout(tick, 5);
-               };
-               tick();"#,
-            vec![json!(mark)],
-        )
-        .await
-        .unwrap();
-    ms.as_f64().unwrap_or(f64::NAN)
 }
