@@ -44,6 +44,16 @@ use tokio::process::{Child, Command};
 
 /// Pieces of names with thousands of matches, and narrower ones.
 const NAME_PIECES: &[&str] = &["owals", "akamu", "ughes", "oreau", "arcia", "ensen", "uirog", "kafor", "ava.a", "liam"];
+/// What the searches (Orgdesk's and the baseline's) look for: half the time a piece of a
+/// name, else a domain of a seeded organization.
+fn search_term(r: &mut StdRng, ids: &Ids) -> String {
+    if r.gen_bool(0.5) {
+        NAME_PIECES[r.gen_range(0..NAME_PIECES.len())].to_string()
+    } else {
+        format!("org{}.example", ids.orgs[r.gen_range(0..ids.orgs.len())])
+    }
+}
+
 /// Words of the generated item titles (each in 1 of 8 titles).
 const TITLE_WORDS: &[&str] =
     &["printer", "invoice", "vpn", "dashboard", "certificate", "sign in", "export", "accounts"];
@@ -111,14 +121,7 @@ fn endpoints() -> Vec<Endpoint> {
             "customer picker search (q, 8 rows)",
             Shape::Search,
             "search cache per data version; 10 name pieces and 10,000 domains",
-            Box::new(|r, ids| {
-                let q = if r.gen_bool(0.5) {
-                    pick(r, NAME_PIECES).to_string()
-                } else {
-                    format!("org{}.example", pick(r, &ids.orgs))
-                };
-                get(format!("/api/customers?offset=0&limit=8&q={}", encode(&q)))
-            }),
+            Box::new(|r, ids| get(format!("/api/customers?offset=0&limit=8&q={}", encode(&search_term(r, ids))))),
         ),
         e(
             "organizations, list page",
@@ -130,14 +133,7 @@ fn endpoints() -> Vec<Endpoint> {
             "organizations, search (q)",
             Shape::Search,
             "search cache per data version; 10 name pieces and 10,000 domains",
-            Box::new(|r, ids| {
-                let q = if r.gen_bool(0.5) {
-                    pick(r, NAME_PIECES).to_string()
-                } else {
-                    format!("org{}.example", pick(r, &ids.orgs))
-                };
-                get(format!("/api/organizations?offset=0&limit=100&q={}", encode(&q)))
-            }),
+            Box::new(|r, ids| get(format!("/api/organizations?offset=0&limit=100&q={}", encode(&search_term(r, ids))))),
         ),
         e(
             "organization members, first page",
@@ -263,14 +259,7 @@ fn baseline_endpoints() -> Vec<Endpoint> {
             name: "baseline: 50-row search",
             shape: Shape::Search,
             note: "10 name pieces and 10,000 domains",
-            make: Box::new(|r, ids| {
-                let q = if r.gen_bool(0.5) {
-                    NAME_PIECES[r.gen_range(0..NAME_PIECES.len())].to_string()
-                } else {
-                    format!("org{}.example", ids.orgs[r.gen_range(0..ids.orgs.len())])
-                };
-                get(format!("/search?q={}", encode(&q)))
-            }),
+            make: Box::new(|r, ids| get(format!("/search?q={}", encode(&search_term(r, ids))))),
         },
         Endpoint {
             name: "baseline: one-row write",
