@@ -18,7 +18,7 @@
 //! customers, search terms), so cached endpoints mix hits and computations: each row
 //! says what its cache is (`versioned_cache.rs`) and how many distinct parameters its
 //! requests draw from. `BENCH_WARMUP` (1) seconds of the same requests come first, not
-//! counted. `LOAD_ONLY=sqlite|postgres` measures one database; `BENCH_ITEMS`,
+//! counted. `LOAD_ONLY=sqlite|postgres` measures one database (`BENCH_PG_DATABASE` names the PostgreSQL one it creates and drops, default `orgdesk_compare_bench`); `BENCH_ITEMS`,
 //! `LOAD_CUSTOMERS`, `LOAD_ORGANIZATIONS` change the data set; `BENCH_FILTER` keeps the
 //! endpoints whose name contains it.
 //!
@@ -384,7 +384,8 @@ async fn main() {
     }
     match postgres_admin_url() {
         Some(admin_url) => {
-            let name = "orgdesk_compare_bench";
+            let name = std::env::var("BENCH_PG_DATABASE").unwrap_or_else(|_| "orgdesk_compare_bench".into());
+            let name = name.as_str();
             let url = fresh_postgres_database(&admin_url, name).await;
             scenario("PostgreSQL", &bin, &url).await;
             run_sql(&admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
