@@ -192,7 +192,7 @@ fn endpoints() -> Vec<Endpoint> {
         e(
             "item groups by organization, one assignee",
             Shape::Page,
-            "group cache per data version; offsets 0-5,000",
+            "held per assignee, updated from the changed counters; offsets 0-5,000",
             Box::new(|r, ids| {
                 get(format!(
                     "/api/items/groups?group_by=organization&{OPEN}&assignee={}&offset={}&limit=50",

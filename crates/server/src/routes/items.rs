@@ -95,9 +95,9 @@ pub async fn group_items(
 ) -> ApiResult<([(&'static str, HeaderValue); 1], Json<ItemGroupPage>)> {
     let (group_by, (filter, Paging { offset, limit })) =
         both(group.parse().map_err(ApiError::Validation), filter_and_page(&params, paging))?;
-    let (groups, answered) = if org_groups::answers(group_by, &filter) {
+    let (groups, answered) = if let Some(scope) = org_groups::scope(group_by, &filter) {
         let (groups, answered) =
-            state.org_groups.page(&state.db, current.versions.work, &filter, offset, limit).await?;
+            state.org_groups.page(&state.db, current.versions.work, scope, &filter, offset, limit).await?;
         (groups, answered.as_str())
     } else {
         let key = format!("{group_by:?} {filter:?}");

@@ -560,6 +560,129 @@ async fn the_grouping_by_organization_follows_writes_and_equals_a_fresh_computat
     assert_groupings_fresh(&app, "held").await;
 }
 
+/// The groupings by organization of one assignee's items (`who`: an agent id or
+/// `none`), with how the first was answered; the others must be held.
+async fn assignee_groupings(app: &TestApp, who: &str) -> (String, Vec<Value>) {
+    let mut answered = Vec::new();
+    let mut pages = Vec::new();
+    for filter in [
+        "status=new,open,waiting",
+        "status=resolved,closed&offset=1&limit=1",
+        "status=new,open,waiting,resolved,closed",
+    ] {
+        let res = app.get(&format!("/api/items/groups?group_by=organization&{filter}&assignee={who}")).await;
+        answered.push(res.headers()["x-orgdesk-groups"].to_str().unwrap().to_string());
+        pages.push(ok_json(res).await);
+    }
+    assert!(answered[1..].iter().all(|a| a == "held"), "{who}: {answered:?}");
+    (answered[0].clone(), pages)
+}
+
+/// Each assignee's held grouping equals a fresh server's and the open items counted
+/// from the items table; `answered[i]` is how `who[i]`'s was answered.
+async fn assert_assignee_groupings_fresh(app: &TestApp, who: &[String], answered: &[&str]) {
+    let mut held = Vec::new();
+    for (w, expected) in who.iter().zip(answered) {
+        let (how, pages) = assignee_groupings(app, w).await;
+        assert_eq!((w.as_str(), how.as_str()), (w.as_str(), *expected));
+        held.push(pages);
+    }
+    let fresh = app.restart().await;
+    for (w, held) in who.iter().zip(&held) {
+        let (how, computed) = assignee_groupings(&fresh, w).await;
+        assert_eq!(how, "rebuilt");
+        assert_eq!(held, &computed, "{w}");
+        let counted: Vec<(i64, i64)> = app
+            .rows_for(
+                "SELECT COALESCE(organization_id, 0), COUNT(*) FROM items \
+                 WHERE status IN ('new', 'open', 'waiting') AND COALESCE(assignee_id, 0) = $1 GROUP BY 1 ORDER BY 1",
+                w.parse().unwrap_or(0),
+            )
+            .await;
+        let mut shown: Vec<(i64, i64)> = held[0]["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| (g["key"].as_str().unwrap().parse().unwrap_or(0), g["count"].as_i64().unwrap()))
+            .collect();
+        shown.sort();
+        assert_eq!(shown, counted, "{w}");
+    }
+    fresh.stop().await;
+    app.assert_counters_match().await;
+}
+
+#[tokio::test]
+async fn the_grouping_for_one_assignee_follows_writes_and_equals_a_fresh_computation() {
+    let app = TestApp::spawn_admin().await;
+    let (acme, globex, web, _, ann) = tickets_fixture(&app).await;
+    let sam = app.create_agent("sam@desk.test", "agent").await;
+    let kim = app.create_agent("kim@desk.test", "agent").await;
+    let who = [sam.to_string(), kim.to_string(), "none".to_string()];
+    let item = |title: &'static str| {
+        let app = &app;
+        async move { app.scalar(&format!("SELECT id FROM items WHERE title = '{title}'")).await }
+    };
+    let assign = |id: i64, agent: Option<i64>| {
+        let app = &app;
+        async move {
+            let res = app.patch(&format!("/api/items/{id}"), json!({"assignee_id": agent})).await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+    };
+    let (login, slow, printer) = (item("Login broken").await, item("Slow pages").await, item("Printer jam").await);
+    assign(login, Some(sam)).await;
+    assign(slow, Some(sam)).await;
+    assign(printer, Some(kim)).await;
+    assign(item("Crash on start").await, Some(sam)).await;
+    assert_assignee_groupings_fresh(&app, &who, &["rebuilt"; 3]).await;
+    let (_, pages) = assignee_groupings(&app, &who[0]).await;
+    assert_eq!(pages[0]["groups"], json!([{"key": acme.to_string(), "label": "acme", "count": 2}]));
+    assert_eq!(pages[0]["total_items"], 2);
+
+    // Status changes, a reassignment and a bulk change apply the changed counters only.
+    app.set_status(login, ItemStatus::Closed).await;
+    assign(slow, Some(kim)).await;
+    assert_assignee_groupings_fresh(&app, &who, &["updated"; 3]).await;
+    let (_, pages) = assignee_groupings(&app, &who[1]).await;
+    assert_eq!(pages[0]["total_items"], 2, "kim: Slow pages and Printer jam");
+    let mut refs = Vec::new();
+    for id in [login, printer] {
+        let it = json_of(&app, &format!("/api/items/{id}")).await;
+        refs.push(json!({"id": id, "updated_at": it["updated_at"]}));
+    }
+    let res = app.post("/api/items/bulk", json!({"items": refs, "assignee_id": null})).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_assignee_groupings_fresh(&app, &who, &["updated"; 3]).await;
+
+    // A move between organizations takes the open items along, also into one without items.
+    let hooli = app.create_org("Hooli", &[]).await.id;
+    assert_assignee_groupings_fresh(&app, &who, &["rebuilt"; 3]).await;
+    app.move_customers(&[ann], Some(globex)).await;
+    assert_assignee_groupings_fresh(&app, &who, &["updated"; 3]).await;
+    let (_, pages) = assignee_groupings(&app, &who[1]).await;
+    assert_eq!(pages[0]["groups"], json!([{"key": globex.to_string(), "label": "Globex", "count": 1}]), "kim");
+    app.move_customers(&[ann], Some(hooli)).await;
+    assert_assignee_groupings_fresh(&app, &who, &["updated"; 3]).await;
+
+    // Deleted items, new items (assigned when created), a rename.
+    app.execute_for("DELETE FROM items WHERE id = $1", slow).await;
+    let pat: i64 = app.scalar("SELECT id FROM customers WHERE email = 'pat@gmail.com'").await;
+    app.create_item(json!({"project_id": web, "item_type": "ticket", "title": "New one", "requester_id": pat,
+                           "status": "open", "assignee_id": sam}))
+        .await;
+    assert_assignee_groupings_fresh(&app, &who, &["updated"; 3]).await;
+    app.patch(&format!("/api/organizations/{acme}"), json!({"name": "Zeta"})).await;
+    assert_assignee_groupings_fresh(&app, &who, &["rebuilt"; 3]).await;
+    assert_assignee_groupings_fresh(&app, &who, &["held"; 3]).await;
+    // The grouping of all items is not disturbed by the assignees' ones.
+    let (_, all) = groupings(&app).await;
+    assert_eq!(
+        all[0]["total_items"],
+        app.scalar("SELECT COUNT(*) FROM items WHERE status IN ('new', 'open', 'waiting')").await
+    );
+}
+
 /// A title search (the trigram index on SQLite, the GIN index on PostgreSQL) finds the
 /// same items, in the same order and count, as checking every title with LIKE.
 #[tokio::test]

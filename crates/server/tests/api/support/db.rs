@@ -43,7 +43,17 @@ impl TestApp {
              FULL JOIN (SELECT project_id AS k, status, n FROM project_item_counts WHERE n <> 0) c \
              ON c.k = t.k AND c.status = t.status WHERE t.n IS NULL OR c.n IS NULL OR t.n <> c.n",
         );
-        assert_eq!((wrong_org.await, wrong_project.await), (0, 0), "counters drifted from the items");
+        let wrong_assignee = self.scalar(
+            "SELECT COUNT(*) FROM (SELECT COALESCE(assignee_id, 0) AS a, COALESCE(organization_id, 0) AS k, status, \
+             COUNT(*) AS n FROM items GROUP BY 1, 2, 3) t \
+             FULL JOIN (SELECT assignee_id AS a, organization_id AS k, status, n FROM assignee_item_counts WHERE n <> 0) c \
+             ON c.a = t.a AND c.k = t.k AND c.status = t.status WHERE t.n IS NULL OR c.n IS NULL OR t.n <> c.n",
+        );
+        assert_eq!(
+            (wrong_org.await, wrong_project.await, wrong_assignee.await),
+            (0, 0, 0),
+            "counters drifted from the items"
+        );
     }
 
     /// The plan the database makes for `sql` with `args`, one line per step. PostgreSQL
