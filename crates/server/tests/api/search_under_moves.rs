@@ -24,9 +24,8 @@ fn filter(app: &TestApp, q: &str) -> Filter {
 /// with their organization, for the assertions of the test.
 async fn picker(app: &TestApp, q: &str) -> Vec<String> {
     let page = ok_json(app.get(&format!("/api/customers?offset=0&limit=8&q={q}")).await).await;
-    let fresh = customer_store::list(&app.db, Group::All, Some(&filter(app, q)), Paging { offset: 0, limit: 8 })
-        .await
-        .unwrap();
+    let fresh =
+        customer_store::list(&app.db, Group::All, Some(&filter(app, q)), Paging { offset: 0, limit: 8 }).await.unwrap();
     let expected = json!({"items": fresh.items, "total": fresh.total, "total_capped": fresh.total_capped});
     let got = json!({"items": page["items"], "total": page["total"], "total_capped": page["total_capped"]});
     assert_eq!(got, expected, "the picker's search for {q} is stale");

@@ -187,7 +187,8 @@ impl Hits {
     /// listed or matched by name, or a matched customer in no organization may have joined one.
     fn touched_by(&self, changed: &[i64]) -> bool {
         !changed.is_empty()
-            && (self.unassigned > 0 || changed.iter().any(|id| self.hits.contains_key(id) || self.named.contains_key(id)))
+            && (self.unassigned > 0
+                || changed.iter().any(|id| self.hits.contains_key(id) || self.named.contains_key(id)))
     }
 
     fn remember(&mut self, org: Option<i64>, key: Option<String>) {
