@@ -12,6 +12,7 @@ pub mod conversations;
 pub mod customers;
 pub mod imports;
 pub mod items;
+pub mod member_stamps;
 pub mod organizations;
 pub mod outbox;
 pub mod passwords;

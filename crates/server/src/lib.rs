@@ -39,7 +39,9 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     pub openapi_json: Arc<String>,
     pub search_cache: Arc<versioned_cache::SearchCache>,
+    pub org_search_cache: Arc<versioned_cache::OrgSearchCache>,
     pub customer_search_cache: Arc<versioned_cache::CustomerSearchCache>,
+    pub picker_cache: Arc<versioned_cache::PickerCache>,
     pub group_cache: Arc<versioned_cache::GroupCache>,
     /// The grouping by organization, kept up to date from the counters that change.
     pub org_groups: Arc<db::items::org_groups::OrgGroups>,
@@ -55,7 +57,11 @@ impl AppState {
             throttle: Arc::new(LoginThrottle::default()),
             openapi_json: Arc::new(openapi::document_json()),
             search_cache: Arc::default(),
+            org_search_cache: Arc::new(versioned_cache::VersionedCache::with_capacity(
+                versioned_cache::ORG_HITS_CAPACITY,
+            )),
             customer_search_cache: Arc::default(),
+            picker_cache: Arc::default(),
             group_cache: Arc::default(),
             org_groups: Arc::default(),
             search_stats: Arc::default(),

@@ -19,13 +19,23 @@ use std::sync::{Arc, Mutex};
 use orgdesk_core::api::tickets::ItemGroup;
 use tokio::sync::OnceCell;
 
-use crate::db::customers::Listed;
+use crate::db::customers::{Listed, PickerHits};
+use crate::db::organizations::search_hits::OrgHits;
 use crate::db::organizations::OrgList;
 
 /// Organization searches: (search text, offset, limit).
 pub type SearchCache = VersionedCache<(Option<String>, Option<i64>, i64, i64), OrgList>;
 /// Searches of all customers (the pickers): (search text, project, offset, limit).
 pub type CustomerSearchCache = VersionedCache<(Option<String>, Option<i64>, i64, i64), Listed>;
+/// The pickers' searches of all customers without a project, kept by the search text
+/// version and checked against the membership changes since (`PickerHits`): (search text, offset, limit).
+pub type PickerCache = VersionedCache<(String, i64, i64), PickerHits>;
+/// Organization searches without a project, kept by the search text version and brought
+/// up to date after moves (`OrgHits`): the search text. At most [`ORG_HITS_CAPACITY`].
+pub type OrgSearchCache = VersionedCache<String, OrgHits>;
+/// How many organization searches [`OrgSearchCache`] keeps: each holds its matched
+/// customers (up to `search_hits::MAX_MATCHED_CUSTOMERS`).
+pub const ORG_HITS_CAPACITY: usize = 128;
 /// The Tickets app's groupings: what is grouped and how it is filtered.
 pub type GroupCache = VersionedCache<String, Vec<ItemGroup>>;
 
@@ -36,6 +46,7 @@ pub const CAPACITY: usize = 512;
 
 pub struct VersionedCache<K, V> {
     inner: Mutex<Entries<K, V>>,
+    capacity: usize,
 }
 
 struct Entries<K, V> {
@@ -46,7 +57,14 @@ struct Entries<K, V> {
 
 impl<K, V> Default for VersionedCache<K, V> {
     fn default() -> Self {
-        Self { inner: Mutex::new(Entries { slots: HashMap::new(), tick: 0 }) }
+        Self::with_capacity(CAPACITY)
+    }
+}
+
+impl<K, V> VersionedCache<K, V> {
+    /// A cache of at most `capacity` results (for results larger than most).
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self { inner: Mutex::new(Entries { slots: HashMap::new(), tick: 0 }), capacity: capacity.max(1) }
     }
 }
 
@@ -62,6 +80,47 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
         Ok(value.clone())
     }
 
+    /// As [`VersionedCache::get_or_compute`], for results that other writes than those
+    /// `version` counts can make stale: a kept result is first asked whether it is still
+    /// exact (`check`); when not, it is dropped and computed anew (once for all the
+    /// requests that found it stale together).
+    pub async fn get_checked<C, CFut, F, Fut, E>(&self, version: i64, key: K, check: C, compute: F) -> Result<Arc<V>, E>
+    where
+        C: FnOnce(Arc<V>) -> CFut,
+        CFut: std::future::Future<Output = Result<bool, E>>,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        let mut slot = self.slot((version, key.clone()));
+        if let Some(kept) = slot.get().cloned() {
+            if check(kept.clone()).await? {
+                return Ok(kept);
+            }
+            slot = self.replace((version, key), &slot);
+        }
+        let value = slot.get_or_try_init(|| async { compute().await.map(Arc::new) }).await?;
+        Ok(value.clone())
+    }
+
+    /// An empty slot for `key` in place of `stale`, or the one another request put there already.
+    fn replace(&self, key: (i64, K), stale: &Slot<V>) -> Slot<V> {
+        let mut guard = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let entries = &mut *guard;
+        entries.tick += 1;
+        let tick = entries.tick;
+        match entries.slots.get_mut(&key) {
+            Some((slot, used)) if !Arc::ptr_eq(slot, stale) => {
+                *used = tick;
+                slot.clone()
+            }
+            _ => {
+                let slot = Slot::default();
+                entries.slots.insert(key, (slot.clone(), tick));
+                slot
+            }
+        }
+    }
+
     fn slot(&self, key: (i64, K)) -> Slot<V> {
         let mut guard = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let entries = &mut *guard;
@@ -74,7 +133,7 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
         // Results of older versions can never be asked for again.
         let version = key.0;
         entries.slots.retain(|k, _| k.0 >= version);
-        if entries.slots.len() >= CAPACITY {
+        if entries.slots.len() >= self.capacity {
             // One pass over at most CAPACITY entries, only when a new result comes in.
             let least = entries.slots.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| k.clone());
             if let Some(least) = least {
@@ -125,6 +184,40 @@ mod tests {
         // A request that read the version just before a write still gets a result.
         assert_eq!(run(1, "ma", 40).await, 40);
         assert_eq!(run(2, "ma", 50).await, 30, "an older version does not evict a newer one");
+    }
+
+    #[tokio::test]
+    async fn a_kept_result_found_stale_is_computed_anew_once() {
+        let cache = Arc::new(Cache::default());
+        let computed = Arc::new(AtomicUsize::new(0));
+        let get = |fresh: bool, value: i64| {
+            let (cache, computed) = (cache.clone(), computed.clone());
+            async move {
+                *cache
+                    .get_checked(
+                        1,
+                        "ma",
+                        |_| async move { Ok::<_, ()>(fresh) },
+                        || async move {
+                            computed.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                            Ok(value)
+                        },
+                    )
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(get(true, 1).await, 1, "nothing kept: computed");
+        assert_eq!(get(true, 2).await, 1, "still exact: kept");
+        assert_eq!(computed.load(Ordering::SeqCst), 1);
+        // Found stale by several requests at once: one computation replaces it.
+        let tasks: Vec<_> = (0..4).map(|_| tokio::spawn(get(false, 3))).collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 3, "a stale result is never answered");
+        }
+        assert_eq!(computed.load(Ordering::SeqCst), 2);
+        assert_eq!(get(true, 4).await, 3);
     }
 
     #[tokio::test]

@@ -13,6 +13,7 @@ use orgdesk_core::domain::{best_match, candidate_claims, is_public_email_domain,
 use orgdesk_core::paging::Paging;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use serde_json::json;
 
@@ -21,7 +22,7 @@ use crate::db::audit::{self, Actor};
 use crate::db::organizations::{self, history as organization_history};
 use crate::db::projects::CUSTOMER_NAME;
 use crate::db::search::Filter;
-use crate::db::{placeholders, query, Db, OnUnique, Tx};
+use crate::db::{member_stamps, placeholders, query, Db, OnUnique, Tx};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
 
@@ -202,6 +203,81 @@ async fn list_all_filtered(db: &Db, f: &Filter, page: Paging) -> Result<Listed, 
     let sql = format!("{} {paged}", from(&f.hits()));
     let rows: Vec<CustomerRow> = query(sql).bind_args(args).bind(page.limit).bind(page.offset).fetch_all(db).await?;
     Ok(capped(rows, counted))
+}
+
+/// How many organizations a picker's search may match by name for its result to be
+/// checked against membership changes ([`PickerHits`]); with more, any change of a
+/// membership makes it stale.
+pub const MAX_MATCHED_ORGANIZATIONS: usize = 2000;
+
+/// A picker's page of all customers a search (without a project) keeps, kept between
+/// requests. Which customers a search matches by themselves, which organizations it
+/// matches by name, and the name order depend only on text (kept per
+/// `search_text_version`, migration 0022); the members of those organizations change
+/// with moves. So the result is the page's ids and the count, with the organizations
+/// matched by name and the search version (`customer_counts.version`) it is known exact
+/// at: it stays exact while none of those organizations gains or loses a member
+/// ([`member_stamps`](crate::db::member_stamps)). The page's rows (their organization
+/// now) are read by id on every request ([`PickerHits::page`]).
+#[derive(Debug)]
+pub struct PickerHits {
+    ids: Vec<i64>,
+    total: i64,
+    total_capped: bool,
+    /// The organizations matched by name, sorted; `None` when more than [`MAX_MATCHED_ORGANIZATIONS`].
+    organizations: Option<Vec<i64>>,
+    /// The search version the result is known exact at (only grows).
+    exact_at: AtomicI64,
+}
+
+impl PickerHits {
+    /// Computes the page as [`list`] does, after reading the search version (so the result
+    /// is at least as new as that version).
+    pub async fn compute(db: &Db, f: &Filter, page: Paging) -> Result<PickerHits, sqlx::Error> {
+        let (version, _) = member_stamps::changed_since(db, i64::MAX).await?;
+        let listed = list_all_filtered(db, f, page).await?;
+        let sql = format!("SELECT id FROM ({}) kept LIMIT {}", f.organizations(), MAX_MATCHED_ORGANIZATIONS + 1);
+        let mut organizations: Vec<i64> = query(sql).bind_args(f.args()).scalars(db).await?;
+        organizations.sort_unstable();
+        Ok(PickerHits {
+            ids: listed.items.iter().map(|c| c.id).collect(),
+            total: listed.total,
+            total_capped: listed.total_capped,
+            organizations: (organizations.len() <= MAX_MATCHED_ORGANIZATIONS).then_some(organizations),
+            exact_at: AtomicI64::new(version),
+        })
+    }
+
+    /// Whether no organization matched by name has gained or lost a member since the
+    /// result was known exact (then it is known exact now).
+    pub async fn still_exact(&self, db: &Db) -> Result<bool, sqlx::Error> {
+        let (now, changed) = member_stamps::changed_since(db, self.exact_at.load(Ordering::Acquire)).await?;
+        let exact = match (changed, &self.organizations) {
+            (Some(changed), Some(matched)) => changed.iter().all(|id| matched.binary_search(id).is_err()),
+            (Some(changed), None) => changed.is_empty(),
+            (None, _) => false,
+        };
+        if exact {
+            self.exact_at.fetch_max(now, Ordering::AcqRel);
+        }
+        Ok(exact)
+    }
+
+    /// The page's customers as they are now, in name order.
+    pub async fn page(&self, db: &Db) -> Result<Listed, sqlx::Error> {
+        let rows: Vec<CustomerRow> = if self.ids.is_empty() {
+            Vec::new()
+        } else {
+            let sql =
+                format!("{SELECT} WHERE c.id IN ({}) ORDER BY c.sort_name, c.id", placeholders(1, self.ids.len()));
+            query(sql).bind_all(self.ids.iter().copied()).fetch_all(db).await?
+        };
+        Ok(Listed {
+            items: rows.into_iter().map(Customer::from).collect(),
+            total: self.total,
+            total_capped: self.total_capped,
+        })
+    }
 }
 
 /// How many customers, in name order, a page of common matches is looked for among

@@ -16,6 +16,7 @@ pub mod members;
 pub mod merge;
 pub mod notes;
 pub mod properties;
+pub mod search_hits;
 
 use orgdesk_core::api::Organization;
 use orgdesk_core::customer::organization_name_key;
@@ -176,13 +177,23 @@ fn to_organizations(rows: Vec<OrgRow>) -> Vec<Organization> {
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Organization>, sqlx::Error> {
+    Ok(by_ids(db, &[id]).await?.pop())
+}
+
+/// The organizations of `ids` that are not deleted, with member counts and domains, in no
+/// particular order (one statement).
+pub(crate) async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Organization>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let sql = format!(
         "SELECT o.id, o.name, o.created_at, (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id) AS member_count, \
-         CAST(NULL AS BIGINT) AS match_count, {} FROM organizations o WHERE o.id = $1 AND o.deleted_at IS NULL",
-        domains_of(db, "o.id")
+         CAST(NULL AS BIGINT) AS match_count, {} FROM organizations o WHERE o.id IN ({}) AND o.deleted_at IS NULL",
+        domains_of(db, "o.id"),
+        placeholders(1, ids.len())
     );
-    let rows: Vec<OrgRow> = query(sql).bind(id).fetch_all(db).await?;
-    Ok(to_organizations(rows).pop())
+    let rows: Vec<OrgRow> = query(sql).bind_all(ids.iter().copied()).fetch_all(db).await?;
+    Ok(to_organizations(rows))
 }
 
 pub fn name_taken(name: &str) -> ApiError {

@@ -82,7 +82,23 @@ pub async fn list_customers(
     let filter = list_filter(&state, query.q.as_deref(), query.project_id).await?;
     let listed = match (group, filter.as_ref()) {
         // The pickers' searches of all customers are asked for again and again as agents
-        // type: kept per data version (`versioned_cache.rs`) as the organization search is.
+        // type, while customers move: kept per search text version and checked against
+        // the membership changes since (`PickerHits`); the page's rows are read anew.
+        (Group::All, Some(f)) if query.project_id.is_none() => {
+            let key = (search_text(query.q.as_deref())?.unwrap_or_default(), paging.offset, paging.limit);
+            let db = &state.db;
+            let hits = state
+                .picker_cache
+                .get_checked(
+                    current.versions.texts,
+                    key,
+                    |kept| async move { kept.still_exact(db).await },
+                    || store::PickerHits::compute(db, f, paging),
+                )
+                .await?;
+            std::sync::Arc::new(hits.page(db).await?)
+        }
+        // With a project (its followers change with moves): kept per data version.
         (Group::All, Some(f)) => {
             let key = (search_text(query.q.as_deref())?, query.project_id, paging.offset, paging.limit);
             state

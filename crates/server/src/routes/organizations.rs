@@ -59,9 +59,29 @@ pub async fn list_organizations(
 ) -> ApiResult<Json<OrganizationPage>> {
     let (offset, limit) = (paging.offset, paging.limit);
     let filter = list_filter(&state, query.q.as_deref(), query.project_id).await?;
-    let list = match &filter {
-        None => Arc::new(store::list(&state.db, None, offset, limit).await?),
-        Some(f) => {
+    let kept = match &filter {
+        // Without a project: kept per search text version and brought up to date after
+        // moves (`search_hits`); the page's organizations are read anew.
+        Some(f) if query.project_id.is_none() => {
+            let db = &state.db;
+            let hits = state
+                .org_search_cache
+                .get_checked(
+                    current.versions.texts,
+                    search_text(query.q.as_deref())?.unwrap_or_default(),
+                    |kept| async move { kept.refresh(db).await },
+                    || store::search_hits::OrgHits::compute(db, f),
+                )
+                .await?;
+            hits.page(db, offset, limit).await?.map(Arc::new)
+        }
+        _ => None,
+    };
+    let list = match (kept, &filter) {
+        (Some(list), _) => list,
+        (None, None) => Arc::new(store::list(&state.db, None, offset, limit).await?),
+        // A search too broad to be kept that way, or with a project: kept per data version.
+        (None, Some(f)) => {
             let key = (search_text(query.q.as_deref())?, query.project_id, offset, limit);
             state
                 .search_cache

@@ -33,6 +33,7 @@ mod races;
 mod routing;
 mod search;
 mod search_cache;
+mod search_under_moves;
 mod security_headers;
 mod seed;
 mod sharing;

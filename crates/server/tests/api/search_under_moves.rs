@@ -1,0 +1,158 @@
+//! The pickers' customer search and the organization search are kept per search text
+//! version and follow membership changes without being computed anew (migration 0022).
+//! After each kind of write that changes who matches or where they belong, a second
+//! server that had the answer kept answers exactly what a computation from scratch gives.
+
+use orgdesk_core::paging::Paging;
+use orgdesk_server::db::customers::{self as customer_store, Group};
+use orgdesk_server::db::organizations as org_store;
+use orgdesk_server::db::search::Filter;
+use orgdesk_server::db::search_stats::Sample;
+use serde_json::{json, Value};
+
+use crate::import::{import, uploaded};
+use crate::support::*;
+
+/// A substring search (the organization's name, a first and a last name) and a prefix one.
+const SEARCHES: [&str; 2] = ["zebul", "ze"];
+
+fn filter(app: &TestApp, q: &str) -> Filter {
+    Filter::new(&app.db, Some(q), None, &Sample::default()).expect("a search")
+}
+
+/// The picker's page through `app` and from scratch, which must be equal; the names
+/// with their organization, for the assertions of the test.
+async fn picker(app: &TestApp, q: &str) -> Vec<String> {
+    let page = ok_json(app.get(&format!("/api/customers?offset=0&limit=8&q={q}")).await).await;
+    let fresh =
+        customer_store::list(&app.db, Group::All, Some(&filter(app, q)), Paging { offset: 0, limit: 8 }).await.unwrap();
+    let expected = json!({"items": fresh.items, "total": fresh.total, "total_capped": fresh.total_capped});
+    let got = json!({"items": page["items"], "total": page["total"], "total_capped": page["total_capped"]});
+    assert_eq!(got, expected, "the picker's search for {q} is stale");
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {}", c["first_name"].as_str().unwrap(), c["organization_name"].as_str().unwrap_or("-")))
+        .collect()
+}
+
+/// The organization search through `app` and from scratch, which must be equal;
+/// "name matches/members" of each organization, for the assertions of the test.
+async fn organizations(app: &TestApp, q: &str) -> Vec<String> {
+    let page = ok_json(app.get(&format!("/api/organizations?offset=0&limit=50&q={q}")).await).await;
+    let fresh = org_store::list(&app.db, Some(&filter(app, q)), 0, 50).await.unwrap();
+    let expected = json!({"items": fresh.items, "total": fresh.total, "unassigned_count": fresh.unassigned,
+                          "customer_count": fresh.customers});
+    let got = json!({"items": page["items"], "total": page["total"], "unassigned_count": page["unassigned_count"],
+                     "customer_count": page["customer_count"]});
+    assert_eq!(got, expected, "the organization search for {q} is stale");
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o: &Value| format!("{} {}/{}", o["name"].as_str().unwrap(), o["match_count"], o["member_count"]))
+        .collect()
+}
+
+/// Both searches, both texts, through the server that keeps them.
+async fn check(app: &TestApp) -> (Vec<String>, Vec<String>) {
+    for q in SEARCHES {
+        picker(app, q).await;
+        organizations(app, q).await;
+    }
+    (picker(app, "zebul").await, organizations(app, "zebul").await)
+}
+
+#[tokio::test]
+async fn kept_searches_follow_every_kind_of_change_at_once_on_another_server() {
+    let a = TestApp::spawn_admin().await;
+    let b = a.restart().await;
+    let zeb = a.create_org("Zebulon Labs", &["zeb.test"]).await.id;
+    let other = a.create_org("Other", &["other.test"]).await.id;
+    let plain = a.create_org("Plain", &["plain.test"]).await.id;
+    let ann = a.create_named_customer("ann@zeb.test", "Ann", "Adams").await.id;
+    let bob = a.create_named_customer("bob@other.test", "Bob", "Brown").await.id;
+    let zia = a.create_named_customer("zia@other.test", "Zebulia", "Young").await.id;
+    let gus = a.create_named_customer("gus@gmail.com", "Gus", "Zebulsky").await.id;
+    a.create_named_customer("pat@plain.test", "Pat", "Plum").await;
+
+    let (pick, orgs) = check(&b).await;
+    assert_eq!(pick, ["Ann Zebulon Labs", "Gus -", "Zebulia Other"]);
+    assert_eq!(orgs, ["Other 1/2", "Zebulon Labs 1/1"]);
+
+    // Moves: a member of nothing matched joins the organization matched by name, a
+    // customer matched by themselves leaves theirs, one in no organization joins one.
+    a.move_customers(&[bob], Some(zeb)).await;
+    let (pick, orgs) = check(&b).await;
+    assert_eq!(pick, ["Ann Zebulon Labs", "Bob Zebulon Labs", "Gus -", "Zebulia Other"]);
+    assert_eq!(orgs, ["Other 1/1", "Zebulon Labs 2/2"]);
+    a.move_customers(&[zia], None).await;
+    assert_eq!(check(&b).await.1, ["Zebulon Labs 2/2"]);
+    a.move_customers(&[gus], Some(plain)).await;
+    let (pick, orgs) = check(&b).await;
+    assert_eq!(pick, ["Ann Zebulon Labs", "Bob Zebulon Labs", "Gus Plain", "Zebulia -"]);
+    assert_eq!(orgs, ["Plain 1/2", "Zebulon Labs 2/2"]);
+    a.move_customers(&[bob], Some(other)).await;
+    assert_eq!(check(&b).await.0, ["Ann Zebulon Labs", "Gus Plain", "Zebulia -"]);
+
+    // Text: an organization renamed, a customer renamed, new customers (by hand, joining
+    // by their domain, and by an import), a customer deleted.
+    ok_json(a.patch(&format!("/api/organizations/{other}"), json!({"name": "Zebulonia"})).await).await;
+    assert_eq!(check(&b).await.1, ["Plain 1/2", "Zebulon Labs 1/1", "Zebulonia 1/1"]);
+    ok_json(a.patch(&format!("/api/customers/{gus}"), json!({"last_name": "Grey"})).await).await;
+    assert_eq!(check(&b).await.1, ["Zebulon Labs 1/1", "Zebulonia 1/1"]);
+    a.create_named_customer("cy@zeb.test", "Cy", "Cole").await;
+    assert_eq!(check(&b).await.1, ["Zebulon Labs 2/2", "Zebulonia 1/1"]);
+    let upload = uploaded(&a, "more.csv", "Email,First name\ndee@zeb.test,Dee\n").await;
+    let batch = import(&a, &upload, &json!({"mapping": upload["guessed"]})).await;
+    assert_eq!(batch["counts"]["created_customers"], 1, "{batch}");
+    assert_eq!(check(&b).await.1, ["Zebulon Labs 3/3", "Zebulonia 1/1"]);
+    assert_eq!(a.delete(&format!("/api/customers/{ann}")).await.status(), reqwest::StatusCode::NO_CONTENT);
+    let (pick, orgs) = check(&b).await;
+    assert_eq!(pick, ["Bob Zebulonia", "Cy Zebulon Labs", "Dee Zebulon Labs", "Zebulia -"]);
+    assert_eq!(orgs, ["Zebulon Labs 2/2", "Zebulonia 1/1"]);
+
+    // An organization's domains replaced, one deleted (its members leave), one merged into
+    // an organization the search does not match.
+    ok_json(a.patch(&format!("/api/organizations/{plain}"), json!({"domains": ["plain.example"]})).await).await;
+    check(&b).await;
+    assert_eq!(a.delete(&format!("/api/organizations/{other}")).await.status(), reqwest::StatusCode::NO_CONTENT);
+    let (pick, orgs) = check(&b).await;
+    assert_eq!(pick, ["Cy Zebulon Labs", "Dee Zebulon Labs", "Zebulia -"]);
+    assert_eq!(orgs, ["Zebulon Labs 2/2"]);
+    a.move_customers(&[zia], Some(zeb)).await;
+    let preview = ok_json(a.get(&format!("/api/organizations/{zeb}/merge-preview?target_id={plain}")).await).await;
+    let body = json!({"target_id": plain, "version": preview["merged"]["version"],
+                      "target_version": preview["survivor"]["version"], "take_merged": []});
+    ok_json(a.post(&format!("/api/organizations/{zeb}/merge"), body).await).await;
+    let (pick, orgs) = check(&b).await;
+    assert_eq!(pick, ["Zebulia Plain"]);
+    assert_eq!(orgs, ["Plain 1/5"]);
+}
+
+#[tokio::test]
+async fn a_kept_picker_search_survives_the_moves_that_cannot_change_it() {
+    let app = TestApp::spawn_admin().await;
+    let zeb = app.create_org("Zebulon Labs", &["zeb.test"]).await.id;
+    let third = app.create_org("Third", &["third.test"]).await.id;
+    app.create_named_customer("ann@zeb.test", "Ann", "Adams").await;
+    let bob = app.create_named_customer("bob@other.test", "Bob", "Brown").await.id;
+    let text_version = "SELECT version FROM search_text_version WHERE id = 1";
+    let texts = app.scalar(text_version).await;
+    let hits = customer_store::PickerHits::compute(&app.db, &filter(&app, "zebul"), Paging { offset: 0, limit: 8 })
+        .await
+        .unwrap();
+    assert!(hits.still_exact(&app.db).await.unwrap());
+
+    // Between organizations the search does not match by name: the same customers match.
+    app.move_customers(&[bob], Some(third)).await;
+    app.move_customers(&[bob], None).await;
+    assert!(hits.still_exact(&app.db).await.unwrap(), "a move elsewhere keeps the result");
+    assert_eq!(app.scalar(text_version).await, texts, "moves change no text");
+
+    app.move_customers(&[bob], Some(zeb)).await;
+    assert!(!hits.still_exact(&app.db).await.unwrap(), "Bob now matches through Zebulon Labs");
+    ok_json(app.patch(&format!("/api/customers/{bob}"), json!({"first_name": "Robert"})).await).await;
+    assert!(app.scalar(text_version).await > texts, "a rename changes the text");
+}
