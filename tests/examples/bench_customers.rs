@@ -185,7 +185,7 @@ async fn drop_figures(server: &Server, browser: &Browser) {
     // "Aardvark" sorts before every generated organization: the groups are on the first screen.
     let target = api.create_org("Aardvark drop target", &["drop-target.example"]).await.id;
     let direct = api.create_org("Aardvark drop direct", &["drop-direct.example"]).await.id;
-    let carrying = api.create_org("Aardvark drop with items", &["drop-items.example"]).await.id;
+    let carrying = api.create_org("Aardvark drop items", &["drop-items.example"]).await.id;
     let project = api.create_project("Drop benchmark").await.id;
     let mut plain = Vec::new();
     let mut carriers = Vec::new();
@@ -235,12 +235,13 @@ async fn drop_figures(server: &Server, browser: &Browser) {
         assert_eq!(api.customer(*id).await.organization_id, Some(target), "{name} moved");
         direct_drops.push(times);
     }
-    // A fresh page: only the group with items open, its members right under the target.
+    // A fresh page with only the group with items open: its members lie between their
+    // header and the target's (which a drop may open), as the direct path's did.
     browser.goto("/customers").await;
     browser.group("No organization").await;
-    browser.expand("Aardvark drop with items").await;
+    browser.expand("Aardvark drop items").await;
     let warning =
-        "1 open item will move with them to Aardvark drop target; 1 closed item stays with Aardvark drop with items.";
+        "1 open item will move with them to Aardvark drop target; 1 closed item stays with Aardvark drop items.";
     let mut confirmed_drops = Vec::new();
     for (id, name, open, closed) in &with_items {
         browser.client.execute(DROP_WATCH, vec![]).await.unwrap();
@@ -266,7 +267,7 @@ async fn drop_figures(server: &Server, browser: &Browser) {
         api.post("/api/customers/move", json!({ "customer_ids": [c], "organization_id": carrying })).await;
         api.create_ticket(project, "Open ticket shown", c).await;
         browser.reload().await;
-        browser.expand("Aardvark drop with items").await;
+        browser.expand("Aardvark drop items").await;
         browser.drag_to_group("Ivy Items Shown", "Aardvark drop target").await;
         browser.wait_for_alert("1 open item will move with them to Aardvark drop target.").await;
         screenshots(browser, "confirm-move").await;
