@@ -1,13 +1,17 @@
 //! Benchmark of the Customers app with 100,000 customers in 10,000 organizations.
 //!
-//! `cargo run --release -p orgdesk-browser-tests --example bench_customers`
-//! (after `trunk build --release`; `scripts/bench.sh` does both).
+//! `cargo run --release -p orgdesk-browser-tests --example bench_customers` (after
+//! `bash -c 'source scripts/lib.sh; build_web'`, which builds the app and the portal;
+//! `scripts/bench.sh` does both). `BENCH_ITEMS=1000000` seeds items too;
+//! `ORGDESK_SCREENSHOT_DIR=dir` saves screenshots at 390 and 1440 px (Customers, the move
+//! confirmation, the Tickets list searched, the portal's sign-in page).
 //!
 //! Measures, against the real server (in this process, release build, SQLite)
 //! and the real web app in headless Chromium:
 //! - time from navigation until the Customers app shows its groups and answers input;
 //! - DOM nodes with the 10,000-member "No organization" group open and scrolled;
-//! - time from dropping a dragged customer to the server's answer (persisted);
+//! - time from dropping a dragged customer to the server's answer (persisted), for a
+//!   customer without items (direct) and one with open items (through the confirmation);
 //! - p50/p99 latency of the list, search and move endpoints at 32 concurrent clients, of
 //!   searches while moves happen, and of uncached searches from one client;
 //! - the organization panel: detail and first members page at 32 clients, and the
@@ -33,6 +37,14 @@ async fn main() {
         "seeded {ORGANIZATIONS} organizations and {CUSTOMERS} customers in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    // `BENCH_ITEMS=1000000`: items too (requested by the seeded customers, so the load
+    // figures' moves then carry items); without it, none.
+    let items: u32 = std::env::var("BENCH_ITEMS").ok().and_then(|n| n.parse().ok()).unwrap_or(0);
+    if items > 0 {
+        let started = Instant::now();
+        orgdesk_server::seed::bulk_items(&server.db, items, 20).await.expect("seed items");
+        println!("seeded {items} items in {:.1} s", started.elapsed().as_secs_f64());
+    }
 
     browser_figures(&server).await;
     load_figures(&server).await;
@@ -90,63 +102,235 @@ async fn browser_figures(server: &Server) {
         "DOM nodes: {nodes_open:.0} with a 10,000-member group open, {nodes_scrolled:.0} scrolled to its middle ({rows:.0} rows rendered)"
     );
 
-    // Drop to persisted: from the pointer release to the end of the move request.
-    // Drag the first member of the first organization onto "No organization", five times.
+    drop_figures(server, &browser).await;
+    if std::env::var_os("ORGDESK_SCREENSHOT_DIR").is_some() {
+        // The Tickets list searched over every item: its count is capped ("1,000+ items")
+        // when more than 1,000 match (`BENCH_ITEMS`); then the portal's sign-in page.
+        browser.goto("/tickets?q=invoice").await;
+        browser.wait_for_text_in("//p[contains(@class,'ticket-group__total')]", "item").await;
+        screenshots(&browser, "tickets-search").await;
+        browser.goto("/portal/sign-in").await;
+        browser.wait_for_text("Sign in").await;
+        screenshots(&browser, "portal-sign-in").await;
+    }
+    browser.close().await;
+}
+
+/// Customers dragged on each path.
+const DROPS: usize = 7;
+
+/// Watches, in the page, what the drop figures are made of: the pointer's release
+/// (`up`), the confirmation dialog's appearance (`dialog`) and the click on its Move
+/// button (`confirm`), each as `performance.now()`; `window.__drop` starts afresh.
+const DROP_WATCH: &str = r#"
+    if (!window.__dropWatch) {
+      window.__dropWatch = true;
+      addEventListener('pointerup', () => { const d = window.__drop; if (d && d.up === null) d.up = performance.now(); }, true);
+      addEventListener('click', e => {
+        const d = window.__drop, b = e.target.closest && e.target.closest('#confirm-move button');
+        if (d && d.confirm === null && b && b.textContent.trim() === 'Move') d.confirm = performance.now();
+      }, true);
+      new MutationObserver(() => {
+        const d = window.__drop;
+        if (d && d.up !== null && d.dialog === null && document.getElementById('confirm-move')) d.dialog = performance.now();
+      }).observe(document.body, { childList: true, subtree: true });
+    }
+    window.__drop = { up: null, dialog: null, confirm: null };
+    performance.clearResourceTimings();
+    return 0;"#;
+
+/// Waits for the end of `POST /api/customers/move` (Resource Timing's `responseEnd`: the
+/// server's answer, sent after its transaction committed) and returns the watched times
+/// with it, `end`, and the preview's and the move's own request times.
+const DROP_DONE: &str = r#"
+    const done = arguments[arguments.length - 1];
+    const since = performance.now();
+    const tick = () => {
+      const d = window.__drop, entries = performance.getEntriesByType('resource');
+      const move = entries.find(r => r.name.endsWith('/api/customers/move'));
+      const preview = entries.find(r => r.name.endsWith('/api/customers/move/preview'));
+      if (move && move.responseEnd > 0 && d.up !== null) {
+        done({ up: d.up, dialog: d.dialog, confirm: d.confirm, end: move.responseEnd,
+               move: move.responseEnd - move.startTime, preview: preview ? preview.responseEnd - preview.startTime : null });
+      } else if (performance.now() - since > 20000) {
+        done(null);
+      } else {
+        setTimeout(tick, 5);
+      }
+    };
+    tick();"#;
+
+/// One drop's times in milliseconds, from the page's clock.
+#[derive(Debug)]
+struct DropTimes {
+    /// Pointer released to the move's answer.
+    total: f64,
+    /// Pointer released to the confirmation dialog shown (`None`: no dialog).
+    to_dialog: Option<f64>,
+    /// Click on Move to the move's answer.
+    after_confirm: Option<f64>,
+    preview: f64,
+    request: f64,
+}
+
+/// Drop to persisted on the two paths a drop takes, in the real web app against the real
+/// server at 100k customers: a customer with no items (the app asks the server what the
+/// move does, `POST /api/customers/move/preview`, finds nothing to confirm and moves), and
+/// a customer with an open and a closed ticket (the preview's answer opens the
+/// confirmation dialog; the Move button is clicked; then the move). Every move is read
+/// back through the API (the customer in the target organization, its open ticket
+/// with it, its closed ticket left behind).
+async fn drop_figures(server: &Server, browser: &Browser) {
+    let api = Api::sign_in(server).await;
+    // "Aardvark" sorts before every generated organization: the groups are on the first screen.
+    let target = api.create_org("Aardvark drop target", &["drop-target.example"]).await.id;
+    let direct = api.create_org("Aardvark drop direct", &["drop-direct.example"]).await.id;
+    let carrying = api.create_org("Aardvark drop items", &["drop-items.example"]).await.id;
+    let project = api.create_project("Drop benchmark").await.id;
+    let mut plain = Vec::new();
+    let mut carriers = Vec::new();
+    for i in 1..=DROPS {
+        let c = api.create_customer(&format!("dora{i}@drop-direct.example"), "Dora", &format!("Direct {i}")).await;
+        plain.push((c.id, format!("Dora Direct {i}")));
+        let c = api.create_customer(&format!("ivy{i}@drop-items.example"), "Ivy", &format!("Items {i}")).await;
+        carriers.push((c.id, format!("Ivy Items {i}")));
+    }
+    let ids = |list: &[(i64, String)]| list.iter().map(|c| c.0).collect::<Vec<_>>();
+    api.post("/api/customers/move", json!({ "customer_ids": ids(&plain), "organization_id": direct })).await;
+    api.post("/api/customers/move", json!({ "customer_ids": ids(&carriers), "organization_id": carrying })).await;
+    // Each carrier requests an open ticket (it follows them) and a closed one (it stays).
+    let mut with_items = Vec::new();
+    for (i, (id, name)) in carriers.into_iter().enumerate() {
+        let open = api.create_ticket(project, &format!("Open ticket {i}"), id).await.id;
+        let closed = api.create_ticket(project, &format!("Closed ticket {i}"), id).await.id;
+        api.patch(&format!("/api/items/{closed}"), json!({ "status": "closed" })).await;
+        with_items.push((id, name, open, closed));
+    }
+    // What the app's preview will say: nothing for the direct path, items for the other.
+    for (id, name) in &plain {
+        let preview = api.post("/api/customers/move/preview", json!({ "customer_ids": [id] })).await;
+        assert_eq!(preview, json!({ "open_items": 0, "closed_items": 0 }), "{name} must have no items");
+    }
+    for (id, name, ..) in &with_items {
+        let preview = api.post("/api/customers/move/preview", json!({ "customer_ids": [id] })).await;
+        assert_eq!(
+            preview,
+            json!({ "open_items": 1, "closed_items": 1 }),
+            "{name} must have an open and a closed item"
+        );
+    }
+
     browser.goto("/customers").await;
     browser.group("No organization").await;
-    let first_org = browser
-        .client
-        .wait()
-        .for_element(fantoccini::Locator::XPath(
-            "(//div[@data-testid='org-group'])[2]//span[contains(@class,'org-group__name')]",
-        ))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    browser.expand(&first_org).await;
-    let mut drops = Vec::new();
-    for _ in 0..5 {
-        browser
-            .client
-            .execute(
-                "window.__up = null; performance.clearResourceTimings();
-                 window.addEventListener('pointerup', () => { window.__up = performance.now(); }, { capture: true, once: true });
-                 return 0",
-                vec![],
-            )
-            .await
-            .unwrap();
-        let row = browser
-            .client
-            .wait()
-            .for_element(fantoccini::Locator::Css(".customer-row[data-customer-id]"))
-            .await
-            .unwrap();
-        let target = browser.group("No organization").await;
-        browser.drag(&row, &target).await;
-        let ms = browser
-            .client
-            .execute_async(
-                r#"const done = arguments[arguments.length - 1];
-                   const tick = () => {
-                     const e = performance.getEntriesByType('resource').find(r => r.name.endsWith('/api/customers/move'));
-                     if (e && e.responseEnd > 0 && window.__up !== null) done(e.responseEnd - window.__up);
-                     else setTimeout(tick, 5);
-                   };
-                   tick();"#,
-                vec![],
-            )
-            .await
-            .unwrap();
-        drops.push(ms.as_f64().unwrap_or(f64::NAN));
-        browser.wait_for_text("Moved 1 customer").await;
+    browser.expand("Aardvark drop direct").await;
+    screenshots(browser, "customers").await;
+    let mut direct_drops = Vec::new();
+    for (id, name) in &plain {
+        browser.client.execute(DROP_WATCH, vec![]).await.unwrap();
+        browser.drag_to_group(name, "Aardvark drop target").await;
+        let times = drop_times(browser).await;
+        assert!(times.to_dialog.is_none(), "{name}: no items, so no confirmation: {times:?}");
+        browser.wait_for_text("Moved 1 customer to Aardvark drop target.").await;
         browser.click_button("Dismiss").await;
+        assert_eq!(api.customer(*id).await.organization_id, Some(target), "{name} moved");
+        direct_drops.push(times);
     }
-    drops.sort_by(f64::total_cmp);
-    println!("drop to persisted, median of 5: {:.0} ms (max {:.0} ms)", drops[2], drops[4]);
-    browser.close().await;
+    // A fresh page with only the group with items open: its members lie between their
+    // header and the target's (which a drop may open), as the direct path's did.
+    browser.goto("/customers").await;
+    browser.group("No organization").await;
+    browser.expand("Aardvark drop items").await;
+    let warning =
+        "1 open item will move with them to Aardvark drop target; 1 closed item stays with Aardvark drop items.";
+    let mut confirmed_drops = Vec::new();
+    for (id, name, open, closed) in &with_items {
+        browser.client.execute(DROP_WATCH, vec![]).await.unwrap();
+        browser.drag_to_group(name, "Aardvark drop target").await;
+        browser.wait_for_alert(warning).await;
+        browser.click_in(DIALOG, "Move").await;
+        let times = drop_times(browser).await;
+        assert!(
+            times.to_dialog.is_some() && times.after_confirm.is_some(),
+            "{name}: confirmed in the dialog: {times:?}"
+        );
+        browser.wait_for_text("Moved 1 customer to Aardvark drop target.").await;
+        browser.click_button("Dismiss").await;
+        assert_eq!(api.customer(*id).await.organization_id, Some(target), "{name} moved");
+        assert_eq!(api.item(*open).await.organization_id, Some(target), "{name}'s open item went along");
+        assert_eq!(api.item(*closed).await.organization_id, Some(carrying), "{name}'s closed item stayed");
+        confirmed_drops.push(times);
+    }
+
+    if std::env::var_os("ORGDESK_SCREENSHOT_DIR").is_some() {
+        // One more drop, not measured, to look at the dialog; cancelled.
+        let c = api.create_customer("ivy@drop-items.example", "Ivy", "Items Shown").await.id;
+        api.post("/api/customers/move", json!({ "customer_ids": [c], "organization_id": carrying })).await;
+        api.create_ticket(project, "Open ticket shown", c).await;
+        browser.reload().await;
+        browser.expand("Aardvark drop items").await;
+        browser.drag_to_group("Ivy Items Shown", "Aardvark drop target").await;
+        browser.wait_for_alert("1 open item will move with them to Aardvark drop target.").await;
+        screenshots(browser, "confirm-move").await;
+        browser.click_in(DIALOG, "Cancel").await;
+    }
+
+    let stats = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        format!("median {:.0} ms, max {:.0} ms", v[v.len() / 2], v[v.len() - 1])
+    };
+    let field =
+        |drops: &[DropTimes], f: fn(&DropTimes) -> Option<f64>| drops.iter().map(|d| f(d).unwrap()).collect::<Vec<_>>();
+    println!(
+        "drop to persisted, direct (no items; {DROPS} drops, each read back): {} \
+         [pointer release to the move's answer: the preview request ({}), then the move request ({})]",
+        stats(field(&direct_drops, |d| Some(d.total))),
+        stats(field(&direct_drops, |d| Some(d.preview))),
+        stats(field(&direct_drops, |d| Some(d.request))),
+    );
+    let app: Vec<f64> = confirmed_drops.iter().map(|d| d.to_dialog.unwrap() + d.after_confirm.unwrap()).collect();
+    println!(
+        "drop to persisted, with a confirmation (1 open + 1 closed item each; {DROPS} drops, each read back): {} \
+         [pointer release to dialog shown ({}; includes the preview request, {}) plus click on Move to the move's \
+         answer ({}; the move request, {}); the time the dialog waits for the click is left out]",
+        stats(app),
+        stats(field(&confirmed_drops, |d| d.to_dialog)),
+        stats(field(&confirmed_drops, |d| Some(d.preview))),
+        stats(field(&confirmed_drops, |d| d.after_confirm)),
+        stats(field(&confirmed_drops, |d| Some(d.request))),
+    );
+    println!(
+        "  same drops with the dialog's wait (WebDriver finds and clicks Move): pointer release to the move's answer {}",
+        stats(field(&confirmed_drops, |d| Some(d.total)))
+    );
+}
+
+/// The times of the drop [`DROP_WATCH`] watched, once its move has been answered.
+async fn drop_times(browser: &Browser) -> DropTimes {
+    let v = browser.client.execute_async(DROP_DONE, vec![]).await.unwrap();
+    assert!(!v.is_null(), "no move request was answered within 20 s of the drop");
+    let at = |k: &str| v[k].as_f64();
+    let (up, end) = (at("up").unwrap(), at("end").unwrap());
+    DropTimes {
+        total: end - up,
+        to_dialog: at("dialog").map(|d| d - up),
+        after_confirm: at("confirm").map(|c| end - c),
+        preview: at("preview").expect("the preview request"),
+        request: at("move").unwrap(),
+    }
+}
+
+/// With `ORGDESK_SCREENSHOT_DIR` set: `name-390.png` and `name-1440.png` (a phone's and a
+/// wide desktop's width), then back to the benchmark's 1280 px.
+async fn screenshots(browser: &Browser, name: &str) {
+    if std::env::var_os("ORGDESK_SCREENSHOT_DIR").is_none() {
+        return;
+    }
+    for width in [390, 1440] {
+        browser.set_width(width).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        browser.screenshot(&format!("{name}-{width}.png")).await;
+    }
+    browser.set_width(1280).await;
 }
 
 async fn load_figures(server: &Server) {
