@@ -1,11 +1,28 @@
 //! Counting in words: the sentences the app shows about how many of something there are.
 
-/// "1 customer" / "3 customers".
+/// "1 customer" / "3 customers" / "10,003 organizations".
 pub fn count_of(n: i64, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {
-        format!("{n} {many}")
+        format!("{} {many}", thousands(n))
+    }
+}
+
+/// `30120` as `30,120`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
     }
 }
 
@@ -43,6 +60,7 @@ mod tests {
         assert_eq!(count_of(1, "customer", "customers"), "1 customer");
         assert_eq!(count_of(0, "customer", "customers"), "0 customers");
         assert_eq!(count_of(12, "match", "matches"), "12 matches");
+        assert_eq!(count_of(10_003, "organization", "organizations"), "10,003 organizations");
     }
 
     #[test]

@@ -125,22 +125,7 @@ pub fn upload_summary(upload: &ImportUpload, size: &str) -> String {
     )
 }
 
-/// `30120` as `30,120`.
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
+pub use crate::text::thousands;
 
 /// "1 row" / "30,120 rows".
 pub fn rows_text(n: i64) -> String {
