@@ -221,7 +221,17 @@ async fn list_unassigned(db: &Db, page: Paging) -> Result<Listed, sqlx::Error> {
          JOIN customers c ON c.id = u.customer_id LEFT JOIN memberships m ON m.customer_id = c.id \
          LEFT JOIN organizations o ON o.id = m.organization_id ORDER BY u.sort_name, u.customer_id"
     );
-    let rows: Vec<CustomerRow> = query(SQL).bind(page.limit).bind(page.offset).fetch_all(db).await?;
+    // PostgreSQL: the same page from a function that keeps the planner on the index at
+    // deep offsets (migration 0023), in the order it returns the rows.
+    const PG_SQL: &str = concat!(
+        "SELECT ",
+        customer_columns!(),
+        " FROM unassigned_page($1, $2) WITH ORDINALITY AS u (customer_id, n) \
+         JOIN customers c ON c.id = u.customer_id LEFT JOIN memberships m ON m.customer_id = c.id \
+         LEFT JOIN organizations o ON o.id = m.organization_id ORDER BY u.n"
+    );
+    let sql = if db.dialect() == "postgres" { PG_SQL } else { SQL };
+    let rows: Vec<CustomerRow> = query(sql).bind(page.limit).bind(page.offset).fetch_all(db).await?;
     let total: i64 = query("SELECT unassigned FROM customer_counts WHERE id = 1").scalar(db).await?;
     Ok(Listed { items: rows.into_iter().map(Customer::from).collect(), total, total_capped: false })
 }
