@@ -591,10 +591,12 @@ pub async fn move_customers(
             // The first chunk says whether the target exists (asked alone when none of its customers do).
             let name = match rows.first() {
                 Some(row) => row.target_name.clone(),
-                None => query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
-                    .bind(org)
-                    .optional_scalar(&mut tx)
-                    .await?,
+                None => {
+                    query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+                        .bind(org)
+                        .optional_scalar(&mut tx)
+                        .await?
+                }
             };
             org_names.insert(org, name.ok_or_else(gone)?);
         }
@@ -632,7 +634,10 @@ pub async fn move_customers(
     statements.extend(organization_history::inserts(&customer_entries, now));
     tx.execute_all(statements).await?;
     tx.commit().await?;
-    Ok(found.into_iter().map(|f| MovedCustomer { customer_id: f.id, from_organization_id: f.organization_id }).collect())
+    Ok(found
+        .into_iter()
+        .map(|f| MovedCustomer { customer_id: f.id, from_organization_id: f.organization_id })
+        .collect())
 }
 
 #[cfg(test)]

@@ -663,7 +663,8 @@ mod tests {
     async fn statements_run_together_all_take_effect_in_the_transaction() {
         let (_dir, db) = scratch().await;
         let mut tx = db.begin_write().await.unwrap();
-        let inserts = (1..=3_i64).map(|id| query("INSERT INTO t (id, s) VALUES ($1, $2)").bind(id).bind(format!("r{id}")));
+        let inserts =
+            (1..=3_i64).map(|id| query("INSERT INTO t (id, s) VALUES ($1, $2)").bind(id).bind(format!("r{id}")));
         tx.execute_all(inserts.collect()).await.unwrap();
         tx.execute_all(vec![query("DELETE FROM t WHERE id = $1").bind(2_i64)]).await.unwrap();
         tx.commit().await.unwrap();

@@ -352,7 +352,9 @@ async fn a_mixed_move_changes_members_adds_the_unassigned_and_keeps_items_lists_
     let ann = app.create_named_customer("ann@globex.com", "Ann", "Lee").await.id;
     let zed = app.create_named_customer("zed@gmail.com", "Zed", "Young").await.id;
     let version = ok_json(app.get(&format!("/api/organizations/{acme}/detail")).await).await["version"].clone();
-    let res = app.patch(&format!("/api/organizations/{acme}/members/{mia}"), json!({"version": version, "role": "manager"})).await;
+    let res = app
+        .patch(&format!("/api/organizations/{acme}/members/{mia}"), json!({"version": version, "role": "manager"}))
+        .await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     let res = app.patch(&format!("/api/customers/{mia}"), json!({"position": "CTO"})).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -364,7 +366,8 @@ async fn a_mixed_move_changes_members_adds_the_unassigned_and_keeps_items_lists_
 
     // A member elsewhere, a member of the target already and a customer in no organization.
     let result = app.move_customers(&[mia, ann, zed], Some(globex)).await;
-    let mut from: Vec<(i64, Option<i64>)> = result.moved.iter().map(|m| (m.customer_id, m.from_organization_id)).collect();
+    let mut from: Vec<(i64, Option<i64>)> =
+        result.moved.iter().map(|m| (m.customer_id, m.from_organization_id)).collect();
     from.sort_unstable();
     assert_eq!(from, [(mia, Some(acme)), (ann, Some(globex)), (zed, None)]);
     assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await, 3);
@@ -380,9 +383,15 @@ async fn a_mixed_move_changes_members_adds_the_unassigned_and_keeps_items_lists_
     let moved_in: Vec<(i64, String)> = app
         .rows_for("SELECT organization_id, summary FROM organization_history WHERE action = 'members_moved' AND organization_id = $1", globex)
         .await;
-    assert_eq!(moved_in, [(globex, "Mia Stone and Zed Young moved in (1 from Acme, 1 with no organization)".to_string())]);
+    assert_eq!(
+        moved_in,
+        [(globex, "Mia Stone and Zed Young moved in (1 from Acme, 1 with no organization)".to_string())]
+    );
     let changed = |id: i64| {
-        app.rows_for::<(String,)>("SELECT summary FROM customer_history WHERE action = 'organization_changed' AND customer_id = $1", id)
+        app.rows_for::<(String,)>(
+            "SELECT summary FROM customer_history WHERE action = 'organization_changed' AND customer_id = $1",
+            id,
+        )
     };
     assert_eq!(changed(mia).await.len(), 1);
     assert_eq!(changed(zed).await.len(), 1);

@@ -231,7 +231,8 @@ mod tests {
 
     #[test]
     fn a_move_changes_members_adds_the_unassigned_and_takes_their_open_items() {
-        let texts = |moves: &[Move], to| move_statements(moves, to).iter().map(|q| q.sql().to_string()).collect::<Vec<_>>();
+        let texts =
+            |moves: &[Move], to| move_statements(moves, to).iter().map(|q| q.sql().to_string()).collect::<Vec<_>>();
         assert_eq!(
             texts(&[(10, Some(2)), (11, None), (12, Some(3))], Some(1)),
             [
