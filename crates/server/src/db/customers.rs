@@ -297,7 +297,17 @@ async fn list_unassigned(db: &Db, page: Paging) -> Result<Listed, sqlx::Error> {
          JOIN customers c ON c.id = u.customer_id LEFT JOIN memberships m ON m.customer_id = c.id \
          LEFT JOIN organizations o ON o.id = m.organization_id ORDER BY u.sort_name, u.customer_id"
     );
-    let rows: Vec<CustomerRow> = query(SQL).bind(page.limit).bind(page.offset).fetch_all(db).await?;
+    // PostgreSQL: the same page from a function that keeps the planner on the index at
+    // deep offsets (migration 0023), in the order it returns the rows.
+    const PG_SQL: &str = concat!(
+        "SELECT ",
+        customer_columns!(),
+        " FROM unassigned_page($1, $2) WITH ORDINALITY AS u (customer_id, n) \
+         JOIN customers c ON c.id = u.customer_id LEFT JOIN memberships m ON m.customer_id = c.id \
+         LEFT JOIN organizations o ON o.id = m.organization_id ORDER BY u.n"
+    );
+    let sql = if db.dialect() == "postgres" { PG_SQL } else { SQL };
+    let rows: Vec<CustomerRow> = query(sql).bind(page.limit).bind(page.offset).fetch_all(db).await?;
     let total: i64 = query("SELECT unassigned FROM customer_counts WHERE id = 1").scalar(db).await?;
     Ok(Listed { items: rows.into_iter().map(Customer::from).collect(), total, total_capped: false })
 }
@@ -618,9 +628,11 @@ pub async fn delete(db: &Db, id: i64, actor: &Actor, now: i64) -> Result<bool, s
 /// the organization they had. Each organization that gained or lost members gets
 /// one `members_moved` history entry, and each customer moved an
 /// `organization_changed` entry, in the same transaction. Writes run one at a time,
-/// so the transaction is kept to few statements: the names both histories need
-/// come with the customers' current organizations, the follows only managers have
-/// are dropped only for managers, and each history is one INSERT (per chunk).
+/// so the transaction is kept to few round trips: one read (per chunk of customers)
+/// finds the target's name with the customers' current organizations and names,
+/// the follows only managers have are dropped only for managers, and the move
+/// itself with both histories goes as one statement on PostgreSQL
+/// ([`Tx::execute_all`]), five on SQLite for a single customer.
 pub async fn move_customers(
     db: &Db,
     ids: &[i64],
@@ -629,41 +641,43 @@ pub async fn move_customers(
     via: MoveVia,
     now: i64,
 ) -> Result<Vec<MovedCustomer>, ApiError> {
+    #[derive(sqlx::FromRow)]
+    struct Found {
+        id: i64,
+        organization_id: Option<i64>,
+        role: Option<String>,
+        name: String,
+        organization_name: Option<String>,
+        target_name: Option<String>,
+    }
+    let gone = || ApiError::NotFound("That organization no longer exists. Reload to see the current list.".into());
     let mut tx = db.begin_write().await?;
     let mut org_names: HashMap<i64, String> = HashMap::new();
-    if let Some(org) = organization {
-        let name: Option<String> = query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
-            .bind(org)
-            .optional_scalar(&mut tx)
-            .await?;
-        let Some(name) = name else {
-            return Err(ApiError::NotFound(
-                "That organization no longer exists. Reload to see the current list.".into(),
-            ));
-        };
-        org_names.insert(org, name);
-    }
-    let mut moved = Vec::with_capacity(ids.len());
-    let mut all_changing: Vec<moves::Move> = Vec::new();
-    let mut customer_names: HashMap<i64, String> = HashMap::new();
+    let mut found: Vec<Found> = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(moves::CHUNK) {
         let sql = format!(
-            "SELECT c.id, m.organization_id, m.role, {CUSTOMER_NAME} AS name, o.name AS organization_name \
+            "SELECT c.id, m.organization_id, m.role, {CUSTOMER_NAME} AS name, o.name AS organization_name, \
+             (SELECT t.name FROM organizations t WHERE t.id = $1 AND t.deleted_at IS NULL) AS target_name \
              FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
              LEFT JOIN organizations o ON o.id = m.organization_id WHERE c.id IN ({})",
-            placeholders(1, chunk.len())
+            placeholders(2, chunk.len())
         );
-        #[derive(sqlx::FromRow)]
-        struct Found {
-            id: i64,
-            organization_id: Option<i64>,
-            role: Option<String>,
-            name: String,
-            organization_name: Option<String>,
+        let rows: Vec<Found> = query(sql).bind(organization).bind_all(chunk).fetch_all(&mut tx).await?;
+        if let (Some(org), true) = (organization, org_names.is_empty()) {
+            // The first chunk says whether the target exists (asked alone when none of its customers do).
+            let name = match rows.first() {
+                Some(row) => row.target_name.clone(),
+                None => {
+                    query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+                        .bind(org)
+                        .optional_scalar(&mut tx)
+                        .await?
+                }
+            };
+            org_names.insert(org, name.ok_or_else(gone)?);
         }
-        let found: Vec<Found> = query(sql).bind_all(chunk).fetch_all(&mut tx).await?;
-        if found.len() != chunk.len() {
-            let present: HashSet<i64> = found.iter().map(|f| f.id).collect();
+        if rows.len() != chunk.len() {
+            let present: HashSet<i64> = rows.iter().map(|f| f.id).collect();
             let missing: Vec<String> =
                 chunk.iter().filter(|id| !present.contains(id)).map(|id| id.to_string()).collect();
             return Err(ApiError::invalid(
@@ -671,30 +685,35 @@ pub async fn move_customers(
                 format!("These customers no longer exist: {}.", missing.join(", ")),
             ));
         }
-        // Customers already in the target keep their membership (and position) as they are.
-        let changing: Vec<&Found> = found.iter().filter(|f| f.organization_id != organization).collect();
-        let changing_ids: Vec<i64> = changing.iter().map(|f| f.id).collect();
-        let managers: Vec<i64> =
-            changing.iter().filter(|f| f.role.as_deref() == Some("manager")).map(|f| f.id).collect();
-        moves::move_customers_knowing_managers(&mut tx, &changing_ids, &managers, organization).await?;
-        for f in &changing {
-            all_changing.push((f.id, f.organization_id));
-            if let (Some(org), Some(name)) = (f.organization_id, &f.organization_name) {
-                org_names.insert(org, name.clone());
-            }
-        }
-        moved.extend(found.into_iter().map(|f| {
-            customer_names.insert(f.id, f.name);
-            MovedCustomer { customer_id: f.id, from_organization_id: f.organization_id }
-        }));
+        found.extend(rows);
+    }
+    // Customers already in the target keep their membership (and position) as they are.
+    let changing: Vec<&Found> = found.iter().filter(|f| f.organization_id != organization).collect();
+    let managers: Vec<i64> = changing.iter().filter(|f| f.role.as_deref() == Some("manager")).map(|f| f.id).collect();
+    if !managers.is_empty() {
+        crate::db::portal_policy::drop_manager_follows(&mut tx, &managers).await?;
     }
     // Both histories name the customers in id order, whatever order the databases returned them in.
+    let mut all_changing: Vec<moves::Move> = changing.iter().map(|f| (f.id, f.organization_id)).collect();
     all_changing.sort_unstable();
+    for f in &changing {
+        if let (Some(org), Some(name)) = (f.organization_id, &f.organization_name) {
+            org_names.insert(org, name.clone());
+        }
+    }
+    let customer_names: HashMap<i64, String> = found.iter().map(|f| (f.id, f.name.clone())).collect();
     let organization_entries = moves::move_entries(&all_changing, organization, agent, &org_names, &customer_names);
-    organization_history::record_all(&mut tx, &organization_entries, now).await?;
-    history::record(&mut tx, &history::move_entries(&all_changing, organization, agent, via, &org_names), now).await?;
+    let customer_entries = history::move_entries(&all_changing, organization, agent, via, &org_names);
+    let mut statements = moves::move_statements(&all_changing, organization);
+    // Each kind of entry goes to its own history table.
+    statements.extend(organization_history::inserts(&organization_entries, now));
+    statements.extend(organization_history::inserts(&customer_entries, now));
+    tx.execute_all(statements).await?;
     tx.commit().await?;
-    Ok(moved)
+    Ok(found
+        .into_iter()
+        .map(|f| MovedCustomer { customer_id: f.id, from_organization_id: f.organization_id })
+        .collect())
 }
 
 #[cfg(test)]

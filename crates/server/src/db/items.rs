@@ -113,17 +113,29 @@ pub struct Total {
 /// answer the filter, else counted up to [`ITEM_COUNT_CAP`] items past `offset`.
 pub async fn list(db: &Db, filter: &ItemFilter, offset: i64, limit: i64) -> Result<(Vec<Item>, Total), sqlx::Error> {
     let title = filter::TitleSearch::for_db(db);
-    let ids: Vec<i64> = filter::page_ids(filter, title, offset, limit).scalars(db).await?;
-    let total = if filter::counters_answer(filter) {
-        Total { n: filter::count(filter, title).scalar(db).await?, capped: false }
+    let (ids, total) = if filter::counters_answer(filter) {
+        let ids: Vec<i64> = filter::page_ids(filter, title, offset, limit).scalars(db).await?;
+        (ids, Total { n: filter::count(filter, title).scalar(db).await?, capped: false })
     } else {
-        let cap = offset.max(0).saturating_add(ITEM_COUNT_CAP);
-        let n: i64 = filter::capped_count(filter, title, cap.saturating_add(1)).scalar(db).await?;
-        if n > cap {
-            Total { n: cap, capped: true }
+        // One statement reads the page and counts: the ids of up to ITEM_COUNT_CAP + 1
+        // matches from `offset` on, newest first (the same plan as the page's, which
+        // stops at its LIMIT, where a separate count of a bitmap scan read every match).
+        let read = ITEM_COUNT_CAP.max(limit).saturating_add(1);
+        let mut ids: Vec<i64> = filter::page_ids(filter, title, offset, read).scalars(db).await?;
+        let found = ids.len() as i64;
+        ids.truncate(limit.max(0) as usize);
+        let offset = offset.max(0);
+        let total = if found > ITEM_COUNT_CAP {
+            Total { n: offset.saturating_add(ITEM_COUNT_CAP), capped: true }
+        } else if found > 0 || offset == 0 {
+            Total { n: offset + found, capped: false }
         } else {
-            Total { n, capped: false }
-        }
+            // A page past the last match: how many there are, counted up to the cap.
+            let cap = offset.saturating_add(ITEM_COUNT_CAP);
+            let n: i64 = filter::capped_count(filter, title, cap.saturating_add(1)).scalar(db).await?;
+            Total { n: n.min(cap), capped: n > cap }
+        };
+        (ids, total)
     };
     if ids.is_empty() {
         return Ok((Vec::new(), total));

@@ -198,6 +198,16 @@ impl Query {
         self
     }
 
+    /// Appends `other`'s text and values, its placeholders renumbered to follow
+    /// this statement's (`$1` of `other` becomes `$n + 1` after `n` values here).
+    pub fn append(&mut self, other: &Query) -> &mut Query {
+        let before = self.args.len();
+        let text = map_placeholders(other.sql(), |n| Some(format!("${}", n + before)))
+            .expect("a statement's placeholders are numbered");
+        self.args.extend(other.args.iter().cloned());
+        self.push(&text)
+    }
+
     /// The number of the next placeholder.
     pub fn next_param(&self) -> usize {
         self.args.len() + 1
@@ -212,15 +222,11 @@ impl Query {
     }
 }
 
-/// `sql` with its placeholders written as SQLite's anonymous `?`, when they are
-/// exactly `$1, $2, ..., $n` in that order, each once (outside quoted text);
-/// `None` otherwise. SQLite looks a numbered parameter up by a linear scan, so
-/// binding thousands of `$N` costs time quadratic in their number, while `?`
-/// parameters bind in constant time each.
-pub fn anonymous_placeholders(sql: &str, n: usize) -> Option<String> {
+/// `sql` with each placeholder `$n` (outside quoted text) replaced by what
+/// `replace(n)` gives; `None` when `replace` refuses one or a `$` has no number.
+fn map_placeholders(sql: &str, mut replace: impl FnMut(usize) -> Option<String>) -> Option<String> {
     let mut out = String::with_capacity(sql.len());
     let mut quote: Option<char> = None;
-    let mut expected = 1;
     let mut chars = sql.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         match (quote, c) {
@@ -230,17 +236,29 @@ pub fn anonymous_placeholders(sql: &str, n: usize) -> Option<String> {
             (None, '$') => {
                 let digits: String =
                     std::iter::from_fn(|| chars.next_if(|(_, d)| d.is_ascii_digit()).map(|(_, d)| d)).collect();
-                if digits.parse::<usize>().ok()? != expected {
-                    return None;
-                }
-                expected += 1;
-                out.push('?');
+                out.push_str(&replace(digits.parse::<usize>().ok()?)?);
                 continue;
             }
             (None, _) => {}
         }
         out.push_str(&sql[i..i + c.len_utf8()]);
     }
+    Some(out)
+}
+
+/// `sql` with its placeholders written as SQLite's anonymous `?`, when they are
+/// exactly `$1, $2, ..., $n` in that order, each once (outside quoted text);
+/// `None` otherwise. SQLite looks a numbered parameter up by a linear scan, so
+/// binding thousands of `$N` costs time quadratic in their number, while `?`
+/// parameters bind in constant time each.
+pub fn anonymous_placeholders(sql: &str, n: usize) -> Option<String> {
+    let mut expected = 1;
+    let out = map_placeholders(sql, |number| {
+        (number == expected).then(|| {
+            expected += 1;
+            "?".to_string()
+        })
+    })?;
     (expected == n + 1).then_some(out)
 }
 
@@ -305,6 +323,19 @@ mod tests {
         assert_eq!(anonymous_placeholders("SELECT $1, $2, $3", 2), None, "more placeholders than values");
         assert_eq!(anonymous_placeholders("SELECT $ FROM t", 0), None, "a lone dollar sign");
         assert_eq!(anonymous_placeholders("SELECT 1", 0).as_deref(), Some("SELECT 1"));
+    }
+
+    #[test]
+    fn an_appended_statement_keeps_its_values_and_its_placeholders_follow_ours() {
+        let mut q = query("WITH a AS (UPDATE t SET x = $1 WHERE id = $2), b AS (").bind(1_i64).bind(2_i64);
+        let other = query("DELETE FROM u WHERE s = '$1' AND id IN ($1, $2) AND y = $1").bind(8_i64).bind(9_i64);
+        q.append(&other).push(") SELECT 1");
+        assert_eq!(
+            q.sql(),
+            "WITH a AS (UPDATE t SET x = $1 WHERE id = $2), b AS (DELETE FROM u WHERE s = '$1' AND id IN ($3, $4) AND y = $3) SELECT 1"
+        );
+        assert_eq!(q.args(), &[Arg::Int(Some(1)), Arg::Int(Some(2)), Arg::Int(Some(8)), Arg::Int(Some(9))]);
+        assert_eq!(q.next_param(), 5);
     }
 
     #[test]

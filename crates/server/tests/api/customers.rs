@@ -344,6 +344,70 @@ async fn a_move_is_one_transaction_and_reports_where_each_customer_was() {
 }
 
 #[tokio::test]
+async fn a_mixed_move_changes_members_adds_the_unassigned_and_keeps_items_lists_counts_and_histories_true() {
+    let app = TestApp::spawn_admin().await;
+    let acme = app.create_org("Acme", &["acme.com"]).await.id;
+    let globex = app.create_org("Globex", &["globex.com"]).await.id;
+    let mia = app.create_named_customer("mia@acme.com", "Mia", "Stone").await.id;
+    let ann = app.create_named_customer("ann@globex.com", "Ann", "Lee").await.id;
+    let zed = app.create_named_customer("zed@gmail.com", "Zed", "Young").await.id;
+    let version = ok_json(app.get(&format!("/api/organizations/{acme}/detail")).await).await["version"].clone();
+    let res = app
+        .patch(&format!("/api/organizations/{acme}/members/{mia}"), json!({"version": version, "role": "manager"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let res = app.patch(&format!("/api/customers/{mia}"), json!({"position": "CTO"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let project = app.create_project("Support").await.id;
+    let open = app.create_ticket(project, mia, "Printer", ItemStatus::Open).await.id;
+    let resolved = app.create_ticket(project, mia, "VPN", ItemStatus::Open).await.id;
+    app.set_status(resolved, ItemStatus::Resolved).await;
+    let zeds = app.create_ticket(project, zed, "Invoice", ItemStatus::New).await.id;
+
+    // A member elsewhere, a member of the target already and a customer in no organization.
+    let result = app.move_customers(&[mia, ann, zed], Some(globex)).await;
+    let mut from: Vec<(i64, Option<i64>)> =
+        result.moved.iter().map(|m| (m.customer_id, m.from_organization_id)).collect();
+    from.sort_unstable();
+    assert_eq!(from, [(mia, Some(acme)), (ann, Some(globex)), (zed, None)]);
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await, 3);
+    let mias: Vec<(String, String)> =
+        app.rows_for("SELECT role, position FROM memberships WHERE customer_id = $1", mia).await;
+    assert_eq!(mias, [("member".to_string(), String::new())], "a moved manager starts over as a plain member");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM unassigned_customers").await, 0);
+    assert_unassigned_count_is_true(&app, "the mixed move in").await;
+    let org_of = |item: i64| app.rows_for::<(Option<i64>,)>("SELECT organization_id FROM items WHERE id = $1", item);
+    assert_eq!((org_of(open).await, org_of(zeds).await), (vec![(Some(globex),)], vec![(Some(globex),)]));
+    assert_eq!(org_of(resolved).await, [(Some(acme),)], "a resolved item keeps its organization");
+    app.assert_counters_match().await;
+    let moved_in: Vec<(i64, String)> = app
+        .rows_for("SELECT organization_id, summary FROM organization_history WHERE action = 'members_moved' AND organization_id = $1", globex)
+        .await;
+    assert_eq!(
+        moved_in,
+        [(globex, "Mia Stone and Zed Young moved in (1 from Acme, 1 with no organization)".to_string())]
+    );
+    let changed = |id: i64| {
+        app.rows_for::<(String,)>(
+            "SELECT summary FROM customer_history WHERE action = 'organization_changed' AND customer_id = $1",
+            id,
+        )
+    };
+    assert_eq!(changed(mia).await.len(), 1);
+    assert_eq!(changed(zed).await.len(), 1);
+    assert!(changed(ann).await.is_empty(), "already in the target: no entry");
+
+    // Out of every organization: the memberships go and both join the "No organization" group.
+    app.move_customers(&[mia, zed], None).await;
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {globex}")).await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM unassigned_customers").await, 2);
+    assert_unassigned_count_is_true(&app, "the move out").await;
+    assert_eq!(org_of(open).await, [(None,)]);
+    app.assert_counters_match().await;
+    assert_eq!(changed(zed).await.len(), 2);
+}
+
+#[tokio::test]
 async fn bad_moves_are_refused_clearly() {
     let app = TestApp::spawn_admin().await;
     let a = app.create_customer("a@gmail.com").await.id;

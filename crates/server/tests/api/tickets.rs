@@ -759,6 +759,12 @@ async fn item_counts_outside_the_counters_stop_at_a_thousand_past_the_page_and_s
     let page = json_of(&app, "/api/items?q=printer&limit=50&offset=1050").await;
     assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1100), Some(false)));
     assert_eq!(titles_of(&page).last().map(String::as_str), Some("Bulk printer 1"), "the oldest, last");
+    let page = json_of(&app, "/api/items?q=printer&limit=50&offset=5000").await;
+    assert_eq!(
+        (page["total"].as_i64(), page["total_capped"].as_bool(), page["items"].as_array().map(Vec::len)),
+        (Some(1100), Some(false), Some(0)),
+        "a page past the last match still counts them"
+    );
     let page = json_of(&app, "/api/items?q=printer%201099").await;
     assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1), Some(false)));
     let page = json_of(&app, "/api/items?status=open&limit=10").await;

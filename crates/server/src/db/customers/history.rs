@@ -12,7 +12,7 @@ use orgdesk_core::api::organization::HistoryEntry;
 use serde_json::{json, Value};
 
 use super::moves::{Move, CHUNK};
-use crate::db::organizations::history::HistoryRow;
+use crate::db::organizations::history::{self, HistoryRecord, HistoryRow};
 use crate::db::{placeholders, query, Db, Tx};
 use crate::error::{ApiError, ApiResult};
 
@@ -29,24 +29,17 @@ pub struct Entry {
     pub details: Value,
 }
 
-/// Appends `entries` in the caller's transaction, a chunk per statement.
+/// Appends `entries` in the caller's transaction, in as few statements as
+/// [`Tx::execute_all`] makes of [`history::inserts`].
 pub async fn record(tx: &mut Tx, entries: &[Entry], now: i64) -> Result<(), sqlx::Error> {
-    for chunk in entries.chunks(CHUNK / 2) {
-        let mut q =
-            query("INSERT INTO customer_history (customer_id, agent_id, action, summary, details, created_at) ");
-        q.push_values(chunk, |e| {
-            vec![
-                e.customer.into(),
-                e.agent.into(),
-                e.action.to_string().into(),
-                e.summary.clone().into(),
-                e.details.to_string().into(),
-                now.into(),
-            ]
-        });
-        q.execute(&mut *tx).await?;
+    tx.execute_all(history::inserts(entries, now)).await
+}
+
+impl HistoryRecord for Entry {
+    const TABLE: (&'static str, &'static str) = ("customer_history", "customer_id");
+    fn fields(&self) -> (i64, Option<i64>, &'static str, &str, &Value) {
+        (self.customer, self.agent, self.action, &self.summary, &self.details)
     }
-    Ok(())
 }
 
 /// Who created a customer.

@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::db::items::OPEN_STATUSES;
 use crate::db::organizations::history::{self, Entry};
 use crate::db::projects::CUSTOMER_NAME;
-use crate::db::{placeholders, query, Tx};
+use crate::db::{placeholders, query, Query, Tx};
 
 /// How many customers one statement handles (bind parameters stay far below
 /// SQLite's and PostgreSQL's limits).
@@ -24,21 +24,6 @@ pub const CHUNK: usize = 500;
 pub async fn move_customers_in(tx: &mut Tx, ids: &[i64], organization: Option<i64>) -> Result<(), sqlx::Error> {
     // Whoever moves loses the manager role they had, and the follows it made.
     crate::db::portal_policy::drop_manager_follows(tx, ids).await?;
-    move_memberships(tx, ids, organization).await
-}
-
-/// [`move_customers_in`] for a caller that knows which of `ids` are managers
-/// (`managers`): only theirs have follows to drop, so a move of members is three
-/// statements a chunk.
-pub async fn move_customers_knowing_managers(
-    tx: &mut Tx,
-    ids: &[i64],
-    managers: &[i64],
-    organization: Option<i64>,
-) -> Result<(), sqlx::Error> {
-    if !managers.is_empty() {
-        crate::db::portal_policy::drop_manager_follows(tx, managers).await?;
-    }
     move_memberships(tx, ids, organization).await
 }
 
@@ -63,6 +48,46 @@ async fn move_memberships(tx: &mut Tx, ids: &[i64], organization: Option<i64>) -
 
 /// One customer's move: `(customer, the organization they came from)`.
 pub type Move = (i64, Option<i64>);
+
+/// The statements that move `moves` (customers not in `organization` yet, with the
+/// organization each is in now) into `organization`, or out of any with `None`, and
+/// their open items with them: a member elsewhere has their membership changed (it
+/// starts over as a plain member with no position, as a new one does), a customer
+/// in no organization gets one, and leaving deletes it. No two of them touch the
+/// same row, so [`Tx::execute_all`](crate::db::Tx::execute_all) may run them as one.
+pub fn move_statements(moves: &[Move], organization: Option<i64>) -> Vec<Query> {
+    let mut statements = Vec::new();
+    for chunk in moves.chunks(CHUNK) {
+        let members: Vec<i64> = chunk.iter().filter(|(_, from)| from.is_some()).map(|(id, _)| *id).collect();
+        let unassigned: Vec<i64> = chunk.iter().filter(|(_, from)| from.is_none()).map(|(id, _)| *id).collect();
+        match organization {
+            Some(org) => {
+                if !members.is_empty() {
+                    let mut change = query("UPDATE memberships SET organization_id = ");
+                    change.push_bind(org).push(", position = '', role = 'member' WHERE customer_id IN (");
+                    change.push_list(&members).push(")");
+                    statements.push(change);
+                }
+                if !unassigned.is_empty() {
+                    let mut insert = query("INSERT INTO memberships (customer_id, organization_id) ");
+                    insert.push_values(&unassigned, |id| vec![id.into(), org.into()]);
+                    statements.push(insert);
+                }
+            }
+            None if !members.is_empty() => {
+                let mut delete = query("DELETE FROM memberships WHERE customer_id IN (");
+                delete.push_list(&members).push(")");
+                statements.push(delete);
+            }
+            None => {}
+        }
+        let mut follow = query("UPDATE items SET organization_id = ");
+        follow.push_bind(organization).push(" WHERE requester_id IN (");
+        follow.push_list(chunk.iter().map(|(id, _)| *id)).push(&format!(") AND status IN {OPEN_STATUSES}"));
+        statements.push(follow);
+    }
+    statements
+}
 
 /// How many moved customers an entry names in its details (the rest are counted).
 pub const NAMED_IN_HISTORY: usize = 50;
@@ -202,6 +227,29 @@ mod tests {
             .into_iter()
             .map(|(id, n)| (id, n.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_move_changes_members_adds_the_unassigned_and_takes_their_open_items() {
+        let texts =
+            |moves: &[Move], to| move_statements(moves, to).iter().map(|q| q.sql().to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            texts(&[(10, Some(2)), (11, None), (12, Some(3))], Some(1)),
+            [
+                "UPDATE memberships SET organization_id = $1, position = '', role = 'member' WHERE customer_id IN ($2, $3)",
+                "INSERT INTO memberships (customer_id, organization_id) VALUES ($1, $2)",
+                "UPDATE items SET organization_id = $1 WHERE requester_id IN ($2, $3, $4) AND status IN ('new', 'open', 'waiting')",
+            ]
+        );
+        assert_eq!(
+            texts(&[(10, Some(2))], None),
+            [
+                "DELETE FROM memberships WHERE customer_id IN ($1)",
+                "UPDATE items SET organization_id = $1 WHERE requester_id IN ($2) AND status IN ('new', 'open', 'waiting')",
+            ]
+        );
+        assert_eq!(move_statements(&[(10, Some(2)), (11, None)], Some(1))[0].args(), &[1_i64.into(), 10_i64.into()]);
+        assert!(move_statements(&[], Some(1)).is_empty());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use orgdesk_core::api::organization::{HistoryEntry, HistoryPage};
 use orgdesk_core::paging::Paging;
 use serde_json::Value;
 
-use crate::db::{query, Db, Tx};
+use crate::db::{query, Db, Query, Tx};
 use crate::error::{ApiError, ApiResult};
 use crate::time_fmt::rfc3339;
 
@@ -88,26 +88,43 @@ pub async fn record(tx: &mut Tx, entry: &Entry, now: i64) -> Result<(), sqlx::Er
     Ok(())
 }
 
-/// Appends `entries` (of any organizations) at time `now`: one statement per
-/// [`CHUNK`](crate::db::customers::moves::CHUNK) / 2 entries.
+/// Appends `entries` (of any organizations) at time `now`, in as few statements
+/// as [`Tx::execute_all`] makes of [`inserts`].
 pub async fn record_all(tx: &mut Tx, entries: &[Entry], now: i64) -> Result<(), sqlx::Error> {
-    for chunk in entries.chunks(crate::db::customers::moves::CHUNK / 2) {
-        let mut q = query(
-            "INSERT INTO organization_history (organization_id, agent_id, action, summary, details, created_at) ",
-        );
-        q.push_values(chunk, |e| {
-            vec![
-                e.organization.into(),
-                e.agent.into(),
-                e.action.to_string().into(),
-                e.summary.clone().into(),
-                e.details.to_string().into(),
-                now.into(),
-            ]
-        });
-        q.execute(&mut *tx).await?;
+    tx.execute_all(inserts(entries, now)).await
+}
+
+/// What a history table (organization or customer history) holds of one entry.
+pub(crate) trait HistoryRecord {
+    /// The history's table and the column naming whose history it is.
+    const TABLE: (&'static str, &'static str);
+    /// Whose history, who (`None` for the system), what, the sentence, the details.
+    fn fields(&self) -> (i64, Option<i64>, &'static str, &str, &Value);
+}
+
+impl HistoryRecord for Entry {
+    const TABLE: (&'static str, &'static str) = ("organization_history", "organization_id");
+    fn fields(&self) -> (i64, Option<i64>, &'static str, &str, &Value) {
+        (self.organization, self.agent, self.action, &self.summary, &self.details)
     }
-    Ok(())
+}
+
+/// The multi-row INSERTs that append `entries` to their history at time `now`:
+/// one per [`CHUNK`](crate::db::customers::moves::CHUNK) / 2 entries.
+pub(crate) fn inserts<E: HistoryRecord>(entries: &[E], now: i64) -> Vec<Query> {
+    let (table, owner) = E::TABLE;
+    entries
+        .chunks(crate::db::customers::moves::CHUNK / 2)
+        .map(|chunk| {
+            let mut q =
+                query(format!("INSERT INTO {table} ({owner}, agent_id, action, summary, details, created_at) "));
+            q.push_values(chunk, |e| {
+                let (whose, agent, action, summary, details) = e.fields();
+                vec![whose.into(), agent.into(), action.into(), summary.into(), details.to_string().into(), now.into()]
+            });
+            q
+        })
+        .collect()
 }
 
 /// A history row as both histories (organization and customer) read it.
