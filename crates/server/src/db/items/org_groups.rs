@@ -69,11 +69,13 @@ impl Scope {
 }
 
 type Slot = Arc<Mutex<Option<Held>>>;
+/// Each scope's holder with the tick of its last use, and the tick now.
+type Slots = (HashMap<Scope, (Slot, u64)>, u64);
 
-/// The held groupings (none before the first request), with the tick of their last use.
+/// The held groupings (none before the first request).
 #[derive(Default)]
 pub struct OrgGroups {
-    held: std::sync::Mutex<(HashMap<Scope, (Slot, u64)>, u64)>,
+    held: std::sync::Mutex<Slots>,
 }
 
 /// An organization (0 for none) with its label and items per status.
