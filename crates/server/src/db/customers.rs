@@ -19,6 +19,7 @@ use serde_json::json;
 
 use self::history::{CreatedBy, Joined};
 use crate::db::audit::{self, Actor};
+use crate::db::organizations::search_hits::MAX_MATCHED_ORGANIZATIONS;
 use crate::db::organizations::{self, history as organization_history};
 use crate::db::projects::CUSTOMER_NAME;
 use crate::db::search::Filter;
@@ -205,11 +206,6 @@ async fn list_all_filtered(db: &Db, f: &Filter, page: Paging) -> Result<Listed, 
     Ok(capped(rows, counted))
 }
 
-/// How many organizations a picker's search may match by name for its result to be
-/// checked against membership changes ([`PickerHits`]); with more, any change of a
-/// membership makes it stale.
-pub const MAX_MATCHED_ORGANIZATIONS: usize = 2000;
-
 /// A picker's page of all customers a search (without a project) keeps, kept between
 /// requests. Which customers a search matches by themselves, which organizations it
 /// matches by name, and the name order depend only on text (kept per
@@ -224,7 +220,8 @@ pub struct PickerHits {
     ids: Vec<i64>,
     total: i64,
     total_capped: bool,
-    /// The organizations matched by name, sorted; `None` when more than [`MAX_MATCHED_ORGANIZATIONS`].
+    /// The organizations matched by name, sorted; `None` when more than
+    /// [`MAX_MATCHED_ORGANIZATIONS`] (then any change of a membership makes it stale).
     organizations: Option<Vec<i64>>,
     /// The search version the result is known exact at (only grows).
     exact_at: AtomicI64,
@@ -234,7 +231,7 @@ impl PickerHits {
     /// Computes the page as [`list`] does, after reading the search version (so the result
     /// is at least as new as that version).
     pub async fn compute(db: &Db, f: &Filter, page: Paging) -> Result<PickerHits, sqlx::Error> {
-        let (version, _) = member_stamps::changed_since(db, i64::MAX).await?;
+        let version = member_stamps::version(db).await?;
         let listed = list_all_filtered(db, f, page).await?;
         let sql = format!("SELECT id FROM ({}) kept LIMIT {}", f.organizations(), MAX_MATCHED_ORGANIZATIONS + 1);
         let mut organizations: Vec<i64> = query(sql).bind_args(f.args()).scalars(db).await?;

@@ -10,8 +10,13 @@ use crate::db::{query, Db};
 /// is simply computed anew.
 pub const MAX_CHANGED: usize = 1000;
 
+/// The search version now (what a result computed after this read is at least as new as).
+pub async fn version(db: &Db) -> Result<i64, sqlx::Error> {
+    query("SELECT version FROM customer_counts WHERE id = 1").scalar(db).await
+}
+
 /// The search version now and, in the same snapshot, the organizations stamped above
-/// `since` (`None`: more than [`MAX_CHANGED`]). `since = i64::MAX` reads the version alone.
+/// `since` (`None`: more than [`MAX_CHANGED`]).
 pub async fn changed_since(db: &Db, since: i64) -> Result<(i64, Option<Vec<i64>>), sqlx::Error> {
     let sql = format!(
         "SELECT v.version, s.organization_id FROM customer_counts v \

@@ -20,7 +20,8 @@ use crate::db::{member_stamps, placeholders, query, Db};
 /// How many customers a search may match by themselves to be kept this way; a broader
 /// search is computed as before ([`super::list`]).
 pub const MAX_MATCHED_CUSTOMERS: usize = 10_000;
-/// How many organizations it may match by name.
+/// How many organizations it (or a picker's search, `customers::PickerHits`) may match
+/// by name to be kept this way.
 pub const MAX_MATCHED_ORGANIZATIONS: usize = 2_000;
 
 /// A kept organization search; `None` inside when it matches too much to be kept.
@@ -59,7 +60,7 @@ impl OrgHits {
     /// Reads what the search matches, after the search version (so the result is at
     /// least as new as that version).
     pub async fn compute(db: &Db, f: &Filter) -> Result<OrgHits, sqlx::Error> {
-        let (exact_at, _) = member_stamps::changed_since(db, i64::MAX).await?;
+        let exact_at = member_stamps::version(db).await?;
         let kept = Hits::read(db, f).await?.map(|hits| Kept { exact_at, hits: Arc::new(hits) });
         Ok(OrgHits { state: Mutex::new(kept), refreshing: tokio::sync::Mutex::new(()) })
     }
