@@ -37,13 +37,17 @@ async fn move_memberships(tx: &mut Tx, ids: &[i64], organization: Option<i64>) -
             insert.push_values(changing, |id| vec![id.into(), org.into()]);
             insert.execute(&mut *tx).await?;
         }
-        let follow = format!(
-            "UPDATE items SET organization_id = $1 WHERE requester_id IN ({}) AND status IN {OPEN_STATUSES}",
-            placeholders(2, changing.len())
-        );
-        query(follow).bind(organization).bind_all(changing).execute(&mut *tx).await?;
+        open_items_follow(changing.iter().copied(), organization).execute(&mut *tx).await?;
     }
     Ok(())
+}
+
+/// The statement that moves the open items `requesters` asked for to `organization`.
+fn open_items_follow(requesters: impl IntoIterator<Item = i64>, organization: Option<i64>) -> Query {
+    let mut follow = query("UPDATE items SET organization_id = ");
+    follow.push_bind(organization).push(" WHERE requester_id IN (");
+    follow.push_list(requesters).push(&format!(") AND status IN {OPEN_STATUSES}"));
+    follow
 }
 
 /// One customer's move: `(customer, the organization they came from)`.
@@ -81,10 +85,7 @@ pub fn move_statements(moves: &[Move], organization: Option<i64>) -> Vec<Query> 
             }
             None => {}
         }
-        let mut follow = query("UPDATE items SET organization_id = ");
-        follow.push_bind(organization).push(" WHERE requester_id IN (");
-        follow.push_list(chunk.iter().map(|(id, _)| *id)).push(&format!(") AND status IN {OPEN_STATUSES}"));
-        statements.push(follow);
+        statements.push(open_items_follow(chunk.iter().map(|(id, _)| *id), organization));
     }
     statements
 }
