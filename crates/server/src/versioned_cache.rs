@@ -134,11 +134,7 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
         let version = key.0;
         entries.slots.retain(|k, _| k.0 >= version);
         if entries.slots.len() >= self.capacity {
-            // One pass over at most CAPACITY entries, only when a new result comes in.
-            let least = entries.slots.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| k.clone());
-            if let Some(least) = least {
-                entries.slots.remove(&least);
-            }
+            drop_least_recent(&mut entries.slots);
         }
         let slot = Slot::default();
         entries.slots.insert(key, (slot.clone(), tick));
@@ -148,6 +144,15 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
     #[cfg(test)]
     fn len(&self) -> usize {
         self.inner.lock().unwrap().slots.len()
+    }
+}
+
+/// Drops the entry of `slots` (each with the tick of its last use) used least recently:
+/// one pass over them, made only when a new entry comes into a full map.
+pub(crate) fn drop_least_recent<K: Hash + Eq + Clone, S>(slots: &mut HashMap<K, (S, u64)>) {
+    let least = slots.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| k.clone());
+    if let Some(least) = least {
+        slots.remove(&least);
     }
 }
 

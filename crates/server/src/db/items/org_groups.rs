@@ -184,10 +184,7 @@ impl OrgGroups {
             return slot.clone();
         }
         if slots.len() >= MAX_HELD {
-            let least = slots.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| *k);
-            if let Some(least) = least {
-                slots.remove(&least);
-            }
+            crate::versioned_cache::drop_least_recent(slots);
         }
         let slot = Slot::default();
         slots.insert(scope, (slot.clone(), *tick));
