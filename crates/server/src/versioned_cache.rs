@@ -28,7 +28,8 @@ pub type SearchCache = VersionedCache<(Option<String>, Option<i64>, i64, i64), O
 /// Searches of all customers (the pickers): (search text, project, offset, limit).
 pub type CustomerSearchCache = VersionedCache<(Option<String>, Option<i64>, i64, i64), Listed>;
 /// The pickers' searches of all customers without a project, kept by the search text
-/// version and checked against the membership changes since (`PickerHits`): (search text, offset, limit).
+/// version and brought up to date from the membership changes since (`PickerHits`):
+/// (search text, offset, limit).
 pub type PickerCache = VersionedCache<(String, i64, i64), PickerHits>;
 /// Organization searches without a project, kept by the search text version and brought
 /// up to date after moves (`OrgHits`): the search text. At most [`ORG_HITS_CAPACITY`].

@@ -13,7 +13,6 @@ use orgdesk_core::domain::{best_match, candidate_claims, is_public_email_domain,
 use orgdesk_core::paging::Paging;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicI64, Ordering};
 
 use serde_json::json;
 
@@ -173,13 +172,20 @@ fn capped(rows: Vec<CustomerRow>, counted: i64) -> Listed {
 /// the order, such as one first name) every match is read by id and the page taken
 /// from them sorted.
 async fn list_all_filtered(db: &Db, f: &Filter, page: Paging) -> Result<Listed, sqlx::Error> {
+    Ok(list_all_counted(db, f, page).await?.0)
+}
+
+/// [`list_all_filtered`], and how many customers the filter keeps by themselves,
+/// counted up to [`COUNT_CAP`] + 1.
+async fn list_all_counted(db: &Db, f: &Filter, page: Paging) -> Result<(Listed, i64), sqlx::Error> {
     let args = f.args();
     let next = f.next_param();
     // The customers matching by themselves first: the index stops reading at the cap,
     // where the whole set (with organizations' members, made distinct) is read in full.
     let capped_count =
         |ids: String| format!("SELECT COUNT(*) FROM (SELECT id FROM ({ids}) h LIMIT {}) t", COUNT_CAP + 1);
-    let mut counted: i64 = query(capped_count(f.customers())).bind_args(args.clone()).scalar(db).await?;
+    let own: i64 = query(capped_count(f.customers())).bind_args(args.clone()).scalar(db).await?;
+    let mut counted = own;
     if counted <= COUNT_CAP {
         counted = query(capped_count(f.hits())).bind_args(args.clone()).scalar(db).await?;
     }
@@ -198,82 +204,269 @@ async fn list_all_filtered(db: &Db, f: &Filter, page: Paging) -> Result<Listed, 
         let rows: Vec<CustomerRow> =
             query(sql).bind_args(args.clone()).bind(page.limit).bind(page.offset).fetch_all(db).await?;
         if rows.len() as i64 == page.limit {
-            return Ok(capped(rows, counted));
+            return Ok((capped(rows, counted), own));
         }
     }
     let sql = format!("{} {paged}", from(&f.hits()));
     let rows: Vec<CustomerRow> = query(sql).bind_args(args).bind(page.limit).bind(page.offset).fetch_all(db).await?;
-    Ok(capped(rows, counted))
+    Ok((capped(rows, counted), own))
 }
+
+/// How many customers from the first in name order (`offset + limit`) a kept picker
+/// result holds to follow moves; a result of a deeper page is computed anew when a move
+/// can change it.
+const MAX_KEPT_TOP: i64 = 200;
 
 /// A picker's page of all customers a search (without a project) keeps, kept between
 /// requests. Which customers a search matches by themselves, which organizations it
 /// matches by name, and the name order depend only on text (kept per
 /// `search_text_version`, migration 0022); the members of those organizations change
-/// with moves. So the result is the page's ids and the count, with the organizations
-/// matched by name and the search version (`customer_counts.version`) it is known exact
-/// at: it stays exact while none of those organizations gains or loses a member
-/// ([`member_stamps`](crate::db::member_stamps)). The page's rows (their organization
-/// now) are read by id on every request ([`PickerHits::page`]).
+/// with moves. Every change of a membership stamps the organizations that gained or
+/// lost a member ([`member_stamps`](crate::db::member_stamps)); a kept result re-reads
+/// the members of the stamped organizations it matches by name and patches its first
+/// customers and its count from them, instead of searching again. It is computed anew
+/// only when a customer it listed left and the page was full (who comes next is not
+/// known), or when it matches more than [`MAX_MATCHED_ORGANIZATIONS`] organizations.
+/// The page's rows (their organization now) are read by id on every request
+/// ([`PickerHits::page`]).
 #[derive(Debug)]
 pub struct PickerHits {
-    ids: Vec<i64>,
-    total: i64,
-    total_capped: bool,
+    filter: Filter,
+    offset: usize,
+    limit: usize,
     /// The organizations matched by name, sorted; `None` when more than
     /// [`MAX_MATCHED_ORGANIZATIONS`] (then any change of a membership makes it stale).
     organizations: Option<Vec<i64>>,
-    /// The search version the result is known exact at (only grows).
-    exact_at: AtomicI64,
+    /// The customers matched by themselves, counted up to [`COUNT_CAP`] + 1.
+    own: i64,
+    /// Whether moves are followed (else the result is only checked for staleness).
+    follows: bool,
+    state: std::sync::Mutex<Kept>,
+    /// One request brings the result up to date at a time; the others wait for it.
+    refreshing: tokio::sync::Mutex<()>,
 }
+
+#[derive(Debug, Clone)]
+struct Kept {
+    /// The search version the result is exact at.
+    exact_at: i64,
+    /// The first `offset + limit` customers in name order (when moves are followed),
+    /// else the page's.
+    top: Vec<Hit>,
+    /// When the count is below the cap: the members of each organization matched by name
+    /// that are not matched by themselves.
+    through: Option<HashMap<i64, i64>>,
+    total: i64,
+    total_capped: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Hit {
+    sort_name: String,
+    id: i64,
+    /// The organization it matches through, `None` when it matches by itself.
+    through: Option<i64>,
+}
+
+/// (customer, organization, sort name, matched by themselves: 1 or 0).
+type Member = (i64, Option<i64>, String, i64);
 
 impl PickerHits {
     /// Computes the page as [`list`] does, after reading the search version (so the result
     /// is at least as new as that version).
     pub async fn compute(db: &Db, f: &Filter, page: Paging) -> Result<PickerHits, sqlx::Error> {
-        let version = member_stamps::version(db).await?;
-        let listed = list_all_filtered(db, f, page).await?;
+        let exact_at = member_stamps::version(db).await?;
         let sql = format!("SELECT id FROM ({}) kept LIMIT {}", f.organizations(), MAX_MATCHED_ORGANIZATIONS + 1);
         let mut organizations: Vec<i64> = query(sql).bind_args(f.args()).scalars(db).await?;
         organizations.sort_unstable();
+        let organizations = (organizations.len() <= MAX_MATCHED_ORGANIZATIONS).then_some(organizations);
+        let top_len = page.offset.saturating_add(page.limit);
+        let follows = organizations.is_some() && top_len <= MAX_KEPT_TOP;
+        let read = if follows { Paging { offset: 0, limit: top_len } } else { page };
+        let (listed, own) = list_all_counted(db, f, read).await?;
+        let ids: Vec<i64> = listed.items.iter().map(|c| c.id).collect();
+        let mut top: Vec<Hit> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "SELECT c.id, m.organization_id, c.sort_name, CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT) FROM customers c \
+                 LEFT JOIN memberships m ON m.customer_id = c.id WHERE c.id IN ({})",
+                f.keeps_customer_row(),
+                placeholders(f.next_param(), ids.len())
+            );
+            let rows: Vec<Member> = query(sql).bind_args(f.args()).bind_all(ids).fetch_all(db).await?;
+            rows.into_iter().map(Hit::from).collect()
+        };
+        top.sort_unstable();
+        let through = match &organizations {
+            Some(orgs) if follows && own <= COUNT_CAP && !orgs.is_empty() => {
+                let sql = format!(
+                    "SELECT m.organization_id, COUNT(*) FROM memberships m JOIN customers c ON c.id = m.customer_id \
+                     WHERE m.organization_id IN ({}) AND NOT {} GROUP BY m.organization_id",
+                    placeholders(f.next_param(), orgs.len()),
+                    f.keeps_customer_row()
+                );
+                let counts: Vec<(i64, i64)> =
+                    query(sql).bind_args(f.args()).bind_all(orgs.iter().copied()).fetch_all(db).await?;
+                Some(counts.into_iter().collect())
+            }
+            _ if follows && own <= COUNT_CAP => Some(HashMap::new()),
+            _ => None,
+        };
+        let mut kept = Kept { exact_at, top, through, total: listed.total, total_capped: listed.total_capped };
+        kept.count(own);
         Ok(PickerHits {
-            ids: listed.items.iter().map(|c| c.id).collect(),
-            total: listed.total,
-            total_capped: listed.total_capped,
-            organizations: (organizations.len() <= MAX_MATCHED_ORGANIZATIONS).then_some(organizations),
-            exact_at: AtomicI64::new(version),
+            filter: f.clone(),
+            offset: usize::try_from(page.offset).unwrap_or(usize::MAX),
+            limit: usize::try_from(page.limit).unwrap_or(0),
+            organizations,
+            own,
+            follows,
+            state: std::sync::Mutex::new(kept),
+            refreshing: tokio::sync::Mutex::new(()),
         })
     }
 
-    /// Whether no organization matched by name has gained or lost a member since the
-    /// result was known exact (then it is known exact now).
-    pub async fn still_exact(&self, db: &Db) -> Result<bool, sqlx::Error> {
-        let (now, changed) = member_stamps::changed_since(db, self.exact_at.load(Ordering::Acquire)).await?;
-        let exact = match (changed, &self.organizations) {
-            (Some(changed), Some(matched)) => changed.iter().all(|id| matched.binary_search(id).is_err()),
-            (Some(changed), None) => changed.is_empty(),
-            (None, _) => false,
-        };
-        if exact {
-            self.exact_at.fetch_max(now, Ordering::AcqRel);
+    fn current(&self) -> Kept {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// Replaces `old` with `new` unless another request brought it further already.
+    fn store(&self, old: &Kept, new: Kept) {
+        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if state.exact_at == old.exact_at && new.exact_at >= old.exact_at {
+            *state = new;
         }
-        Ok(exact)
+    }
+
+    /// The organizations matched by name among `changed`; `None` when a change may
+    /// change the result in ways not followed (too many matched organizations).
+    fn touched(&self, changed: &[i64]) -> Option<Vec<i64>> {
+        match &self.organizations {
+            Some(matched) => Some(changed.iter().copied().filter(|id| matched.binary_search(id).is_ok()).collect()),
+            None => changed.is_empty().then(Vec::new),
+        }
+    }
+
+    /// Brings the result up to date with the membership changes since it was exact;
+    /// `false` when it cannot be (then it must be computed anew).
+    pub async fn refresh(&self, db: &Db) -> Result<bool, sqlx::Error> {
+        let kept = self.current();
+        let (now, changed) = member_stamps::changed_since(db, kept.exact_at).await?;
+        match changed.as_deref().and_then(|c| self.touched(c)) {
+            None => return Ok(false),
+            Some(touched) if touched.is_empty() => {
+                self.store(&kept, Kept { exact_at: now, ..kept.clone() });
+                return Ok(true);
+            }
+            Some(_) if !self.follows => return Ok(false),
+            Some(_) => {}
+        }
+        let _one = self.refreshing.lock().await;
+        // Another request may have brought it up to date meanwhile: read the changes again.
+        let kept = self.current();
+        let (now, changed) = member_stamps::changed_since(db, kept.exact_at).await?;
+        let Some(touched) = changed.as_deref().and_then(|c| self.touched(c)) else { return Ok(false) };
+        let mut next = Kept { exact_at: now, ..kept.clone() };
+        if !touched.is_empty() {
+            let f = &self.filter;
+            let sql = format!(
+                "SELECT m.customer_id, m.organization_id, c.sort_name, CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT) \
+                 FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.organization_id IN ({})",
+                f.keeps_customer_row(),
+                placeholders(f.next_param(), touched.len())
+            );
+            let members: Vec<Member> =
+                query(sql).bind_args(f.args()).bind_all(touched.iter().copied()).fetch_all(db).await?;
+            if !next.patch(&touched, members, self.offset.saturating_add(self.limit)) {
+                return Ok(false);
+            }
+            next.count(self.own);
+        }
+        self.store(&kept, next);
+        Ok(true)
     }
 
     /// The page's customers as they are now, in name order.
     pub async fn page(&self, db: &Db) -> Result<Listed, sqlx::Error> {
-        let rows: Vec<CustomerRow> = if self.ids.is_empty() {
+        let kept = self.current();
+        let hits = if self.follows { kept.top.get(self.offset..).unwrap_or_default() } else { &kept.top[..] };
+        let ids: Vec<i64> = hits.iter().take(self.limit).map(|h| h.id).collect();
+        let rows: Vec<CustomerRow> = if ids.is_empty() {
             Vec::new()
         } else {
-            let sql =
-                format!("{SELECT} WHERE c.id IN ({}) ORDER BY c.sort_name, c.id", placeholders(1, self.ids.len()));
-            query(sql).bind_all(self.ids.iter().copied()).fetch_all(db).await?
+            let sql = format!("{SELECT} WHERE c.id IN ({}) ORDER BY c.sort_name, c.id", placeholders(1, ids.len()));
+            query(sql).bind_all(ids).fetch_all(db).await?
         };
         Ok(Listed {
             items: rows.into_iter().map(Customer::from).collect(),
-            total: self.total,
-            total_capped: self.total_capped,
+            total: kept.total,
+            total_capped: kept.total_capped,
         })
+    }
+}
+
+impl From<Member> for Hit {
+    fn from((id, org, sort_name, own): Member) -> Hit {
+        Hit { sort_name, id, through: org.filter(|_| own == 0) }
+    }
+}
+
+impl Kept {
+    /// Follows the members now of the organizations `touched` (matched by name, each of
+    /// which gained or lost a member): the customers listed through one of them that
+    /// left, and the ones that joined and sort among the first `top_len`. `false` when
+    /// a listed customer left a full list (the next one is not known).
+    fn patch(&mut self, touched: &[i64], members: Vec<Member>, top_len: usize) -> bool {
+        let touched: HashSet<i64> = touched.iter().copied().collect();
+        let now: HashMap<i64, Option<i64>> = members.iter().map(|(id, org, ..)| (*id, *org)).collect();
+        let full = self.top.len() >= top_len;
+        let before = self.top.len();
+        self.top.retain_mut(|hit| match hit.through {
+            Some(org) if touched.contains(&org) => match now.get(&hit.id) {
+                Some(org) => {
+                    hit.through = *org;
+                    true
+                }
+                None => false,
+            },
+            _ => true,
+        });
+        if full && self.top.len() < before {
+            return false;
+        }
+        if let Some(through) = self.through.as_mut() {
+            for org in &touched {
+                through.remove(org);
+            }
+            for (_, org, _, own) in &members {
+                if let (Some(org), 0) = (org, own) {
+                    *through.entry(*org).or_default() += 1;
+                }
+            }
+        }
+        let listed: HashSet<i64> = self.top.iter().map(|h| h.id).collect();
+        // Customers matched by themselves were listed already if they sort among the first.
+        for hit in members.into_iter().filter(|m| m.3 == 0 && !listed.contains(&m.0)).map(Hit::from) {
+            if self.top.len() < top_len || self.top.last().is_some_and(|last| hit < *last) {
+                let at = self.top.partition_point(|h| *h < hit);
+                self.top.insert(at, hit);
+                self.top.truncate(top_len);
+            }
+        }
+        true
+    }
+
+    /// The total from the customers matched by themselves (`own`, counted up to the cap
+    /// + 1) and the others counted through their organization.
+    fn count(&mut self, own: i64) {
+        let n = match &self.through {
+            _ if own > COUNT_CAP => own,
+            Some(through) => own + through.values().sum::<i64>(),
+            None => return,
+        };
+        self.total = n.min(COUNT_CAP);
+        self.total_capped = n > COUNT_CAP;
     }
 }
 

@@ -177,7 +177,7 @@ impl Filter {
     pub fn keeps_in_group(&self) -> String {
         match (&self.search, self.project) {
             (Some(Search::Substring { .. }), None) if !self.postgres => {
-                format!("(instr(orgdesk_fold({CUSTOMER_TEXT}), $2) > 0 OR instr(orgdesk_fold(o.name), $2) > 0)")
+                format!("({} OR instr(orgdesk_fold(o.name), $2) > 0)", self.keeps_customer_row())
             }
             _ => format!("({} OR {})", self.keeps_customer(), self.keeps_organization()),
         }
@@ -199,12 +199,26 @@ impl Filter {
     /// id among [`Filter::hits`].
     pub fn keeps_row(&self) -> String {
         match (&self.search, self.project) {
-            (Some(Search::Prefix { .. }), None) => "((c.last_key >= $1 AND c.last_key < $2) \
-                 OR (c.sort_name >= $1 AND c.sort_name < $2) OR (c.email >= $1 AND c.email < $2) \
-                 OR (o.name_key >= $1 AND o.name_key < $2))"
-                .into(),
+            (Some(Search::Prefix { .. }), None) => {
+                format!("({} OR (o.name_key >= $1 AND o.name_key < $2))", self.keeps_customer_row())
+            }
             (Some(Search::Substring { .. }), None) => self.keeps_in_group(),
             _ => format!("c.id IN ({})", self.hits()),
+        }
+    }
+
+    /// Whether the filter keeps customer `c` by themselves, checked on the row (a few
+    /// rows: a substring on SQLite is looked for in the row's folded text rather than
+    /// read from the index for the whole table). With a project: [`Filter::keeps_customer`].
+    pub fn keeps_customer_row(&self) -> String {
+        match (&self.search, self.project) {
+            (Some(Search::Prefix { .. }), None) => "((c.last_key >= $1 AND c.last_key < $2) \
+                 OR (c.sort_name >= $1 AND c.sort_name < $2) OR (c.email >= $1 AND c.email < $2))"
+                .into(),
+            (Some(Search::Substring { .. }), None) if !self.postgres => {
+                format!("instr(orgdesk_fold({CUSTOMER_TEXT}), $2) > 0")
+            }
+            _ => self.keeps_customer(),
         }
     }
 

@@ -82,8 +82,8 @@ pub async fn list_customers(
     let filter = list_filter(&state, query.q.as_deref(), query.project_id).await?;
     let listed = match (group, filter.as_ref()) {
         // The pickers' searches of all customers are asked for again and again as agents
-        // type, while customers move: kept per search text version and checked against
-        // the membership changes since (`PickerHits`); the page's rows are read anew.
+        // type, while customers move: kept per search text version and brought up to date
+        // from the membership changes since (`PickerHits`); the page's rows are read anew.
         (Group::All, Some(f)) if query.project_id.is_none() => {
             let key = (search_text(query.q.as_deref())?.unwrap_or_default(), paging.offset, paging.limit);
             let db = &state.db;
@@ -92,7 +92,7 @@ pub async fn list_customers(
                 .get_checked(
                     current.versions.texts,
                     key,
-                    |kept| async move { kept.still_exact(db).await },
+                    |kept| async move { kept.refresh(db).await },
                     || store::PickerHits::compute(db, f, paging),
                 )
                 .await?;

@@ -131,28 +131,99 @@ async fn kept_searches_follow_every_kind_of_change_at_once_on_another_server() {
     assert_eq!(orgs, ["Plain 1/5"]);
 }
 
+/// The names on the page of `hits` (brought up to date), which must equal a computation
+/// from scratch, and its total.
+async fn kept_page(app: &TestApp, hits: &customer_store::PickerHits, q: &str, limit: i64) -> (Vec<String>, i64) {
+    let kept = hits.page(&app.db).await.unwrap();
+    let fresh =
+        customer_store::list(&app.db, Group::All, Some(&filter(app, q)), Paging { offset: 0, limit }).await.unwrap();
+    assert_eq!(
+        json!([kept.items, kept.total, kept.total_capped]),
+        json!([fresh.items, fresh.total, fresh.total_capped])
+    );
+    (kept.items.iter().map(|c| c.first_name.clone()).collect(), kept.total)
+}
+
 #[tokio::test]
-async fn a_kept_picker_search_survives_the_moves_that_cannot_change_it() {
+async fn a_kept_picker_search_follows_moves_and_is_computed_anew_only_when_it_must() {
     let app = TestApp::spawn_admin().await;
     let zeb = app.create_org("Zebulon Labs", &["zeb.test"]).await.id;
     let third = app.create_org("Third", &["third.test"]).await.id;
-    app.create_named_customer("ann@zeb.test", "Ann", "Adams").await;
+    let ann = app.create_named_customer("ann@zeb.test", "Ann", "Adams").await.id;
+    let eve = app.create_named_customer("eve@zeb.test", "Eve", "Evans").await.id;
     let bob = app.create_named_customer("bob@other.test", "Bob", "Brown").await.id;
+    app.create_named_customer("gus@gmail.com", "Gus", "Zebulsky").await;
     let text_version = "SELECT version FROM search_text_version WHERE id = 1";
     let texts = app.scalar(text_version).await;
-    let hits = customer_store::PickerHits::compute(&app.db, &filter(&app, "zebul"), Paging { offset: 0, limit: 8 })
+    // The first two of Ann and Eve (through Zebulon Labs) and Gus (by himself).
+    let hits = customer_store::PickerHits::compute(&app.db, &filter(&app, "zebul"), Paging { offset: 0, limit: 2 })
         .await
         .unwrap();
-    assert!(hits.still_exact(&app.db).await.unwrap());
+    assert!(hits.refresh(&app.db).await.unwrap());
+    assert_eq!(kept_page(&app, &hits, "zebul", 2).await, (vec!["Ann".to_string(), "Eve".into()], 3));
 
     // Between organizations the search does not match by name: the same customers match.
     app.move_customers(&[bob], Some(third)).await;
     app.move_customers(&[bob], None).await;
-    assert!(hits.still_exact(&app.db).await.unwrap(), "a move elsewhere keeps the result");
+    assert!(hits.refresh(&app.db).await.unwrap(), "a move elsewhere keeps the result");
+    assert_eq!(kept_page(&app, &hits, "zebul", 2).await.1, 3);
     assert_eq!(app.scalar(text_version).await, texts, "moves change no text");
 
+    // Bob joins the organization matched by name and sorts among the first two.
     app.move_customers(&[bob], Some(zeb)).await;
-    assert!(!hits.still_exact(&app.db).await.unwrap(), "Bob now matches through Zebulon Labs");
+    assert!(hits.refresh(&app.db).await.unwrap(), "followed, not computed anew");
+    assert_eq!(kept_page(&app, &hits, "zebul", 2).await, (vec!["Ann".to_string(), "Bob".into()], 4));
+    // Eve, no longer on the page, leaves: only the count changes.
+    app.move_customers(&[eve], Some(third)).await;
+    assert!(hits.refresh(&app.db).await.unwrap());
+    assert_eq!(kept_page(&app, &hits, "zebul", 2).await, (vec!["Ann".to_string(), "Bob".into()], 3));
+    // Ann leaves the full page: who comes after Bob is not kept, so it is computed anew.
+    app.move_customers(&[ann], None).await;
+    assert!(!hits.refresh(&app.db).await.unwrap(), "a listed customer left a full page");
+    let again = customer_store::PickerHits::compute(&app.db, &filter(&app, "zebul"), Paging { offset: 0, limit: 2 })
+        .await
+        .unwrap();
+    assert_eq!(kept_page(&app, &again, "zebul", 2).await, (vec!["Bob".to_string(), "Gus".into()], 2));
+
     ok_json(app.patch(&format!("/api/customers/{bob}"), json!({"first_name": "Robert"})).await).await;
     assert!(app.scalar(text_version).await > texts, "a rename changes the text");
+}
+
+#[tokio::test]
+async fn a_kept_picker_search_equals_a_fresh_one_after_each_of_many_moves() {
+    let app = TestApp::spawn_admin().await;
+    // Two organizations matched by name, one not; customers matched by themselves or not.
+    let mut orgs = vec![None];
+    for (name, domain) in [("Zebulon Labs", "zeb.test"), ("Zebulix", "zx.test"), ("Plain", "plain.test")] {
+        orgs.push(Some(app.create_org(name, &[domain]).await.id));
+    }
+    let mut customers = Vec::new();
+    for (i, first) in
+        ["Ann", "Bob", "Cy", "Dee", "Eve", "Fay", "Gus", "Hal", "Ida", "Jo", "Kim", "Lu"].iter().enumerate()
+    {
+        let last = if i % 4 == 0 { "Zebulsky" } else { "Brown" };
+        let email = format!("{}@gmail.com", first.to_lowercase());
+        customers.push(app.create_named_customer(&email, first, last).await.id);
+    }
+    let mut seed = 7u64;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % n
+    };
+    let search = |app: &TestApp| filter(app, "zebul");
+    let mut hits =
+        customer_store::PickerHits::compute(&app.db, &search(&app), Paging { offset: 0, limit: 3 }).await.unwrap();
+    let mut computed = 0;
+    for _ in 0..40 {
+        let (customer, org) = (customers[next(customers.len())], orgs[next(orgs.len())]);
+        app.move_customers(&[customer], org).await;
+        if !hits.refresh(&app.db).await.unwrap() {
+            computed += 1;
+            hits = customer_store::PickerHits::compute(&app.db, &search(&app), Paging { offset: 0, limit: 3 })
+                .await
+                .unwrap();
+        }
+        kept_page(&app, &hits, "zebul", 3).await;
+    }
+    assert!(computed < 40, "some moves were followed without a new computation ({computed} of 40 computed anew)");
 }
