@@ -43,6 +43,7 @@ pub struct AppState {
     pub customer_search_cache: Arc<versioned_cache::CustomerSearchCache>,
     pub picker_cache: Arc<versioned_cache::PickerCache>,
     pub group_cache: Arc<versioned_cache::GroupCache>,
+    pub title_search_cache: Arc<versioned_cache::TitleSearchCache>,
     /// The grouping by organization, kept up to date from the counters that change.
     pub org_groups: Arc<db::items::org_groups::OrgGroups>,
     /// Trigram counts that steer long searches to their rarest part.
@@ -63,6 +64,7 @@ impl AppState {
             customer_search_cache: Arc::default(),
             picker_cache: Arc::default(),
             group_cache: Arc::default(),
+            title_search_cache: Arc::default(),
             org_groups: Arc::default(),
             search_stats: Arc::default(),
         }

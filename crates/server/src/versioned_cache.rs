@@ -37,6 +37,10 @@ pub type OrgSearchCache = VersionedCache<String, OrgHits>;
 /// How many organization searches [`OrgSearchCache`] keeps: each holds its matched
 /// customers (up to `search_hits::MAX_MATCHED_CUSTOMERS`).
 pub const ORG_HITS_CAPACITY: usize = 128;
+/// Searches of item titles with no other filter, kept by the title version (migration
+/// 0024), which status changes do not bump: (search text, offset, limit) to the page's ids,
+/// newest first, and how many match.
+pub type TitleSearchCache = VersionedCache<(String, i64, i64), (Vec<i64>, crate::db::items::Total)>;
 /// The Tickets app's groupings: what is grouped and how it is filtered.
 pub type GroupCache = VersionedCache<String, Vec<ItemGroup>>;
 

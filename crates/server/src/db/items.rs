@@ -112,6 +112,12 @@ pub struct Total {
 /// One page of items, newest first, and how many match in all: exactly when the counters
 /// answer the filter, else counted up to [`ITEM_COUNT_CAP`] items past `offset`.
 pub async fn list(db: &Db, filter: &ItemFilter, offset: i64, limit: i64) -> Result<(Vec<Item>, Total), sqlx::Error> {
+    let (ids, total) = page_ids(db, filter, offset, limit).await?;
+    Ok((listed(db, &ids).await?, total))
+}
+
+/// The ids of the page [`list`] shows, newest first, and how many match.
+pub async fn page_ids(db: &Db, filter: &ItemFilter, offset: i64, limit: i64) -> Result<(Vec<i64>, Total), sqlx::Error> {
     let title = filter::TitleSearch::for_db(db);
     let (ids, total) = if filter::counters_answer(filter) {
         let ids: Vec<i64> = filter::page_ids(filter, title, offset, limit).scalars(db).await?;
@@ -137,14 +143,18 @@ pub async fn list(db: &Db, filter: &ItemFilter, offset: i64, limit: i64) -> Resu
         };
         (ids, total)
     };
+    Ok((ids, total))
+}
+
+/// The items `ids` as lists show them (no followers, the description cut), newest first.
+pub async fn listed(db: &Db, ids: &[i64]) -> Result<Vec<Item>, sqlx::Error> {
     if ids.is_empty() {
-        return Ok((Vec::new(), total));
+        return Ok(Vec::new());
     }
     let mut q = query(select_items(&format!("SUBSTR(i.description, 1, {LIST_DESCRIPTION_CHARS})")));
-    q.push(" WHERE i.id IN (").push_list(&ids).push(") ORDER BY i.id DESC");
+    q.push(" WHERE i.id IN (").push_list(ids).push(") ORDER BY i.id DESC");
     let rows: Vec<ItemRow> = q.fetch_all(db).await?;
-    let items = rows.into_iter().map(|r| r.into_api(Vec::new())).collect::<Result<_, _>>()?;
-    Ok((items, total))
+    rows.into_iter().map(|r| r.into_api(Vec::new())).collect()
 }
 
 /// These items as lists show them (no followers, the description cut), in the order of `ids`.

@@ -37,6 +37,8 @@ pub struct DataVersions {
     /// Bumped by every write that can change which customers and organizations a search
     /// text matches, or their order: names, emails, new and deleted rows; not by moves (0022).
     pub texts: i64,
+    /// Bumped by new and deleted items and changed titles only (migration 0024).
+    pub titles: i64,
 }
 
 /// What an unexpired session of an active agent yields.
@@ -55,7 +57,8 @@ pub async fn find(db: &Db, token_hash: &str, now: i64) -> Result<Option<Found>, 
         "SELECT a.id, a.email, a.name, a.role, a.active, a.created_at, a.must_change_password, s.csrf_token, \
          (SELECT version FROM customer_counts WHERE id = 1) AS customers, \
          (SELECT version FROM work_version WHERE id = 1) AS work, \
-         (SELECT version FROM search_text_version WHERE id = 1) AS texts \
+         (SELECT version FROM search_text_version WHERE id = 1) AS texts, \
+         (SELECT titles FROM work_version WHERE id = 1) AS titles \
          FROM sessions s JOIN agents a ON a.id = s.agent_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = TRUE",
     )

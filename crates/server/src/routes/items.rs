@@ -15,7 +15,7 @@ use orgdesk_core::api::ErrorBody;
 use orgdesk_core::paging::{Paging, PagingParams};
 use orgdesk_core::tickets::{
     parse_message_body, validate_bulk_change, validate_item_changes, validate_new_item, ItemFilter, ItemFilterParams,
-    ItemGroupParams,
+    ItemGroupParams, ItemSearch,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -67,13 +67,38 @@ pub fn mail(state: &AppState) -> Mail {
         (status = 422, body = ErrorBody, description = "A filter is malformed (the field is named)")))]
 pub async fn list_items(
     State(state): State<AppState>,
-    _: CurrentAgent,
+    current: CurrentAgent,
     ApiQuery(params): ApiQuery<ItemFilterParams>,
     paging: ApiResult<ApiPaging>,
 ) -> ApiResult<Json<ItemPage>> {
     let (filter, Paging { offset, limit }) = filter_and_page(&params, paging)?;
-    let (items, total) = store::list(&state.db, &filter, offset, limit).await?;
+    let (items, total) = match title_only(&filter) {
+        // A search of titles alone matches the same items, in the same order, until an item
+        // is created, deleted or retitled: its page's ids are kept by the title version;
+        // the rows (status, assignee) are read anew.
+        Some(text) => {
+            let key = (text.to_string(), offset, limit);
+            let page = state
+                .title_search_cache
+                .get_or_compute(current.versions.titles, key, || store::page_ids(&state.db, &filter, offset, limit))
+                .await?;
+            (store::listed(&state.db, &page.0).await?, page.1)
+        }
+        None => store::list(&state.db, &filter, offset, limit).await?,
+    };
     Ok(Json(ItemPage { items, total: total.n, total_capped: total.capped, offset, limit }))
+}
+
+/// The text of a search of item titles with no other filter.
+fn title_only(filter: &ItemFilter) -> Option<&str> {
+    match &filter.search {
+        Some(ItemSearch::Title(text))
+            if *filter == ItemFilter { search: filter.search.clone(), ..ItemFilter::default() } =>
+        {
+            Some(text)
+        }
+        _ => None,
+    }
 }
 
 /// The response header that says how a grouping was answered (for benchmarks): `held`

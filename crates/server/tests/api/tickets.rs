@@ -725,6 +725,45 @@ async fn a_title_search_finds_what_checking_every_title_finds() {
     assert_eq!(titles_of(&json_of(&app, "/api/items?q=vpn").await), ["vpn-up"]);
 }
 
+#[tokio::test]
+async fn a_kept_title_search_shows_status_changes_and_follows_new_and_retitled_items_on_another_server() {
+    let a = TestApp::spawn_admin().await;
+    let b = a.restart().await;
+    let p = a.create_project("Support").await.id;
+    let jam = a.create_task(p, "Printer jams").await.id;
+    let toner = a.create_task(p, "Printer toner").await.id;
+    a.create_task(p, "VPN down").await;
+    async fn search(app: &TestApp) -> (Vec<String>, i64) {
+        let page = json_of(app, "/api/items?q=printer&limit=50").await;
+        let shown = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| format!("{} {}", i["title"].as_str().unwrap(), i["status"].as_str().unwrap()))
+            .collect();
+        (shown, page["total"].as_i64().unwrap())
+    }
+    let titles = "SELECT titles FROM work_version WHERE id = 1";
+    assert_eq!(search(&b).await, (vec!["Printer toner new".to_string(), "Printer jams new".into()], 2));
+
+    // A status change (the update sets the title too, unchanged) keeps the kept ids and
+    // shows the new status.
+    let before = a.scalar(titles).await;
+    a.set_status(jam, ItemStatus::Waiting).await;
+    assert_eq!(a.scalar(titles).await, before, "a status change changes no title");
+    assert_eq!(search(&b).await.0, ["Printer toner new", "Printer jams waiting"]);
+
+    // A retitled item and a new one, through the other server.
+    ok_json(a.patch(&format!("/api/items/{toner}"), json!({"title": "Scanner toner"})).await).await;
+    assert!(a.scalar(titles).await > before);
+    assert_eq!(search(&b).await, (vec!["Printer jams waiting".to_string()], 1));
+    a.create_task(p, "New printer").await;
+    assert_eq!(search(&b).await, (vec!["New printer new".to_string(), "Printer jams waiting".into()], 2));
+    // With another filter the search is computed, with the same rows.
+    let open = json_of(&b, "/api/items?q=printer&status=new&limit=50").await;
+    assert_eq!(titles_of(&open), ["New printer"]);
+}
+
 fn titles_of(page: &Value) -> Vec<String> {
     page["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap().to_string()).collect()
 }
