@@ -102,78 +102,13 @@ pub fn SearchPicker(
     exclude: Signal<Vec<i64>>,
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
+    // Each answer carries the text it answers: one for an earlier text (still on its way
+    // when more was typed) is not shown, so the arrows do not start over under the user.
     let results = LocalResource::new(move || {
-        let q = query.get();
+        let q = query.get().trim().to_string();
         async move {
-            let q = q.trim().to_string();
-            if q.is_empty() && !inline {
-                return Ok(Vec::new());
-            }
-            match kind {
-                PickerKind::Customer => api::customers::search_customers(&q, 8).await.map(|p| {
-                    choices(
-                        p.items
-                            .into_iter()
-                            .map(|c| Pick { id: c.id, name: c.display_name(), detail: c.email.clone() })
-                            .collect(),
-                    )
-                }),
-                PickerKind::Relatives { organization, relation } => {
-                    api::organizations::relatives(organization, relation, &q).await.map(|list| {
-                        list.into_iter()
-                            .map(|c| Choice {
-                                disabled: c.disabled_reason.is_some(),
-                                pick: Pick { id: c.id, name: c.name, detail: c.disabled_reason.unwrap_or_default() },
-                                create: false,
-                            })
-                            .collect()
-                    })
-                }
-                PickerKind::CustomerWithOrganization => api::customers::search_customers(&q, 8).await.map(|p| {
-                    p.items
-                        .into_iter()
-                        .map(|c| {
-                            let org = match &c.organization_name {
-                                Some(o) => format!("in {o}"),
-                                None => "no organization".into(),
-                            };
-                            Pick { id: c.id, name: c.display_name(), detail: format!("{} · {org}", c.email) }
-                        })
-                        .map(Choice::from)
-                        .collect()
-                }),
-                PickerKind::Project => api::projects::list_projects("false", &q, 0, 8).await.map(|p| {
-                    p.items
-                        .into_iter()
-                        .map(|pr| {
-                            let open = format!("{} open", pr.open_item_count);
-                            Pick { id: pr.id, name: pr.name, detail: open }
-                        })
-                        .map(Choice::from)
-                        .collect()
-                }),
-                PickerKind::Usergroup => api::usergroups::list_usergroups(&q, 0, 8).await.map(|p| {
-                    p.items
-                        .into_iter()
-                        .map(|g| Pick { id: g.id, name: g.name, detail: count_of(g.members, "member", "members") })
-                        .map(Choice::from)
-                        .collect()
-                }),
-                PickerKind::Organization => api::organizations::list_organizations(&q, 0, 8).await.map(|p| {
-                    p.items
-                        .into_iter()
-                        .map(|o| {
-                            let members = if o.member_count == 1 {
-                                "1 member".into()
-                            } else {
-                                format!("{} members", o.member_count)
-                            };
-                            Pick { id: o.id, name: o.name, detail: members }
-                        })
-                        .map(Choice::from)
-                        .collect()
-                }),
-            }
+            let answer = search(kind, inline, &q).await;
+            (q, answer)
         }
     });
     // The options now shown (leading ones first), and the active one.
@@ -187,12 +122,15 @@ pub fn SearchPicker(
         loading.set(true);
     });
     Effect::new(move |_| {
-        let Some(answer) = results.get() else { return };
+        let Some((asked, answer)) = results.get() else { return };
+        let typed = query.get_untracked().trim().to_string();
+        if asked != typed {
+            return;
+        }
         let mut list = leading.get_value();
         match answer {
             Ok(mut found) => {
                 exclude.with(|ex| found.retain(|c| c.create || !ex.contains(&c.pick.id)));
-                let typed = query.get_untracked().trim().to_string();
                 let taken = names_one_of(&typed, &found);
                 list.extend(found);
                 if on_create.is_some() && !typed.is_empty() && !taken {
@@ -392,6 +330,75 @@ pub fn SearchPicker(
                 </p>
             </div>
         </div>
+    }
+}
+
+/// What the server finds for `q` (trimmed); nothing for an empty text unless `inline`.
+async fn search(kind: PickerKind, inline: bool, q: &str) -> Result<Vec<Choice>, api::ApiError> {
+    if q.is_empty() && !inline {
+        return Ok(Vec::new());
+    }
+    match kind {
+        PickerKind::Customer => api::customers::search_customers(q, 8).await.map(|p| {
+            choices(
+                p.items
+                    .into_iter()
+                    .map(|c| Pick { id: c.id, name: c.display_name(), detail: c.email.clone() })
+                    .collect(),
+            )
+        }),
+        PickerKind::Relatives { organization, relation } => {
+            api::organizations::relatives(organization, relation, q).await.map(|list| {
+                list.into_iter()
+                    .map(|c| Choice {
+                        disabled: c.disabled_reason.is_some(),
+                        pick: Pick { id: c.id, name: c.name, detail: c.disabled_reason.unwrap_or_default() },
+                        create: false,
+                    })
+                    .collect()
+            })
+        }
+        PickerKind::CustomerWithOrganization => api::customers::search_customers(q, 8).await.map(|p| {
+            p.items
+                .into_iter()
+                .map(|c| {
+                    let org = match &c.organization_name {
+                        Some(o) => format!("in {o}"),
+                        None => "no organization".into(),
+                    };
+                    Pick { id: c.id, name: c.display_name(), detail: format!("{} · {org}", c.email) }
+                })
+                .map(Choice::from)
+                .collect()
+        }),
+        PickerKind::Project => api::projects::list_projects("false", q, 0, 8).await.map(|p| {
+            p.items
+                .into_iter()
+                .map(|pr| {
+                    let open = format!("{} open", pr.open_item_count);
+                    Pick { id: pr.id, name: pr.name, detail: open }
+                })
+                .map(Choice::from)
+                .collect()
+        }),
+        PickerKind::Usergroup => api::usergroups::list_usergroups(q, 0, 8).await.map(|p| {
+            p.items
+                .into_iter()
+                .map(|g| Pick { id: g.id, name: g.name, detail: count_of(g.members, "member", "members") })
+                .map(Choice::from)
+                .collect()
+        }),
+        PickerKind::Organization => api::organizations::list_organizations(q, 0, 8).await.map(|p| {
+            p.items
+                .into_iter()
+                .map(|o| {
+                    let members =
+                        if o.member_count == 1 { "1 member".into() } else { format!("{} members", o.member_count) };
+                    Pick { id: o.id, name: o.name, detail: members }
+                })
+                .map(Choice::from)
+                .collect()
+        }),
     }
 }
 

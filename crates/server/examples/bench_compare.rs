@@ -20,7 +20,7 @@
 //! requests draw from. `BENCH_WARMUP` (1) seconds of the same requests come first, not
 //! counted. `LOAD_ONLY=sqlite|postgres` measures one database (`BENCH_PG_DATABASE` names the PostgreSQL one it creates and drops, default `orgdesk_compare_bench`); `BENCH_ITEMS`,
 //! `LOAD_CUSTOMERS`, `LOAD_ORGANIZATIONS` change the data set; `BENCH_FILTER` keeps the
-//! endpoints whose name contains it.
+//! endpoints whose name contains it (or one of its comma-separated parts).
 //!
 //! `cargo build --release -p orgdesk-server --bin orgdesk --example bench_compare --example baseline
 //! && target/release/examples/bench_compare` (`scripts/bench.sh` runs it; figures in README.md).
@@ -442,6 +442,7 @@ async fn scenario(label: &str, bin: &Path, url: &str) {
     let seconds: f64 = setting("BENCH_SECONDS", 5.0);
     let warm_up: f64 = setting("BENCH_WARMUP", 1.0);
     let filter = std::env::var("BENCH_FILTER").unwrap_or_default();
+    let chosen = |name: &str| filter.split(',').any(|part| name.contains(part));
     println!("== {label}: {organizations} organizations, {customers} customers, {items} items; {clients} clients, {seconds} s per run ==");
     let seeded = Instant::now();
     seed_with_items(bin, url, customers, organizations, items).await;
@@ -475,14 +476,14 @@ async fn scenario(label: &str, bin: &Path, url: &str) {
         rows.push(row(&endpoint, &run, None, None));
     }
     let write_mix = Arc::new(writes());
-    for endpoint in endpoints().into_iter().filter(|e| e.name.contains(filter.as_str())) {
+    for endpoint in endpoints().into_iter().filter(|e| chosen(e.name)) {
         let endpoint = Arc::new(endpoint);
         orgdesk.drive(&endpoint, None, &ids, clients, warm_up).await;
         let alone = orgdesk.drive(&endpoint, None, &ids, clients, seconds).await;
         let mixed = orgdesk.drive(&endpoint, Some(&write_mix), &ids, clients, seconds).await;
         rows.push(row(&endpoint, &alone, Some(base_rate[endpoint.shape as usize]), Some(&mixed)));
     }
-    for endpoint in writes().into_iter().filter(|e| e.name.contains(filter.as_str())) {
+    for endpoint in writes().into_iter().filter(|e| chosen(e.name)) {
         let endpoint = Arc::new(endpoint);
         orgdesk.drive(&endpoint, None, &ids, clients, warm_up).await;
         let run = orgdesk.drive(&endpoint, None, &ids, clients, seconds).await;
