@@ -250,26 +250,42 @@ pub struct PickerHits {
 struct Kept {
     /// The search version the result is exact at.
     exact_at: i64,
-    /// The first `offset + limit` customers in name order (when moves are followed),
-    /// else the page's.
+    /// The first `offset + limit` customers in name order when moves are followed, else
+    /// the page's.
+    ids: Vec<i64>,
+    /// What following moves takes, read when a move first touches the result (most
+    /// searches typed once never need it).
+    followed: Option<Followed>,
+    total: i64,
+    total_capped: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Followed {
+    /// `ids` with what orders and keeps them.
     top: Vec<Hit>,
     /// When the count is below the cap: the members of each organization matched by name
     /// that are not matched by themselves.
     through: Option<HashMap<i64, i64>>,
-    total: i64,
-    total_capped: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Hit {
     sort_name: String,
     id: i64,
-    /// The organization it matches through, `None` when it matches by itself.
-    through: Option<i64>,
+    /// Matched by themselves (else through their organization).
+    own: bool,
+    organization: Option<i64>,
 }
 
 /// (customer, organization, sort name, matched by themselves: 1 or 0).
 type Member = (i64, Option<i64>, String, i64);
+
+impl From<Member> for Hit {
+    fn from((id, organization, sort_name, own): Member) -> Hit {
+        Hit { sort_name, id, own: own != 0, organization }
+    }
+}
 
 impl PickerHits {
     /// Computes the page as [`list`] does, after reading the search version (so the result
@@ -284,37 +300,13 @@ impl PickerHits {
         let follows = organizations.is_some() && top_len <= MAX_KEPT_TOP;
         let read = if follows { Paging { offset: 0, limit: top_len } } else { page };
         let (listed, own) = list_all_counted(db, f, read).await?;
-        let ids: Vec<i64> = listed.items.iter().map(|c| c.id).collect();
-        let mut top: Vec<Hit> = if ids.is_empty() {
-            Vec::new()
-        } else {
-            let sql = format!(
-                "SELECT c.id, m.organization_id, c.sort_name, CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT) FROM customers c \
-                 LEFT JOIN memberships m ON m.customer_id = c.id WHERE c.id IN ({})",
-                f.keeps_customer_row(),
-                placeholders(f.next_param(), ids.len())
-            );
-            let rows: Vec<Member> = query(sql).bind_args(f.args()).bind_all(ids).fetch_all(db).await?;
-            rows.into_iter().map(Hit::from).collect()
+        let kept = Kept {
+            exact_at,
+            ids: listed.items.iter().map(|c| c.id).collect(),
+            followed: None,
+            total: listed.total,
+            total_capped: listed.total_capped,
         };
-        top.sort_unstable();
-        let through = match &organizations {
-            Some(orgs) if follows && own <= COUNT_CAP && !orgs.is_empty() => {
-                let sql = format!(
-                    "SELECT m.organization_id, COUNT(*) FROM memberships m JOIN customers c ON c.id = m.customer_id \
-                     WHERE m.organization_id IN ({}) AND NOT {} GROUP BY m.organization_id",
-                    placeholders(f.next_param(), orgs.len()),
-                    f.keeps_customer_row()
-                );
-                let counts: Vec<(i64, i64)> =
-                    query(sql).bind_args(f.args()).bind_all(orgs.iter().copied()).fetch_all(db).await?;
-                Some(counts.into_iter().collect())
-            }
-            _ if follows && own <= COUNT_CAP => Some(HashMap::new()),
-            _ => None,
-        };
-        let mut kept = Kept { exact_at, top, through, total: listed.total, total_capped: listed.total_capped };
-        kept.count(own);
         Ok(PickerHits {
             filter: f.clone(),
             offset: usize::try_from(page.offset).unwrap_or(usize::MAX),
@@ -343,9 +335,13 @@ impl PickerHits {
     /// change the result in ways not followed (too many matched organizations).
     fn touched(&self, changed: &[i64]) -> Option<Vec<i64>> {
         match &self.organizations {
-            Some(matched) => Some(changed.iter().copied().filter(|id| matched.binary_search(id).is_ok()).collect()),
+            Some(matched) => Some(changed.iter().copied().filter(|id| self.matches(*id, matched)).collect()),
             None => changed.is_empty().then(Vec::new),
         }
+    }
+
+    fn matches(&self, organization: i64, matched: &[i64]) -> bool {
+        matched.binary_search(&organization).is_ok()
     }
 
     /// Brings the result up to date with the membership changes since it was exact;
@@ -367,31 +363,84 @@ impl PickerHits {
         let kept = self.current();
         let (now, changed) = member_stamps::changed_since(db, kept.exact_at).await?;
         let Some(touched) = changed.as_deref().and_then(|c| self.touched(c)) else { return Ok(false) };
-        let mut next = Kept { exact_at: now, ..kept.clone() };
-        if !touched.is_empty() {
-            let f = &self.filter;
-            let sql = format!(
-                "SELECT m.customer_id, m.organization_id, c.sort_name, CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT) \
-                 FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.organization_id IN ({})",
-                f.keeps_customer_row(),
-                placeholders(f.next_param(), touched.len())
-            );
-            let members: Vec<Member> =
-                query(sql).bind_args(f.args()).bind_all(touched.iter().copied()).fetch_all(db).await?;
-            if !next.patch(&touched, members, self.offset.saturating_add(self.limit)) {
-                return Ok(false);
-            }
-            next.count(self.own);
+        if touched.is_empty() {
+            self.store(&kept, Kept { exact_at: now, ..kept.clone() });
+            return Ok(true);
         }
-        self.store(&kept, next);
+        let top_len = self.offset.saturating_add(self.limit);
+        let mut followed = match kept.followed.clone() {
+            Some(followed) => followed,
+            None => match self.follow(db, &kept.ids, top_len).await? {
+                Some(followed) => followed,
+                None => return Ok(false),
+            },
+        };
+        let f = &self.filter;
+        let sql = format!(
+            "SELECT m.customer_id, m.organization_id, c.sort_name, CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT) \
+             FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.organization_id IN ({})",
+            f.keeps_customer_row(),
+            placeholders(f.next_param(), touched.len())
+        );
+        let members: Vec<Member> =
+            query(sql).bind_args(f.args()).bind_all(touched.iter().copied()).fetch_all(db).await?;
+        if !followed.patch(&touched, members, top_len) {
+            return Ok(false);
+        }
+        let (total, total_capped) = followed.count(self.own).unwrap_or((kept.total, kept.total_capped));
+        let ids = followed.top.iter().map(|h| h.id).collect();
+        self.store(&kept, Kept { exact_at: now, ids, followed: Some(followed), total, total_capped });
         Ok(true)
+    }
+
+    /// Reads what following moves takes for the first customers `ids`, as they are now:
+    /// their names' order, their organization and whether they match by themselves, and
+    /// the members counted through each organization matched by name. `None` when one
+    /// of a full list no longer matches (the next one is not known).
+    async fn follow(&self, db: &Db, ids: &[i64], top_len: usize) -> Result<Option<Followed>, sqlx::Error> {
+        let f = &self.filter;
+        let mut top: Vec<Hit> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "SELECT c.id, m.organization_id, c.sort_name, CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT) \
+                 FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id WHERE c.id IN ({})",
+                f.keeps_customer_row(),
+                placeholders(f.next_param(), ids.len())
+            );
+            let rows: Vec<Member> = query(sql).bind_args(f.args()).bind_all(ids.iter().copied()).fetch_all(db).await?;
+            rows.into_iter().map(Hit::from).collect()
+        };
+        top.sort_unstable();
+        let matched = self.organizations.as_deref().unwrap_or_default();
+        let before = top.len();
+        top.retain(|h| h.own || h.organization.is_some_and(|o| self.matches(o, matched)));
+        if top.len() < before && before >= top_len {
+            return Ok(None);
+        }
+        let through = if self.own > COUNT_CAP {
+            None
+        } else if matched.is_empty() {
+            Some(HashMap::new())
+        } else {
+            let sql = format!(
+                "SELECT m.organization_id, COUNT(*) FROM memberships m JOIN customers c ON c.id = m.customer_id \
+                 WHERE m.organization_id IN ({}) AND NOT {} GROUP BY m.organization_id",
+                placeholders(f.next_param(), matched.len()),
+                f.keeps_customer_row()
+            );
+            let counts: Vec<(i64, i64)> =
+                query(sql).bind_args(f.args()).bind_all(matched.iter().copied()).fetch_all(db).await?;
+            Some(counts.into_iter().collect())
+        };
+        Ok(Some(Followed { top, through }))
     }
 
     /// The page's customers as they are now, in name order.
     pub async fn page(&self, db: &Db) -> Result<Listed, sqlx::Error> {
         let kept = self.current();
-        let hits = if self.follows { kept.top.get(self.offset..).unwrap_or_default() } else { &kept.top[..] };
-        let ids: Vec<i64> = hits.iter().take(self.limit).map(|h| h.id).collect();
+        let from = if self.follows { self.offset } else { 0 };
+        let ids: Vec<i64> = kept.ids.iter().skip(from).take(self.limit).copied().collect();
         let rows: Vec<CustomerRow> = if ids.is_empty() {
             Vec::new()
         } else {
@@ -406,13 +455,7 @@ impl PickerHits {
     }
 }
 
-impl From<Member> for Hit {
-    fn from((id, org, sort_name, own): Member) -> Hit {
-        Hit { sort_name, id, through: org.filter(|_| own == 0) }
-    }
-}
-
-impl Kept {
+impl Followed {
     /// Follows the members now of the organizations `touched` (matched by name, each of
     /// which gained or lost a member): the customers listed through one of them that
     /// left, and the ones that joined and sort among the first `top_len`. `false` when
@@ -422,10 +465,10 @@ impl Kept {
         let now: HashMap<i64, Option<i64>> = members.iter().map(|(id, org, ..)| (*id, *org)).collect();
         let full = self.top.len() >= top_len;
         let before = self.top.len();
-        self.top.retain_mut(|hit| match hit.through {
-            Some(org) if touched.contains(&org) => match now.get(&hit.id) {
+        self.top.retain_mut(|hit| match hit.organization {
+            Some(org) if !hit.own && touched.contains(&org) => match now.get(&hit.id) {
                 Some(org) => {
-                    hit.through = *org;
+                    hit.organization = *org;
                     true
                 }
                 None => false,
@@ -447,7 +490,7 @@ impl Kept {
         }
         let listed: HashSet<i64> = self.top.iter().map(|h| h.id).collect();
         // Customers matched by themselves were listed already if they sort among the first.
-        for hit in members.into_iter().filter(|m| m.3 == 0 && !listed.contains(&m.0)).map(Hit::from) {
+        for hit in members.into_iter().map(Hit::from).filter(|h| !h.own && !listed.contains(&h.id)) {
             if self.top.len() < top_len || self.top.last().is_some_and(|last| hit < *last) {
                 let at = self.top.partition_point(|h| *h < hit);
                 self.top.insert(at, hit);
@@ -457,16 +500,16 @@ impl Kept {
         true
     }
 
-    /// The total from the customers matched by themselves (`own`, counted up to the cap
-    /// + 1) and the others counted through their organization.
-    fn count(&mut self, own: i64) {
+    /// The total and whether it is capped, from the customers matched by themselves
+    /// (`own`, counted up to the cap + 1) and the others counted through their
+    /// organization; `None` when not counted that way.
+    fn count(&self, own: i64) -> Option<(i64, bool)> {
         let n = match &self.through {
             _ if own > COUNT_CAP => own,
             Some(through) => own + through.values().sum::<i64>(),
-            None => return,
+            None => return None,
         };
-        self.total = n.min(COUNT_CAP);
-        self.total_capped = n > COUNT_CAP;
+        Some((n.min(COUNT_CAP), n > COUNT_CAP))
     }
 }
 

@@ -184,6 +184,10 @@ async fn a_kept_picker_search_follows_moves_and_is_computed_anew_only_when_it_mu
         .await
         .unwrap();
     assert_eq!(kept_page(&app, &again, "zebul", 2).await, (vec!["Bob".to_string(), "Gus".into()], 2));
+    // The first move that touches a new result: what it lists is read then, so Bob
+    // leaving is seen as leaving a full page.
+    app.move_customers(&[bob], None).await;
+    assert!(!again.refresh(&app.db).await.unwrap(), "a listed customer left a full page");
 
     ok_json(app.patch(&format!("/api/customers/{bob}"), json!({"first_name": "Robert"})).await).await;
     assert!(app.scalar(text_version).await > texts, "a rename changes the text");
