@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod mailer;
+pub mod move_queue;
 pub mod openapi;
 pub mod portal_auth;
 pub mod routes;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub picker_cache: Arc<versioned_cache::PickerCache>,
     pub group_cache: Arc<versioned_cache::GroupCache>,
     pub title_search_cache: Arc<versioned_cache::TitleSearchCache>,
+    /// Moves of customers written together while others wait.
+    pub moves: Arc<move_queue::MoveQueue>,
     /// The grouping by organization, kept up to date from the counters that change.
     pub org_groups: Arc<db::items::org_groups::OrgGroups>,
     /// Trigram counts that steer long searches to their rarest part.
@@ -65,6 +68,7 @@ impl AppState {
             picker_cache: Arc::default(),
             group_cache: Arc::default(),
             title_search_cache: Arc::default(),
+            moves: Arc::default(),
             org_groups: Arc::default(),
             search_stats: Arc::default(),
         }

@@ -874,6 +874,63 @@ pub async fn move_customers(
     via: MoveVia,
     now: i64,
 ) -> Result<Vec<MovedCustomer>, ApiError> {
+    let mut tx = db.begin_write().await?;
+    let moved = move_in(&mut tx, &MoveRequest { ids: ids.to_vec(), organization, agent, via, now }).await?;
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// One request to move customers (see [`move_customers`]).
+#[derive(Debug, Clone)]
+pub struct MoveRequest {
+    pub ids: Vec<i64>,
+    pub organization: Option<i64>,
+    pub agent: Option<i64>,
+    pub via: MoveVia,
+    pub now: i64,
+}
+
+/// What one move request is answered.
+pub type Moved = Result<Vec<MovedCustomer>, ApiError>;
+
+/// Several requests' moves in one transaction (one commit), one after the other, each
+/// answered as if it had run alone: a request refused (a customer or the organization
+/// gone) is refused by [`move_in`] before it writes anything, and the others go on.
+/// When the database fails instead, nothing of the batch is kept and each request runs
+/// again in a transaction of its own, so one failure is answered to its request only.
+pub async fn move_batch(db: &Db, requests: &[MoveRequest]) -> Vec<Moved> {
+    if requests.len() > 1 {
+        if let Ok(results) = try_batch(db, requests).await {
+            return results;
+        }
+    }
+    let mut results = Vec::with_capacity(requests.len());
+    for r in requests {
+        results.push(move_customers(db, &r.ids, r.organization, r.agent, r.via, r.now).await);
+    }
+    results
+}
+
+/// `requests` in one transaction; `Err` when the database failed (nothing is kept).
+async fn try_batch(db: &Db, requests: &[MoveRequest]) -> Result<Vec<Moved>, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let mut results = Vec::with_capacity(requests.len());
+    for request in requests {
+        match move_in(&mut tx, request).await {
+            Err(ApiError::Database(e)) => return Err(e),
+            other => results.push(other),
+        }
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// [`move_customers`] in the caller's transaction. Every refusal comes before the
+/// first write, so a refused request leaves the transaction as it found it; a failed
+/// write is an [`ApiError::Database`].
+async fn move_in(tx: &mut Tx, request: &MoveRequest) -> Result<Vec<MovedCustomer>, ApiError> {
+    let MoveRequest { ids, organization, agent, via, now } = request;
+    let (organization, agent, via, now) = (*organization, *agent, *via, *now);
     #[derive(sqlx::FromRow)]
     struct Found {
         id: i64,
@@ -884,7 +941,6 @@ pub async fn move_customers(
         target_name: Option<String>,
     }
     let gone = || ApiError::NotFound("That organization no longer exists. Reload to see the current list.".into());
-    let mut tx = db.begin_write().await?;
     let mut org_names: HashMap<i64, String> = HashMap::new();
     let mut found: Vec<Found> = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(moves::CHUNK) {
@@ -895,7 +951,7 @@ pub async fn move_customers(
              LEFT JOIN organizations o ON o.id = m.organization_id WHERE c.id IN ({})",
             placeholders(2, chunk.len())
         );
-        let rows: Vec<Found> = query(sql).bind(organization).bind_all(chunk).fetch_all(&mut tx).await?;
+        let rows: Vec<Found> = query(sql).bind(organization).bind_all(chunk).fetch_all(&mut *tx).await?;
         if let (Some(org), true) = (organization, org_names.is_empty()) {
             // The first chunk says whether the target exists (asked alone when none of its customers do).
             let name = match rows.first() {
@@ -903,7 +959,7 @@ pub async fn move_customers(
                 None => {
                     query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
                         .bind(org)
-                        .optional_scalar(&mut tx)
+                        .optional_scalar(&mut *tx)
                         .await?
                 }
             };
@@ -924,7 +980,7 @@ pub async fn move_customers(
     let changing: Vec<&Found> = found.iter().filter(|f| f.organization_id != organization).collect();
     let managers: Vec<i64> = changing.iter().filter(|f| f.role.as_deref() == Some("manager")).map(|f| f.id).collect();
     if !managers.is_empty() {
-        crate::db::portal_policy::drop_manager_follows(&mut tx, &managers).await?;
+        crate::db::portal_policy::drop_manager_follows(tx, &managers).await?;
     }
     // Both histories name the customers in id order, whatever order the databases returned them in.
     let mut all_changing: Vec<moves::Move> = changing.iter().map(|f| (f.id, f.organization_id)).collect();
@@ -942,7 +998,6 @@ pub async fn move_customers(
     statements.extend(organization_history::inserts(&organization_entries, now));
     statements.extend(organization_history::inserts(&customer_entries, now));
     tx.execute_all(statements).await?;
-    tx.commit().await?;
     Ok(found
         .into_iter()
         .map(|f| MovedCustomer { customer_id: f.id, from_organization_id: f.organization_id })

@@ -245,7 +245,14 @@ pub async fn move_customers(
         return Err(ApiError::invalid("customer_ids", "A customer is listed twice."));
     }
     let via = req.via.unwrap_or(MoveVia::CustomersApp);
-    let moved = store::move_customers(&state.db, ids, req.organization_id, Some(agent.agent.id), via, now_ms()).await?;
+    let request = store::MoveRequest {
+        ids: ids.clone(),
+        organization: req.organization_id,
+        agent: Some(agent.agent.id),
+        via,
+        now: now_ms(),
+    };
+    let moved = state.moves.run(&state.db, request).await?;
     Ok(Json(MoveCustomersResult { organization_id: req.organization_id, moved }))
 }
 

@@ -508,3 +508,49 @@ async fn bulk_changes_of_the_same_items_at_once_let_one_win_and_refuse_the_rest(
     assert_eq!(app.scalar("SELECT COUNT(*) FROM items WHERE status = 'new'").await, 1, "the fourth stays new");
     app.assert_invariants().await;
 }
+
+/// Moves queued together are written in one transaction, each answered as if alone: a
+/// request refused (a customer gone) changes nothing and the others are kept, in order.
+#[tokio::test]
+async fn moves_written_together_are_each_answered_as_if_alone() {
+    use orgdesk_core::api::customer_profile::MoveVia;
+    use orgdesk_server::db::customers::{move_batch, MoveRequest};
+    use orgdesk_server::error::ApiError;
+
+    let app = TestApp::spawn_admin().await;
+    let x = app.create_org("Xeno", &["xeno.test"]).await.id;
+    let y = app.create_org("Yonder", &["yonder.test"]).await.id;
+    let ann = app.create_named_customer("ann@gmail.com", "Ann", "Adams").await.id;
+    let bob = app.create_named_customer("bob@gmail.com", "Bob", "Brown").await.id;
+    let request = |ids: Vec<i64>, organization: Option<i64>| MoveRequest {
+        ids,
+        organization,
+        agent: None,
+        via: MoveVia::CustomersApp,
+        now: 1_800_000_000_000,
+    };
+    let entries = |id: i64| format!("SELECT COUNT(*) FROM customer_history WHERE customer_id = {id}");
+    let (ann_before, bob_before) = (app.scalar(&entries(ann)).await, app.scalar(&entries(bob)).await);
+    let results = move_batch(
+        &app.db,
+        &[request(vec![ann], Some(x)), request(vec![bob, 999_999], Some(x)), request(vec![ann], Some(y))],
+    )
+    .await;
+    assert_eq!(results.len(), 3);
+    let first = results[0].as_ref().expect("the first move");
+    assert_eq!((first[0].customer_id, first[0].from_organization_id), (ann, None));
+    assert!(matches!(&results[1], Err(ApiError::Validation(fields)) if fields.contains_key("customer_ids")));
+    let third = results[2].as_ref().expect("the third move");
+    assert_eq!(third[0].from_organization_id, Some(x), "the third sees the first's move");
+
+    let home = |id: i64| format!("SELECT COALESCE(MAX(organization_id), 0) FROM memberships WHERE customer_id = {id}");
+    assert_eq!(app.scalar(&home(ann)).await, y);
+    assert_eq!(app.scalar(&home(bob)).await, 0, "the refused move changed nothing");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM organization_history WHERE action = 'members_moved'").await,
+        3,
+        "in to Xeno, out of Xeno, in to Yonder"
+    );
+    assert_eq!(app.scalar(&entries(ann)).await, ann_before + 2, "both of Ann's moves are in her history");
+    assert_eq!(app.scalar(&entries(bob)).await, bob_before, "the refused move wrote no history");
+}
