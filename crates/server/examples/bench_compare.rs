@@ -120,7 +120,7 @@ fn endpoints() -> Vec<Endpoint> {
         e(
             "customer picker search (q, 8 rows)",
             Shape::Search,
-            "search cache per data version; 10 name pieces and 10,000 domains",
+            "kept per search text version, follows moves; 10 name pieces and 10,000 domains",
             Box::new(|r, ids| get(format!("/api/customers?offset=0&limit=8&q={}", encode(&search_term(r, ids))))),
         ),
         e(
@@ -132,7 +132,7 @@ fn endpoints() -> Vec<Endpoint> {
         e(
             "organizations, search (q)",
             Shape::Search,
-            "search cache per data version; 10 name pieces and 10,000 domains",
+            "kept per search text version, follows moves; 10 name pieces and 10,000 domains",
             Box::new(|r, ids| get(format!("/api/organizations?offset=0&limit=100&q={}", encode(&search_term(r, ids))))),
         ),
         e(
@@ -168,7 +168,7 @@ fn endpoints() -> Vec<Endpoint> {
         e(
             "items, title search (q)",
             Shape::Search,
-            "no cache; 8 title words and 1,000,000 numbers",
+            "page ids kept per title version; 8 title words and 1,000,000 numbers",
             Box::new(|r, ids| {
                 let q = if r.gen_bool(0.5) {
                     pick(r, TITLE_WORDS).to_string()
@@ -223,7 +223,7 @@ fn writes() -> Vec<Endpoint> {
         Endpoint {
             name: "move one customer (POST /api/customers/move)",
             shape: Shape::Write,
-            note: "random customer, random organization",
+            note: "random customer, random organization; queued moves written together",
             make: Box::new(|r, ids| {
                 let customer = ids.customers[r.gen_range(0..ids.customers.len())];
                 let org = ids.orgs[r.gen_range(0..ids.orgs.len())];
