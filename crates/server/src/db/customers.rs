@@ -184,11 +184,13 @@ async fn list_all_counted(db: &Db, f: &Filter, page: Paging) -> Result<(Listed, 
     // where the whole set (with organizations' members, made distinct) is read in full.
     let capped_count =
         |ids: String| format!("SELECT COUNT(*) FROM (SELECT id FROM ({ids}) h LIMIT {}) t", COUNT_CAP + 1);
-    let own: i64 = query(capped_count(f.customers())).bind_args(args.clone()).scalar(db).await?;
-    let mut counted = own;
-    if counted <= COUNT_CAP {
-        counted = query(capped_count(f.hits())).bind_args(args.clone()).scalar(db).await?;
-    }
+    // One statement: the hits are counted only when the customers alone are not over the cap.
+    let sql = format!(
+        "SELECT o.n, CASE WHEN o.n > {COUNT_CAP} THEN o.n ELSE ({}) END FROM ({}) o",
+        capped_count(f.hits()),
+        capped_count(f.customers()).replacen("SELECT COUNT(*)", "SELECT COUNT(*) AS n", 1)
+    );
+    let (own, counted): (i64, i64) = query(sql).bind_args(args.clone()).fetch_one(db).await?;
     let paged = format!("ORDER BY c.sort_name, c.id LIMIT ${} OFFSET ${}", next, next + 1);
     // CROSS JOIN keeps SQLite from walking the whole name index instead.
     let from = |ids: &str| {
@@ -241,6 +243,9 @@ pub struct PickerHits {
     own: i64,
     /// Whether moves are followed (else the result is only checked for staleness).
     follows: bool,
+    /// The page's rows as the computation read them, for the request that computed it
+    /// (taken once; every other request reads them anew).
+    first: std::sync::Mutex<Option<Vec<Customer>>>,
     state: std::sync::Mutex<Kept>,
     /// One request brings the result up to date at a time; the others wait for it.
     refreshing: tokio::sync::Mutex<()>,
@@ -291,7 +296,11 @@ impl PickerHits {
     /// Computes the page as [`list`] does, after reading the search version (so the result
     /// is at least as new as that version).
     pub async fn compute(db: &Db, f: &Filter, page: Paging) -> Result<PickerHits, sqlx::Error> {
-        let exact_at = member_stamps::version(db).await?;
+        PickerHits::compute_at(db, f, page, member_stamps::version(db).await?).await
+    }
+
+    /// [`PickerHits::compute`] with the search version read before (the request's).
+    pub async fn compute_at(db: &Db, f: &Filter, page: Paging, exact_at: i64) -> Result<PickerHits, sqlx::Error> {
         let sql = format!("SELECT id FROM ({}) kept LIMIT {}", f.organizations(), MAX_MATCHED_ORGANIZATIONS + 1);
         let mut organizations: Vec<i64> = query(sql).bind_args(f.args()).scalars(db).await?;
         organizations.sort_unstable();
@@ -307,7 +316,10 @@ impl PickerHits {
             total: listed.total,
             total_capped: listed.total_capped,
         };
+        let first =
+            if follows { listed.items.into_iter().skip(page.offset.max(0) as usize).collect() } else { listed.items };
         Ok(PickerHits {
+            first: std::sync::Mutex::new(Some(first)),
             filter: f.clone(),
             offset: usize::try_from(page.offset).unwrap_or(usize::MAX),
             limit: usize::try_from(page.limit).unwrap_or(0),
@@ -436,22 +448,31 @@ impl PickerHits {
         Ok(Some(Followed { top, through }))
     }
 
-    /// The page's customers as they are now, in name order.
-    pub async fn page(&self, db: &Db) -> Result<Listed, sqlx::Error> {
+    /// The page's customers as they are now, in name order. The request that computed
+    /// the result (`computed_here`) is answered the rows the computation read.
+    pub async fn page(&self, db: &Db, computed_here: bool) -> Result<Listed, sqlx::Error> {
         let kept = self.current();
-        let from = if self.follows { self.offset } else { 0 };
-        let ids: Vec<i64> = kept.ids.iter().skip(from).take(self.limit).copied().collect();
-        let rows: Vec<CustomerRow> = if ids.is_empty() {
-            Vec::new()
+        let first = if computed_here {
+            self.first.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
         } else {
-            let sql = format!("{SELECT} WHERE c.id IN ({}) ORDER BY c.sort_name, c.id", placeholders(1, ids.len()));
-            query(sql).bind_all(ids).fetch_all(db).await?
+            None
         };
-        Ok(Listed {
-            items: rows.into_iter().map(Customer::from).collect(),
-            total: kept.total,
-            total_capped: kept.total_capped,
-        })
+        let items = match first {
+            Some(items) => items,
+            None => {
+                let from = if self.follows { self.offset } else { 0 };
+                let ids: Vec<i64> = kept.ids.iter().skip(from).take(self.limit).copied().collect();
+                let rows: Vec<CustomerRow> = if ids.is_empty() {
+                    Vec::new()
+                } else {
+                    let sql =
+                        format!("{SELECT} WHERE c.id IN ({}) ORDER BY c.sort_name, c.id", placeholders(1, ids.len()));
+                    query(sql).bind_all(ids).fetch_all(db).await?
+                };
+                rows.into_iter().map(Customer::from).collect()
+            }
+        };
+        Ok(Listed { items, total: kept.total, total_capped: kept.total_capped })
     }
 }
 

@@ -15,6 +15,7 @@ use orgdesk_core::email::Email;
 use orgdesk_core::paging::PagingParams;
 use orgdesk_core::FieldErrors;
 use serde::Deserialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -87,16 +88,20 @@ pub async fn list_customers(
         (Group::All, Some(f)) if query.project_id.is_none() => {
             let key = (search_text(query.q.as_deref())?.unwrap_or_default(), paging.offset, paging.limit);
             let db = &state.db;
+            let computed = AtomicBool::new(false);
             let hits = state
                 .picker_cache
                 .get_checked(
                     current.versions.texts,
                     key,
                     |kept| async move { kept.refresh(db).await },
-                    || store::PickerHits::compute(db, f, paging),
+                    || {
+                        computed.store(true, Ordering::Relaxed);
+                        store::PickerHits::compute_at(db, f, paging, current.versions.customers)
+                    },
                 )
                 .await?;
-            std::sync::Arc::new(hits.page(db).await?)
+            std::sync::Arc::new(hits.page(db, computed.load(Ordering::Relaxed)).await?)
         }
         // With a project (its followers change with moves): kept per data version.
         (Group::All, Some(f)) => {

@@ -70,7 +70,7 @@ pub async fn list_organizations(
                     current.versions.texts,
                     search_text(query.q.as_deref())?.unwrap_or_default(),
                     |kept| async move { kept.refresh(db).await },
-                    || store::search_hits::OrgHits::compute(db, f),
+                    || store::search_hits::OrgHits::compute(db, f, current.versions.customers),
                 )
                 .await?;
             hits.page(db, offset, limit).await?.map(Arc::new)

@@ -134,7 +134,7 @@ async fn kept_searches_follow_every_kind_of_change_at_once_on_another_server() {
 /// The names on the page of `hits` (brought up to date), which must equal a computation
 /// from scratch, and its total.
 async fn kept_page(app: &TestApp, hits: &customer_store::PickerHits, q: &str, limit: i64) -> (Vec<String>, i64) {
-    let kept = hits.page(&app.db).await.unwrap();
+    let kept = hits.page(&app.db, false).await.unwrap();
     let fresh =
         customer_store::list(&app.db, Group::All, Some(&filter(app, q)), Paging { offset: 0, limit }).await.unwrap();
     assert_eq!(

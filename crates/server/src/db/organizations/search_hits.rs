@@ -57,10 +57,9 @@ struct Hits {
 type Found = (i64, Option<i64>, Option<String>);
 
 impl OrgHits {
-    /// Reads what the search matches, after the search version (so the result is at
-    /// least as new as that version).
-    pub async fn compute(db: &Db, f: &Filter) -> Result<OrgHits, sqlx::Error> {
-        let exact_at = member_stamps::version(db).await?;
+    /// Reads what the search matches, after the search version `exact_at` was read (the
+    /// request's: the result is at least as new as that version).
+    pub async fn compute(db: &Db, f: &Filter, exact_at: i64) -> Result<OrgHits, sqlx::Error> {
         let kept = Hits::read(db, f).await?.map(|hits| Kept { exact_at, hits: Arc::new(hits) });
         Ok(OrgHits { state: Mutex::new(kept), refreshing: tokio::sync::Mutex::new(()) })
     }
