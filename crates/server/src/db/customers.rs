@@ -22,7 +22,7 @@ use crate::db::organizations::search_hits::MAX_MATCHED_ORGANIZATIONS;
 use crate::db::organizations::{self, history as organization_history};
 use crate::db::projects::CUSTOMER_NAME;
 use crate::db::search::Filter;
-use crate::db::{member_stamps, placeholders, query, Db, OnUnique, Tx};
+use crate::db::{member_stamps, placeholders, query, Db, OnUnique, Query, Tx};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
 
@@ -914,11 +914,14 @@ pub struct MoveRequest {
 /// What one move request is answered.
 pub type Moved = Result<Vec<MovedCustomer>, ApiError>;
 
-/// Several requests' moves in one transaction (one commit), one after the other, each
-/// answered as if it had run alone: a request refused (a customer or the organization
-/// gone) is refused by [`move_in`] before it writes anything, and the others go on.
-/// When the database fails instead, nothing of the batch is kept and each request runs
-/// again in a transaction of its own, so one failure is answered to its request only.
+/// Several requests' moves in one transaction (one commit), each answered as if it had
+/// run alone, in order. Requests that move different customers are read together and
+/// written together (one read and, on PostgreSQL, one write statement for all of them);
+/// a request that moves a customer an earlier one moved starts a new run, which reads
+/// what the runs before it wrote. A request refused (a customer or the organization
+/// gone) writes nothing, and the others go on. When the database fails instead, nothing
+/// of the batch is kept and each request runs again in a transaction of its own, so one
+/// failure is answered to its request only.
 pub async fn move_batch(db: &Db, requests: &[MoveRequest]) -> Vec<Moved> {
     if requests.len() > 1 {
         if let Ok(results) = try_batch(db, requests).await {
@@ -936,76 +939,135 @@ pub async fn move_batch(db: &Db, requests: &[MoveRequest]) -> Vec<Moved> {
 async fn try_batch(db: &Db, requests: &[MoveRequest]) -> Result<Vec<Moved>, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let mut results = Vec::with_capacity(requests.len());
+    let mut run: Vec<&MoveRequest> = Vec::new();
+    let mut in_run: HashSet<i64> = HashSet::new();
     for request in requests {
-        match move_in(&mut tx, request).await {
-            Err(ApiError::Database(e)) => return Err(e),
-            other => results.push(other),
+        if request.ids.iter().any(|id| in_run.contains(id)) {
+            results.extend(move_run(&mut tx, &run).await?);
+            run.clear();
+            in_run.clear();
         }
+        in_run.extend(request.ids.iter().copied());
+        run.push(request);
     }
+    results.extend(move_run(&mut tx, &run).await?);
     tx.commit().await?;
     Ok(results)
 }
 
-/// [`move_customers`] in the caller's transaction. Every refusal comes before the
-/// first write, so a refused request leaves the transaction as it found it; a failed
-/// write is an [`ApiError::Database`].
+/// [`move_customers`] in the caller's transaction.
 async fn move_in(tx: &mut Tx, request: &MoveRequest) -> Result<Vec<MovedCustomer>, ApiError> {
-    let MoveRequest { ids, organization, agent, via, now } = request;
-    let (organization, agent, via, now) = (*organization, *agent, *via, *now);
-    #[derive(sqlx::FromRow)]
-    struct Found {
-        id: i64,
-        organization_id: Option<i64>,
-        role: Option<String>,
-        name: String,
-        organization_name: Option<String>,
-        target_name: Option<String>,
-    }
-    let gone = || ApiError::NotFound("That organization no longer exists. Reload to see the current list.".into());
-    let mut org_names: HashMap<i64, String> = HashMap::new();
-    let mut found: Vec<Found> = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(moves::CHUNK) {
-        let sql = format!(
-            "SELECT c.id, m.organization_id, m.role, {CUSTOMER_NAME} AS name, o.name AS organization_name, \
-             (SELECT t.name FROM organizations t WHERE t.id = $1 AND t.deleted_at IS NULL) AS target_name \
+    let mut results = move_run(tx, &[request]).await?;
+    results.pop().unwrap_or_else(|| Ok(Vec::new()))
+}
+
+/// A customer to move, as read before the move.
+#[derive(sqlx::FromRow)]
+struct Found {
+    /// `c` for a customer, `t` for a target organization (its id and name).
+    kind: String,
+    id: i64,
+    organization_id: Option<i64>,
+    role: Option<String>,
+    name: String,
+    organization_name: Option<String>,
+}
+
+/// Moves `run` (requests that move different customers) in the caller's transaction:
+/// one read of every customer's organization and name and of the targets, then each
+/// request's refusal or statements, and every accepted request's statements together.
+/// `Err` when the database failed; a refused request is an `Ok(Err(..))` of its own.
+async fn move_run(tx: &mut Tx, run: &[&MoveRequest]) -> Result<Vec<Moved>, sqlx::Error> {
+    let ids: Vec<i64> = run.iter().flat_map(|r| r.ids.iter().copied()).collect();
+    let mut targets: Vec<i64> = run.iter().filter_map(|r| r.organization).collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let mut customers: HashMap<i64, Found> = HashMap::with_capacity(ids.len());
+    let mut target_names: HashMap<i64, String> = HashMap::new();
+    for (i, chunk) in ids.chunks(moves::CHUNK).enumerate() {
+        // The targets are read with the first chunk of customers.
+        let asked: &[i64] = if i == 0 { &targets } else { &[] };
+        let mut sql = format!(
+            "SELECT 'c' AS kind, c.id, m.organization_id, m.role, {CUSTOMER_NAME} AS name, o.name AS organization_name \
              FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
              LEFT JOIN organizations o ON o.id = m.organization_id WHERE c.id IN ({})",
-            placeholders(2, chunk.len())
+            placeholders(1, chunk.len())
         );
-        let rows: Vec<Found> = query(sql).bind(organization).bind_all(chunk).fetch_all(&mut *tx).await?;
-        if let (Some(org), true) = (organization, org_names.is_empty()) {
-            // The first chunk says whether the target exists (asked alone when none of its customers do).
-            let name = match rows.first() {
-                Some(row) => row.target_name.clone(),
-                None => {
-                    query("SELECT name FROM organizations WHERE id = $1 AND deleted_at IS NULL")
-                        .bind(org)
-                        .optional_scalar(&mut *tx)
-                        .await?
-                }
-            };
-            org_names.insert(org, name.ok_or_else(gone)?);
-        }
-        if rows.len() != chunk.len() {
-            let present: HashSet<i64> = rows.iter().map(|f| f.id).collect();
-            let missing: Vec<String> =
-                chunk.iter().filter(|id| !present.contains(id)).map(|id| id.to_string()).collect();
-            return Err(ApiError::invalid(
-                "customer_ids",
-                format!("These customers no longer exist: {}.", missing.join(", ")),
+        if !asked.is_empty() {
+            sql.push_str(&format!(
+                " UNION ALL SELECT 't', t.id, CAST(NULL AS BIGINT), CAST(NULL AS TEXT), t.name, CAST(NULL AS TEXT) \
+                 FROM organizations t WHERE t.deleted_at IS NULL AND t.id IN ({})",
+                placeholders(chunk.len() + 1, asked.len())
             ));
         }
-        found.extend(rows);
+        let rows: Vec<Found> =
+            query(sql).bind_all(chunk.iter().copied()).bind_all(asked.iter().copied()).fetch_all(&mut *tx).await?;
+        for row in rows {
+            if row.kind == "t" {
+                target_names.insert(row.id, row.name);
+            } else {
+                customers.insert(row.id, row);
+            }
+        }
     }
-    // Customers already in the target keep their membership (and position) as they are.
-    let changing: Vec<&Found> = found.iter().filter(|f| f.organization_id != organization).collect();
-    let managers: Vec<i64> = changing.iter().filter(|f| f.role.as_deref() == Some("manager")).map(|f| f.id).collect();
+    let mut results = Vec::with_capacity(run.len());
+    let mut statements = Vec::new();
+    let mut managers = Vec::new();
+    for request in run {
+        match plan_move(request, &customers, &target_names) {
+            Ok(planned) => {
+                statements.extend(planned.statements);
+                managers.extend(planned.managers);
+                results.push(Ok(planned.moved));
+            }
+            Err(refused) => results.push(Err(refused)),
+        }
+    }
     if !managers.is_empty() {
         crate::db::portal_policy::drop_manager_follows(tx, &managers).await?;
     }
-    // Both histories name the customers in id order, whatever order the databases returned them in.
-    let mut all_changing: Vec<moves::Move> = changing.iter().map(|f| (f.id, f.organization_id)).collect();
-    all_changing.sort_unstable();
+    tx.execute_all(statements).await?;
+    Ok(results)
+}
+
+/// What one request of a run writes, once it is known to be accepted.
+struct Planned {
+    statements: Vec<Query>,
+    /// Managers who move: they lose the role and the follows it made.
+    managers: Vec<i64>,
+    moved: Vec<MovedCustomer>,
+}
+
+/// Checks `request` against what was read (`customers`, the live `targets` with their
+/// names) and plans its statements: the move, the open items and both histories.
+fn plan_move(
+    request: &MoveRequest,
+    customers: &HashMap<i64, Found>,
+    targets: &HashMap<i64, String>,
+) -> Result<Planned, ApiError> {
+    let MoveRequest { ids, organization, agent, via, now } = request;
+    let (organization, agent, via, now) = (*organization, *agent, *via, *now);
+    let mut org_names: HashMap<i64, String> = HashMap::new();
+    if let Some(org) = organization {
+        let name = targets.get(&org).ok_or_else(|| {
+            ApiError::NotFound("That organization no longer exists. Reload to see the current list.".into())
+        })?;
+        org_names.insert(org, name.clone());
+    }
+    let missing: Vec<String> = ids.iter().filter(|id| !customers.contains_key(id)).map(|id| id.to_string()).collect();
+    if !missing.is_empty() {
+        return Err(ApiError::invalid(
+            "customer_ids",
+            format!("These customers no longer exist: {}.", missing.join(", ")),
+        ));
+    }
+    let mut found: Vec<&Found> = ids.iter().filter_map(|id| customers.get(id)).collect();
+    found.sort_unstable_by_key(|f| f.id);
+    // Customers already in the target keep their membership (and position) as they are.
+    let changing: Vec<&Found> = found.iter().copied().filter(|f| f.organization_id != organization).collect();
+    let managers = changing.iter().filter(|f| f.role.as_deref() == Some("manager")).map(|f| f.id).collect();
+    // Both histories name the customers in id order.
+    let all_changing: Vec<moves::Move> = changing.iter().map(|f| (f.id, f.organization_id)).collect();
     for f in &changing {
         if let (Some(org), Some(name)) = (f.organization_id, &f.organization_name) {
             org_names.insert(org, name.clone());
@@ -1018,11 +1080,9 @@ async fn move_in(tx: &mut Tx, request: &MoveRequest) -> Result<Vec<MovedCustomer
     // Each kind of entry goes to its own history table.
     statements.extend(organization_history::inserts(&organization_entries, now));
     statements.extend(organization_history::inserts(&customer_entries, now));
-    tx.execute_all(statements).await?;
-    Ok(found
-        .into_iter()
-        .map(|f| MovedCustomer { customer_id: f.id, from_organization_id: f.organization_id })
-        .collect())
+    let moved =
+        found.iter().map(|f| MovedCustomer { customer_id: f.id, from_organization_id: f.organization_id }).collect();
+    Ok(Planned { statements, managers, moved })
 }
 
 #[cfg(test)]

@@ -522,6 +522,7 @@ async fn moves_written_together_are_each_answered_as_if_alone() {
     let y = app.create_org("Yonder", &["yonder.test"]).await.id;
     let ann = app.create_named_customer("ann@gmail.com", "Ann", "Adams").await.id;
     let bob = app.create_named_customer("bob@gmail.com", "Bob", "Brown").await.id;
+    let cy = app.create_named_customer("cy@gmail.com", "Cy", "Cole").await.id;
     let request = |ids: Vec<i64>, organization: Option<i64>| MoveRequest {
         ids,
         organization,
@@ -533,24 +534,36 @@ async fn moves_written_together_are_each_answered_as_if_alone() {
     let (ann_before, bob_before) = (app.scalar(&entries(ann)).await, app.scalar(&entries(bob)).await);
     let results = move_batch(
         &app.db,
-        &[request(vec![ann], Some(x)), request(vec![bob, 999_999], Some(x)), request(vec![ann], Some(y))],
+        &[
+            request(vec![ann], Some(x)),
+            request(vec![bob, 999_999], Some(x)),
+            // Ann again: read after the first move is written.
+            request(vec![ann], Some(y)),
+            // Written together with the one before.
+            request(vec![cy], Some(y)),
+        ],
     )
     .await;
-    assert_eq!(results.len(), 3);
+    assert_eq!(results.len(), 4);
     let first = results[0].as_ref().expect("the first move");
     assert_eq!((first[0].customer_id, first[0].from_organization_id), (ann, None));
     assert!(matches!(&results[1], Err(ApiError::Validation(fields)) if fields.contains_key("customer_ids")));
     let third = results[2].as_ref().expect("the third move");
     assert_eq!(third[0].from_organization_id, Some(x), "the third sees the first's move");
+    let fourth = results[3].as_ref().expect("the fourth move");
+    assert_eq!((fourth[0].customer_id, fourth[0].from_organization_id), (cy, None));
 
     let home = |id: i64| format!("SELECT COALESCE(MAX(organization_id), 0) FROM memberships WHERE customer_id = {id}");
     assert_eq!(app.scalar(&home(ann)).await, y);
     assert_eq!(app.scalar(&home(bob)).await, 0, "the refused move changed nothing");
+    assert_eq!(app.scalar(&home(cy)).await, y);
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM organization_history WHERE action = 'members_moved'").await,
-        3,
-        "in to Xeno, out of Xeno, in to Yonder"
+        4,
+        "Ann in to Xeno, out of Xeno and in to Yonder; Cy in to Yonder"
     );
+    // Every stored counter (members, customers in no organization, items) equals a real count.
+    app.assert_invariants().await;
     assert_eq!(app.scalar(&entries(ann)).await, ann_before + 2, "both of Ann's moves are in her history");
     assert_eq!(app.scalar(&entries(bob)).await, bob_before, "the refused move wrote no history");
 }
