@@ -94,7 +94,24 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+const UNREACHABLE: &str = "The database cannot be reached right now; nothing was changed. Try again in a moment.";
+const BUSY: &str = "The database is busy with other changes; nothing was changed. Try again in a moment.";
+const FULL: &str = "The server's disk is full; nothing was changed. Ask an administrator to free space.";
+
 impl ApiError {
+    /// The answer of a request that shares the failure `err` of another (moves written
+    /// together whose turn to write never came): what [`ApiError::Database`] of `err`
+    /// answers, as a value of its own.
+    pub fn shared(err: &sqlx::Error) -> ApiError {
+        let (message, retry_after_secs) = match DbFailure::of(err) {
+            DbFailure::Busy => (BUSY, 1),
+            DbFailure::Unreachable => (UNREACHABLE, 5),
+            DbFailure::Full => (FULL, 60),
+            DbFailure::Unique | DbFailure::Other => return ApiError::Internal(err.to_string()),
+        };
+        ApiError::Unavailable { message: message.into(), retry_after_secs }
+    }
+
     /// A 409 naming the field in conflict. A unique-constraint violation of a
     /// statement reaches it through [`crate::db::OnUnique`], never by matching the error.
     pub fn conflict_on(field: &str, message: impl Into<String>) -> Self {
@@ -143,18 +160,9 @@ impl ApiError {
                 ErrorBody::new(ErrorCode::MethodNotAllowed, "This route does not accept that method.")
             }
             ApiError::Database(err) => match DbFailure::of(err) {
-                DbFailure::Unreachable => ErrorBody::new(
-                    ErrorCode::Unavailable,
-                    "The database cannot be reached right now; nothing was changed. Try again in a moment.",
-                ),
-                DbFailure::Busy => ErrorBody::new(
-                    ErrorCode::Unavailable,
-                    "The database is busy with other changes; nothing was changed. Try again in a moment.",
-                ),
-                DbFailure::Full => ErrorBody::new(
-                    ErrorCode::Unavailable,
-                    "The server's disk is full; nothing was changed. Ask an administrator to free space.",
-                ),
+                DbFailure::Unreachable => ErrorBody::new(ErrorCode::Unavailable, UNREACHABLE),
+                DbFailure::Busy => ErrorBody::new(ErrorCode::Unavailable, BUSY),
+                DbFailure::Full => ErrorBody::new(ErrorCode::Unavailable, FULL),
                 DbFailure::Unique => ErrorBody::new(
                     ErrorCode::Conflict,
                     "Someone else changed this at the same time. Reload and try again.",
@@ -206,5 +214,26 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shared_failure_answers_what_the_failure_itself_answers() {
+        for (err, retry) in [(sqlx::Error::PoolTimedOut, 5), (sqlx::Error::WorkerCrashed, 5)] {
+            let shared = ApiError::shared(&err);
+            assert!(
+                matches!(&shared, ApiError::Unavailable { retry_after_secs, .. } if *retry_after_secs == retry),
+                "{shared:?}"
+            );
+            let itself = ApiError::Database(err);
+            assert_eq!(shared.body(), itself.body());
+            assert_eq!(shared.into_response().status(), itself.into_response().status());
+        }
+        let other = ApiError::shared(&sqlx::Error::RowNotFound);
+        assert!(matches!(other, ApiError::Internal(_)), "{other:?}");
     }
 }

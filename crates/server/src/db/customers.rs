@@ -921,11 +921,15 @@ pub type Moved = Result<Vec<MovedCustomer>, ApiError>;
 /// what the runs before it wrote. A request refused (a customer or the organization
 /// gone) writes nothing, and the others go on. When the database fails instead, nothing
 /// of the batch is kept and each request runs again in a transaction of its own, so one
-/// failure is answered to its request only.
+/// failure is answered to its request only; when the transaction could not even begin (the
+/// turn to write or the write lock did not come in time), each is answered that failure
+/// rather than made to wait as long again.
 pub async fn move_batch(db: &Db, requests: &[MoveRequest]) -> Vec<Moved> {
     if requests.len() > 1 {
-        if let Ok(results) = try_batch(db, requests).await {
-            return results;
+        match try_batch(db, requests).await {
+            Ok(results) => return results,
+            Err(BatchFailed::Begin(e)) => return requests.iter().map(|_| Err(ApiError::shared(&e))).collect(),
+            Err(BatchFailed::Write(e)) => tracing::warn!(error = %e, "moves written together failed; each runs alone"),
         }
     }
     let mut results = Vec::with_capacity(requests.len());
@@ -935,23 +939,36 @@ pub async fn move_batch(db: &Db, requests: &[MoveRequest]) -> Vec<Moved> {
     results
 }
 
-/// `requests` in one transaction; `Err` when the database failed (nothing is kept).
-async fn try_batch(db: &Db, requests: &[MoveRequest]) -> Result<Vec<Moved>, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
+/// Why moves written together failed (nothing of them is kept).
+enum BatchFailed {
+    /// The write transaction did not begin.
+    Begin(sqlx::Error),
+    Write(sqlx::Error),
+}
+
+/// `requests` in one transaction.
+async fn try_batch(db: &Db, requests: &[MoveRequest]) -> Result<Vec<Moved>, BatchFailed> {
+    let mut tx = db.begin_write().await.map_err(BatchFailed::Begin)?;
+    let results = write_runs(&mut tx, requests).await.map_err(BatchFailed::Write)?;
+    tx.commit().await.map_err(BatchFailed::Write)?;
+    Ok(results)
+}
+
+/// `requests` in the caller's transaction, in runs of requests that move different customers.
+async fn write_runs(tx: &mut Tx, requests: &[MoveRequest]) -> Result<Vec<Moved>, sqlx::Error> {
     let mut results = Vec::with_capacity(requests.len());
     let mut run: Vec<&MoveRequest> = Vec::new();
     let mut in_run: HashSet<i64> = HashSet::new();
     for request in requests {
         if request.ids.iter().any(|id| in_run.contains(id)) {
-            results.extend(move_run(&mut tx, &run).await?);
+            results.extend(move_run(tx, &run).await?);
             run.clear();
             in_run.clear();
         }
         in_run.extend(request.ids.iter().copied());
         run.push(request);
     }
-    results.extend(move_run(&mut tx, &run).await?);
-    tx.commit().await?;
+    results.extend(move_run(tx, &run).await?);
     Ok(results)
 }
 
