@@ -38,18 +38,20 @@ struct Kept {
     hits: Arc<Hits>,
 }
 
+/// A kept result; a copy shares the large parts, which a change copies only when it
+/// changes them (most changes move no matched customer and copy none).
 #[derive(Clone, Default)]
 struct Hits {
     /// The customers matched by themselves, and their organization.
-    customers: HashMap<i64, Option<i64>>,
+    customers: Arc<HashMap<i64, Option<i64>>>,
     /// The organizations matched by name, and their member count.
     named: HashMap<i64, i64>,
     /// The name key of each live organization listed or once listed.
-    keys: HashMap<i64, String>,
+    keys: Arc<HashMap<i64, String>>,
     /// Matched customers per organization.
-    hits: HashMap<i64, i64>,
+    hits: Arc<HashMap<i64, i64>>,
     /// The organizations listed, by name key and id.
-    listed: Vec<i64>,
+    listed: Arc<Vec<i64>>,
     unassigned: i64,
 }
 
@@ -171,14 +173,17 @@ impl Hits {
             return Ok(None);
         }
         let mut hits = Hits::default();
+        let mut keys = HashMap::new();
+        let matched = Arc::make_mut(&mut hits.customers);
         for (id, org, key) in customers {
-            hits.customers.insert(id, org);
-            hits.remember(org, key);
+            matched.insert(id, org);
+            remember(&mut keys, org, key);
         }
         for (id, members, key) in named {
             hits.named.insert(id, members.unwrap_or_default());
-            hits.remember(Some(id), key);
+            remember(&mut keys, Some(id), key);
         }
+        hits.keys = Arc::new(keys);
         hits.list();
         Ok(Some(hits))
     }
@@ -191,13 +196,10 @@ impl Hits {
                 || changed.iter().any(|id| self.hits.contains_key(id) || self.named.contains_key(id)))
     }
 
-    fn remember(&mut self, org: Option<i64>, key: Option<String>) {
-        if let (Some(org), Some(key)) = (org, key) {
-            self.keys.insert(org, key);
-        }
-    }
-
-    /// Re-reads the members of the organizations `changed` (that gained or lost a member).
+    /// Re-reads the members of the organizations `changed` (that gained or lost a member):
+    /// the member counts of those matched by name, and where each matched customer is now.
+    /// The matched customers and the listing are copied and redone only when one of them
+    /// moved.
     async fn apply(&mut self, db: &Db, changed: &[i64]) -> Result<(), sqlx::Error> {
         let sql = format!(
             "SELECT m.customer_id, m.organization_id, o.name_key FROM memberships m \
@@ -207,25 +209,43 @@ impl Hits {
         );
         let members: Vec<Found> = query(sql).bind_all(changed.iter().copied()).fetch_all(db).await?;
         let changed: HashSet<i64> = changed.iter().copied().collect();
-        // A matched customer who left a changed organization and joined none of them is in none.
-        for org in self.customers.values_mut() {
-            if org.is_some_and(|o| changed.contains(&o)) {
-                *org = None;
-            }
-        }
         for (id, count) in self.named.iter_mut() {
             if changed.contains(id) {
                 *count = 0;
             }
         }
+        let mut now: HashMap<i64, Option<i64>> = HashMap::new();
+        let mut found_keys: Vec<(Option<i64>, Option<String>)> = Vec::new();
         for (customer, org, key) in members {
-            if let Some(matched) = self.customers.get_mut(&customer) {
-                *matched = org;
-            }
             if let Some(count) = org.and_then(|o| self.named.get_mut(&o)) {
                 *count += 1;
             }
-            self.remember(org, key);
+            if self.customers.contains_key(&customer) {
+                now.insert(customer, org);
+                found_keys.push((org, key));
+            }
+        }
+        // Matched customers now in a changed organization, and those that were in one and
+        // are in none of them now (they left for no organization).
+        let moved: Vec<(i64, Option<i64>)> = self
+            .customers
+            .iter()
+            .filter_map(|(id, org)| match now.get(id) {
+                Some(new) if new != org => Some((*id, *new)),
+                None if org.is_some_and(|o| changed.contains(&o)) => Some((*id, None)),
+                _ => None,
+            })
+            .collect();
+        if moved.is_empty() {
+            return Ok(());
+        }
+        let customers = Arc::make_mut(&mut self.customers);
+        for (id, org) in moved {
+            customers.insert(id, org);
+        }
+        let keys = Arc::make_mut(&mut self.keys);
+        for (org, key) in found_keys {
+            remember(keys, org, key);
         }
         let mut missing: Vec<i64> =
             self.customers.values().flatten().filter(|o| !self.keys.contains_key(*o)).copied().collect();
@@ -238,8 +258,8 @@ impl Hits {
                 "SELECT id, name_key FROM organizations WHERE id IN ({}) AND deleted_at IS NULL",
                 placeholders(1, missing.len())
             );
-            let keys: Vec<(i64, String)> = query(sql).bind_all(missing).fetch_all(db).await?;
-            self.keys.extend(keys);
+            let found: Vec<(i64, String)> = query(sql).bind_all(missing).fetch_all(db).await?;
+            Arc::make_mut(&mut self.keys).extend(found);
         }
         self.list();
         Ok(())
@@ -247,16 +267,15 @@ impl Hits {
 
     /// Counts the matched customers per organization and orders the organizations listed.
     fn list(&mut self) {
-        self.hits.clear();
+        let mut hits: HashMap<i64, i64> = HashMap::new();
         self.unassigned = 0;
         for org in self.customers.values() {
             match org {
-                Some(org) => *self.hits.entry(*org).or_default() += 1,
+                Some(org) => *hits.entry(*org).or_default() += 1,
                 None => self.unassigned += 1,
             }
         }
-        let mut listed: Vec<(&str, i64)> = self
-            .hits
+        let mut listed: Vec<(&str, i64)> = hits
             .keys()
             .chain(self.named.keys())
             .collect::<HashSet<_>>()
@@ -264,6 +283,14 @@ impl Hits {
             .filter_map(|id| self.keys.get(id).map(|key| (key.as_str(), *id)))
             .collect();
         listed.sort_unstable();
-        self.listed = listed.into_iter().map(|(_, id)| id).collect();
+        self.listed = Arc::new(listed.into_iter().map(|(_, id)| id).collect());
+        self.hits = Arc::new(hits);
+    }
+}
+
+/// Keeps the name key of a live organization.
+fn remember(keys: &mut HashMap<i64, String>, org: Option<i64>, key: Option<String>) {
+    if let (Some(org), Some(key)) = (org, key) {
+        keys.insert(org, key);
     }
 }
