@@ -7,7 +7,10 @@ request carries the right session cookie and, for state-changing methods, that
 session's CSRF token (see crates/server/src/auth.rs and portal_auth.rs). The
 fuzzer may end a session itself (sign-out, deactivation): a 401 or a response
 clearing the cookie marks it stale, and the next request signs in again, so later
-operations are still tested signed in.
+operations are still tested signed in. The fuzzer, signed in as the admin, may also
+change or delete the demo customer itself (a new email, a deleted customer): the portal
+then signs in as the next demo customer, and when none is left its routes go without a
+session (a 401, which the checks accept) instead of failing the run.
 """
 
 import os
@@ -18,14 +21,14 @@ import schemathesis
 BASE = os.environ["ORGDESK_URL"].rstrip("/")
 EMAIL = os.environ["ORGDESK_ADMIN_EMAIL"]
 PASSWORD = os.environ["ORGDESK_ADMIN_PASSWORD"]
-# The demo customer the portal's routes run as (see crates/server/src/seed.rs).
-PORTAL_EMAIL = "ava.adams@acme.com"
+# The demo customers the portal's routes run as, in order (see crates/server/src/seed.rs).
+PORTAL_EMAILS = ["ava.adams@acme.com", "isla.lopez@acme.com"]
 PORTAL_PASSWORD = "orgdesk-demo"
 
-# kind: (sign-in path, email, password, session cookie)
+# kind: (sign-in path, [(email, password)] to try in order, session cookie)
 KINDS = {
-    "agent": ("/api/auth/login", EMAIL, PASSWORD, "orgdesk_session"),
-    "portal": ("/api/portal/auth/login", PORTAL_EMAIL, PORTAL_PASSWORD, "orgdesk_portal_session"),
+    "agent": ("/api/auth/login", [(EMAIL, PASSWORD)], "orgdesk_session"),
+    "portal": ("/api/portal/auth/login", [(e, PORTAL_PASSWORD) for e in PORTAL_EMAILS], "orgdesk_portal_session"),
 }
 
 _state = {"agent": None, "portal": None}
@@ -36,15 +39,20 @@ def _kind(case):
 
 
 def _sign_in(kind):
-    path, email, password, cookie = KINDS[kind]
-    response = requests.post(f"{BASE}{path}", json={"email": email, "password": password}, timeout=30)
-    if response.status_code in (429, 503):
-        # The fuzzer's own wrong passwords for this account got it throttled (or the
-        # hashing queue is full): this request goes without a session (a 401, which
-        # the checks accept) and the next one tries to sign in again.
-        return None
-    response.raise_for_status()
-    return response.cookies[cookie], response.json()["csrf_token"]
+    path, accounts, cookie = KINDS[kind]
+    for email, password in accounts:
+        response = requests.post(f"{BASE}{path}", json={"email": email, "password": password}, timeout=30)
+        if response.status_code in (429, 503):
+            # The fuzzer's own wrong passwords for this account got it throttled (or the
+            # hashing queue is full): this request goes without a session (a 401, which
+            # the checks accept) and the next one tries to sign in again.
+            return None
+        if response.status_code == 401 and kind == "portal":
+            # The fuzzer changed or deleted this demo customer: try the next one.
+            continue
+        response.raise_for_status()
+        return response.cookies[cookie], response.json()["csrf_token"]
+    return None
 
 
 @schemathesis.auth(refresh_interval=None)
@@ -60,14 +68,14 @@ class OrgdeskSession:
         if session is None:
             return
         token, csrf = session
-        case.cookies = {**(case.cookies or {}), KINDS[kind][3]: token}
+        case.cookies = {**(case.cookies or {}), KINDS[kind][2]: token}
         case.headers = {**(case.headers or {}), "X-CSRF-Token": csrf}
 
 
 @schemathesis.hook
 def after_call(context, case, response):
     kind = _kind(case)
-    session, cookie = _state[kind], KINDS[kind][3]
+    session, cookie = _state[kind], KINDS[kind][2]
     if session is None or (case.cookies or {}).get(cookie) != session[0]:
         return
     cleared = f"{cookie}=;" in response.headers.get("set-cookie", "")
