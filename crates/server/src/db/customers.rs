@@ -22,7 +22,7 @@ use crate::db::organizations::search_hits::MAX_MATCHED_ORGANIZATIONS;
 use crate::db::organizations::{self, history as organization_history};
 use crate::db::projects::CUSTOMER_NAME;
 use crate::db::search::Filter;
-use crate::db::{member_stamps, placeholders, query, Db, OnUnique, Query, Tx};
+use crate::db::{member_stamps, placeholders, query, Db, OnUnique, Tx};
 use crate::error::ApiError;
 use crate::time_fmt::rfc3339;
 
@@ -1028,28 +1028,34 @@ async fn move_run(tx: &mut Tx, run: &[&MoveRequest]) -> Result<Vec<Moved>, sqlx:
         }
     }
     let mut results = Vec::with_capacity(run.len());
-    let mut statements = Vec::new();
+    let mut planned_writes = Vec::new();
     let mut managers = Vec::new();
     for request in run {
         match plan_move(request, &customers, &target_names) {
             Ok(planned) => {
-                statements.extend(planned.statements);
+                planned_writes.push(planned.writes);
                 managers.extend(planned.managers);
                 results.push(Ok(planned.moved));
             }
             Err(refused) => results.push(Err(refused)),
         }
     }
+    let writes: Vec<&moves::Writes> = planned_writes.iter().collect();
     if !managers.is_empty() {
         crate::db::portal_policy::drop_manager_follows(tx, &managers).await?;
     }
+    let statements = if tx.dialect() == "postgres" {
+        (!writes.is_empty()).then(|| moves::combined_statement(&writes)).into_iter().collect()
+    } else {
+        writes.iter().flat_map(|w| w.statements()).collect()
+    };
     tx.execute_all(statements).await?;
     Ok(results)
 }
 
 /// What one request of a run writes, once it is known to be accepted.
 struct Planned {
-    statements: Vec<Query>,
+    writes: moves::Writes,
     /// Managers who move: they lose the role and the follows it made.
     managers: Vec<i64>,
     moved: Vec<MovedCustomer>,
@@ -1093,13 +1099,10 @@ fn plan_move(
     let customer_names: HashMap<i64, String> = found.iter().map(|f| (f.id, f.name.clone())).collect();
     let organization_entries = moves::move_entries(&all_changing, organization, agent, &org_names, &customer_names);
     let customer_entries = history::move_entries(&all_changing, organization, agent, via, &org_names);
-    let mut statements = moves::move_statements(&all_changing, organization);
-    // Each kind of entry goes to its own history table.
-    statements.extend(organization_history::inserts(&organization_entries, now));
-    statements.extend(organization_history::inserts(&customer_entries, now));
+    let writes = moves::Writes { moves: all_changing, organization, organization_entries, customer_entries, now };
     let moved =
         found.iter().map(|f| MovedCustomer { customer_id: f.id, from_organization_id: f.organization_id }).collect();
-    Ok(Planned { statements, managers, moved })
+    Ok(Planned { writes, managers, moved })
 }
 
 #[cfg(test)]
