@@ -80,13 +80,16 @@ fn in_list(q: &mut Query, words: impl Iterator<Item = &'static str>) -> String {
     words.map(|w| q.param(w)).collect::<Vec<_>>().join(", ")
 }
 
-/// How a title search reaches the items: `Like` checks every title (PostgreSQL's
-/// `items_title_trgm` GIN index answers `LOWER(title) LIKE`, migration 0019); `Fts` first
-/// takes the ids the SQLite FTS5 trigram index `items_search` finds for searches of 3
-/// characters or more, then checks the same `LIKE` on each, so the rows are the same.
+/// How a title search reaches the items: `Like` checks every title (for sets already
+/// narrowed, as a customer's visible items); `Trigram` takes the ids whose lowercase title
+/// in PostgreSQL's `item_titles` matches the same `LIKE` (its GIN trigram index answers it,
+/// migration 0025); `Fts` first takes the ids the SQLite FTS5 trigram index `items_search`
+/// finds for searches of 3 characters or more, then checks the same `LIKE` on each, so the
+/// rows are the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TitleSearch {
     Like,
+    Trigram,
     Fts,
     /// The statement reads from `items_search s JOIN items i`, newest first by `s.rowid`
     /// (see [`from_items`]): the index is read in order and stops at the `LIMIT`.
@@ -95,7 +98,7 @@ pub enum TitleSearch {
 
 /// Whether the SQLite trigram index can take the title search: 3 characters or more.
 fn fts_searches(f: &ItemFilter, title: TitleSearch) -> bool {
-    title != TitleSearch::Like
+    matches!(title, TitleSearch::Fts | TitleSearch::FtsJoined)
         && matches!(&f.search, Some(ItemSearch::Title(text)) if text.to_lowercase().chars().count() >= 3)
 }
 
@@ -114,7 +117,7 @@ impl TitleSearch {
     pub fn for_db(db: &crate::db::Db) -> TitleSearch {
         match db {
             crate::db::Db::Sqlite(..) => TitleSearch::Fts,
-            _ => TitleSearch::Like,
+            _ => TitleSearch::Trigram,
         }
     }
 }
@@ -167,7 +170,12 @@ pub fn push_item_where_by(q: &mut Query, f: &ItemFilter, title: TitleSearch) {
                 });
             }
             let pattern = q.param(format!("%{}%", like_escape(&lower)));
-            conditions.push(format!("LOWER(i.title) LIKE {pattern} ESCAPE '\\'"));
+            conditions.push(match title {
+                TitleSearch::Trigram => {
+                    format!("i.id IN (SELECT t.id FROM item_titles t WHERE t.title_lower LIKE {pattern} ESCAPE '\\')")
+                }
+                _ => format!("LOWER(i.title) LIKE {pattern} ESCAPE '\\'"),
+            });
         }
         None => {}
     }
@@ -334,6 +342,23 @@ mod tests {
             count(&f, TitleSearch::Like).sql(),
             "SELECT COUNT(*) FROM items i WHERE LOWER(i.title) LIKE $1 ESCAPE '\\'"
         );
+    }
+
+    #[test]
+    fn on_postgres_a_title_search_takes_the_ids_from_the_lowercase_titles() {
+        let f = ItemFilter {
+            search: Some(ItemSearch::Title("50% Off_".into())),
+            statuses: vec![ItemStatus::Open],
+            ..Default::default()
+        };
+        let q = page_ids(&f, TitleSearch::Trigram, 0, 50);
+        assert_eq!(
+            q.sql(),
+            "SELECT i.id FROM items i WHERE i.status IN ($1) \
+             AND i.id IN (SELECT t.id FROM item_titles t WHERE t.title_lower LIKE $2 ESCAPE '\\') \
+             ORDER BY i.id DESC LIMIT $3 OFFSET $4"
+        );
+        assert_eq!(q.args()[..2], [text("open"), text("%50\\% off\\_%")]);
     }
 
     #[test]
