@@ -347,9 +347,13 @@ impl PickerHits {
     /// change the result in ways not followed (too many matched organizations).
     fn touched(&self, changed: &[i64]) -> Option<Vec<i64>> {
         match &self.organizations {
-            Some(matched) => Some(changed.iter().copied().filter(|id| matched.binary_search(id).is_ok()).collect()),
+            Some(matched) => Some(changed.iter().copied().filter(|id| self.matches(*id, matched)).collect()),
             None => changed.is_empty().then(Vec::new),
         }
+    }
+
+    fn matches(&self, organization: i64, matched: &[i64]) -> bool {
+        matched.binary_search(&organization).is_ok()
     }
 
     /// Brings the result up to date with the membership changes since it was exact;
@@ -383,8 +387,15 @@ impl PickerHits {
                 None => return Ok(false),
             },
         };
-        let from = "memberships m JOIN customers c ON c.id = m.customer_id WHERE m.organization_id";
-        let members = self.members(db, from, &touched).await?;
+        let f = &self.filter;
+        let sql = format!(
+            "SELECT m.customer_id, m.organization_id, c.sort_name, CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT) \
+             FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.organization_id IN ({})",
+            f.keeps_customer_row(),
+            placeholders(f.next_param(), touched.len())
+        );
+        let members: Vec<Member> =
+            query(sql).bind_args(f.args()).bind_all(touched.iter().copied()).fetch_all(db).await?;
         if !followed.patch(&touched, members, top_len) {
             return Ok(false);
         }
@@ -400,12 +411,22 @@ impl PickerHits {
     /// of a full list no longer matches (the next one is not known).
     async fn follow(&self, db: &Db, ids: &[i64], top_len: usize) -> Result<Option<Followed>, sqlx::Error> {
         let f = &self.filter;
-        let from = "customers c LEFT JOIN memberships m ON m.customer_id = c.id WHERE c.id";
-        let mut top: Vec<Hit> = self.members(db, from, ids).await?.into_iter().map(Hit::from).collect();
+        let mut top: Vec<Hit> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "SELECT c.id, m.organization_id, c.sort_name, CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT) \
+                 FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id WHERE c.id IN ({})",
+                f.keeps_customer_row(),
+                placeholders(f.next_param(), ids.len())
+            );
+            let rows: Vec<Member> = query(sql).bind_args(f.args()).bind_all(ids.iter().copied()).fetch_all(db).await?;
+            rows.into_iter().map(Hit::from).collect()
+        };
         top.sort_unstable();
         let matched = self.organizations.as_deref().unwrap_or_default();
         let before = top.len();
-        top.retain(|h| h.own || h.organization.is_some_and(|o| matched.binary_search(&o).is_ok()));
+        top.retain(|h| h.own || h.organization.is_some_and(|o| self.matches(o, matched)));
         if top.len() < before && before >= top_len {
             return Ok(None);
         }
@@ -425,23 +446,6 @@ impl PickerHits {
             Some(counts.into_iter().collect())
         };
         Ok(Some(Followed { top, through }))
-    }
-
-    /// The customers `from` keeps (customers `c` with their membership `m`, ending in the
-    /// column `IN (values)`), each with their organization, sort name and whether the
-    /// search matches them by themselves.
-    async fn members(&self, db: &Db, from: &str, values: &[i64]) -> Result<Vec<Member>, sqlx::Error> {
-        if values.is_empty() {
-            return Ok(Vec::new());
-        }
-        let f = &self.filter;
-        let sql = format!(
-            "SELECT c.id, m.organization_id, c.sort_name, CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT) \
-             FROM {from} IN ({})",
-            f.keeps_customer_row(),
-            placeholders(f.next_param(), values.len())
-        );
-        query(sql).bind_args(f.args()).bind_all(values.iter().copied()).fetch_all(db).await
     }
 
     /// The page's customers as they are now, in name order. The request that computed
