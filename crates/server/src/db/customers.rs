@@ -1028,24 +1028,23 @@ async fn move_run(tx: &mut Tx, run: &[&MoveRequest]) -> Result<Vec<Moved>, sqlx:
         }
     }
     let mut results = Vec::with_capacity(run.len());
-    let mut planned_writes = Vec::new();
+    let mut writes = Vec::new();
     let mut managers = Vec::new();
     for request in run {
         match plan_move(request, &customers, &target_names) {
             Ok(planned) => {
-                planned_writes.push(planned.writes);
+                writes.push(planned.writes);
                 managers.extend(planned.managers);
                 results.push(Ok(planned.moved));
             }
             Err(refused) => results.push(Err(refused)),
         }
     }
-    let writes: Vec<&moves::Writes> = planned_writes.iter().collect();
     if !managers.is_empty() {
         crate::db::portal_policy::drop_manager_follows(tx, &managers).await?;
     }
     let statements = if tx.dialect() == "postgres" {
-        (!writes.is_empty()).then(|| moves::combined_statement(&writes)).into_iter().collect()
+        moves::combined_statement(&writes).into_iter().collect()
     } else {
         writes.iter().flat_map(|w| w.statements()).collect()
     };

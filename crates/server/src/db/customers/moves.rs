@@ -112,27 +112,30 @@ impl Writes {
 }
 
 /// The writes of several requests that move different customers as one PostgreSQL
-/// statement of a fixed shape: the moves and the entries go as JSON arrays, and each
-/// kind of write is one set-based part (a membership changed, added or removed, the
-/// open items, each history). Written request by request, 30 requests made 120 parts
-/// and the statement-level triggers ran once for each; the text changed with every
-/// count, so each batch was planned anew. The parts read the snapshot from before
-/// the statement, and no two touch the same row (a run moves each customer once).
-pub fn combined_statement(writes: &[&Writes]) -> Query {
+/// statement of a fixed shape (`None` when none of them moves anyone): the moves and the
+/// entries go as JSON arrays, and each kind of write is one set-based part (a membership
+/// changed, added or removed, the open items, each history). Written request by request,
+/// 30 requests made 120 parts and the statement-level triggers ran once for each; the
+/// text changed with every count, so each batch was planned anew. The parts read the
+/// snapshot from before the statement, and no two touch the same row (a run moves each
+/// customer once).
+pub fn combined_statement(writes: &[Writes]) -> Option<Query> {
     let mut moving = Vec::new();
     let (mut organization_entries, mut customer_entries) = (Vec::new(), Vec::new());
+    let (mut changing, mut adding, mut removing) = (false, false, false);
     for w in writes {
-        moving.extend(w.moves.iter().map(|(customer, from)| json!([customer, from, w.organization])));
+        for (customer, from) in &w.moves {
+            changing |= from.is_some() && w.organization.is_some();
+            adding |= from.is_none() && w.organization.is_some();
+            removing |= from.is_some() && w.organization.is_none();
+            moving.push(json!([customer, from, w.organization]));
+        }
         organization_entries.extend(w.organization_entries.iter().map(|e| history_json(e, w.now)));
         customer_entries.extend(w.customer_entries.iter().map(|e| history_json(e, w.now)));
     }
-    let has = |test: fn(&serde_json::Value) -> bool| moving.iter().any(test);
-    let (changing, adding, removing) = (
-        has(|v| !v[1].is_null() && !v[2].is_null()),
-        has(|v| v[1].is_null() && !v[2].is_null()),
-        has(|v| !v[1].is_null() && v[2].is_null()),
-    );
-    let any = !moving.is_empty();
+    if moving.is_empty() {
+        return None;
+    }
     let mut q = query(
         "WITH moving AS (SELECT (v->>0)::bigint AS c, (v->>1)::bigint AS f, (v->>2)::bigint AS t \
          FROM jsonb_array_elements(",
@@ -156,12 +159,10 @@ pub fn combined_statement(writes: &[&Writes]) -> Query {
              WHERE m.customer_id = v.c AND v.f IS NOT NULL AND v.t IS NULL)",
         );
     }
-    if any {
-        q.push(&format!(
-            ", items_follow AS (UPDATE items i SET organization_id = v.t FROM moving v \
-             WHERE i.requester_id = v.c AND i.status IN {OPEN_STATUSES})"
-        ));
-    }
+    q.push(&format!(
+        ", items_follow AS (UPDATE items i SET organization_id = v.t FROM moving v \
+         WHERE i.requester_id = v.c AND i.status IN {OPEN_STATUSES})"
+    ));
     for (name, (table, owner), entries) in [
         ("organization_entries", <Entry as history::HistoryRecord>::TABLE, organization_entries),
         ("customer_entries", <super::history::Entry as history::HistoryRecord>::TABLE, customer_entries),
@@ -178,7 +179,7 @@ pub fn combined_statement(writes: &[&Writes]) -> Query {
         q.push("::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n)");
     }
     q.push(" SELECT 1");
-    q
+    Some(q)
 }
 
 /// A history entry as [`combined_statement`] reads it: whose, agent, action, summary,
