@@ -371,9 +371,19 @@ impl PickerHits {
             Some(_) => {}
         }
         let _one = self.refreshing.lock().await;
-        // Another request may have brought it up to date meanwhile: read the changes again.
-        let kept = self.current();
-        let (now, changed) = member_stamps::changed_since(db, kept.exact_at).await?;
+        let current = self.current();
+        let (kept, now, changed) = if current.exact_at >= now {
+            // A request that waited here for another one's refresh: the result is now at
+            // least as new as the version this request read.
+            return Ok(true);
+        } else if current.exact_at == kept.exact_at {
+            // Nobody refreshed it meanwhile: the changes read above are the ones to apply.
+            (kept, now, changed)
+        } else {
+            // Another request brought it partly up to date: read the changes since then.
+            let (now, changed) = member_stamps::changed_since(db, current.exact_at).await?;
+            (current, now, changed)
+        };
         let Some(touched) = changed.as_deref().and_then(|c| self.touched(c)) else { return Ok(false) };
         if touched.is_empty() {
             self.store(&kept, Kept { exact_at: now, ..kept.clone() });

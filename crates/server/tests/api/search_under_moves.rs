@@ -233,3 +233,55 @@ async fn kept_searches_equal_fresh_ones_after_each_of_many_moves() {
     }
     assert!(computed < 40, "some moves were followed without a new computation ({computed} of 40 computed anew)");
 }
+
+/// Many requests for the same kept search at once after a move: one brings it up to
+/// date, the others wait for it and answer from it. Every answer must equal a computation
+/// from scratch (no move happens while they run).
+#[tokio::test]
+async fn concurrent_requests_for_a_kept_search_all_see_the_moves_before_them() {
+    let app = TestApp::spawn_admin().await;
+    let mut orgs = vec![None];
+    for (name, domain) in [("Zebulon Labs", "zeb.test"), ("Zebulix", "zx.test"), ("Plain", "plain.test")] {
+        orgs.push(Some(app.create_org(name, &[domain]).await.id));
+    }
+    let mut customers = Vec::new();
+    for (i, first) in ["Ann", "Bob", "Cy", "Dee", "Eve", "Fay", "Gus", "Hal"].iter().enumerate() {
+        let last = if i % 3 == 0 { "Zebulsky" } else { "Brown" };
+        customers.push(app.create_named_customer(&format!("{}@gmail.com", first.to_lowercase()), first, last).await.id);
+    }
+    let base = format!("http://{}", app.addr);
+    let paths = ["/api/organizations?offset=0&limit=50&q=zebul", "/api/customers?offset=0&limit=3&q=zebul"];
+    for round in 0..12 {
+        // Customers in no organization join one, members leave for none or another.
+        let (customer, org) = (customers[(round * 5) % customers.len()], orgs[(round * 3 + 1) % orgs.len()]);
+        app.move_customers(&[customer], org).await;
+        let tasks: Vec<_> = (0..16)
+            .map(|k| {
+                let (client, url) = (app.client.clone(), format!("{base}{}", paths[k % 2]));
+                tokio::spawn(async move { client.get(url).send().await.expect("the server answers") })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(ok_json(task.await.unwrap()).await);
+        }
+        let fresh_orgs = org_store::list(&app.db, Some(&filter(&app, "zebul")), 0, 50).await.unwrap();
+        let fresh_picker =
+            customer_store::list(&app.db, Group::All, Some(&filter(&app, "zebul")), Paging { offset: 0, limit: 3 })
+                .await
+                .unwrap();
+        for (k, page) in answers.iter().enumerate() {
+            if k % 2 == 0 {
+                let expected = json!({"items": fresh_orgs.items, "total": fresh_orgs.total,
+                                      "unassigned_count": fresh_orgs.unassigned, "customer_count": fresh_orgs.customers});
+                let got = json!({"items": page["items"], "total": page["total"],
+                                 "unassigned_count": page["unassigned_count"], "customer_count": page["customer_count"]});
+                assert_eq!(got, expected, "round {round}: a concurrent organization search is stale");
+            } else {
+                let expected = json!({"items": fresh_picker.items, "total": fresh_picker.total});
+                let got = json!({"items": page["items"], "total": page["total"]});
+                assert_eq!(got, expected, "round {round}: a concurrent picker search is stale");
+            }
+        }
+    }
+}

@@ -87,9 +87,19 @@ impl OrgHits {
             Some(_) => {}
         }
         let _one = self.refreshing.lock().await;
-        let Some(kept) = self.current() else { return Ok(true) };
-        // Another request may have brought it up to date meanwhile: read the changes again.
-        let (now, changed) = member_stamps::changed_since(db, kept.exact_at).await?;
+        let Some(current) = self.current() else { return Ok(true) };
+        let (kept, now, changed) = if current.exact_at >= now {
+            // A request that waited here for another one's refresh: the result is now at
+            // least as new as the version this request read.
+            return Ok(true);
+        } else if current.exact_at == kept.exact_at && Arc::ptr_eq(&current.hits, &kept.hits) {
+            // Nobody refreshed it meanwhile: the changes read above are the ones to apply.
+            (kept, now, changed)
+        } else {
+            // Another request brought it partly up to date: read the changes since then.
+            let (now, changed) = member_stamps::changed_since(db, current.exact_at).await?;
+            (current, now, changed)
+        };
         let Some(changed) = changed else { return Ok(false) };
         let hits = if kept.hits.touched_by(&changed) {
             let mut hits = (*kept.hits).clone();
