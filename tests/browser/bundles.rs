@@ -66,3 +66,40 @@ async fn a_link_from_the_portal_to_the_agents_app_opens_the_agents_app() {
     browser.group("No organization").await;
     browser.close().await;
 }
+
+/// How the page fetched `path`: the initiator of each request for it ("link" for a
+/// preload, "fetch" for the app's own request).
+async fn fetched(browser: &Browser, path: &str) -> Vec<String> {
+    let kinds = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource')
+                .filter(e => new URL(e.name).pathname === arguments[0]).map(e => e.initiatorType)",
+            vec![serde_json::json!(path)],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(kinds).unwrap()
+}
+
+#[tokio::test]
+async fn each_app_asks_for_its_session_once_while_its_wasm_downloads() {
+    let server = Server::start().await;
+    let browser = Browser::open(&server).await;
+    browser.goto("/login").await;
+    browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    browser.wait_for_path("/customers").await;
+
+    // A full load: index.html preloads the session check and the app takes that answer
+    // (a second request would show as "fetch").
+    browser.goto("/customers").await;
+    browser.group("No organization").await;
+    assert_eq!(fetched(&browser, "/api/auth/me").await, ["link"]);
+
+    // The portal does the same with its own session check; without a session its pages
+    // send the customer to sign in once the check has answered.
+    browser.goto("/portal/items").await;
+    browser.wait_for_path_prefix("/portal/sign-in").await;
+    assert_eq!(fetched(&browser, "/api/portal/auth/me").await, ["link"]);
+    browser.close().await;
+}
