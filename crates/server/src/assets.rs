@@ -37,33 +37,11 @@ pub const PORTAL_INDEX: &str = "portal/index.html";
 /// security headers are set for every response in `security_headers`.)
 async fn headers(req: Request, next: Next) -> Response {
     let immutable = is_hashed_asset(req.uri().path());
-    let shows_customers = req.uri().query().is_none() && shows_customers_list(req.uri().path());
     let mut res = next.run(req).await.into_response();
     let cache = if immutable && res.status().is_success() { "public, max-age=31536000, immutable" } else { "no-cache" };
     let h = res.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    if shows_customers {
-        h.insert(header::LINK, HeaderValue::from_static(CUSTOMERS_FIRST_PAGE));
-    }
     res
-}
-
-/// The Customers list's first request, which the agents' app makes as soon as it has the
-/// session, announced with the page so that the browser fetches it while the wasm
-/// downloads. It is the exact URL the app asks for (`api::organizations::list_followers_of`
-/// with no search and `customers::model::PAGE`); a browser test checks that the app
-/// takes the preloaded answer.
-const CUSTOMERS_FIRST_PAGE: &str =
-    "</api/organizations?offset=0&limit=100>; rel=preload; as=fetch; crossorigin=anonymous";
-
-/// Whether the agents' app opens `path` on the Customers list: the list itself, or a
-/// customer's or an organization's panel beside it (`/` goes to the list).
-fn shows_customers_list(path: &str) -> bool {
-    let id = |rest: &str| !rest.is_empty() && rest.len() <= 19 && rest.bytes().all(|b| b.is_ascii_digit());
-    match path {
-        "/" | "/customers" => true,
-        _ => path.strip_prefix("/customers/").or_else(|| path.strip_prefix("/organizations/")).is_some_and(id),
-    }
 }
 
 /// Trunk names assets `name-<16 hex digits>[_bg].ext`.
@@ -132,16 +110,6 @@ mod tests {
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/customers"));
         assert!(!is_hashed_asset("/organizations/12"));
-    }
-
-    #[test]
-    fn the_customers_list_is_announced_only_where_the_app_opens_it() {
-        for path in ["/", "/customers", "/customers/12", "/organizations/7"] {
-            assert!(shows_customers_list(path), "{path}");
-        }
-        for path in ["/tickets", "/organizations/7/merge", "/customers/x", "/organizations/", "/portal", "/login"] {
-            assert!(!shows_customers_list(path), "{path}");
-        }
     }
 
     #[test]
