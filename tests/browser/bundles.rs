@@ -83,7 +83,7 @@ async fn fetched(browser: &Browser, path: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn each_app_asks_for_its_session_once_while_its_wasm_downloads() {
+async fn the_agents_app_asks_for_its_session_once_while_its_wasm_downloads() {
     let server = Server::start().await;
     let browser = Browser::open(&server).await;
     browser.goto("/login").await;
@@ -96,10 +96,5 @@ async fn each_app_asks_for_its_session_once_while_its_wasm_downloads() {
     browser.group("No organization").await;
     assert_eq!(fetched(&browser, "/api/auth/me").await, ["link"]);
 
-    // The portal does the same with its own session check; without a session its pages
-    // send the customer to sign in once the check has answered.
-    browser.goto("/portal/items").await;
-    browser.wait_for_path_prefix("/portal/sign-in").await;
-    assert_eq!(fetched(&browser, "/api/portal/auth/me").await, ["link"]);
     browser.close().await;
 }
