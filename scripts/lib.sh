@@ -80,22 +80,35 @@ ensure_axe() {
   fi
 }
 
+# wasm-split-cli: scripts/wasm-split/link.sh (the wasm32 linker) splits the agents' app's
+# lazy-loaded parts off with it.
+WASM_SPLIT_VERSION="0.2.4"
+ensure_wasm_split() {
+  if ! grep -qs "^wasm_split_cli_support $WASM_SPLIT_VERSION " "$TOOLS/wasm-split/.crates.toml" ||
+    [ ! -x "$TOOLS/wasm-split/bin/wasm-split-cli" ]; then
+    say "installing wasm-split-cli $WASM_SPLIT_VERSION into .tools/wasm-split (takes about 2 minutes once)"
+    cargo install --locked --root "$TOOLS/wasm-split" wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
+  fi
+}
+
 ensure_web_toolchain() {
   ensure_rust
   ensure_wasm_target
   ensure_trunk
   ensure_wasm_bindgen
   ensure_wasm_opt
+  ensure_wasm_split
 }
 
 # The release build of the web apps: the agents' app into dist/ (which Trunk empties
 # first), then the customer portal's own smaller app into dist/portal/ (served for /portal/*).
 # precompress_web writes the .br and .gz copies.
+# scripts/wasm-split/bin comes first on PATH: its wasm-bindgen keeps the exports the lazy chunks need.
 build_web() {
   say "building the web app (trunk build --release)"
-  (cd "$ROOT" && trunk build index.html --offline --release)
+  (cd "$ROOT" && PATH="$ROOT/scripts/wasm-split/bin:$PATH" trunk build index.html --offline --release)
   say "building the customer portal (trunk build --release portal.html)"
-  (cd "$ROOT" && trunk build portal.html --dist dist/portal --public-url /portal/ --offline --release)
+  (cd "$ROOT" && PATH="$ROOT/scripts/wasm-split/bin:$PATH" trunk build portal.html --dist dist/portal --public-url /portal/ --offline --release)
 }
 
 precompress_web() {

@@ -93,6 +93,11 @@ pub fn set_listener(f: impl Fn(Event) + 'static) {
     LISTENER.with(|l| *l.borrow_mut() = Some(Rc::new(f)));
 }
 
+/// Something other than an API request (a lazy part of the app) found the server unreachable.
+pub fn report_unreachable() {
+    emit(Event::Unreachable);
+}
+
 fn emit(event: Event) {
     if let Some(f) = LISTENER.with(|l| l.borrow().clone()) {
         f(event);

@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::{path, NavigateOptions};
+use leptos_router::{path, Lazy, LazyRoute, NavigateOptions};
 
 use crate::api::{self, ApiError, Event};
 use crate::components::connection_banner::ConnectionBanner;
@@ -62,35 +63,35 @@ pub fn AgentApp() -> impl IntoView {
             <ConnectionBanner on_retry=move || check_session(session) />
             <Routes fallback=|| view! { <LeaveApp owned=agent_owns /> }>
                 <Route path=path!("/login") view=LoginPage />
-                <Route path=path!("/forgot-password") view=|| view! { <ForgotPasswordPage /> } />
-                <Route path=path!("/reset-password") view=|| view! { <ResetPasswordPage /> } />
+                <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} />
+                <Route path=path!("/reset-password") view={Lazy::<ResetPasswordRoute>::new()} />
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=|| view! { <Redirect path="/customers" /> } />
                     // The Customers list stays mounted while an organization's panel opens,
                     // switches or closes beside it: only the outlet changes.
-                    <Route path=path!("organizations/:id/merge") view=MergePage />
+                    <Route path=path!("organizations/:id/merge") view={Lazy::<MergeRoute>::new()} />
                     <ParentRoute path=path!("") view=CustomersPage>
                         <Route path=path!("customers") view=|| () />
-                        <Route path=path!("customers/:id") view=CustomerProfileRoute />
-                        <Route path=path!("organizations/:id") view=OrganizationRoute />
+                        <Route path=path!("customers/:id") view={Lazy::<CustomerProfileLazy>::new()} />
+                        <Route path=path!("organizations/:id") view={Lazy::<OrganizationLazy>::new()} />
                     </ParentRoute>
-                    <ParentRoute path=path!("projects") view=ProjectsPage>
+                    <ParentRoute path=path!("projects") view={Lazy::<ProjectsRoute>::new()}>
                         <Route path=path!("") view=|| () />
-                        <Route path=path!(":id") view=ProjectPanel />
+                        <Route path=path!(":id") view={Lazy::<ProjectPanelRoute>::new()} />
                     </ParentRoute>
-                    <ParentRoute path=path!("tickets") view=TicketsPage>
+                    <ParentRoute path=path!("tickets") view={Lazy::<TicketsRoute>::new()}>
                         <Route path=path!("") view=|| () />
-                        <Route path=path!(":id") view=ItemPanel />
+                        <Route path=path!(":id") view={Lazy::<ItemPanelRoute>::new()} />
                     </ParentRoute>
-                    <Route path=path!("admin") view=AdminPage />
-                    <Route path=path!("admin/audit") view=AuditLogPage />
-                    <Route path=path!("admin/import") view=ImportPage />
-                    <Route path=path!("admin/portal") view=AdminPortalPage />
-                    <Route path=path!("admin/routing") view=AdminRoutingPage />
-                    <Route path=path!("admin/usergroups") view=AdminUsergroupsPage />
-                    <Route path=path!("admin/deleted-organizations") view=DeletedOrganizationsPage />
-                    <Route path=path!("admin/duplicate-organizations") view=DuplicateOrganizationsPage />
-                    <Route path=path!("account") view=AccountPage />
+                    <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} />
+                    <Route path=path!("admin/audit") view={Lazy::<AuditLogRoute>::new()} />
+                    <Route path=path!("admin/import") view={Lazy::<ImportRoute>::new()} />
+                    <Route path=path!("admin/portal") view={Lazy::<AdminPortalRoute>::new()} />
+                    <Route path=path!("admin/routing") view={Lazy::<AdminRoutingRoute>::new()} />
+                    <Route path=path!("admin/usergroups") view={Lazy::<AdminUsergroupsRoute>::new()} />
+                    <Route path=path!("admin/deleted-organizations") view={Lazy::<DeletedOrganizationsRoute>::new()} />
+                    <Route path=path!("admin/duplicate-organizations") view={Lazy::<DuplicateOrganizationsRoute>::new()} />
+                    <Route path=path!("account") view={Lazy::<AccountRoute>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -215,3 +216,155 @@ fn Shell() -> impl IntoView {
         _ => view! { <p class="app-loading">"Loading Orgdesk…"</p> }.into_any(),
     }
 }
+
+// The agents' app in four parts. The first screen needs only the main module: the sign-in
+// page, the frame and the Customers list. Each area below is one `#[lazy]` function, which
+// scripts/wasm-split/link.sh splits off into a chunk of its own (code two areas share goes
+// into a shared chunk), fetched the first time one of its pages opens. Three areas rather
+// than a split per page: every split multiplies the shared chunks, and so the requests.
+
+/// A route whose view comes from a lazy area: `$route` shows `$area($page)`.
+macro_rules! lazy_route {
+    ($route:ident, $area:ident, $preload:ident, $page:expr) => {
+        struct $route;
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> impl std::future::Future<Output = AnyView> {
+                async { area_or_error($area($page).await) }
+            }
+
+            fn preload() -> impl std::future::Future<Output = ()> {
+                async {
+                    let _ = $preload().await;
+                }
+            }
+        }
+    };
+}
+
+/// An area's page, or when its code could not be fetched (the server is unreachable) a
+/// message that says so where the page would be, with the connection banner above.
+fn area_or_error(area: Result<AnyView, SplitLoaderError>) -> AnyView {
+    area.unwrap_or_else(|_| {
+        api::report_unreachable();
+        view! { <AreaUnavailable /> }.into_any()
+    })
+}
+
+#[component]
+fn AreaUnavailable() -> impl IntoView {
+    view! {
+        <section class="page">
+            <h1 class="page__title">"This page could not be loaded"</h1>
+            <p>"Its code comes from the Orgdesk server, which cannot be reached. Check the connection, then try again."</p>
+            <button type="button" class="button" on:click=move |_| {
+                let _ = window().location().reload();
+            }>"Try again"</button>
+        </section>
+    }
+}
+
+/// The pages of the customer area.
+#[derive(Clone, Copy)]
+enum CustomerArea {
+    Merge,
+    CustomerProfile,
+    Organization,
+}
+
+/// The organization panel, a customer's profile and the merge page: opened from the Customers list.
+#[wasm_split(customer_area, wasm_split_path = ::leptos::wasm_split, fallible, preload(load_customer_area))]
+fn customer_area(page: CustomerArea) -> Result<AnyView, SplitLoaderError> {
+    Ok(match page {
+        CustomerArea::Merge => view! { <MergePage /> }.into_any(),
+        CustomerArea::CustomerProfile => view! { <CustomerProfileRoute /> }.into_any(),
+        CustomerArea::Organization => view! { <OrganizationRoute /> }.into_any(),
+    })
+}
+
+/// Fetches the customer area's code in the background (the Customers list asks for it once
+/// its first page is shown), so the first organization or profile opened does not wait for it.
+pub fn preload_customer_area() {
+    spawn_local(async {
+        let _ = load_customer_area().await;
+    });
+}
+
+lazy_route!(MergeRoute, customer_area, load_customer_area, CustomerArea::Merge);
+lazy_route!(CustomerProfileLazy, customer_area, load_customer_area, CustomerArea::CustomerProfile);
+lazy_route!(OrganizationLazy, customer_area, load_customer_area, CustomerArea::Organization);
+
+/// The pages of the work area.
+#[derive(Clone, Copy)]
+enum WorkArea {
+    Projects,
+    ProjectPanel,
+    Tickets,
+    ItemPanel,
+}
+
+/// Projects and Tickets with their panels.
+#[wasm_split(work_area, wasm_split_path = ::leptos::wasm_split, fallible, preload(load_work_area))]
+fn work_area(page: WorkArea) -> Result<AnyView, SplitLoaderError> {
+    Ok(match page {
+        WorkArea::Projects => view! { <ProjectsPage /> }.into_any(),
+        WorkArea::ProjectPanel => view! { <ProjectPanel /> }.into_any(),
+        WorkArea::Tickets => view! { <TicketsPage /> }.into_any(),
+        WorkArea::ItemPanel => view! { <ItemPanel /> }.into_any(),
+    })
+}
+
+lazy_route!(ProjectsRoute, work_area, load_work_area, WorkArea::Projects);
+lazy_route!(ProjectPanelRoute, work_area, load_work_area, WorkArea::ProjectPanel);
+lazy_route!(TicketsRoute, work_area, load_work_area, WorkArea::Tickets);
+lazy_route!(ItemPanelRoute, work_area, load_work_area, WorkArea::ItemPanel);
+
+/// The pages of the admin area.
+#[derive(Clone, Copy)]
+enum AdminArea {
+    ForgotPassword,
+    ResetPassword,
+    Admin,
+    AuditLog,
+    Import,
+    AdminPortal,
+    AdminRouting,
+    AdminUsergroups,
+    DeletedOrganizations,
+    DuplicateOrganizations,
+    Account,
+}
+
+/// Administration, the agent's account and the password pages.
+#[wasm_split(admin_area, wasm_split_path = ::leptos::wasm_split, fallible, preload(load_admin_area))]
+fn admin_area(page: AdminArea) -> Result<AnyView, SplitLoaderError> {
+    Ok(match page {
+        AdminArea::ForgotPassword => view! { <ForgotPasswordPage /> }.into_any(),
+        AdminArea::ResetPassword => view! { <ResetPasswordPage /> }.into_any(),
+        AdminArea::Admin => view! { <AdminPage /> }.into_any(),
+        AdminArea::AuditLog => view! { <AuditLogPage /> }.into_any(),
+        AdminArea::Import => view! { <ImportPage /> }.into_any(),
+        AdminArea::AdminPortal => view! { <AdminPortalPage /> }.into_any(),
+        AdminArea::AdminRouting => view! { <AdminRoutingPage /> }.into_any(),
+        AdminArea::AdminUsergroups => view! { <AdminUsergroupsPage /> }.into_any(),
+        AdminArea::DeletedOrganizations => view! { <DeletedOrganizationsPage /> }.into_any(),
+        AdminArea::DuplicateOrganizations => view! { <DuplicateOrganizationsPage /> }.into_any(),
+        AdminArea::Account => view! { <AccountPage /> }.into_any(),
+    })
+}
+
+lazy_route!(ForgotPasswordRoute, admin_area, load_admin_area, AdminArea::ForgotPassword);
+lazy_route!(ResetPasswordRoute, admin_area, load_admin_area, AdminArea::ResetPassword);
+lazy_route!(AdminRoute, admin_area, load_admin_area, AdminArea::Admin);
+lazy_route!(AuditLogRoute, admin_area, load_admin_area, AdminArea::AuditLog);
+lazy_route!(ImportRoute, admin_area, load_admin_area, AdminArea::Import);
+lazy_route!(AdminPortalRoute, admin_area, load_admin_area, AdminArea::AdminPortal);
+lazy_route!(AdminRoutingRoute, admin_area, load_admin_area, AdminArea::AdminRouting);
+lazy_route!(AdminUsergroupsRoute, admin_area, load_admin_area, AdminArea::AdminUsergroups);
+lazy_route!(DeletedOrganizationsRoute, admin_area, load_admin_area, AdminArea::DeletedOrganizations);
+lazy_route!(DuplicateOrganizationsRoute, admin_area, load_admin_area, AdminArea::DuplicateOrganizations);
+lazy_route!(AccountRoute, admin_area, load_admin_area, AdminArea::Account);

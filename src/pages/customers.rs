@@ -141,6 +141,19 @@ pub fn CustomersPage() -> impl IntoView {
         });
     }
 
+    // Once the first page is shown, the organization panel's and the profiles' code (a lazy
+    // chunk) is fetched in the background, so the first one opened does not wait for it.
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let shown = model.with(|m| m.total_orgs.is_some());
+        if shown {
+            crate::app::preload_customer_area();
+        }
+        shown
+    });
+
     let drag = use_pointer_drag(
         list,
         state,

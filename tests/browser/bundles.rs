@@ -98,3 +98,62 @@ async fn the_agents_app_asks_for_its_session_once_while_its_wasm_downloads() {
 
     browser.close().await;
 }
+
+/// Whether the page downloaded a wasm file whose name starts with `prefix`.
+async fn has_downloaded(browser: &Browser, prefix: &str) -> bool {
+    downloaded(browser).await.iter().any(|p| p.starts_with(prefix) && p.ends_with(".wasm"))
+}
+
+/// Waits (up to 10 s) until the page has downloaded a wasm file named `prefix…`.
+async fn wait_for_download(browser: &Browser, prefix: &str) {
+    for _ in 0..100 {
+        if has_downloaded(browser, prefix).await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{prefix}… was not downloaded: {:?}", downloaded(browser).await);
+}
+
+#[tokio::test]
+async fn each_area_of_the_agents_app_is_downloaded_when_one_of_its_pages_first_opens() {
+    let server = Server::start().await;
+    let api = Api::sign_in(&server).await;
+    let acme = api.create_org("Acme", &["acme.com"]).await.id;
+    let browser = Browser::open(&server).await;
+    browser.goto("/login").await;
+    browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    browser.wait_for_path("/customers").await;
+
+    // A full load of the Customers list: the main module only, then the customer area
+    // (organization panel, profiles) in the background once the list is shown.
+    browser.goto("/customers").await;
+    browser.group("No organization").await;
+    wait_for_download(&browser, "/split-customer-area-").await;
+    assert!(!has_downloaded(&browser, "/split-work-area-").await, "{:?}", downloaded(&browser).await);
+    assert!(!has_downloaded(&browser, "/split-admin-area-").await, "{:?}", downloaded(&browser).await);
+
+    // The panel opens from that code without another download of it.
+    browser.double_click_group("Acme").await;
+    browser.wait_for_path(&format!("/organizations/{acme}")).await;
+    browser.wait_for_panel_name("Acme").await;
+    let customer_area = downloaded(&browser).await.iter().filter(|p| p.starts_with("/split-customer-area-")).count();
+    assert_eq!(customer_area, 1);
+
+    // Projects and Tickets: the work area, fetched when the page opens.
+    browser.click_link("Projects").await;
+    browser.wait_for_text("New project").await;
+    assert!(has_downloaded(&browser, "/split-work-area-").await);
+    assert!(!has_downloaded(&browser, "/split-admin-area-").await);
+
+    // Administration: the admin area.
+    browser.click_link("Administration").await;
+    browser.wait_for_path("/admin").await;
+    browser.wait_for_text_in("//h1", "Administration").await;
+    assert!(has_downloaded(&browser, "/split-admin-area-").await);
+
+    // A deep link into an area works on a full load too.
+    browser.goto("/admin/usergroups").await;
+    browser.wait_for_text_in("//h1", "Usergroups").await;
+    browser.close().await;
+}

@@ -44,12 +44,16 @@ async fn headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Trunk names assets `name-<16 hex digits>[_bg].ext`.
+/// Trunk names assets `name-<hash>[_bg].ext`, the hash a 64-bit number in hex without
+/// leading zeros (so 16 digits, or fewer one time in sixteen: `orgdesk-web-8d3aa99ca7e7288.js`);
+/// scripts/wasm-split/stage.sh names the lazy chunks the same way. Client routes have no
+/// extension, so they are never taken for one.
 fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("");
-    let stem = file.split('.').next().unwrap_or("");
+    let Some((stem, _ext)) = file.split_once('.') else { return false };
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| (12..=16).contains(&hash.len()) && hash.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 const COMPRESSIBLE: &[&str] = &["wasm", "js", "css", "html", "svg", "json", "txt", "map"];
@@ -107,6 +111,12 @@ mod tests {
         assert!(is_hashed_asset("/orgdesk-web-0123456789abcdef_bg.wasm"));
         assert!(is_hashed_asset("/orgdesk-web-0123456789abcdef.js"));
         assert!(is_hashed_asset("/main-0123456789abcdef.css"));
+        // A hash with leading zeros is written shorter.
+        assert!(is_hashed_asset("/orgdesk-web-8d3aa99ca7e7288.js"));
+        assert!(is_hashed_asset("/orgdesk-web-8d3aa99ca7e7288_bg.wasm"));
+        assert!(is_hashed_asset("/split-admin-area-81d980327165f5af.wasm"));
+        assert!(!is_hashed_asset("/orgdesk-web-8d3a.js"));
+        assert!(!is_hashed_asset("/tickets/abc-0123456789abcdef"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/customers"));
         assert!(!is_hashed_asset("/organizations/12"));
