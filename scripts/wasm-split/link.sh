@@ -1,25 +1,42 @@
-#!/bin/sh
-# rustc's linker for wasm32 (set in .cargo/config.toml): rust-lld, and for a wasm that has
-# lazy-loaded parts (Leptos's `#[lazy]`, which imports from `__wasm_split_placeholder__`) a
-# second link that keeps relocations, split by wasm-split-cli into the main module (put back
-# where rustc expects its output, for Trunk's wasm-bindgen) and the lazy chunks with their
-# loader `__wasm_split.js` in `<target>/wasm32-unknown-unknown/<profile>/wasm-split/<bin>/`,
-# which scripts/wasm-split/stage.sh (Trunk's post_build hook) puts into the app.
-# Trunk 0.21 has no step between cargo and wasm-bindgen; the linker is one.
-set -eu
+#!/usr/bin/env bash
+# rustc's linker for wasm32 (set in .cargo/config.toml): rust-lld, plus the split of the
+# agents' app into lazy-loaded parts. Trunk 0.21 has no step between cargo and wasm-bindgen;
+# the linker is one.
+#
+# A `#[wasm_split]` function (src/app.rs) is an export (`__wasm_split_00…`) that its lazy
+# caller reaches through an import from `__wasm_split_placeholder__`. The first link leaves
+# those exports out, so a binary that never calls a lazy function (the customer portal) does
+# not carry the agents' pages. When the result still imports the placeholder (the agents'
+# app), it is linked again with them and with relocations, and wasm-split-cli splits it: the
+# main module goes back where rustc expects its output (for Trunk's wasm-bindgen), the lazy
+# chunks and their loader `__wasm_split.js` into
+# `<target>/wasm32-unknown-unknown/<profile>/wasm-split/<bin>/`, which
+# scripts/wasm-split/stage.sh (Trunk's post_build hook) puts into the app.
+set -euo pipefail
 host="$(rustc -vV | sed -n 's/^host: //p')"
 lld="$(rustc --print sysroot)/lib/rustlib/$host/bin/rust-lld"
-"$lld" "$@"
 
 out=""
-prev=""
+args=()
 for arg in "$@"; do
   case "$arg" in
     @*) out="$(sed -n '/^-o$/{n;p;}' "${arg#@}" | tail -n 1)" ;;
-    *) if [ "$prev" = "-o" ]; then out="$arg"; fi ;;
   esac
+  if [ "${prev:-}" = "-o" ]; then out="$arg"; fi
   prev="$arg"
+  args+=("$arg")
 done
+# Drop `--export __wasm_split_00…` pairs.
+filtered=()
+for ((i = 0; i < ${#args[@]}; i++)); do
+  if [ "${args[$i]}" = "--export" ] && [[ "${args[$((i + 1))]:-}" == __wasm_split_00* ]]; then
+    i=$((i + 1))
+    continue
+  fi
+  filtered+=("${args[$i]}")
+done
+"$lld" "${filtered[@]}"
+
 case "$out" in *.wasm) ;; *) exit 0 ;; esac
 grep -q __wasm_split_placeholder__ "$out" || exit 0
 

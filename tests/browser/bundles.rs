@@ -19,6 +19,23 @@ async fn downloaded(browser: &Browser) -> Vec<String> {
     serde_json::from_value(names).unwrap()
 }
 
+/// The decoded size of the wasm file named `prefix…_bg.wasm` the page downloaded.
+async fn wasm_size(browser: &Browser, prefix: &str) -> u64 {
+    let size = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource')
+                .filter(e => { const p = new URL(e.name).pathname; return p.startsWith(arguments[0]) && p.endsWith('_bg.wasm') })
+                .map(e => e.decodedBodySize)[0] ?? 0",
+            vec![serde_json::json!(prefix)],
+        )
+        .await
+        .unwrap();
+    let size = size.as_u64().unwrap_or(0);
+    assert!(size > 0, "no {prefix}…_bg.wasm was downloaded");
+    size
+}
+
 #[tokio::test]
 async fn agents_and_customers_each_download_only_their_own_app() {
     let server = Server::start().await;
@@ -30,8 +47,17 @@ async fn agents_and_customers_each_download_only_their_own_app() {
     assert!(agent.iter().any(|p| p.starts_with("/orgdesk-web-") && p.ends_with("_bg.wasm")), "{agent:?}");
     assert!(!agent.iter().any(|p| p.contains("portal")), "the agents' app loaded portal code: {agent:?}");
 
+    let agents_wasm = wasm_size(&browser, "/orgdesk-web-").await;
+
     browser.goto("/portal/sign-in").await;
     browser.wait_for_text("Sign in to the support portal").await;
+    // The portal's wasm carries none of the agents' pages: smaller than even the agents'
+    // main module, which leaves its lazy areas out (with them in, it was three times larger).
+    let portal_wasm = wasm_size(&browser, "/portal/orgdesk-portal-").await;
+    assert!(
+        portal_wasm < agents_wasm,
+        "the portal's wasm is {portal_wasm} bytes, the agents' main module {agents_wasm}"
+    );
     let portal = downloaded(&browser).await;
     assert!(portal.iter().any(|p| p.starts_with("/portal/orgdesk-portal-") && p.ends_with("_bg.wasm")), "{portal:?}");
     assert!(!portal.iter().any(|p| p.contains("orgdesk-web")), "the portal loaded the agents' app: {portal:?}");
