@@ -146,10 +146,7 @@ async fn each_area_of_the_agents_app_is_downloaded_when_one_of_its_pages_first_o
     let server = Server::start().await;
     let api = Api::sign_in(&server).await;
     let acme = api.create_org("Acme", &["acme.com"]).await.id;
-    let browser = Browser::open(&server).await;
-    browser.goto("/login").await;
-    browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    browser.wait_for_path("/customers").await;
+    let browser = Browser::signed_in(&server, "/customers").await;
 
     // A full load of the Customers list: the main module only, then the customer area
     // (organization panel, profiles) in the background once the list is shown.
