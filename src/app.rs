@@ -218,7 +218,7 @@ fn Shell() -> impl IntoView {
 }
 
 // The agents' app in four parts. The first screen needs only the main module: the sign-in
-// page, the frame and the Customers list. Each area below is one `#[lazy]` function, which
+// page, the frame and the Customers list. Each area below is one `#[wasm_split]` function, which
 // scripts/wasm-split/link.sh splits off into a chunk of its own (code two areas share goes
 // into a shared chunk), fetched the first time one of its pages opens. Three areas rather
 // than a split per page: every split multiplies the shared chunks, and so the requests.
