@@ -16,19 +16,15 @@ set -euo pipefail
 host="$(rustc -vV | sed -n 's/^host: //p')"
 lld="$(rustc --print sysroot)/lib/rustlib/$host/bin/rust-lld"
 
+# The output file, and the arguments without `--export __wasm_split_00…` pairs.
+args=("$@")
 out=""
-args=()
-for arg in "$@"; do
-  case "$arg" in
-    @*) out="$(sed -n '/^-o$/{n;p;}' "${arg#@}" | tail -n 1)" ;;
-  esac
-  if [ "${prev:-}" = "-o" ]; then out="$arg"; fi
-  prev="$arg"
-  args+=("$arg")
-done
-# Drop `--export __wasm_split_00…` pairs.
 filtered=()
 for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    -o) out="${args[$((i + 1))]:-}" ;;
+    @*) out="$(sed -n '/^-o$/{n;p;}' "${args[$i]#@}" | tail -n 1)" ;;
+  esac
   if [ "${args[$i]}" = "--export" ] && [[ "${args[$((i + 1))]:-}" == __wasm_split_00* ]]; then
     i=$((i + 1))
     continue

@@ -11,6 +11,9 @@ root="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$TRUNK_PROFILE/wasm-spl
 stage="$TRUNK_STAGING_DIR"
 html="$stage/index.html"
 hash16() { sha256sum "$1" | cut -c1-16; }
+# wasm-opt as Trunk runs it on the main module: the page's data-wasm-opt level and params.
+opt_level="$(sed -n 's/.*data-wasm-opt="\([^"]*\)".*/\1/p' "$TRUNK_HTML_FILE")"
+opt_params="$(sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' "$TRUNK_HTML_FILE")"
 
 for js in "$stage"/*.js; do
   [ -f "$js" ] || continue
@@ -27,11 +30,9 @@ for js in "$stage"/*.js; do
   for wasm in "$dir"/*.wasm; do
     [ -f "$wasm" ] || continue
     name="$(basename "$wasm" .wasm)"
-    if [ "$TRUNK_PROFILE" = release ]; then
-      # The same features as index.html's data-wasm-opt-params.
-      wasm-opt -Oz --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
-        --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-        "$wasm" -o "$work/$name.wasm"
+    if [ "$TRUNK_PROFILE" = release ] && [ -n "$opt_level" ]; then
+      # shellcheck disable=SC2086 # the params are several words
+      wasm-opt "-O$opt_level" $opt_params "$wasm" -o "$work/$name.wasm"
     else
       cp "$wasm" "$work/$name.wasm"
     fi

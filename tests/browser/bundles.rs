@@ -130,17 +130,6 @@ async fn has_downloaded(browser: &Browser, prefix: &str) -> bool {
     downloaded(browser).await.iter().any(|p| p.starts_with(prefix) && p.ends_with(".wasm"))
 }
 
-/// Waits (up to 10 s) until the page has downloaded a wasm file named `prefix…`.
-async fn wait_for_download(browser: &Browser, prefix: &str) {
-    for _ in 0..100 {
-        if has_downloaded(browser, prefix).await {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("{prefix}… was not downloaded: {:?}", downloaded(browser).await);
-}
-
 #[tokio::test]
 async fn each_area_of_the_agents_app_is_downloaded_when_one_of_its_pages_first_opens() {
     let server = Server::start().await;
@@ -152,7 +141,7 @@ async fn each_area_of_the_agents_app_is_downloaded_when_one_of_its_pages_first_o
     // (organization panel, profiles) in the background once the list is shown.
     browser.goto("/customers").await;
     browser.group("No organization").await;
-    wait_for_download(&browser, "/split-customer-area-").await;
+    eventually("the customer area downloaded", || has_downloaded(&browser, "/split-customer-area-"), |d| *d).await;
     assert!(!has_downloaded(&browser, "/split-work-area-").await, "{:?}", downloaded(&browser).await);
     assert!(!has_downloaded(&browser, "/split-admin-area-").await, "{:?}", downloaded(&browser).await);
 
