@@ -41,6 +41,7 @@ pub struct AppState {
     pub openapi_json: Arc<String>,
     pub search_cache: Arc<versioned_cache::SearchCache>,
     pub org_search_cache: Arc<versioned_cache::OrgSearchCache>,
+    pub org_order_cache: Arc<versioned_cache::OrgOrderCache>,
     pub customer_search_cache: Arc<versioned_cache::CustomerSearchCache>,
     pub picker_cache: Arc<versioned_cache::PickerCache>,
     pub group_cache: Arc<versioned_cache::GroupCache>,
@@ -64,6 +65,7 @@ impl AppState {
             org_search_cache: Arc::new(versioned_cache::VersionedCache::with_capacity(
                 versioned_cache::ORG_HITS_CAPACITY,
             )),
+            org_order_cache: Arc::new(versioned_cache::VersionedCache::with_capacity(2)),
             customer_search_cache: Arc::default(),
             picker_cache: Arc::default(),
             group_cache: Arc::default(),

@@ -41,6 +41,10 @@ pub const ORG_HITS_CAPACITY: usize = 128;
 /// 0024), which status changes do not bump: (search text, offset, limit) to the page's ids,
 /// newest first, and how many match.
 pub type TitleSearchCache = VersionedCache<(String, i64, i64), (Vec<i64>, crate::db::items::Total)>;
+/// The live organizations' ids in the list's order (`organizations::live_order`), kept
+/// by the search text version. Two versions at most: the current one, and the one
+/// requests that started before the last change still ask for.
+pub type OrgOrderCache = VersionedCache<(), Vec<i64>>;
 /// The Tickets app's groupings: what is grouped and how it is filtered.
 pub type GroupCache = VersionedCache<String, Vec<ItemGroup>>;
 

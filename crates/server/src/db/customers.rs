@@ -178,8 +178,6 @@ async fn list_all_filtered(db: &Db, f: &Filter, page: Paging) -> Result<Listed, 
 /// [`list_all_filtered`], and how many customers the filter keeps by themselves,
 /// counted up to [`COUNT_CAP`] + 1.
 async fn list_all_counted(db: &Db, f: &Filter, page: Paging) -> Result<(Listed, i64), sqlx::Error> {
-    let args = f.args();
-    let next = f.next_param();
     // The customers matching by themselves first: the index stops reading at the cap,
     // where the whole set (with organizations' members, made distinct) is read in full.
     let capped_count =
@@ -190,7 +188,15 @@ async fn list_all_counted(db: &Db, f: &Filter, page: Paging) -> Result<(Listed, 
         capped_count(f.hits()),
         capped_count(f.customers()).replacen("SELECT COUNT(*)", "SELECT COUNT(*) AS n", 1)
     );
-    let (own, counted): (i64, i64) = query(sql).bind_args(args.clone()).fetch_one(db).await?;
+    let (own, counted): (i64, i64) = query(sql).bind_args(f.args()).fetch_one(db).await?;
+    Ok((list_all_page(db, f, page, counted).await?, own))
+}
+
+/// The page of [`list_all_filtered`] once the customers the filter keeps are counted
+/// (`counted`, up to [`COUNT_CAP`] + 1).
+async fn list_all_page(db: &Db, f: &Filter, page: Paging, counted: i64) -> Result<Listed, sqlx::Error> {
+    let args = f.args();
+    let next = f.next_param();
     let paged = format!("ORDER BY c.sort_name, c.id LIMIT ${} OFFSET ${}", next, next + 1);
     // CROSS JOIN keeps SQLite from walking the whole name index instead.
     let from = |ids: &str| {
@@ -206,12 +212,49 @@ async fn list_all_counted(db: &Db, f: &Filter, page: Paging) -> Result<(Listed, 
         let rows: Vec<CustomerRow> =
             query(sql).bind_args(args.clone()).bind(page.limit).bind(page.offset).fetch_all(db).await?;
         if rows.len() as i64 == page.limit {
-            return Ok((capped(rows, counted), own));
+            return Ok(capped(rows, counted));
         }
     }
     let sql = format!("{} {paged}", from(&f.hits()));
     let rows: Vec<CustomerRow> = query(sql).bind_args(args).bind(page.limit).bind(page.offset).fetch_all(db).await?;
-    Ok((capped(rows, counted), own))
+    Ok(capped(rows, counted))
+}
+
+/// What a search keeps when the organizations it matches by name are known (see
+/// [`gather`]).
+enum Gathered {
+    /// Every customer kept (at most [`COUNT_CAP`]), sorted by name: (sort name, id).
+    All { hits: Vec<(String, i64)>, own: i64 },
+    /// More than [`COUNT_CAP`]; `own` of them matched by themselves (up to the cap + 1).
+    Over { own: i64 },
+}
+
+/// The customers search `f` keeps, gathered in two index lookups when it matches
+/// `organizations` by name (sorted, at most [`MAX_MATCHED_ORGANIZATIONS`]): those it
+/// matches by themselves (the trigram or prefix lookup, read once) and the members of
+/// those organizations, each read up to [`COUNT_CAP`] + 1. Most searches keep a few
+/// customers (a domain, a surname), whose page is then taken here instead of
+/// searching the index again for a page of [`Filter::hits`].
+async fn gather(db: &Db, f: &Filter, organizations: &[i64]) -> Result<Gathered, sqlx::Error> {
+    let over = COUNT_CAP + 1;
+    let sql = format!("SELECT c.sort_name, c.id FROM customers c WHERE c.id IN ({}) LIMIT {over}", f.customers());
+    let mut hits: Vec<(String, i64)> = query(sql).bind_args(f.args()).fetch_all(db).await?;
+    let own = hits.len() as i64;
+    if own > COUNT_CAP {
+        return Ok(Gathered::Over { own });
+    }
+    if !organizations.is_empty() {
+        let sql = format!(
+            "SELECT c.sort_name, c.id FROM memberships m JOIN customers c ON c.id = m.customer_id \
+             WHERE m.organization_id IN ({}) LIMIT {over}",
+            placeholders(1, organizations.len())
+        );
+        let members: Vec<(String, i64)> = query(sql).bind_all(organizations.iter().copied()).fetch_all(db).await?;
+        hits.extend(members);
+    }
+    hits.sort_unstable();
+    hits.dedup_by_key(|(_, id)| *id);
+    Ok(if hits.len() as i64 > COUNT_CAP { Gathered::Over { own } } else { Gathered::All { hits, own } })
 }
 
 /// How many customers from the first in name order (`offset + limit`) a kept picker
@@ -244,7 +287,8 @@ pub struct PickerHits {
     /// Whether moves are followed (else the result is only checked for staleness).
     follows: bool,
     /// The page's rows as the computation read them, for the request that computed it
-    /// (taken once; every other request reads them anew).
+    /// (taken once; every other request reads them anew). `None` when the computation
+    /// read only ids ([`gather`]).
     first: std::sync::Mutex<Option<Vec<Customer>>>,
     state: std::sync::Mutex<Kept>,
     /// One request brings the result up to date at a time; the others wait for it.
@@ -308,18 +352,40 @@ impl PickerHits {
         let top_len = page.offset.saturating_add(page.limit);
         let follows = organizations.is_some() && top_len <= MAX_KEPT_TOP;
         let read = if follows { Paging { offset: 0, limit: top_len } } else { page };
-        let (listed, own) = list_all_counted(db, f, read).await?;
-        let kept = Kept {
-            exact_at,
-            ids: listed.items.iter().map(|c| c.id).collect(),
-            followed: None,
-            total: listed.total,
-            total_capped: listed.total_capped,
+        let gathered = match organizations.as_deref() {
+            Some(matched) => Some(gather(db, f, matched).await?),
+            None => None,
         };
-        let first =
-            if follows { listed.items.into_iter().skip(page.offset.max(0) as usize).collect() } else { listed.items };
+        let (kept, own, first) = match gathered {
+            // The page's rows are read by id ([`PickerHits::page`]).
+            Some(Gathered::All { hits, own }) => {
+                let ids = hits.iter().skip(read.offset.max(0) as usize).take(read.limit.max(0) as usize);
+                let n = hits.len() as i64;
+                let ids = ids.map(|(_, id)| *id).collect();
+                (Kept { exact_at, ids, followed: None, total: n, total_capped: false }, own, None)
+            }
+            other => {
+                let (listed, own) = match other {
+                    Some(Gathered::Over { own }) => (list_all_page(db, f, read, COUNT_CAP + 1).await?, own),
+                    _ => list_all_counted(db, f, read).await?,
+                };
+                let kept = Kept {
+                    exact_at,
+                    ids: listed.items.iter().map(|c| c.id).collect(),
+                    followed: None,
+                    total: listed.total,
+                    total_capped: listed.total_capped,
+                };
+                let first = if follows {
+                    listed.items.into_iter().skip(page.offset.max(0) as usize).collect()
+                } else {
+                    listed.items
+                };
+                (kept, own, Some(first))
+            }
+        };
         Ok(PickerHits {
-            first: std::sync::Mutex::new(Some(first)),
+            first: std::sync::Mutex::new(first),
             filter: f.clone(),
             offset: usize::try_from(page.offset).unwrap_or(usize::MAX),
             limit: usize::try_from(page.limit).unwrap_or(0),

@@ -79,7 +79,17 @@ pub async fn list_organizations(
     };
     let list = match (kept, &filter) {
         (Some(list), _) => list,
-        (None, None) => Arc::new(store::list(&state.db, None, offset, limit).await?),
+        // The list by name: a slice of the live organizations' ids, kept in order by the
+        // search text version (no index walk past `offset`).
+        (None, None) => {
+            let order = state
+                .org_order_cache
+                .get_or_compute(current.versions.texts, (), || store::live_order(&state.db))
+                .await?;
+            let from = usize::try_from(offset).unwrap_or(usize::MAX).min(order.len());
+            let to = from.saturating_add(usize::try_from(limit).unwrap_or(0)).min(order.len());
+            Arc::new(store::list_ids(&state.db, &order[from..to]).await?)
+        }
         // A search too broad to be kept that way, or with a project: kept per data version.
         (None, Some(f)) => {
             let key = (search_text(query.q.as_deref())?, query.project_id, offset, limit);

@@ -268,14 +268,26 @@ async fn the_list_of_all_customers_counts_up_to_a_cap_and_shows_the_same_rows() 
     for body in [json!({"organization_id": org}), json!({"customer_id": someone})] {
         assert!(app.post(&format!("/api/projects/{project}/followers"), body).await.status().is_success());
     }
+    // 25 organizations (about 1,350 members) renamed "Quokka Partners N": a search
+    // that keeps nobody by themselves and too many through their organization.
+    let renamed: Vec<(i64,)> = orgdesk_server::db::query("SELECT id FROM organizations ORDER BY id LIMIT 25")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    for (n, (id,)) in renamed.iter().enumerate() {
+        ok_json(app.patch(&format!("/api/organizations/{id}"), json!({"name": format!("Quokka Partners {n}")})).await)
+            .await;
+    }
     app.search_stats.refresh(&app.db).await.unwrap();
     let mut capped_seen = false;
     for (q, project) in [
-        ("example", None), // every member's email: 2,700 matches, past the cap
-        ("gmail", None),   // the 300 unassigned
-        ("org1", None),    // a few organizations' domains
-        ("m", None),       // a one-letter prefix: names, emails and organization names
-        ("zz", None),      // a prefix nobody has
+        ("example", None),    // every member's email: 2,700 matches, past the cap
+        ("gmail", None),      // the 300 unassigned
+        ("org1", None),       // a few organizations' domains
+        ("quokka", None),     // past the cap only through the organizations' members
+        ("partners 1", None), // 11 organizations by name (about 600 members)
+        ("m", None),          // a one-letter prefix: names, emails and organization names
+        ("zz", None),         // a prefix nobody has
         ("example", Some(project)),
         ("", Some(project)),
     ] {
