@@ -360,9 +360,8 @@ impl PickerHits {
             // The page's rows are read by id ([`PickerHits::page`]).
             Some(Gathered::All { hits, own }) => {
                 let ids = hits.iter().skip(read.offset.max(0) as usize).take(read.limit.max(0) as usize);
-                let n = hits.len() as i64;
                 let ids = ids.map(|(_, id)| *id).collect();
-                (Kept { exact_at, ids, followed: None, total: n, total_capped: false }, own, None)
+                (Kept { exact_at, ids, followed: None, total: hits.len() as i64, total_capped: false }, own, None)
             }
             other => {
                 let (listed, own) = match other {

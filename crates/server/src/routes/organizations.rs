@@ -86,9 +86,7 @@ pub async fn list_organizations(
                 .org_order_cache
                 .get_or_compute(current.versions.texts, (), || store::live_order(&state.db))
                 .await?;
-            let from = usize::try_from(offset).unwrap_or(usize::MAX).min(order.len());
-            let to = from.saturating_add(usize::try_from(limit).unwrap_or(0)).min(order.len());
-            Arc::new(store::list_ids(&state.db, &order[from..to]).await?)
+            Arc::new(store::list_ids(&state.db, store::page_of(&order, offset, limit)).await?)
         }
         // A search too broad to be kept that way, or with a project: kept per data version.
         (None, Some(f)) => {

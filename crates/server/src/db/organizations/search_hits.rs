@@ -13,7 +13,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use crate::db::organizations::{by_ids, OrgList};
+use crate::db::organizations::{by_ids, page_of, OrgList};
 use crate::db::search::Filter;
 use crate::db::{member_stamps, placeholders, query, Db};
 
@@ -126,13 +126,9 @@ impl OrgHits {
     /// `None` when the search is too broad to be kept this way.
     pub async fn page(&self, db: &Db, offset: i64, limit: i64) -> Result<Option<OrgList>, sqlx::Error> {
         let Some(Kept { hits, .. }) = self.current() else { return Ok(None) };
-        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(hits.listed.len());
-        let end = start.saturating_add(usize::try_from(limit).unwrap_or(0)).min(hits.listed.len());
-        let ids = &hits.listed[start..end];
-        let mut found: HashMap<i64, _> = by_ids(db, ids).await?.into_iter().map(|o| (o.id, o)).collect();
-        let items = ids
-            .iter()
-            .filter_map(|id| found.remove(id))
+        let items = by_ids(db, page_of(&hits.listed, offset, limit))
+            .await?
+            .into_iter()
             .map(|mut o| {
                 o.match_count = Some(if hits.named.contains_key(&o.id) {
                     o.member_count
