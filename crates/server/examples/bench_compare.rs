@@ -18,7 +18,9 @@
 //! customers, search terms), so cached endpoints mix hits and computations: each row
 //! says what its cache is (`versioned_cache.rs`) and how many distinct parameters its
 //! requests draw from. `BENCH_WARMUP` (1) seconds of the same requests come first, not
-//! counted. `LOAD_ONLY=sqlite|postgres` measures one database (`BENCH_PG_DATABASE` names the PostgreSQL one it creates and drops, default `orgdesk_compare_bench`); `BENCH_ITEMS`,
+//! counted. `LOAD_ONLY=sqlite|postgres` measures one database (`BENCH_PG_DATABASE` names the PostgreSQL one it creates and drops, default `orgdesk_compare_bench`; with
+//! `BENCH_PG_TEMPLATE=name` the first run keeps a copy of its seeded database under that name and
+//! later runs start from a copy of it instead of seeding, which with 1M items takes about 2 minutes); `BENCH_ITEMS`,
 //! `LOAD_CUSTOMERS`, `LOAD_ORGANIZATIONS` change the data set; `BENCH_FILTER` keeps the
 //! endpoints whose name contains it (or one of its comma-separated parts).
 //!
@@ -377,7 +379,7 @@ async fn main() {
     if only != "postgres" {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = format!("sqlite://{}/orgdesk.db", dir.path().display());
-        scenario("SQLite", &bin, &url).await;
+        scenario("SQLite", &bin, &url, false, None).await;
     }
     if only == "sqlite" {
         return;
@@ -387,7 +389,20 @@ async fn main() {
             let name = std::env::var("BENCH_PG_DATABASE").unwrap_or_else(|_| "orgdesk_compare_bench".into());
             let name = name.as_str();
             let url = fresh_postgres_database(&admin_url, name).await;
-            scenario("PostgreSQL", &bin, &url).await;
+            // With BENCH_PG_TEMPLATE, a database of that name seeded by an earlier run is
+            // copied instead of seeding anew (about 2 minutes at 1M items); the first run
+            // seeds and leaves the copy. Each run still starts from the same data.
+            let template = std::env::var("BENCH_PG_TEMPLATE").ok().filter(|t| !t.is_empty() && t != name);
+            let seeded = match &template {
+                Some(t) if database_exists(&admin_url, t).await => {
+                    run_sql(&admin_url, &format!("DROP DATABASE {name} WITH (FORCE)")).await;
+                    run_sql(&admin_url, &format!("CREATE DATABASE {name} TEMPLATE {t}")).await;
+                    println!("copied the seeded database {t}");
+                    true
+                }
+                _ => false,
+            };
+            scenario("PostgreSQL", &bin, &url, seeded, template.as_deref().map(|t| (admin_url.as_str(), t))).await;
             run_sql(&admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
         }
         None => println!("(set TEST_DATABASE_URL=postgres://... to measure PostgreSQL too)"),
@@ -434,7 +449,21 @@ fn memory_mib(pid: u32) -> (f64, f64) {
     (read("VmRSS"), read("VmHWM"))
 }
 
-async fn scenario(label: &str, bin: &Path, url: &str) {
+/// Whether database `name` exists beside `admin_url`'s.
+async fn database_exists(admin_url: &str, name: &str) -> bool {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to PostgreSQL");
+    sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(name)
+        .fetch_optional(&mut conn)
+        .await
+        .expect("read pg_database")
+        .is_some()
+}
+
+/// Seeds `url` unless `seeded`; with `template` (the admin URL and a name), a seeded
+/// database is also copied there for later runs (see `BENCH_PG_TEMPLATE`).
+async fn scenario(label: &str, bin: &Path, url: &str, seeded: bool, template: Option<(&str, &str)>) {
     let customers: u32 = setting("LOAD_CUSTOMERS", 100_000);
     let organizations: u32 = setting("LOAD_ORGANIZATIONS", 10_000);
     let items: u32 = setting("BENCH_ITEMS", 1_000_000);
@@ -444,14 +473,22 @@ async fn scenario(label: &str, bin: &Path, url: &str) {
     let filter = std::env::var("BENCH_FILTER").unwrap_or_default();
     let chosen = |name: &str| filter.split(',').any(|part| name.contains(part));
     println!("== {label}: {organizations} organizations, {customers} customers, {items} items; {clients} clients, {seconds} s per run ==");
-    let seeded = Instant::now();
-    seed_with_items(bin, url, customers, organizations, items).await;
-    if url.starts_with("postgres") {
-        // What autovacuum does to a database in use: the freshly loaded tables get their
-        // statistics and visibility map (index-only scans read no table pages).
-        run_sql(url, "VACUUM ANALYZE").await;
+    if !seeded {
+        let started = Instant::now();
+        seed_with_items(bin, url, customers, organizations, items).await;
+        if url.starts_with("postgres") {
+            // What autovacuum does to a database in use: the freshly loaded tables get their
+            // statistics and visibility map (index-only scans read no table pages).
+            run_sql(url, "VACUUM ANALYZE").await;
+        }
+        println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
+        if let Some((admin_url, name)) = template {
+            let from = url.rsplit_once('/').map_or(url, |(_, db)| db);
+            run_sql(admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            run_sql(admin_url, &format!("CREATE DATABASE {name} TEMPLATE {from}")).await;
+            println!("kept a copy of the seeded database as {name}");
+        }
     }
-    println!("seeded in {:.1} s", seeded.elapsed().as_secs_f64());
     let server = start_server(bin, url, &[]).await;
     let pid = server.pid().expect("server pid");
     let (baseline_child, baseline_base) = start_baseline(url).await;

@@ -2,6 +2,7 @@
 //! demo's named companies and the generated data sets of any size.
 
 use orgdesk_core::customer::customer_sort_name;
+use orgdesk_core::duplicates::{domain_root, name_key as duplicate_key};
 
 use super::advance_sequences;
 use crate::db::{query, Db, Query};
@@ -162,14 +163,20 @@ fn insert_statements(orgs: &[Org], customers: &[Customer], now: i64) -> Vec<Quer
     let members: Vec<(i64, i64, &str)> =
         customers.iter().filter_map(|c| c.org.as_ref().map(|(org, pos)| (c.id, *org, pos.as_str()))).collect();
     let mut statements = Vec::new();
+    // With their duplicate keys (as every other writer sets them): left out, the server's
+    // start would fill them in, rewriting every organization (on PostgreSQL 10,000 new
+    // entries in the pending list of the names' trigram index, which every organization
+    // search then reads through until autovacuum merges it).
     for chunk in orgs.chunks(BATCH) {
-        let mut q = query("INSERT INTO organizations (id, name, name_key, created_at) ");
-        q.push_values(chunk, |o| vec![o.id.into(), (&o.name).into(), o.name.to_lowercase().into(), now.into()]);
+        let mut q = query("INSERT INTO organizations (id, name, name_key, duplicate_key, created_at) ");
+        q.push_values(chunk, |o| {
+            vec![o.id.into(), (&o.name).into(), o.name.to_lowercase().into(), duplicate_key(&o.name).into(), now.into()]
+        });
         statements.push(q);
     }
     for chunk in domains.chunks(BATCH) {
-        let mut q = query("INSERT INTO organization_domains (domain, organization_id) ");
-        q.push_values(chunk, |(d, o)| vec![(*d).into(), (*o).into()]);
+        let mut q = query("INSERT INTO organization_domains (domain, organization_id, root) ");
+        q.push_values(chunk, |(d, o)| vec![(*d).into(), (*o).into(), domain_root(d).unwrap_or_default().into()]);
         statements.push(q);
     }
     for chunk in customers.chunks(BATCH) {

@@ -43,6 +43,19 @@ async fn the_generator_makes_the_requested_data_set_and_can_run_twice() {
     assert_eq!(count(&app, "organization_domains").await, 150);
     assert_eq!(count(&app, "customers").await, 3_000);
     assert_eq!(count(&app, "memberships").await, 2_700, "nine in ten customers are members");
+    // Written with their duplicate keys, as core computes them: the server's start has
+    // nothing to fill in (which rewrote every organization row, see seed/customers.rs).
+    let orgs: Vec<(String, Option<String>)> =
+        query("SELECT name, duplicate_key FROM organizations").fetch_all(&app.db).await.unwrap();
+    assert_eq!(orgs.len(), 150);
+    for (name, key) in orgs {
+        assert_eq!(key.as_deref(), Some(orgdesk_core::duplicates::name_key(&name).as_str()), "{name}");
+    }
+    let domains: Vec<(String, Option<String>)> =
+        query("SELECT domain, root FROM organization_domains").fetch_all(&app.db).await.unwrap();
+    for (domain, root) in domains {
+        assert_eq!(root, Some(orgdesk_core::duplicates::domain_root(&domain).unwrap_or_default()), "{domain}");
+    }
     // New rows after a bulk seed get fresh ids (PostgreSQL sequences were advanced).
     let id: i64 =
         query("INSERT INTO organizations (name, name_key, created_at) VALUES ('Fresh', 'fresh', 0) RETURNING id")
