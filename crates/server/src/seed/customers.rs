@@ -313,7 +313,8 @@ mod tests {
                 "memberships"
             ]
         );
-        assert_eq!(statements[0].args().len(), 1_000 * 4);
+        assert_eq!(statements[0].args().len(), 1_000 * 5, "id, name, name key, duplicate key, time");
+        assert_eq!(statements[2].args().len(), 1_000 * 3, "domain, organization, root");
         assert_eq!(statements[6].args().len(), 8, "the last customer alone");
     }
 
