@@ -471,7 +471,9 @@ async fn scenario(label: &str, bin: &Path, url: &str, seeded: bool, template: Op
     let seconds: f64 = setting("BENCH_SECONDS", 5.0);
     let warm_up: f64 = setting("BENCH_WARMUP", 1.0);
     let filter = std::env::var("BENCH_FILTER").unwrap_or_default();
-    let chosen = |name: &str| filter.split(',').any(|part| name.contains(part));
+    // A blank part (a trailing comma, ", ") would match every endpoint: it is left out.
+    let parts: Vec<&str> = filter.split(',').filter(|part| !part.trim().is_empty()).collect();
+    let chosen = |name: &str| parts.is_empty() || parts.iter().any(|part| name.contains(part));
     println!("== {label}: {organizations} organizations, {customers} customers, {items} items; {clients} clients, {seconds} s per run ==");
     if !seeded {
         let started = Instant::now();
