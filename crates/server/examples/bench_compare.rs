@@ -395,8 +395,7 @@ async fn main() {
             let template = std::env::var("BENCH_PG_TEMPLATE").ok().filter(|t| !t.is_empty() && t != name);
             let seeded = match &template {
                 Some(t) if database_exists(&admin_url, t).await => {
-                    run_sql(&admin_url, &format!("DROP DATABASE {name} WITH (FORCE)")).await;
-                    run_sql(&admin_url, &format!("CREATE DATABASE {name} TEMPLATE {t}")).await;
+                    copy_database(&admin_url, t, name).await;
                     println!("copied the seeded database {t}");
                     true
                 }
@@ -461,6 +460,12 @@ async fn database_exists(admin_url: &str, name: &str) -> bool {
         .is_some()
 }
 
+/// Replaces database `to` beside `admin_url`'s with a copy of `from`.
+async fn copy_database(admin_url: &str, from: &str, to: &str) {
+    run_sql(admin_url, &format!("DROP DATABASE IF EXISTS {to} WITH (FORCE)")).await;
+    run_sql(admin_url, &format!("CREATE DATABASE {to} TEMPLATE {from}")).await;
+}
+
 /// Seeds `url` unless `seeded`; with `template` (the admin URL and a name), a seeded
 /// database is also copied there for later runs (see `BENCH_PG_TEMPLATE`).
 async fn scenario(label: &str, bin: &Path, url: &str, seeded: bool, template: Option<(&str, &str)>) {
@@ -485,9 +490,7 @@ async fn scenario(label: &str, bin: &Path, url: &str, seeded: bool, template: Op
         }
         println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
         if let Some((admin_url, name)) = template {
-            let from = url.rsplit_once('/').map_or(url, |(_, db)| db);
-            run_sql(admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-            run_sql(admin_url, &format!("CREATE DATABASE {name} TEMPLATE {from}")).await;
+            copy_database(admin_url, url.rsplit_once('/').map_or(url, |(_, db)| db), name).await;
             println!("kept a copy of the seeded database as {name}");
         }
     }
