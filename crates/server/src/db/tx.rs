@@ -51,27 +51,69 @@ enum TxConn {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// This process's queue of writers: one write transaction at a time takes a pooled
-/// connection. Writers waiting for their turn hold no connection, so reads keep the
-/// pool even while many writes queue (without it, 40 queued moves held every
-/// connection and reads waited seconds for one).
-#[derive(Clone, Debug)]
-pub struct Writers(Arc<Semaphore>);
-
-impl Default for Writers {
-    fn default() -> Writers {
-        Writers(Arc::new(Semaphore::new(1)))
-    }
-}
-
 /// How long a writer waits for its turn in this process before the request gets a
 /// 503 with `Retry-After` (under the load test's 200 clients without pause, a move's
 /// p99 wait on PostgreSQL was 11 s; 10 s turned 2% of writes away).
 const TURN_WAIT: Duration = Duration::from_secs(30);
 
+/// This process's queue of writers: one write transaction at a time takes a pooled
+/// connection. Writers waiting for their turn hold no connection, so reads keep the
+/// pool even while many writes queue (without it, 40 queued moves held every
+/// connection and reads waited seconds for one).
+#[derive(Clone, Debug)]
+pub struct Writers {
+    turn: Arc<Semaphore>,
+    /// On SQLite, the one connection every write transaction of this process takes and
+    /// the checkpointer's (see [`Writers::sqlite`]); without them, a pooled one and SQLite's
+    /// own checkpoints.
+    sqlite: Option<SqliteWriters>,
+}
+
+#[derive(Clone, Debug)]
+struct SqliteWriters {
+    writer: sqlx::SqlitePool,
+    checkpointer: sqlx::SqlitePool,
+}
+
+impl Default for Writers {
+    /// One writer at a time, on a pooled connection.
+    fn default() -> Writers {
+        Writers { turn: Arc::new(Semaphore::new(1)), sqlite: None }
+    }
+}
+
 impl Writers {
+    /// Writers that take `writer` (a pool of one) for every write transaction, with
+    /// `checkpointer` (a pool of one) for `checkpoints` to use, closed with them. SQLite
+    /// drops the whole page cache of a connection that finds the database written by
+    /// another since its last transaction, so with writes spread over the pool every
+    /// write began cold: at 1M items a move read about 150 pages from the files. The one
+    /// writing connection keeps its cache from one write to the next.
+    pub fn sqlite(writer: sqlx::SqlitePool, checkpointer: sqlx::SqlitePool) -> Writers {
+        Writers { sqlite: Some(SqliteWriters { writer, checkpointer }), ..Writers::default() }
+    }
+
+    /// A handle that tells whether any clone of these writers (any `Db` of this pool) is left.
+    pub(super) fn watch(&self) -> std::sync::Weak<Semaphore> {
+        Arc::downgrade(&self.turn)
+    }
+
+    /// The connection pool write transactions take on SQLite: the writers' own, else `pool`.
+    fn sqlite_pool<'p>(&'p self, pool: &'p sqlx::SqlitePool) -> &'p sqlx::SqlitePool {
+        self.sqlite.as_ref().map_or(pool, |s| &s.writer)
+    }
+
+    /// Closes the writers' connection and the checkpointer's, waiting for a checkpoint
+    /// under way to end.
+    pub(super) async fn close(&self) {
+        if let Some(s) = &self.sqlite {
+            s.writer.close().await;
+            s.checkpointer.close().await;
+        }
+    }
+
     async fn turn(&self) -> Result<OwnedSemaphorePermit, sqlx::Error> {
-        match tokio::time::timeout(TURN_WAIT, self.0.clone().acquire_owned()).await {
+        match tokio::time::timeout(TURN_WAIT, self.turn.clone().acquire_owned()).await {
             Ok(Ok(permit)) => Ok(permit),
             // The semaphore is never closed; a writer that waited too long is answered
             // like one whose lock wait timed out: busy, 503 with Retry-After.
@@ -316,7 +358,7 @@ impl Db {
         let (Db::Sqlite(_, writers) | Db::Postgres(_, writers)) = self;
         let turn = writers.turn().await?;
         let conn = match self {
-            Db::Sqlite(pool, _) => TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(pool, writers) => TxConn::Sqlite(writers.sqlite_pool(pool).begin_with("BEGIN IMMEDIATE").await?),
             // One round trip: the three statements go as one simple query.
             Db::Postgres(pool, _) => TxConn::Postgres(
                 pool.begin_with(format!("BEGIN; {LOCK_WAIT}; SELECT pg_advisory_xact_lock({WRITE_LOCK})")).await?,
