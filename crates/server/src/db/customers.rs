@@ -1118,12 +1118,7 @@ async fn move_run(tx: &mut Tx, run: &[&MoveRequest]) -> Result<Vec<Moved>, sqlx:
     if !managers.is_empty() {
         crate::db::portal_policy::drop_manager_follows(tx, &managers).await?;
     }
-    let statements = if tx.dialect() == "postgres" {
-        moves::combined_statement(&writes).into_iter().collect()
-    } else {
-        writes.iter().flat_map(|w| w.statements()).collect()
-    };
-    tx.execute_all(statements).await?;
+    tx.execute_all(moves::combined_statements(&writes, tx.dialect())).await?;
     Ok(results)
 }
 

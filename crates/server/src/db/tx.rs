@@ -296,20 +296,18 @@ const COMBINED_ARGS: usize = 30_000;
 
 impl Tx {
     /// Runs `statements` (INSERT, UPDATE or DELETE, no two of which touch the same
-    /// row) in this transaction. On PostgreSQL they go as few statements, each one
-    /// `WITH s0 AS (..), s1 AS (..) SELECT 1` (every data-modifying `WITH` part runs
-    /// once, to completion, and statement-level triggers fire after the whole
-    /// statement): one round trip instead of one each. The parts all read the
-    /// snapshot from before the statement, so none may depend on another's change.
-    /// On SQLite, in the process, they run one after another.
+    /// row) in this transaction, as few texts as keep each under [`COMBINED_ARGS`]
+    /// values: one round trip instead of one each. On PostgreSQL each text is one
+    /// statement, `WITH s0 AS (..), s1 AS (..) SELECT 1` (every data-modifying `WITH`
+    /// part runs once, to completion, and statement-level triggers fire after the
+    /// whole statement); the parts all read the snapshot from before the statement, so
+    /// none may depend on another's change. On SQLite each text is the statements one
+    /// after another (`..; ..`), which the connection's thread runs in order: a batch of
+    /// moves waited on about eight hand-overs between the writing task and that thread,
+    /// which sat idle meanwhile.
     pub async fn execute_all(&mut self, statements: Vec<Query>) -> Result<(), sqlx::Error> {
-        if let TxConn::Sqlite(_) = self.conn {
-            for statement in statements {
-                statement.execute(&mut *self).await?;
-            }
-            return Ok(());
-        }
-        for combined in combine(statements, COMBINED_ARGS) {
+        let sqlite = matches!(self.conn, TxConn::Sqlite(_));
+        for combined in combine(statements, COMBINED_ARGS, sqlite) {
             combined.execute(&mut *self).await?;
         }
         Ok(())
@@ -368,9 +366,10 @@ impl Db {
     }
 }
 
-/// `statements` as data-modifying `WITH` parts of as few statements as keep each
-/// under `max_args` values (a statement alone over it stays alone, as it is).
-fn combine(statements: Vec<Query>, max_args: usize) -> Vec<Query> {
+/// `statements` as few texts as keep each under `max_args` values (a statement alone
+/// over it stays alone, as it is), placeholders renumbered: on PostgreSQL data-modifying
+/// `WITH` parts of one statement, on SQLite (`sqlite`) statements one after another.
+fn combine(statements: Vec<Query>, max_args: usize, sqlite: bool) -> Vec<Query> {
     let mut groups: Vec<Vec<Query>> = Vec::new();
     let mut args = 0;
     for statement in statements {
@@ -390,11 +389,17 @@ fn combine(statements: Vec<Query>, max_args: usize) -> Vec<Query> {
             if group.len() == 1 {
                 return group.remove(0);
             }
-            let mut q = query("WITH ");
+            let mut q = query(if sqlite { "" } else { "WITH " });
             for (i, part) in group.iter().enumerate() {
-                q.push(&format!("{}s{i} AS (", if i > 0 { ", " } else { "" })).append(part).push(")");
+                match (sqlite, i) {
+                    (true, 0) => q.append(part),
+                    (true, _) => q.push("; ").append(part),
+                    (false, _) => q.push(&format!("{}s{i} AS (", if i > 0 { ", " } else { "" })).append(part).push(")"),
+                };
             }
-            q.push(" SELECT 1");
+            if !sqlite {
+                q.push(" SELECT 1");
+            }
             q
         })
         .collect()
@@ -683,9 +688,10 @@ mod tests {
     }
 
     #[test]
-    fn statements_combine_into_with_parts_up_to_the_values_a_statement_may_bind() {
+    fn statements_combine_into_one_text_up_to_the_values_a_statement_may_bind() {
         let update = |id: i64| query("UPDATE t SET i = $1 WHERE id = $2").bind(1_i64).bind(id);
-        let combined = combine(vec![update(7), update(8), query("DELETE FROM t WHERE s = '$1'"), update(9)], 4);
+        let statements = || vec![update(7), update(8), query("DELETE FROM t WHERE s = '$1'"), update(9)];
+        let combined = combine(statements(), 4, false);
         let texts: Vec<&str> = combined.iter().map(|q| q.sql()).collect();
         assert_eq!(
             texts,
@@ -698,7 +704,16 @@ mod tests {
         assert_eq!(combined[0].args().len(), 4);
         assert_eq!(combined[0].args()[3], Arg::Int(Some(8)));
         assert_eq!(combined[1].args()[1], Arg::Int(Some(9)));
-        assert!(combine(Vec::new(), 4).is_empty());
+        assert!(combine(Vec::new(), 4, false).is_empty());
+        let on_sqlite = combine(statements(), 4, true);
+        assert_eq!(
+            on_sqlite.iter().map(|q| q.sql()).collect::<Vec<_>>(),
+            [
+                "UPDATE t SET i = $1 WHERE id = $2; UPDATE t SET i = $3 WHERE id = $4; DELETE FROM t WHERE s = '$1'",
+                "UPDATE t SET i = $1 WHERE id = $2",
+            ]
+        );
+        assert_eq!(on_sqlite[0].args(), combined[0].args());
     }
 
     #[tokio::test]

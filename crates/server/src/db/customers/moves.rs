@@ -53,43 +53,6 @@ fn open_items_follow(requesters: impl IntoIterator<Item = i64>, organization: Op
 /// One customer's move: `(customer, the organization they came from)`.
 pub type Move = (i64, Option<i64>);
 
-/// The statements that move `moves` (customers not in `organization` yet, with the
-/// organization each is in now) into `organization`, or out of any with `None`, and
-/// their open items with them: a member elsewhere has their membership changed (it
-/// starts over as a plain member with no position, as a new one does), a customer
-/// in no organization gets one, and leaving deletes it. No two of them touch the
-/// same row, so [`Tx::execute_all`](crate::db::Tx::execute_all) may run them as one.
-pub fn move_statements(moves: &[Move], organization: Option<i64>) -> Vec<Query> {
-    let mut statements = Vec::new();
-    for chunk in moves.chunks(CHUNK) {
-        let members: Vec<i64> = chunk.iter().filter(|(_, from)| from.is_some()).map(|(id, _)| *id).collect();
-        let unassigned: Vec<i64> = chunk.iter().filter(|(_, from)| from.is_none()).map(|(id, _)| *id).collect();
-        match organization {
-            Some(org) => {
-                if !members.is_empty() {
-                    let mut change = query("UPDATE memberships SET organization_id = ");
-                    change.push_bind(org).push(", position = '', role = 'member' WHERE customer_id IN (");
-                    change.push_list(&members).push(")");
-                    statements.push(change);
-                }
-                if !unassigned.is_empty() {
-                    let mut insert = query("INSERT INTO memberships (customer_id, organization_id) ");
-                    insert.push_values(&unassigned, |id| vec![id.into(), org.into()]);
-                    statements.push(insert);
-                }
-            }
-            None if !members.is_empty() => {
-                let mut delete = query("DELETE FROM memberships WHERE customer_id IN (");
-                delete.push_list(&members).push(")");
-                statements.push(delete);
-            }
-            None => {}
-        }
-        statements.push(open_items_follow(chunk.iter().map(|(id, _)| *id), organization));
-    }
-    statements
-}
-
 /// What one accepted move request writes: its customers' moves into `organization`
 /// (or out of any) with their open items, and the history entries of both kinds,
 /// stamped `now`.
@@ -101,46 +64,95 @@ pub struct Writes {
     pub now: i64,
 }
 
-impl Writes {
-    /// This request's statements, each of a few rows (see [`move_statements`]).
-    pub fn statements(&self) -> Vec<Query> {
-        let mut statements = move_statements(&self.moves, self.organization);
-        statements.extend(history::inserts(&self.organization_entries, self.now));
-        statements.extend(history::inserts(&self.customer_entries, self.now));
-        statements
+/// The writes of several requests that move different customers, gathered for
+/// [`combined_statements`]: each move as `[customer, from, to]` and each history entry as
+/// [`history_json`] gives it, with which kinds of membership change occur.
+struct Gathered {
+    moving: Vec<serde_json::Value>,
+    organization_entries: Vec<serde_json::Value>,
+    customer_entries: Vec<serde_json::Value>,
+    /// A member moves to another organization, a customer in none joins one, a member leaves.
+    changing: bool,
+    adding: bool,
+    removing: bool,
+}
+
+/// History entries of one kind as JSON text: the kind's name, its table and owner column
+/// (see [`history::HistoryRecord::TABLE`]), the text.
+type EntriesText = (&'static str, (&'static str, &'static str), String);
+
+impl Gathered {
+    fn of(writes: &[Writes]) -> Gathered {
+        let mut g = Gathered {
+            moving: Vec::new(),
+            organization_entries: Vec::new(),
+            customer_entries: Vec::new(),
+            changing: false,
+            adding: false,
+            removing: false,
+        };
+        for w in writes {
+            for (customer, from) in &w.moves {
+                g.changing |= from.is_some() && w.organization.is_some();
+                g.adding |= from.is_none() && w.organization.is_some();
+                g.removing |= from.is_some() && w.organization.is_none();
+                g.moving.push(json!([customer, from, w.organization]));
+            }
+            g.organization_entries.extend(w.organization_entries.iter().map(|e| history_json(e, w.now)));
+            g.customer_entries.extend(w.customer_entries.iter().map(|e| history_json(e, w.now)));
+        }
+        g
+    }
+
+    /// The moves as JSON text, and the history entries as JSON text with the table each
+    /// kind goes to, leaving out the kinds with none.
+    fn into_texts(self) -> (String, Vec<EntriesText>) {
+        let entries = [
+            ("organization_entries", <Entry as history::HistoryRecord>::TABLE, self.organization_entries),
+            ("customer_entries", <super::history::Entry as history::HistoryRecord>::TABLE, self.customer_entries),
+        ]
+        .into_iter()
+        .filter(|(_, _, entries)| !entries.is_empty())
+        .map(|(name, table, entries)| (name, table, serde_json::Value::Array(entries).to_string()))
+        .collect();
+        (serde_json::Value::Array(self.moving).to_string(), entries)
     }
 }
 
-/// The writes of several requests that move different customers as one PostgreSQL
-/// statement of a fixed shape (`None` when none of them moves anyone): the moves and the
+/// The writes of several requests that move different customers (a run) as statements of
+/// a fixed shape, whatever the number of requests and customers: the moves and the
 /// entries go as JSON arrays, and each kind of write is one set-based part (a membership
 /// changed, added or removed, the open items, each history). Written request by request,
-/// 30 requests made 120 parts and the statement-level triggers ran once for each; the
-/// text changed with every count, so each batch was planned anew. The parts read the
-/// snapshot from before the statement, and no two touch the same row (a run moves each
-/// customer once).
-pub fn combined_statement(writes: &[Writes]) -> Option<Query> {
-    let mut moving = Vec::new();
-    let (mut organization_entries, mut customer_entries) = (Vec::new(), Vec::new());
-    let (mut changing, mut adding, mut removing) = (false, false, false);
-    for w in writes {
-        for (customer, from) in &w.moves {
-            changing |= from.is_some() && w.organization.is_some();
-            adding |= from.is_none() && w.organization.is_some();
-            removing |= from.is_some() && w.organization.is_none();
-            moving.push(json!([customer, from, w.organization]));
-        }
-        organization_entries.extend(w.organization_entries.iter().map(|e| history_json(e, w.now)));
-        customer_entries.extend(w.customer_entries.iter().map(|e| history_json(e, w.now)));
+/// 30 requests made 120 statements: on PostgreSQL the statement-level triggers ran once
+/// for each and the text changed with every count, so each batch was planned anew; on
+/// SQLite each was a round trip between the writing task and the connection's thread, and
+/// the thread sat idle about half of the time waiting for the next one.
+///
+/// On PostgreSQL it is one statement of data-modifying `WITH` parts, which read the
+/// snapshot from before the statement; on SQLite one statement per part, in that order.
+/// Either way no two parts touch the same row (a run moves each customer once). None when
+/// no request moves anyone.
+pub fn combined_statements(writes: &[Writes], dialect: &str) -> Vec<Query> {
+    let g = Gathered::of(writes);
+    if g.moving.is_empty() {
+        return Vec::new();
     }
-    if moving.is_empty() {
-        return None;
+    if dialect == "postgres" {
+        vec![postgres_statement(g)]
+    } else {
+        sqlite_statements(g)
     }
+}
+
+/// [`combined_statements`] on PostgreSQL.
+fn postgres_statement(g: Gathered) -> Query {
+    let (changing, adding, removing) = (g.changing, g.adding, g.removing);
+    let (moving, entries) = g.into_texts();
     let mut q = query(
         "WITH moving AS (SELECT (v->>0)::bigint AS c, (v->>1)::bigint AS f, (v->>2)::bigint AS t \
          FROM jsonb_array_elements(",
     );
-    q.push_bind(serde_json::Value::Array(moving).to_string()).push("::jsonb) AS v)");
+    q.push_bind(moving).push("::jsonb) AS v)");
     if changing {
         q.push(
             ", changed AS (UPDATE memberships m SET organization_id = v.t, position = '', role = 'member' \
@@ -163,26 +175,66 @@ pub fn combined_statement(writes: &[Writes]) -> Option<Query> {
         ", items_follow AS (UPDATE items i SET organization_id = v.t FROM moving v \
          WHERE i.requester_id = v.c AND i.status IN {OPEN_STATUSES})"
     ));
-    for (name, (table, owner), entries) in [
-        ("organization_entries", <Entry as history::HistoryRecord>::TABLE, organization_entries),
-        ("customer_entries", <super::history::Entry as history::HistoryRecord>::TABLE, customer_entries),
-    ] {
-        if entries.is_empty() {
-            continue;
-        }
+    for (name, (table, owner), entries) in entries {
         q.push(&format!(
             ", {name} AS (INSERT INTO {table} ({owner}, agent_id, action, summary, details, created_at) \
              SELECT (e->>0)::bigint, (e->>1)::bigint, e->>2, e->>3, e->>4, (e->>5)::bigint \
              FROM jsonb_array_elements("
         ));
-        q.push_bind(serde_json::Value::Array(entries).to_string());
+        q.push_bind(entries);
         q.push("::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n)");
     }
     q.push(" SELECT 1");
-    Some(q)
+    q
 }
 
-/// A history entry as [`combined_statement`] reads it: whose, agent, action, summary,
+/// The moves of a run as a table on SQLite (`c` customer, `f` from, `t` to), read from
+/// the statement's first parameter.
+const SQLITE_MOVING: &str = "(SELECT json_extract(value, '$[0]') AS c, json_extract(value, '$[1]') AS f, \
+     json_extract(value, '$[2]') AS t FROM json_each($1))";
+
+/// [`combined_statements`] on SQLite: each part loops over the moves (or entries) and
+/// finds its rows by key (the memberships by customer, the open items by requester).
+fn sqlite_statements(g: Gathered) -> Vec<Query> {
+    let (changing, adding, removing) = (g.changing, g.adding, g.removing);
+    let (moving, entries) = g.into_texts();
+    let mut parts = Vec::new();
+    if changing {
+        parts.push(format!(
+            "UPDATE memberships SET organization_id = v.t, position = '', role = 'member' FROM {SQLITE_MOVING} AS v \
+             WHERE memberships.customer_id = v.c AND v.f IS NOT NULL AND v.t IS NOT NULL"
+        ));
+    }
+    if adding {
+        parts.push(format!(
+            "INSERT INTO memberships (customer_id, organization_id) \
+             SELECT c, t FROM {SQLITE_MOVING} WHERE f IS NULL AND t IS NOT NULL ORDER BY c"
+        ));
+    }
+    if removing {
+        parts.push(format!(
+            "DELETE FROM memberships WHERE customer_id IN \
+             (SELECT c FROM {SQLITE_MOVING} WHERE f IS NOT NULL AND t IS NULL)"
+        ));
+    }
+    parts.push(format!(
+        "UPDATE items SET organization_id = v.t FROM {SQLITE_MOVING} AS v \
+         WHERE items.requester_id = v.c AND items.status IN {OPEN_STATUSES}"
+    ));
+    let mut statements: Vec<Query> = parts.into_iter().map(|sql| query(sql).bind(moving.clone())).collect();
+    for (_, (table, owner), entries) in entries {
+        let insert = format!(
+            "INSERT INTO {table} ({owner}, agent_id, action, summary, details, created_at) \
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+             json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]') \
+             FROM json_each($1) ORDER BY key"
+        );
+        statements.push(query(insert).bind(entries));
+    }
+    statements
+}
+
+/// A history entry as [`combined_statements`] reads it: whose, agent, action, summary,
 /// details (as the text the column keeps), time.
 fn history_json(entry: &impl history::HistoryRecord, now: i64) -> serde_json::Value {
     let (whose, agent, action, summary, details) = entry.fields();
@@ -317,6 +369,7 @@ mod tests {
     }
 
     use super::*;
+    use crate::db::Arg;
 
     fn names() -> HashMap<i64, String> {
         [(1, "Acme".to_string()), (2, "Globex".to_string()), (3, "Initech".to_string())].into()
@@ -329,27 +382,61 @@ mod tests {
             .collect()
     }
 
+    /// `n` requests, each moving a member of Globex and a customer in no organization into
+    /// `to`, with the organizations' history entries.
+    fn run_of(n: i64, to: Option<i64>) -> Vec<Writes> {
+        (0..n)
+            .map(|i| {
+                let moves = vec![(100 + i, Some(2)), (200 + i, None)];
+                let organization_entries = move_entries(&moves, to, None, &names(), &HashMap::new());
+                Writes { moves, organization: to, organization_entries, customer_entries: Vec::new(), now: 5 }
+            })
+            .collect()
+    }
+
+    fn texts(writes: &[Writes], dialect: &str) -> Vec<String> {
+        combined_statements(writes, dialect).iter().map(|q| q.sql().to_string()).collect()
+    }
+
     #[test]
-    fn a_move_changes_members_adds_the_unassigned_and_takes_their_open_items() {
-        let texts =
-            |moves: &[Move], to| move_statements(moves, to).iter().map(|q| q.sql().to_string()).collect::<Vec<_>>();
+    fn a_run_of_moves_is_one_statement_per_kind_of_write_whatever_its_size() {
+        let heads = |writes: &[Writes]| -> Vec<String> {
+            texts(writes, "sqlite").iter().map(|t| t.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).collect()
+        };
         assert_eq!(
-            texts(&[(10, Some(2)), (11, None), (12, Some(3))], Some(1)),
+            heads(&run_of(1, Some(1))),
             [
-                "UPDATE memberships SET organization_id = $1, position = '', role = 'member' WHERE customer_id IN ($2, $3)",
-                "INSERT INTO memberships (customer_id, organization_id) VALUES ($1, $2)",
-                "UPDATE items SET organization_id = $1 WHERE requester_id IN ($2, $3, $4) AND status IN ('new', 'open', 'waiting')",
+                "UPDATE memberships SET",
+                "INSERT INTO memberships",
+                "UPDATE items SET",
+                "INSERT INTO organization_history"
             ]
         );
-        assert_eq!(
-            texts(&[(10, Some(2))], None),
-            [
-                "DELETE FROM memberships WHERE customer_id IN ($1)",
-                "UPDATE items SET organization_id = $1 WHERE requester_id IN ($2) AND status IN ('new', 'open', 'waiting')",
-            ]
-        );
-        assert_eq!(move_statements(&[(10, Some(2)), (11, None)], Some(1))[0].args(), &[1_i64.into(), 10_i64.into()]);
-        assert!(move_statements(&[], Some(1)).is_empty());
+        assert_eq!(texts(&run_of(30, Some(1)), "sqlite"), texts(&run_of(1, Some(1)), "sqlite"));
+        // Leaving: the members' memberships go, the customer in none had nothing to change.
+        let leaving = vec![Writes {
+            moves: vec![(10, Some(2))],
+            organization: None,
+            organization_entries: Vec::new(),
+            customer_entries: Vec::new(),
+            now: 5,
+        }];
+        assert_eq!(heads(&leaving), ["DELETE FROM memberships", "UPDATE items SET"]);
+        // Every statement reads the run from its one parameter.
+        let run = combined_statements(&run_of(2, Some(1)), "sqlite");
+        assert!(run.iter().all(|q| q.args().len() == 1));
+        assert_eq!(run[0].args()[0], Arg::from("[[100,2,1],[200,null,1],[101,2,1],[201,null,1]]".to_string()));
+        // PostgreSQL: one statement of the same shape for any size.
+        assert_eq!(texts(&run_of(30, Some(1)), "postgres"), texts(&run_of(1, Some(1)), "postgres"));
+        assert_eq!(texts(&run_of(1, Some(1)), "postgres").len(), 1);
+        let nobody = vec![Writes {
+            moves: Vec::new(),
+            organization: Some(1),
+            organization_entries: Vec::new(),
+            customer_entries: Vec::new(),
+            now: 5,
+        }];
+        assert!(combined_statements(&nobody, "sqlite").is_empty());
     }
 
     #[test]
