@@ -206,21 +206,23 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
 /// Copies the committed pages of SQLite's write-ahead log into the database file every
 /// [`CHECKPOINT_EVERY`] (a passive checkpoint: it waits for no reader and no writer), on
-/// a connection of its own (`pool`, of one), until the `Db` it serves is closed or dropped. With SQLite's default
-/// the transaction whose commit took the log past 1,000 pages did it, with its fsyncs,
-/// while every other writer waited: under 32 clients moving customers at 1M items a move
-/// writes about 40 pages, so every 25th move or so paid for a checkpoint, and the writers'
-/// threads spent about as many page writes and reads on checkpoints as on the moves.
+/// a connection of its own (`pool`, of one), until the `Db` it serves is closed or
+/// dropped. With SQLite's default the transaction whose commit took the log past 1,000
+/// pages did it, with its fsyncs, while every other writer waited: under 32 clients
+/// moving customers at 1M items a move writes about 40 pages, so every 25th move or so
+/// paid for a checkpoint, and the writers' threads spent about as many page writes and
+/// reads on checkpoints as on the moves.
 async fn checkpoints(pool: SqlitePool, db: std::sync::Weak<tokio::sync::Semaphore>) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if db.strong_count() == 0 || pool.is_closed() {
+        if db.strong_count() == 0 {
             break;
         }
         match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
             Ok(_) => {}
+            // `Db::close` closed it.
             Err(sqlx::Error::PoolClosed) => break,
             Err(e) => tracing::warn!(error = %e, "checkpoint of the SQLite write-ahead log failed"),
         }
