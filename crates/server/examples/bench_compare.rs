@@ -13,21 +13,24 @@
 //! - the baseline's three shapes (a 100-row page, a 50-row search, a one-row write).
 //!
 //! The report gives per endpoint the requests answered, throughput, its ratio to the
-//! baseline shape it is compared with, p50 and p99, and the server's resident memory.
+//! baseline shape it is compared with, p50 and p99, the CPU time the server process (and
+//! on PostgreSQL the database's processes) spent per request, from /proc: steadier from
+//! run to run than the latencies on a shared 2-core machine, and the server's resident memory.
 //! Parameters are drawn at random from the seeded data (offsets, organizations,
 //! customers, search terms), so cached endpoints mix hits and computations: each row
 //! says what its cache is (`versioned_cache.rs`) and how many distinct parameters its
 //! requests draw from. `BENCH_WARMUP` (1) seconds of the same requests come first, not
 //! counted. `LOAD_ONLY=sqlite|postgres` measures one database (`BENCH_PG_DATABASE` names the PostgreSQL one it creates and drops, default `orgdesk_compare_bench`; with
 //! `BENCH_PG_TEMPLATE=name` the first run keeps a copy of its seeded database under that name and
-//! later runs start from a copy of it instead of seeding, which with 1M items takes about 2 minutes); `BENCH_ITEMS`,
+//! later runs start from a copy of it instead of seeding, which with 1M items takes about 2 minutes;
+//! `BENCH_SQLITE_TEMPLATE=path` does the same for the SQLite file); `BENCH_ITEMS`,
 //! `LOAD_CUSTOMERS`, `LOAD_ORGANIZATIONS` change the data set; `BENCH_FILTER` keeps the
 //! endpoints whose name contains it (or one of its comma-separated parts).
 //!
 //! `cargo build --release -p orgdesk-server --bin orgdesk --example bench_compare --example baseline
 //! && target/release/examples/bench_compare` (`scripts/bench.sh` runs it; figures in README.md).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -280,11 +283,19 @@ struct Run {
     /// Status codes of failed requests (0: no answer).
     failed: Vec<u16>,
     seconds: f64,
+    /// CPU seconds the server process and the PostgreSQL processes spent in the run.
+    cpu: (f64, f64),
 }
 
 impl Run {
     fn rate(&self) -> f64 {
         self.latencies.len() as f64 / self.seconds
+    }
+
+    /// The server's and the database's CPU milliseconds per request answered.
+    fn cpu_per_request(&self) -> (f64, f64) {
+        let n = (self.latencies.len() + self.writes.len()).max(1) as f64;
+        (1000.0 * self.cpu.0 / n, 1000.0 * self.cpu.1 / n)
     }
 }
 
@@ -294,6 +305,27 @@ struct Target {
     client: Client,
     base: String,
     csrf: String,
+    /// The server process, whose CPU time each run reports.
+    pid: u32,
+}
+
+/// CPU seconds (user and system) process `pid` has used, from /proc (0 when unreadable).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces): utime and stime are 14 and 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: f64 = rest.split_whitespace().skip(11).take(2).filter_map(|v| v.parse::<f64>().ok()).sum();
+    ticks / 100.0
+}
+
+/// CPU seconds used so far by the PostgreSQL processes on this machine (its backends
+/// serve the server's connections; 0 with no PostgreSQL running).
+fn postgres_cpu_seconds() -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return 0.0 };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "postgres"))
+        .map(cpu_seconds)
+        .sum()
 }
 
 impl Target {
@@ -322,6 +354,7 @@ impl Target {
         clients: usize,
         seconds: f64,
     ) -> Run {
+        let cpu_before = (cpu_seconds(self.pid), postgres_cpu_seconds());
         let wall = Instant::now();
         let until = wall + Duration::from_secs_f64(seconds);
         let mut tasks = Vec::new();
@@ -359,7 +392,14 @@ impl Target {
                 (lat, writes, conflicts, failed)
             }));
         }
-        let mut run = Run { latencies: Vec::new(), writes: Vec::new(), conflicts: 0, failed: Vec::new(), seconds: 0.0 };
+        let mut run = Run {
+            latencies: Vec::new(),
+            writes: Vec::new(),
+            conflicts: 0,
+            failed: Vec::new(),
+            seconds: 0.0,
+            cpu: (0.0, 0.0),
+        };
         for t in tasks {
             let (lat, writes, conflicts, failed) = t.await.unwrap();
             run.latencies.extend(lat);
@@ -368,6 +408,7 @@ impl Target {
             run.failed.extend(failed);
         }
         run.seconds = wall.elapsed().as_secs_f64();
+        run.cpu = (cpu_seconds(self.pid) - cpu_before.0, postgres_cpu_seconds() - cpu_before.1);
         run
     }
 }
@@ -378,8 +419,20 @@ async fn main() {
     let only = std::env::var("LOAD_ONLY").unwrap_or_default();
     if only != "postgres" {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!("sqlite://{}/orgdesk.db", dir.path().display());
-        scenario("SQLite", &bin, &url, false, None).await;
+        let file = dir.path().join("orgdesk.db");
+        let url = format!("sqlite://{}", file.display());
+        // With BENCH_SQLITE_TEMPLATE=path, a file seeded by an earlier run is copied
+        // instead of seeding anew (about 50 s at 1M items); the first run leaves it there.
+        let template = std::env::var_os("BENCH_SQLITE_TEMPLATE").filter(|t| !t.is_empty()).map(PathBuf::from);
+        let seeded = match &template {
+            Some(t) if t.is_file() => {
+                std::fs::copy(t, &file).expect("copy the seeded SQLite file");
+                println!("copied the seeded database {}", t.display());
+                true
+            }
+            _ => false,
+        };
+        scenario("SQLite", &bin, &url, seeded, template.map(Keep::Sqlite)).await;
     }
     if only == "sqlite" {
         return;
@@ -401,7 +454,8 @@ async fn main() {
                 }
                 _ => false,
             };
-            scenario("PostgreSQL", &bin, &url, seeded, template.as_deref().map(|t| (admin_url.as_str(), t))).await;
+            let keep = template.as_deref().map(|name| Keep::Postgres { admin_url: &admin_url, name });
+            scenario("PostgreSQL", &bin, &url, seeded, keep).await;
             run_sql(&admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
         }
         None => println!("(set TEST_DATABASE_URL=postgres://... to measure PostgreSQL too)"),
@@ -466,9 +520,17 @@ async fn copy_database(admin_url: &str, from: &str, to: &str) {
     run_sql(admin_url, &format!("CREATE DATABASE {to} TEMPLATE {from}")).await;
 }
 
-/// Seeds `url` unless `seeded`; with `template` (the admin URL and a name), a seeded
-/// database is also copied there for later runs (see `BENCH_PG_TEMPLATE`).
-async fn scenario(label: &str, bin: &Path, url: &str, seeded: bool, template: Option<(&str, &str)>) {
+/// Where a freshly seeded database is copied for later runs.
+enum Keep<'a> {
+    /// `BENCH_PG_TEMPLATE`: a database of this name beside `admin_url`'s.
+    Postgres { admin_url: &'a str, name: &'a str },
+    /// `BENCH_SQLITE_TEMPLATE`: a file.
+    Sqlite(PathBuf),
+}
+
+/// Seeds `url` unless `seeded`; with `keep`, a seeded database is also copied there for
+/// later runs.
+async fn scenario(label: &str, bin: &Path, url: &str, seeded: bool, keep: Option<Keep<'_>>) {
     let customers: u32 = setting("LOAD_CUSTOMERS", 100_000);
     let organizations: u32 = setting("LOAD_ORGANIZATIONS", 10_000);
     let items: u32 = setting("BENCH_ITEMS", 1_000_000);
@@ -489,9 +551,22 @@ async fn scenario(label: &str, bin: &Path, url: &str, seeded: bool, template: Op
             run_sql(url, "VACUUM ANALYZE").await;
         }
         println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
-        if let Some((admin_url, name)) = template {
-            copy_database(admin_url, url.rsplit_once('/').map_or(url, |(_, db)| db), name).await;
-            println!("kept a copy of the seeded database as {name}");
+        match keep {
+            Some(Keep::Postgres { admin_url, name }) => {
+                copy_database(admin_url, url.rsplit_once('/').map_or(url, |(_, db)| db), name).await;
+                println!("kept a copy of the seeded database as {name}");
+            }
+            Some(Keep::Sqlite(to)) => {
+                // Everything into the main file first (the server checkpoints in the
+                // background, so the seeding may leave most of it in the write-ahead log).
+                use sqlx::Connection;
+                let mut conn = sqlx::SqliteConnection::connect(url).await.expect("open the seeded file");
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut conn).await.expect("checkpoint");
+                conn.close().await.expect("close the seeded file");
+                std::fs::copy(url.trim_start_matches("sqlite://"), &to).expect("keep a copy of the seeded SQLite file");
+                println!("kept a copy of the seeded database as {}", to.display());
+            }
+            None => {}
         }
     }
     let server = start_server(bin, url, &[]).await;
@@ -500,11 +575,12 @@ async fn scenario(label: &str, bin: &Path, url: &str, seeded: bool, template: Op
     let (client, csrf) = sign_in_admin(&server.base, clients * 2).await;
 
     let ids = Arc::new(collect_ids(&client, &server.base, customers, organizations).await);
-    let orgdesk = Target { client: client.clone(), base: server.base.clone(), csrf };
+    let orgdesk = Target { client: client.clone(), base: server.base.clone(), csrf, pid };
     let baseline = Target {
         client: Client::builder().pool_max_idle_per_host(clients * 2).build().unwrap(),
         base: baseline_base,
         csrf: String::new(),
+        pid: baseline_child.id().unwrap_or_default(),
     };
 
     println!("load average before: {}", load_average());
@@ -534,8 +610,8 @@ async fn scenario(label: &str, bin: &Path, url: &str, seeded: bool, template: Op
     let (rss, peak) = memory_mib(pid);
     let (base_rss, base_peak) = baseline_child.id().map(memory_mib).unwrap_or_default();
     println!("\n{label}: {clients} clients, {seconds} s per run (load average after: {})\n", load_average());
-    println!("| Endpoint | Requests | Per second | Ratio to baseline | p50 ms | p99 ms | With 1 write in 10: p50 / p99 ms (reads; writes p99) | Cache and parameters |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| Endpoint | Requests | Per second | Ratio to baseline | p50 ms | p99 ms | CPU ms per request | With 1 write in 10: p50 / p99 ms (reads; writes p99) | Cache and parameters |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for r in rows {
         println!("{r}");
     }
@@ -560,8 +636,13 @@ fn row(e: &Endpoint, run: &Run, base: Option<f64>, mixed: Option<&Run>) -> Strin
             )
         })
         .unwrap_or_default();
+    // The server's CPU per request, and PostgreSQL's beside it when it did any work.
+    let cpu = match run.cpu_per_request() {
+        (server, database) if database >= 0.005 => format!("{server:.2} + {database:.2}"),
+        (server, _) => format!("{server:.2}"),
+    };
     format!(
-        "| {} | {}{conflicts} | {:.0} | {ratio} | {p50:.1} | **{p99:.1}** | {mixed} | {} |",
+        "| {} | {}{conflicts} | {:.0} | {ratio} | {p50:.1} | **{p99:.1}** | {cpu} | {mixed} | {} |",
         e.name,
         run.latencies.len(),
         run.rate(),
