@@ -75,6 +75,14 @@ macro_rules! customer_joins {
          LEFT JOIN organizations o ON o.id = m.organization_id"
     };
 }
+/// A [`CustomerRow`] and the number of rows its list holds.
+#[derive(sqlx::FromRow)]
+struct Counted {
+    #[sqlx(flatten)]
+    row: CustomerRow,
+    total: i64,
+}
+
 /// A [`CustomerRow`] a row.
 pub(crate) const SELECT: &str = concat!("SELECT ", customer_columns!(), customer_joins!());
 /// [`SELECT`] with the number of rows kept before paging, `total`.
@@ -130,12 +138,6 @@ pub async fn list(db: &Db, group: Group, filter: Option<&Filter>, page: Paging) 
     if let Group::Organization(id) = group {
         // One organization's members are sorted in full anyway (no index orders them
         // by name), so the page carries their count: one statement.
-        #[derive(sqlx::FromRow)]
-        struct Counted {
-            #[sqlx(flatten)]
-            row: CustomerRow,
-            total: i64,
-        }
         let sql = format!("{SELECT_COUNTED}{order}");
         let rows: Vec<Counted> =
             query(sql).bind_args(args.clone()).bind(id).bind(page.limit).bind(page.offset).fetch_all(db).await?;
@@ -619,10 +621,12 @@ fn walked(page: Paging) -> i64 {
 /// A page of the customers in no organization, from the index of them that triggers keep
 /// (`unassigned_customers`, migration 0020), and their count from its counter (0003).
 async fn list_unassigned(db: &Db, page: Paging) -> Result<Listed, sqlx::Error> {
+    // Each row carries the group's size, from its counter: one statement (on SQLite
+    // each one is a round trip to the connection's thread).
     const SQL: &str = concat!(
         "SELECT ",
         customer_columns!(),
-        " FROM (SELECT customer_id, sort_name FROM unassigned_customers ORDER BY sort_name, customer_id LIMIT $1 OFFSET $2) u \
+        ", (SELECT unassigned FROM customer_counts WHERE id = 1) AS total FROM (SELECT customer_id, sort_name FROM unassigned_customers ORDER BY sort_name, customer_id LIMIT $1 OFFSET $2) u \
          JOIN customers c ON c.id = u.customer_id LEFT JOIN memberships m ON m.customer_id = c.id \
          LEFT JOIN organizations o ON o.id = m.organization_id ORDER BY u.sort_name, u.customer_id"
     );
@@ -631,14 +635,18 @@ async fn list_unassigned(db: &Db, page: Paging) -> Result<Listed, sqlx::Error> {
     const PG_SQL: &str = concat!(
         "SELECT ",
         customer_columns!(),
-        " FROM unassigned_page($1, $2) WITH ORDINALITY AS u (customer_id, n) \
+        ", (SELECT unassigned FROM customer_counts WHERE id = 1) AS total FROM unassigned_page($1, $2) WITH ORDINALITY AS u (customer_id, n) \
          JOIN customers c ON c.id = u.customer_id LEFT JOIN memberships m ON m.customer_id = c.id \
          LEFT JOIN organizations o ON o.id = m.organization_id ORDER BY u.n"
     );
     let sql = if db.dialect() == "postgres" { PG_SQL } else { SQL };
-    let rows: Vec<CustomerRow> = query(sql).bind(page.limit).bind(page.offset).fetch_all(db).await?;
-    let total: i64 = query("SELECT unassigned FROM customer_counts WHERE id = 1").scalar(db).await?;
-    Ok(Listed { items: rows.into_iter().map(Customer::from).collect(), total, total_capped: false })
+    let rows: Vec<Counted> = query(sql).bind(page.limit).bind(page.offset).fetch_all(db).await?;
+    let total = match rows.first() {
+        Some(first) => first.total,
+        // Past the last page: no row carries the count.
+        None => query("SELECT unassigned FROM customer_counts WHERE id = 1").scalar(db).await?,
+    };
+    Ok(Listed { items: rows.into_iter().map(|r| Customer::from(r.row)).collect(), total, total_capped: false })
 }
 
 /// The `WHERE` clause of a list of `group` (the filter's values first, then the

@@ -810,6 +810,18 @@ async fn item_counts_outside_the_counters_stop_at_a_thousand_past_the_page_and_s
         (Some(1100), Some(false)),
         "from the counters"
     );
+    let page = json_of(&app, "/api/items?status=open&limit=10&offset=5000").await;
+    assert_eq!(
+        (page["total"].as_i64(), page["total_capped"].as_bool(), page["items"].as_array().map(Vec::len)),
+        (Some(1100), Some(false), Some(0)),
+        "a page past the last item still carries the counters' total"
+    );
+    let page = json_of(&app, "/api/items?status=open&limit=10&offset=1095").await;
+    assert_eq!(
+        (page["total"].as_i64(), titles_of(&page)),
+        (Some(1100), (1..=5).rev().map(|n| format!("Bulk printer {n}")).collect::<Vec<_>>()),
+        "the last page: the oldest five, newest first, with the total"
+    );
     let page = json_of(&app, "/api/items?priority=normal&limit=10&offset=50").await;
     assert_eq!((page["total"].as_i64(), page["total_capped"].as_bool()), (Some(1050), Some(true)));
 }
