@@ -22,14 +22,20 @@ say "clippy (wasm32: the web app and core)"
 cargo clippy -p orgdesk-web -p orgdesk-core --target wasm32-unknown-unknown --locked -- -D warnings
 
 build_web
-cargo build -p orgdesk-server --locked
+# Every cargo command below selects the whole workspace (`--workspace`), so that features
+# resolve the same way each time and nothing is compiled twice (`-p orgdesk-server` alone
+# turns off features other members turn on, which rebuilt hyper, syn and every crate above
+# them). Building the tests also builds target/debug/orgdesk (the API tests run it).
+# Examples are not built: clippy above checked them.
+say "building the tests"
+cargo test --workspace --lib --bins --tests --locked --no-run
 precompress_web "$ROOT/target/debug/orgdesk"
 
 # ensure_postgres exported TEST_DATABASE_URL; keep it for the PostgreSQL run only, so that
 # this run's API tests use SQLite, the default database (the harness prints which one it used).
 postgres_url="$TEST_DATABASE_URL"
 say "tests: core, server (API on SQLite), web unit tests, browser tests"
-env -u TEST_DATABASE_URL cargo test --workspace --locked -- --test-threads=2
+env -u TEST_DATABASE_URL cargo test --workspace --lib --bins --tests --locked -- --test-threads=2
 
 # The workspace run builds core with the server's features (idna, openapi); the browser
 # builds it with none, so its tests run once more in exactly that configuration.
@@ -38,13 +44,23 @@ cargo test -p orgdesk-core --no-default-features --locked
 
 say "API tests again on PostgreSQL ($postgres_url)"
 drop_test_databases
-TEST_DATABASE_URL="$postgres_url" cargo test -p orgdesk-server --test api --locked
+TEST_DATABASE_URL="$postgres_url" cargo test --workspace --test api --locked
 drop_test_databases
 
-# The API fuzzed against its own OpenAPI document, on each database (with
-# the debug binary just built).
+# The API fuzzed against its own OpenAPI document, on each database (with the debug
+# binary just built), both at once: each is one client and one server, about one core.
 ensure_schemathesis
-ORGDESK_BIN="$ROOT/target/debug/orgdesk" bash "$ROOT/scripts/schemathesis.sh" sqlite
-TEST_DATABASE_URL="$postgres_url" ORGDESK_BIN="$ROOT/target/debug/orgdesk" bash "$ROOT/scripts/schemathesis.sh" postgres
+fuzz_log="$(mktemp -d)"
+ORGDESK_BIN="$ROOT/target/debug/orgdesk" bash "$ROOT/scripts/schemathesis.sh" sqlite >"$fuzz_log/sqlite" 2>&1 &
+sqlite_fuzz=$!
+TEST_DATABASE_URL="$postgres_url" ORGDESK_BIN="$ROOT/target/debug/orgdesk" bash "$ROOT/scripts/schemathesis.sh" postgres \
+  >"$fuzz_log/postgres" 2>&1 &
+postgres_fuzz=$!
+fuzz_status=0
+wait "$sqlite_fuzz" || fuzz_status=1
+wait "$postgres_fuzz" || fuzz_status=1
+cat "$fuzz_log/sqlite" "$fuzz_log/postgres"
+rm -rf "$fuzz_log"
+[ "$fuzz_status" = 0 ] || { echo "schemathesis found problems (above)" >&2; exit 1; }
 
 say "all checks passed in $((SECONDS - started)) s"
