@@ -112,17 +112,20 @@ pub struct Total {
 /// One page of items, newest first, and how many match in all: exactly when the counters
 /// answer the filter, else counted up to [`ITEM_COUNT_CAP`] items past `offset`.
 pub async fn list(db: &Db, filter: &ItemFilter, offset: i64, limit: i64) -> Result<(Vec<Item>, Total), sqlx::Error> {
-    if filter::counters_answer(filter) {
+    if filter::counters_answer(filter) && matches!(db, Db::Sqlite(..)) {
         return list_counted(db, filter, offset, limit).await;
     }
     let (ids, total) = page_ids(db, filter, offset, limit).await?;
     Ok((listed(db, &ids).await?, total))
 }
 
-/// [`list`] when the counters answer the filter: one statement reads the page's rows
-/// and the count (on SQLite each statement is a round trip to the connection's thread,
-/// and each row a message from it: three statements and the ids' rows cost more than
-/// reading the rows).
+/// [`list`] on SQLite when the counters answer the filter: one statement reads the page's
+/// rows and the count (each statement is a round trip to the connection's thread, and each
+/// row a message from it: three statements and the ids' rows cost more than reading the
+/// rows). Not on PostgreSQL: there this statement, with its `LIMIT` and `OFFSET` as
+/// parameters, is planned anew at every execution (its generic plan is estimated dearer),
+/// about 4 ms of planning a page (pgbench, 4 clients: 824 pages per s, against 2,812 with
+/// the plan kept); its three statements are cheaper there.
 async fn list_counted(db: &Db, f: &ItemFilter, offset: i64, limit: i64) -> Result<(Vec<Item>, Total), sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Counted {
