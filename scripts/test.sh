@@ -27,21 +27,23 @@ build_web
 # turns off features other members turn on, which rebuilt hyper, syn and every crate above
 # them). Building the tests also builds target/debug/orgdesk (the API tests run it).
 # Examples are not built: clippy above checked them.
+# The one selection every test run below uses; the PostgreSQL pass depends on it being the same.
+tests=(--workspace --lib --bins --tests --locked)
 say "building the tests"
-cargo test --workspace --lib --bins --tests --locked --no-run
+cargo test "${tests[@]}" --no-run
 precompress_web "$ROOT/target/debug/orgdesk"
 
 # ensure_postgres exported TEST_DATABASE_URL; keep it for the PostgreSQL run only, so that
 # this run's API tests use SQLite, the default database (the harness prints which one it used).
 postgres_url="$TEST_DATABASE_URL"
 say "tests: core, server (API on SQLite), web unit tests, browser tests"
-env -u TEST_DATABASE_URL cargo test --workspace --lib --bins --tests --locked -- --test-threads=2
+env -u TEST_DATABASE_URL cargo test "${tests[@]}" -- --test-threads=2
 
 say "API tests again on PostgreSQL ($postgres_url)"
 # The API tests' executable from the build above, run as cargo runs it (from its package's
 # directory): any other cargo command (`--test api` too) resolves features anew and rebuilt
 # syn, tokio and every crate above them, 2 min 38 s.
-api_tests="$(cargo test --workspace --lib --bins --tests --locked --no-run --message-format=json |
+api_tests="$(cargo test "${tests[@]}" --no-run --message-format=json |
   python3 -c 'import json, sys
 for line in sys.stdin:
     m = json.loads(line)

@@ -14,8 +14,10 @@
 //!
 //! The report gives per endpoint the requests answered, throughput, its ratio to the
 //! baseline shape it is compared with, p50 and p99, the CPU time the server process (and
-//! on PostgreSQL the database's processes) spent per request, from /proc: steadier from
-//! run to run than the latencies on a shared 2-core machine, and the server's resident memory.
+//! on PostgreSQL the database's processes) spent per request, from /proc (in ticks of
+//! 1/100 s, Linux's `USER_HZ`): what a request costs apart from how long it queued, though
+//! on a shared machine it too moves between runs far apart, so compare rows of one run;
+//! and the server's resident memory.
 //! Parameters are drawn at random from the seeded data (offsets, organizations,
 //! customers, search terms), so cached endpoints mix hits and computations: each row
 //! says what its cache is (`versioned_cache.rs`) and how many distinct parameters its
