@@ -434,8 +434,8 @@ async fn check_outbox(url: &str, stats: &Stats, sink: &MailSink) {
     let (pending, sent, failed) = loop {
         let sql = "SELECT status, COUNT(*) FROM outbox GROUP BY status";
         let counts: Vec<(String, i64)> = match &db {
-            Db::Sqlite(pool, _) => sqlx::query_as(sql).fetch_all(pool).await,
-            Db::Postgres(pool, _) => sqlx::query_as(sql).fetch_all(pool).await,
+            Db::Sqlite(reads, _) => sqlx::query_as(sql).fetch_all(reads.pool()).await,
+            Db::Postgres(reads, _) => sqlx::query_as(sql).fetch_all(reads.pool()).await,
         }
         .expect("count the outbox");
         let get = |s: &str| counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);

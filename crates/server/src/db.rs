@@ -21,6 +21,7 @@ pub mod portal_items;
 pub mod portal_policy;
 pub mod projects;
 pub mod query;
+pub mod reads;
 pub mod routing;
 pub mod search;
 pub mod search_stats;
@@ -47,17 +48,17 @@ use sqlx::Connection;
 /// of writers (see [`Db::begin_write`]).
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool, tx::Writers),
-    Postgres(PgPool, tx::Writers),
+    Sqlite(reads::Reads<sqlx::Sqlite>, tx::Writers),
+    Postgres(reads::Reads<sqlx::Postgres>, tx::Writers),
 }
 
 impl Db {
     pub fn sqlite(pool: SqlitePool) -> Db {
-        Db::Sqlite(pool, tx::Writers::default())
+        Db::Sqlite(reads::Reads::new(pool, None), tx::Writers::default())
     }
 
     pub fn postgres(pool: PgPool) -> Db {
-        Db::Postgres(pool, tx::Writers::default())
+        Db::Postgres(reads::Reads::new(pool, Some(STALE_AFTER)), tx::Writers::default())
     }
 
     /// Connects to `url`, creating the SQLite file (and its directory) when missing.
@@ -77,6 +78,19 @@ impl Db {
             let _ = probe.close().await;
             let pool = PgPoolOptions::new()
                 .max_connections(postgres_connections())
+                // sqlx checks a connection with a round trip each time it hands one out. Only
+                // a connection idle for a while can have gone stale (the server restarted, the
+                // network cut it), so only those are checked (statements outside
+                // transactions run on `reads::Reads`, which does the same).
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= STALE_AFTER {
+                            conn.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 // While the database is down a request waits this long, then gets a 503.
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(options)
@@ -111,7 +125,7 @@ impl Db {
         let checkpointer = sqlite_pool(1).connect_with(options).await.map_err(cannot_open)?;
         let writers = tx::Writers::sqlite(writer, checkpointer.clone());
         tokio::spawn(checkpoints(checkpointer, writers.watch()));
-        Ok(Db::Sqlite(pool, writers))
+        Ok(Db::Sqlite(reads::Reads::new(pool, None), writers))
     }
 
     /// Connects like [`Db::connect`], retrying PostgreSQL for up to `wait` while it
@@ -141,8 +155,8 @@ impl Db {
     /// Applies the dialect's migrations (idempotent; run at every start).
     pub async fn migrate(&self) -> Result<(), String> {
         let result = match self {
-            Db::Sqlite(pool, _) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
-            Db::Postgres(pool, _) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+            Db::Sqlite(reads, _) => sqlx::migrate!("./migrations/sqlite").run(reads.pool()).await,
+            Db::Postgres(reads, _) => sqlx::migrate!("./migrations/postgres").run(reads.pool()).await,
         };
         result.map_err(|e| format!("database migration failed: {e}"))
     }
@@ -156,11 +170,11 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(pool, writers) => {
+            Db::Sqlite(reads, writers) => {
                 writers.close().await;
-                pool.close().await
+                reads.close().await
             }
-            Db::Postgres(pool, _) => pool.close().await,
+            Db::Postgres(reads, _) => reads.close().await,
         }
     }
 }
@@ -170,6 +184,10 @@ impl Db {
 /// backends fight for the cores: on 2 cores, 32 clients searching got 999 searches/s
 /// at p99 69 ms with 16 connections, 1,101/s at p99 56 ms with 6 and 1,522/s at p99
 /// 38 ms with 4. A request that finds none free waits up to 5 s (then 503).
+/// How long a PostgreSQL connection may sit in the pool before it is checked with a round
+/// trip when taken.
+const STALE_AFTER: Duration = Duration::from_secs(1);
+
 fn postgres_connections() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
     (cores * 2).clamp(4, 16)
@@ -189,16 +207,20 @@ pub fn decode_word<W: Word>(word: &str) -> Result<W, sqlx::Error> {
 /// Options for a pool of at most `connections` SQLite connections, each with Orgdesk's
 /// SQL functions.
 fn sqlite_pool(connections: u32) -> SqlitePoolOptions {
-    SqlitePoolOptions::new().max_connections(connections).acquire_timeout(Duration::from_secs(10)).after_connect(
-        |conn, _| {
+    SqlitePoolOptions::new()
+        .max_connections(connections)
+        .acquire_timeout(Duration::from_secs(10))
+        // A connection to a file in this process cannot go stale; sqlx's check when it hands
+        // one out is a command sent to the connection's thread and its answer back.
+        .test_before_acquire(false)
+        .after_connect(|conn, _| {
             Box::pin(async move {
                 let mut handle = conn.lock_handle().await?;
                 sqlite_fold::register(handle.as_raw_handle()).map_err(|rc| {
                     sqlx::Error::Protocol(format!("cannot add the orgdesk_fold function (SQLite error {rc})"))
                 })
             })
-        },
-    )
+        })
 }
 
 /// How often the checkpointer copies the SQLite write-ahead log into the database file.

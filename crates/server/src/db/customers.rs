@@ -69,6 +69,15 @@ macro_rules! customer_columns {
          (c.password_hash IS NOT NULL) AS portal_account"
     };
 }
+/// [`customer_columns`] of a customer in no organization, and the group's size.
+macro_rules! unassigned_columns {
+    () => {
+        "c.id, c.email, c.first_name, c.last_name, CAST(NULL AS BIGINT) AS organization_id, \
+         CAST(NULL AS TEXT) AS organization_name, CAST(NULL AS TEXT) AS position, c.phone, c.created_at, \
+         (c.email_verified_at IS NOT NULL) AS email_verified, (c.password_hash IS NOT NULL) AS portal_account, \
+         (SELECT unassigned FROM customer_counts WHERE id = 1) AS total"
+    };
+}
 macro_rules! customer_joins {
     () => {
         " FROM customers c LEFT JOIN memberships m ON m.customer_id = c.id \
@@ -622,22 +631,22 @@ fn walked(page: Paging) -> i64 {
 /// (`unassigned_customers`, migration 0020), and their count from its counter (0003).
 async fn list_unassigned(db: &Db, page: Paging) -> Result<Listed, sqlx::Error> {
     // Each row carries the group's size, from its counter: one statement (on SQLite
-    // each one is a round trip to the connection's thread).
+    // each one is a round trip to the connection's thread). The index table holds exactly
+    // the customers without a membership (triggers keep it in the same transactions as
+    // the memberships), so the statement's snapshot needs no join to find none.
     const SQL: &str = concat!(
         "SELECT ",
-        customer_columns!(),
-        ", (SELECT unassigned FROM customer_counts WHERE id = 1) AS total FROM (SELECT customer_id, sort_name FROM unassigned_customers ORDER BY sort_name, customer_id LIMIT $1 OFFSET $2) u \
-         JOIN customers c ON c.id = u.customer_id LEFT JOIN memberships m ON m.customer_id = c.id \
-         LEFT JOIN organizations o ON o.id = m.organization_id ORDER BY u.sort_name, u.customer_id"
+        unassigned_columns!(),
+        " FROM (SELECT customer_id, sort_name FROM unassigned_customers ORDER BY sort_name, customer_id LIMIT $1 OFFSET $2) u \
+         JOIN customers c ON c.id = u.customer_id ORDER BY u.sort_name, u.customer_id"
     );
     // PostgreSQL: the same page from a function that keeps the planner on the index at
     // deep offsets (migration 0023), in the order it returns the rows.
     const PG_SQL: &str = concat!(
         "SELECT ",
-        customer_columns!(),
-        ", (SELECT unassigned FROM customer_counts WHERE id = 1) AS total FROM unassigned_page($1, $2) WITH ORDINALITY AS u (customer_id, n) \
-         JOIN customers c ON c.id = u.customer_id LEFT JOIN memberships m ON m.customer_id = c.id \
-         LEFT JOIN organizations o ON o.id = m.organization_id ORDER BY u.n"
+        unassigned_columns!(),
+        " FROM unassigned_page($1, $2) WITH ORDINALITY AS u (customer_id, n) \
+         JOIN customers c ON c.id = u.customer_id ORDER BY u.n"
     );
     let sql = if db.dialect() == "postgres" { PG_SQL } else { SQL };
     let rows: Vec<Counted> = query(sql).bind(page.limit).bind(page.offset).fetch_all(db).await?;

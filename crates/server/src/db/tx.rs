@@ -19,8 +19,8 @@
 //! Rows decode into any type that both drivers can decode ([`Row`]): tuples of
 //! plain values or `#[derive(sqlx::FromRow)]` structs.
 
-use sqlx::postgres::{PgConnection, PgPool, PgRow, Postgres};
-use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePool, SqliteRow};
+use sqlx::postgres::{PgConnection, PgRow, Postgres};
+use sqlx::sqlite::{Sqlite, SqliteConnection, SqliteRow};
 use sqlx::{Arguments, Database, Encode, Transaction, Type};
 
 use std::borrow::Cow;
@@ -30,6 +30,7 @@ use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::query::{anonymous_placeholders, query, Arg, Query};
+use super::reads::Reads;
 use super::Db;
 use crate::error::ApiError;
 
@@ -163,8 +164,8 @@ impl sqlx::error::DatabaseError for TurnTimedOut {
 
 /// Where one statement runs: a pooled connection (`&Db`) or a transaction (`&mut Tx`).
 pub enum Exec<'c> {
-    SqlitePool(&'c SqlitePool),
-    PgPool(&'c PgPool),
+    SqlitePool(&'c Reads<Sqlite>),
+    PgPool(&'c Reads<Postgres>),
     Sqlite(&'c mut SqliteConnection),
     Postgres(&'c mut PgConnection),
 }
@@ -232,8 +233,16 @@ impl Query {
         let (on, args) = (on.into(), self.args());
         let sql = &*self.text_for(&on);
         Ok(match on {
-            Exec::SqlitePool(p) => sqlx::query_with(sql, arguments::<Sqlite>(args)?).execute(p).await?.rows_affected(),
-            Exec::PgPool(p) => sqlx::query_with(sql, arguments::<Postgres>(args)?).execute(p).await?.rows_affected(),
+            Exec::SqlitePool(p) => {
+                let mut lease = p.lease().await?;
+                let done = sqlx::query_with(sql, arguments::<Sqlite>(args)?).execute(lease.conn()).await;
+                lease.end(done)?.rows_affected()
+            }
+            Exec::PgPool(p) => {
+                let mut lease = p.lease().await?;
+                let done = sqlx::query_with(sql, arguments::<Postgres>(args)?).execute(lease.conn()).await;
+                lease.end(done)?.rows_affected()
+            }
             Exec::Sqlite(c) => sqlx::query_with(sql, arguments::<Sqlite>(args)?).execute(c).await?.rows_affected(),
             Exec::Postgres(c) => sqlx::query_with(sql, arguments::<Postgres>(args)?).execute(c).await?.rows_affected(),
         })
@@ -243,8 +252,16 @@ impl Query {
         let (on, args) = (on.into(), self.args());
         let sql = &*self.text_for(&on);
         match on {
-            Exec::SqlitePool(p) => sqlx::query_as_with(sql, arguments::<Sqlite>(args)?).fetch_all(p).await,
-            Exec::PgPool(p) => sqlx::query_as_with(sql, arguments::<Postgres>(args)?).fetch_all(p).await,
+            Exec::SqlitePool(p) => {
+                let mut lease = p.lease().await?;
+                let done = sqlx::query_as_with(sql, arguments::<Sqlite>(args)?).fetch_all(lease.conn()).await;
+                lease.end(done)
+            }
+            Exec::PgPool(p) => {
+                let mut lease = p.lease().await?;
+                let done = sqlx::query_as_with(sql, arguments::<Postgres>(args)?).fetch_all(lease.conn()).await;
+                lease.end(done)
+            }
             Exec::Sqlite(c) => sqlx::query_as_with(sql, arguments::<Sqlite>(args)?).fetch_all(c).await,
             Exec::Postgres(c) => sqlx::query_as_with(sql, arguments::<Postgres>(args)?).fetch_all(c).await,
         }
@@ -254,8 +271,16 @@ impl Query {
         let (on, args) = (on.into(), self.args());
         let sql = &*self.text_for(&on);
         match on {
-            Exec::SqlitePool(p) => sqlx::query_as_with(sql, arguments::<Sqlite>(args)?).fetch_optional(p).await,
-            Exec::PgPool(p) => sqlx::query_as_with(sql, arguments::<Postgres>(args)?).fetch_optional(p).await,
+            Exec::SqlitePool(p) => {
+                let mut lease = p.lease().await?;
+                let done = sqlx::query_as_with(sql, arguments::<Sqlite>(args)?).fetch_optional(lease.conn()).await;
+                lease.end(done)
+            }
+            Exec::PgPool(p) => {
+                let mut lease = p.lease().await?;
+                let done = sqlx::query_as_with(sql, arguments::<Postgres>(args)?).fetch_optional(lease.conn()).await;
+                lease.end(done)
+            }
             Exec::Sqlite(c) => sqlx::query_as_with(sql, arguments::<Sqlite>(args)?).fetch_optional(c).await,
             Exec::Postgres(c) => sqlx::query_as_with(sql, arguments::<Postgres>(args)?).fetch_optional(c).await,
         }
@@ -356,10 +381,15 @@ impl Db {
         let (Db::Sqlite(_, writers) | Db::Postgres(_, writers)) = self;
         let turn = writers.turn().await?;
         let conn = match self {
-            Db::Sqlite(pool, writers) => TxConn::Sqlite(writers.sqlite_pool(pool).begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(reads, writers) => {
+                TxConn::Sqlite(writers.sqlite_pool(reads.pool()).begin_with("BEGIN IMMEDIATE").await?)
+            }
             // One round trip: the three statements go as one simple query.
-            Db::Postgres(pool, _) => TxConn::Postgres(
-                pool.begin_with(format!("BEGIN; {LOCK_WAIT}; SELECT pg_advisory_xact_lock({WRITE_LOCK})")).await?,
+            Db::Postgres(reads, _) => TxConn::Postgres(
+                reads
+                    .pool()
+                    .begin_with(format!("BEGIN; {LOCK_WAIT}; SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
+                    .await?,
             ),
         };
         Ok(Tx { conn, _turn: turn })
@@ -634,7 +664,8 @@ mod tests {
     async fn a_full_database_is_a_503_and_keeps_what_it_had() {
         let (_dir, db) = scratch().await;
         query("INSERT INTO t (id, s) VALUES (1, 'kept')").execute(&db).await.unwrap();
-        let Db::Sqlite(pool, _) = &db else { unreachable!() };
+        let Db::Sqlite(reads, _) = &db else { unreachable!() };
+        let pool = reads.pool();
         let mut conn = pool.acquire().await.unwrap();
         let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&mut *conn).await.unwrap();
         sqlx::query(&format!("PRAGMA max_page_count = {pages}")).execute(&mut *conn).await.unwrap();
