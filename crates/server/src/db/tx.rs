@@ -215,6 +215,17 @@ impl<'c> From<&'c mut Tx> for Exec<'c> {
 /// placeholders (see [`anonymous_placeholders`]); below it the scan costs nothing.
 const ANONYMOUS_FROM: usize = 64;
 
+/// Runs `$query` (a sqlx query, built before a connection is taken) with `$method`
+/// (`execute`, `fetch_all`, ...) on a connection `$reads` lends for it.
+macro_rules! leased {
+    ($reads:expr, $query:expr, $method:ident) => {{
+        let query = $query;
+        let mut lease = $reads.lease().await?;
+        let done = query.$method(lease.conn()).await;
+        lease.end(done)
+    }};
+}
+
 /// Running a statement, as sqlx does: `.execute(db)` on a pooled connection or
 /// `.execute(&mut *tx)` inside a transaction. Scalars are one-column rows.
 impl Query {
@@ -234,14 +245,10 @@ impl Query {
         let sql = &*self.text_for(&on);
         Ok(match on {
             Exec::SqlitePool(p) => {
-                let mut lease = p.lease().await?;
-                let done = sqlx::query_with(sql, arguments::<Sqlite>(args)?).execute(lease.conn()).await;
-                lease.end(done)?.rows_affected()
+                leased!(p, sqlx::query_with(sql, arguments::<Sqlite>(args)?), execute)?.rows_affected()
             }
             Exec::PgPool(p) => {
-                let mut lease = p.lease().await?;
-                let done = sqlx::query_with(sql, arguments::<Postgres>(args)?).execute(lease.conn()).await;
-                lease.end(done)?.rows_affected()
+                leased!(p, sqlx::query_with(sql, arguments::<Postgres>(args)?), execute)?.rows_affected()
             }
             Exec::Sqlite(c) => sqlx::query_with(sql, arguments::<Sqlite>(args)?).execute(c).await?.rows_affected(),
             Exec::Postgres(c) => sqlx::query_with(sql, arguments::<Postgres>(args)?).execute(c).await?.rows_affected(),
@@ -252,16 +259,8 @@ impl Query {
         let (on, args) = (on.into(), self.args());
         let sql = &*self.text_for(&on);
         match on {
-            Exec::SqlitePool(p) => {
-                let mut lease = p.lease().await?;
-                let done = sqlx::query_as_with(sql, arguments::<Sqlite>(args)?).fetch_all(lease.conn()).await;
-                lease.end(done)
-            }
-            Exec::PgPool(p) => {
-                let mut lease = p.lease().await?;
-                let done = sqlx::query_as_with(sql, arguments::<Postgres>(args)?).fetch_all(lease.conn()).await;
-                lease.end(done)
-            }
+            Exec::SqlitePool(p) => leased!(p, sqlx::query_as_with(sql, arguments::<Sqlite>(args)?), fetch_all),
+            Exec::PgPool(p) => leased!(p, sqlx::query_as_with(sql, arguments::<Postgres>(args)?), fetch_all),
             Exec::Sqlite(c) => sqlx::query_as_with(sql, arguments::<Sqlite>(args)?).fetch_all(c).await,
             Exec::Postgres(c) => sqlx::query_as_with(sql, arguments::<Postgres>(args)?).fetch_all(c).await,
         }
@@ -271,16 +270,8 @@ impl Query {
         let (on, args) = (on.into(), self.args());
         let sql = &*self.text_for(&on);
         match on {
-            Exec::SqlitePool(p) => {
-                let mut lease = p.lease().await?;
-                let done = sqlx::query_as_with(sql, arguments::<Sqlite>(args)?).fetch_optional(lease.conn()).await;
-                lease.end(done)
-            }
-            Exec::PgPool(p) => {
-                let mut lease = p.lease().await?;
-                let done = sqlx::query_as_with(sql, arguments::<Postgres>(args)?).fetch_optional(lease.conn()).await;
-                lease.end(done)
-            }
+            Exec::SqlitePool(p) => leased!(p, sqlx::query_as_with(sql, arguments::<Sqlite>(args)?), fetch_optional),
+            Exec::PgPool(p) => leased!(p, sqlx::query_as_with(sql, arguments::<Postgres>(args)?), fetch_optional),
             Exec::Sqlite(c) => sqlx::query_as_with(sql, arguments::<Sqlite>(args)?).fetch_optional(c).await,
             Exec::Postgres(c) => sqlx::query_as_with(sql, arguments::<Postgres>(args)?).fetch_optional(c).await,
         }
