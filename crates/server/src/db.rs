@@ -179,15 +179,15 @@ impl Db {
     }
 }
 
+/// How long a PostgreSQL connection may sit in the pool before it is checked with a round
+/// trip when taken.
+const STALE_AFTER: Duration = Duration::from_secs(1);
+
 /// PostgreSQL connections in the pool: twice the cores (PostgreSQL's wiki's rule of
 /// thumb, cores × 2 plus the disks), 4 to 16. More connections than that only make the
 /// backends fight for the cores: on 2 cores, 32 clients searching got 999 searches/s
 /// at p99 69 ms with 16 connections, 1,101/s at p99 56 ms with 6 and 1,522/s at p99
 /// 38 ms with 4. A request that finds none free waits up to 5 s (then 503).
-/// How long a PostgreSQL connection may sit in the pool before it is checked with a round
-/// trip when taken.
-const STALE_AFTER: Duration = Duration::from_secs(1);
-
 fn postgres_connections() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
     (cores * 2).clamp(4, 16)
