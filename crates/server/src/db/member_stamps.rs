@@ -1,8 +1,8 @@
-//! Which organizations gained or lost a member since a search version: triggers stamp
-//! each such organization with the search version (`customer_counts.version`) of the
-//! write, above every version visible before it commits (migration 0022), so a result
-//! computed at version V from the members of some organizations is still exact while
-//! none of them is stamped above V.
+//! Which organizations gained or lost a member, or had their domains changed, since a
+//! search version: triggers stamp each such organization with the search version
+//! (`customer_counts.version`) of the write, above every version visible before it
+//! commits (migrations 0022 and 0027), so a result computed at version V from the members
+//! (or domains) of some organizations is still exact while none of them is stamped above V.
 
 use crate::db::{query, Db};
 

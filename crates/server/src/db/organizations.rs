@@ -47,6 +47,9 @@ struct OrgRow {
     /// Only in filtered results: the customers the filter shows in all.
     #[sqlx(default)]
     customers: Option<i64>,
+    /// Only from [`by_ids_at`]: the search version the statement read.
+    #[sqlx(default)]
+    at: Option<i64>,
 }
 
 pub struct OrgList {
@@ -208,6 +211,15 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Organization>, sqlx::Error> 
 /// index instead of looking the ids up).
 pub(crate) async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Organization>, sqlx::Error> {
     Ok(to_organizations(rows_by_ids(db, ids, "").await?))
+}
+
+/// [`by_ids`], and the search version (`customer_counts.version`) the statement read them
+/// at (`i64::MIN` when none is found): they are exact at that version and after it, until
+/// one of them is stamped above it (migrations 0022 and 0027).
+pub(crate) async fn by_ids_at(db: &Db, ids: &[i64]) -> Result<(Vec<Organization>, i64), sqlx::Error> {
+    let rows = rows_by_ids(db, ids, ", (SELECT version FROM customer_counts WHERE id = 1) AS at").await?;
+    let at = rows.first().and_then(|r| r.at).unwrap_or(i64::MIN);
+    Ok((to_organizations(rows), at))
 }
 
 /// [`by_ids`]' rows, with the `columns` added (`", ..."`).

@@ -81,6 +81,11 @@ async fn kept_searches_follow_every_kind_of_change_at_once_on_another_server() {
     assert_eq!(pick, ["Ann Zebulon Labs", "Gus -", "Zebulia Other"]);
     assert_eq!(orgs, ["Other 1/2", "Zebulon Labs 1/1"]);
 
+    // A listed organization's domains changed: its kept row (with the domains) is read anew.
+    let domains = json!({"domains": ["zeb.test", "zebulon.example"]});
+    ok_json(a.patch(&format!("/api/organizations/{zeb}"), domains).await).await;
+    check(&b).await;
+
     // Moves: a member of nothing matched joins the organization matched by name, a
     // customer matched by themselves leaves theirs, one in no organization joins one.
     a.move_customers(&[bob], Some(zeb)).await;

@@ -7,13 +7,20 @@
 //! the organization of each matched customer and the member counts. Every change of a
 //! membership stamps the organizations that gained or lost a member
 //! ([`member_stamps`]); a kept result reads the organizations stamped since the search
-//! version it is exact at and re-reads only their members. The page's organizations
-//! (name, members, domains) are read by id on every request.
+//! version it is exact at and re-reads only their members.
+//!
+//! The organizations a page shows (name, domains, member count) are kept too, each with
+//! the search version it was read at: names change only with the search text version,
+//! and a change of an organization's members or domains stamps it (migration 0027), so a
+//! kept row is dropped when its organization is stamped above the version it was read at.
+//! A page reads by id only the organizations it does not keep.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use crate::db::organizations::{by_ids, page_of, OrgList};
+use orgdesk_core::api::Organization;
+
+use crate::db::organizations::{by_ids_at, page_of, OrgList};
 use crate::db::search::Filter;
 use crate::db::{member_stamps, placeholders, query, Db};
 
@@ -23,12 +30,31 @@ pub const MAX_MATCHED_CUSTOMERS: usize = 10_000;
 /// How many organizations it (or a picker's search, `customers::PickerHits`) may match
 /// by name to be kept this way.
 pub const MAX_MATCHED_ORGANIZATIONS: usize = 2_000;
+/// How many organizations' rows a kept search keeps at most (ten pages of the app's);
+/// pages past them are read by id.
+pub const MAX_KEPT_ROWS: usize = 1_000;
 
 /// A kept organization search; `None` inside when it matches too much to be kept.
 pub struct OrgHits {
-    state: Mutex<Option<Kept>>,
+    state: Mutex<State>,
     /// One request brings the result up to date at a time; the others wait for it.
     refreshing: tokio::sync::Mutex<()>,
+}
+
+struct State {
+    kept: Option<Kept>,
+    rows: Rows,
+}
+
+/// The rows of the organizations pages have shown.
+#[derive(Default)]
+struct Rows {
+    /// Each organization with the search version it was read at.
+    by_id: HashMap<i64, (Organization, i64)>,
+    /// Every organization stamped at or below this version since the search was computed
+    /// has been dropped: a row read at an older version may miss such a change, and is
+    /// not kept.
+    fresh_from: i64,
 }
 
 #[derive(Clone)]
@@ -63,11 +89,50 @@ impl OrgHits {
     /// request's: the result is at least as new as that version).
     pub async fn compute(db: &Db, f: &Filter, exact_at: i64) -> Result<OrgHits, sqlx::Error> {
         let kept = Hits::read(db, f).await?.map(|hits| Kept { exact_at, hits: Arc::new(hits) });
-        Ok(OrgHits { state: Mutex::new(kept), refreshing: tokio::sync::Mutex::new(()) })
+        let rows = Rows { by_id: HashMap::new(), fresh_from: exact_at };
+        Ok(OrgHits { state: Mutex::new(State { kept, rows }), refreshing: tokio::sync::Mutex::new(()) })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn current(&self) -> Option<Kept> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        self.lock().kept.clone()
+    }
+
+    /// The stamps read up to version `now`: drops the kept rows of the organizations
+    /// `changed` read before it, and keeps no row read before it from now on.
+    fn forget(&self, changed: &[i64], now: i64) {
+        let mut state = self.lock();
+        let rows = &mut state.rows;
+        for id in changed {
+            if rows.by_id.get(id).is_some_and(|(_, at)| *at < now) {
+                rows.by_id.remove(id);
+            }
+        }
+        rows.fresh_from = rows.fresh_from.max(now);
+    }
+
+    /// Keeps `read`, read at version `at`, unless a stamp read since may be missing from it.
+    fn keep(&self, read: &[Organization], at: i64) {
+        let mut state = self.lock();
+        let rows = &mut state.rows;
+        if at < rows.fresh_from {
+            return;
+        }
+        for o in read {
+            if rows.by_id.len() >= MAX_KEPT_ROWS {
+                break;
+            }
+            rows.by_id.insert(o.id, (o.clone(), at));
+        }
+    }
+
+    /// The kept rows of `ids`.
+    fn kept_rows(&self, ids: &[i64]) -> HashMap<i64, Organization> {
+        let state = self.lock();
+        ids.iter().filter_map(|id| state.rows.by_id.get(id).map(|(o, _)| (*id, o.clone()))).collect()
     }
 
     /// Brings the result up to date with the membership changes since it was exact;
@@ -78,6 +143,9 @@ impl OrgHits {
             return Ok(true);
         };
         let (now, changed) = member_stamps::changed_since(db, kept.exact_at).await?;
+        if let Some(changed) = &changed {
+            self.forget(changed, now);
+        }
         match changed {
             None => return Ok(false),
             Some(changed) if !kept.hits.touched_by(&changed) => {
@@ -98,6 +166,9 @@ impl OrgHits {
         } else {
             // Another request brought it partly up to date: read the changes since then.
             let (now, changed) = member_stamps::changed_since(db, current.exact_at).await?;
+            if let Some(changed) = &changed {
+                self.forget(changed, now);
+            }
             (current, now, changed)
         };
         let Some(changed) = changed else { return Ok(false) };
@@ -114,8 +185,8 @@ impl OrgHits {
 
     /// Replaces `old` with `new` unless another request brought it further already.
     fn store(&self, old: &Kept, new: Kept) {
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(current) = state.as_mut() {
+        let mut state = self.lock();
+        if let Some(current) = state.kept.as_mut() {
             if Arc::ptr_eq(&current.hits, &old.hits) && current.exact_at <= new.exact_at {
                 *current = new;
             }
@@ -126,9 +197,17 @@ impl OrgHits {
     /// `None` when the search is too broad to be kept this way.
     pub async fn page(&self, db: &Db, offset: i64, limit: i64) -> Result<Option<OrgList>, sqlx::Error> {
         let Some(Kept { hits, .. }) = self.current() else { return Ok(None) };
-        let items = by_ids(db, page_of(&hits.listed, offset, limit))
-            .await?
-            .into_iter()
+        let ids = page_of(&hits.listed, offset, limit);
+        let mut rows = self.kept_rows(ids);
+        let missing: Vec<i64> = ids.iter().filter(|id| !rows.contains_key(id)).copied().collect();
+        if !missing.is_empty() {
+            let (read, at) = by_ids_at(db, &missing).await?;
+            self.keep(&read, at);
+            rows.extend(read.into_iter().map(|o| (o.id, o)));
+        }
+        let items = ids
+            .iter()
+            .filter_map(|id| rows.remove(id))
             .map(|mut o| {
                 o.match_count = Some(if hits.named.contains_key(&o.id) {
                     o.member_count
@@ -298,5 +377,61 @@ impl Hits {
 fn remember(keys: &mut HashMap<i64, String>, org: Option<i64>, key: Option<String>) {
     if let (Some(org), Some(key)) = (org, key) {
         keys.insert(org, key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits_from(fresh_from: i64) -> OrgHits {
+        let rows = Rows { by_id: HashMap::new(), fresh_from };
+        OrgHits { state: Mutex::new(State { kept: None, rows }), refreshing: tokio::sync::Mutex::new(()) }
+    }
+
+    fn org(id: i64, members: i64) -> Organization {
+        Organization {
+            id,
+            name: format!("Org {id}"),
+            domains: Vec::new(),
+            member_count: members,
+            match_count: None,
+            created_at: String::new(),
+        }
+    }
+
+    fn members(hits: &OrgHits, ids: &[i64]) -> Vec<i64> {
+        let rows = hits.kept_rows(ids);
+        ids.iter().filter_map(|id| rows.get(id).map(|o| o.member_count)).collect()
+    }
+
+    #[test]
+    fn a_row_is_dropped_by_a_stamp_above_it_and_never_kept_when_read_below_a_stamp_seen() {
+        let hits = hits_from(5);
+        // Read before the search's own version: it may miss a change the search has.
+        hits.keep(&[org(1, 3)], 4);
+        assert_eq!(members(&hits, &[1]), Vec::<i64>::new());
+        hits.keep(&[org(1, 3), org(2, 8)], 5);
+        assert_eq!(members(&hits, &[1, 2]), [3, 8]);
+        // Stamps read up to 5: the rows read at 5 have those changes.
+        hits.forget(&[1, 2], 5);
+        assert_eq!(members(&hits, &[1, 2]), [3, 8]);
+        // Organization 1 stamped up to 7: its row is dropped, the other one stays.
+        hits.forget(&[1], 7);
+        assert_eq!(members(&hits, &[1, 2]), [8]);
+        // A read that started before the stamps up to 7 were seen is not kept; a newer one is.
+        hits.keep(&[org(1, 3)], 6);
+        assert_eq!(members(&hits, &[1]), Vec::<i64>::new());
+        hits.keep(&[org(1, 4)], 7);
+        assert_eq!(members(&hits, &[1, 2]), [4, 8]);
+    }
+
+    #[test]
+    fn at_most_max_kept_rows_are_kept() {
+        let hits = hits_from(0);
+        let many: Vec<Organization> = (0..MAX_KEPT_ROWS as i64 + 10).map(|id| org(id, 1)).collect();
+        hits.keep(&many, 1);
+        let ids: Vec<i64> = many.iter().map(|o| o.id).collect();
+        assert_eq!(hits.kept_rows(&ids).len(), MAX_KEPT_ROWS);
     }
 }
