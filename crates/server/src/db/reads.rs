@@ -79,10 +79,12 @@ impl<DB: Database> Reads<DB> {
     }
 
     /// A connection for one statement: a kept one, else a new one from the pool. Waits
-    /// as long as the pool's acquire timeout for a free one (then `PoolTimedOut`).
+    /// as long as the pool's acquire timeout for a free one and for the checks of kept
+    /// ones idle too long (then `PoolTimedOut`: a network that went silent without
+    /// closing the connection gets no answer).
     pub async fn lease(&self) -> Result<Lease<'_, DB>, sqlx::Error> {
-        let wait = self.inner.pool.options().get_acquire_timeout();
-        let permit = match tokio::time::timeout(wait, self.inner.permits.acquire()).await {
+        let deadline = tokio::time::Instant::now() + self.inner.pool.options().get_acquire_timeout();
+        let permit = match tokio::time::timeout_at(deadline, self.inner.permits.acquire()).await {
             Ok(Ok(permit)) => permit,
             Ok(Err(_)) => return Err(sqlx::Error::PoolClosed),
             Err(_) => return Err(sqlx::Error::PoolTimedOut),
@@ -90,10 +92,13 @@ impl<DB: Database> Reads<DB> {
         loop {
             let kept = self.inner.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let Some(mut kept) = kept else { break };
-            if self.inner.stale_after.is_some_and(|after| kept.idle_since.elapsed() >= after)
-                && kept.conn.ping().await.is_err()
-            {
-                continue;
+            if self.inner.stale_after.is_some_and(|after| kept.idle_since.elapsed() >= after) {
+                // A check cut short leaves the connection out of step: it is dropped too.
+                match tokio::time::timeout_at(deadline, kept.conn.ping()).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => continue,
+                    Err(_) => return Err(sqlx::Error::PoolTimedOut),
+                }
             }
             return Ok(Lease { conn: Some(kept.conn), opened: kept.opened, inner: &self.inner, _permit: permit });
         }

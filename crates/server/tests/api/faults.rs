@@ -1,7 +1,7 @@
 //! Faults lose nothing: the real `orgdesk` binary killed with SIGKILL in the middle
 //! of a bulk move, a domain add with moves and a mail delivery, then restarted on
-//! the same database; the database unreachable at start and lost while running;
-//! a full disk. On both databases where the fault exists on both.
+//! the same database; the database unreachable at start, lost while running and
+//! gone silent; a full disk. On both databases where the fault exists on both.
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -10,7 +10,7 @@ use std::time::Duration;
 use orgdesk_server::db::{query, Db};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::{Child, Command};
 
@@ -402,10 +402,12 @@ async fn an_unreachable_database_at_start_is_retried_then_reported_in_one_line()
 }
 
 /// A TCP proxy in front of PostgreSQL that the test can cut (closing every open
-/// connection and refusing new ones) and restore.
+/// connection and refusing new ones) and restore, or freeze (passing nothing on and
+/// closing nothing, as a network that went silent).
 struct Proxy {
     port: u16,
     up: Arc<std::sync::atomic::AtomicBool>,
+    frozen: Arc<std::sync::atomic::AtomicBool>,
     generation: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
@@ -414,26 +416,34 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let up = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let frozen = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let generation = Arc::new(tokio::sync::watch::channel(0_u64).0);
-        let (up2, generation2) = (up.clone(), generation.clone());
+        let (up2, frozen2, generation2) = (up.clone(), frozen.clone(), generation.clone());
         tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
+            while let Ok((client, _)) = listener.accept().await {
                 if !up2.load(std::sync::atomic::Ordering::SeqCst) {
                     drop(client);
                     continue;
                 }
-                let target = target.clone();
+                let (target, frozen) = (target.clone(), frozen2.clone());
                 let mut cut = generation2.subscribe();
                 tokio::spawn(async move {
-                    let Ok(mut server) = TcpStream::connect(&target).await else { return };
+                    let Ok(server) = TcpStream::connect(&target).await else { return };
+                    let ((from_client, to_client), (from_server, to_server)) =
+                        (client.into_split(), server.into_split());
                     tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = forward(from_client, to_server, frozen.clone()) => {}
+                        _ = forward(from_server, to_client, frozen) => {}
                         _ = cut.changed() => {}
                     }
                 });
             }
         });
-        Proxy { port, up, generation }
+        Proxy { port, up, frozen, generation }
+    }
+
+    fn freeze(&self) {
+        self.frozen.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     fn cut(&self) {
@@ -446,6 +456,63 @@ impl Proxy {
     }
 }
 
+/// Copies `from` to `to` until either side closes; while `frozen`, holds what it read.
+async fn forward(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    frozen: Arc<std::sync::atomic::AtomicBool>,
+) {
+    let mut buf = vec![0_u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        while frozen.load(std::sync::atomic::Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        if to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// PostgreSQL behind `proxy` at the address of `url` (a test database's).
+fn through(proxy: &Proxy, url: &str) -> String {
+    let rest = url.strip_prefix("postgres://").unwrap();
+    let (credentials, after) = rest.split_once('@').unwrap();
+    let (_, database) = after.split_once('/').unwrap();
+    format!("postgres://{credentials}@127.0.0.1:{}/{database}", proxy.port)
+}
+
+/// The address (`host:port`) of the PostgreSQL server of `url`.
+fn host_port(url: &str) -> String {
+    let after = url.split_once('@').unwrap().1;
+    after.split_once('/').unwrap().0.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_on_a_connection_whose_network_went_silent_gives_up_at_the_acquire_timeout() {
+    let (url, _dir, db) = prepared_database().await;
+    let Db::Postgres(..) = db else {
+        // SQLite is a file in the server's own process: no network between them.
+        return;
+    };
+    let proxy = Proxy::start(host_port(&url)).await;
+    let proxied = Db::connect(&through(&proxy, &url)).await.unwrap();
+    assert_eq!(query("SELECT 1").scalar::<i32>(&proxied).await.unwrap(), 1);
+    // Idle past a second, the kept connection is checked with a round trip before its next
+    // statement; the network then passes nothing on and closes nothing.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    proxy.freeze();
+    let started = std::time::Instant::now();
+    let waited = tokio::time::timeout(Duration::from_secs(30), query("SELECT 1").scalar::<i32>(&proxied)).await;
+    let err = waited.expect("the check gives up instead of waiting for an answer that never comes").unwrap_err();
+    assert!(matches!(err, sqlx::Error::PoolTimedOut), "{err:?}");
+    let took = started.elapsed();
+    assert!(took >= Duration::from_secs(4) && took < Duration::from_secs(10), "gave up after {took:?} (timeout 5 s)");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_lost_while_running_gives_503_and_the_server_recovers_when_it_is_back() {
     let (url, _dir, db) = prepared_database().await;
@@ -453,11 +520,8 @@ async fn a_database_lost_while_running_gives_503_and_the_server_recovers_when_it
         // SQLite is a file in the server's own process: it cannot be lost this way.
         return;
     };
-    let rest = url.strip_prefix("postgres://").unwrap();
-    let (credentials, after) = rest.split_once('@').unwrap();
-    let (host_port, database) = after.split_once('/').unwrap();
-    let proxy = Proxy::start(host_port.to_string()).await;
-    let proxied = format!("postgres://{credentials}@127.0.0.1:{}/{database}", proxy.port);
+    let proxy = Proxy::start(host_port(&url)).await;
+    let proxied = through(&proxy, &url);
     let mut app = TestApp::start_on(test_config(&proxied)).await;
     app.login_admin().await;
     ok_json(app.get("/api/customers").await).await;
