@@ -519,15 +519,17 @@ async fn database_exists(admin_url: &str, name: &str) -> bool {
 /// Replaces database `to` beside `admin_url`'s with a copy of `from`. PostgreSQL 15 copies
 /// a database by writing every page of it into the write-ahead log (`WAL_LOG`; the seeded
 /// database is 709 MB), which set off checkpoints during the runs that followed, and the
-/// first change of each page after a checkpoint writes the whole page into the log again. `FILE_COPY` copies the files after a checkpoint instead (older
-/// versions do only that, and do not know the option).
+/// first change of each page after a checkpoint writes the whole page into the log again.
+/// `FILE_COPY` copies the files after a checkpoint instead (older versions do only that,
+/// and do not know the option).
 async fn copy_database(admin_url: &str, from: &str, to: &str) {
     use sqlx::Connection;
     run_sql(admin_url, &format!("DROP DATABASE IF EXISTS {to} WITH (FORCE)")).await;
     let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to PostgreSQL");
     let file_copy = format!("CREATE DATABASE {to} TEMPLATE {from} STRATEGY = FILE_COPY");
     if sqlx::query(&file_copy).execute(&mut conn).await.is_err() {
-        run_sql(admin_url, &format!("CREATE DATABASE {to} TEMPLATE {from}")).await;
+        let plain = format!("CREATE DATABASE {to} TEMPLATE {from}");
+        sqlx::query(&plain).execute(&mut conn).await.expect(&plain);
     }
 }
 

@@ -477,18 +477,15 @@ async fn forward(
     }
 }
 
-/// PostgreSQL behind `proxy` at the address of `url` (a test database's).
-fn through(proxy: &Proxy, url: &str) -> String {
+/// A proxy in front of the PostgreSQL server of `url` (a test database's), and the URL of
+/// the same database through it.
+async fn proxied(url: &str) -> (Proxy, String) {
     let rest = url.strip_prefix("postgres://").unwrap();
     let (credentials, after) = rest.split_once('@').unwrap();
-    let (_, database) = after.split_once('/').unwrap();
-    format!("postgres://{credentials}@127.0.0.1:{}/{database}", proxy.port)
-}
-
-/// The address (`host:port`) of the PostgreSQL server of `url`.
-fn host_port(url: &str) -> String {
-    let after = url.split_once('@').unwrap().1;
-    after.split_once('/').unwrap().0.to_string()
+    let (host_port, database) = after.split_once('/').unwrap();
+    let proxy = Proxy::start(host_port.to_string()).await;
+    let through = format!("postgres://{credentials}@127.0.0.1:{}/{database}", proxy.port);
+    (proxy, through)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -498,8 +495,8 @@ async fn a_statement_on_a_connection_whose_network_went_silent_gives_up_at_the_a
         // SQLite is a file in the server's own process: no network between them.
         return;
     };
-    let proxy = Proxy::start(host_port(&url)).await;
-    let proxied = Db::connect(&through(&proxy, &url)).await.unwrap();
+    let (proxy, through) = proxied(&url).await;
+    let proxied = Db::connect(&through).await.unwrap();
     assert_eq!(query("SELECT 1").scalar::<i32>(&proxied).await.unwrap(), 1);
     // Idle past a second, the kept connection is checked with a round trip before its next
     // statement; the network then passes nothing on and closes nothing.
@@ -520,8 +517,7 @@ async fn a_database_lost_while_running_gives_503_and_the_server_recovers_when_it
         // SQLite is a file in the server's own process: it cannot be lost this way.
         return;
     };
-    let proxy = Proxy::start(host_port(&url)).await;
-    let proxied = through(&proxy, &url);
+    let (proxy, proxied) = proxied(&url).await;
     let mut app = TestApp::start_on(test_config(&proxied)).await;
     app.login_admin().await;
     ok_json(app.get("/api/customers").await).await;

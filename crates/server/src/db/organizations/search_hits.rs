@@ -47,7 +47,6 @@ struct State {
 }
 
 /// The rows of the organizations pages have shown.
-#[derive(Default)]
 struct Rows {
     /// Each organization with the search version it was read at.
     by_id: HashMap<i64, (Organization, i64)>,
@@ -101,6 +100,16 @@ impl OrgHits {
         self.lock().kept.clone()
     }
 
+    /// [`member_stamps::changed_since`], with the kept rows the stamps read make stale
+    /// dropped before anything is brought up to date from them.
+    async fn changed_since(&self, db: &Db, since: i64) -> Result<(i64, Option<Vec<i64>>), sqlx::Error> {
+        let (now, changed) = member_stamps::changed_since(db, since).await?;
+        if let Some(changed) = &changed {
+            self.forget(changed, now);
+        }
+        Ok((now, changed))
+    }
+
     /// The stamps read up to version `now`: drops the kept rows of the organizations
     /// `changed` read before it, and keeps no row read before it from now on.
     fn forget(&self, changed: &[i64], now: i64) {
@@ -142,10 +151,7 @@ impl OrgHits {
             // Too broad to be kept this way: the caller lists as before.
             return Ok(true);
         };
-        let (now, changed) = member_stamps::changed_since(db, kept.exact_at).await?;
-        if let Some(changed) = &changed {
-            self.forget(changed, now);
-        }
+        let (now, changed) = self.changed_since(db, kept.exact_at).await?;
         match changed {
             None => return Ok(false),
             Some(changed) if !kept.hits.touched_by(&changed) => {
@@ -165,10 +171,7 @@ impl OrgHits {
             (kept, now, changed)
         } else {
             // Another request brought it partly up to date: read the changes since then.
-            let (now, changed) = member_stamps::changed_since(db, current.exact_at).await?;
-            if let Some(changed) = &changed {
-                self.forget(changed, now);
-            }
+            let (now, changed) = self.changed_since(db, current.exact_at).await?;
             (current, now, changed)
         };
         let Some(changed) = changed else { return Ok(false) };
